@@ -1,0 +1,212 @@
+/**
+ * Ports: the only doors between the pure core (machines/, protocol/, config/) and the world.
+ *
+ * The daemon implements every port with real kernel I/O (adapters/), the simulator with
+ * virtual hosts on a discrete-event clock (sim/). The composition root (actors/system.ts)
+ * takes a `Ports` object and never knows which one it got.
+ *
+ * Rules for every port:
+ *  - Callback style, never Promises: the simulator must deliver results at an exact simulated
+ *    instant, and a Promise would resolve on a microtask outside simulated time.
+ *  - Results are delivered asynchronously (never re-entrantly inside the call that asked).
+ *  - Bad input from the outside world is reported as a value (an error string, a counted drop),
+ *    never thrown across the port.
+ *  - Addresses are strings in canonical form ("198.51.100.10", "2001:db8::1"); bytes are Uint8Array.
+ */
+
+/** XState's Clock plus a monotonic reading. Times are milliseconds (fractions allowed, µs resolution). */
+export interface Clock {
+  setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown;
+  clearTimeout(id: unknown): void;
+  /** Monotonic milliseconds since an arbitrary origin. */
+  now(): number;
+  /** Wall-clock milliseconds since the epoch, for logs and dumps only (never for timers). */
+  wallNow(): number;
+}
+
+export type Family = 4 | 6;
+
+/** One network interface as the kernel (or the simulator) sees it. */
+export interface InterfaceInfo {
+  name: string;
+  index: number;
+  /** "aa:bb:cc:dd:ee:ff" */
+  mac: string;
+  up: boolean;
+  /** Operational carrier (IFF_RUNNING / lower up). */
+  running: boolean;
+  /** Addresses currently on the interface, CIDR form ("198.51.100.1/24", "fe80::1/64"). */
+  addresses: string[];
+}
+
+/** A VRRP packet as it arrived. */
+export interface VrrpRxPacket {
+  family: Family;
+  ifname: string;
+  /** IPv4: the whole datagram, IP header included (needed for TTL, AH and the pseudo-header).
+   *  IPv6: the IPv6 payload only (the kernel strips the header); see src/dst/ttl. */
+  data: Uint8Array;
+  src: string;
+  dst: string;
+  /** IPv4 TTL or IPv6 hop limit as received. */
+  ttl: number;
+}
+
+export interface VrrpSocketOptions {
+  family: Family;
+  ifname: string;
+  /** Multicast groups to join (224.0.0.18 / ff02::12 or mcast_dst_ip); empty for unicast-only. */
+  groups: string[];
+  /** IP protocol: 112 (VRRP) or 51 (AH-authenticated VRRPv2). Both are opened when AH is configured. */
+  protocols: number[];
+}
+
+/** Raw VRRP send/receive on one interface and family. */
+export interface VrrpSocket {
+  /** IPv4: `data` is a complete IPv4 datagram built by protocol/ (IP_HDRINCL).
+   *  IPv6: `data` is the VRRP message; the port fills in the IPv6 header with hop limit 255. */
+  send(data: Uint8Array, dst: string, src?: string): string | undefined;
+  close(): void;
+}
+
+export interface VrrpNet {
+  /** Open a VRRP socket; `onPacket` runs for every packet received, `onError` for I/O errors. */
+  open(
+    opts: VrrpSocketOptions,
+    onPacket: (p: VrrpRxPacket) => void,
+    onError: (message: string) => void,
+  ): VrrpSocket | { error: string };
+  /** Send one raw Ethernet frame (gratuitous ARP, unsolicited NA). Returns an error string on failure. */
+  sendFrame(ifname: string, frame: Uint8Array): string | undefined;
+}
+
+/** An address to put on an interface (virtual_ipaddress / static_ipaddress line). */
+export interface AddressSpec {
+  address: string;
+  prefixLength: number;
+  family: Family;
+  ifname: string;
+  broadcast?: string;
+  label?: string;
+  scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
+  /** IPv6: skip duplicate address detection (keepalived adds VIPs with nodad). */
+  noDad?: boolean;
+}
+
+export interface RouteSpec {
+  family: Family;
+  /** "198.51.100.0/24" or "default" */
+  destination: string;
+  gateway?: string;
+  ifname?: string;
+  source?: string;
+  table?: number;
+  metric?: number;
+  scope?: AddressSpec['scope'];
+  type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
+}
+
+export interface RuleSpec {
+  family: Family;
+  from?: string;
+  to?: string;
+  table?: number;
+  priority?: number;
+  fwmark?: number;
+  iif?: string;
+  oif?: string;
+}
+
+export type LinkEvent =
+  | { type: 'link.up'; ifname: string; index: number }
+  | { type: 'link.down'; ifname: string; index: number }
+  | { type: 'link.added'; ifname: string; index: number }
+  | { type: 'link.deleted'; ifname: string; index: number }
+  | { type: 'address.added'; ifname: string; address: string }
+  | { type: 'address.removed'; ifname: string; address: string };
+
+/** Addresses, routes, rules and link state (rtnetlink in the daemon). */
+export interface NetConfig {
+  interfaces(): InterfaceInfo[];
+  addAddress(a: AddressSpec, done: (error?: string) => void): void;
+  removeAddress(a: AddressSpec, done: (error?: string) => void): void;
+  addRoute(r: RouteSpec, done: (error?: string) => void): void;
+  removeRoute(r: RouteSpec, done: (error?: string) => void): void;
+  addRule(r: RuleSpec, done: (error?: string) => void): void;
+  removeRule(r: RuleSpec, done: (error?: string) => void): void;
+  /** Subscribe to link and address events; returns an unsubscribe function. */
+  watch(onEvent: (e: LinkEvent) => void): () => void;
+}
+
+export interface ScriptSpec {
+  /** The command line as written in keepalived.conf (split with keepalived's quoting rules by the caller). */
+  argv: string[];
+  timeoutMs: number;
+  user?: string;
+  group?: string;
+  /** Extra environment for notify scripts. */
+  env?: Record<string, string>;
+}
+
+export interface ScriptResult {
+  /** Exit code, or null when killed by a signal. */
+  exitCode: number | null;
+  signal?: string;
+  timedOut: boolean;
+  /** Set when the script could not be started at all (missing, not executable, insecure). */
+  error?: string;
+}
+
+/** Runs vrrp_script checks, notify scripts and MISC_CHECK programs. */
+export interface ScriptRunner {
+  run(spec: ScriptSpec, done: (r: ScriptResult) => void): { cancel(): void };
+}
+
+/** Reads files for track_file and writes notify FIFO lines. */
+export interface Files {
+  /** Read a whole small file as text; `undefined` content when it does not exist. */
+  read(path: string, done: (content: string | undefined, error?: string) => void): void;
+  /** Append one line to a FIFO or file (notify_fifo). */
+  writeLine(path: string, line: string, done: (error?: string) => void): void;
+  /** Watch a path for changes; returns an unwatch function. */
+  watch(path: string, onChange: () => void): () => void;
+}
+
+export interface MailMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+export interface MailServer {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  helo?: string;
+}
+
+/** SMTP alerts (nodemailer in the daemon). */
+export interface Mailer {
+  send(server: MailServer, message: MailMessage, done: (error?: string) => void): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error';
+
+/** Log lines use keepalived's wording for the lines operators grep. */
+export interface Logger {
+  log(level: LogLevel, message: string): void;
+}
+
+/** Everything the runtime needs from the world. */
+export interface Ports {
+  clock: Clock;
+  vrrp: VrrpNet;
+  net: NetConfig;
+  scripts: ScriptRunner;
+  files: Files;
+  mailer: Mailer;
+  logger: Logger;
+  /** The host's name, for SMTP alerts and router_id defaults. */
+  hostname: string;
+}
