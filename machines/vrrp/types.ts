@@ -1,0 +1,151 @@
+/**
+ * Shared types of the VRRP machines: the instance's input, the events it accepts, the commands it
+ * sends to its I/O actor, the events it emits for observers, and the messages it exchanges with a
+ * sync group. Type-only module: machines import it with `import type`.
+ *
+ * Naming: events are `domain.verb`; units are last in names (Cs = centiseconds, Ms = milliseconds,
+ * Us = microseconds). State names in events are keepalived's (INIT, BACKUP, MASTER, FAULT, STOP).
+ */
+import type { AnyActorRef } from 'xstate';
+
+export type VrrpVersion = 2 | 3;
+export type AddressFamily = 4 | 6;
+
+/** keepalived's names for the instance states (what notify scripts, logs and dumps show). */
+export type InstanceStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+
+/** keepalived's GARP / unsolicited-NA knobs (K-16), already resolved from global + instance config. */
+export interface GarpSettings {
+  /** garp_master_delay: second burst this long after becoming master; 0 = no second burst. */
+  masterDelayMs: number;
+  /** garp_master_repeat: GARP/NA messages per address in each burst (keepalived default 5). */
+  masterRepeat: number;
+  /** garp_master_refresh: periodic refresh while master; 0 = off. */
+  masterRefreshMs: number;
+  /** garp_master_refresh_repeat (default 1). */
+  masterRefreshRepeat: number;
+  /** garp_lower_prio_delay: second lower-priority burst after this delay; 0 = none. */
+  lowerPrioDelayMs: number;
+  /** garp_lower_prio_repeat: burst sent when a master hears a lower-priority advert; 0 = off. */
+  lowerPrioRepeat: number;
+}
+
+/**
+ * Everything one VRRP instance machine needs, already resolved by the composition root from the
+ * config model (the machine never reads config/). Ownership is keepalived's rule: basePriority 255.
+ */
+export interface InstanceInput {
+  name: string;
+  vrid: number;
+  family: AddressFamily;
+  version: VrrpVersion;
+  /** Configured priority 1..255 (255 = address owner). */
+  basePriority: number;
+  /** Our Advertisement_Interval. v2 configs are whole seconds (100, 200, … cs). */
+  advertIntervalCs: number;
+  /** Preempt_Mode (false = keepalived `nopreempt`). Forced true for a non-owner `state MASTER` (K-11). */
+  preempt: boolean;
+  /** keepalived `preempt_delay` in ms; 0 = none. Cleared for a non-owner `state MASTER` (K-11). */
+  preemptDelayMs: number;
+  /** keepalived `state`: the state the instance wants at start-up. */
+  initialState: 'MASTER' | 'BACKUP';
+  /** Our source address (primary address / unicast_src_ip / link-local): the R-29 tie-break key. */
+  primaryAddress: string;
+  /** Virtual addresses (CIDR or plain); the io actor installs them, the machine only says when. */
+  vips: string[];
+  /** keepalived `lower_prio_no_advert` (K-8, K-10). Default false. */
+  lowerPrioNoAdvert: boolean;
+  /** keepalived `higher_prio_send_advert` (K-9). Default false. */
+  higherPrioSendAdvert: boolean;
+  garp: GarpSettings;
+  /** keepalived `down_timer_adverts` (K-21): the RFC's factor 3. */
+  downTimerAdverts: number;
+  /** Sync group this instance belongs to: its actor ref, or its systemId. */
+  syncGroup?: AnyActorRef | string;
+  /** keepalived `vrrp_startup_delay` in ms: adverts ignored and timers held until it elapses. */
+  startupDelayMs?: number;
+  /** Unicast instance: on leaving FAULT announce our own source address (K-12, try_up_instance). */
+  unicast?: boolean;
+  /** Strict/RFC mode (`vrrp_strict`, owner_ignore_adverts): an owner discards received adverts (R-35). */
+  ownerIgnoresAdverts?: boolean;
+}
+
+/** A received advertisement that already passed validation (protocol/ + the io actor, R-31..R-39). */
+export interface ReceivedAdvert {
+  vrid: number;
+  priority: number;
+  /** v3: Max Adver Int field; v2: Adver Int × 100. */
+  maxAdvertIntervalCs: number;
+  /** IP source address of the packet (R-29 tie-break). */
+  src: string;
+}
+
+/** Events the instance machine accepts. */
+export type InstanceEvent =
+  | { type: 'vrrp.startup' }
+  /** Graceful stop (SIGTERM): a master sends a priority-0 advert and removes its VIPs (R-26, K-28). */
+  | { type: 'vrrp.shutdown' }
+  | { type: 'net.advert'; advert: ReceivedAdvert }
+  /** A packet for our VRID that failed validation: in MASTER it still re-arms the advert timer (K-10). */
+  | { type: 'net.invalid'; reason: string }
+  /** Tracker weights changed. `delta` is the current SUM of applied weights (not an increment):
+   *  effective priority = clamp(basePriority + delta, 1, 254); owners are never changed (K-13). */
+  | { type: 'track.priority'; delta: number }
+  /** A weight-0 tracked object failed or an interface went down: FAULT while any source is failed (K-12). */
+  | { type: 'track.fault'; source: string }
+  | { type: 'track.ok'; source: string }
+  | SyncGroupCommand;
+
+/** Commands a sync group sends to its members (K-14). */
+export type SyncGroupCommand =
+  /** Every member wants MASTER: a BACKUP member becomes MASTER now. */
+  | { type: 'group.goMaster' }
+  /** A member left MASTER for BACKUP: a MASTER member follows (VIPs removed, no priority-0 advert). */
+  | { type: 'group.goBackup' }
+  /** A member entered FAULT: every member enters FAULT (source `sync-group`). */
+  | { type: 'group.goFault' }
+  /** No member is in FAULT any more: clears the `sync-group` fault source. */
+  | { type: 'group.clearFault' };
+
+/** Messages an instance sends to its sync group (via `input.syncGroup`). */
+export type MemberEvent =
+  /** After every state change, in order. */
+  | { type: 'member.state'; member: string; from: InstanceStateName; to: InstanceStateName; reason: string; priority: number }
+  /** What the member wants regardless of the group: MASTER when its down timer expired, BACKUP when
+   *  it accepts an advert again (keepalived `wantstate`). The member itself stays BACKUP and re-arms
+   *  a full Master_Down_Interval until the group answers `group.goMaster`. */
+  | { type: 'member.want'; member: string; want: 'MASTER' | 'BACKUP' };
+
+/** Commands the instance sends to its invoked `io` actor (id 'io'). The io actor knows the instance's
+ *  interface, addresses, version and codec; the machine only says what and when. */
+export type IoCommand =
+  /** Send one advertisement with this priority (0 = release), our interval and our VIPs. */
+  | { type: 'io.sendAdvert'; priority: number }
+  | { type: 'io.addVips' }
+  | { type: 'io.removeVips' }
+  /** One GARP/NA burst: `repeat` messages per VIP. */
+  | { type: 'io.sendGarp'; repeat: number; reason: GarpReason }
+  /** Unicast instance leaving FAULT: one GARP/NA for our own source address (K-12). */
+  | { type: 'io.announceSource' };
+
+export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 'lower-prio-delay';
+
+/** Why a transition happened (in `vrrp.state` and `member.state`). */
+export type TransitionReason =
+  | 'startup'
+  | 'owner-startup'
+  | 'master-down'
+  | 'higher-priority'
+  | 'sync-group'
+  | 'fault'
+  | 'fault-cleared'
+  | 'shutdown';
+
+/** Events the instance emits for observers outside the actor system (`actor.on(type, …)`). */
+export type InstanceEmitted =
+  /** Exactly once per state change, in order. */
+  | { type: 'vrrp.state'; instance: string; from: InstanceStateName; to: InstanceStateName; reason: TransitionReason; priority: number }
+  | { type: 'vrrp.priority'; instance: string; from: number; to: number }
+  /** keepalived notify events other than state changes (notify_master_rx_lower_pri). */
+  | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number }
+  | { type: 'vrrp.log'; instance: string; level: 'info' | 'warning' | 'error'; message: string };
