@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, type EventObject } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { trackerMachine } from '../../machines/track/tracker.machine.js';
-import { processProbeMachine } from '../../machines/track/process-probe.machine.js';
+import { processProbeMachine, type ProcessMatch } from '../../machines/track/process-probe.machine.js';
 
 function run(counts: Array<[number, number]>, cfg: { quorum?: number; quorumMax?: number; forkDelayMs?: number; terminateDelayMs?: number } = {}) {
   const clock = new SimClock();
-  const countProcesses = fromCallback<EventObject>(({ sendBack }) => {
+  const countProcesses = fromCallback<EventObject, { name: string; match: ProcessMatch }>(({ sendBack }) => {
     const ids = counts.map(([at, count]) => clock.at(at, () => sendBack({ type: 'process.count', count })));
     return () => ids.forEach((id) => clock.clearTimeout(id));
   });
