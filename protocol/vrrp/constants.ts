@@ -24,8 +24,8 @@ export function authTypeNumber(kind: VrrpAuthKind): number {
 export const VRRP_V2_MAX_INTERVAL_SEC = 255;
 export const VRRP_V3_MAX_INTERVAL_CS = 4095;
 
-/** Length of a VRRP message with `count` addresses. */
+/** Length of a VRRP message with `count` addresses (auth data only for v2 over IPv4, as keepalived reckons). */
 export function vrrpMessageLength(version: number, family: 4 | 6, count: number): number {
-  const addrBytes = family === 6 ? 16 : 4;
-  return VRRP_HEADER_BYTES + count * addrBytes + (version === 2 ? VRRP_V2_AUTH_BYTES : 0);
+  if (family === 6) return VRRP_HEADER_BYTES + count * 16;
+  return VRRP_HEADER_BYTES + count * 4 + (version === 2 ? VRRP_V2_AUTH_BYTES : 0);
 }

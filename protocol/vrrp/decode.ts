@@ -74,6 +74,7 @@ export function decodeVrrpMessage(
   }
   const authOff = VRRP_HEADER_BYTES + count * addrBytes;
   const isV2 = version === 2;
+  const hasAuthData = isV2 && family === 4;
   const intervalField = isV2 ? message[5]! : readU16(message, 4) & 0x0fff;
   return ok({
     family,
@@ -88,7 +89,7 @@ export function decodeVrrpMessage(
     checksum: readU16(message, 6),
     addresses,
     authData:
-      isV2 && authOff + VRRP_V2_AUTH_BYTES <= message.length
+      hasAuthData && authOff + VRRP_V2_AUTH_BYTES <= message.length
         ? message.subarray(authOff, authOff + VRRP_V2_AUTH_BYTES)
         : new Uint8Array(0),
     src: formatIp(srcBytes),
