@@ -1,0 +1,280 @@
+/**
+ * One VRRP instance (keepalived `vrrp_instance`) as an XState v5 statechart: RFC 3768 / RFC 5798
+ * §6.4 (Initialize, Backup, Master) plus keepalived's FAULT and STOP.
+ *
+ * Wiring (the composition root):
+ *   const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(…) } });
+ *   const actor = createActor(machine, { clock, input, systemId: `vrrp/${input.name}` });
+ *   actor.on('*', observer); actor.start(); actor.send({ type: 'vrrp.startup' });
+ *
+ * Input: InstanceInput (types.ts), already resolved from the config model; the machine never reads config/.
+ *
+ * Inbound events (InstanceEvent in types.ts):
+ *   vrrp.startup, vrrp.shutdown (graceful: a master sends a priority-0 advert, then removes its VIPs),
+ *   net.advert {advert: {vrid, priority, maxAdvertIntervalCs, src}} (already validated),
+ *   net.invalid {reason} (a packet for our VRID that failed validation; K-10),
+ *   track.priority {delta: Σ applied weights}, track.fault {source}, track.ok {source},
+ *   group.goMaster, group.goBackup, group.goFault, group.clearFault (from the sync group).
+ *
+ * Outbound:
+ *   - IoCommand to the invoked child `io` (src 'io', input = InstanceInput), which the runtime provides:
+ *     io.sendAdvert {priority}, io.addVips, io.removeVips, io.sendGarp {repeat, reason}, io.announceSource.
+ *     Order on becoming master (K-16): sendAdvert, addVips, sendGarp(master); later sendGarp(master-delay)
+ *     after garp_master_delay and sendGarp(refresh) every garp_master_refresh. Leaving master for FAULT
+ *     or STOP: sendAdvert(0), then removeVips (K-12, K-28); for BACKUP: removeVips only.
+ *   - emitted (actor.on): vrrp.state {from, to, reason, priority} exactly once per state entered, in
+ *     order; vrrp.priority; vrrp.notify (master_rx_lower_pri); vrrp.log.
+ *   - to the sync group (input.syncGroup, ref or systemId): member.state after each state change,
+ *     member.want MASTER when a backup's down timer expires (it stays BACKUP, re-arms a full
+ *     Master_Down_Interval and waits for group.goMaster), member.want BACKUP when it accepts an advert again.
+ *
+ * Timers: named `after` delays only; time comes from the actor system's clock (SimClock in tests).
+ * The Master_Down timer is two phases: `countdown` (down_timer_adverts × Master_Adver_Interval), then
+ * `skew` (Skew_Time). Only accepted adverts re-enter `countdown` (R-24); an ignored lower-priority
+ * advert is a targetless transition and leaves the deadline alone (R-25). `skew` raises one
+ * `vrrp.skewMark` per Skew_Time any priority could need, so a tracker changing our priority at any
+ * instant moves the deadline by exactly the skew delta (K-13) without reading a clock. Rounding is
+ * keepalived's: integer µs, floored (timers.ts).
+ */
+import { initialContext } from './instance.context.js';
+import { instanceSetup } from './instance.setup.js';
+
+export const instanceMachine = instanceSetup.createMachine({
+  id: 'vrrpInstance',
+  context: ({ input }) => initialContext(input),
+  invoke: { id: 'io', src: 'io', input: ({ context }) => context.cfg },
+  initial: 'init',
+  on: {
+    'track.priority': { actions: { type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) } },
+    'track.fault': { actions: { type: 'recordFault', params: ({ event }) => ({ source: event.source }) } },
+    'track.ok': { actions: { type: 'clearFault', params: ({ event }) => ({ source: event.source }) } },
+    'group.goFault': { actions: { type: 'recordFault', params: { source: 'sync-group' } } },
+    'group.clearFault': { actions: { type: 'clearFault', params: { source: 'sync-group' } } },
+    'vrrp.shutdown': { target: '.stop', actions: { type: 'setReason', params: { reason: 'shutdown' } } },
+  },
+  states: {
+    init: {
+      description: 'RFC 5798 §6.4.1 / RFC 3768 §6.4.1 Initialize: waiting for Startup. Adverts are ignored (keepalived drops them in INIT).',
+      on: {
+        'vrrp.startup': [
+          { guard: 'hasFaults', target: 'fault', actions: { type: 'setReason', params: { reason: 'fault' } } },
+          { guard: 'hasStartupDelay', target: 'backup.startupHold', actions: { type: 'setReason', params: { reason: 'startup' } } },
+          { guard: 'startsAsOwnerMaster', target: 'master', actions: { type: 'setReason', params: { reason: 'owner-startup' } } },
+          {
+            guard: 'startsAsSyncMaster',
+            target: 'backup',
+            actions: [{ type: 'setReason', params: { reason: 'startup' } }, { type: 'armDownTimer', params: { kind: 'syncStart' } }],
+          },
+          { target: 'backup', actions: [{ type: 'setReason', params: { reason: 'startup' } }, { type: 'armDownTimer', params: { kind: 'full' } }] },
+        ],
+      },
+    },
+    backup: {
+      description: 'RFC 5798 §6.4.2 / RFC 3768 §6.4.2 Backup: Master_Down_Timer armed, no adverts sent, VIPs not held.',
+      entry: ['resetPreemptDelay', { type: 'noteWant', params: { want: 'BACKUP' } }, { type: 'announce', params: { to: 'BACKUP' } }],
+      exit: 'resetPreemptDelay',
+      initial: 'countdown',
+      states: {
+        startupHold: {
+          description: 'keepalived vrrp_startup_delay (K-11): adverts ignored until it elapses.',
+          on: { 'net.advert': {} },
+          after: {
+            startupDelay: [
+              { guard: 'startsAsOwnerMaster', target: '#vrrpInstance.master', actions: { type: 'setReason', params: { reason: 'owner-startup' } } },
+              { guard: 'startsAsSyncMaster', target: 'countdown', actions: { type: 'armDownTimer', params: { kind: 'syncStart' } } },
+              { target: 'countdown', actions: { type: 'armDownTimer', params: { kind: 'full' } } },
+            ],
+          },
+        },
+        countdown: {
+          description: 'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21).',
+          after: { masterDownCountdown: { target: 'skew' } },
+        },
+        skew: {
+          description: 'RFC 5798 §6.1 Skew_Time, the last part of Master_Down_Interval (R-14/R-15; K-13 priority changes).',
+          entry: 'armSkewMarks',
+          exit: 'cancelSkewMarks',
+          on: {
+            'vrrp.skewMark': [
+              {
+                guard: { type: 'skewDeadlineReached', params: ({ event }) => ({ skewUs: event.skewUs }) },
+                actions: [{ type: 'recordSkewMark', params: ({ event }) => ({ skewUs: event.skewUs }) }, 'raiseMasterDown'],
+              },
+              { actions: { type: 'recordSkewMark', params: ({ event }) => ({ skewUs: event.skewUs }) } },
+            ],
+            'track.priority': [
+              {
+                guard: { type: 'skewDeadlinePassedAfterPriorityChange', params: ({ event }) => ({ delta: event.delta }) },
+                actions: [{ type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) }, 'raiseMasterDown'],
+              },
+              { actions: { type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) } },
+            ],
+          },
+        },
+      },
+      on: {
+        'net.advert': [
+          { guard: 'ownerIgnoresAdverts' },
+          {
+            guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
+            target: '.skew',
+            actions: { type: 'armDownTimer', params: { kind: 'release' } },
+          },
+          {
+            guard: { type: 'backupAcceptsAdvert', params: ({ event }) => ({ advert: event.advert }) },
+            target: '.countdown',
+            actions: [
+              { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
+              { type: 'trackPreemptDelay', params: ({ event }) => ({ advert: event.advert }) },
+              { type: 'armDownTimer', params: { kind: 'full' } },
+              { type: 'reportWant', params: { want: 'BACKUP' } },
+            ],
+          },
+          { actions: { type: 'noteIgnoredAdvert', params: ({ event }) => ({ advert: event.advert }) } },
+        ],
+        'vrrp.masterDown': [
+          {
+            guard: 'inSyncGroup',
+            target: '.countdown',
+            actions: [{ type: 'armDownTimer', params: { kind: 'full' } }, { type: 'reportWant', params: { want: 'MASTER' } }],
+          },
+          { target: 'master', actions: { type: 'setReason', params: { reason: 'master-down' } } },
+        ],
+        'vrrp.preemptDelayExpired': { actions: 'expirePreemptDelay' },
+        'group.goMaster': { target: 'master', actions: { type: 'setReason', params: { reason: 'sync-group' } } },
+        'track.fault': {
+          target: 'fault',
+          actions: [{ type: 'recordFault', params: ({ event }) => ({ source: event.source }) }, { type: 'setReason', params: { reason: 'fault' } }],
+        },
+        'group.goFault': {
+          target: 'fault',
+          actions: [{ type: 'recordFault', params: { source: 'sync-group' } }, { type: 'setReason', params: { reason: 'fault' } }],
+        },
+      },
+    },
+    master: {
+      description: 'RFC 5798 §6.4.3 / RFC 3768 §6.4.3 Master: sends adverts every Advertisement_Interval and holds the VIPs.',
+      entry: [
+        'resetMasterInterval',
+        { type: 'noteWant', params: { want: 'MASTER' } },
+        'sendAdvert',
+        'addVips',
+        { type: 'sendGarp', params: { reason: 'master' } },
+        'scheduleMasterGarps',
+        { type: 'announce', params: { to: 'MASTER' } },
+      ],
+      exit: 'cancelMasterGarps',
+      initial: 'advertising',
+      states: {
+        advertising: {
+          description: 'RFC 5798 §6.2 Adver_Timer (R-27).',
+          after: { advertInterval: { target: 'advertising', reenter: true, actions: 'sendAdvert' } },
+        },
+      },
+      on: {
+        'net.advert': [
+          { guard: 'ownerIgnoresAdverts' },
+          {
+            guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
+            actions: ['sendAdvert', 'rearmAdverTimer'],
+          },
+          {
+            guard: { type: 'isOwnerConflict', params: ({ event }) => ({ advert: event.advert }) },
+            target: 'backup',
+            actions: [
+              { type: 'sendHigherPrioAdvert', params: ({ event }) => ({ advert: event.advert }) },
+              'demoteConflictingOwner',
+              'removeVips',
+              { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
+              { type: 'armDownTimer', params: { kind: 'full' } },
+              { type: 'setReason', params: { reason: 'higher-priority' } },
+            ],
+          },
+          {
+            guard: { type: 'advertBeatsUs', params: ({ event }) => ({ advert: event.advert }) },
+            target: 'backup',
+            actions: [
+              { type: 'sendHigherPrioAdvert', params: ({ event }) => ({ advert: event.advert }) },
+              'removeVips',
+              { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
+              { type: 'armDownTimer', params: { kind: 'full' } },
+              { type: 'setReason', params: { reason: 'higher-priority' } },
+            ],
+          },
+          {
+            guard: { type: 'advertLosesToUs', params: ({ event }) => ({ advert: event.advert }) },
+            actions: [{ type: 'answerLowerPriority', params: ({ event }) => ({ advert: event.advert }) }, 'rearmAdverTimer'],
+          },
+          { actions: ['warnOwnAddress', 'rearmAdverTimer'] },
+        ],
+        'vrrp.rearmAdverTimer': { target: '.advertising' },
+        'net.invalid': { actions: 'rearmAdverTimer' },
+        'vrrp.garpMasterDelayDue': { actions: { type: 'sendGarp', params: { reason: 'master-delay' } } },
+        'vrrp.garpRefreshDue': { actions: [{ type: 'sendGarp', params: { reason: 'refresh' } }, 'scheduleGarpRefresh'] },
+        'vrrp.garpLowerPrioDue': { actions: { type: 'sendGarp', params: { reason: 'lower-prio-delay' } } },
+        'group.goBackup': {
+          target: 'backup',
+          actions: ['removeVips', { type: 'armDownTimer', params: { kind: 'full' } }, { type: 'setReason', params: { reason: 'sync-group' } }],
+        },
+        'track.fault': {
+          target: 'fault',
+          actions: [
+            { type: 'recordFault', params: ({ event }) => ({ source: event.source }) },
+            'sendReleaseAdvert',
+            'removeVips',
+            { type: 'setReason', params: { reason: 'fault' } },
+          ],
+        },
+        'group.goFault': {
+          target: 'fault',
+          actions: [{ type: 'recordFault', params: { source: 'sync-group' } }, 'sendReleaseAdvert', 'removeVips', { type: 'setReason', params: { reason: 'fault' } }],
+        },
+        'vrrp.shutdown': { target: 'stop', actions: ['sendReleaseAdvert', 'removeVips', { type: 'setReason', params: { reason: 'shutdown' } }] },
+      },
+    },
+    fault: {
+      description: 'keepalived FAULT (K-12; no RFC state): interface down or weight-0 tracker failed. Adverts ignored; leaving goes through RFC 5798 §6.4.1 start-up rules.',
+      entry: { type: 'announce', params: { to: 'FAULT' } },
+      on: {
+        'track.ok': [
+          {
+            guard: { type: 'clearsLastFaultAsOwnerMaster', params: ({ event }) => ({ source: event.source }) },
+            target: 'master',
+            actions: [{ type: 'clearFault', params: ({ event }) => ({ source: event.source }) }, { type: 'setReason', params: { reason: 'fault-cleared' } }],
+          },
+          {
+            guard: { type: 'clearsLastFault', params: ({ event }) => ({ source: event.source }) },
+            target: 'backup',
+            actions: [
+              { type: 'clearFault', params: ({ event }) => ({ source: event.source }) },
+              'resetMasterInterval',
+              { type: 'armDownTimer', params: { kind: 'full' } },
+              'announceSource',
+              { type: 'setReason', params: { reason: 'fault-cleared' } },
+            ],
+          },
+          { actions: { type: 'clearFault', params: ({ event }) => ({ source: event.source }) } },
+        ],
+        'group.clearFault': [
+          {
+            guard: { type: 'clearsLastFault', params: { source: 'sync-group' } },
+            target: 'backup',
+            actions: [
+              { type: 'clearFault', params: { source: 'sync-group' } },
+              'resetMasterInterval',
+              { type: 'armDownTimer', params: { kind: 'full' } },
+              'announceSource',
+              { type: 'setReason', params: { reason: 'fault-cleared' } },
+            ],
+          },
+          { actions: { type: 'clearFault', params: { source: 'sync-group' } } },
+        ],
+      },
+    },
+    stop: {
+      description: 'RFC 5798 §6.4.2/§6.4.3 Shutdown → Initialize (keepalived STOP): VIPs released; the runtime stops the actor.',
+      entry: { type: 'announce', params: { to: 'STOP' } },
+      on: { 'vrrp.shutdown': {} },
+    },
+  },
+});

@@ -1,0 +1,176 @@
+/**
+ * Named implementations of the VRRP instance machine: the placeholder io actor, guards, delays and
+ * actions. The chart itself (states and transitions) is in instance.machine.ts.
+ *
+ * Actions are XState built-ins only (assign, emit, sendTo, raise, cancel, enqueueActions).
+ */
+import { assign, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import type { AnyActorRef } from 'xstate';
+import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, TransitionReason } from './types.js';
+import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
+import { countdownUs, skewCandidatesUs } from './instance.context.js';
+import { instanceGuards } from './instance.guards.js';
+import { effectivePriority, usToMs } from './timers.js';
+
+/** The I/O actor the runtime provides (`instanceMachine.provide({ actors: { io } })`). It receives
+ *  IoCommand events; its input is the instance's InstanceInput. */
+export const ioPlaceholder = fromCallback<IoCommand, InstanceInput>(() => {
+  throw new Error('vrrp instance: the `io` actor is not provided (compose it in actors/)');
+});
+
+type AdvertParams = { advert: ReceivedAdvert };
+const MAX_SKEW_MARKS = 254;
+
+const groupRef = (c: InstanceContext, system: { get: (id: string) => AnyActorRef | undefined }) =>
+  typeof c.cfg.syncGroup === 'string' ? system.get(c.cfg.syncGroup) : c.cfg.syncGroup;
+
+export const instanceSetup = setup({
+  types: {
+    input: {} as InstanceInput,
+    context: {} as InstanceContext,
+    events: {} as InstanceEvent | InstanceInternalEvent,
+    emitted: {} as InstanceEmitted,
+  },
+  actors: { io: ioPlaceholder },
+  guards: instanceGuards,
+  delays: {
+    /** R-27: Adver_Timer = Advertisement_Interval (our own, also in v3). */
+    advertInterval: ({ context }) => context.cfg.advertIntervalCs * 10,
+    /** R-14/R-15/K-21: the whole-interval part of Master_Down_Interval; Skew_Time follows as marks. */
+    masterDownCountdown: ({ context }) => usToMs(countdownUs(context)),
+    startupDelay: ({ context }) => context.cfg.startupDelayMs ?? 0,
+    preemptDelay: ({ context }) => context.preemptDelayMs,
+    garpMasterDelay: ({ context }) => context.cfg.garp.masterDelayMs,
+    garpMasterRefresh: ({ context }) => context.cfg.garp.masterRefreshMs,
+    garpLowerPrioDelay: ({ context }) => context.cfg.garp.lowerPrioDelayMs,
+  },
+  actions: {
+    /** Emit `vrrp.state` and tell the sync group, exactly once per state entered (in entry order). */
+    announce: enqueueActions(({ context, enqueue, system }, p: { to: InstanceStateName }) => {
+      const change = { from: context.state, to: p.to, reason: context.reason, priority: context.priority };
+      enqueue.emit({ type: 'vrrp.state', instance: context.cfg.name, ...change });
+      const group = groupRef(context, system);
+      if (group) enqueue.sendTo(group, { type: 'member.state', member: context.cfg.name, ...change } satisfies MemberEvent);
+      enqueue.assign({ state: p.to });
+    }),
+    setReason: assign((_, p: { reason: TransitionReason }) => ({ reason: p.reason })),
+    /** K-12 / R-20: (re)start from our own interval. */
+    resetMasterInterval: assign(({ context }) => ({ masterAdverIntervalCs: context.cfg.advertIntervalCs })),
+    armDownTimer: assign((_, p: { kind: DownTimerKind }) => ({ downTimer: p.kind })),
+    /** R-24 / R-29: adopt the master's interval (v3) and remember who the master is. */
+    learnFromAdvert: assign(({ context }, p: AdvertParams) => ({
+      masterAdverIntervalCs: context.cfg.version === 3 ? p.advert.maxAdvertIntervalCs : context.masterAdverIntervalCs,
+      masterAddress: p.advert.src,
+      masterPriority: p.advert.priority,
+    })),
+    /** R-25: an ignored advert only updates who we think the master is (keepalived, for SNMP). */
+    noteIgnoredAdvert: assign((_, p: AdvertParams) => ({ masterAddress: p.advert.src })),
+    /** K-13: one delayed `vrrp.skewMark` per Skew_Time the deadline could need (see skewCandidatesUs). */
+    armSkewMarks: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ skewElapsedUs: 0 });
+      skewCandidatesUs(context).forEach((skewUs, i) =>
+        enqueue.raise({ type: 'vrrp.skewMark', skewUs }, { id: `skewMark.${i}`, delay: usToMs(skewUs) }),
+      );
+    }),
+    cancelSkewMarks: enqueueActions(({ enqueue }) => {
+      for (let i = 0; i < MAX_SKEW_MARKS; i++) enqueue.cancel(`skewMark.${i}`);
+    }),
+    recordSkewMark: assign((_, p: { skewUs: number }) => ({ skewElapsedUs: p.skewUs })),
+    /** RFC 5798 §6.4.2 "If the Master_Down_Timer fires". */
+    raiseMasterDown: raise({ type: 'vrrp.masterDown' }),
+    /** K-15: the first lower-priority advert starts preempt_delay; an advert that is not lower stops it. */
+    trackPreemptDelay: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
+      if (context.preemptDelayMs <= 0) return;
+      if (p.advert.priority >= context.priority) {
+        enqueue.cancel('preemptDelay');
+        enqueue.assign({ preemptHold: 'idle' });
+      } else if (context.preemptHold === 'idle') {
+        enqueue.raise({ type: 'vrrp.preemptDelayExpired' }, { id: 'preemptDelay', delay: 'preemptDelay' });
+        enqueue.assign({ preemptHold: 'running' });
+      }
+    }),
+    expirePreemptDelay: assign({ preemptHold: 'expired' as const }),
+    resetPreemptDelay: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('preemptDelay');
+      enqueue.assign({ preemptHold: 'idle' });
+    }),
+    /** K-14: report keepalived's wantstate to the sync group when it changes. */
+    noteWant: assign((_, p: { want: 'MASTER' | 'BACKUP' }) => ({ want: p.want })),
+    reportWant: enqueueActions(({ context, enqueue, system }, p: { want: 'MASTER' | 'BACKUP' }) => {
+      if (context.want === p.want) return;
+      enqueue.assign({ want: p.want });
+      const group = groupRef(context, system);
+      if (group) enqueue.sendTo(group, { type: 'member.want', member: context.cfg.name, want: p.want } satisfies MemberEvent);
+    }),
+    /** K-13: effective priority = clamp(base + Σ weights, 1, 254); owners unchanged. */
+    setTrackDelta: enqueueActions(({ context, enqueue }, p: { delta: number }) => {
+      const next = effectivePriority(context.basePriority, p.delta);
+      enqueue.assign({ trackDelta: p.delta, priority: next });
+      if (next !== context.priority) enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
+    }),
+    /** K-7: another owner advertises 255: log a configuration error and drop ourselves to 254. */
+    demoteConflictingOwner: enqueueActions(({ context, enqueue }) => {
+      const next = effectivePriority(254, context.trackDelta);
+      enqueue.emit({ type: 'vrrp.log', instance: context.cfg.name, level: 'error', message: 'CONFIGURATION ERROR: local and remote instance are both address owner (priority 255); reducing local priority' });
+      enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
+      enqueue.assign({ basePriority: 254, priority: next });
+    }),
+    warnOwnAddress: emit(({ context }) => ({
+      type: 'vrrp.log' as const, instance: context.cfg.name, level: 'warning' as const,
+      message: 'equal priority advert received from remote host with our IP address',
+    })),
+    recordFault: assign(({ context }, p: { source: string }) => ({
+      faults: context.faults.includes(p.source) ? context.faults : [...context.faults, p.source],
+    })),
+    clearFault: assign(({ context }, p: { source: string }) => ({ faults: context.faults.filter((f) => f !== p.source) })),
+    // --- commands to the io actor -------------------------------------------------------------
+    sendAdvert: sendTo('io', ({ context }) => ({ type: 'io.sendAdvert' as const, priority: context.priority })),
+    /** R-26 / K-12 / K-28: priority 0 tells the backups to take over after Skew_Time. */
+    sendReleaseAdvert: sendTo('io', { type: 'io.sendAdvert', priority: 0 } satisfies IoCommand),
+    /** K-9 higher_prio_send_advert: one advert at our priority before yielding to a winning advert. */
+    sendHigherPrioAdvert: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
+      if (context.cfg.higherPrioSendAdvert && instanceGuards.advertBeatsUs({ context }, p)) {
+        enqueue.sendTo('io', { type: 'io.sendAdvert', priority: context.priority });
+      }
+    }),
+    /** K-10: keepalived re-arms the advert timer after any packet for our VRID unless lower_prio_no_advert. */
+    rearmAdverTimer: enqueueActions(({ context, enqueue }) => {
+      if (!context.cfg.lowerPrioNoAdvert) enqueue.raise({ type: 'vrrp.rearmAdverTimer' });
+    }),
+    addVips: sendTo('io', { type: 'io.addVips' } satisfies IoCommand),
+    removeVips: sendTo('io', { type: 'io.removeVips' } satisfies IoCommand),
+    sendGarp: sendTo('io', ({ context }, p: { reason: GarpReason }) => ({
+      type: 'io.sendGarp' as const,
+      reason: p.reason,
+      repeat:
+        p.reason === 'refresh' ? context.cfg.garp.masterRefreshRepeat
+        : p.reason === 'lower-prio' || p.reason === 'lower-prio-delay' ? context.cfg.garp.lowerPrioRepeat
+        : context.cfg.garp.masterRepeat,
+    })),
+    /** K-16: second burst after garp_master_delay, periodic refresh every garp_master_refresh. */
+    scheduleMasterGarps: enqueueActions(({ context, enqueue }) => {
+      if (context.cfg.garp.masterDelayMs > 0) enqueue.raise({ type: 'vrrp.garpMasterDelayDue' }, { id: 'garpMasterDelay', delay: 'garpMasterDelay' });
+      if (context.cfg.garp.masterRefreshMs > 0) enqueue.raise({ type: 'vrrp.garpRefreshDue' }, { id: 'garpRefresh', delay: 'garpMasterRefresh' });
+    }),
+    scheduleGarpRefresh: raise({ type: 'vrrp.garpRefreshDue' }, { id: 'garpRefresh', delay: 'garpMasterRefresh' }),
+    cancelMasterGarps: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('garpMasterDelay');
+      enqueue.cancel('garpRefresh');
+      enqueue.cancel('garpLowerPrio');
+    }),
+    /** K-8 (RFC 9568 §6.4.3): answer a losing advert with an advert, optional GARPs, and the notify. */
+    answerLowerPriority: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
+      const { cfg } = context;
+      if (!cfg.lowerPrioNoAdvert) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: context.priority });
+      if (cfg.garp.lowerPrioRepeat > 0) {
+        enqueue.sendTo('io', { type: 'io.sendGarp', repeat: cfg.garp.lowerPrioRepeat, reason: 'lower-prio' });
+        if (cfg.garp.lowerPrioDelayMs > 0) enqueue.raise({ type: 'vrrp.garpLowerPrioDue' }, { id: 'garpLowerPrio', delay: 'garpLowerPrioDelay' });
+      }
+      enqueue.emit({ type: 'vrrp.notify', instance: cfg.name, event: 'master_rx_lower_pri', src: p.advert.src, priority: p.advert.priority });
+    }),
+    /** K-12: a unicast instance leaving FAULT refreshes the master's ARP entry for our address. */
+    announceSource: enqueueActions(({ context, enqueue }) => {
+      if (context.cfg.unicast) enqueue.sendTo('io', { type: 'io.announceSource' });
+    }),
+  },
+});

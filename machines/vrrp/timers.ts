@@ -1,0 +1,60 @@
+/**
+ * VRRP timer arithmetic (RFC 3768 §6.1, RFC 5798 §6.1), pinned to keepalived's rounding: every
+ * value is an integer number of microseconds, divisions floor (keepalived's TIMER_HZ = 1e6 and its
+ * VRRP_TIMER_SKEW macro).
+ *
+ *   v2: Skew_Time = (256 − Priority) / 256 s                     (independent of the interval)
+ *   v3: Skew_Time = (256 − Priority) · Master_Adver_Interval / 256 (centiseconds, learned interval)
+ *   Master_Down_Interval = down_timer_adverts · Master_Adver_Interval + Skew_Time  (RFC: factor 3)
+ *
+ * v2 priority 100, 1 s: Skew 609 375 µs, MDI 3 609 375 µs (3609.375 ms); v3 100 cs gives the same.
+ * v3 priority 255, 100 cs: Skew 3 906 µs (exact 3 906.25, floored). Pure; no clock.
+ */
+import { compareAddressBytes, parseIp } from '../../protocol/addr.js';
+import type { VrrpVersion } from './types.js';
+
+export const US_PER_CS = 10_000;
+export const US_PER_MS = 1_000;
+
+/** Skew_Time in µs for `priority` (1..255; 0 is never a local priority). */
+export function skewTimeUs(version: VrrpVersion, priority: number, masterAdverIntervalCs: number): number {
+  const steps = 256 - priority;
+  // keepalived v3: ((256 - p) * interval_cs * 625) / 16, i.e. floor((256 - p) * interval_us / 256).
+  return version === 3 ? Math.floor((steps * masterAdverIntervalCs * 625) / 16) : Math.floor((steps * 1_000_000) / 256);
+}
+
+/** keepalived's VRRP_TIMER_SKEW_MIN: the skew of one priority step (a sync-group member wanting MASTER). */
+export function minSkewUs(version: VrrpVersion, masterAdverIntervalCs: number): number {
+  return version === 3 ? Math.floor((masterAdverIntervalCs * 625) / 16) : Math.floor(1_000_000 / 256);
+}
+
+/** Master_Down_Interval in µs. */
+export function masterDownIntervalUs(
+  version: VrrpVersion,
+  priority: number,
+  masterAdverIntervalCs: number,
+  downTimerAdverts = 3,
+): number {
+  return downTimerAdverts * masterAdverIntervalCs * US_PER_CS + skewTimeUs(version, priority, masterAdverIntervalCs);
+}
+
+/** µs → ms for XState delays (the clock keeps µs resolution). */
+export function usToMs(us: number): number {
+  return us / US_PER_MS;
+}
+
+/** Effective priority from tracker weights (K-13): owners never change, others clamp to 1..254. */
+export function effectivePriority(basePriority: number, weightDelta: number): number {
+  if (basePriority === 255) return 255;
+  return Math.min(254, Math.max(1, basePriority + weightDelta));
+}
+
+/**
+ * Compare two addresses of one family as unsigned network-order integers (R-29 tie-break):
+ * −1, 0 or 1. A `/prefix` or `%zone` suffix is ignored; unparseable text compares as lowest.
+ */
+export function compareAddresses(a: string, b: string): number {
+  const x = parseIp(a.split('/')[0]!.split('%')[0]!)?.bytes ?? new Uint8Array(0);
+  const y = parseIp(b.split('/')[0]!.split('%')[0]!)?.bytes ?? new Uint8Array(0);
+  return Math.sign(compareAddressBytes(x, y));
+}
