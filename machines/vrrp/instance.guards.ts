@@ -30,11 +30,11 @@ export const instanceGuards = {
   isReleaseAdvert: (_: Args, p: AdvertParams) => p.advert.priority === 0,
   /**
    * R-24 / R-25 / K-15: a backup accepts an advert (restarting its down timer) when preemption is
-   * off, when it does not have a lower priority than ours, or while keepalived's preempt_delay has
-   * not run out (it starts at the first lower-priority advert).
+   * off (an owner always preempts, R-17), when it does not have a lower priority than ours, or while
+   * keepalived's preempt_delay has not run out (it starts at the first lower-priority advert).
    */
   backupAcceptsAdvert: ({ context }: Args, p: AdvertParams) =>
-    !context.preempt ||
+    (!context.preempt && !isOwner(context)) ||
     p.advert.priority >= context.priority ||
     (context.preemptDelayMs > 0 && context.preemptHold !== 'expired'),
   /** the advert beats us: higher priority, or equal priority and a higher source address. */
