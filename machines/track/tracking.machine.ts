@@ -34,21 +34,31 @@ export interface TrackingInput {
   entries: TrackEntry[];
   /** Member of a sync group without sync_group_tracking_weight. */
   ignoreWeights: boolean;
+  /** Send the instance `vrrp.startup` once every unweighted tracker has reported (false on a reload respawn). */
+  startInstance: boolean;
+  /** systemId of the instance's sync group: told when the member's own tracked faults appear/clear. */
+  group?: string;
 }
 
-/** What the tracking actor sends to its instance. */
+/** What the tracking actor sends to its instance (machines/vrrp/types.ts InstanceEvent). */
 export type TrackingToInstanceEvent =
-  | { type: 'track.priority'; priority: number }
-  | { type: 'track.fault'; reasons: string[] }
-  | { type: 'track.ok' }
-  | { type: 'track.ready' };
+  | { type: 'track.priority'; delta: number }
+  | { type: 'track.fault'; source: string }
+  | { type: 'track.ok'; source: string }
+  | { type: 'vrrp.startup' };
+
+/** What the tracking actor sends to the sync group (machines/vrrp/sync-group.machine.ts). */
+export type TrackingToGroupEvent = { type: 'member.trackFault'; member: string; faulted: boolean };
 
 export interface TrackingVerdict {
+  /** Σ of the applied weights (what `track.priority` carries). */
+  delta: number;
+  /** clamp(base + delta, 1, 254), or 255 for an owner: for logs and status only, the instance decides. */
   priority: number;
-  fault: boolean;
+  /** Failed unweighted sources (`script/chk`, `interface/eth0`…), each with a readable reason. */
+  faults: Record<string, string>;
   /** Unweighted trackers without a first result (the instance stays in INIT). */
   waiting: string[];
-  reasons: string[];
 }
 
 interface TrackingContext extends TrackingInput {
@@ -56,7 +66,9 @@ interface TrackingContext extends TrackingInput {
   verdict: TrackingVerdict;
 }
 
-export type TrackingEmitted = { type: 'tracking.changed'; instance: string; verdict: TrackingVerdict };
+export type TrackingEmitted =
+  | { type: 'tracking.changed'; instance: string; verdict: TrackingVerdict }
+  | { type: 'tracking.ready'; instance: string; verdict: TrackingVerdict };
 
 const key = (kind: TrackerKind, name: string) => `${kind}/${name}`;
 
@@ -81,18 +93,30 @@ function faultText(e: TrackEntry, ok: boolean): string {
 }
 
 export function computeTracking(c: Pick<TrackingInput, 'basePriority' | 'entries' | 'ignoreWeights'>, statuses: Record<string, TrackerStatus>): TrackingVerdict {
-  let total = 0;
-  const reasons: string[] = [];
+  let delta = 0;
+  const faults: Record<string, string> = {};
   const waiting: string[] = [];
   for (const e of c.entries) {
-    const r = trackContribution(e, statuses[key(e.kind, e.name)], c.ignoreWeights);
-    total += r.delta;
-    if (r.fault) reasons.push(r.fault);
-    if (r.waiting) waiting.push(key(e.kind, e.name));
+    const id = key(e.kind, e.name);
+    const r = trackContribution(e, statuses[id], c.ignoreWeights);
+    delta += r.delta;
+    if (r.fault) faults[id] = r.fault;
+    if (r.waiting) waiting.push(id);
   }
-  const priority = c.basePriority >= 255 ? 255 : Math.max(1, Math.min(254, c.basePriority + total));
-  return { priority, fault: reasons.length > 0, waiting, reasons };
+  const priority = c.basePriority >= 255 ? 255 : Math.max(1, Math.min(254, c.basePriority + delta));
+  return { delta, priority, faults, waiting };
 }
+
+/** The events that move the instance from verdict `a` to verdict `b` (all of `b` when `a` is undefined). */
+function verdictEvents(a: TrackingVerdict | undefined, b: TrackingVerdict): TrackingToInstanceEvent[] {
+  const out: TrackingToInstanceEvent[] = [];
+  if (!a || a.delta !== b.delta) out.push({ type: 'track.priority', delta: b.delta });
+  for (const source of Object.keys(b.faults)) if (!a || !(source in a.faults)) out.push({ type: 'track.fault', source });
+  if (a) for (const source of Object.keys(a.faults)) if (!(source in b.faults)) out.push({ type: 'track.ok', source });
+  return out;
+}
+
+const anyFault = (v: TrackingVerdict) => Object.keys(v.faults).length > 0;
 
 export const trackingMachine = setup({
   types: {
@@ -119,16 +143,15 @@ export const trackingMachine = setup({
       const statuses = { ...context.statuses, [key(p.status.kind, p.status.name)]: p.status };
       return { statuses, verdict: computeTracking(context, statuses) };
     }),
-    /** On becoming ready: the whole verdict, then `track.ready`. */
+    /** On becoming ready: the whole verdict, then (first spawn only) `vrrp.startup`. */
     sendVerdict: enqueueActions(({ context, enqueue, system }) => {
       const ref = system.get(context.target) as AnyActorRef | undefined;
       const v = context.verdict;
-      if (ref) {
-        enqueue.sendTo(ref, { type: 'track.priority', priority: v.priority } satisfies TrackingToInstanceEvent);
-        enqueue.sendTo(ref, (v.fault ? { type: 'track.fault', reasons: v.reasons } : { type: 'track.ok' }) satisfies TrackingToInstanceEvent);
-        enqueue.sendTo(ref, { type: 'track.ready' } satisfies TrackingToInstanceEvent);
-      }
-      enqueue.emit({ type: 'tracking.changed', instance: context.instance, verdict: v });
+      if (ref) for (const e of verdictEvents(undefined, v)) enqueue.sendTo(ref, e);
+      const group = context.group ? (system.get(context.group) as AnyActorRef | undefined) : undefined;
+      if (group && anyFault(v)) enqueue.sendTo(group, { type: 'member.trackFault', member: context.instance, faulted: true } satisfies TrackingToGroupEvent);
+      if (ref && context.startInstance) enqueue.sendTo(ref, { type: 'vrrp.startup' } satisfies TrackingToInstanceEvent);
+      enqueue.emit({ type: 'tracking.ready', instance: context.instance, verdict: v });
     }),
     /** While ready: store the status, then send the instance only what changed. */
     applyStatus: enqueueActions(({ context, enqueue, system }, p: { status: TrackerStatus }) => {
@@ -136,12 +159,16 @@ export const trackingMachine = setup({
       const before = context.verdict;
       const v = computeTracking(context, statuses);
       enqueue.assign({ statuses, verdict: v });
-      const priorityChanged = v.priority !== before.priority;
-      const faultChanged = v.fault !== before.fault || v.reasons.join('\n') !== before.reasons.join('\n');
+      const events = verdictEvents(before, v);
       const ref = system.get(context.target) as AnyActorRef | undefined;
-      if (ref && priorityChanged) enqueue.sendTo(ref, { type: 'track.priority', priority: v.priority } satisfies TrackingToInstanceEvent);
-      if (ref && faultChanged) enqueue.sendTo(ref, (v.fault ? { type: 'track.fault', reasons: v.reasons } : { type: 'track.ok' }) satisfies TrackingToInstanceEvent);
-      if (priorityChanged || faultChanged) enqueue.emit({ type: 'tracking.changed', instance: context.instance, verdict: v });
+      const group = context.group ? (system.get(context.group) as AnyActorRef | undefined) : undefined;
+      const groupNote = group && anyFault(v) !== anyFault(before) ? ({ type: 'member.trackFault', member: context.instance, faulted: anyFault(v) } satisfies TrackingToGroupEvent) : undefined;
+      // A clearing fault reaches the group first, so that it can hold the member in FAULT (group.goFault)
+      // before the member sees its own source clear; a new fault reaches the member first.
+      if (group && groupNote && !groupNote.faulted) enqueue.sendTo(group, groupNote);
+      if (ref) for (const e of events) enqueue.sendTo(ref, e);
+      if (group && groupNote && groupNote.faulted) enqueue.sendTo(group, groupNote);
+      if (events.length > 0 || v.priority !== before.priority) enqueue.emit({ type: 'tracking.changed', instance: context.instance, verdict: v });
     }),
   },
 }).createMachine({

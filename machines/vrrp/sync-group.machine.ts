@@ -80,7 +80,8 @@ export const syncGroupMachine = setup({
     recordState: assign(({ context }: Args, p: { member: string; to: InstanceStateName }) => {
       const m = context.members[p.member];
       if (!m) return {};
-      const want = p.to === 'MASTER' ? 'MASTER' : p.to === 'FAULT' ? m.want : 'BACKUP';
+      // A member's wish lasts while it is BACKUP (member.want); any other state replaces it.
+      const want = p.to === 'MASTER' ? 'MASTER' : 'BACKUP';
       return { members: { ...context.members, [p.member]: { ...m, state: p.to, want } } };
     }),
     recordWant: assign(({ context }: Args, p: { member: string; want: 'MASTER' | 'BACKUP' }) => {

@@ -26,17 +26,18 @@ describe('K-13 tracking arithmetic', () => {
   it('reverse negates the adjustment; weight 0 reverse faults while the object is OK', () => {
     expect(computeTracking({ basePriority: 100, entries: [script(20, true)], ignoreWeights: false }, map(st('script', 'chk', true))).priority).toBe(80);
     const v = computeTracking({ basePriority: 100, entries: [script(0, true)], ignoreWeights: false }, map(st('script', 'chk', true)));
-    expect(v).toMatchObject({ fault: true, reasons: ['script chk succeeded (reverse)'] });
+    expect(v.faults).toEqual({ 'script/chk': 'script chk succeeded (reverse)' });
   });
 
   it('unweighted failure is FAULT; unknown unweighted holds INIT; unknown weighted counts 0', () => {
-    expect(computeTracking({ basePriority: 100, entries: [script(0)], ignoreWeights: false }, map(st('script', 'chk', false)))).toMatchObject({
-      fault: true,
-      reasons: ['script chk failed'],
+    expect(computeTracking({ basePriority: 100, entries: [script(0)], ignoreWeights: false }, map(st('script', 'chk', false)))).toEqual({
+      delta: 0,
+      priority: 100,
+      faults: { 'script/chk': 'script chk failed' },
       waiting: [],
     });
-    expect(computeTracking({ basePriority: 100, entries: [script(0)], ignoreWeights: false }, {})).toMatchObject({ fault: false, waiting: ['script/chk'] });
-    expect(computeTracking({ basePriority: 100, entries: [script(-30)], ignoreWeights: false }, {})).toMatchObject({ priority: 100, waiting: [] });
+    expect(computeTracking({ basePriority: 100, entries: [script(0)], ignoreWeights: false }, {})).toMatchObject({ faults: {}, waiting: ['script/chk'] });
+    expect(computeTracking({ basePriority: 100, entries: [script(-30)], ignoreWeights: false }, {})).toMatchObject({ priority: 100, delta: 0, waiting: [] });
   });
 
   it('effective priority is clamped to 1..254 and an owner (255) never moves', () => {
@@ -52,18 +53,18 @@ describe('K-13 tracking arithmetic', () => {
   it('track_file: value × weight, ≤ −254 is FAULT, weight 0 faults on any non-zero value', () => {
     const file = (weight: number, reverse = false): TrackEntry => ({ kind: 'file', name: 'f', weight, reverse });
     const val = (v: number) => map({ kind: 'file', name: 'f', known: true, ok: true, value: v });
-    expect(computeTracking({ basePriority: 100, entries: [file(3)], ignoreWeights: false }, val(-5)).priority).toBe(85);
+    expect(computeTracking({ basePriority: 100, entries: [file(3)], ignoreWeights: false }, val(-5))).toMatchObject({ priority: 85, delta: -15 });
     expect(computeTracking({ basePriority: 100, entries: [file(3, true)], ignoreWeights: false }, val(-5)).priority).toBe(115);
-    expect(computeTracking({ basePriority: 100, entries: [file(2)], ignoreWeights: false }, val(-127))).toMatchObject({ fault: true });
-    expect(computeTracking({ basePriority: 100, entries: [file(2)], ignoreWeights: false }, val(-126))).toMatchObject({ fault: false, priority: 1 });
-    expect(computeTracking({ basePriority: 100, entries: [file(0)], ignoreWeights: false }, val(7))).toMatchObject({ fault: true });
-    expect(computeTracking({ basePriority: 100, entries: [file(0)], ignoreWeights: false }, val(0))).toMatchObject({ fault: false, priority: 100 });
-    expect(computeTracking({ basePriority: 100, entries: [file(0, true)], ignoreWeights: false }, val(0))).toMatchObject({ fault: true });
+    expect(computeTracking({ basePriority: 100, entries: [file(2)], ignoreWeights: false }, val(-127))).toMatchObject({ faults: { 'file/f': expect.any(String) } });
+    expect(computeTracking({ basePriority: 100, entries: [file(2)], ignoreWeights: false }, val(-126))).toMatchObject({ faults: {}, priority: 1 });
+    expect(computeTracking({ basePriority: 100, entries: [file(0)], ignoreWeights: false }, val(7))).toMatchObject({ faults: { 'file/f': expect.any(String) } });
+    expect(computeTracking({ basePriority: 100, entries: [file(0)], ignoreWeights: false }, val(0))).toMatchObject({ faults: {}, priority: 100 });
+    expect(computeTracking({ basePriority: 100, entries: [file(0, true)], ignoreWeights: false }, val(0))).toMatchObject({ faults: { 'file/f': expect.any(String) } });
   });
 
   it('K-14: sync-group members without sync_group_tracking_weight have weights forced to 0', () => {
     const v = computeTracking({ basePriority: 100, entries: [script(-20)], ignoreWeights: true }, map(st('script', 'chk', false)));
-    expect(v).toMatchObject({ priority: 100, fault: true });
+    expect(v).toMatchObject({ priority: 100, delta: 0, faults: { 'script/chk': 'script chk failed' } });
   });
 
   it('track_file values are read like strtol(…, 0) and clamped to ±254', () => {
@@ -80,25 +81,30 @@ function harness(entries: TrackEntry[], links: Record<string, Array<[number, boo
     const ids = (links[input.name] ?? []).map(([at, up]) => clock.at(at, () => input.parent.send({ type: 'tracker.update', ok: up, value: up ? 1 : 0 })));
     return () => ids.forEach((id) => clock.clearTimeout(id));
   });
+  const toGroup: Array<[number, unknown]> = [];
   const recorder = fromCallback<EventObject>(({ receive }) => {
     receive((e) => received.push([clock.now(), e]));
   });
+  const groupRecorder = fromCallback<EventObject>(({ receive }) => {
+    receive((e) => toGroup.push([clock.now(), e]));
+  });
   const tracker = trackerMachine.provide({ actors: { linkProbe } });
-  const root = setup({ actors: { tracker, tracking: trackingMachine, recorder } }).createMachine({
+  const root = setup({ actors: { tracker, tracking: trackingMachine, recorder, groupRecorder } }).createMachine({
     entry: enqueueActions(({ enqueue }) => {
       enqueue.spawnChild('recorder', { id: 'vi1', systemId: 'vrrp/VI_1' });
+      enqueue.spawnChild('groupRecorder', { id: 'g', systemId: 'group/G' });
       for (const name of Object.keys(links)) {
         enqueue.spawnChild('tracker', { id: `t-${name}`, systemId: `track/interface/${name}`, input: { kind: 'interface', name, probe: {} } });
       }
       enqueue.spawnChild('tracking', {
         id: 'tracking',
         systemId: 'tracking/VI_1',
-        input: { instance: 'VI_1', systemId: 'tracking/VI_1', target: 'vrrp/VI_1', basePriority, entries, ignoreWeights: false },
+        input: { instance: 'VI_1', systemId: 'tracking/VI_1', target: 'vrrp/VI_1', basePriority, entries, ignoreWeights: false, startInstance: true, group: 'group/G' },
       });
     }),
   });
   const actor = createActor(root, { clock }).start();
-  return { clock, received, actor };
+  return { clock, received, toGroup, actor };
 }
 
 describe('tracking actors on SimClock (K-13)', () => {
@@ -112,13 +118,26 @@ describe('tracking actors on SimClock (K-13)', () => {
     });
     h.clock.runUntil(3000);
     expect(h.received).toEqual([
-      [5, { type: 'track.priority', priority: 100 }],
-      [5, { type: 'track.ok' }],
-      [5, { type: 'track.ready' }],
-      [1000, { type: 'track.fault', reasons: ['interface eth0 down'] }],
-      [2500, { type: 'track.ok' }],
+      [5, { type: 'track.priority', delta: 0 }],
+      [5, { type: 'vrrp.startup' }],
+      [1000, { type: 'track.fault', source: 'interface/eth0' }],
+      [2500, { type: 'track.ok', source: 'interface/eth0' }],
+    ]);
+    expect(h.toGroup).toEqual([
+      [1000, { type: 'member.trackFault', member: 'VI_1', faulted: true }],
+      [2500, { type: 'member.trackFault', member: 'VI_1', faulted: false }],
     ]);
     expect(h.actor.getSnapshot().status).toBe('active');
+  });
+
+  it('an object that fails before the first start-up goes to the instance before vrrp.startup', () => {
+    const h = harness([{ kind: 'interface', name: 'eth0', weight: 0, reverse: false }], { eth0: [[0, false]] });
+    h.clock.runUntil(10);
+    expect(h.received.map(([, e]) => e)).toEqual([
+      { type: 'track.priority', delta: 0 },
+      { type: 'track.fault', source: 'interface/eth0' },
+      { type: 'vrrp.startup' },
+    ]);
   });
 
   it('weighted interfaces do not hold start-up and move the priority with exact timing', () => {
@@ -131,11 +150,10 @@ describe('tracking actors on SimClock (K-13)', () => {
     );
     h.clock.runUntil(1000);
     expect(h.received).toEqual([
-      [0, { type: 'track.priority', priority: 100 }],
-      [0, { type: 'track.ok' }],
-      [0, { type: 'track.ready' }],
-      [200, { type: 'track.priority', priority: 110 }],
-      [700, { type: 'track.priority', priority: 80 }],
+      [0, { type: 'track.priority', delta: 0 }],
+      [0, { type: 'vrrp.startup' }],
+      [200, { type: 'track.priority', delta: 10 }],
+      [700, { type: 'track.priority', delta: -20 }],
     ]);
   });
 });
