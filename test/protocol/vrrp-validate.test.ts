@@ -202,10 +202,10 @@ describe('address list (R-38, K-5)', () => {
 
 describe('checksum (R-10..R-13, R-34, K-2, K-3)', () => {
   it('bad-checksum for v2, v3/IPv4 and v3/IPv6', () => {
-    expect(verdict(decode4(patch(packet(V2), (m) => (m[7] ^= 1), false)), X2)).toMatchObject({ reason: 'bad-checksum' });
-    expect(verdict(decode4(patch(packet(V3), (m) => (m[7] ^= 1), false)), X3)).toMatchObject({ reason: 'bad-checksum' });
+    expect(verdict(decode4(patch(packet(V2), (m) => (m[7] = m[7]! ^ 1), false)), X2)).toMatchObject({ reason: 'bad-checksum' });
+    expect(verdict(decode4(patch(packet(V3), (m) => (m[7] = m[7]! ^ 1), false)), X3)).toMatchObject({ reason: 'bad-checksum' });
     const m6 = encodeVrrpMessage(V6, { src: 'fe80::2', dst: 'ff02::12' });
-    m6[7]! ^= 1;
+    m6[7] = m6[7]! ^ 1;
     expect(verdict(decode6(m6), X6)).toMatchObject({ reason: 'bad-checksum' });
   });
   it('default instance rejects the message-only (RFC 9568) form', () => {
@@ -215,7 +215,7 @@ describe('checksum (R-10..R-13, R-34, K-2, K-3)', () => {
     const XM: VrrpExpectations = { ...X3, v3Ipv4Checksum: 'message-only' };
     expect(verdict(decode4(packet(V3, { v3Ipv4Checksum: 'message-only' })), XM)).toEqual({ ok: true, warnings: [] });
     expect(verdict(decode4(packet(V3)), XM)).toEqual({ ok: true, warnings: ['other-checksum-form'] });
-    expect(verdict(decode4(patch(packet(V3), (m) => (m[7] ^= 1), false)), XM)).toMatchObject({ reason: 'bad-checksum' });
+    expect(verdict(decode4(patch(packet(V3), (m) => (m[7] = m[7]! ^ 1), false)), XM)).toMatchObject({ reason: 'bad-checksum' });
   });
   it('unicast: the peer address is in the pseudo-header; the old group form is detected (K-3)', () => {
     const XU: VrrpExpectations = { ...X3, unicastPeers: [{ address: SRC }] };
@@ -281,9 +281,9 @@ describe('keepalived check order (K-25, R-39)', () => {
     expect(verdict(decode4(packet({ ...V2, type: 3 })), X2)).toMatchObject({ reason: 'bad-type' });
   });
   it('address count before checksum, checksum before cast and address list', () => {
-    const twoBad = patch(packet({ ...V2, addresses: ['198.51.100.10', '198.51.100.11'] }), (m) => (m[7] ^= 1), false);
+    const twoBad = patch(packet({ ...V2, addresses: ['198.51.100.10', '198.51.100.11'] }), (m) => (m[7] = m[7]! ^ 1), false);
     expect(verdict(decode4(twoBad), X2)).toMatchObject({ reason: 'addr-count-mismatch' });
-    const unicastBadSum = patch(packet({ ...V2, addresses: ['198.51.100.99'] }, { dst: '198.51.100.3' }), (m) => (m[7] ^= 1), false);
+    const unicastBadSum = patch(packet({ ...V2, addresses: ['198.51.100.99'] }, { dst: '198.51.100.3' }), (m) => (m[7] = m[7]! ^ 1), false);
     expect(verdict(decode4(unicastBadSum), X2)).toMatchObject({ reason: 'bad-checksum' });
     const unicastWrongList = packet({ ...V2, addresses: ['198.51.100.99'] }, { dst: '198.51.100.3' });
     expect(verdict(decode4(unicastWrongList), X2)).toMatchObject({ reason: 'cast-mismatch' });
