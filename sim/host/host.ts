@@ -1,0 +1,160 @@
+/**
+ * A simulated machine: NICs on segments, a CPU that can pause, power, a neighbour (ARP/ND)
+ * cache, files, scripted programs, and at most one running daemon process.
+ *
+ * The host is "the kernel": it keeps addresses and link state across daemon restarts, loses them
+ * on power loss, and hands VRRP packets to the daemon's sockets.
+ */
+import type { LinkEvent, MailMessage, RouteSpec, RuleSpec, VrrpRxPacket } from '../../actors/ports.js';
+import type { Runtime } from '../../actors/runtime-types.js';
+import type { SimClock } from '../clock.js';
+import { IPPROTO_AH, IPPROTO_VRRP, isGroupMac, vrrpData, type Frame } from '../net/frame.js';
+import { learnNeighbour } from '../net/neighbour.js';
+import type { Nic, NicOwner } from '../net/nic.js';
+import { HostClock, HostCpu, type ProcessLife } from './host-clock.js';
+import type { InstanceTrack } from '../check/track.js';
+import type { ModelFacts } from '../model.js';
+import type { ScriptTable } from './script-table.js';
+
+export interface SimVrrpSocket {
+  nic: Nic;
+  family: 4 | 6;
+  groups: Set<string>;
+  protocols: Set<number>;
+  onPacket: (p: VrrpRxPacket) => void;
+  closed: boolean;
+}
+
+export type DaemonState = 'running' | 'stopping' | 'exited';
+
+/** One run of the daemon on a host, from start to exit/crash. */
+export class DaemonProcess {
+  readonly life: ProcessLife = { alive: true };
+  readonly clock: HostClock;
+  readonly sockets: SimVrrpSocket[] = [];
+  readonly linkWatchers = new Set<(e: LinkEvent) => void>();
+  readonly fileWatchers = new Map<string, Set<() => void>>();
+  runtime: Runtime | undefined;
+  state: DaemonState = 'running';
+
+  constructor(
+    cpu: HostCpu,
+    wallOriginMs: number,
+    readonly startedAtUs: number,
+  ) {
+    this.clock = new HostClock(cpu, this.life, wallOriginMs);
+  }
+
+  exit(): void {
+    this.life.alive = false;
+    this.state = 'exited';
+    this.linkWatchers.clear();
+    this.fileWatchers.clear();
+    for (const s of this.sockets) s.closed = true;
+    this.sockets.length = 0;
+  }
+}
+
+export interface HostEvents {
+  /** The neighbour cache of `host` changed: `address` now maps to `mac`. */
+  onNeighbour(host: Host, address: string, mac: string): void;
+  /** A VRRP (or AH) packet reached the host's CPU on `nic`. */
+  onVrrpIn(host: Host, nic: Nic, frame: Frame): void;
+}
+
+export class Host implements NicOwner {
+  readonly cpu: HostCpu;
+  readonly nics: Nic[] = [];
+  powered = true;
+  /** IP → MAC, learned from ARP and neighbour advertisements. */
+  readonly neighbours = new Map<string, string>();
+  readonly files = new Map<string, string>();
+  readonly mailbox: MailMessage[] = [];
+  readonly routes: RouteSpec[] = [];
+  readonly rules: RuleSpec[] = [];
+  proc: DaemonProcess | undefined;
+  /** The compiled config the daemon runs (undefined for observers) and what it says. */
+  model: unknown;
+  facts: ModelFacts | undefined;
+  /** Instances by name, and by wireKey(nic, family, vrid) for packets. */
+  readonly tracks = new Map<string, InstanceTrack>();
+  readonly tracksByWire = new Map<number, InstanceTrack>();
+
+  constructor(
+    readonly name: string,
+    sim: SimClock,
+    readonly scripts: ScriptTable,
+    private readonly events: HostEvents,
+    /** True for hosts that run no daemon (clients, routers): only their caches matter. */
+    readonly observer: boolean,
+  ) {
+    this.cpu = new HostCpu(sim);
+  }
+
+  nic(name: string): Nic | undefined {
+    for (const n of this.nics) if (n.name === name) return n;
+    return undefined;
+  }
+
+  receiveFrame(nic: Nic, frame: Frame): void {
+    this.cpu.exec(() => this.dispatch(nic, frame));
+  }
+
+  private dispatch(nic: Nic, frame: Frame): void {
+    if (frame.proto === IPPROTO_VRRP || frame.proto === IPPROTO_AH) {
+      this.events.onVrrpIn(this, nic, frame);
+      this.toSockets(nic, frame);
+      return;
+    }
+    const fact = learnNeighbour(frame);
+    if (fact && this.neighbours.get(fact.address) !== fact.mac) {
+      this.neighbours.set(fact.address, fact.mac);
+      this.events.onNeighbour(this, fact.address, fact.mac);
+    }
+  }
+
+  private toSockets(nic: Nic, frame: Frame): void {
+    const sockets = this.proc?.sockets;
+    if (!sockets || sockets.length === 0) return;
+    const multicast = isGroupMac(frame.dstMac);
+    if (!multicast && !nic.hasAddress(frame.dst)) return;
+    let packet: VrrpRxPacket | undefined;
+    for (const s of sockets) {
+      if (s.closed || s.nic !== nic || s.family !== frame.family || !s.protocols.has(frame.proto)) continue;
+      if (multicast && !s.groups.has(frame.dst)) continue;
+      packet ??= { family: s.family, ifname: nic.name, data: vrrpData(frame), src: frame.src, dst: frame.dst, ttl: frame.ttl };
+      s.onPacket(packet);
+    }
+  }
+
+  /** Power loss: the daemon dies without a word, the kernel forgets added addresses and caches. */
+  powerOff(): void {
+    this.proc?.exit();
+    this.proc = undefined;
+    this.powered = false;
+    this.cpu.reset();
+    for (const n of this.nics) n.clearDynamic();
+    this.neighbours.clear();
+    this.routes.length = 0;
+    this.rules.length = 0;
+  }
+
+  /** Tell the daemon's link watchers (asynchronously, on this host's CPU). */
+  notifyLink(e: LinkEvent): void {
+    const proc = this.proc;
+    if (!proc) return;
+    for (const w of proc.linkWatchers) this.cpu.schedule(() => w(e), 0, proc.life);
+  }
+
+  /** A file changed: its watchers hear about it asynchronously. */
+  notifyFile(path: string): void {
+    const proc = this.proc;
+    const set = proc?.fileWatchers.get(path);
+    if (!proc || !set) return;
+    for (const w of set) this.cpu.schedule(w, 0, proc.life);
+  }
+
+  powerOn(): void {
+    this.powered = true;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * An L2 broadcast domain (a switch): floods group-addressed frames to every other NIC, sends
+ * unicast frames to the NIC owning the destination MAC, and applies the segment's current
+ * link profile (delay, jitter, loss, duplication, reordering) and partitions.
+ *
+ * Network randomness comes from one forked PRNG stream, drawn only when a knob is non-zero,
+ * so a calm segment consumes no random numbers at all.
+ */
+import type { SimClock } from '../clock.js';
+import type { Prng } from '../prng.js';
+import { isGroupMac, type Frame } from './frame.js';
+import type { Nic } from './nic.js';
+
+export interface LinkProfile {
+  /** Fixed one-way delay. */
+  delayMs: number;
+  /** Extra delay, uniform in [0, jitterMs). */
+  jitterMs: number;
+  /** Per-receiver drop probability, percent. */
+  lossPct: number;
+  /** Probability that a receiver gets a second copy, percent. */
+  dupPct: number;
+  /** Probability that a frame is held back by up to `reorderMs` (so later frames overtake it), percent. */
+  reorderPct: number;
+  reorderMs: number;
+}
+
+export const DEFAULT_PROFILE: LinkProfile = { delayMs: 0.1, jitterMs: 0, lossPct: 0, dupPct: 0, reorderPct: 0, reorderMs: 5 };
+
+export type DropReason = 'loss' | 'partition' | 'link-down' | 'host-down' | 'no-route';
+
+export interface SegmentEnv {
+  clock: SimClock;
+  prng: Prng;
+  /** Every frame put on the wire, once (pcap, trace, wire checks). */
+  onTransmit(segment: Segment, from: Nic, frame: Frame): void;
+  onDrop(segment: Segment, from: Nic, to: Nic | undefined, frame: Frame, reason: DropReason): void;
+}
+
+export class Segment {
+  readonly nics: Nic[] = [];
+  profile: LinkProfile;
+  /** Directed host-name pairs "a>b": frames from a never reach b. */
+  private readonly blocked = new Set<string>();
+  framesSent = 0;
+  framesDelivered = 0;
+  framesDropped = 0;
+
+  constructor(
+    readonly name: string,
+    profile: LinkProfile,
+    private readonly env: SegmentEnv,
+  ) {
+    this.profile = { ...profile };
+  }
+
+  attach(nic: Nic): void {
+    nic.segment = this;
+    this.nics.push(nic);
+  }
+
+  /** Put a frame on the wire from `from`. */
+  transmit(frame: Frame, from: Nic): void {
+    this.framesSent++;
+    this.env.onTransmit(this, from, frame);
+    if (isGroupMac(frame.dstMac)) {
+      for (const nic of this.nics) if (nic !== from) this.deliver(frame, from, nic);
+      return;
+    }
+    for (const nic of this.nics) {
+      if (nic !== from && nic.mac === frame.dstMac) {
+        this.deliver(frame, from, nic);
+        return;
+      }
+    }
+    this.drop(frame, from, undefined, 'no-route');
+  }
+
+  /** The NIC on this segment that has `address` right now (for unicast next hops). */
+  nicWithAddress(address: string): Nic | undefined {
+    for (const nic of this.nics) if (nic.hasAddress(address)) return nic;
+    return undefined;
+  }
+
+  canReach(fromHost: string, toHost: string): boolean {
+    return !this.blocked.has(`${fromHost}>${toHost}`);
+  }
+
+  hasBlocks(): boolean {
+    return this.blocked.size > 0;
+  }
+
+  /** True when some pair is blocked one way only. */
+  hasAsymmetricBlocks(): boolean {
+    for (const k of this.blocked) {
+      const [a, b] = k.split('>');
+      if (!this.blocked.has(`${b}>${a}`)) return true;
+    }
+    return false;
+  }
+
+  block(fromHost: string, toHost: string): void {
+    this.blocked.add(`${fromHost}>${toHost}`);
+  }
+
+  unblock(fromHost: string, toHost: string): void {
+    this.blocked.delete(`${fromHost}>${toHost}`);
+  }
+
+  /** Split the segment: hosts in different groups cannot talk. Unlisted hosts form one more group. */
+  partition(groups: string[][]): void {
+    const groupOf = new Map<string, number>();
+    groups.forEach((g, i) => g.forEach((h) => groupOf.set(h, i)));
+    const hosts = [...new Set(this.nics.map((n) => n.owner.name))];
+    for (const a of hosts)
+      for (const b of hosts) {
+        if (a !== b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) this.block(a, b);
+      }
+  }
+
+  heal(): void {
+    this.blocked.clear();
+  }
+
+  /** Worst-case one-way delay under the current profile. */
+  maxDelayMs(): number {
+    const p = this.profile;
+    return p.delayMs + p.jitterMs + (p.reorderPct > 0 ? p.reorderMs : 0);
+  }
+
+  private deliver(frame: Frame, from: Nic, to: Nic): void {
+    if (!this.canReach(from.owner.name, to.owner.name)) return this.drop(frame, from, to, 'partition');
+    const p = this.profile;
+    const rng = this.env.prng;
+    if (p.lossPct > 0 && rng.chance(p.lossPct / 100)) return this.drop(frame, from, to, 'loss');
+    let delayMs = p.delayMs;
+    if (p.jitterMs > 0) delayMs += rng.between(0, p.jitterMs);
+    if (p.reorderPct > 0 && rng.chance(p.reorderPct / 100)) delayMs += rng.between(0, p.reorderMs);
+    this.env.clock.setTimeout(() => this.arrive(frame, from, to), delayMs);
+    if (p.dupPct > 0 && rng.chance(p.dupPct / 100)) {
+      this.env.clock.setTimeout(() => this.arrive(frame, from, to), delayMs + rng.between(0, p.delayMs + p.jitterMs + 0.01));
+    }
+  }
+
+  private arrive(frame: Frame, from: Nic, to: Nic): void {
+    if (!to.owner.powered) return this.drop(frame, from, to, 'host-down');
+    if (!to.adminUp || !to.carrier) return this.drop(frame, from, to, 'link-down');
+    this.framesDelivered++;
+    to.owner.receiveFrame(to, frame);
+  }
+
+  private drop(frame: Frame, from: Nic, to: Nic | undefined, reason: DropReason): void {
+    this.framesDropped++;
+    this.env.onDrop(this, from, to, frame, reason);
+  }
+}

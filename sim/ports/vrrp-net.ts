@@ -1,0 +1,101 @@
+/**
+ * The VrrpNet port on a simulated host. IPv4 sends carry the daemon's complete datagram; IPv6
+ * sends carry the VRRP message and get an IPv6 header here (hop limit 255, source = the NIC's
+ * link-local unless the daemon names one). Both are wrapped in a real Ethernet frame and put on
+ * the NIC's segment.
+ */
+import type { VrrpNet, VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
+import { multicastMac, parseIpv4, parseIpv6 } from '../../protocol/addr.js';
+import { buildEthernetFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../protocol/ethernet.js';
+import { buildIpv6Packet } from '../../protocol/ipv6.js';
+import { IPPROTO_VRRP, peekFrame } from '../net/frame.js';
+import type { Nic } from '../net/nic.js';
+import type { DaemonProcess, Host, SimVrrpSocket } from '../host/host.js';
+import type { PortObserver } from './observer.js';
+
+const addressBytes = new Map<string, Uint8Array | undefined>();
+
+function ipBytes(text: string, family: 4 | 6): Uint8Array | undefined {
+  const key = `${family}${text}`;
+  if (!addressBytes.has(key)) addressBytes.set(key, family === 4 ? parseIpv4(text) : parseIpv6(text));
+  return addressBytes.get(key);
+}
+
+function isMulticastText(address: string, family: 4 | 6): boolean {
+  if (family === 6) return address.startsWith('ff');
+  const first = Number(address.slice(0, address.indexOf('.')));
+  return first >= 224 && first <= 239;
+}
+
+export class SimVrrpNet implements VrrpNet {
+  constructor(
+    private readonly host: Host,
+    private readonly proc: DaemonProcess,
+    private readonly observer: PortObserver,
+  ) {}
+
+  open(opts: VrrpSocketOptions, onPacket: (p: VrrpRxPacket) => void, _onError: (message: string) => void): VrrpSocket | { error: string } {
+    const nic = this.host.nic(opts.ifname);
+    if (!nic) return { error: `interface ${opts.ifname} does not exist` };
+    const socket: SimVrrpSocket = {
+      nic,
+      family: opts.family,
+      groups: new Set(opts.groups),
+      protocols: new Set(opts.protocols.length > 0 ? opts.protocols : [IPPROTO_VRRP]),
+      onPacket,
+      closed: false,
+    };
+    this.proc.sockets.push(socket);
+    return {
+      send: (data, dst, src) => this.send(socket, data, dst, src),
+      close: () => {
+        socket.closed = true;
+        const i = this.proc.sockets.indexOf(socket);
+        if (i >= 0) this.proc.sockets.splice(i, 1);
+      },
+    };
+  }
+
+  sendFrame(ifname: string, frame: Uint8Array): string | undefined {
+    const nic = this.host.nic(ifname);
+    if (!nic) return this.fail(ifname, `interface ${ifname} does not exist`);
+    return this.put(nic, frame);
+  }
+
+  private send(socket: SimVrrpSocket, data: Uint8Array, dst: string, src: string | undefined): string | undefined {
+    if (socket.closed) return this.fail(socket.nic.name, 'socket closed');
+    const nic = socket.nic;
+    const dstMac = this.nextHopMac(nic, dst, socket.family);
+    if (!dstMac) return undefined; // unresolvable unicast peer: the kernel drops it silently
+    if (socket.family === 4) {
+      return this.put(nic, buildEthernetFrame({ dst: dstMac, src: nic.macBytes, etherType: ETHERTYPE_IPV4, payload: data }));
+    }
+    const srcBytes = ipBytes(src ?? nic.linkLocal, 6);
+    const dstBytes = ipBytes(dst, 6);
+    if (!srcBytes || !dstBytes) return this.fail(nic.name, `bad IPv6 address ${src ?? nic.linkLocal} → ${dst}`);
+    const packet = buildIpv6Packet({ nextHeader: IPPROTO_VRRP, hopLimit: 255, src: srcBytes, dst: dstBytes }, data);
+    return this.put(nic, buildEthernetFrame({ dst: dstMac, src: nic.macBytes, etherType: ETHERTYPE_IPV6, payload: packet }));
+  }
+
+  private nextHopMac(nic: Nic, dst: string, family: 4 | 6): Uint8Array | undefined {
+    if (isMulticastText(dst, family)) {
+      const group = ipBytes(dst, family);
+      return group ? multicastMac(group) : undefined;
+    }
+    return nic.segment?.nicWithAddress(dst)?.macBytes;
+  }
+
+  private put(nic: Nic, bytes: Uint8Array): string | undefined {
+    if (!nic.running) return this.fail(nic.name, 'Network is down');
+    if (!nic.segment) return undefined; // not cabled: the frame goes nowhere
+    const frame = peekFrame(bytes);
+    if (typeof frame === 'string') return this.fail(nic.name, `malformed frame: ${frame}`);
+    nic.segment.transmit(frame, nic);
+    return undefined;
+  }
+
+  private fail(ifname: string, error: string): string {
+    this.observer.onSendError(this.host, ifname, error);
+    return error;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The run's event log. Low-volume events are kept in `history` (timeline, SVG, expectations);
+ * listeners (trace writer, live timeline) see every event. Trace-only kinds are produced by the
+ * world only when `tracing` is on, so a fast run builds no per-packet objects for them.
+ */
+import { TRACE_ONLY, type SimEvent } from './events.js';
+
+export type SimEventListener = (e: SimEvent) => void;
+
+export class Recorder {
+  readonly history: SimEvent[] = [];
+  tracing: boolean;
+  private readonly listeners: SimEventListener[] = [];
+
+  constructor(opts: { tracing?: boolean } = {}) {
+    this.tracing = opts.tracing ?? false;
+  }
+
+  listen(l: SimEventListener): void {
+    this.listeners.push(l);
+  }
+
+  emit(e: SimEvent): void {
+    if (!TRACE_ONLY.has(e.type)) this.history.push(e);
+    for (const l of this.listeners) l(e);
+  }
+}

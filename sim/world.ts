@@ -1,0 +1,347 @@
+/**
+ * The simulated world: segments, hosts, and on each daemon host the SAME composition root the
+ * daemon uses (`createRuntime(ports, model, { name })`) fed with simulated ports. One SimClock
+ * drives everything; one seeded PRNG (forked per concern) is the only randomness.
+ */
+import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../actors/ports.js';
+import type { CreateRuntime, InstanceStatus, RuntimeEvent } from '../actors/runtime-types.js';
+import { Checker, DEFAULT_CHECKS, type CheckOptions, type CheckWorld } from './check/checker.js';
+import { InstanceTrack, wireKey } from './check/track.js';
+import { SimClock } from './clock.js';
+import type { SimEvent } from './events.js';
+import { applyFault, type FaultTarget } from './world-faults.js';
+import { describeFault, type Fault, type TimelineEntry } from './faults.js';
+import { DaemonProcess, Host, type HostEvents } from './host/host.js';
+import { ScriptTable, type ScriptBehaviour } from './host/script-table.js';
+import type { ModelAdapter } from './model.js';
+import { ETHERTYPE_ARP, IPPROTO_AH, IPPROTO_ICMPV6, IPPROTO_VRRP, peekVrrp, type Frame } from './net/frame.js';
+import { learnNeighbour } from './net/neighbour.js';
+import { Nic } from './net/nic.js';
+import { DEFAULT_PROFILE, Segment, type DropReason, type LinkProfile, type SegmentEnv } from './net/segment.js';
+import { simPorts, type PortObserver } from './ports/index.js';
+import { Prng } from './prng.js';
+import type { Recorder } from './recorder.js';
+
+export const WALL_ORIGIN_MS = Date.UTC(2026, 0, 1);
+
+export interface NicSpec {
+  name: string;
+  segment?: string;
+  /** CIDR addresses ("198.51.100.11/24"). */
+  addresses: string[];
+  mac?: string;
+}
+
+export interface HostSpec {
+  name: string;
+  nics: NicSpec[];
+  /** Compiled config; absent for observer hosts (clients, routers). */
+  model?: unknown;
+  scripts?: Record<string, Partial<ScriptBehaviour>>;
+  files?: Record<string, string>;
+  /** When the daemon starts (ms); null = not at all until a "start" fault. Default 0. */
+  startAtMs?: number | null;
+  driftPpm?: number;
+}
+
+export interface WorldSpec {
+  segments: Array<{ name: string; profile?: Partial<LinkProfile> }>;
+  hosts: HostSpec[];
+}
+
+export interface WorldOptions {
+  seed: number;
+  createRuntime: CreateRuntime;
+  models: ModelAdapter;
+  recorder: Recorder;
+  /** Every frame put on any wire (pcap). */
+  capture?: (tUs: number, segment: string, bytes: Uint8Array) => void;
+  checks?: Partial<CheckOptions> | false;
+  /** Compiles a config text for a "reload" fault with a new config. */
+  compile?: (text: string, host: string) => unknown;
+  /** How long a graceful stop may take before it counts as hung (ms). */
+  stopTimeoutMs?: number;
+}
+
+export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget {
+  readonly clock = new SimClock(WALL_ORIGIN_MS);
+  readonly prng: Prng;
+  readonly segments = new Map<string, Segment>();
+  readonly hosts = new Map<string, Host>();
+  readonly checker: Checker | undefined;
+  private readonly hostList: Host[] = [];
+  private readonly macs = new Map<string, string>();
+
+  constructor(
+    spec: WorldSpec,
+    readonly opts: WorldOptions,
+  ) {
+    this.prng = new Prng(opts.seed);
+    const env = this.segmentEnv(this.prng.fork('net'));
+    for (const s of spec.segments) this.segments.set(s.name, new Segment(s.name, { ...DEFAULT_PROFILE, ...s.profile }, env));
+    spec.hosts.forEach((h, i) => this.addHost(h, i + 1));
+    this.checker = opts.checks === false ? undefined : new Checker(this, { ...DEFAULT_CHECKS, ...opts.checks });
+    for (const h of spec.hosts) {
+      const host = this.hosts.get(h.name)!;
+      if (h.model !== undefined && h.startAtMs !== null) this.clock.at(h.startAtMs ?? 0, () => this.startDaemon(host));
+    }
+  }
+
+  get recorder(): Recorder {
+    return this.opts.recorder;
+  }
+
+  private addHost(spec: HostSpec, ordinal: number): void {
+    const scripts = new ScriptTable();
+    for (const [cmd, b] of Object.entries(spec.scripts ?? {})) scripts.set(cmd, b);
+    const host = new Host(spec.name, this.clock, scripts, this, spec.model === undefined);
+    host.cpu.onError = (err) => this.onException(host, err);
+    host.model = spec.model;
+    host.facts = spec.model === undefined ? undefined : this.opts.models.facts(spec.model);
+    for (const [path, content] of Object.entries(spec.files ?? {})) host.files.set(path, content);
+    if (spec.driftPpm) host.cpu.setDriftPpm(spec.driftPpm);
+    spec.nics.forEach((n, j) => {
+      const mac = n.mac ?? `02:00:00:00:${ordinal.toString(16).padStart(2, '0')}:${(j + 1).toString(16).padStart(2, '0')}`;
+      const primary = n.addresses.map((cidr) => {
+        const [address, len] = cidr.split('/');
+        const family = address!.includes(':') ? 6 : 4;
+        return { address: address!, prefixLength: Number(len ?? (family === 4 ? 32 : 128)), family: family as 4 | 6 };
+      });
+      const nic = new Nic(host, n.name, j + 2, mac, primary);
+      host.nics.push(nic);
+      this.macs.set(mac, `${spec.name}/${n.name}`);
+      if (n.segment) this.segments.get(n.segment)?.attach(nic);
+    });
+    this.hosts.set(spec.name, host);
+    this.hostList.push(host);
+  }
+
+  allHosts(): readonly Host[] {
+    return this.hostList;
+  }
+
+  macOwner(mac: string): string | undefined {
+    return this.macs.get(mac);
+  }
+
+  status(host: Host): InstanceStatus[] | undefined {
+    return host.proc?.runtime?.status();
+  }
+
+  emit(e: SimEvent): void {
+    this.opts.recorder.emit(e);
+  }
+
+  violation(id: string, message: string, host?: string, instance?: string): void {
+    this.emit({ t: this.clock.nowMicros(), type: 'violation', id, message, ...(host ? { host } : {}), ...(instance ? { instance } : {}) });
+  }
+
+  /** Schedule timeline entries (faults at their instants, undone after `forMs`). */
+  schedule(entries: readonly TimelineEntry[]): void {
+    for (const e of entries) {
+      this.clock.at(e.atMs, () => {
+        const inverse = this.apply(e.fault);
+        if (e.forMs !== undefined && inverse) this.clock.at(e.atMs + e.forMs, () => this.apply(inverse));
+      });
+    }
+  }
+
+  /** Apply one fault now; returns the fault that undoes it (if any). */
+  apply(fault: Fault): Fault | undefined {
+    this.emit({ t: this.clock.nowMicros(), type: 'fault', fault, text: describeFault(fault) });
+    this.checker?.markPerturbation();
+    const inverse = applyFault(this, fault);
+    this.checker?.onPerturbation();
+    return inverse;
+  }
+
+  runUntil(ms: number): void {
+    this.clock.runUntil(ms);
+  }
+
+  // ---- daemon lifecycle -------------------------------------------------------------------
+
+  startDaemon(host: Host): void {
+    if (!host.powered || host.proc || host.model === undefined) return;
+    const proc = new DaemonProcess(host.cpu, WALL_ORIGIN_MS, this.clock.nowMicros());
+    host.proc = proc;
+    this.checker?.markPerturbation();
+    this.rebuildTracks(host);
+    this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
+    try {
+      const rt = this.opts.createRuntime(simPorts(host, proc, this), host.model, { name: host.name });
+      proc.runtime = rt;
+      rt.on((e) => this.onRuntimeEvent(host, proc, e));
+      rt.start();
+    } catch (err) {
+      this.onException(host, err);
+    }
+    this.checker?.onPerturbation();
+  }
+
+  stopDaemon(host: Host): void {
+    const proc = host.proc;
+    if (!proc || proc.state !== 'running') return;
+    proc.state = 'stopping';
+    this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'stopping' });
+    this.checker?.onStopRequested(host, this.opts.stopTimeoutMs ?? 10_000);
+    try {
+      proc.runtime?.stop();
+    } catch (err) {
+      this.onException(host, err);
+    }
+  }
+
+  /** The process is gone (exit after stop, SIGKILL, exception, power loss). */
+  endDaemon(host: Host, what: 'stopped' | 'killed' | 'crashed' | 'exception', detail?: string): void {
+    const proc = host.proc;
+    if (!proc) return;
+    proc.exit();
+    host.proc = undefined;
+    for (const t of host.tracks.values()) if (t.state !== 'INIT') this.trackState(t, 'INIT', 0, what);
+    this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what, ...(detail ? { detail } : {}) });
+    if (what === 'stopped') this.checker?.onStopped(host);
+    this.checker?.regroup();
+  }
+
+  reloadDaemon(host: Host, model: unknown): void {
+    host.model = model;
+    host.facts = this.opts.models.facts(model);
+    this.rebuildTracks(host);
+    try {
+      host.proc?.runtime?.reload(model);
+    } catch (err) {
+      this.onException(host, err);
+    }
+  }
+
+  private onException(host: Host, err: unknown): void {
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.violation('X1', `runtime on ${host.name} threw: ${message.split('\n').slice(0, 4).join(' | ')}`, host.name);
+    this.endDaemon(host, 'exception', message.split('\n')[0]);
+  }
+
+  private rebuildTracks(host: Host): void {
+    const old = new Map(host.tracks);
+    host.tracks.clear();
+    host.tracksByWire.clear();
+    for (const f of host.facts?.instances ?? []) {
+      const prev = old.get(f.name);
+      const nic = host.nic(f.ifname);
+      const t = prev && prev.nic === nic ? prev : new InstanceTrack(host, f, nic);
+      t.facts = f;
+      t.expect = nic ? this.opts.models.expectations?.(host.model, f.name, nic.primaryAddress(f.family) ?? '') : undefined;
+      t.lastValidMessage = undefined;
+      host.tracks.set(f.name, t);
+      if (nic && !host.tracksByWire.has(wireKey(nic.index, f.family, f.vrid))) host.tracksByWire.set(wireKey(nic.index, f.family, f.vrid), t);
+    }
+  }
+
+  private trackState(t: InstanceTrack, to: InstanceTrack['state'], priority: number, reason: string): void {
+    const from = t.state;
+    t.setState(to, this.clock.nowMicros());
+    this.emit({ t: this.clock.nowMicros(), type: 'state', host: t.host.name, instance: t.facts.name, from, to, priority, reason });
+    this.checker?.onState(t, from, to);
+  }
+
+  private onRuntimeEvent(host: Host, proc: DaemonProcess, e: RuntimeEvent): void {
+    if (host.proc !== proc) return;
+    const t = this.clock.nowMicros();
+    switch (e.type) {
+      case 'instance.state': {
+        const track = host.tracks.get(e.instance);
+        if (track) {
+          track.effectivePriority = e.priority;
+          this.trackState(track, e.to, e.priority, e.reason);
+        }
+        return;
+      }
+      case 'instance.priority': {
+        const track = host.tracks.get(e.instance);
+        if (track) track.effectivePriority = e.priority;
+        this.emit({ t, type: 'priority', host: host.name, instance: e.instance, priority: e.priority });
+        return;
+      }
+      case 'group.state':
+        return this.emit({ t, type: 'group', host: host.name, group: e.group, to: e.to });
+      case 'notify':
+        return this.emit({ t, type: 'notify', host: host.name, argv: e.argv });
+      case 'runtime.stopped':
+        return this.endDaemon(host, 'stopped');
+      case 'log':
+        if (this.recorder.tracing) this.emit({ t, type: 'log', host: host.name, level: e.level, message: e.message });
+        return;
+      default:
+        if (this.recorder.tracing) {
+          const { type, at: _at, ...rest } = e;
+          this.emit({ t, type: 'runtime', host: host.name, event: type, detail: JSON.stringify(rest) });
+        }
+    }
+  }
+
+  // ---- observers (ports, hosts, wire) -------------------------------------------------------
+
+  onAddressChange(host: Host, nic: Nic, address: string, added: boolean): void {
+    this.emit({ t: this.clock.nowMicros(), type: 'vip', host: host.name, nic: nic.name, address, op: added ? 'add' : 'remove' });
+    this.checker?.onAddressChange(host);
+  }
+
+  onScript(host: Host, spec: ScriptSpec, r: ScriptResult): void {
+    if (this.recorder.tracing) this.emit({ t: this.clock.nowMicros(), type: 'script', host: host.name, argv: spec.argv, exit: r.exitCode, timedOut: r.timedOut });
+  }
+
+  onMail(host: Host, m: MailMessage): void {
+    this.emit({ t: this.clock.nowMicros(), type: 'mail', host: host.name, subject: m.subject });
+  }
+
+  onLog(host: Host, level: LogLevel, message: string): void {
+    if (this.recorder.tracing) this.emit({ t: this.clock.nowMicros(), type: 'log', host: host.name, level, message });
+  }
+
+  onFileLine(_host: Host, _path: string, _line: string): void {}
+
+  onSendError(host: Host, ifname: string, error: string): void {
+    if (this.recorder.tracing) this.emit({ t: this.clock.nowMicros(), type: 'send-error', host: host.name, nic: ifname, error });
+  }
+
+  onNeighbour(host: Host, address: string, mac: string): void {
+    if (host.observer) this.emit({ t: this.clock.nowMicros(), type: 'neighbour', host: host.name, address, mac, owner: this.macs.get(mac) ?? 'unknown' });
+  }
+
+  onVrrpIn(host: Host, nic: Nic, frame: Frame): void {
+    this.checker?.onVrrpIn(host, nic, frame);
+  }
+
+  private segmentEnv(prng: Prng): SegmentEnv {
+    return {
+      clock: this.clock,
+      prng,
+      onTransmit: (seg, from, frame) => this.onWire(seg, from, frame),
+      onDrop: (seg, from, to, frame, reason) => this.onDrop(seg, from, to, frame, reason),
+    };
+  }
+
+  private onWire(seg: Segment, from: Nic, frame: Frame): void {
+    const t = this.clock.nowMicros();
+    this.opts.capture?.(t, seg.name, frame.bytes);
+    const host = from.owner as Host;
+    if (frame.proto === IPPROTO_VRRP || frame.proto === IPPROTO_AH) {
+      this.checker?.onVrrpOut(host, from, frame);
+      if (this.recorder.tracing) {
+        const v = peekVrrp(frame);
+        this.emit({ t, type: 'advert', segment: seg.name, host: host.name, nic: from.name, vrid: v?.vrid ?? -1, priority: v?.priority ?? -1, version: v?.version ?? -1, dst: frame.dst });
+      }
+      return;
+    }
+    if (frame.ethertype === ETHERTYPE_ARP || frame.proto === IPPROTO_ICMPV6) {
+      const fact = learnNeighbour(frame);
+      if (fact) this.emit({ t, type: 'garp', host: host.name, nic: from.name, address: fact.address, mac: fact.mac, kind: frame.family === 6 ? 'na' : 'arp' });
+    }
+  }
+
+  private onDrop(seg: Segment, from: Nic, to: Nic | undefined, frame: Frame, reason: DropReason): void {
+    if (!this.recorder.tracing) return;
+    const what = frame.proto === IPPROTO_VRRP ? 'vrrp' : frame.ethertype === ETHERTYPE_ARP ? 'arp' : `0x${frame.ethertype.toString(16)}`;
+    this.emit({ t: this.clock.nowMicros(), type: 'drop', segment: seg.name, from: from.owner.name, to: to?.owner.name ?? '?', reason, what });
+  }
+}
