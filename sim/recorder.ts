@@ -20,6 +20,11 @@ export class Recorder {
     this.listeners.push(l);
   }
 
+  /** The kept events of one kind, typed. */
+  of<K extends SimEvent['type']>(type: K): Array<Extract<SimEvent, { type: K }>> {
+    return this.history.filter((e): e is Extract<SimEvent, { type: K }> => e.type === type);
+  }
+
   emit(e: SimEvent): void {
     if (!TRACE_ONLY.has(e.type)) this.history.push(e);
     for (const l of this.listeners) l(e);

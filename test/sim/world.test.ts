@@ -14,10 +14,10 @@ describe('World with a toy runtime', () => {
 
   it('fails over within Master_Down_Interval after a crash and back after restart', () => {
     const w = runToy(toyPair(), [{ atMs: 10_000, fault: { kind: 'crash', host: 'a' }, forMs: 10_000 }], 30_000);
-    const states = w.recorder.history.filter((e) => e.type === 'state' && e.to === 'MASTER').map((e) => [e.host, e.t]);
+    const states = w.recorder.of('state').filter((e) => e.to === 'MASTER').map((e) => [e.host, e.t] as const);
     // a first, b after a's crash at 10 s (b's MDI = 3 s + 0.609 s after a's last advert), a again after restart.
     expect(states.map((s) => s[0])).toEqual(['a', 'b', 'a']);
-    const bTook = states[1]![1] as number;
+    const bTook = states[1]![1];
     expect(bTook).toBeGreaterThan(12_600_000);
     expect(bTook).toBeLessThan(13_700_000);
     expect(w.hosts.get('client')!.neighbours.get('198.51.100.100')).toBe(w.hosts.get('a')!.nic('eth0')!.mac);
@@ -26,7 +26,7 @@ describe('World with a toy runtime', () => {
 
   it('shows two masters during a partition and one after heal', () => {
     const w = runToy(toyPair(), [{ atMs: 10_000, fault: { kind: 'partition', segment: 'lan', groups: [['a', 'client'], ['b']] }, forMs: 10_000 }], 30_000);
-    const masters = w.recorder.history.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? `${e.host}:${e.to}` : ''));
+    const masters = w.recorder.of('state').map((e) => `${e.host}:${e.to}`);
     expect(masters).toContain('b:MASTER');
     expect(masters.at(-1)).toBe('b:BACKUP');
     expect(stateOf(w, 'a')).toBe('MASTER');
@@ -35,7 +35,7 @@ describe('World with a toy runtime', () => {
 
   it('a 4 s pause of the master makes the backup take over, then the master wins back', () => {
     const w = runToy(toyPair(), [{ atMs: 10_000, fault: { kind: 'pause', host: 'a' }, forMs: 4_000 }], 30_000);
-    const seq = w.recorder.history.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? `${e.host}:${e.to}` : ''));
+    const seq = w.recorder.of('state').map((e) => `${e.host}:${e.to}`);
     expect(seq).toEqual(['a:BACKUP', 'b:BACKUP', 'a:MASTER', 'b:MASTER', 'b:BACKUP']);
     expect(violations(w)).toEqual([]);
   });

@@ -29,7 +29,7 @@ export function runToy(spec: WorldSpec, timeline: TimelineEntry[], untilMs: numb
 }
 
 export function violations(w: World): string[] {
-  return w.recorder.history.filter((e) => e.type === 'violation').map((e) => (e.type === 'violation' ? `${e.id}: ${e.message}` : ''));
+  return w.recorder.of('violation').map((e) => `${e.id}: ${e.message}`);
 }
 
 export function stateOf(w: World, host: string, instance = 'VI_1'): string | undefined {
