@@ -8,17 +8,24 @@
 export type IpFamily = 4 | 6;
 
 export function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // a virtual '.' ends the last part
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else if (c === 46 && digits > 0 && part < 4) {
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 export function formatIpv4(b: Uint8Array): string {

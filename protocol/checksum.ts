@@ -13,9 +13,17 @@ export function internetChecksum(...parts: Uint8Array[]): number {
   let sum = 0;
   let odd = false;
   for (const p of parts) {
-    for (let i = 0; i < p.length; i++) {
-      sum += odd ? p[i]! : p[i]! << 8;
-      odd = !odd;
+    let i = 0;
+    if (odd && p.length > 0) {
+      sum += p[0]!;
+      i = 1;
+      odd = false;
+    }
+    const end = p.length - 1;
+    for (; i < end; i += 2) sum += (p[i]! << 8) | p[i + 1]!;
+    if (i === end) {
+      sum += p[i]! << 8;
+      odd = true;
     }
     // Fold often enough that the sum stays a small integer.
     sum = (sum & 0xffff) + (sum >>> 16);

@@ -50,37 +50,25 @@ function processBlock(state: Uint32Array, x: Uint32Array): void {
 export function md5(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;
-  const state = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476);
-  const block = new Uint8Array(64);
-  const words = new Uint32Array(16);
-  let fill = 0;
-  const flush = () => {
-    for (let i = 0; i < 16; i++) {
-      const o = i * 4;
-      words[i] = block[o]! | (block[o + 1]! << 8) | (block[o + 2]! << 16) | (block[o + 3]! << 24);
-    }
-    processBlock(state, words);
-    fill = 0;
-  };
-  const push = (byte: number) => {
-    block[fill++] = byte;
-    if (fill === 64) flush();
-  };
-  for (const p of parts) for (let i = 0; i < p.length; i++) push(p[i]!);
-  // Padding: 0x80, zeros to 56 mod 64, then the bit length as 64-bit little-endian.
-  push(0x80);
-  while (fill !== 56) push(0);
-  const bitsLow = (length * 8) >>> 0;
-  const bitsHigh = Math.floor(length / 0x20000000) >>> 0;
-  for (let i = 0; i < 4; i++) push((bitsLow >>> (8 * i)) & 0xff);
-  for (let i = 0; i < 4; i++) push((bitsHigh >>> (8 * i)) & 0xff);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 4; i++) {
-    const w = state[i]!;
-    out[i * 4] = w & 0xff;
-    out[i * 4 + 1] = (w >>> 8) & 0xff;
-    out[i * 4 + 2] = (w >>> 16) & 0xff;
-    out[i * 4 + 3] = (w >>> 24) & 0xff;
+  // Message + 0x80 + zero padding to 56 mod 64 + 64-bit little-endian bit length.
+  const padded = new Uint8Array((((length + 8) >>> 6) + 1) << 6);
+  let off = 0;
+  for (const p of parts) {
+    padded.set(p, off);
+    off += p.length;
   }
+  padded[length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, (length * 8) >>> 0, true);
+  view.setUint32(padded.length - 4, Math.floor(length / 0x20000000) >>> 0, true);
+  const state = Uint32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476);
+  const words = new Uint32Array(16);
+  for (let block = 0; block < padded.length; block += 64) {
+    for (let i = 0; i < 16; i++) words[i] = view.getUint32(block + i * 4, true);
+    processBlock(state, words);
+  }
+  const out = new Uint8Array(16);
+  const outView = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) outView.setUint32(i * 4, state[i]!, true);
   return out;
 }

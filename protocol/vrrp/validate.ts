@@ -147,7 +147,7 @@ function compareAddresses(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { c
   }
   const got = new Set(a.addresses);
   for (const vip of x.vips) {
-    const c = canonicalIp(vip) ?? vip;
+    const c = got.has(vip) ? vip : (canonicalIp(vip) ?? vip);
     if (!got.has(c)) return { code: 'addr-list-mismatch', detail: `VIP ${c} not present in the advert` };
   }
   return undefined;
