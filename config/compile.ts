@@ -1,14 +1,22 @@
-/** Entry points of the compiler (see config/index.ts). */
+/** Entry points of the compiler (see config/index.ts): read → tree → keyword tables → normalise → validate. */
+import { Diags } from './diag.js';
 import { emptyConfig } from './defaults.js';
-import type { Diagnostic, KeepalivedConfig } from './model.js';
+import type { ListDir } from './glob.js';
+import { walk } from './keywords/engine.js';
+import { finishVirtualServer, newDrafts, rootTable } from './keywords/root.js';
+import type { Diagnostic, KeepalivedConfig, VrrpInstanceConfig } from './model.js';
+import { normaliseInstance, type TrackTargets } from './normalise-vrrp.js';
+import { readConfig } from './reader.js';
+import { buildTree } from './tree.js';
+import { checkInterfaces, checkScriptSecurity, checkVridCollisions, finishSyncGroups, type HostFacts } from './validate.js';
 
-export interface CompileOptions {
+export interface CompileOptions extends HostFacts {
   /** Entries (file and directory names) of a directory, or undefined when it cannot be read. Used for include globs. */
-  listDir?: (dir: string) => string[] | undefined;
+  listDir?: ListDir;
   /** The config id matched by `@ID` lines (keepalived `-i`; keepalived's default is the short host name). */
   configId?: string;
-  /** Environment for `${_ENV NAME}`. */
-  env?: Record<string, string>;
+  /** Seed for ${_RANDOM} (deterministic; keepalived uses the clock). */
+  randomSeed?: number;
 }
 
 export interface CompileResult {
@@ -21,13 +29,34 @@ export function compileConfig(
   readFile: (path: string) => string | undefined,
   opts: CompileOptions = {},
 ): CompileResult {
-  void readFile;
-  void opts;
-  // Interface commit: the reader and keyword tree land in the next commits.
-  return {
-    model: emptyConfig([entryPath]),
-    diagnostics: [{ file: entryPath, line: 0, column: 0, severity: 'error', message: 'compiler not implemented yet' }],
-  };
+  const d = new Diags();
+  const { lines, files } = readConfig(entryPath, readFile, opts, d);
+  const tree = buildTree(lines, d);
+  const drafts = newDrafts();
+  walk(drafts, tree, rootTable, { d, rules: { nextAutoPreference: 16384 } }, '');
+
+  const model = emptyConfig(files);
+  model.globalDefs = drafts.globalDefs;
+  model.staticIpaddresses = drafts.staticIpaddresses;
+  model.staticRoutes = drafts.staticRoutes;
+  model.staticRules = drafts.staticRules;
+  model.vrrpScripts = drafts.scripts.map(({ timeoutSet, ...s }) => (timeoutSet ? s : { ...s, timeoutMs: s.intervalMs }));
+  model.trackFiles = drafts.trackFiles;
+  model.trackProcesses = drafts.trackProcesses;
+  model.virtualServerGroups = drafts.virtualServerGroups;
+  model.virtualServers = drafts.virtualServers.map(finishVirtualServer);
+
+  const weights = <T extends { name: string; weight: number; reverse: boolean }>(list: T[]) =>
+    new Map(list.map((t) => [t.name, { weight: t.weight, reverse: t.reverse }]));
+  const targets: TrackTargets = { scripts: weights(model.vrrpScripts), files: weights(model.trackFiles), processes: weights(model.trackProcesses) };
+  model.vrrpInstances = drafts.instances
+    .map((v) => normaliseInstance(v, model.globalDefs, targets, d))
+    .filter((v): v is VrrpInstanceConfig => v !== undefined);
+  model.vrrpSyncGroups = finishSyncGroups(drafts.syncGroups, model.vrrpInstances, targets, d);
+  checkVridCollisions(model.vrrpInstances, d);
+  if (opts.interfaces) checkInterfaces(model, new Set(opts.interfaces), d);
+  checkScriptSecurity(model, opts, d);
+  return { model, diagnostics: d.list };
 }
 
 export function compileText(text: string, fileName = 'keepalived.conf', opts: CompileOptions = {}): CompileResult {

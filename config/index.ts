@@ -10,3 +10,8 @@ export type * from './model.js';
 export type { CompileOptions, CompileResult } from './compile.js';
 export { compileConfig, compileText } from './compile.js';
 export { defaultGlobalDefs, emptyConfig } from './defaults.js';
+export type { HostFacts, ScriptStatus } from './validate.js';
+export { configTestExitCode } from './exit-code.js';
+export { formatDiagnostic } from './diag.js';
+export { lintCluster, type ClusterNode } from './lint-cluster.js';
+export { printConfig } from './print.js';

@@ -8,6 +8,8 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
+export type DiagnosticKind = 'abort' | 'fatal' | 'security' | 'config' | 'lint';
+
 /** One finding of the compiler or the linter. `fix` is a one-line suggestion. */
 export interface Diagnostic {
   file: string;
@@ -17,10 +19,13 @@ export interface Diagnostic {
   message: string;
   fix?: string;
   /**
-   * keepalived's error class, which decides the `-t` exit code: 'fatal' (cannot run → 4),
-   * 'security' (scripts without enable_script_security → 6), otherwise config errors (→ 5).
+   * keepalived's error class, which decides the `-t` exit code (config/exit-code.ts):
+   * 'abort' (keepalived stops reading: missing parameter → 2), 'security' (scripts without
+   * enable_script_security → 6), 'config' (errors and warnings keepalived reports, still runs → 5),
+   * 'fatal' (cannot run → 4), 'lint' (only keepalived-ts reports it; no effect on the exit code).
+   * Unset means 'config'.
    */
-  kind?: 'fatal' | 'security' | 'config';
+  kind?: DiagnosticKind;
 }
 
 export interface SourceRef {
@@ -186,6 +191,8 @@ export interface VrrpInstanceConfig {
   mcastDstIp: string;
   /** True when `nopreempt` applies (it is cleared by `state MASTER`, as keepalived does). */
   nopreempt: boolean;
+  /** `nopreempt` was written, even if keepalived cleared it (for the cross-node lint). */
+  wantedNopreempt: boolean;
   /** 0..1000 s in ms; cleared by `state MASTER` and by strict mode. */
   preemptDelayMs: number;
   trackInterfaces: TrackInterfaceRef[];

@@ -1,0 +1,74 @@
+/**
+ * The keyword tree (seed 000: "a keyword tree maps each keyword to a handler; a recursive reader
+ * walks the file into an in-memory model"). A Table maps each keyword of one block to its
+ * handler; `walk` dispatches every statement of a block, reports unknown keywords with the
+ * nearest known one, and checks that block keywords have a block and others do not.
+ */
+import type { Diags } from '../diag.js';
+import { nearestKeyword } from '../suggest.js';
+import type { Stmt } from '../tree.js';
+import { posOf } from '../values.js';
+
+export interface Cx {
+  d: Diags;
+}
+
+export type Handler<T, C extends Cx = Cx> = (target: T, st: Stmt, cx: C) => void;
+
+export interface Keyword<T, C extends Cx = Cx> {
+  run: Handler<T, C>;
+  /** 'sub': a block of keywords; 'values': a block of value lines; 'any': either; undefined: no block. */
+  block?: 'sub' | 'values' | 'any';
+  /** Deprecated spelling: accepted, reported like keepalived does ("… is deprecated"). */
+  deprecated?: string;
+}
+
+export type Table<T, C extends Cx = Cx> = Map<string, Keyword<T, C>>;
+
+export function table<T, C extends Cx = Cx>(entries: Record<string, Keyword<T, C> | Handler<T, C>>): Table<T, C> {
+  const m: Table<T, C> = new Map();
+  for (const [k, v] of Object.entries(entries)) m.set(k, typeof v === 'function' ? { run: v } : v);
+  return m;
+}
+
+/** Accept and ignore (keywords keepalived knows that the runtime has no use for yet). */
+export const ignored: Keyword<unknown, never> = { run: () => undefined, block: 'any' };
+
+/** Adds `ignored` entries for every keyword in `names` that the table does not handle yet. */
+export function acceptAlso<T, C extends Cx>(tbl: Table<T, C>, names: readonly string[]): Table<T, C> {
+  for (const n of names) if (!tbl.has(n)) tbl.set(n, ignored as Keyword<T, C>);
+  return tbl;
+}
+
+export function walk<T, C extends Cx>(target: T, stmts: Stmt[] | undefined, tbl: Table<T, C>, cx: C, where: string): void {
+  for (const st of stmts ?? []) {
+    const word = st.words[0]!.text;
+    const k = tbl.get(word);
+    if (!k) {
+      unknownKeyword(st, tbl.keys(), cx.d, where);
+      continue;
+    }
+    if (k.block && k.block !== 'any' && !st.block) {
+      cx.d.error(posOf(st), `'${word}' needs a { … } block`, `write: ${st.words.map((w) => w.text).join(' ')} { … }`);
+      continue;
+    }
+    if (!k.block && st.block) {
+      cx.d.error(posOf(st), `unexpected '{' after '${word}' - ignoring the block`, `remove the braces after ${word}`);
+    }
+    if (k.deprecated) cx.d.warn(posOf(st), `'${word}' is deprecated`, k.deprecated);
+    k.run(target, st, cx);
+  }
+}
+
+export function unknownKeyword(st: Stmt, known: Iterable<string>, d: Diags, where: string): void {
+  const word = st.words[0]!.text;
+  const s = nearestKeyword(word, known);
+  const inWhere = where ? ` in ${where}` : '';
+  if (s?.glued !== undefined) {
+    d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean '${s.keyword} ${s.glued}'?`, `add a blank: ${s.keyword} ${s.glued}`);
+  } else if (s) {
+    d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean ${s.keyword}?`, `replace '${word}' with '${s.keyword}'`);
+  } else {
+    d.warn(posOf(st), `unknown keyword '${word}'${inWhere}`, 'remove the line or check the keepalived.conf(5) spelling');
+  }
+}

@@ -1,0 +1,11 @@
+export const ROOT_KEYWORDS: readonly string[] = [];
+export const GLOBAL_DEFS_KEYWORDS: readonly string[] = [];
+export const VRRP_INSTANCE_KEYWORDS: readonly string[] = [];
+export const VRRP_SYNC_GROUP_KEYWORDS: readonly string[] = [];
+export const VRRP_SCRIPT_KEYWORDS: readonly string[] = [];
+export const TRACK_FILE_KEYWORDS: readonly string[] = [];
+export const VRRP_TRACK_PROCESS_KEYWORDS: readonly string[] = [];
+export const VIRTUAL_SERVER_KEYWORDS: readonly string[] = [];
+export const REAL_SERVER_KEYWORDS: readonly string[] = [];
+export const URL_KEYWORDS: readonly string[] = [];
+export const CHECKER_KEYWORDS_BY_KIND: Record<string, readonly string[]> = {};

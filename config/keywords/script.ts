@@ -1,0 +1,38 @@
+/**
+ * Script command lines (notify*, script, misc_path, quorum_up…): keepalived re-splits the raw
+ * line with quote and escape handling, then splits the command word itself into argv.
+ * `KEYWORD "cmd args" [user [group]]` or `KEYWORD cmd [user [group]]`.
+ */
+import type { Diags } from '../diag.js';
+import { scriptWords } from '../lexer.js';
+import type { ScriptCommand } from '../model.js';
+import type { Stmt } from '../tree.js';
+import { posOf } from '../values.js';
+
+export function parseScript(st: Stmt, d: Diags, opts: { allowUser?: boolean } = {}): ScriptCommand | undefined {
+  const line = scriptWords(st.raw);
+  if ('error' in line) {
+    d.error(posOf(st, 1), line.error, 'close the quote or remove the trailing backslash');
+    return undefined;
+  }
+  const [, command, ...rest] = line.words;
+  if (command === undefined || command.trim() === '') {
+    d.error(posOf(st), `no ${st.words[0]!.text} script specified`, `write: ${st.words[0]!.text} "/path/to/script args"`, 'abort');
+    return undefined;
+  }
+  const argv = scriptWords(command);
+  if ('error' in argv || argv.words.length === 0) {
+    d.error(posOf(st, 1), `cannot split script command '${command}'`, 'check the quoting');
+    return undefined;
+  }
+  const s: ScriptCommand = { argv: argv.words, source: { file: st.file, line: st.line } };
+  if (rest.length && opts.allowUser !== false) {
+    const [user, group] = rest[0]!.includes(':') ? rest[0]!.split(':', 2) : [rest[0]!, rest[1]];
+    if (user) s.user = user;
+    if (group) s.group = group;
+    if (rest.length > (rest[0]!.includes(':') ? 1 : 2)) {
+      d.error(posOf(st, 2), `too many parameters for ${st.words[0]!.text}`, 'quote the whole command: "cmd arg1 arg2"');
+    }
+  }
+  return s;
+}

@@ -1,0 +1,134 @@
+/** `vrrp_script NAME {…}`, `track_file NAME {…}` (alias vrrp_track_file), `vrrp_track_process NAME {…}`. */
+import { SCRIPT_INTERVAL_DEFAULT_MS } from '../defaults.js';
+import type { TrackFileConfig, TrackProcessConfig, VrrpScriptConfig } from '../model.js';
+import type { Stmt } from '../tree.js';
+import { checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
+import { table, type Cx, type Handler } from './engine.js';
+import { TRACK_FILE_KEYWORDS, VRRP_SCRIPT_KEYWORDS, VRRP_TRACK_PROCESS_KEYWORDS } from './known.js';
+import { parseScript } from './script.js';
+
+/** `weight N [reverse]` with keepalived's per-kind limit. */
+function weightLine(st: Stmt, cx: Cx, limit: number): { weight: number; reverse: boolean } | undefined {
+  const n = intArg(st, 1, cx.d, -limit, limit, 'weight');
+  if (n === undefined) return undefined;
+  const r = st.words[2]?.text;
+  if (r !== undefined && r !== 'reverse' && r !== 'noreverse') {
+    cx.d.error(posOf(st, 2), `unknown weight option '${r}'`, 'expected reverse or noreverse');
+  }
+  return { weight: n, reverse: r === 'reverse' };
+}
+
+export type ScriptDraft = VrrpScriptConfig & { timeoutSet: boolean };
+
+export function newScriptDraft(name: string, st: Stmt): ScriptDraft {
+  return {
+    name, source: { file: st.file, line: st.line }, intervalMs: SCRIPT_INTERVAL_DEFAULT_MS, timeoutMs: SCRIPT_INTERVAL_DEFAULT_MS,
+    weight: 0, reverse: false, rise: 1, fall: 1, initFail: false, timeoutSet: false,
+  };
+}
+
+const ms = (us: number) => us / 1000;
+
+export const scriptTable = table<ScriptDraft>({
+  script: (s, st, cx) => {
+    const c = parseScript(st, cx.d, { allowUser: false });
+    if (c) s.command = c;
+  },
+  interval: (s, st, cx) => {
+    const us = timerArg(st, 1, cx.d, 1_000, 0xffffffff * 1000);
+    if (us !== undefined) s.intervalMs = ms(us);
+  },
+  timeout: (s, st, cx) => {
+    const us = timerArg(st, 1, cx.d, 1_000, 0xffffffff * 1000);
+    if (us !== undefined) (s.timeoutMs = ms(us)), (s.timeoutSet = true);
+  },
+  weight: (s, st, cx) => {
+    const w = weightLine(st, cx, 253);
+    if (w) (s.weight = w.weight), (s.reverse = w.reverse);
+  },
+  rise: (s, st, cx) => {
+    const n = intArg(st, 1, cx.d, 1, 0x7fffffff);
+    if (n !== undefined) s.rise = n;
+  },
+  fall: (s, st, cx) => {
+    const n = intArg(st, 1, cx.d, 1, 0x7fffffff);
+    if (n !== undefined) s.fall = n;
+  },
+  user: (s, st, cx) => {
+    const u = strArg(st, 1, cx.d, 'user');
+    if (u === undefined || !s.command) return;
+    s.command.user = u;
+    if (st.words[2]) s.command.group = st.words[2].text;
+  },
+  init_fail: (s) => void (s.initFail = true),
+});
+for (const n of VRRP_SCRIPT_KEYWORDS) if (!scriptTable.has(n)) scriptTable.set(n, { run: () => undefined, block: 'any' });
+
+export function newTrackFile(name: string, st: Stmt): TrackFileConfig {
+  return { name, source: { file: st.file, line: st.line }, weight: 1, reverse: false };
+}
+
+export const trackFileTable = table<TrackFileConfig>({
+  file: (f, st, cx) => {
+    const p = strArg(st, 1, cx.d, 'path');
+    if (p !== undefined) f.path = p;
+  },
+  weight: (f, st, cx) => {
+    const w = weightLine(st, cx, 254);
+    if (w) (f.weight = w.weight), (f.reverse = w.reverse);
+  },
+  init_file: (f, st, cx) => {
+    let value = 0;
+    let overwrite = false;
+    for (let i = 1; i < st.words.length; i++) {
+      const t = st.words[i]!.text;
+      if (t === 'overwrite') overwrite = true;
+      else value = checkInt(t, posOf(st, i), cx.d, -0x80000000, 0x7fffffff, 'init_file') ?? value;
+    }
+    f.initFile = { value, overwrite };
+  },
+});
+for (const n of TRACK_FILE_KEYWORDS) if (!trackFileTable.has(n)) trackFileTable.set(n, { run: () => undefined, block: 'any' });
+
+export function newTrackProcess(name: string, st: Stmt): TrackProcessConfig {
+  return {
+    name, source: { file: st.file, line: st.line }, params: [], paramMatch: 'exact', weight: 0, reverse: false,
+    quorum: 1, forkDelayMs: 0, terminateDelayMs: 0, delayMs: 0, fullCommand: false,
+  };
+}
+
+const delay = (key: 'forkDelayMs' | 'terminateDelayMs' | 'delayMs'): Handler<TrackProcessConfig> => (p, st, cx) => {
+  const us = timerArg(st, 1, cx.d, 0, 3600e6);
+  if (us !== undefined) p[key] = ms(us);
+};
+
+export const trackProcessTable = table<TrackProcessConfig>({
+  process: (p, st, cx) => {
+    const name = strArg(st, 1, cx.d, 'process name');
+    if (name === undefined) return;
+    p.process = name;
+    p.params = st.words.slice(2).map((t) => t.text);
+  },
+  param_match: (p, st, cx) => {
+    const m = strArg(st, 1, cx.d, 'initial|partial');
+    if (m === 'initial' || m === 'partial') p.paramMatch = m;
+    else if (m !== undefined) cx.d.error(posOf(st, 1), `unknown param_match '${m}'`, 'use initial or partial');
+  },
+  weight: (p, st, cx) => {
+    const w = weightLine(st, cx, 254);
+    if (w) (p.weight = w.weight), (p.reverse = w.reverse);
+  },
+  quorum: (p, st, cx) => {
+    const n = intArg(st, 1, cx.d, 1, 0xffff);
+    if (n !== undefined) p.quorum = n;
+  },
+  quorum_max: (p, st, cx) => {
+    const n = intArg(st, 1, cx.d, 0, 0xffff);
+    if (n !== undefined) p.quorumMax = n;
+  },
+  fork_delay: delay('forkDelayMs'),
+  terminate_delay: delay('terminateDelayMs'),
+  delay: delay('delayMs'),
+  full_command: (p) => void (p.fullCommand = true),
+});
+for (const n of VRRP_TRACK_PROCESS_KEYWORDS) if (!trackProcessTable.has(n)) trackProcessTable.set(n, { run: () => undefined, block: 'any' });

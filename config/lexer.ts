@@ -1,0 +1,177 @@
+/**
+ * Line-level lexing with keepalived's rules (lib/parser.c):
+ *  - `decomment`: `#` or `!` outside double quotes start a comment; `\#` / `\!` escape them;
+ *    a trailing `\` marks a continued (multi-line definition) line; leading/trailing blanks go.
+ *  - `splitAtBraces`: `{` and `}` outside double quotes become logical lines of their own, so a
+ *    whole block may sit on one line (`group { A B }`).
+ *  - `words`: blank-separated words; `"…"` is one word without its quotes (no escapes here,
+ *    exactly like keepalived's alloc_strvec).
+ *  - `scriptWords`: the command-line splitting keepalived uses for scripts: single and double
+ *    quotes group, backslash escapes (\n \t \xHH \NNN \cC …).
+ */
+
+export interface Token {
+  text: string;
+  /** 1-based column in the physical line (approximate after $NAME substitution). */
+  col: number;
+  quoted: boolean;
+}
+
+export interface Decommented {
+  text: string;
+  /** Number of characters removed from the start (leading blanks), for column mapping. */
+  offset: number;
+  /** The line ended with a `\` (continuation of a multi-line definition). */
+  continued: boolean;
+  unterminatedQuote: boolean;
+}
+
+const BLANK = /[ \t\f\v\r\n]/;
+
+export function decomment(line: string): Decommented {
+  let start = 0;
+  while (start < line.length && (line[start] === ' ' || line[start] === '\t')) start++;
+  let out = '';
+  let quote = false;
+  let continued = false;
+  let i = start;
+  for (; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"') {
+      quote = !quote;
+      out += c;
+    } else if (c === '\\') {
+      const next = line[i + 1];
+      if (next === undefined) {
+        continued = true;
+        break;
+      }
+      if (!quote && (next === '#' || next === '!')) {
+        out += next;
+      } else {
+        out += c + next;
+      }
+      i++;
+    } else if (!quote && (c === '#' || c === '!')) {
+      break;
+    } else {
+      out += c;
+    }
+  }
+  const text = out.replace(/[ \t]+$/, '');
+  return { text, offset: start, continued, unterminatedQuote: quote };
+}
+
+/** One logical line: a run of text between braces, or a single brace. */
+export interface Piece {
+  raw: string;
+  /** 0-based index of `raw` in the decommented text. */
+  at: number;
+  brace?: '{' | '}';
+}
+
+export function splitAtBraces(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let startAt = 0;
+  let quote = false;
+  const flush = (end: number) => {
+    const seg = text.slice(startAt, end);
+    const lead = seg.length - seg.trimStart().length;
+    const trimmed = seg.trim();
+    if (trimmed) pieces.push({ raw: trimmed, at: startAt + lead });
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quote = !quote;
+    else if (!quote && (c === '{' || c === '}')) {
+      flush(i);
+      pieces.push({ raw: c, at: i, brace: c });
+      startAt = i + 1;
+    }
+  }
+  flush(text.length);
+  return pieces;
+}
+
+/** keepalived's alloc_strvec: blank-separated words, `"…"` kept as one word. */
+export function words(raw: string, col: number): { tokens: Token[]; unmatchedQuote: boolean } {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    while (i < raw.length && BLANK.test(raw[i]!)) i++;
+    if (i >= raw.length) break;
+    if (raw[i] === '"') {
+      const close = raw.indexOf('"', i + 1);
+      if (close < 0) return { tokens, unmatchedQuote: true };
+      tokens.push({ text: raw.slice(i + 1, close), col: col + i, quoted: true });
+      i = close + 1;
+      continue;
+    }
+    const s = i;
+    while (i < raw.length && !BLANK.test(raw[i]!) && raw[i] !== '"') i++;
+    tokens.push({ text: raw.slice(s, i), col: col + s, quoted: false });
+  }
+  return { tokens, unmatchedQuote: false };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  E: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+/**
+ * keepalived's alloc_strvec_quoted_escaped, used for script command lines.
+ * Returns undefined with a reason when a quote is left open or an escape is cut short.
+ */
+export function scriptWords(src: string): { words: string[] } | { error: string } {
+  const out: string[] = [];
+  let i = 0;
+  while (i < src.length) {
+    while (i < src.length && BLANK.test(src[i]!)) i++;
+    if (i >= src.length) break;
+    let word = '';
+    let quote = '';
+    for (; i < src.length; i++) {
+      const c = src[i]!;
+      if (c === '\\') {
+        i++;
+        if (i >= src.length) return { error: `missing escape character at end of '${src}'` };
+        const e = src[i]!;
+        if (e === 'x' && /[0-9a-fA-F]/.test(src[i + 1] ?? '')) {
+          let v = 0;
+          while (/[0-9a-fA-F]/.test(src[i + 1] ?? '')) v = ((v << 4) | parseInt(src[++i]!, 16)) & 0xff;
+          word += String.fromCharCode(v);
+        } else if (e === 'c' && i + 1 < src.length) {
+          word += String.fromCharCode(src.charCodeAt(++i) & 0x1f);
+        } else if (e >= '0' && e <= '7') {
+          let v = Number(e);
+          for (let k = 0; k < 2 && /[0-7]/.test(src[i + 1] ?? ''); k++) v = v * 8 + Number(src[++i]);
+          word += String.fromCharCode(v & 0xff);
+        } else {
+          word += SIMPLE_ESCAPES[e] ?? e;
+        }
+        continue;
+      }
+      if (quote) {
+        if (c === quote) quote = '';
+        else word += c;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        quote = c;
+        continue;
+      }
+      if (BLANK.test(c)) break;
+      word += c;
+    }
+    if (quote) return { error: `string '${src}': missing terminating ${quote}` };
+    out.push(word);
+  }
+  return { words: out };
+}
