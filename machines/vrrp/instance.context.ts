@@ -46,6 +46,8 @@ export interface InstanceContext {
   downTimer: DownTimerKind;
   /** In the Skew_Time phase: the latest skew mark passed (µs since the phase began). */
   skewElapsedUs: number;
+  /** How many `vrrp.skewMark` timers the skew phase armed (to cancel them on exit). */
+  skewMarkCount: number;
   /** K-15 preempt_delay progress since the first lower-priority advert. */
   preemptHold: 'idle' | 'running' | 'expired';
   /** keepalived `wantstate` as last reported to the sync group. */
@@ -71,6 +73,7 @@ export function initialContext(input: InstanceInput): InstanceContext {
     masterAdverIntervalCs: input.advertIntervalCs,
     downTimer: 'full',
     skewElapsedUs: 0,
+    skewMarkCount: 0,
     preemptHold: 'idle',
     want: 'BACKUP',
     masterAddress: '',
@@ -98,14 +101,19 @@ export function requiredSkewUs(c: InstanceContext): number {
 
 /**
  * Every Skew_Time the deadline could need while the skew phase runs: one per priority the effective
- * priority can take (owners never change; others 1..254), or the single minimal skew of `syncStart`.
- * Marks at all of them make a priority change during the phase exact (K-13) without a clock read.
+ * priority can take (input.priorityRange, default 1..254; owners never change), or the single
+ * minimal skew of `syncStart`. Marks at all of them make a priority change during the phase exact
+ * (K-13) without a clock read. The latest possible skew (priority 1) is always armed, so a priority
+ * outside the declared range still expires, at the next armed mark.
  */
 export function skewCandidatesUs(c: InstanceContext): number[] {
   if (c.downTimer === 'syncStart') return [requiredSkewUs(c)];
   const m = masterIntervalCs(c);
   if (c.basePriority === 255) return [skewTimeUs(c.cfg.version, 255, m)];
+  const lo = Math.max(1, Math.min(c.cfg.priorityRange?.min ?? 1, c.priority));
+  const hi = Math.min(254, Math.max(c.cfg.priorityRange?.max ?? 254, c.priority));
   const out: number[] = [];
-  for (let p = 254; p >= 1; p--) out.push(skewTimeUs(c.cfg.version, p, m));
+  for (let p = hi; p >= lo; p--) out.push(skewTimeUs(c.cfg.version, p, m));
+  if (lo > 1) out.push(skewTimeUs(c.cfg.version, 1, m));
   return out;
 }

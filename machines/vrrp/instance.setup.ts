@@ -19,7 +19,6 @@ export const ioPlaceholder = fromCallback<IoCommand, InstanceInput>(() => {
 });
 
 type AdvertParams = { advert: ReceivedAdvert };
-const MAX_SKEW_MARKS = 254;
 
 const groupRef = (c: InstanceContext, system: { get: (id: string) => AnyActorRef | undefined }) =>
   typeof c.cfg.syncGroup === 'string' ? system.get(c.cfg.syncGroup) : c.cfg.syncGroup;
@@ -67,13 +66,13 @@ export const instanceSetup = setup({
     noteIgnoredAdvert: assign((_, p: AdvertParams) => ({ masterAddress: p.advert.src })),
     /** K-13: one delayed `vrrp.skewMark` per Skew_Time the deadline could need (see skewCandidatesUs). */
     armSkewMarks: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ skewElapsedUs: 0 });
-      skewCandidatesUs(context).forEach((skewUs, i) =>
-        enqueue.raise({ type: 'vrrp.skewMark', skewUs }, { id: `skewMark.${i}`, delay: usToMs(skewUs) }),
-      );
+      const marks = skewCandidatesUs(context);
+      enqueue.assign({ skewElapsedUs: 0, skewMarkCount: marks.length });
+      marks.forEach((skewUs, i) => enqueue.raise({ type: 'vrrp.skewMark', skewUs }, { id: `skewMark.${i}`, delay: usToMs(skewUs) }));
     }),
-    cancelSkewMarks: enqueueActions(({ enqueue }) => {
-      for (let i = 0; i < MAX_SKEW_MARKS; i++) enqueue.cancel(`skewMark.${i}`);
+    cancelSkewMarks: enqueueActions(({ context, enqueue }) => {
+      for (let i = 0; i < context.skewMarkCount; i++) enqueue.cancel(`skewMark.${i}`);
+      enqueue.assign({ skewMarkCount: 0 });
     }),
     recordSkewMark: assign((_, p: { skewUs: number }) => ({ skewElapsedUs: p.skewUs })),
     /** RFC 5798 §6.4.2 "If the Master_Down_Timer fires". */

@@ -66,6 +66,13 @@ export interface InstanceInput {
   startupDelayMs?: number;
   /** Unicast instance: on leaving FAULT announce our own source address (K-12, try_up_instance). */
   unicast?: boolean;
+  /**
+   * The effective priorities this instance's tracker weights can produce: clamp(base + Σ negative
+   * weights) .. clamp(base + Σ positive weights). Only narrows the Skew_Time bookkeeping (one timer
+   * per possible priority, K-13); defaults to 1..254, which is always exact but arms 254 timers per
+   * expiry. An instance without weighted trackers should pass { min: basePriority, max: basePriority }.
+   */
+  priorityRange?: { min: number; max: number };
   /** Strict/RFC mode (`vrrp_strict`, owner_ignore_adverts): an owner discards received adverts (R-35). */
   ownerIgnoresAdverts?: boolean;
 }

@@ -137,6 +137,21 @@ describe('VRRP instance in BACKUP', () => {
     expect(h.state()).toBe('master');
   });
 
+  it('K-13 with a declared priority range the skew bookkeeping is exact inside it and still expires outside it', () => {
+    const inside = startInstance({ priorityRange: { min: 80, max: 150 } });
+    inside.runUntil(3300);
+    inside.send({ type: 'track.priority', delta: 50 }); // 150: deadline 3414.062, an armed mark
+    inside.runUntil(3414.062);
+    expect(inside.state()).toBe('master');
+    const outside = startInstance({ priorityRange: { min: 100, max: 100 } });
+    outside.runUntil(3300);
+    outside.send({ type: 'track.priority', delta: -50 }); // 50 is outside: next armed mark is priority 1's
+    outside.runUntil(3996.092);
+    expect(outside.state()).toBe('backup');
+    outside.runUntil(3996.093);
+    expect(outside.state()).toBe('master');
+  });
+
   it('K-13 effective priority changes are emitted and carried by the next advert; owners never change', () => {
     const h = startInstance({ initialState: 'MASTER', basePriority: 150 });
     h.runUntil(4000);
