@@ -1,0 +1,34 @@
+/**
+ * Raw Ethernet frames (gratuitous ARP, unsolicited neighbour advertisements) through one
+ * AF_PACKET socket. Protocol 0 on the socket: it never receives, so it costs nothing.
+ * The frame is complete (built by protocol/); the link-layer address in sockaddr_ll is its own
+ * destination MAC and the ethertype its own.
+ */
+import { AF_PACKET, SOCK_RAW } from './constants.js';
+import { errorText, netio } from './native.js';
+import { inNetns } from './netns.js';
+import { sockaddrLl } from './sockaddr.js';
+
+export class FrameSender {
+  private fd = -1;
+
+  constructor(private readonly netns?: string) {}
+
+  /** Send `frame` out of interface `ifindex`; returns an error string on failure. */
+  send(ifindex: number, frame: Uint8Array): string | undefined {
+    if (frame.length < 14) return `frame too short (${frame.length} bytes)`;
+    try {
+      if (this.fd < 0) this.fd = inNetns(this.netns, () => netio().socket(AF_PACKET, SOCK_RAW, 0));
+      const ethertype = (frame[12]! << 8) | frame[13]!;
+      netio().sendmsg(this.fd, frame, sockaddrLl(ifindex, ethertype, frame.subarray(0, 6)), null);
+      return undefined;
+    } catch (e) {
+      return errorText(e);
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) netio().close(this.fd);
+    this.fd = -1;
+  }
+}

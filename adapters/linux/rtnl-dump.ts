@@ -1,0 +1,146 @@
+/**
+ * Synchronous rtnetlink dumps (links and addresses) on a socket of our own, decoded with the
+ * `netlink` package's codecs. The kernel answers a dump request inside the send call, so reading
+ * it back takes microseconds; this is what lets NetConfig.interfaces() stay synchronous and
+ * always current (no cache to go stale when an interface is deleted and recreated).
+ */
+import { parseError, parseMessages, rt } from 'netlink';
+import type { InterfaceInfo } from '../../actors/ports.js';
+import { AF_NETLINK, IFF_RUNNING, IFF_UP, NETLINK_ROUTE, SOCK_RAW } from './constants.js';
+import { formatIpBytes, formatMac } from './ip-bytes.js';
+import { netio } from './native.js';
+import { inNetns } from './netns.js';
+import { sockaddrNlKernel } from './sockaddr.js';
+
+const RTM_GETLINK = 18;
+const RTM_GETADDR = 22;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_DUMP = 0x300;
+const DUMP_DEADLINE_MS = 2000;
+
+export interface LinkRecord {
+  index: number;
+  name: string;
+  mac: string;
+  /** Raw IFF_* flags. */
+  flags: number;
+  up: boolean;
+  running: boolean;
+  /** IFLA_LINK_NETNSID / IFLA_INFO_KIND are not needed here. */
+}
+
+export interface AddressRecord {
+  index: number;
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+  label?: string;
+}
+
+/** Raw IFF_* flags from the netlink package's flag object. */
+export function linkFlags(message: rt.LinkMessage): number {
+  return rt.formatDeviceFlags(message.data.flags ?? {});
+}
+
+export function linkRecord(message: rt.LinkMessage): LinkRecord {
+  const flags = linkFlags(message);
+  const mac = message.attrs.address;
+  return {
+    index: message.data.index ?? 0,
+    name: message.attrs.ifname ?? '',
+    mac: mac && mac.length === 6 ? formatMac(mac) : '00:00:00:00:00:00',
+    flags,
+    up: (flags & IFF_UP) !== 0,
+    running: (flags & IFF_RUNNING) !== 0,
+  };
+}
+
+export function addressRecord(message: rt.AddressMessage): AddressRecord | undefined {
+  const bytes = message.attrs.local ?? message.attrs.address;
+  const family = message.data.family === 2 ? 4 : message.data.family === 10 ? 6 : undefined;
+  if (!bytes || !family) return undefined;
+  const rec: AddressRecord = { index: message.data.index ?? 0, family, address: formatIpBytes(bytes), prefixLength: message.data.prefixlen ?? 0 };
+  if (message.attrs.label !== undefined) rec.label = message.attrs.label;
+  return rec;
+}
+
+/** A netlink route socket for synchronous dumps, created inside `netns` when given. */
+export class RtnlDump {
+  private fd: number;
+  private seq = 1;
+  private readonly buffer = Buffer.alloc(64 * 1024);
+  private readonly name = Buffer.alloc(12);
+  private readonly control = Buffer.alloc(0);
+
+  constructor(netns?: string) {
+    this.fd = inNetns(netns, () => netio().socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+  }
+
+  links(): LinkRecord[] {
+    return this.dump(RTM_GETLINK, Buffer.alloc(16)).flatMap((m) => (m.kind === 'link' ? [linkRecord(m)] : []));
+  }
+
+  addresses(): AddressRecord[] {
+    return this.dump(RTM_GETADDR, Buffer.alloc(8)).flatMap((m) => {
+      const rec = m.kind === 'address' ? addressRecord(m) : undefined;
+      return rec ? [rec] : [];
+    });
+  }
+
+  /** Every interface with its addresses, as the NetConfig port reports them. */
+  interfaces(): InterfaceInfo[] {
+    const addrs = this.addresses();
+    return this.links().map((l) => ({
+      name: l.name,
+      index: l.index,
+      mac: l.mac,
+      up: l.up,
+      running: l.running,
+      addresses: addrs.filter((a) => a.index === l.index).map((a) => `${a.address}/${a.prefixLength}`),
+    }));
+  }
+
+  /** Interface index by name, or undefined when there is no such interface. */
+  indexOf(ifname: string): number | undefined {
+    return this.links().find((l) => l.name === ifname)?.index;
+  }
+
+  close(): void {
+    if (this.fd >= 0) netio().close(this.fd);
+    this.fd = -1;
+  }
+
+  private dump(type: number, body: Buffer): rt.Message[] {
+    if (this.fd < 0) throw new Error('netlink dump socket is closed');
+    const io = netio();
+    const seq = this.seq++;
+    const header = Buffer.alloc(16);
+    header.writeUInt32LE(16 + body.length, 0);
+    header.writeUInt16LE(type, 4);
+    header.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
+    header.writeUInt32LE(seq, 8);
+    io.sendmsg(this.fd, Buffer.concat([header, body]), sockaddrNlKernel(), null);
+    const out: rt.Message[] = [];
+    const deadline = performance.now() + DUMP_DEADLINE_MS;
+    for (;;) {
+      const got = io.recvmsg(this.fd, this.buffer, this.name, this.control);
+      if (got === null) {
+        const left = deadline - performance.now();
+        if (left <= 0 || !io.waitReadable(this.fd, Math.ceil(left))) throw new Error('netlink dump timed out');
+        continue;
+      }
+      for (const m of parseMessages(this.buffer.subarray(0, got[0]))) {
+        if (m.seq !== seq) continue;
+        if (m.type === NLMSG_DONE) return out;
+        if (m.type === NLMSG_ERROR) {
+          const err = parseError(m.data, m.flags);
+          if (err.errno !== 0) throw new Error(`netlink dump failed: ${err.code ?? err.errno}`);
+          return out;
+        }
+        out.push(rt.parseMessage(m.type, m.data));
+      }
+    }
+  }
+}

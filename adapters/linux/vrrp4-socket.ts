@@ -1,0 +1,82 @@
+/**
+ * IPv4 VRRP socket over `raw-socket` (raw IP, protocol 112 and/or 51 for AH).
+ *
+ * Sends complete IPv4 datagrams built by protocol/ (IP_HDRINCL), so the source address, TTL 255
+ * and IP id are ours. Receives whole datagrams, IP header included, from which src/dst/TTL are
+ * read; the TTL is reported, and the core drops anything but 255 (RFC 9568 §7.1).
+ * Bound to the interface (SO_BINDTODEVICE), multicast sent out of it (IP_MULTICAST_IF) and not
+ * looped back, and the configured groups joined on it (224.0.0.18 or mcast_dst_ip).
+ */
+import raw, { type RawSocket } from 'raw-socket';
+import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
+import { IPPROTO_IP, IP_ADD_MEMBERSHIP, IP_HDRINCL, IP_MULTICAST_IF, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, SOL_SOCKET, SO_BINDTODEVICE } from './constants.js';
+import { formatIpBytes, ipv4Bytes } from './ip-bytes.js';
+import { errorText } from './native.js';
+import { inNetns } from './netns.js';
+import { ipMreqn } from './sockaddr.js';
+
+/** The IPv4 header fields a receiver needs; undefined for a datagram too short to hold one. */
+export function ipv4Envelope(d: Uint8Array): { src: string; dst: string; ttl: number; protocol: number } | undefined {
+  if (d.length < 20 || d[0]! >> 4 !== 4) return undefined;
+  return { ttl: d[8]!, protocol: d[9]!, src: formatIpBytes(d.subarray(12, 16)), dst: formatIpBytes(d.subarray(16, 20)) };
+}
+
+export function openVrrp4Socket(
+  opts: VrrpSocketOptions & { ifindex: number; netns?: string },
+  onPacket: (p: VrrpRxPacket) => void,
+  onError: (message: string) => void,
+): VrrpSocket {
+  const sockets = new Map<number, RawSocket>();
+  let closed = false;
+  const closeAll = (): void => {
+    closed = true;
+    for (const s of sockets.values()) s.close();
+    sockets.clear();
+  };
+  try {
+    inNetns(opts.netns, () => {
+      for (const protocol of opts.protocols) {
+        const s = raw.createSocket({ protocol, addressFamily: raw.AddressFamily.IPv4, bufferSize: 9216 });
+        sockets.set(protocol, s);
+        const dev = Buffer.from(`${opts.ifname}\0`);
+        s.setOption(SOL_SOCKET, SO_BINDTODEVICE, dev, dev.length);
+        s.setOption(IPPROTO_IP, IP_HDRINCL, 1);
+        s.setOption(IPPROTO_IP, IP_MULTICAST_TTL, 255);
+        s.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+        const mreqIf = ipMreqn(undefined, opts.ifindex);
+        s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqIf, mreqIf.length);
+        for (const group of opts.groups) {
+          const g = ipv4Bytes(group);
+          if (!g) throw new Error(`bad IPv4 multicast group ${group}`);
+          const mreq = ipMreqn(g, opts.ifindex);
+          s.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, mreq.length);
+        }
+        s.on('message', (buffer) => {
+          const env = ipv4Envelope(buffer);
+          if (!env || closed) return;
+          onPacket({ family: 4, ifname: opts.ifname, data: new Uint8Array(buffer), src: env.src, dst: env.dst, ttl: env.ttl });
+        });
+        s.on('error', (e) => {
+          if (!closed) onError(`${opts.ifname} IPv4 protocol ${protocol} socket: ${errorText(e)}`);
+        });
+      }
+    });
+  } catch (e) {
+    closeAll();
+    throw e;
+  }
+  return {
+    send(data, dst) {
+      if (closed) return 'socket closed';
+      const env = ipv4Envelope(data);
+      if (!env) return 'not an IPv4 datagram';
+      const s = sockets.get(env.protocol) ?? sockets.values().next().value;
+      if (!s) return 'no socket';
+      s.send(Buffer.from(data), 0, data.length, dst, (err) => {
+        if (err && !closed) onError(`${opts.ifname} send to ${dst}: ${errorText(err)}`);
+      });
+      return undefined;
+    },
+    close: closeAll,
+  };
+}
