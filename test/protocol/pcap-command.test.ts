@@ -98,7 +98,7 @@ describe('keepalived-ts pcap', () => {
 }
 `;
   const compilerReady = compileText(conf).model.vrrpInstances.length === 1;
-  it.skipIf(!compilerReady)('judges with a keepalived.conf (-f) (skipped until config/ compiles vrrp_instance)', async () => {
+  it.skipIf(!compilerReady)(compilerReady ? 'judges with a keepalived.conf (-f)' : 'judges with a keepalived.conf (-f) (skipped: config/ does not compile vrrp_instance yet)', async () => {
     const file = join(dir, 'keepalived.conf');
     writeFileSync(file, conf);
     const ok = await pcap([capture('v2-pass'), '-f', file]);

@@ -40,7 +40,7 @@ const VRRP_FRAMES: Array<[string, VrrpFrameSpec]> = [
   ['v3 IPv6', { version: 3, family: 6, vrid: 7, priority: 254, advertIntervalCs: 4095, addresses: ['fe80::7', '2001:db8::10'], srcMac: MAC, src: 'fe80::2' }],
 ];
 
-describe.skipIf(!HAVE_TSHARK)('tshark dissects our frames (skipped: tshark not installed)', () => {
+describe.skipIf(!HAVE_TSHARK)(HAVE_TSHARK ? 'tshark dissects our frames' : 'tshark dissects our frames (skipped: tshark not installed)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-tshark-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
