@@ -4,14 +4,14 @@
  * (state, event) pairs is pinned so that a structural change shows up in review.
  */
 import { describe, expect, it } from 'vitest';
-import { transition, type SnapshotFrom } from 'xstate';
+import { transition, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { instanceMachine } from '../../../machines/vrrp/instance.machine.js';
-import type { InstanceEvent, InstanceInput } from '../../../machines/vrrp/types.js';
+import type { InstanceInput } from '../../../machines/vrrp/types.js';
 import { advert, BASE_INPUT } from '../instance-harness.js';
 
 type Snap = SnapshotFrom<typeof instanceMachine>;
-type AnyEvent = InstanceEvent | { type: string };
+type AnyEvent = EventFromLogic<typeof instanceMachine>;
 
 const PAYLOAD_EVENTS: AnyEvent[] = [
   { type: 'vrrp.startup' },
@@ -75,7 +75,7 @@ describe('instance machine structure (xstate/graph)', () => {
       }
       const toFault = getShortestPaths(instanceMachine, {
         fromState: from, events: eventsFor as never, serializeState: serializeState as never,
-        toState: (s) => (s as Snap).matches('fault'),
+        toState: (s: Snap) => s.matches('fault'),
       } as never);
       expect(toFault.length, `fault from ${JSON.stringify(from.value)}`).toBeGreaterThan(0);
       expect(from.can(stopEvent), `stop from ${JSON.stringify(from.value)}`).toBe(true);
@@ -84,10 +84,10 @@ describe('instance machine structure (xstate/graph)', () => {
 
   it('the reachable top-level transitions are exactly the documented ones', () => {
     const top = (s: Snap) => (typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!);
-    const adjacency = getAdjacencyMap(instanceMachine, { input: BASE_INPUT, events: eventsFor as never, serializeState: serializeState as never });
+    const adjacency = getAdjacencyMap(instanceMachine as AnyStateMachine, { input: BASE_INPUT, events: eventsFor as never, serializeState: serializeState as never });
     const edges = new Set<string>();
     for (const node of Object.values(adjacency)) {
-      for (const t of Object.values(node.transitions)) {
+      for (const t of Object.values(node.transitions) as Array<{ state: unknown }>) {
         const [from, to] = [top(node.state as Snap), top(t.state as Snap)];
         if (from !== to) edges.add(`${from}>${to}`);
       }
