@@ -1,0 +1,58 @@
+/**
+ * Reads and compiles keepalived.conf for the daemon (start-up and SIGHUP) with config/'s
+ * compileConfig, and decides whether the result may run.
+ *
+ *  - start-up: a missing file or a 'fatal'/'abort' diagnostic stops the daemon; other errors are
+ *    logged and the daemon runs without the bad lines, as keepalived does.
+ *  - reload: any configuration error (unknown keyword, bad value, missing parameter, cannot run)
+ *    keeps the running configuration (validate-then-apply; keepalived only does this with
+ *    `reload_check_config`). Script-security findings and keepalived-ts lint do not block,
+ *    because keepalived runs such configurations too.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { compileConfig, type Diagnostic, type KeepalivedConfig } from '../../../config/index.js';
+
+export interface LoadedConfig {
+  model: KeepalivedConfig;
+  diagnostics: Diagnostic[];
+  /** Errors that make a reload keep the running configuration. */
+  errors: Diagnostic[];
+  /** Some error means keepalived could not run this configuration at all. */
+  fatal: boolean;
+}
+
+/** keepalived's default config id: the host name without its domain. */
+export function defaultConfigId(): string {
+  return hostname().split('.')[0] ?? '';
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function listDir(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(path: string, configId: string | undefined): LoadedConfig {
+  const { model, diagnostics } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId() });
+  const errors = diagnostics.filter((d) => d.severity === 'error' && d.kind !== 'security' && d.kind !== 'lint');
+  const missing = readText(path) === undefined;
+  const fatal = missing || errors.some((d) => d.kind === 'fatal' || d.kind === 'abort');
+  return { model, diagnostics, errors, fatal };
+}
+
+/** "file:line:column: severity: message" — one line per diagnostic, the form editors jump to. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  return `${where}: ${d.severity}: ${d.message}${d.fix ? ` (${d.fix})` : ''}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * The parent ↔ child protocol over node's fork IPC channel (a Unix socketpair, the same shape
+ * as keepalived 1.x's watchdog socket). Messages are plain data.
+ *
+ *   parent → child: start (model + log options), hello (every 5 s), reload, dump, stop
+ *   child → parent: ready, hello.ack, reloaded, stopped, fatal
+ *
+ * A child that does not answer hellos is killed and respawned; a child whose channel closes
+ * (the parent died) stops its runtime gracefully and exits.
+ */
+import type { KeepalivedConfig } from '../../../config/index.js';
+import type { DaemonLogOptions } from './log-sinks.js';
+
+export type ChildRole = 'vrrp' | 'checker';
+
+export type DumpKind = 'data' | 'stats' | 'stats_clear' | 'json';
+
+export interface ChildStartOptions {
+  /** Node name for logs and traces (router_id or host name). */
+  name: string;
+  log: DaemonLogOptions;
+  /** Where dumps go ($TMPDIR or /tmp). */
+  dumpDir: string;
+  /** Graceful stop budget before the child exits anyway. */
+  stopTimeoutMs: number;
+}
+
+export type ParentMessage =
+  | { type: 'start'; model: KeepalivedConfig; options: ChildStartOptions }
+  | { type: 'hello'; seq: number }
+  | { type: 'reload'; model: KeepalivedConfig }
+  | { type: 'dump'; kind: DumpKind }
+  | { type: 'stop' };
+
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'hello.ack'; seq: number }
+  | { type: 'reloaded' }
+  | { type: 'stopped' }
+  | { type: 'fatal'; reason: string };
+
+/** Exit code of a child that cannot run with this configuration: the parent stops everything. */
+export const CHILD_EXIT_FATAL = 3;
+
+const PARENT_TYPES = new Set(['start', 'hello', 'reload', 'dump', 'stop']);
+const CHILD_TYPES = new Set(['ready', 'hello.ack', 'reloaded', 'stopped', 'fatal']);
+
+function typed(m: unknown): m is { type: string } {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+/** Anything else on the channel is dropped, never trusted. */
+export function isParentMessage(m: unknown): m is ParentMessage {
+  return typed(m) && PARENT_TYPES.has(m.type);
+}
+
+export function isChildMessage(m: unknown): m is ChildMessage {
+  return typed(m) && CHILD_TYPES.has(m.type);
+}
+
+export const CHILD_LABEL: Readonly<Record<ChildRole, string>> = {
+  vrrp: 'VRRP',
+  checker: 'Healthcheck',
+};

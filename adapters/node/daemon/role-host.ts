@@ -1,0 +1,147 @@
+/**
+ * Hosts the runtime of one subsystem (VRRP or checker): builds the ports and the runtime through
+ * an injected factory, routes runtime log events to the daemon logger, applies reloads, writes
+ * the signal dumps, and stops gracefully. The child process (child.ts) and --single-process mode
+ * (parent.ts) both use it, so both behave the same.
+ */
+import type { Logger, Ports } from '../../../actors/ports.js';
+import type { CreateRuntime, Runtime, RuntimeEvent } from '../../../actors/runtime-types.js';
+import type { KeepalivedConfig } from '../../../config/index.js';
+import { writeDump, dumpPaths } from './dump-files.js';
+import { formatCheckerData, formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
+import type { ChildRole, DumpKind } from './ipc.js';
+import { modelForRole } from './roles.js';
+import { VrrpStatsTracker } from './vrrp-stats.js';
+
+/** How a host gets its ports and runtime. Production: createNodePorts + createRuntime (wiring.ts). */
+export interface RuntimeFactory {
+  createPorts(role: ChildRole, logger: Logger): Ports;
+  createRuntime: CreateRuntime;
+}
+
+export interface RoleHostOptions {
+  name: string;
+  dumpDir: string;
+  umask: number;
+  stopTimeoutMs: number;
+}
+
+export class RoleHost {
+  private runtime: Runtime | undefined;
+  private ports: Ports | undefined;
+  private model: KeepalivedConfig | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly stats = new VrrpStatsTracker();
+  private readonly lastTransitionMs = new Map<string, number>();
+
+  constructor(
+    readonly role: ChildRole,
+    private readonly factory: RuntimeFactory,
+    private readonly log: Logger,
+    private readonly opts: RoleHostOptions,
+  ) {}
+
+  get started(): boolean {
+    return this.runtime !== undefined;
+  }
+
+  /** Build ports and runtime, then start. Throws when the factory cannot build them. */
+  start(model: KeepalivedConfig): void {
+    if (this.runtime || this.stopping) return;
+    this.model = model;
+    const ports = this.factory.createPorts(this.role, this.log);
+    const runtime = this.factory.createRuntime(ports, modelForRole(model, this.role), { name: this.opts.name });
+    this.ports = ports;
+    this.runtime = runtime;
+    this.unsubscribe = runtime.on((e) => this.onEvent(e));
+    runtime.start();
+  }
+
+  reload(model: KeepalivedConfig): void {
+    if (this.stopping) {
+      this.log.log('info', 'Reload ignored: stopping');
+      return;
+    }
+    this.model = model;
+    this.runtime?.reload(modelForRole(model, this.role));
+  }
+
+  /** Graceful stop: resolves on 'runtime.stopped' or after stopTimeoutMs. Idempotent. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const runtime = this.runtime;
+    if (!runtime) return (this.stopping = Promise.resolve());
+    this.stopping = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        if (timer) clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const off = runtime.on((e) => {
+        if (e.type === 'runtime.stopped') finish();
+      });
+      timer = setTimeout(() => {
+        this.log.log('warning', `runtime did not report stopped within ${this.opts.stopTimeoutMs} ms`);
+        finish();
+      }, this.opts.stopTimeoutMs);
+      try {
+        runtime.stop();
+      } catch (e) {
+        this.log.log('error', `runtime.stop failed: ${(e as Error).message}`);
+        finish();
+      }
+    }).finally(() => this.unsubscribe?.());
+    return this.stopping;
+  }
+
+  dump(kind: DumpKind): void {
+    const model = this.model;
+    if (!model || !this.runtime) return;
+    const paths = dumpPaths(this.opts.dumpDir, model);
+    const ctx: DumpContext = { model: modelForRole(model, this.role), hostName: this.opts.name, umask: this.opts.umask };
+    const pid = process.pid;
+    if (this.role === 'checker') {
+      if (kind !== 'data') return;
+      this.log.log('info', `Printing checker data for process(${pid}) on signal`);
+      this.write(paths.checkerData, formatCheckerData(ctx));
+      return;
+    }
+    const instances = this.instanceDumps(ctx.model);
+    if (kind === 'data') {
+      this.log.log('info', `Printing VRRP data for process(${pid}) on signal`);
+      this.write(paths.vrrpData, formatVrrpData(ctx, instances, this.ports?.net.interfaces() ?? []));
+    } else if (kind === 'stats' || kind === 'stats_clear') {
+      this.log.log('info', `Printing ${kind === 'stats_clear' ? 'and clearing ' : ''}VRRP stats for process(${pid}) on signal`);
+      this.write(paths.stats, formatStats(instances.map((d) => ({ name: d.config.name, stats: d.stats }))));
+      if (kind === 'stats_clear') this.stats.clear(instances.map((d) => d.config.name), this.runtime.counters());
+    } else {
+      this.log.log('info', `Printing VRRP as json for process(${pid}) on signal`);
+      this.write(paths.json, formatJson(ctx, instances));
+    }
+  }
+
+  private write(path: string, text: string): void {
+    const err = writeDump(path, text);
+    if (err) this.log.log('error', `Can't open ${path} (${err})`);
+  }
+
+  private instanceDumps(model: KeepalivedConfig): InstanceDump[] {
+    const runtime = this.runtime!;
+    const statuses = runtime.status();
+    const counters = runtime.counters();
+    return model.vrrpInstances.map((config) => ({
+      config,
+      status: statuses.find((s) => s.name === config.name),
+      lastTransitionMs: this.lastTransitionMs.get(config.name),
+      stats: this.stats.stats(config.name, counters),
+    }));
+  }
+
+  private onEvent(e: RuntimeEvent): void {
+    this.stats.observe(e);
+    if (e.type === 'instance.state') this.lastTransitionMs.set(e.instance, Date.now());
+    if (e.type === 'log') this.log.log(e.level, e.message);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Which child processes run, and which part of the model each one gets.
+ *
+ * keepalived starts the VRRP child when the configuration has VRRP instances or static
+ * addresses/routes/rules, and the checker child when it has virtual servers; `--all` starts both
+ * anyway, `-P` keeps only VRRP and `-C` only the checker. Each child sees the whole global_defs
+ * but only its own subsystem's blocks (keepalived's children skip the other blocks the same way).
+ */
+import type { KeepalivedConfig } from '../../../config/index.js';
+import type { ChildRole } from './ipc.js';
+
+export interface RoleSelection {
+  vrrpOnly: boolean;
+  checkOnly: boolean;
+  all: boolean;
+}
+
+export function hasVrrpSection(m: KeepalivedConfig): boolean {
+  return (
+    m.vrrpInstances.length > 0 ||
+    m.staticIpaddresses.length > 0 ||
+    m.staticRoutes.length > 0 ||
+    m.staticRules.length > 0
+  );
+}
+
+export function hasCheckerSection(m: KeepalivedConfig): boolean {
+  return m.virtualServers.length > 0;
+}
+
+export function rolesFor(m: KeepalivedConfig, sel: RoleSelection): ChildRole[] {
+  // -P and -C together mean both, as in keepalived.
+  const wantVrrp = !sel.checkOnly || sel.vrrpOnly;
+  const wantChecker = !sel.vrrpOnly || sel.checkOnly;
+  const roles: ChildRole[] = [];
+  if (wantVrrp && (sel.all || hasVrrpSection(m))) roles.push('vrrp');
+  if (wantChecker && (sel.all || hasCheckerSection(m))) roles.push('checker');
+  return roles;
+}
+
+/** The model a child hands to createRuntime: its own subsystem only. */
+export function modelForRole(m: KeepalivedConfig, role: ChildRole): KeepalivedConfig {
+  if (role === 'vrrp') return { ...m, virtualServers: [], virtualServerGroups: [] };
+  return {
+    ...m,
+    staticIpaddresses: [],
+    staticRoutes: [],
+    staticRules: [],
+    vrrpInstances: [],
+    vrrpSyncGroups: [],
+    vrrpScripts: [],
+    trackProcesses: [],
+  };
+}

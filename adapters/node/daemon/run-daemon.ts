@@ -1,0 +1,82 @@
+/**
+ * `keepalived-ts [keepalived flags]`: flags, the informational options (-h, -v, --signum),
+ * -t (handed to the check command), daemonising without -n, then the parent process.
+ */
+import { resolve } from 'node:path';
+import { DAEMON_ENV, daemonize, reportDaemonReady } from './daemonize.js';
+import { portableExecArgv } from './exec-argv.js';
+import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js';
+import { runParent, type DaemonTiming } from './parent.js';
+import type { RuntimeFactory } from './role-host.js';
+import { signumOf } from './signals.js';
+
+export interface DaemonDeps {
+  version: string;
+  childEntry: string;
+  loadFactory: () => Promise<RuntimeFactory>;
+  /** The -t/--config-test implementation. */
+  configTest: (argv: string[]) => Promise<number>;
+  timing?: Partial<DaemonTiming>;
+  syslogSocket?: string;
+}
+
+function absolutePaths(f: DaemonFlags): void {
+  f.configFile = resolve(f.configFile);
+  if (f.pidFile) f.pidFile = resolve(f.pidFile);
+  if (f.vrrpPidFile) f.vrrpPidFile = resolve(f.vrrpPidFile);
+  if (f.checkersPidFile) f.checkersPidFile = resolve(f.checkersPidFile);
+  if (f.logFile) f.logFile = resolve(f.logFile);
+}
+
+export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<number> {
+  const { flags, errors, warnings, unexpected } = parseFlags(argv);
+  if (errors.length > 0) {
+    for (const e of errors) process.stderr.write(`${e}\n`);
+    return 1;
+  }
+  if (flags.help) {
+    process.stderr.write(helpText(process.argv[1] ?? 'keepalived-ts'));
+    return 0;
+  }
+  if (flags.version) {
+    process.stderr.write(`${versionText(deps.version)}\n`);
+    return 0;
+  }
+  if (flags.signum !== undefined) {
+    const n = signumOf(flags.signum);
+    if (n === undefined) {
+      process.stderr.write(`Unknown sigfunc ${flags.signum}\n`);
+      return 1;
+    }
+    process.stdout.write(`${n}\n`);
+    return 0;
+  }
+  if (flags.configTest !== undefined) return deps.configTest(argv);
+  if (unexpected.length > 0) process.stdout.write(`Unexpected argument(s): ${unexpected.join(' ')}\n`);
+  absolutePaths(flags);
+
+  const daemonized = process.env[DAEMON_ENV] === '1';
+  if (!flags.dontFork && !daemonized) return daemonize({ script: process.argv[1] ?? '', argv });
+  if (daemonized) {
+    delete process.env[DAEMON_ENV];
+    process.chdir('/');
+  }
+  process.umask(flags.umask);
+  const code = await runParent(
+    flags,
+    argv,
+    {
+      version: deps.version,
+      childEntry: deps.childEntry,
+      childExecArgv: portableExecArgv(process.execArgv),
+      loadFactory: deps.loadFactory,
+      timing: deps.timing,
+      syslogSocket: deps.syslogSocket,
+      onReady: daemonized ? reportDaemonReady : undefined,
+    },
+    warnings,
+  );
+  // A runtime that leaked a handle must not keep a stopped daemon alive.
+  setTimeout(() => process.exit(code), 1000).unref();
+  return code;
+}

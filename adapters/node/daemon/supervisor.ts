@@ -1,0 +1,225 @@
+/**
+ * Supervises one child process (VRRP or health checker), keepalived's parent/watchdog role:
+ *  - forks the child entry with node's IPC channel and hands it the model ('start');
+ *  - sends a hello every `helloIntervalMs` (5 s); a child that leaves `helloMissLimit` hellos
+ *    unanswered (its event loop is stuck) is killed with SIGKILL and respawned. Until a child
+ *    has answered its first hello (it is still loading), `startupTimeoutMs` applies instead;
+ *  - respawns a child that dies, rate-limited by backoff.ts (1 s → 60 s), or reports a fatal
+ *    condition (child exit code CHILD_EXIT_FATAL, or -R/--dont-respawn) to the parent;
+ *  - writes and removes the child's pid file (/run/vrrp.pid, /run/checkers.pid);
+ *  - stop(): asks the child to stop (it runs runtime.stop(): priority-0 adverts, VIPs removed),
+ *    waits for it to exit, and kills it after `stopTimeoutMs`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Logger } from '../../../actors/ports.js';
+import { nextRespawnDelayMs, type BackoffPolicy } from './backoff.js';
+import { CHILD_EXIT_FATAL, CHILD_LABEL, isChildMessage, type ChildRole, type ParentMessage } from './ipc.js';
+import { removePidFile, writePidFile } from './pidfiles.js';
+
+export interface SupervisorOptions {
+  role: ChildRole;
+  /** Module the child runs (adapters/node/daemon/child-main; a test double in tests). */
+  entry: string;
+  execArgv: string[];
+  /** The 'start' message for each (re)spawn: always the currently active model. */
+  startMessage: () => Extract<ParentMessage, { type: 'start' }>;
+  log: Logger;
+  pidFile?: string;
+  respawn: boolean;
+  helloIntervalMs: number;
+  helloMissLimit: number;
+  /** How long a new child may take to answer its first hello. */
+  startupTimeoutMs: number;
+  backoff: BackoffPolicy;
+  stopTimeoutMs: number;
+  /** The child cannot be kept running: the parent must shut the daemon down. */
+  onFatal: (reason: string) => void;
+}
+
+export class ChildSupervisor {
+  private child: ChildProcess | undefined;
+  private childPid: number | undefined;
+  private startedAt = 0;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private respawnTimer: NodeJS.Timeout | undefined;
+  private helloSeq = 0;
+  private unansweredSince: number | undefined;
+  private misses = 0;
+  private answered = false;
+  private lastDelayMs: number | undefined;
+  private stopping = false;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly label: string;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.label = `${CHILD_LABEL[opts.role]} child process`;
+  }
+
+  get pid(): number | undefined {
+    return this.childPid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  start(): void {
+    if (this.stopping || this.child) return;
+    const { opts } = this;
+    let child: ChildProcess;
+    try {
+      child = fork(opts.entry, [opts.role], {
+        execArgv: opts.execArgv,
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (e) {
+      opts.log.log('error', `${this.label}: fork error(${(e as Error).message})`);
+      this.lastDelayMs = nextRespawnDelayMs(this.lastDelayMs, 0, opts.backoff);
+      this.scheduleRespawn(this.lastDelayMs);
+      return;
+    }
+    this.child = child;
+    this.childPid = child.pid;
+    this.startedAt = Date.now();
+    this.misses = 0;
+    this.answered = false;
+    this.unansweredSince = undefined;
+    let resolveExit!: () => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    child.on('message', (m: unknown) => this.onMessage(child, m));
+    child.on('error', (e) => opts.log.log('warning', `${this.label}(${child.pid}): ${e.message}`));
+    child.on('exit', (code, signal) => {
+      this.onExit(child, code, signal);
+      resolveExit();
+    });
+    if (child.pid !== undefined) {
+      opts.log.log('info', `Starting ${this.label}, pid=${child.pid}`);
+      if (opts.pidFile) {
+        const err = writePidFile(opts.pidFile, child.pid);
+        if (err) opts.log.log('error', `${this.label}: cannot write pidfile ${opts.pidFile}: ${err}`);
+      }
+    }
+    this.send(opts.startMessage());
+    this.send({ type: 'hello', seq: ++this.helloSeq });
+    this.helloTimer = setInterval(() => this.helloTick(), opts.helloIntervalMs);
+  }
+
+  /** Send a message to the running child; false when there is none (it will get the model at respawn). */
+  send(msg: ParentMessage): boolean {
+    const child = this.child;
+    if (!child?.connected) return false;
+    try {
+      child.send(msg, (err) => {
+        if (err) this.opts.log.log('debug', `${this.label}(${child.pid}): IPC send failed: ${err.message}`);
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Graceful stop of the child (idempotent). Resolves once it has exited. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
+    this.clearHello();
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    if (!this.send({ type: 'stop' })) child.kill('SIGTERM');
+    const killTimer = setTimeout(() => {
+      this.opts.log.log('warning', `${this.label}(${child.pid}) did not stop in ${this.opts.stopTimeoutMs} ms - killing it`);
+      child.kill('SIGKILL');
+    }, this.opts.stopTimeoutMs);
+    return this.exited.then(() => clearTimeout(killTimer));
+  }
+
+  private onMessage(child: ChildProcess, m: unknown): void {
+    if (!isChildMessage(m) || child !== this.child) return;
+    switch (m.type) {
+      case 'hello.ack':
+        this.answered = true;
+        if (m.seq === this.helloSeq) {
+          this.unansweredSince = undefined;
+          this.misses = 0;
+        }
+        break;
+      case 'fatal':
+        this.opts.log.log('error', `${this.label}(${child.pid}): ${m.reason}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private helloTick(): void {
+    const child = this.child;
+    if (!child) return;
+    if (!this.answered) {
+      // Still loading: only the start-up deadline applies; keep asking.
+      if (Date.now() - this.startedAt >= this.opts.startupTimeoutMs) {
+        this.opts.log.log('error', `${this.label}(${child.pid}) did not answer a hello within ${this.opts.startupTimeoutMs} ms of starting - killing it`);
+        this.clearHello();
+        child.kill('SIGKILL');
+        return;
+      }
+    } else if (this.unansweredSince !== undefined) {
+      this.misses++;
+      if (this.misses >= this.opts.helloMissLimit) {
+        const silentMs = Date.now() - this.unansweredSince;
+        this.opts.log.log('error', `${this.label}(${child.pid}) did not answer hellos for ${silentMs} ms - killing it`);
+        this.clearHello();
+        child.kill('SIGKILL');
+        return;
+      }
+    } else {
+      this.unansweredSince = Date.now();
+    }
+    this.helloSeq++;
+    this.send({ type: 'hello', seq: this.helloSeq });
+  }
+
+  private clearHello(): void {
+    if (this.helloTimer) clearInterval(this.helloTimer);
+    this.helloTimer = undefined;
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.clearHello();
+    const pid = child.pid ?? 0;
+    if (this.opts.pidFile) removePidFile(this.opts.pidFile, pid);
+    if (this.stopping) return;
+    const { log } = this.opts;
+    if (signal) log.log('warning', `pid ${pid} exited due to signal ${signal}`);
+    else log.log('warning', `pid ${pid} exited with status ${code}`);
+    if (code === CHILD_EXIT_FATAL) {
+      log.log('error', `pid ${pid} exited with permanent error FATAL. Terminating`);
+      this.opts.onFatal(`${this.label} exited with a permanent error`);
+      return;
+    }
+    if (!this.opts.respawn) {
+      log.log('error', `${this.label}(${pid}) died: Exiting`);
+      this.opts.onFatal(`${this.label} died and respawn is disabled`);
+      return;
+    }
+    log.log('warning', `${this.label}(${pid}) died: Respawning`);
+    const delayMs = nextRespawnDelayMs(this.lastDelayMs, Date.now() - this.startedAt, this.opts.backoff);
+    this.lastDelayMs = delayMs;
+    this.scheduleRespawn(delayMs);
+  }
+
+  private scheduleRespawn(delayMs: number): void {
+    if (this.stopping) return;
+    if (delayMs > 0) {
+      const shown = delayMs % 1000 === 0 ? `${delayMs / 1000} seconds` : `${delayMs} ms`;
+      this.opts.log.log('info', `Restart of ${this.label} delayed ${shown} to limit respawn rate`);
+    }
+    this.respawnTimer = setTimeout(() => {
+      this.respawnTimer = undefined;
+      this.start();
+    }, delayMs);
+  }
+}
