@@ -1,4 +1,5 @@
 /** Loads the hex frame fixtures of test/fixtures/packets/ (captured from keepalived 2.2.7). */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { hexToBytes } from '../../protocol/bytes.js';
@@ -61,4 +62,14 @@ export function hex(text: string): Uint8Array {
   const b = hexToBytes(text);
   if (!b) throw new Error(`bad hex literal ${text}`);
   return b;
+}
+
+/** True when tshark can be run (tests that need it skip with a reason otherwise). */
+export function tsharkAvailable(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

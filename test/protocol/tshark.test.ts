@@ -14,15 +14,7 @@ import { buildGratuitousArpFrame } from '../../protocol/arp.js';
 import { buildUnsolicitedNaFrame } from '../../protocol/ndisc.js';
 import { writePcap } from '../../protocol/pcap.js';
 import { authDataFromPassword, buildVrrpFrame, type VrrpFrameSpec } from '../../protocol/vrrp/index.js';
-
-function tsharkAvailable(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { tsharkAvailable } from './fixtures.js';
 
 const HAVE_TSHARK = tsharkAvailable();
 const MAC = parseMac('02:00:00:00:00:01')!;
