@@ -9,7 +9,7 @@ import { FIXTURE_NAMES, loadFrames, sharedPcapPath, tsharkAvailable } from './fi
 
 describe('pcap files', () => {
   const mounted = FIXTURE_NAMES.filter((n) => sharedPcapPath(n) !== undefined);
-  it.skipIf(mounted.length > 0)('reads the shared captures (skipped: /work/shared/pcaps not mounted)', () => {});
+  if (mounted.length === 0) it.skip('reads the shared captures (skipped: /work/shared/pcaps not mounted)', () => {});
   it.each(mounted)('reads %s.pcap to the same frames as the hex fixture', (name) => {
     const path = sharedPcapPath(name)!;
     const file = readPcap(new Uint8Array(readFileSync(path)));
