@@ -1,0 +1,156 @@
+/**
+ * The NetConfig port on Linux: addresses, routes and rules through rtnetlink (`netlink` 0.3.0's
+ * RtNetlinkSocket, created inside the configured namespace), interfaces() through a synchronous
+ * dump, watch() through link-watch.ts.
+ */
+import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from 'netlink';
+import type { AddressSpec, LinkEvent, NetConfig, RouteSpec, RuleSpec } from '../../actors/ports.js';
+import { ipBytes } from './ip-bytes.js';
+import { watchLinks } from './link-watch.js';
+import { errorText } from './native.js';
+import { inNetns } from './netns.js';
+import type { RtnlDump } from './rtnl-dump.js';
+
+const SCOPES: Record<NonNullable<AddressSpec['scope']>, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+const ROUTE_TYPES: Record<NonNullable<RouteSpec['type']>, number> = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8 };
+/** keepalived's own routing protocol number (RTPROT_KEEPALIVED in rtnetlink.h). */
+const RTPROT_KEEPALIVED = 18;
+const FR_ACT_TO_TBL = 1;
+const ADD = { flags: FlagsNew.CREATE | FlagsNew.EXCL };
+
+export interface LinuxNetConfig extends NetConfig {
+  close(): void;
+}
+
+type Done = (error?: string) => void;
+
+function family(f: 4 | 6): number {
+  return f === 4 ? 2 : 10;
+}
+
+/** "198.51.100.0/24" → bytes and length; "default" → none. */
+function prefix(text: string): { bytes?: Buffer; length: number } | undefined {
+  if (text === 'default') return { length: 0 };
+  const [addr = '', len] = text.split('/');
+  const bytes = ipBytes(addr);
+  if (!bytes) return undefined;
+  const length = len === undefined ? bytes.length * 8 : Number(len);
+  if (!Number.isInteger(length) || length < 0 || length > bytes.length * 8) return undefined;
+  return { bytes, length };
+}
+
+export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetConfig {
+  let socket: RtNetlinkSocket | undefined;
+  const sock = (): RtNetlinkSocket => (socket ??= inNetns(netns, () => createRtNetlink()));
+
+  const settle = (what: string, p: () => Promise<unknown>, done: Done): void => {
+    let promise: Promise<unknown>;
+    try {
+      promise = p();
+    } catch (e) {
+      setImmediate(() => done(`${what}: ${errorText(e)}`));
+      return;
+    }
+    promise.then(
+      () => done(),
+      (e: unknown) => done(`${what}: ${errorText(e).replace(/^Request rejected: /, '')}`),
+    );
+  };
+  const fail = (done: Done, message: string): void => {
+    setImmediate(() => done(message));
+  };
+  const indexOf = (ifname: string): number | undefined => rtnl.indexOf(ifname);
+
+  const address = (a: AddressSpec, add: boolean, done: Done): void => {
+    const what = `${add ? 'add' : 'delete'} ${a.address}/${a.prefixLength} dev ${a.ifname}`;
+    const bytes = ipBytes(a.address);
+    if (!bytes || bytes.length !== (a.family === 4 ? 4 : 16)) return fail(done, `${what}: not an IPv${a.family} address`);
+    const index = indexOf(a.ifname);
+    if (index === undefined) return fail(done, `${what}: interface ${a.ifname} not found`);
+    const data: rt.Address = { family: family(a.family), prefixlen: a.prefixLength, index, scope: SCOPES[a.scope ?? 'global'] };
+    if (a.family === 6 && a.noDad) data.flags = { nodad: true };
+    const attrs: rt.AddressAttrs = { local: bytes, address: bytes };
+    if (a.family === 4 && a.broadcast) {
+      const brd = ipBytes(a.broadcast);
+      if (!brd || brd.length !== 4) return fail(done, `${what}: bad broadcast ${a.broadcast}`);
+      attrs.broadcast = brd;
+    }
+    if (a.label !== undefined && a.family === 4) attrs.label = a.label;
+    settle(what, () => (add ? sock().newAddress(data, attrs, ADD) : sock().delAddress(data, attrs)), done);
+  };
+
+  const route = (r: RouteSpec, add: boolean, done: Done): void => {
+    const what = `${add ? 'add' : 'delete'} route ${r.destination}${r.gateway ? ` via ${r.gateway}` : ''}${r.ifname ? ` dev ${r.ifname}` : ''}`;
+    const dst = prefix(r.destination);
+    if (!dst) return fail(done, `${what}: bad destination`);
+    const table = r.table ?? 254;
+    const data: rt.Route = {
+      family: family(r.family),
+      dstLen: dst.length,
+      table: table < 256 ? table : 0,
+      protocol: RTPROT_KEEPALIVED as rt.RouteProtocol,
+      type: ROUTE_TYPES[r.type ?? 'unicast'],
+      scope: r.scope ? SCOPES[r.scope] : !add ? 255 : !r.gateway && (r.type ?? 'unicast') === 'unicast' ? 253 : 0,
+    };
+    if (!add) delete data.protocol;
+    const attrs: rt.RouteAttrs = {};
+    if (dst.bytes) attrs.dst = dst.bytes;
+    if (table >= 256) attrs.table = table;
+    if (r.metric !== undefined) attrs.priority = r.metric;
+    for (const [key, text] of [['gateway', r.gateway], ['prefsrc', r.source]] as const) {
+      if (text === undefined) continue;
+      const b = ipBytes(text);
+      if (!b) return fail(done, `${what}: bad address ${text}`);
+      attrs[key] = b;
+    }
+    if (r.ifname) {
+      const oif = indexOf(r.ifname);
+      if (oif === undefined) return fail(done, `${what}: interface ${r.ifname} not found`);
+      attrs.oif = oif;
+    }
+    settle(what, () => (add ? sock().newRoute(data, attrs, ADD) : sock().delRoute(data, attrs)), done);
+  };
+
+  const rule = (r: RuleSpec, add: boolean, done: Done): void => {
+    const what = `${add ? 'add' : 'delete'} rule${r.from ? ` from ${r.from}` : ''}${r.to ? ` to ${r.to}` : ''}${r.table !== undefined ? ` table ${r.table}` : ''}`;
+    const from = r.from ? prefix(r.from) : { length: 0 };
+    const to = r.to ? prefix(r.to) : { length: 0 };
+    if (!from || !to) return fail(done, `${what}: bad prefix`);
+    const table = r.table ?? 254;
+    const data: rt.Rule = { family: family(r.family), srcLen: from.length, dstLen: to.length, table: table < 256 ? table : 0, action: FR_ACT_TO_TBL };
+    const attrs: rt.RuleAttrs = {};
+    if (from.bytes) attrs.src = from.bytes;
+    if (to.bytes) attrs.dst = to.bytes;
+    if (table >= 256) attrs.table = table;
+    if (r.priority !== undefined) attrs.priority = r.priority;
+    if (r.fwmark !== undefined) attrs.fwmark = r.fwmark;
+    if (r.iif) attrs.iifname = r.iif;
+    if (r.oif) attrs.oifname = r.oif;
+    settle(what, () => (add ? sock().newRule(data, attrs, ADD) : sock().delRule(data, attrs)), done);
+  };
+
+  const watchers = new Set<() => void>();
+  return {
+    interfaces: () => rtnl.interfaces(),
+    addAddress: (a, done) => address(a, true, done),
+    removeAddress: (a, done) => address(a, false, done),
+    addRoute: (r, done) => route(r, true, done),
+    removeRoute: (r, done) => route(r, false, done),
+    addRule: (r, done) => rule(r, true, done),
+    removeRule: (r, done) => rule(r, false, done),
+    watch(onEvent: (e: LinkEvent) => void) {
+      const stop = watchLinks(rtnl, netns, onEvent);
+      const unwatch = (): void => {
+        watchers.delete(unwatch);
+        stop();
+      };
+      watchers.add(unwatch);
+      return unwatch;
+    },
+    close() {
+      for (const w of [...watchers]) w();
+      socket?.socket.close();
+      socket = undefined;
+    },
+  };
+}

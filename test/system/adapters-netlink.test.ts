@@ -1,0 +1,170 @@
+/**
+ * NetConfig over rtnetlink inside a test namespace: interfaces(), addresses (v4 label/brd/scope,
+ * v6 nodad), routes, rules, link/address events (down/up, delete/recreate with a new index) and
+ * the start-up removal of leftover VIPs. Every change is checked with `ip -j`. Root only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressSpec, LinkEvent, NetConfig } from '../../actors/ports.js';
+import { removeLeftoverVips, type LeftoverVipReport } from '../../adapters/linux/leftover-vips.js';
+import { createLinuxNetConfig, type LinuxNetConfig } from '../../adapters/linux/net-config.js';
+import { RtnlDump } from '../../adapters/linux/rtnl-dump.js';
+import { NetnsLab, isRoot, rootTitle, waitFor } from '../helpers/netns.js';
+
+type IpAddr = { ifname: string; ifindex: number; address: string; addr_info: { family: string; local: string; prefixlen: number; label?: string; broadcast?: string; scope: string; nodad?: boolean; tentative?: boolean }[] };
+
+const call = (f: (done: (error?: string) => void) => void): Promise<string | undefined> => new Promise((resolve) => f(resolve));
+
+describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
+  const lab = new NetnsLab('kts-d-');
+  let a = '';
+  let b = '';
+  let rtnl: RtnlDump;
+  let net: LinuxNetConfig;
+
+  const addrs = async (): Promise<IpAddr['addr_info']> => (await lab.ipJson<IpAddr[]>(a, ['addr', 'show', 'dev', 'kd-n'])).flatMap((l) => l.addr_info);
+
+  beforeAll(async () => {
+    a = await lab.namespace('na');
+    b = await lab.namespace('nb');
+    await lab.veth({ ns: a, ifname: 'kd-n', addresses: ['198.51.100.1/24', '2001:db8:d::1/64'] }, { ns: b, ifname: 'kd-m', addresses: ['198.51.100.2/24'] });
+    rtnl = new RtnlDump(a);
+    net = createLinuxNetConfig(rtnl, a);
+  });
+
+  afterAll(async () => {
+    net?.close();
+    rtnl?.close();
+    await lab.cleanup();
+  });
+
+  it('interfaces() reports the namespace\'s links with index, MAC, state and addresses', async () => {
+    const [link] = await lab.ipJson<IpAddr[]>(a, ['addr', 'show', 'dev', 'kd-n']);
+    const ifc = net.interfaces().find((i) => i.name === 'kd-n');
+    expect(ifc).toMatchObject({ index: link!.ifindex, mac: link!.address, up: true, running: true });
+    expect(ifc!.addresses).toEqual(expect.arrayContaining(['198.51.100.1/24', '2001:db8:d::1/64']));
+    expect(ifc!.addresses.some((x) => x.startsWith('fe80:'))).toBe(true);
+    expect(net.interfaces().map((i) => i.name).sort()).toEqual(['kd-n', 'lo']);
+  });
+
+  it('adds and removes an IPv4 VIP with label, broadcast and scope, as `ip -j addr` shows', async () => {
+    const vip: AddressSpec = { address: '198.51.100.10', prefixLength: 24, family: 4, ifname: 'kd-n', label: 'kd-n:vip', broadcast: '198.51.100.255', scope: 'global' };
+    expect(await call((d) => net.addAddress(vip, d))).toBeUndefined();
+    const added = (await addrs()).find((x) => x.local === '198.51.100.10');
+    expect(added).toMatchObject({ prefixlen: 24, label: 'kd-n:vip', broadcast: '198.51.100.255', scope: 'global' });
+    expect(await call((d) => net.addAddress(vip, d))).toMatch(/EEXIST/);
+    expect(await call((d) => net.removeAddress(vip, d))).toBeUndefined();
+    expect((await addrs()).find((x) => x.local === '198.51.100.10')).toBeUndefined();
+
+    const hostScoped: AddressSpec = { address: '198.51.100.11', prefixLength: 32, family: 4, ifname: 'kd-n', scope: 'host' };
+    expect(await call((d) => net.addAddress(hostScoped, d))).toBeUndefined();
+    expect((await addrs()).find((x) => x.local === '198.51.100.11')).toMatchObject({ scope: 'host', prefixlen: 32 });
+    expect(await call((d) => net.removeAddress(hostScoped, d))).toBeUndefined();
+  });
+
+  it('adds an IPv6 VIP with nodad (usable at once, not tentative) and removes it', async () => {
+    // DAD is on for this interface so that nodad matters.
+    await lab.exec(a, ['sysctl', '-qw', 'net.ipv6.conf.kd-n.accept_dad=1']);
+    const vip: AddressSpec = { address: '2001:db8:d::10', prefixLength: 64, family: 6, ifname: 'kd-n', noDad: true };
+    expect(await call((d) => net.addAddress(vip, d))).toBeUndefined();
+    const added = (await addrs()).find((x) => x.local === '2001:db8:d::10');
+    expect(added).toMatchObject({ prefixlen: 64, nodad: true });
+    expect(added?.tentative).toBeUndefined();
+    expect(await call((d) => net.removeAddress(vip, d))).toBeUndefined();
+    expect((await addrs()).find((x) => x.local === '2001:db8:d::10')).toBeUndefined();
+  });
+
+  it('reports bad input and missing interfaces as errors, not exceptions', async () => {
+    expect(await call((d) => net.addAddress({ address: '198.51.100.12', prefixLength: 24, family: 4, ifname: 'nope0' }, d))).toMatch(/interface nope0 not found/);
+    expect(await call((d) => net.addAddress({ address: 'not-an-ip', prefixLength: 24, family: 4, ifname: 'kd-n' }, d))).toMatch(/not an IPv4 address/);
+    expect(await call((d) => net.removeAddress({ address: '198.51.100.13', prefixLength: 24, family: 4, ifname: 'kd-n' }, d))).toMatch(/EADDRNOTAVAIL/);
+  });
+
+  it('adds and removes routes (table, metric, gateway, IPv6, blackhole)', async () => {
+    const r4 = { family: 4 as const, destination: '203.0.113.0/24', gateway: '198.51.100.2', ifname: 'kd-n', table: 100, metric: 5 };
+    expect(await call((d) => net.addRoute(r4, d))).toBeUndefined();
+    const t100 = await lab.ipJson<{ dst: string; gateway?: string; dev: string; metric?: number; protocol: string }[]>(a, ['route', 'show', 'table', '100']);
+    expect(t100).toContainEqual(expect.objectContaining({ dst: '203.0.113.0/24', gateway: '198.51.100.2', dev: 'kd-n', metric: 5, protocol: 'keepalived' }));
+    const r6 = { family: 6 as const, destination: '2001:db8:e::/48', gateway: '2001:db8:d::2', table: 1000 };
+    expect(await call((d) => net.addRoute(r6, d))).toBeUndefined();
+    expect(await lab.ipJson(a, ['-6', 'route', 'show', 'table', '1000'])).toContainEqual(expect.objectContaining({ dst: '2001:db8:e::/48', gateway: '2001:db8:d::2' }));
+    const bh = { family: 4 as const, destination: '203.0.113.128/25', type: 'blackhole' as const, table: 100 };
+    expect(await call((d) => net.addRoute(bh, d))).toBeUndefined();
+    expect(await lab.ipJson(a, ['route', 'show', 'table', '100'])).toContainEqual(expect.objectContaining({ type: 'blackhole', dst: '203.0.113.128/25' }));
+    for (const r of [r4, r6, bh]) expect(await call((d) => net.removeRoute(r, d))).toBeUndefined();
+    expect(await lab.ipJson(a, ['route', 'show', 'table', '100'])).toEqual([]);
+    expect(await lab.ipJson(a, ['-6', 'route', 'show', 'table', '1000'])).toEqual([]);
+  });
+
+  it('adds and removes policy rules (from, to, fwmark, iif, large table numbers)', async () => {
+    const r1 = { family: 4 as const, from: '198.51.100.10/32', table: 100, priority: 1000 };
+    const r2 = { family: 4 as const, to: '203.0.113.0/24', fwmark: 7, iif: 'kd-n', table: 300, priority: 1001 };
+    const r3 = { family: 6 as const, from: '2001:db8:d::/64', table: 100, priority: 1002 };
+    for (const r of [r1, r2, r3]) expect(await call((d) => net.addRule(r, d))).toBeUndefined();
+    type Rule = { priority: number; src?: string; srclen?: number; dst?: string; dstlen?: number; table: string; fwmark?: string; iif?: string };
+    const rules4 = await lab.ipJson<Rule[]>(a, ['rule', 'show']);
+    expect(rules4).toContainEqual(expect.objectContaining({ priority: 1000, src: '198.51.100.10', table: '100' }));
+    expect(rules4).toContainEqual(expect.objectContaining({ priority: 1001, dst: '203.0.113.0', dstlen: 24, table: '300', fwmark: '0x7', iif: 'kd-n' }));
+    expect(await lab.ipJson<Rule[]>(a, ['-6', 'rule', 'show'])).toContainEqual(expect.objectContaining({ priority: 1002, src: '2001:db8:d::', srclen: 64 }));
+    for (const r of [r1, r2, r3]) expect(await call((d) => net.removeRule(r, d))).toBeUndefined();
+    expect((await lab.ipJson<Rule[]>(a, ['rule', 'show'])).map((r) => r.priority)).toEqual([0, 32766, 32767]);
+  });
+
+  it('watch(): link down/up, address added/removed, delete and recreate (new index)', async () => {
+    const events: LinkEvent[] = [];
+    const stop = net.watch((e) => events.push(e));
+    const until = (what: string, pred: (e: LinkEvent) => boolean): Promise<LinkEvent> => waitFor(() => events.find(pred), { timeoutMs: 5000, what });
+    try {
+      const oldIndex = net.interfaces().find((i) => i.name === 'kd-n')!.index;
+      await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'down']);
+      await until('link.down', (e) => e.type === 'link.down' && e.ifname === 'kd-n');
+      await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'up']);
+      await until('link.up', (e) => e.type === 'link.up' && e.ifname === 'kd-n');
+      // Carrier loss (the peer goes down) is a link down for VRRP too.
+      events.length = 0;
+      await lab.exec(b, ['ip', 'link', 'set', 'kd-m', 'down']);
+      await until('link.down on carrier loss', (e) => e.type === 'link.down' && e.ifname === 'kd-n');
+      await lab.exec(b, ['ip', 'link', 'set', 'kd-m', 'up']);
+      await until('link.up on carrier', (e) => e.type === 'link.up' && e.ifname === 'kd-n');
+
+      await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.77/24', 'dev', 'kd-n']);
+      await until('address.added', (e) => e.type === 'address.added' && e.address === '198.51.100.77/24' && e.ifname === 'kd-n');
+      await lab.exec(a, ['ip', 'addr', 'del', '198.51.100.77/24', 'dev', 'kd-n']);
+      await until('address.removed', (e) => e.type === 'address.removed' && e.address === '198.51.100.77/24');
+
+      events.length = 0;
+      await lab.exec(a, ['ip', 'link', 'del', 'kd-n']);
+      const deleted = await until('link.deleted', (e) => e.type === 'link.deleted' && e.ifname === 'kd-n');
+      expect(deleted).toMatchObject({ index: oldIndex });
+      await lab.veth({ ns: a, ifname: 'kd-n', addresses: ['198.51.100.1/24'] }, { ns: b, ifname: 'kd-m', addresses: ['198.51.100.2/24'] });
+      const added = await until('link.added', (e) => e.type === 'link.added' && e.ifname === 'kd-n');
+      expect(added.type === 'link.added' && added.index).not.toBe(oldIndex);
+      const up = await until('link.up after recreate', (e) => e.type === 'link.up' && e.ifname === 'kd-n');
+      expect(up).toMatchObject({ index: net.interfaces().find((i) => i.name === 'kd-n')!.index });
+    } finally {
+      stop();
+    }
+    // After unsubscribing nothing more arrives.
+    const count = events.length;
+    await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'down']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.length).toBe(count);
+    await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'up']);
+  });
+
+  it('removeLeftoverVips() deletes configured VIPs a crashed run left, and nothing else', async () => {
+    await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.20/32', 'dev', 'kd-n']);
+    await lab.exec(a, ['ip', 'addr', 'add', '2001:db8:d::20/128', 'dev', 'kd-n', 'nodad']);
+    const vips: AddressSpec[] = [
+      { address: '198.51.100.20', prefixLength: 32, family: 4, ifname: 'kd-n' },
+      { address: '2001:db8:d:0::20', prefixLength: 128, family: 6, ifname: 'kd-n' },
+      { address: '198.51.100.21', prefixLength: 32, family: 4, ifname: 'kd-n' },
+    ];
+    const report = await new Promise<LeftoverVipReport>((resolve) => removeLeftoverVips(net as NetConfig, vips, resolve));
+    expect(report.errors).toEqual([]);
+    expect(report.removed.sort()).toEqual(['198.51.100.20/32 dev kd-n', '2001:db8:d::20/128 dev kd-n']);
+    const left = (await addrs()).map((x) => x.local);
+    expect(left).toContain('198.51.100.1');
+    expect(left).not.toContain('198.51.100.20');
+    expect(left).not.toContain('2001:db8:d::20');
+  });
+});
