@@ -80,7 +80,7 @@ describe('VRRP instance in MASTER', () => {
     expect(h.state()).toBe('master');
   });
 
-  it('R-29 v3: the yielding master adopts the winner\'s interval for its Master_Down_Interval', () => {
+  it('R-29 v3: the yielding master adopts the winner interval for its Master_Down_Interval', () => {
     const h = startInstance({ version: 3 });
     h.runUntil(T0);
     h.send(advert(200, '198.51.100.3', 50));
@@ -152,7 +152,7 @@ describe('VRRP instance in MASTER', () => {
     expect(h.state()).toBe('backup');
   });
 
-  it('K-10 a packet for our VRID that fails validation re-arms the master\'s Adver_Timer (not with lower_prio_no_advert)', () => {
+  it('K-10 a packet for our VRID that fails validation re-arms the master Adver_Timer (not with lower_prio_no_advert)', () => {
     const h = master();
     for (let t = 700; t <= 3500; t += 700) {
       h.runUntil(T0 + t);
