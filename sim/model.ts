@@ -31,6 +31,8 @@ export interface ModelFacts {
   startupDelayMs: number;
   /** Longest time a tracked script/file needs to change the priority after its input changed. */
   trackSettleMs: number;
+  /** Command lines of the vrrp_scripts (what chaos can make fail). */
+  scripts: string[];
 }
 
 export interface ModelAdapter {
@@ -55,6 +57,7 @@ export const keepalivedModels: ModelAdapter = {
     return {
       startupDelayMs: m.globalDefs.vrrpStartupDelayMs,
       trackSettleMs,
+      scripts: m.vrrpScripts.flatMap((s) => (s.command ? [s.command.argv.join(' ')] : [])),
       instances: m.vrrpInstances.map((i) => ({
         name: i.name,
         vrid: i.vrid,

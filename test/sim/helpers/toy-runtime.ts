@@ -31,6 +31,7 @@ export const toyModels: ModelAdapter = {
   facts: (model) => ({
     startupDelayMs: 0,
     trackSettleMs: 0,
+    scripts: [],
     instances: (model as ToyModel).instances.map((i) => ({
       name: i.name,
       vrid: i.vrid,

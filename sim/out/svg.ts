@@ -1,0 +1,144 @@
+/**
+ * SVG timeline: one panel per virtual router (segment + VRID), one row per host, a coloured bar
+ * for each VRRP state over time, a thin line under it while the host holds the router's VIPs,
+ * hatching while the daemon is down, an orange band while the host is paused, dashed lines for
+ * faults and red markers for invariant violations.
+ */
+import type { SimEvent } from '../events.js';
+import { faultHosts } from '../faults.js';
+
+export interface SvgRow {
+  host: string;
+  instance: string;
+  vips: string[];
+}
+
+export interface SvgPanel {
+  title: string;
+  rows: SvgRow[];
+}
+
+const FILL: Record<string, string> = {
+  MASTER: '#2e7d32',
+  BACKUP: '#1e88e5',
+  FAULT: '#c62828',
+  INIT: '#bdbdbd',
+  STOP: '#757575',
+  DELETED: '#424242',
+};
+
+const LABEL_W = 170;
+const PLOT_W = 900;
+const ROW_H = 24;
+const BAR_H = 14;
+const HEADER_H = 22;
+const FAULT_LANE_H = 54;
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function niceStepUs(spanUs: number): number {
+  const raw = spanUs / 10;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+function fmtTick(us: number): string {
+  const s = us / 1e6;
+  return s >= 3600 ? `${+(s / 3600).toFixed(2)}h` : s >= 120 ? `${+(s / 60).toFixed(2)}m` : `${+s.toFixed(3)}s`;
+}
+
+type Span = { from: number; to: number; value: string };
+
+/** Intervals of a value that changes at event times; `initial` until the first change. */
+function spans(changes: Array<[number, string]>, endUs: number, initial: string): Span[] {
+  const out: Span[] = [];
+  let cur = initial;
+  let since = 0;
+  for (const [t, v] of changes) {
+    if (v === cur) continue;
+    if (t > since) out.push({ from: since, to: t, value: cur });
+    cur = v;
+    since = t;
+  }
+  if (endUs > since) out.push({ from: since, to: endUs, value: cur });
+  return out;
+}
+
+export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel[]; history: readonly SimEvent[] }): string {
+  const endUs = Math.max(1, opts.endUs);
+  const x = (t: number) => LABEL_W + (Math.min(t, endUs) / endUs) * PLOT_W;
+  const parts: string[] = [];
+  let y = 30 + FAULT_LANE_H;
+  const faults = opts.history.filter((e): e is Extract<SimEvent, { type: 'fault' }> => e.type === 'fault');
+  const violations = opts.history.filter((e): e is Extract<SimEvent, { type: 'violation' }> => e.type === 'violation');
+  const daemon = (host: string) => opts.history.filter((e): e is Extract<SimEvent, { type: 'daemon' }> => e.type === 'daemon' && e.host === host);
+
+  for (const panel of opts.panels) {
+    parts.push(`<text x="8" y="${y + 15}" class="panel">${esc(panel.title)}</text>`);
+    y += HEADER_H;
+    for (const row of panel.rows) {
+      const top = y + (ROW_H - BAR_H) / 2;
+      parts.push(`<text x="12" y="${top + BAR_H - 3}" class="row">${esc(`${row.host} · ${row.instance}`)}</text>`);
+      parts.push(`<rect x="${LABEL_W}" y="${top}" width="${PLOT_W}" height="${BAR_H}" fill="#fafafa" stroke="#e0e0e0"/>`);
+      const states = opts.history.filter((e): e is Extract<SimEvent, { type: 'state' }> => e.type === 'state' && e.host === row.host && e.instance === row.instance);
+      for (const s of spans(states.map((e) => [e.t, e.to]), endUs, '')) {
+        if (!s.value) continue;
+        parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(2)}" height="${BAR_H}" fill="${FILL[s.value] ?? '#999'}"><title>${esc(`${row.host}/${row.instance} ${s.value} ${fmtTick(s.from)}–${fmtTick(s.to)}`)}</title></rect>`);
+      }
+      const downChanges = daemon(row.host).map((e): [number, string] => [e.t, e.what === 'start' || e.what === 'power-on' || e.what === 'stopping' ? 'up' : 'down']);
+      for (const s of spans(downChanges, endUs, 'up')) if (s.value === 'down') parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top}" width="${(x(s.to) - x(s.from)).toFixed(2)}" height="${BAR_H}" fill="url(#down)"><title>daemon down</title></rect>`);
+      const pauses = faults.filter((f) => (f.fault.kind === 'pause' || f.fault.kind === 'resume') && 'host' in f.fault && f.fault.host === row.host);
+      for (const s of spans(pauses.map((f): [number, string] => [f.t, f.fault.kind]), endUs, 'resume'))
+        if (s.value === 'pause') parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top - 3}" width="${(x(s.to) - x(s.from)).toFixed(2)}" height="${BAR_H + 6}" fill="none" stroke="#ef6c00" stroke-width="2" stroke-dasharray="4 2"><title>paused</title></rect>`);
+      const vipEvents = opts.history.filter((e): e is Extract<SimEvent, { type: 'vip' }> => e.type === 'vip' && e.host === row.host && row.vips.includes(e.address));
+      const held = new Set<string>();
+      const vipChanges: Array<[number, string]> = vipEvents.map((e) => {
+        if (e.op === 'add') held.add(e.address);
+        else held.delete(e.address);
+        return [e.t, held.size > 0 ? 'vip' : ''];
+      });
+      for (const s of spans(vipChanges, endUs, '')) if (s.value) parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top + BAR_H + 1}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(2)}" height="3" fill="#212121"><title>holds VIP</title></rect>`);
+      for (const v of violations.filter((v) => v.host?.split(',').includes(row.host) && (!v.instance || v.instance === row.instance)))
+        parts.push(`<path d="M${x(v.t).toFixed(2)},${top - 1} l-5,-7 h10 z" fill="#d50000"><title>${esc(`${v.id}: ${v.message}`)}</title></path>`);
+      y += ROW_H;
+    }
+    y += 10;
+  }
+  const plotBottom = y;
+
+  // Fault lines and labels (labels staggered over three lines of the top lane).
+  faults.forEach((f, i) => {
+    const fx = x(f.t).toFixed(2);
+    const ly = 30 + 14 + (i % 3) * 14;
+    parts.push(`<line x1="${fx}" y1="${ly + 3}" x2="${fx}" y2="${plotBottom}" stroke="#ef6c00" stroke-dasharray="3 3"/>`);
+    const label = f.text.length > 34 ? `${f.text.slice(0, 33)}…` : f.text;
+    parts.push(`<text x="${fx}" y="${ly}" class="fault"><title>${esc(`${fmtTick(f.t)} ${f.text} (${faultHosts(f.fault).join(', ')})`)}</title>${esc(label)}</text>`);
+  });
+
+  // Time axis.
+  const step = niceStepUs(endUs);
+  for (let t = 0; t <= endUs + 1; t += step) {
+    const tx = x(t).toFixed(2);
+    parts.push(`<line x1="${tx}" y1="${plotBottom}" x2="${tx}" y2="${plotBottom + 5}" stroke="#616161"/><text x="${tx}" y="${plotBottom + 17}" class="tick">${fmtTick(t)}</text>`);
+  }
+  const legendY = plotBottom + 36;
+  const legend = [...Object.entries(FILL).slice(0, 4), ['daemon down', 'url(#down)'], ['holds VIP', '#212121']] as Array<[string, string]>;
+  legend.forEach(([name, fill], i) => {
+    const lx = LABEL_W + i * 120;
+    parts.push(`<rect x="${lx}" y="${legendY - 10}" width="14" height="12" fill="${fill}" stroke="#9e9e9e"/><text x="${lx + 19}" y="${legendY}" class="row">${esc(name)}</text>`);
+  });
+  const height = legendY + 16;
+  const width = LABEL_W + PLOT_W + 30;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<defs><pattern id="down" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9e9e9e" stroke-width="2"/></pattern>`,
+    `<style>.title{font-size:15px;font-weight:bold}.panel{font-size:13px;font-weight:bold;fill:#212121}.row{font-size:12px;fill:#424242}.tick{font-size:11px;fill:#616161;text-anchor:middle}.fault{font-size:10px;fill:#e65100}</style></defs>`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="8" y="20" class="title">${esc(opts.title)}</text>`,
+    ...parts,
+    `</svg>`,
+  ].join('\n');
+}

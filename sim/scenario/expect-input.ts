@@ -1,0 +1,100 @@
+/**
+ * Expectations of a scenario file. Point checks take `at`, window checks `from`/`to`:
+ *
+ *   - at: 5s
+ *     expect: { host: lb2, instance: VI_1, state: MASTER }
+ *   - at: 15s
+ *     expect: { masters: 2, vrid: 51 }
+ *   - at: 15s
+ *     expect: { host: lb1, vip: 198.51.100.100 }            # present (present: false = absent)
+ *   - at: 15s
+ *     expect: { observer: client, vip: 198.51.100.100, host: lb1 }   # client's ARP cache
+ *   - from: 20s
+ *     to: 22s
+ *     expect: { garp: 198.51.100.100, host: lb1 }
+ *   - from: 30s
+ *     to: 60s
+ *     expect: { transitions: 0 }                               # optionally host, instance
+ */
+import { canonicalIp } from '../../protocol/addr.js';
+import type { WorldSpec } from '../world.js';
+import type { Expectation } from './types.js';
+import type { Path, ScenarioInput } from './yaml-input.js';
+
+function hostName(inp: ScenarioInput, p: Path, world: WorldSpec): string | undefined {
+  const h = inp.string(p);
+  if (h !== undefined && !world.hosts.some((x) => x.name === h)) inp.error(p, `unknown host "${h}"`);
+  return h;
+}
+
+function vip(inp: ScenarioInput, p: Path): string | undefined {
+  const text = inp.string(p);
+  if (text === undefined) return undefined;
+  const c = canonicalIp(text);
+  if (!c) inp.error(p, `not an IP address: ${text}`);
+  return c;
+}
+
+const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'transitions', 'atLeast', 'mail', 'subject'];
+
+export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec): Expectation | undefined {
+  inp.onlyKeys(p, ['at', 'from', 'to', 'expect']);
+  const e: Path = [...p, 'expect'];
+  if (!inp.isMap(e)) return void inp.error(p, 'needs an "expect" map');
+  inp.onlyKeys(e, KEYS);
+  const atMs = inp.durationMs([...p, 'at']);
+  const fromMs = inp.durationMs([...p, 'from']);
+  const toMs = inp.durationMs([...p, 'to']);
+  const point = (build: (atMs: number) => Expectation | undefined): Expectation | undefined => {
+    if (atMs === undefined) return void inp.error(p, 'this expectation needs "at"');
+    return build(atMs);
+  };
+  const window = (build: (fromMs: number, toMs: number) => Expectation | undefined): Expectation | undefined => {
+    if (fromMs === undefined || toMs === undefined) return void inp.error(p, 'this expectation needs "from" and "to"');
+    if (toMs < fromMs) return void inp.error(p, '"to" is before "from"');
+    return build(fromMs, toMs);
+  };
+  if (inp.has([...e, 'garp'])) {
+    const address = vip(inp, [...e, 'garp']);
+    const host = hostName(inp, [...e, 'host'], world);
+    return window((f, t) => (address ? { kind: 'garp', fromMs: f, toMs: t, vip: address, ...(host ? { host } : {}) } : undefined));
+  }
+  if (inp.has([...e, 'transitions'])) {
+    const max = inp.number([...e, 'transitions'], 0)!;
+    const min = inp.number([...e, 'atLeast'], 0)!;
+    const host = hostName(inp, [...e, 'host'], world);
+    const instance = inp.string([...e, 'instance']);
+    return window((f, t) => ({ kind: 'transitions', fromMs: f, toMs: t, max, min, ...(host ? { host } : {}), ...(instance ? { instance } : {}) }));
+  }
+  if (inp.has([...e, 'mail'])) {
+    const host = hostName(inp, [...e, 'mail'], world);
+    const subject = inp.string([...e, 'subject']);
+    return window((f, t) => ({ kind: 'mail', fromMs: f, toMs: t, ...(host ? { host } : {}), ...(subject ? { subject } : {}) }));
+  }
+  if (inp.has([...e, 'masters'])) {
+    const count = inp.number([...e, 'masters'], 1)!;
+    const vrid = inp.number([...e, 'vrid']);
+    const segment = inp.string([...e, 'segment']);
+    return point((at) => ({ kind: 'masters', atMs: at, count, ...(vrid !== undefined ? { vrid } : {}), ...(segment ? { segment } : {}) }));
+  }
+  if (inp.has([...e, 'observer'])) {
+    const observer = hostName(inp, [...e, 'observer'], world);
+    const address = vip(inp, [...e, 'vip']);
+    const host = hostName(inp, [...e, 'host'], world);
+    if (!observer || !address || !host) return void inp.error(e, 'needs observer, vip and host');
+    return point((at) => ({ kind: 'arp', atMs: at, observer, vip: address, host }));
+  }
+  if (inp.has([...e, 'vip'])) {
+    const host = hostName(inp, [...e, 'host'], world);
+    const address = vip(inp, [...e, 'vip']);
+    const present = inp.get([...e, 'present']) !== false;
+    if (!host || !address) return void inp.error(e, 'needs host and vip');
+    return point((at) => ({ kind: 'vip', atMs: at, host, vip: address, present }));
+  }
+  const host = hostName(inp, [...e, 'host'], world);
+  const instance = inp.string([...e, 'instance']);
+  const state = inp.string([...e, 'state'])?.toUpperCase();
+  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail');
+  if (!['MASTER', 'BACKUP', 'FAULT', 'INIT', 'STOP', 'DELETED'].includes(state)) inp.error([...e, 'state'], `unknown state ${state}`);
+  return point((at) => ({ kind: 'state', atMs: at, host, instance, state }));
+}

@@ -1,0 +1,21 @@
+/**
+ * Compiling a host's keepalived.conf for the simulator with the daemon's own compiler. As
+ * keepalived does, only fatal problems stop the host; other findings become warnings that the
+ * CLI prints (a production config with a stray keyword can still be rehearsed).
+ */
+import { compileConfig } from '../../config/index.js';
+import { formatDiagnostic } from '../../config/diag.js';
+import type { CompiledConfig } from './load.js';
+
+export function compileKeepalived(readFile: (path: string) => string | undefined) {
+  return (text: string, fileName: string, interfaces: string[]): CompiledConfig => {
+    const r = compileConfig(fileName, (p) => (p === fileName ? text : readFile(p)), { interfaces });
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    for (const d of r.diagnostics) {
+      if (d.severity === 'info') continue;
+      (d.kind === 'fatal' ? errors : warnings).push(formatDiagnostic(d));
+    }
+    return { model: r.model, errors, warnings };
+  };
+}

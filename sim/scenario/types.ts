@@ -1,0 +1,39 @@
+/** A loaded, validated scenario: the world, the fault timeline, expectations and check settings. */
+import type { CheckOptions } from '../check/checker.js';
+import type { FaultKind, TimelineEntry } from '../faults.js';
+import type { WorldSpec } from '../world.js';
+
+export type Expectation =
+  | { kind: 'state'; atMs: number; host: string; instance: string; state: string }
+  | { kind: 'masters'; atMs: number; count: number; vrid?: number; segment?: string }
+  | { kind: 'vip'; atMs: number; host: string; vip: string; present: boolean }
+  | { kind: 'arp'; atMs: number; observer: string; vip: string; host: string }
+  | { kind: 'garp'; fromMs: number; toMs: number; vip: string; host?: string }
+  | { kind: 'transitions'; fromMs: number; toMs: number; max: number; min: number; host?: string; instance?: string }
+  | { kind: 'mail'; fromMs: number; toMs: number; host?: string; subject?: string };
+
+export interface ChaosSpec {
+  /** How many faults the seed draws. */
+  faults: number;
+  kinds: FaultKind[] | Array<FaultKind | 'loss' | 'delay'>;
+  fromMs: number;
+  /** Every chaos fault is undone by this time; after it the cluster must converge. */
+  toMs: number;
+  maxDurationMs: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The file it came from (for messages and reproduction lines). */
+  file: string;
+  seed: number;
+  durationMs: number;
+  world: WorldSpec;
+  timeline: TimelineEntry[];
+  expectations: Expectation[];
+  checks: Partial<CheckOptions>;
+  chaos?: ChaosSpec;
+  /** Non-fatal findings of the config compiler, "host: file:line: message". */
+  warnings: string[];
+}
