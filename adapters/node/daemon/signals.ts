@@ -65,6 +65,24 @@ function loadSignalWrap(): SignalWrapBinding | undefined {
   }
 }
 
+let early: { seen: Array<[SignalFunction, string]>; uninstall: () => void } | undefined;
+
+/**
+ * Hold the named signals from the first moment the daemon module is loaded, so a HUP or TERM
+ * sent while Node is still loading the rest of the program is kept (and handled once
+ * installSignalHandlers runs) instead of killing the process with the default action.
+ */
+export function bufferEarlySignals(): void {
+  if (early) return;
+  const seen: Array<[SignalFunction, string]> = [];
+  const removers = NAMED.map(([sig, fn]) => {
+    const listener = (): void => void seen.push([fn, sig]);
+    process.on(sig, listener);
+    return () => void process.off(sig, listener);
+  });
+  early = { seen, uninstall: () => removers.forEach((r) => r()) };
+}
+
 /**
  * Route every keepalived signal to `handler(fn, signalName)`. Returns an uninstall function and
  * the functions that could not be hooked (so the caller can log them once).
@@ -95,6 +113,12 @@ export function installSignalHandlers(handler: (fn: SignalFunction, signal: stri
     }
     h.unref();
     removers.push(() => h.close());
+  }
+  if (early) {
+    const { seen, uninstall } = early;
+    early = undefined;
+    uninstall();
+    for (const [fn, sig] of seen) handler(fn, sig);
   }
   return { uninstall: () => removers.forEach((r) => r()), unavailable };
 }
