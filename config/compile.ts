@@ -3,7 +3,8 @@ import { Diags } from './diag.js';
 import { emptyConfig } from './defaults.js';
 import type { ListDir } from './glob.js';
 import { walk } from './keywords/engine.js';
-import { finishVirtualServer, newDrafts, rootTable } from './keywords/root.js';
+import { newDrafts, rootTable } from './keywords/root.js';
+import { finishVirtualServer, validateVirtualServer, type VsDraft } from './keywords/virtual-server.js';
 import type { Diagnostic, KeepalivedConfig, VrrpInstanceConfig } from './model.js';
 import { normaliseInstance, type TrackTargets } from './normalise-vrrp.js';
 import { readConfig } from './reader.js';
@@ -44,7 +45,10 @@ export function compileConfig(
   model.trackFiles = drafts.trackFiles;
   model.trackProcesses = drafts.trackProcesses;
   model.virtualServerGroups = drafts.virtualServerGroups;
-  model.virtualServers = drafts.virtualServers.map(finishVirtualServer);
+  model.virtualServers = drafts.virtualServers
+    .map((v) => validateVirtualServer(v, d))
+    .filter((v): v is VsDraft => v !== undefined)
+    .map(finishVirtualServer);
 
   const weights = <T extends { name: string; weight: number; reverse: boolean }>(list: T[]) =>
     new Map(list.map((t) => [t.name, { weight: t.weight, reverse: t.reverse }]));
@@ -54,8 +58,8 @@ export function compileConfig(
     .filter((v): v is VrrpInstanceConfig => v !== undefined);
   model.vrrpSyncGroups = finishSyncGroups(drafts.syncGroups, model.vrrpInstances, targets, d);
   checkVridCollisions(model.vrrpInstances, d);
-  if (opts.interfaces) checkInterfaces(model, new Set(opts.interfaces), d);
-  checkScriptSecurity(model, opts, d);
+  const missingInterface = opts.interfaces ? checkInterfaces(model, new Set(opts.interfaces), d) : false;
+  checkScriptSecurity(model, opts, d, { vrrpReached: !missingInterface });
   return { model, diagnostics: d.list };
 }
 

@@ -87,7 +87,8 @@ export function expandGlob(pattern: string, baseDir: string, listDir: ListDir | 
     const segs = norm.split('/').filter((seg) => seg !== '');
     let paths = [norm.startsWith('/') ? '' : '.'];
     const join = (p: string, seg: string) => (p === '.' ? seg : `${p}/${seg}`);
-    for (const seg of segs) {
+    for (const [si, seg] of segs.entries()) {
+      const last = si === segs.length - 1;
       const next: string[] = [];
       for (const p of paths) {
         if (!hasMagic(seg)) {
@@ -98,7 +99,8 @@ export function expandGlob(pattern: string, baseDir: string, listDir: ListDir | 
         const re = segmentRegExp(seg);
         for (const e of [...entries].sort()) {
           if (e.startsWith('.') && !seg.startsWith('.')) continue;
-          if (re.test(e)) next.push(join(p, e));
+          // A wildcard that is not the last segment only matches directories.
+          if (re.test(e) && (last || listDir?.(join(p, e)) !== undefined)) next.push(join(p, e));
         }
       }
       paths = next;

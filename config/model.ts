@@ -124,6 +124,7 @@ export interface TrackInterfaceRef {
   name: string;
   weight: number;
   reverse: boolean;
+  source: SourceRef;
 }
 
 /**
@@ -136,6 +137,7 @@ export interface TrackRef {
   reverse: boolean;
   /** True when the weight was written on the track line itself. */
   weightOverridden: boolean;
+  source: SourceRef;
 }
 
 export interface AuthenticationConfig {

@@ -7,7 +7,6 @@
  */
 import type { Diags } from './diag.js';
 import { ADVERT_INT_DEFAULT_CS, PRIORITY_DEFAULT, PRIORITY_OWNER } from './defaults.js';
-import { parseIp } from './ip.js';
 import type { Family, GlobalDefs, TrackInterfaceRef, TrackRef, VrrpInstanceConfig } from './model.js';
 import type { RawTrack } from './keywords/track.js';
 import type { InstanceDraft } from './keywords/vrrp-instance.js';
@@ -29,16 +28,19 @@ export function resolveTracks(v: { name: string }, raw: RawTrack[], kind: 'scrip
     }
     const weight = t.weight ?? target?.weight ?? 0;
     const reverse = t.reverse ?? (t.weight === undefined ? (target?.reverse ?? false) : false);
-    out.push({ name: t.name, weight, reverse, weightOverridden: t.weight !== undefined });
+    out.push({ name: t.name, weight, reverse, weightOverridden: t.weight !== undefined, source: { file: t.at.file, line: t.at.line } });
   }
   return out;
 }
 
+export const interfaceRef = (t: RawTrack): TrackInterfaceRef => ({
+  name: t.name, weight: t.weight ?? 0, reverse: t.reverse ?? false, source: { file: t.at.file, line: t.at.line },
+});
+
 const at = (v: InstanceDraft, key?: string) => (key && v.at[key]) || { file: v.source.file, line: v.source.line };
 
 function instanceFamily(v: InstanceDraft): Family {
-  const first = v.vips[0]?.family ?? (v.unicastSrcIp ?? v.mcastSrcIp ? parseIp((v.unicastSrcIp ?? v.mcastSrcIp)!)?.family : undefined) ?? v.unicastPeers[0]?.family;
-  return first ?? (v.nativeIpv6 ? 6 : 4);
+  return v.family ?? v.unicastPeers[0]?.family ?? (v.nativeIpv6 ? 6 : 4);
 }
 
 /** Returns undefined when keepalived would drop the instance (no VRID, no usable interface). */
@@ -70,13 +72,21 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     } else {
       const cs = Math.round(v.advertIntUs / 1e4);
       advertIntervalCs = Math.max(1, Math.min(4095, cs));
-      if (advertIntervalCs !== v.advertIntUs / 1e4) d.warn(at(v, 'advert_int'), `(${v.name}) VRRPv3 advertisement interval must be a multiple of 10ms in [0.01, 40.95]s - using ${advertIntervalCs / 100}s`, `use advert_int ${advertIntervalCs / 100}`);
+      if (cs > 4095) {
+        d.warn(at(v, 'advert_int'), `(${v.name}) VRRPv3 advertisement interval ${(v.advertIntUs / 1e6).toFixed(2)}s is out of range. Must be less than 40.96s. Setting to 40.95s`, 'use advert_int 40.95 or less');
+      } else if (cs !== v.advertIntUs / 1e4) {
+        d.warn(at(v, 'advert_int'), `(${v.name}) VRRPv3 advertisement interval ${(v.advertIntUs / 1e6).toFixed(6)}s must be a multiple of 10ms. rounding`, `use advert_int ${cs / 100}`);
+      }
     }
   }
 
   let state = v.state;
   let priority = v.priority ?? (state === 'MASTER' ? PRIORITY_OWNER : PRIORITY_DEFAULT);
   let auth = v.auth?.type ? { type: v.auth.type, pass: v.auth.pass ?? '' } : undefined;
+  if (auth && v.auth?.pass === undefined) {
+    d.warn(at(v, 'authentication'), `(${v.name}) Authentication specified but no password given. Ignoring`, 'add auth_pass, or remove the authentication block');
+    auth = undefined;
+  }
   if (auth && version === 3) {
     d.warn(at(v, 'authentication'), `(${v.name}) VRRP version 3 does not support authentication. Ignoring.`, 'remove the authentication block');
     auth = undefined;
@@ -117,7 +127,7 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     d.warn(at(v), `(${v.name}) No VIP specified; at least one is sensible`, 'add a virtual_ipaddress block (or no_virtual_ipaddress)');
   }
 
-  const trackInterfaces: TrackInterfaceRef[] = v.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight ?? 0, reverse: t.reverse ?? false }));
+  const trackInterfaces: TrackInterfaceRef[] = v.trackInterfaces.map(interfaceRef);
   const garpMasterDelayMs = v.garpMasterDelayS !== undefined ? v.garpMasterDelayS * 1000 : g.vrrpGarpMasterDelayMs;
   const garpMasterRepeat = v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat;
   const out: VrrpInstanceConfig = {

@@ -41,6 +41,8 @@ interface Item {
   depth: number;
   /** Already decommented (comes from a definition or a ~SEQ expansion). */
   processed: boolean;
+  /** A marker: read this file now (keeps `files` in reading order). */
+  load?: string;
   define?: [string, string];
 }
 
@@ -64,6 +66,9 @@ export function readConfig(
   };
 
   const pushFile = (path: string, depth: number, at?: { file: string; line: number }) => {
+    stack.push({ text: '', file: at?.file ?? path, line: at?.line ?? 0, depth, processed: true, load: path });
+  };
+  const loadFile = (path: string, depth: number, at?: { file: string; line: number }) => {
     const text = readFile(path);
     if (text === undefined) {
       if (at) diags.lint('warning', at, `cannot read included file ${path}`, 'check the path and permissions');
@@ -76,11 +81,15 @@ export function readConfig(
       stack.push({ text: lines[i]!, file: path, line: i + 1, depth, processed: false });
     }
   };
-  pushFile(entry, 0);
+  loadFile(entry, 0);
 
   let pendingDef: Definition | undefined;
   while (stack.length) {
     const item = stack.pop()!;
+    if (item.load !== undefined) {
+      loadFile(item.load, item.depth, item.line ? { file: item.file, line: item.line } : undefined);
+      continue;
+    }
     if (item.define) defs.set(item.define[0], { value: item.define[1], multiline: false });
     const at = { file: item.file, line: item.line };
     let text = item.text.replace(/\r$/, '');
@@ -113,9 +122,10 @@ export function readConfig(
       }
       const def = text.startsWith('$') ? parseDefinition(text) : undefined;
       if (def) {
-        const entryDef: Definition = { value: def.value, multiline: def.multiline };
+        const multiline = def.multiline || continued;
+        const entryDef: Definition = { value: def.value, multiline };
         defs.set(def.name, entryDef);
-        if (def.multiline) pendingDef = entryDef;
+        if (multiline) pendingDef = entryDef;
         text = '';
         break;
       }

@@ -5,7 +5,7 @@
  */
 import type { Diags, Pos } from './diag.js';
 import type { KeepalivedConfig, ScriptCommand, TrackRef, VrrpInstanceConfig, VrrpSyncGroupConfig } from './model.js';
-import { resolveTracks, type TrackTargets } from './normalise-vrrp.js';
+import { interfaceRef, resolveTracks, type TrackTargets } from './normalise-vrrp.js';
 import type { SyncGroupDraft } from './keywords/sync-group.js';
 
 export type ScriptStatus = 'ok' | 'missing' | 'insecure';
@@ -42,7 +42,7 @@ export function finishSyncGroups(drafts: SyncGroupDraft[], instances: VrrpInstan
     if (members.length === 1) d.warn(pos(g.source), `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`, 'add the other instances, or drop the sync group');
     out.push({
       name: g.name, source: g.source, members, notify: g.notify, notifyDeleted: g.notifyDeleted, smtpAlert: g.smtpAlert ?? false,
-      trackInterfaces: g.trackInterfaces.map((t) => ({ name: t.name, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
+      trackInterfaces: g.trackInterfaces.map(interfaceRef),
       trackScripts: resolveTracks(g, g.trackScripts, 'script', targets.scripts, d),
       trackFiles: resolveTracks(g, g.trackFiles, 'file', targets.files, d),
       trackProcesses: resolveTracks(g, g.trackProcesses, 'process', targets.processes, d),
@@ -58,7 +58,7 @@ export function finishSyncGroups(drafts: SyncGroupDraft[], instances: VrrpInstan
     const strip = (list: TrackRef[] | VrrpInstanceConfig['trackInterfaces'], kind: string) =>
       list.filter((t) => {
         if (t.weight === 0) return true;
-        d.warn(pos(inst.source), `(${inst.name}) ignoring tracked ${kind} ${t.name} with weight ${t.weight} due to sync group`, `set sync_group_tracking_weight in ${g.name}, or use weight 0`);
+        d.warn(pos(t.source), `(${inst.name}) ignoring tracked ${kind} ${t.name} with weight ${t.weight} due to sync group`, `set sync_group_tracking_weight in ${g.name}, or use weight 0`);
         return false;
       });
     inst.trackInterfaces = strip(inst.trackInterfaces, 'interface');
@@ -82,7 +82,8 @@ export function checkVridCollisions(instances: VrrpInstanceConfig[], d: Diags): 
   }
 }
 
-export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>, d: Diags): void {
+/** Returns true when an interface is missing (keepalived then stops validating the VRRP side). */
+export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>, d: Diags): boolean {
   let missing = false;
   const devCheck = (dev: string | undefined, what: string, at: Pos) => {
     if (dev !== undefined && !ifaces.has(dev)) {
@@ -99,7 +100,7 @@ export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>
     }
     for (const t of i.trackInterfaces) {
       if (!ifaces.has(t.name)) {
-        d.warn(pos(i.source), `(${i.name}) tracked interface ${t.name} doesn't exist`, `create ${t.name} or remove it from track_interface`);
+        d.warn(pos(t.source), `(${i.name}) tracked interface ${t.name} doesn't exist`, `create ${t.name} or remove it from track_interface`);
         missing = true;
       }
     }
@@ -107,52 +108,67 @@ export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>
     for (const r of i.virtualRoutes) devCheck(r.dev, 'VROUTE nexthop', pos(r.source));
   }
   if (missing) d.error({ file: m.files[0] ?? '', line: 0 }, 'Non-existent interface specified in configuration', 'create the interfaces, or enable dynamic_interfaces', 'fatal');
+  return missing;
 }
 
-/** Every script keepalived would run, with what runs it. */
-export function scriptsOf(m: KeepalivedConfig): Array<{ script: ScriptCommand; what: string }> {
-  const out: Array<{ script: ScriptCommand; what: string }> = [];
-  const add = (s: ScriptCommand | undefined, what: string) => s && out.push({ script: s, what });
+/** Every script keepalived would run, by process (vrrp child / checker child), with what runs it. */
+export function scriptsOf(m: KeepalivedConfig): Record<'vrrp' | 'check', Array<{ script: ScriptCommand; what: string; tracked?: boolean }>> {
+  const vrrp: Array<{ script: ScriptCommand; what: string; tracked?: boolean }> = [];
+  const check: Array<{ script: ScriptCommand; what: string }> = [];
   const tracked = new Set(m.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
   for (const g of m.vrrpSyncGroups) for (const t of g.trackScripts) tracked.add(t.name);
-  for (const s of m.vrrpScripts) if (tracked.has(s.name)) add(s.command, `vrrp_script ${s.name}`);
+  for (const s of m.vrrpScripts) if (s.command && tracked.has(s.name)) vrrp.push({ script: s.command, what: `vrrp_script ${s.name}`, tracked: true });
   for (const holder of [...m.vrrpInstances, ...m.vrrpSyncGroups]) {
-    for (const [k, s] of Object.entries(holder.notify)) add(s, `${holder.name} notify ${k}`);
+    for (const [k, s] of Object.entries(holder.notify)) if (s) vrrp.push({ script: s, what: `${holder.name} notify ${k}` });
   }
   for (const vs of m.virtualServers) {
-    add(vs.quorumUp, 'quorum_up');
-    add(vs.quorumDown, 'quorum_down');
+    for (const s of [vs.quorumUp, vs.quorumDown]) if (s) check.push({ script: s, what: 'quorum script' });
     for (const rs of vs.realServers) {
-      add(rs.notifyUp, 'notify_up');
-      add(rs.notifyDown, 'notify_down');
-      for (const c of rs.checkers) add(c.misc?.command, 'MISC_CHECK');
+      for (const s of [rs.notifyUp, rs.notifyDown]) if (s) check.push({ script: s, what: 'real_server notify' });
+      for (const c of rs.checkers) if (c.misc?.command) check.push({ script: c.misc.command, what: 'MISC_CHECK' });
     }
   }
   const g = m.globalDefs;
-  add(g.notifyFifo?.script, 'notify_fifo_script');
-  add(g.vrrpNotifyFifo?.script, 'vrrp_notify_fifo_script');
-  add(g.lvsNotifyFifo?.script, 'lvs_notify_fifo_script');
-  return out;
+  if (g.notifyFifo?.script) {
+    vrrp.push({ script: g.notifyFifo.script, what: 'notify_fifo_script' });
+    check.push({ script: g.notifyFifo.script, what: 'notify_fifo_script' });
+  }
+  if (g.vrrpNotifyFifo?.script) vrrp.push({ script: g.vrrpNotifyFifo.script, what: 'vrrp_notify_fifo_script' });
+  if (g.lvsNotifyFifo?.script) check.push({ script: g.lvsNotifyFifo.script, what: 'lvs_notify_fifo_script' });
+  return { vrrp, check };
 }
 
-export function checkScriptSecurity(m: KeepalivedConfig, facts: HostFacts, d: Diags): void {
-  let present = 0;
-  let insecure = 0;
-  for (const { script, what } of scriptsOf(m)) {
-    const status = facts.scriptStatus?.(script.argv[0]!) ?? 'ok';
-    if (status === 'missing') {
-      d.warn(pos(script.source), `${what}: script ${script.argv[0]} not found or not executable - it will not run`, 'install the script or fix its path');
-      continue;
+/**
+ * keepalived checks script security per process after reading: a tracked vrrp_script that is
+ * missing is disabled (reported); other missing scripts are silently skipped (we say so as lint);
+ * any present script without enable_script_security is a SECURITY VIOLATION (exit 6). The VRRP
+ * check is not reached when an interface is missing (keepalived stops validating first).
+ */
+export function checkScriptSecurity(m: KeepalivedConfig, facts: HostFacts, d: Diags, opts: { vrrpReached: boolean }): void {
+  const all = scriptsOf(m);
+  const parts: Array<['check' | 'vrrp', string]> = [['check', 'check scripts'], ['vrrp', 'scripts']];
+  for (const [which, label] of parts) {
+    if (which === 'vrrp' && !opts.vrrpReached) continue;
+    let present = 0;
+    let insecure = 0;
+    for (const { script, what, tracked } of all[which] as Array<{ script: ScriptCommand; what: string; tracked?: boolean }>) {
+      const status = facts.scriptStatus?.(script.argv[0]!) ?? 'ok';
+      if (status === 'missing') {
+        const msg = `${what}: script ${script.argv[0]} not found or not executable - it will not run`;
+        if (tracked) d.warn(pos(script.source), `Disabling track script ${what.slice(12)} since not found/accessible`, 'install the script or fix its path');
+        else d.lint('warning', pos(script.source), msg, 'install the script or fix its path');
+        continue;
+      }
+      present++;
+      if (status === 'insecure') insecure++;
     }
-    present++;
-    if (status === 'insecure') insecure++;
-  }
-  if (present && !m.globalDefs.enableScriptSecurity) {
-    d.error(
-      { file: m.files[0] ?? '', line: 0 },
-      `SECURITY VIOLATION - scripts are being executed but script_security not enabled.${insecure ? ' There are insecure scripts.' : ''}`,
-      'add enable_script_security (and script_user) to global_defs',
-      'security',
-    );
+    if (present && !m.globalDefs.enableScriptSecurity) {
+      d.error(
+        { file: m.files[0] ?? '', line: 0 },
+        `SECURITY VIOLATION - ${label} are being executed but script_security not enabled.${insecure ? ' There are insecure scripts.' : ''}`,
+        'add enable_script_security (and script_user) to global_defs',
+        'security',
+      );
+    }
   }
 }

@@ -52,11 +52,13 @@ export function walk<T, C extends Cx>(target: T, stmts: Stmt[] | undefined, tbl:
       cx.d.error(posOf(st), `'${word}' needs a { … } block`, `write: ${st.words.map((w) => w.text).join(' ')} { … }`);
       continue;
     }
-    if (!k.block && st.block) {
-      cx.d.error(posOf(st), `unexpected '{' after '${word}' - ignoring the block`, `remove the braces after ${word}`);
-    }
     if (k.deprecated) cx.d.warn(posOf(st), `'${word}' is deprecated`, k.deprecated);
     k.run(target, st, cx);
+    if (!k.block && st.block) {
+      // keepalived ignores the '{' and reads what follows at the current level.
+      cx.d.error(posOf(st), `unexpected '{' after '${word}' - ignoring it`, `remove the braces after ${word}`);
+      walk(target, st.block, tbl, cx, where);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { ROOT_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine } from './routes.js';
 import { newSyncGroupDraft, syncGroupTable, type SyncGroupDraft } from './sync-group.js';
 import { newScriptDraft, newTrackFile, newTrackProcess, scriptTable, trackFileTable, trackProcessTable, type ScriptDraft } from './trackers.js';
-import { finishVirtualServer, newVsDraft, parseVsGroup, parseVsTarget, virtualServerTable, type VsDraft } from './virtual-server.js';
+import { newVsDraft, parseVsGroup, parseVsTarget, virtualServerTable, type VsDraft } from './virtual-server.js';
 import { instanceTable, newInstanceDraft, type InstanceDraft, type VrrpCx } from './vrrp-instance.js';
 
 export interface Drafts {
@@ -155,4 +155,3 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
 });
 for (const n of ROOT_KEYWORDS) if (!rootTable.has(n)) rootTable.set(n, { run: () => undefined, block: 'any' });
 
-export { finishVirtualServer };

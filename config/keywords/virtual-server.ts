@@ -14,7 +14,7 @@ import { REAL_SERVER_KEYWORDS, VIRTUAL_SERVER_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
 
 export type RsDraft = Omit<RealServerConfig, 'checkers'> & { checkers: CheckerDraft[]; connectTimeoutMs?: number; delayLoopMs?: number; retry?: number; delayBeforeRetryMs?: number; warmupMs?: number };
-export type VsDraft = Omit<VirtualServerConfig, 'realServers'> & { realServers: RsDraft[]; protocolSet: boolean };
+export type VsDraft = Omit<VirtualServerConfig, 'realServers'> & { realServers: RsDraft[]; protocolSet: boolean; schedSet: boolean; methodSet: boolean };
 
 const ms = (us: number) => us / 1000;
 type Timed = { connectTimeoutMs?: number; delayLoopMs?: number; delayBeforeRetryMs?: number; warmupMs?: number; retry?: number };
@@ -39,7 +39,7 @@ function ipPort(st: Stmt, cx: Cx, i: number): { address: string; family: Family;
 }
 
 const rsBase = table<RsDraft>({
-  weight: (r, st, cx) => void (r.weight = intArg(st, 1, cx.d, 0, 0x7fffffff) ?? r.weight),
+  weight: (r, st, cx) => void (r.weight = intArg(st, 1, cx.d, 0, 0x7fffffff, 'weight') ?? r.weight),
   lvs_method: (r, st, cx) => void (r.lvsMethod = strArg(st, 1, cx.d, 'NAT|DR|TUN') ?? r.lvsMethod),
   notify_up: (r, st, cx) => void (r.notifyUp = parseScript(st, cx.d) ?? r.notifyUp),
   notify_down: (r, st, cx) => void (r.notifyDown = parseScript(st, cx.d) ?? r.notifyDown),
@@ -68,11 +68,30 @@ for (const kind of CHECKER_KINDS) {
 export const realServerTable: Table<RsDraft> = rsBase;
 for (const n of REAL_SERVER_KEYWORDS) if (!realServerTable.has(n)) realServerTable.set(n, { run: () => undefined, block: 'any' });
 
+const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos']);
+const METHODS = new Set(['NAT', 'DR', 'TUN']);
+
+function sched(v: VsDraft, st: Stmt, cx: Cx): void {
+  const s = strArg(st, 1, cx.d, 'scheduler');
+  if (s === undefined) return;
+  if (!SCHEDULERS.has(s)) cx.d.warn(posOf(st, 1), `unknown LVS scheduler '${s}'`, `use one of ${[...SCHEDULERS].join(' ')}`);
+  v.lvsSched = s;
+  v.schedSet = true;
+}
+
+function method(v: VsDraft, st: Stmt, cx: Cx): void {
+  const m = strArg(st, 1, cx.d, 'NAT|DR|TUN');
+  if (m === undefined) return;
+  if (!METHODS.has(m)) return cx.d.error(posOf(st, 1), `invalid lvs_method '${m}'`, 'use NAT, DR or TUN (case-sensitive)');
+  v.lvsMethod = m;
+  v.methodSet = true;
+}
+
 export const virtualServerTable: Table<VsDraft> = table<VsDraft>({
-  lvs_sched: (v, st, cx) => void (v.lvsSched = strArg(st, 1, cx.d, 'scheduler') ?? v.lvsSched),
-  lb_algo: (v, st, cx) => void (v.lvsSched = strArg(st, 1, cx.d, 'scheduler') ?? v.lvsSched),
-  lvs_method: (v, st, cx) => void (v.lvsMethod = strArg(st, 1, cx.d, 'NAT|DR|TUN') ?? v.lvsMethod),
-  lb_kind: (v, st, cx) => void (v.lvsMethod = strArg(st, 1, cx.d, 'NAT|DR|TUN') ?? v.lvsMethod),
+  lvs_sched: sched,
+  lb_algo: sched,
+  lvs_method: method,
+  lb_kind: method,
   protocol: (v, st, cx) => {
     const p = strArg(st, 1, cx.d, 'TCP|UDP|SCTP');
     if (p === 'TCP' || p === 'UDP' || p === 'SCTP') (v.protocol = p), (v.protocolSet = true);
@@ -135,7 +154,7 @@ export function parseVsTarget(st: Stmt, cx: Cx): VirtualServerTarget | undefined
 
 export function newVsDraft(target: VirtualServerTarget, st: Stmt): VsDraft {
   return {
-    source: { file: st.file, line: st.line }, target, protocol: 'TCP', protocolSet: false, lvsSched: 'wlc', lvsMethod: 'NAT',
+    source: { file: st.file, line: st.line }, target, protocol: 'TCP', protocolSet: false, schedSet: false, methodSet: false, lvsSched: 'wlc', lvsMethod: 'NAT',
     delayLoopMs: DELAY_LOOP_DEFAULT_MS, connectTimeoutMs: CONNECT_TIMEOUT_DEFAULT_MS, sorryServerInhibit: false, quorum: 1,
     hysteresis: 0, alpha: false, omega: false, inhibitOnFailure: false, haSuspend: false, opsScheduling: false, realServers: [],
   };
@@ -144,9 +163,47 @@ export function newVsDraft(target: VirtualServerTarget, st: Stmt): VsDraft {
 const DELAY_BEFORE_RETRY_MS: Partial<Record<CheckerKind, number>> = { HTTP_GET: 3000, SSL_GET: 3000 };
 const RETRY_DEFAULT: Partial<Record<CheckerKind, number>> = { DNS_CHECK: 3, MISC_CHECK: 0 };
 
+export function vsLabel(v: VsDraft): string {
+  const t = v.target;
+  if (t.kind === 'fwmark') return `FWM ${t.fwmark}`;
+  if (t.kind === 'group') return `group ${t.group}`;
+  const a = t.family === 6 ? `[${t.address}]` : `[${t.address}]`;
+  return `${a}:${v.protocolSet ? v.protocol.toLowerCase() : 'none'}:${t.port ?? 0}`;
+}
+
+/** keepalived's check_validate_config rules for one virtual server; undefined when it is dropped. */
+export function validateVirtualServer(v: VsDraft, d: Cx['d']): VsDraft | undefined {
+  const at = { file: v.source.file, line: v.source.line };
+  const label = vsLabel(v);
+  if (!v.realServers.length) {
+    d.error(at, `Virtual server ${label} has no real servers - ignoring`, 'add a real_server block');
+    return undefined;
+  }
+  if (v.target.kind === 'fwmark') {
+    if (v.protocolSet) d.warn(at, `Virtual server ${label}: protocol specified for fwmark - protocol will be ignored`, 'remove protocol');
+    for (const r of v.realServers) {
+      if (r.port !== undefined) {
+        d.warn({ file: r.source.file, line: r.source.line }, `fwmark virtual server ${label}, real server ${r.address} has port specified - clearing`, 'drop the port of real servers of a fwmark service');
+        delete r.port;
+      }
+    }
+  } else if (!v.protocolSet) {
+    d.warn(at, `Virtual server ${label}: no protocol set - defaulting to UDP`, 'add: protocol TCP');
+    v.protocol = 'UDP';
+    v.protocolSet = true;
+  }
+  if (!v.schedSet) d.warn(at, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`, 'add: lvs_sched wlc');
+  if (!v.methodSet) d.warn(at, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`, 'add: lvs_method NAT');
+  if (v.target.kind === 'ip' && v.target.port === undefined && v.persistenceTimeoutS === undefined) {
+    d.warn(at, `Virtual server ${vsLabel(v)}: zero port only valid for persistent services - setting`, `add a port, or persistence_timeout`);
+    v.persistenceTimeoutS = PERSISTENCE_TIMEOUT_DEFAULT_S;
+  }
+  return v;
+}
+
 /** Applies inheritance real_server → virtual_server → defaults to every checker. */
 export function finishVirtualServer(v: VsDraft): VirtualServerConfig {
-  const { protocolSet: _p, ...rest } = v;
+  const { protocolSet: _p, schedSet: _s, methodSet: _m, ...rest } = v;
   return {
     ...rest,
     realServers: v.realServers.map((r): RealServerConfig => {

@@ -23,6 +23,8 @@ export interface InstanceDraft {
   advertIntUs?: number;
   version?: 2 | 3;
   nativeIpv6: boolean;
+  /** Family fixed by the first address keepalived sees (source address or first VIP), in file order. */
+  family?: 4 | 6;
   vips: IpAddressConfig[];
   excludedVips: IpAddressConfig[];
   noVirtualIpaddress: boolean;
@@ -111,6 +113,10 @@ function srcIp(key: 'unicastSrcIp' | 'mcastSrcIp'): H {
     if (!t) return;
     const ip = parseIp(t.text);
     if (!ip) return cx.d.error(posOf(st, 1), `(${v.name}) malformed source address '${t.text}' - skipping`, 'use an IPv4 or IPv6 address');
+    if (v.family !== undefined && ip.family !== v.family) {
+      return cx.d.error(posOf(st, 1), `(${v.name}) source address ${t.text} must be of the same family as the instance - skipping`, 'use an address of the VIPs\' family');
+    }
+    v.family ??= ip.family;
     v[key] = ip.address;
     mark(v, st);
   };
@@ -146,7 +152,7 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
     if (n !== undefined) (v.priority = n), mark(v, st);
   },
   advert_int: (v, st, cx) => {
-    const us = timerArg(st, 1, cx.d, 1, 255e6);
+    const us = timerArg(st, 1, cx.d, 10_000, 255e6);
     if (us !== undefined) (v.advertIntUs = us), mark(v, st);
   },
   version: (v, st, cx) => {
@@ -154,7 +160,13 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
     if (n !== undefined) (v.version = n as 2 | 3), mark(v, st);
   },
   native_ipv6: on('nativeIpv6'),
-  virtual_ipaddress: { block: 'values', run: (v, st, cx) => addresses(v.vips, st, cx) },
+  virtual_ipaddress: {
+    block: 'values',
+    run: (v, st, cx) => {
+      addresses(v.vips, st, cx);
+      v.family ??= v.vips[0]?.family;
+    },
+  },
   virtual_ipaddress_excluded: { block: 'values', run: (v, st, cx) => addresses(v.excludedVips, st, cx) },
   no_virtual_ipaddress: on('noVirtualIpaddress'),
   virtual_routes: { block: 'values', run: (v, st, cx) => {
@@ -175,7 +187,7 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
       } else if (k === 'auth_pass') {
         const p = strArg(l, 1, cx.d, 'password');
         if (p !== undefined) v.auth.pass = p.slice(0, 8);
-        if (p !== undefined && p.length > 8) cx.d.lint('info', posOf(l, 1), `(${v.name}) only the first 8 characters of auth_pass are used`, `shorten it to '${p.slice(0, 8)}'`);
+        if (p !== undefined && p.length > 8) cx.d.warn(posOf(l, 1), 'Truncating auth_pass to 8 characters', `shorten it to '${p.slice(0, 8)}' (only 8 characters are sent)`);
       } else unknownKeyword(l, ['auth_type', 'auth_pass'], cx.d, 'authentication');
     }
   } },
@@ -195,6 +207,9 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
         else if (o !== 'min_ttl' && o !== 'max_ttl') cx.d.error(posOf(l, i), `(${v.name}) unknown unicast_peer option '${o}'`, 'expected min_ttl N or max_ttl N');
       }
       v.unicastPeers.push(peer);
+    }
+    if (!v.unicastPeers.length) {
+      cx.d.warn(posOf(st), `(${v.name}) a unicast keyword has been specified without any unicast peers. Defaulting to multicast`, 'list the peers in unicast_peer, or remove the block');
     }
   } },
   unicast_ttl: num('unicastTtl', 1, 255),
