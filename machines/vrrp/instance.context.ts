@@ -11,6 +11,9 @@ import { minSkewUs, skewTimeUs } from './timers.js';
  *  - release:   Skew_Time only, after a priority-0 advert (R-23)
  *  - syncStart: 1 × Master_Adver_Interval, then the minimal skew (K-11, sync-group member wanting MASTER)
  */
+/** Fault source recorded when the io actor fails; nothing clears it (the instance stays in FAULT). */
+export const IO_FAULT_SOURCE = 'io-failure';
+
 export type DownTimerKind = 'full' | 'release' | 'syncStart';
 
 /** Events the machine raises for itself (timers and phase marks); never sent from outside. */

@@ -5,7 +5,7 @@
 import type { InstanceContext } from './instance.context.js';
 import type { ReceivedAdvert } from './types.js';
 import { compareAddresses, effectivePriority, skewTimeUs } from './timers.js';
-import { masterIntervalCs, requiredSkewUs } from './instance.context.js';
+import { IO_FAULT_SOURCE, masterIntervalCs, requiredSkewUs } from './instance.context.js';
 
 type Args = { context: InstanceContext };
 type AdvertParams = { advert: ReceivedAdvert };
@@ -55,7 +55,7 @@ export const instanceGuards = {
       context.skewElapsedUs,
   /** Leaving FAULT: this was the last failed source. */
   clearsLastFault: ({ context }: Args, p: { source: string }) =>
-    context.faults.length > 0 && context.faults.every((f) => f === p.source),
+    p.source !== IO_FAULT_SOURCE && context.faults.length > 0 && context.faults.every((f) => f === p.source),
   /** K-12: an owner configured `state MASTER` (not in a sync group) leaves FAULT straight to MASTER. */
   clearsLastFaultAsOwnerMaster: (args: Args, p: { source: string }) =>
     instanceGuards.clearsLastFault(args, p) && instanceGuards.startsAsOwnerMaster(args),

@@ -28,13 +28,18 @@
  *     member.want MASTER when a backup's down timer expires (it stays BACKUP, re-arms a full
  *     Master_Down_Interval and waits for group.goMaster), member.want BACKUP when it accepts an advert again.
  *
+ * Errors: if the io actor throws (a bug: ports report failures as values), the instance logs it and
+ * stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
+ *
  * Timers: named `after` delays only; time comes from the actor system's clock (SimClock in tests).
  * The Master_Down timer is two phases: `countdown` (down_timer_adverts × Master_Adver_Interval), then
  * `skew` (Skew_Time). Only accepted adverts re-enter `countdown` (R-24); an ignored lower-priority
  * advert is a targetless transition and leaves the deadline alone (R-25). `skew` raises one
  * `vrrp.skewMark` per Skew_Time any priority could need, so a tracker changing our priority at any
  * instant moves the deadline by exactly the skew delta (K-13) without reading a clock. Rounding is
- * keepalived's: integer µs, floored (timers.ts).
+ * keepalived's: integer µs, floored (timers.ts). input.priorityRange (the priorities the tracker
+ * weights can produce) bounds the number of marks: pass { min: base, max: base } without weighted
+ * trackers, or every expiry arms 254 timers (correct, but ~10 ms of work).
  */
 import { initialContext } from './instance.context.js';
 import { instanceSetup } from './instance.setup.js';
@@ -42,7 +47,12 @@ import { instanceSetup } from './instance.setup.js';
 export const instanceMachine = instanceSetup.createMachine({
   id: 'vrrpInstance',
   context: ({ input }) => initialContext(input),
-  invoke: { id: 'io', src: 'io', input: ({ context }) => context.cfg },
+  invoke: {
+    id: 'io',
+    src: 'io',
+    input: ({ context }) => context.cfg,
+    onError: { target: '.fault', actions: ['logIoFailure', { type: 'recordFault', params: { source: 'io-failure' } }, { type: 'setReason', params: { reason: 'fault' } }] },
+  },
   initial: 'init',
   on: {
     'track.priority': { actions: { type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) } },

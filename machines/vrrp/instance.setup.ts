@@ -8,7 +8,7 @@ import { assign, emit, enqueueActions, fromCallback, raise, sendTo, setup } from
 import type { AnyActorRef } from 'xstate';
 import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, TransitionReason } from './types.js';
 import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
-import { countdownUs, skewCandidatesUs } from './instance.context.js';
+import { countdownUs, IO_FAULT_SOURCE, skewCandidatesUs } from './instance.context.js';
 import { instanceGuards } from './instance.guards.js';
 import { effectivePriority, usToMs } from './timers.js';
 
@@ -114,6 +114,10 @@ export const instanceSetup = setup({
       enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
       enqueue.assign({ basePriority: 254, priority: next });
     }),
+    logIoFailure: emit(({ context, event }) => ({
+      type: 'vrrp.log' as const, instance: context.cfg.name, level: 'error' as const,
+      message: `io actor failed: ${String((event as { error?: unknown }).error)}`,
+    })),
     warnOwnAddress: emit(({ context }) => ({
       type: 'vrrp.log' as const, instance: context.cfg.name, level: 'warning' as const,
       message: 'equal priority advert received from remote host with our IP address',
@@ -121,7 +125,9 @@ export const instanceSetup = setup({
     recordFault: assign(({ context }, p: { source: string }) => ({
       faults: context.faults.includes(p.source) ? context.faults : [...context.faults, p.source],
     })),
-    clearFault: assign(({ context }, p: { source: string }) => ({ faults: context.faults.filter((f) => f !== p.source) })),
+    clearFault: assign(({ context }, p: { source: string }) => ({
+      faults: p.source === IO_FAULT_SOURCE ? context.faults : context.faults.filter((f) => f !== p.source),
+    })),
     // --- commands to the io actor -------------------------------------------------------------
     sendAdvert: sendTo('io', ({ context }) => ({ type: 'io.sendAdvert' as const, priority: context.priority })),
     /** R-26 / K-12 / K-28: priority 0 tells the backups to take over after Skew_Time. */

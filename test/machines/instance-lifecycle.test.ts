@@ -3,7 +3,11 @@
  * plus the observer contract: `vrrp.state` exactly once per transition, in order.
  */
 import { describe, expect, it } from 'vitest';
-import { advert, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
+import { createActor, fromCallback } from 'xstate';
+import { SimClock } from '../../sim/clock.js';
+import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
+import type { InstanceEmitted } from '../../machines/vrrp/types.js';
+import { advert, BASE_INPUT, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 const T0 = MDI_V2_P100_MS;
 
@@ -173,6 +177,34 @@ describe('VRRP instance in a sync group (K-14 member side)', () => {
     expect(h.state()).toBe('backup');
     const states = h.group.filter(({ e }) => e.type === 'member.state').map(({ e }) => (e.type === 'member.state' ? `${e.from}>${e.to}` : ''));
     expect(states).toEqual(['INIT>BACKUP', 'BACKUP>MASTER', 'MASTER>BACKUP', 'BACKUP>MASTER', 'MASTER>FAULT', 'FAULT>BACKUP']);
+  });
+});
+
+describe('VRRP instance io failures', () => {
+  it('an io actor that throws puts the instance in FAULT for good and logs the error (no crash)', () => {
+    const clock = new SimClock();
+    const broken = instanceMachine.provide({
+      actors: { io: fromCallback(() => { throw new Error('socket exploded'); }) },
+    });
+    const actor = createActor(broken, { clock, input: BASE_INPUT });
+    const seen: InstanceEmitted[] = [];
+    actor.on('*', (e) => seen.push(e));
+    actor.start();
+    actor.send({ type: 'vrrp.startup' });
+    actor.send({ type: 'track.ok', source: 'io-failure' }); // nothing clears an io failure
+    clock.advance(20_000);
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(actor.getSnapshot().value).toBe('fault');
+    expect(seen.some((e) => e.type === 'vrrp.log' && e.level === 'error' && e.message.includes('socket exploded'))).toBe(true);
+  });
+
+  it('without a provided io actor the placeholder fails loudly into FAULT with a log line', () => {
+    const actor = createActor(instanceMachine, { clock: new SimClock(), input: BASE_INPUT });
+    const seen: InstanceEmitted[] = [];
+    actor.on('*', (e) => seen.push(e));
+    actor.start();
+    expect(actor.getSnapshot().value).toBe('fault');
+    expect(seen.find((e) => e.type === 'vrrp.log')).toMatchObject({ level: 'error' });
   });
 });
 
