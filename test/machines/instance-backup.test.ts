@@ -3,7 +3,7 @@
  * Default instance: v2, priority 100, 1 s, preempt on → Master_Down_Interval 3609.375 ms.
  */
 import { describe, expect, it } from 'vitest';
-import { advert, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
+import { advert, expectTakeoverAt, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 describe('VRRP instance in BACKUP', () => {
   it('R-18 a backup sends no adverts and installs no VIPs while its Master_Down_Timer runs', () => {
@@ -51,10 +51,7 @@ describe('VRRP instance in BACKUP', () => {
     const h = startInstance();
     h.runUntil(3000);
     h.send(advert(200));
-    h.runUntil(3000 + MDI_V2_P100_MS - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(3000 + MDI_V2_P100_MS);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, 3000 + MDI_V2_P100_MS);
   });
 
   it('R-24 an equal-priority advert is accepted whatever its source address (no tie-break in BACKUP)', () => {
@@ -69,10 +66,7 @@ describe('VRRP instance in BACKUP', () => {
     const h = startInstance({ preempt: false });
     h.runUntil(3000);
     h.send(advert(50));
-    h.runUntil(3000 + MDI_V2_P100_MS - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(3000 + MDI_V2_P100_MS);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, 3000 + MDI_V2_P100_MS);
   });
 
   it('R-25 backup ignores lower priority advert without restarting the down timer', () => {
@@ -82,10 +76,7 @@ describe('VRRP instance in BACKUP', () => {
       h.send(advert(50));
       expect(h.state()).toBe('backup');
     }
-    h.runUntil(MDI_V2_P100_MS - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(MDI_V2_P100_MS);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, MDI_V2_P100_MS);
     expect(h.actor.getSnapshot().context.masterAddress).toBe('198.51.100.3');
   });
 
@@ -103,10 +94,7 @@ describe('VRRP instance in BACKUP', () => {
     h.send(advert(200)); // deadline 1000 + 3609.375
     h.runUntil(2000);
     h.send({ type: 'track.priority', delta: -50 }); // effective 50: skew 804.687 ms
-    h.runUntil(4804.687 - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(4804.687);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, 4804.687);
   });
 
   it('K-13 a priority increase during Skew_Time brings the deadline forward to the new skew', () => {

@@ -105,3 +105,11 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
 
 /** v2 Master_Down_Interval for priority 100 at 1 s (keepalived µs rounding): 3 609 375 µs. */
 export const MDI_V2_P100_MS = 3609.375;
+
+/** The instance is still BACKUP 1 µs before `ms` and MASTER at `ms` (an exact takeover instant). */
+export function expectTakeoverAt(h: Harness, ms: number): void {
+  h.runUntil(ms - 0.001);
+  if (h.state() !== 'backup') throw new Error(`expected BACKUP just before ${ms} ms, got ${h.state()} (transitions ${h.transitions().join(', ')})`);
+  h.runUntil(ms);
+  if (h.state() !== 'master') throw new Error(`expected MASTER at ${ms} ms, got ${h.state()} (transitions ${h.transitions().join(', ')})`);
+}

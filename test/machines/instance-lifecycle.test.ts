@@ -7,7 +7,7 @@ import { createActor, fromCallback } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import type { InstanceEmitted } from '../../machines/vrrp/types.js';
-import { advert, BASE_INPUT, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
+import { advert, BASE_INPUT, expectTakeoverAt, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 const T0 = MDI_V2_P100_MS;
 
@@ -45,10 +45,7 @@ describe('VRRP instance start-up (K-11)', () => {
     expect(h.state()).toBe('backup');
     h.runUntil(2000);
     h.send(advert(200));
-    h.runUntil(5000 + T0 - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(5000 + T0);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, 5000 + T0);
     const owner = startInstance({ startupDelayMs: 5000, basePriority: 255, initialState: 'MASTER' });
     owner.runUntil(4999);
     expect(owner.state()).toBe('backup');
@@ -70,10 +67,7 @@ describe('VRRP instance FAULT (K-12, K-13)', () => {
     h.send({ type: 'track.ok', source: 'script:chk' });
     expect(h.state()).toBe('backup');
     expect(h.actor.getSnapshot().context.masterAdverIntervalCs).toBe(100); // own interval again
-    h.runUntil(10_000 + T0 - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(10_000 + T0);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, 10_000 + T0);
     expect(h.io.filter(({ at }) => at < 10_000)).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InstanceInput } from '../../machines/vrrp/types.js';
-import { advert, BASE_INPUT, MDI_V2_P100_MS, startInstance, type Harness } from './instance-harness.js';
+import { advert, BASE_INPUT, expectTakeoverAt, type Harness, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 const T0 = MDI_V2_P100_MS;
 
@@ -74,10 +74,7 @@ describe('VRRP instance in MASTER', () => {
     expect(h.state()).toBe('backup');
     expect(h.ioTypes(mark)).toEqual(['io.removeVips']);
     expect(h.emitted.at(-1)!.e).toMatchObject({ type: 'vrrp.state', from: 'MASTER', to: 'BACKUP', reason: 'higher-priority' });
-    h.runUntil(T0 + 500 + MDI_V2_P100_MS - 0.001);
-    expect(h.state()).toBe('backup');
-    h.runUntil(T0 + 500 + MDI_V2_P100_MS);
-    expect(h.state()).toBe('master');
+    expectTakeoverAt(h, T0 + 500 + MDI_V2_P100_MS);
   });
 
   it('R-29 v3: the yielding master adopts the winner interval for its Master_Down_Interval', () => {
