@@ -83,9 +83,13 @@ export function svgPanels(world: World): SvgPanel[] {
       p.rows.push({ host: h.name, instance: f.name, vips: f.vips });
     }
   }
-  for (const p of panels.values()) {
+  const observers = world.allHosts().filter((h) => h.observer);
+  for (const [key, p] of panels) {
     const names = [...new Set(p.rows.map((r) => r.instance))];
     p.title += ` — ${names.join(', ')}`;
+    const segment = key.split('|')[0];
+    const vips = [...new Set(p.rows.flatMap((r) => r.vips))];
+    p.arpRows = observers.filter((o) => o.nics.some((n) => n.segment?.name === segment)).flatMap((o) => vips.map((vip) => ({ observer: o.name, vip })));
   }
   return [...panels.values()];
 }

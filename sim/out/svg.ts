@@ -13,10 +13,19 @@ export interface SvgRow {
   vips: string[];
 }
 
+/** "Where would this observer send traffic for this VIP": its neighbour-cache entry over time. */
+export interface SvgArpRow {
+  observer: string;
+  vip: string;
+}
+
 export interface SvgPanel {
   title: string;
   rows: SvgRow[];
+  arpRows?: SvgArpRow[];
 }
+
+const OWNER_COLOURS = ['#6a1b9a', '#00838f', '#ef6c00', '#5d4037', '#283593', '#ad1457', '#558b2f'];
 
 const FILL: Record<string, string> = {
   MASTER: '#2e7d32',
@@ -105,6 +114,21 @@ export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel
         parts.push(`<path d="M${x(v.t).toFixed(2)},${top - 1} l-5,-7 h10 z" fill="#d50000"><title>${esc(`${v.id}: ${v.message}`)}</title></path>`);
       y += ROW_H;
     }
+    const hosts = panel.rows.map((r) => r.host);
+    for (const a of panel.arpRows ?? []) {
+      const top = y + (ROW_H - BAR_H) / 2;
+      parts.push(`<text x="12" y="${top + BAR_H - 3}" class="row">${esc(`${a.observer} → ${a.vip}`)}</text>`);
+      const seen = opts.history.filter((e): e is Extract<SimEvent, { type: 'neighbour' }> => e.type === 'neighbour' && e.host === a.observer && e.address === a.vip);
+      for (const s of spans(seen.map((e) => [e.t, e.owner.split('/')[0] ?? e.owner]), endUs, '')) {
+        if (!s.value) continue;
+        const i = hosts.indexOf(s.value);
+        const fill = OWNER_COLOURS[(i < 0 ? hosts.length : i) % OWNER_COLOURS.length];
+        const w = x(s.to) - x(s.from);
+        parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top + 3}" width="${Math.max(0.5, w).toFixed(2)}" height="${BAR_H - 6}" fill="${fill}" opacity="0.75"><title>${esc(`${a.observer} sends ${a.vip} to ${s.value}`)}</title></rect>`);
+        if (w > 40) parts.push(`<text x="${(x(s.from) + 4).toFixed(2)}" y="${top + BAR_H - 4}" class="arp">${esc(s.value)}</text>`);
+      }
+      y += ROW_H;
+    }
     y += 10;
   }
   const plotBottom = y;
@@ -135,7 +159,7 @@ export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     `<defs><pattern id="down" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#eeeeee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9e9e9e" stroke-width="2"/></pattern>`,
-    `<style>.title{font-size:15px;font-weight:bold}.panel{font-size:13px;font-weight:bold;fill:#212121}.row{font-size:12px;fill:#424242}.tick{font-size:11px;fill:#616161;text-anchor:middle}.fault{font-size:10px;fill:#e65100}</style></defs>`,
+    `<style>.title{font-size:15px;font-weight:bold}.panel{font-size:13px;font-weight:bold;fill:#212121}.row{font-size:12px;fill:#424242}.tick{font-size:11px;fill:#616161;text-anchor:middle}.fault{font-size:10px;fill:#e65100}.arp{font-size:9px;fill:white;font-weight:bold}</style></defs>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="8" y="20" class="title">${esc(opts.title)}</text>`,
     ...parts,

@@ -8,6 +8,7 @@ import type { InstanceStatus, Runtime, RuntimeEvent, VrrpStateName } from '../..
 import { compareAddressBytes, parseIpv4 } from '../../../protocol/addr.js';
 import { buildGratuitousArpFrame } from '../../../protocol/arp.js';
 import { decodeVrrp, encodeVrrpIpv4Packet } from '../../../protocol/vrrp/index.js';
+import type { KeepalivedConfig } from '../../../config/model.js';
 import type { ModelAdapter } from '../../../sim/model.js';
 
 export interface ToyInstance {
@@ -192,10 +193,27 @@ function macOf(ports: Ports, ifname: string): Uint8Array {
   return Uint8Array.from(mac.split(':').map((x) => parseInt(x, 16)));
 }
 
+/** Read a compiled keepalived.conf as a toy model (VRRP basics only: no scripts, no sync groups). */
+export function toyFromKeepalived(model: unknown): ToyModel {
+  if (!model || typeof model !== 'object' || !('vrrpInstances' in model)) return model as ToyModel;
+  const m = model as KeepalivedConfig;
+  return {
+    instances: m.vrrpInstances.map((i) => ({
+      name: i.name,
+      vrid: i.vrid,
+      ifname: i.interface ?? 'eth0',
+      priority: i.priority,
+      advertCs: i.advertIntervalCs,
+      vips: i.vips.map((v) => v.address),
+      nopreempt: i.nopreempt,
+    })),
+  };
+}
+
 export function createToyRuntime(ports: Ports, model: unknown, _opts: { name: string }): Runtime {
   const listeners = new Set<(e: RuntimeEvent) => void>();
   const emit = (e: RuntimeEvent) => listeners.forEach((l) => l(e));
-  const m = model as ToyModel;
+  const m = toyFromKeepalived(model);
   const runners = m.instances.map((i) => new ToyInstanceRunner(i, ports, emit, m.bugs));
   return {
     start: () => runners.forEach((r) => r.start()),
@@ -205,7 +223,7 @@ export function createToyRuntime(ports: Ports, model: unknown, _opts: { name: st
     },
     reload: (next) => {
       for (const r of runners) {
-        const cfg = (next as ToyModel).instances.find((i) => i.name === r.cfg.name);
+        const cfg = toyFromKeepalived(next).instances.find((i) => i.name === r.cfg.name);
         if (cfg) r.cfg = cfg;
       }
     },

@@ -1,0 +1,239 @@
+/**
+ * `keepalived-ts sim`: replay a failover scenario in the deterministic simulator, the same
+ * composition root as the daemon on simulated hosts. Prints a timeline, checks invariants and
+ * expectations, writes trace/pcap/SVG on request, and shrinks failures to a small fault list.
+ * Exit codes: 0 all good, 1 a violation or failed expectation, 2 bad arguments or scenario.
+ */
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { CreateRuntime } from '../../../actors/runtime-types.js';
+import type { KeepalivedConfig } from '../../../config/model.js';
+import { adhocScenarioYaml } from '../../../sim/cli/adhoc.js';
+import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
+import { runSeeds } from '../../../sim/cli/seeds.js';
+import { keepalivedModels, type ModelAdapter } from '../../../sim/model.js';
+import { TimelinePrinter } from '../../../sim/out/timeline.js';
+import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
+import { runScenario, type RunOptions, type RunResult } from '../../../sim/run.js';
+import { compileKeepalived } from '../../../sim/scenario/keepalived.js';
+import { loadScenario } from '../../../sim/scenario/load.js';
+import type { Scenario } from '../../../sim/scenario/types.js';
+import { formatMicros, formatMs } from '../../../sim/time.js';
+
+export interface SimCommandDeps {
+  createRuntime?: CreateRuntime;
+  models?: ModelAdapter;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  isTTY?: boolean;
+  cwd?: string;
+}
+
+const SYSTEM_MODULE = '../../../actors/system.js';
+
+async function loadCreateRuntime(): Promise<CreateRuntime | string> {
+  try {
+    const mod = (await import(SYSTEM_MODULE)) as { createRuntime?: CreateRuntime };
+    return mod.createRuntime ?? 'actors/system.ts does not export createRuntime';
+  } catch (err) {
+    return `cannot load the composition root (actors/system.ts): ${(err as Error).message}`;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bundled default scenario: examples/default.yaml next to the sources (or above dist/). */
+export function defaultScenarioPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../../../examples/default.yaml'), resolve(here, '../../../../examples/default.yaml')];
+  return candidates.find((p) => readText(p) !== undefined) ?? candidates[0]!;
+}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  tty: boolean;
+  cwd: string;
+}
+
+function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): { scenario: Scenario; displayName: string } | string[] {
+  const rel = (base: string) => (p: string) => readText(isAbsolute(p) ? p : resolve(base, p));
+  if (args.configs.length > 0) {
+    const readCwd = rel(io.cwd);
+    const compile = compileKeepalived(readCwd);
+    const hosts: Array<{ path: string; model: KeepalivedConfig }> = [];
+    for (const path of args.configs) {
+      const text = readCwd(path);
+      if (text === undefined) return [`cannot read ${path}`];
+      const c = compile(text, path, []);
+      if (c.errors.length > 0) return c.errors;
+      hosts.push({ path, model: c.model as KeepalivedConfig });
+    }
+    const yaml = adhocScenarioYaml(hosts, args.faults);
+    if (typeof yaml !== 'string') return [yaml.error];
+    const r = loadScenario(yaml, '(command line)', { readFile: readCwd, compile, models });
+    return r.scenario ? { scenario: r.scenario, displayName: args.configs.map((c) => `--config ${c}`).join(' ') } : r.errors;
+  }
+  const path = args.scenario ? resolve(io.cwd, args.scenario) : defaultScenarioPath();
+  const text = readText(path);
+  if (text === undefined) return [`cannot read scenario ${path}`];
+  const read = rel(dirname(path));
+  const r = loadScenario(text, args.scenario ?? path, { readFile: read, compile: compileKeepalived(read), models });
+  return r.scenario ? { scenario: r.scenario, displayName: args.scenario ?? path } : r.errors;
+}
+
+function writeOutputs(args: SimArgs, r: RunResult, io: Io): void {
+  if (args.pcap && r.pcap) {
+    writeFileSync(args.pcap, r.pcap);
+    io.err(`pcap: ${args.pcap} (${r.stats.frames} frames)`);
+  }
+  if (args.svg) {
+    writeFileSync(args.svg, r.svg());
+    io.err(`svg: ${args.svg}`);
+  }
+}
+
+/** Run one seed with the live timeline and the requested outputs. */
+function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): RunResult {
+  const printer = args.quiet ? undefined : new TimelinePrinter(io.out, colour, args.verbose);
+  let fd: number | undefined;
+  let buf: string[] = [];
+  let bufLen = 0;
+  const flushTrace = () => {
+    if (buf.length === 0) return;
+    const chunk = `${buf.join('\n')}\n`;
+    if (fd !== undefined) writeSync(fd, chunk);
+    else io.out(chunk.trimEnd());
+    buf = [];
+    bufLen = 0;
+  };
+  if (args.trace && args.trace !== '-') fd = openSync(args.trace, 'w');
+  const traceLine = args.trace
+    ? (line: string) => {
+        buf.push(line);
+        bufLen += line.length;
+        if (bufLen > 1 << 16) flushTrace();
+      }
+    : undefined;
+  try {
+    const r = runScenario(scn, {
+      ...opts,
+      seed,
+      ...(args.untilMs !== undefined ? { untilMs: args.untilMs } : {}),
+      ...(traceLine ? { traceLine } : {}),
+      ...(printer ? { listen: (e) => printer.write(e) } : {}),
+      pcap: args.pcap !== undefined,
+    });
+    printer?.flush();
+    flushTrace();
+    return r;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function summarise(r: RunResult, io: Io, wallMs: number): void {
+  const failed = r.expectations.filter((x) => !x.ok);
+  io.out('');
+  io.out(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}`);
+  for (const x of failed) io.out(`  ✗ expect ${x.text} — ${x.detail}`);
+  for (const v of r.violations.slice(0, 20)) io.out(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
+  if (r.violations.length > 20) io.out(`  … ${r.violations.length - 20} more`);
+  const ratio = wallMs > 0 ? r.untilMs / wallMs : Infinity;
+  io.out(`simulated ${formatMs(r.untilMs)} in ${wallMs.toFixed(0)} ms wall (${Number.isFinite(ratio) ? `${Math.round(ratio)}×` : '∞'} real time), ${r.stats.events} events, ${r.stats.frames} frames`);
+}
+
+export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<number> {
+  const io: Io = {
+    out: deps.stdout ?? ((s) => process.stdout.write(`${s}\n`)),
+    err: deps.stderr ?? ((s) => process.stderr.write(`${s}\n`)),
+    tty: deps.isTTY ?? process.stdout.isTTY === true,
+    cwd: deps.cwd ?? process.cwd(),
+  };
+  const args = parseSimArgs(argv);
+  if ('error' in args) {
+    io.err(`keepalived-ts sim: ${args.error}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const createRuntime = deps.createRuntime ?? (await loadCreateRuntime());
+  if (typeof createRuntime === 'string') {
+    io.err(`keepalived-ts sim: ${createRuntime}`);
+    return 2;
+  }
+  const models = deps.models ?? keepalivedModels;
+  const loaded = loadFromArgs(args, io, models);
+  if (Array.isArray(loaded)) {
+    for (const e of loaded) io.err(e);
+    return 2;
+  }
+  const { scenario: scn, displayName } = loaded;
+  const colour = args.colour ?? (io.tty && !process.env.NO_COLOR);
+  if (!args.quiet) for (const w of scn.warnings) io.err(`warning: ${w}`);
+  const reload = compileKeepalived((p) => readText(p));
+  const opts: RunOptions = {
+    createRuntime,
+    models,
+    compile: (text, host) => reload(text, `${host} (reload)`, scn.world.hosts.find((h) => h.name === host)?.nics.map((n) => n.name) ?? []).model,
+  };
+  if (args.seeds) return runMany(scn, displayName, args, io, opts, colour);
+  const seed = args.seed ?? scn.seed;
+  if (!args.quiet) {
+    io.out(`${scn.name} — seed ${seed}, ${formatMs(args.untilMs ?? scn.durationMs)} simulated`);
+    if (scn.description) io.out(scn.description.trim().split('\n')[0]!);
+    io.out('');
+  }
+  const t0 = performance.now();
+  const r = runOne(scn, seed, args, io, opts, colour);
+  summarise(r, io, performance.now() - t0);
+  writeOutputs(args, r, io);
+  if (r.violations.length > 0 && args.shrinkBudget > 0) {
+    io.out('');
+    const repro = shrinkFailure(r, opts, args.shrinkBudget);
+    if (repro) io.out(describeReproduction(repro, displayName));
+  }
+  return r.passed ? 0 : 1;
+}
+
+function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): number {
+  const range = args.seeds!;
+  const total = range.to - range.from + 1;
+  const progress = io.tty && !args.quiet;
+  const t0 = performance.now();
+  const summary = runSeeds(scn, range, { ...opts, ...(args.untilMs !== undefined ? { untilMs: args.untilMs } : {}) }, (done, _total, failing) => {
+    if (progress && (done % 10 === 0 || done === total)) process.stderr.write(`\rseeds ${done}/${total} · ${failing} failing`);
+  });
+  if (progress) process.stderr.write('\n');
+  const wallMs = performance.now() - t0;
+  for (const f of summary.failing) {
+    const first = f.violations[0];
+    io.out(`seed ${f.seed}: ${first ? `${first.id} at ${formatMicros(first.t)}: ${first.message}` : f.failedExpectations[0]}${f.violations.length + f.failedExpectations.length > 1 ? ` (+${f.violations.length + f.failedExpectations.length - 1} more)` : ''}`);
+  }
+  const ratio = summary.simulatedMs / Math.max(1, wallMs);
+  io.out(
+    `${summary.runs} seeds, ${summary.failing.length} failing${summary.failing.length ? ` (${summary.failing.slice(0, 10).map((f) => f.seed).join(', ')}${summary.failing.length > 10 ? ', …' : ''})` : ''}; ${summary.events} events; simulated ${formatMs(summary.simulatedMs)} in ${(wallMs / 1000).toFixed(2)} s wall (${Math.round(ratio)}× real time)`,
+  );
+  const firstFailing = summary.failing[0];
+  const outSeed = firstFailing?.seed ?? range.from;
+  if (args.trace || args.pcap || args.svg || firstFailing) {
+    const r = runOne(scn, outSeed, { ...args, quiet: true }, io, opts, colour);
+    writeOutputs(args, r, io);
+    if (r.violations.length > 0 && args.shrinkBudget > 0) {
+      io.out('');
+      const repro = shrinkFailure(r, opts, args.shrinkBudget);
+      if (repro) io.out(describeReproduction(repro, displayName));
+    }
+  }
+  return summary.failing.length === 0 ? 0 : 1;
+}

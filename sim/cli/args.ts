@@ -1,0 +1,145 @@
+/**
+ * `keepalived-ts sim` arguments:
+ *
+ *   sim [SCENARIO] [--seed N | --seeds A..B] [--until T] [--trace F] [--pcap F] [--svg F]
+ *       [--config a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
+ *       [--no-color] [--shrink-budget N] [--no-shrink]
+ */
+import { parseDurationMs } from '../time.js';
+
+export interface SimArgs {
+  scenario?: string;
+  seed?: number;
+  seeds?: { from: number; to: number };
+  untilMs?: number;
+  trace?: string;
+  pcap?: string;
+  svg?: string;
+  configs: string[];
+  faults: string[];
+  verbose: boolean;
+  quiet: boolean;
+  colour?: boolean;
+  shrinkBudget: number;
+  help: boolean;
+}
+
+export const USAGE = `usage: keepalived-ts sim [SCENARIO.yaml] [options]
+       keepalived-ts sim --config lb1.conf --config lb2.conf [--fault '10s crash lb1'] [options]
+
+Replays a failover scenario in the deterministic simulator. Without a scenario or --config it
+runs the bundled default scenario.
+
+options:
+  --seed N            run with this seed (default: the scenario's seed, else 1)
+  --seeds A..B        run every seed from A to B and report the failing ones
+  --until T           stop at simulated time T (e.g. 90s, 24h)
+  --trace FILE        write the JSON-lines trace ("-" = stdout)
+  --pcap FILE         write every frame as a pcap (open it with Wireshark or tshark)
+  --svg FILE          write the state timeline as SVG
+  --config FILE       a host's keepalived.conf (repeat; host name = file name without .conf)
+  --fault 'AT KIND ARGS [for DUR]'
+                      a fault for --config runs, e.g. '10s crash lb1', '20s pause lb1 for 4s',
+                      '30s partition lb1 | lb2 for 10s', '5s loss 30 for 20s', '5s link lb1/eth0 down'
+  --verbose           also show notify runs and mail in the timeline
+  --quiet             only the summary
+  --no-color          never colour the timeline
+  --shrink-budget N   re-runs allowed to shrink a failing fault list (default 60, 0 = off)`;
+
+function value(argv: string[], i: number, flag: string): string | { error: string } {
+  const v = argv[i + 1];
+  return v === undefined || (v.startsWith('--') && v.length > 2) ? { error: `${flag} needs a value` } : v;
+}
+
+export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
+  const a: SimArgs = { configs: [], faults: [], verbose: false, quiet: false, shrinkBudget: 60, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const take = (): string | { error: string } => {
+      if (inline !== undefined) return inline;
+      const v = value(argv, i, flag);
+      if (typeof v === 'string') i++;
+      return v;
+    };
+    const need = (): string => {
+      const v = take();
+      if (typeof v !== 'string') throw new Error(v.error);
+      return v;
+    };
+    try {
+      switch (flag) {
+        case '-h':
+        case '--help':
+          a.help = true;
+          break;
+        case '--seed': {
+          const v = need();
+          if (!/^\d+$/.test(v)) return { error: `--seed wants a non-negative integer, got ${v}` };
+          a.seed = Number(v);
+          break;
+        }
+        case '--seeds': {
+          const v = need();
+          const m = /^(\d+)\.\.(\d+)$/.exec(v);
+          if (!m || Number(m[2]) < Number(m[1])) return { error: `--seeds wants A..B with A <= B, got ${v}` };
+          a.seeds = { from: Number(m[1]), to: Number(m[2]) };
+          break;
+        }
+        case '--until': {
+          const d = parseDurationMs(need());
+          if (typeof d !== 'number') return { error: `--until: ${d.error}` };
+          a.untilMs = d;
+          break;
+        }
+        case '--trace':
+          a.trace = need();
+          break;
+        case '--pcap':
+          a.pcap = need();
+          break;
+        case '--svg':
+          a.svg = need();
+          break;
+        case '--config':
+          a.configs.push(need());
+          break;
+        case '--fault':
+          a.faults.push(need());
+          break;
+        case '--verbose':
+          a.verbose = true;
+          break;
+        case '--quiet':
+          a.quiet = true;
+          break;
+        case '--no-color':
+        case '--no-colour':
+          a.colour = false;
+          break;
+        case '--color':
+          a.colour = true;
+          break;
+        case '--no-shrink':
+          a.shrinkBudget = 0;
+          break;
+        case '--shrink-budget': {
+          const v = need();
+          if (!/^\d+$/.test(v)) return { error: `--shrink-budget wants an integer, got ${v}` };
+          a.shrinkBudget = Number(v);
+          break;
+        }
+        default:
+          if (arg.startsWith('-')) return { error: `unknown option ${arg}` };
+          if (a.scenario !== undefined) return { error: `one scenario at a time (got ${a.scenario} and ${arg})` };
+          a.scenario = arg;
+      }
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+  if (a.seed !== undefined && a.seeds) return { error: 'give --seed or --seeds, not both' };
+  if (a.scenario !== undefined && a.configs.length > 0) return { error: 'give a scenario file or --config files, not both' };
+  if (a.faults.length > 0 && a.configs.length === 0) return { error: '--fault goes with --config (a scenario file has its own timeline)' };
+  return a;
+}
