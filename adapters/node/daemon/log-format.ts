@@ -69,6 +69,16 @@ export function consoleLine(d: Date, message: string): string {
   return `${ctimeStamp(d)}: ${message}`;
 }
 
+/** RFC 3164 timestamp as syslog(3) writes it: "Nov  2 01:02:03" (local time). */
+export function syslogStamp(d: Date): string {
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** One syslog datagram as syslog(3) sends it: "<30>Nov 22 01:24:00 Keepalived_vrrp[1234]: message". */
+export function syslogDatagram(facility: SyslogFacility, level: LogLevel, role: ProcessRole, pid: number, message: string, d: Date): string {
+  return `<${syslogPriority(facility, level)}>${syslogStamp(d)} ${syslogTag(role, pid)}: ${message}`;
+}
+
 /** The tag syslog shows before the message: `Keepalived_vrrp[1234]`. */
 export function syslogTag(role: ProcessRole, pid: number): string {
   return `${SYSLOG_IDENT[role]}[${pid}]`;

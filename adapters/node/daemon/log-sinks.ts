@@ -2,17 +2,19 @@
  * Where the daemon's log lines go: syslog/journald (default), the console (-l), a file (-g).
  * Implements the Logger port, so the same object serves the runtime and the daemon shell.
  *
- * Node has no AF_UNIX datagram sockets, so syslog lines go through one long-lived util-linux
- * `logger --prio-prefix` process per daemon process: each line `<PRI>message` becomes one
- * syslog record tagged `Keepalived_vrrp[PID]` (the pid of the daemon process, not of logger).
- * journald reads the same socket (/dev/log), so the lines land in the journal too. When the
- * socket does not exist, syslog output is skipped silently, as syslog(3) does.
+ * syslog: one datagram per line to /dev/log (journald listens there too), formatted as
+ * syslog(3) does: "<PRI>Nov 22 01:24:00 Keepalived_vrrp[1234]: (VI_1) Entering MASTER STATE".
+ * Node has no AF_UNIX datagram sockets, so the socket comes from the project's netio addon.
+ * When the socket does not exist the lines are dropped silently, as syslog(3) does; a line that
+ * cannot be sent never blocks or throws.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import type { Logger, LogLevel } from '../../../actors/ports.js';
+import { AF_UNIX, SOCK_DGRAM } from '../../linux/constants.js';
+import { netio } from '../../linux/native.js';
+import { sockaddrUn } from '../../linux/sockaddr.js';
 import type { SyslogFacility } from './flags.js';
-import { consoleLine, logFileFor, syslogPriority, SYSLOG_IDENT, type ProcessRole } from './log-format.js';
+import { consoleLine, logFileFor, syslogDatagram, type ProcessRole } from './log-format.js';
 
 export interface DaemonLogOptions {
   role: ProcessRole;
@@ -36,26 +38,35 @@ export interface DaemonLogger extends Logger {
 
 export const DEFAULT_SYSLOG_SOCKET = '/dev/log';
 
-function startSyslogHelper(opts: DaemonLogOptions): ChildProcess | undefined {
-  const socket = opts.syslogSocket ?? DEFAULT_SYSLOG_SOCKET;
-  if (!existsSync(socket)) return undefined;
-  const args = ['--prio-prefix', `--id=${process.pid}`, '-t', SYSLOG_IDENT[opts.role], '-u', socket, '--socket-errors=off'];
-  let child: ChildProcess;
+interface SyslogSocket {
+  send(line: string): void;
+  close(): void;
+}
+
+function openSyslog(path: string): SyslogSocket | undefined {
+  if (!existsSync(path)) return undefined;
   try {
-    // Its own process group: a Ctrl-C meant for the daemon must not kill the log helper first.
-    child = spawn('logger', args, { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  } catch {
+    const io = netio();
+    const fd = io.socket(AF_UNIX, SOCK_DGRAM, 0);
+    const address = sockaddrUn(path);
+    return {
+      send(line) {
+        try {
+          io.sendmsg(fd, Buffer.from(line), address, null);
+        } catch {
+          // syslog restarting or its queue full: drop the line, never block the daemon
+        }
+      },
+      close: () => io.close(fd),
+    };
+  } catch (e) {
+    process.stderr.write(`keepalived-ts: syslog unavailable: ${(e as Error).message}\n`);
     return undefined;
   }
-  child.on('error', () => undefined);
-  child.stdin?.on('error', () => undefined);
-  child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return child;
 }
 
 export function createDaemonLogger(opts: DaemonLogOptions): DaemonLogger {
-  let syslog = opts.syslog ? startSyslogHelper(opts) : undefined;
+  let syslog = opts.syslog ? openSyslog(opts.syslogSocket ?? DEFAULT_SYSLOG_SOCKET) : undefined;
   let fd: number | undefined;
   if (opts.file) {
     try {
@@ -69,9 +80,10 @@ export function createDaemonLogger(opts: DaemonLogOptions): DaemonLogger {
       if (level === 'debug' && !opts.detail) return;
       // One record per line: a multi-line message becomes several records, like keepalived's dumps.
       for (const text of message.split('\n')) {
-        if (syslog?.stdin?.writable) syslog.stdin.write(`<${syslogPriority(opts.facility, level)}>${text}\n`);
+        const now = new Date();
+        syslog?.send(syslogDatagram(opts.facility, level, opts.role, process.pid, text, now));
         if (opts.console || fd !== undefined) {
-          const line = consoleLine(new Date(), text) + '\n';
+          const line = consoleLine(now, text) + '\n';
           if (opts.console) process.stderr.write(line);
           if (fd !== undefined) {
             try {
@@ -84,7 +96,7 @@ export function createDaemonLogger(opts: DaemonLogOptions): DaemonLogger {
       }
     },
     close(): void {
-      syslog?.stdin?.end();
+      syslog?.close();
       syslog = undefined;
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
