@@ -7,7 +7,7 @@ import { parseIp } from '../ip.js';
 import type { CheckerConfig, CheckerKind, HttpUrlConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { boolArg, intArg, posOf, strArg, timerArg } from '../values.js';
-import { table, walk, type Cx, type Handler, type Table } from './engine.js';
+import { restrict, table, walk, type Cx, type Handler, type Table } from './engine.js';
 import { CHECKER_KEYWORDS_BY_KIND, URL_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
 
@@ -82,7 +82,7 @@ const urlTable = table<HttpUrlConfig>({
   regex: (u, st, cx) => void (u.regex = strArg(st, 1, cx.d, 'regex') ?? u.regex),
   regex_no_match: (u) => void (u.regexNoMatch = true),
 });
-for (const n of URL_KEYWORDS) if (!urlTable.has(n)) urlTable.set(n, { run: () => undefined, block: 'any' });
+restrict(urlTable, URL_KEYWORDS);
 
 export const checkerTable: Table<C> = table<C>({
   connect_ip: address((c, v) => (c.connectIp = v)),
@@ -151,8 +151,6 @@ function walkUrl(u: HttpUrlConfig, st: Stmt, cx: Cx) {
 /** Per checker kind, only the keywords keepalived registers for that checker. */
 export const checkerTables = Object.fromEntries(
   CHECKER_KINDS.map((kind) => {
-    const t: Table<C> = new Map();
-    for (const n of CHECKER_KEYWORDS_BY_KIND[kind] ?? []) t.set(n, checkerTable.get(n) ?? { run: () => undefined, block: 'any' });
-    return [kind, t];
+    return [kind, restrict(new Map(checkerTable), CHECKER_KEYWORDS_BY_KIND[kind])];
   }),
 ) as Record<CheckerKind, Table<C>>;

@@ -34,9 +34,15 @@ export function table<T, C extends Cx = Cx>(entries: Record<string, Keyword<T, C
 /** Accept and ignore (keywords keepalived knows that the runtime has no use for yet). */
 export const ignored: Keyword<unknown, never> = { run: () => undefined, block: 'any' };
 
-/** Adds `ignored` entries for every keyword in `names` that the table does not handle yet. */
-export function acceptAlso<T, C extends Cx>(tbl: Table<T, C>, names: readonly string[]): Table<T, C> {
-  for (const n of names) if (!tbl.has(n)) tbl.set(n, ignored as Keyword<T, C>);
+/**
+ * Makes a table accept exactly the keywords keepalived 2.2.7 accepts in that block (config/keywords/known.ts):
+ * handlers for keywords 2.2.7 does not know are dropped (they become unknown keywords, as in 2.2.7),
+ * and known keywords without a handler get `fallback` (default: accepted and ignored).
+ */
+export function restrict<T, C extends Cx>(tbl: Table<T, C>, known: readonly string[], fallback?: (name: string) => Keyword<T, C>): Table<T, C> {
+  const allowed = new Set(known);
+  for (const k of [...tbl.keys()]) if (!allowed.has(k)) tbl.delete(k);
+  for (const n of known) if (!tbl.has(n)) tbl.set(n, fallback?.(n) ?? (ignored as Keyword<T, C>));
   return tbl;
 }
 

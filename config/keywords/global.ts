@@ -5,7 +5,7 @@ import type { GlobalDefs } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { GLOBAL_DEFS_KEYWORDS } from './known.js';
-import { table, type Cx, type Handler } from './engine.js';
+import { restrict, table, type Cx, type Handler } from './engine.js';
 import { parseScript } from './script.js';
 
 type G = GlobalDefs;
@@ -172,12 +172,9 @@ export const globalTable = table<G, Cx>({
 });
 
 /** Every other keyword keepalived 2.2.7 accepts in global_defs is kept verbatim in `other`. */
-for (const name of GLOBAL_DEFS_KEYWORDS) {
-  if (globalTable.has(name)) continue;
-  globalTable.set(name, {
-    block: 'any',
-    run: (g, st) => {
-      g.other[name] = [...st.words.slice(1), ...blockWords(st)].map((t) => t.text);
-    },
-  });
-}
+restrict(globalTable, GLOBAL_DEFS_KEYWORDS, (name) => ({
+  block: 'any',
+  run: (g, st) => {
+    g.other[name] = [...st.words.slice(1), ...blockWords(st)].map((t) => t.text);
+  },
+}));

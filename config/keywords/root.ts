@@ -4,7 +4,7 @@ import type { GlobalDefs, IpAddressConfig, RouteConfig, RuleConfig, TrackFileCon
 import type { Stmt } from '../tree.js';
 import { posOf } from '../values.js';
 import { parseAddressLine } from './address.js';
-import { table, walk, type Table } from './engine.js';
+import { restrict, table, walk, type Table } from './engine.js';
 import { globalTable } from './global.js';
 import { ROOT_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine } from './routes.js';
@@ -153,5 +153,5 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
     },
   },
 });
-for (const n of ROOT_KEYWORDS) if (!rootTable.has(n)) rootTable.set(n, { run: () => undefined, block: 'any' });
+restrict(rootTable, ROOT_KEYWORDS);
 

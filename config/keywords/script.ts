@@ -26,12 +26,14 @@ export function parseScript(st: Stmt, d: Diags, opts: { allowUser?: boolean } = 
     return undefined;
   }
   const s: ScriptCommand = { argv: argv.words, source: { file: st.file, line: st.line } };
-  if (rest.length && opts.allowUser !== false) {
+  if (rest.length && opts.allowUser === false) {
+    d.lint('warning', posOf(st, 2), `${st.words[0]!.text}: words after the quoted command are ignored ('${rest.join(' ')}')`, 'put the whole command line in the quotes');
+  } else if (rest.length) {
     const [user, group] = rest[0]!.includes(':') ? rest[0]!.split(':', 2) : [rest[0]!, rest[1]];
     if (user) s.user = user;
     if (group) s.group = group;
     if (rest.length > (rest[0]!.includes(':') ? 1 : 2)) {
-      d.error(posOf(st, 2), `too many parameters for ${st.words[0]!.text}`, 'quote the whole command: "cmd arg1 arg2"');
+      d.lint('warning', posOf(st, 2), `${st.words[0]!.text}: words after the script are read as user and group ('${rest.join(' ')}')`, 'quote the whole command: "cmd arg1 arg2"');
     }
   }
   return s;

@@ -2,7 +2,7 @@
 import type { NotifyScripts, SourceRef } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { blockWords, boolArg, posOf } from '../values.js';
-import { table, type Cx, type Handler } from './engine.js';
+import { restrict, table, type Cx, type Handler } from './engine.js';
 import { VRRP_SYNC_GROUP_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
 import { parseTrackBlock, type RawTrack, type TrackKind } from './track.js';
@@ -76,4 +76,4 @@ export const syncGroupTable = table<G>({
     deprecated: 'use track_interface/track_script/track_file on the sync group',
   },
 });
-for (const name of VRRP_SYNC_GROUP_KEYWORDS) if (!syncGroupTable.has(name)) syncGroupTable.set(name, { run: () => undefined, block: 'any' });
+restrict(syncGroupTable, VRRP_SYNC_GROUP_KEYWORDS);

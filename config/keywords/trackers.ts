@@ -3,7 +3,7 @@ import { SCRIPT_INTERVAL_DEFAULT_MS } from '../defaults.js';
 import type { TrackFileConfig, TrackProcessConfig, VrrpScriptConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
-import { table, type Cx, type Handler } from './engine.js';
+import { restrict, table, type Cx, type Handler } from './engine.js';
 import { TRACK_FILE_KEYWORDS, VRRP_SCRIPT_KEYWORDS, VRRP_TRACK_PROCESS_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
 
@@ -62,7 +62,7 @@ export const scriptTable = table<ScriptDraft>({
   },
   init_fail: (s) => void (s.initFail = true),
 });
-for (const n of VRRP_SCRIPT_KEYWORDS) if (!scriptTable.has(n)) scriptTable.set(n, { run: () => undefined, block: 'any' });
+restrict(scriptTable, VRRP_SCRIPT_KEYWORDS);
 
 export function newTrackFile(name: string, st: Stmt): TrackFileConfig {
   return { name, source: { file: st.file, line: st.line }, weight: 1, reverse: false };
@@ -88,7 +88,7 @@ export const trackFileTable = table<TrackFileConfig>({
     f.initFile = { value, overwrite };
   },
 });
-for (const n of TRACK_FILE_KEYWORDS) if (!trackFileTable.has(n)) trackFileTable.set(n, { run: () => undefined, block: 'any' });
+restrict(trackFileTable, TRACK_FILE_KEYWORDS);
 
 export function newTrackProcess(name: string, st: Stmt): TrackProcessConfig {
   return {
@@ -131,4 +131,4 @@ export const trackProcessTable = table<TrackProcessConfig>({
   delay: delay('delayMs'),
   full_command: (p) => void (p.fullCommand = true),
 });
-for (const n of VRRP_TRACK_PROCESS_KEYWORDS) if (!trackProcessTable.has(n)) trackProcessTable.set(n, { run: () => undefined, block: 'any' });
+restrict(trackProcessTable, VRRP_TRACK_PROCESS_KEYWORDS);

@@ -9,7 +9,7 @@ import type { CheckerConfig, CheckerKind, Family, RealServerConfig, VirtualServe
 import type { Stmt } from '../tree.js';
 import { boolArg, checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
 import { CHECKER_KINDS, checkerTables, newChecker, type CheckerDraft } from './checkers.js';
-import { table, walk, type Cx, type Handler, type Table } from './engine.js';
+import { restrict, table, walk, type Cx, type Handler, type Table } from './engine.js';
 import { REAL_SERVER_KEYWORDS, VIRTUAL_SERVER_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
 
@@ -66,7 +66,7 @@ for (const kind of CHECKER_KINDS) {
   });
 }
 export const realServerTable: Table<RsDraft> = rsBase;
-for (const n of REAL_SERVER_KEYWORDS) if (!realServerTable.has(n)) realServerTable.set(n, { run: () => undefined, block: 'any' });
+restrict(realServerTable, REAL_SERVER_KEYWORDS);
 
 const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos']);
 const METHODS = new Set(['NAT', 'DR', 'TUN']);
@@ -133,7 +133,7 @@ export const virtualServerTable: Table<VsDraft> = table<VsDraft>({
     },
   },
 });
-for (const n of VIRTUAL_SERVER_KEYWORDS) if (!virtualServerTable.has(n)) virtualServerTable.set(n, { run: () => undefined, block: 'any' });
+restrict(virtualServerTable, VIRTUAL_SERVER_KEYWORDS);
 
 /** The `virtual_server …` header. */
 export function parseVsTarget(st: Stmt, cx: Cx): VirtualServerTarget | undefined {
@@ -194,6 +194,15 @@ export function validateVirtualServer(v: VsDraft, d: Cx['d']): VsDraft | undefin
   }
   if (!v.schedSet) d.warn(at, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`, 'add: lvs_sched wlc');
   if (!v.methodSet) d.warn(at, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`, 'add: lvs_method NAT');
+  if (v.target.kind === 'ip' && v.target.port !== undefined) {
+    for (const r of v.realServers) {
+      const m = r.lvsMethod ?? v.lvsMethod;
+      if ((m === 'DR' || m === 'TUN') && r.port !== undefined && r.port !== v.target.port) {
+        d.warn({ file: r.source.file, line: r.source.line }, `virtual server ${vsLabel(v)} and real server [${r.address}]:${r.port} ports don't match - resetting`, `with ${m} the real server port must be the virtual server port (${v.target.port})`);
+        r.port = v.target.port;
+      }
+    }
+  }
   if (v.target.kind === 'ip' && v.target.port === undefined && v.persistenceTimeoutS === undefined) {
     d.warn(at, `Virtual server ${vsLabel(v)}: zero port only valid for persistent services - setting`, `add a port, or persistence_timeout`);
     v.persistenceTimeoutS = PERSISTENCE_TIMEOUT_DEFAULT_S;

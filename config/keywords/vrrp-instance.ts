@@ -5,7 +5,7 @@ import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef
 import type { Stmt } from '../tree.js';
 import { boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { parseAddressLine } from './address.js';
-import { table, unknownKeyword, type Cx, type Handler, type Table } from './engine.js';
+import { restrict, table, unknownKeyword, type Cx, type Handler, type Table } from './engine.js';
 import { VRRP_INSTANCE_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine, type RuleContext } from './routes.js';
 import { parseScript } from './script.js';
@@ -290,4 +290,4 @@ function addresses(list: IpAddressConfig[], st: Stmt, cx: VrrpCx) {
 }
 
 export const instanceTable: Table<D, VrrpCx> = table<D, VrrpCx>(base);
-for (const name of VRRP_INSTANCE_KEYWORDS) if (!instanceTable.has(name)) instanceTable.set(name, { run: () => undefined, block: 'any' });
+restrict(instanceTable, VRRP_INSTANCE_KEYWORDS);
