@@ -8,6 +8,7 @@
  *   rt.reload(newModel);   // SIGHUP: unchanged instances keep state and VIPs
  *   rt.stop();             // SIGTERM: priority-0 adverts, VIPs removed, then 'runtime.stopped'
  */
+import type { KeepalivedConfig } from '../config/model.js';
 import type { Ports } from './ports.js';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED';
@@ -46,6 +47,10 @@ export type RuntimeEvent =
 export interface RuntimeOptions {
   /** Node name used in logs and traces (the host name in the daemon, the host id in the simulator). */
   name: string;
+  /** Longest wait on stop() for VIP removal and STOP notifies before 'runtime.stopped' (default 5000). */
+  stopTimeoutMs?: number;
+  /** Notify scripts run one at a time; each is abandoned after this long (default 10000). */
+  notifyScriptTimeoutMs?: number;
 }
 
 export interface Runtime {
@@ -53,11 +58,11 @@ export interface Runtime {
   /** Graceful stop. Emits 'runtime.stopped' when every VIP is gone and every child has stopped. */
   stop(): void;
   /** Apply a new, already validated model. Unchanged instances keep their state and VIPs. */
-  reload(model: unknown): void;
+  reload(model: KeepalivedConfig): void;
   status(): InstanceStatus[];
   /** Counters by name (adverts sent/received, drops by reason, transitions…). */
   counters(): Record<string, number>;
   on(listener: (e: RuntimeEvent) => void): () => void;
 }
 
-export type CreateRuntime = (ports: Ports, model: unknown, opts: RuntimeOptions) => Runtime;
+export type CreateRuntime = (ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions) => Runtime;

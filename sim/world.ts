@@ -4,6 +4,7 @@
  * drives everything; one seeded PRNG (forked per concern) is the only randomness.
  */
 import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../actors/ports.js';
+import type { KeepalivedConfig } from '../config/model.js';
 import type { CreateRuntime, InstanceStatus, RuntimeEvent } from '../actors/runtime-types.js';
 import { Checker, DEFAULT_CHECKS, type CheckOptions, type CheckWorld } from './check/checker.js';
 import { InstanceTrack, wireKey } from './check/track.js';
@@ -169,7 +170,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     this.rebuildTracks(host);
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
     try {
-      const rt = this.opts.createRuntime(simPorts(host, proc, this), host.model, { name: host.name });
+      const rt = this.opts.createRuntime(simPorts(host, proc, this), host.model as KeepalivedConfig, { name: host.name });
       proc.runtime = rt;
       rt.on((e) => this.onRuntimeEvent(host, proc, e));
       rt.start();
@@ -209,7 +210,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     host.facts = this.opts.models.facts(model);
     this.rebuildTracks(host);
     try {
-      host.proc?.runtime?.reload(model);
+      host.proc?.runtime?.reload(model as KeepalivedConfig);
     } catch (err) {
       this.onException(host, err);
     }
