@@ -15,7 +15,7 @@ import type { InstanceInput, IoCommand } from '../machines/vrrp/types.js';
 
 const quick = process.argv.includes('--quick');
 
-function input(i: number, role: 'master' | 'backup'): InstanceInput {
+function input(i: number, role: 'master' | 'backup', fullRange = false): InstanceInput {
   const owner = role === 'master';
   return {
     name: `VI_${i}`,
@@ -33,7 +33,7 @@ function input(i: number, role: 'master' | 'backup'): InstanceInput {
     higherPrioSendAdvert: false,
     garp: { masterDelayMs: 0, masterRepeat: 5, masterRefreshMs: 0, masterRefreshRepeat: 1, lowerPrioDelayMs: 0, lowerPrioRepeat: 0 },
     downTimerAdverts: 3,
-    priorityRange: owner ? { min: 255, max: 255 } : { min: 100, max: 100 },
+    priorityRange: owner ? { min: 255, max: 255 } : fullRange ? undefined : { min: 100, max: 100 },
   };
 }
 
@@ -103,3 +103,22 @@ for (const [n, simS] of [[1, 20_000], [10, 2_000], [100, 200], [1000, 20]] as co
 for (const [n, simS] of [[1, 20_000], [100, 200], [1000, 20]] as const) {
   print(run('rx backup', n, 'backup', simS * 1000 * scale));
 }
+
+/** Master-down takeover cost: N backups time out together (Skew_Time marks, K-13 bookkeeping). */
+function takeover(n: number, fullRange: boolean): void {
+  const clock = new SimClock();
+  const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(() => undefined) } });
+  const actors = Array.from({ length: n }, (_, i) => createActor(machine, { clock, input: input(i, 'backup', fullRange) }).start());
+  for (const a of actors) a.send({ type: 'vrrp.startup' });
+  clock.runUntil(3000); // countdown phase done for everyone: only the skew phase and the takeover remain
+  const t0 = performance.now();
+  clock.runUntil(5000);
+  const wallMs = performance.now() - t0;
+  const masters = actors.filter((a) => a.getSnapshot().matches('master')).length;
+  for (const a of actors) a.stop();
+  console.log(
+    `takeover   ${String(n).padStart(5)} inst  priorityRange ${fullRange ? '1..254 (default)' : '100..100       '}  ` +
+      `${((wallMs * 1000) / n).toFixed(0).padStart(6)} µs per takeover  (${masters} masters)`,
+  );
+}
+for (const full of [false, true]) takeover(quick ? 20 : 200, full);
