@@ -73,6 +73,8 @@ function printNotify(o: Out, n: NotifyScripts, deleted: boolean): void {
 }
 
 function trackLine(t: TrackRef | TrackInterfaceRef): string {
+  // A weight taken from the tracked object is left for the reader to take again.
+  if ('weightOverridden' in t && !t.weightOverridden) return word(t.name);
   return `${word(t.name)} weight ${t.weight}${t.reverse ? ' reverse' : ''}`;
 }
 
@@ -107,7 +109,8 @@ function printInstance(o: Out, v: VrrpInstanceConfig): void {
   if (v.noVirtualIpaddress) o.line('no_virtual_ipaddress');
   if (v.virtualRoutes.length) o.block('virtual_routes', v.virtualRoutes.map(routeText));
   if (v.virtualRules.length) o.block('virtual_rules', v.virtualRules.map(ruleText));
-  o.line(v.nopreempt ? 'nopreempt' : 'preempt');
+  // keepalived clears nopreempt with state MASTER (and says so); print what was asked for.
+  o.line(v.nopreempt || v.wantedNopreempt ? 'nopreempt' : 'preempt');
   if (v.preemptDelayMs) o.line(`preempt_delay ${secondsText(v.preemptDelayMs)}`);
   printTracks(o, v);
   if (v.dontTrackPrimary) o.line('dont_track_primary');

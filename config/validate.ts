@@ -36,7 +36,7 @@ export function finishSyncGroups(drafts: SyncGroupDraft[], instances: VrrpInstan
       }
     }
     if (members.length === 0) {
-      d.error(pos(g.source), `Sync group ${g.name} has no virtual router(s) - removing`, 'add: group { INSTANCE … }');
+      d.lint('error', pos(g.source), `Sync group ${g.name} has no virtual router(s) - removing`, 'add: group { INSTANCE … }');
       continue;
     }
     if (members.length === 1) d.warn(pos(g.source), `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`, 'add the other instances, or drop the sync group');
