@@ -34,7 +34,7 @@ export function faultsYaml(entries: readonly TimelineEntry[]): string {
 }
 
 export function shrinkFailure(result: RunResult, opts: RunOptions, budget = 60): Reproduction | undefined {
-  const first = result.violations[0];
+  const first = result.violations.find((v) => !result.scenario.expectViolations.includes(v.id));
   if (!first) return undefined;
   const fails = (subset: TimelineEntry[]) =>
     runScenario(result.scenario, { createRuntime: opts.createRuntime, ...(opts.models ? { models: opts.models } : {}), ...(opts.compile ? { compile: opts.compile } : {}), seed: result.seed, untilMs: result.untilMs, timeline: subset }).violations.some(

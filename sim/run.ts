@@ -94,6 +94,12 @@ export function svgPanels(world: World): SvgPanel[] {
   return [...panels.values()];
 }
 
+/** No violation, or exactly the ones the scenario says it demonstrates (each at least once). */
+export function violationsAsExpected(scn: Scenario, violations: readonly ViolationEvent[]): boolean {
+  const ids = new Set(violations.map((v) => v.id));
+  return [...ids].every((id) => scn.expectViolations.includes(id)) && scn.expectViolations.every((id) => ids.has(id));
+}
+
 export function runScenario(scn: Scenario, opts: RunOptions): RunResult {
   const seed = opts.seed ?? scn.seed;
   const untilMs = opts.untilMs ?? scn.durationMs;
@@ -128,7 +134,7 @@ export function runScenario(scn: Scenario, opts: RunOptions): RunResult {
     timeline,
     violations,
     expectations,
-    passed: violations.length === 0 && expectations.every((x) => x.ok),
+    passed: violationsAsExpected(scn, violations) && expectations.every((x) => x.ok),
     history: recorder.history,
     ...(trace ? { traceDigest: trace.digest() } : {}),
     traceLines: trace?.lines ?? 0,

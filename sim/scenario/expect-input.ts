@@ -11,7 +11,7 @@
  *     expect: { observer: client, vip: 198.51.100.100, host: lb1 }   # client's ARP cache
  *   - from: 20s
  *     to: 22s
- *     expect: { garp: 198.51.100.100, host: lb1 }
+ *     expect: { garp: 198.51.100.100, host: lb1 }             # none: true = no GARP at all
  *   - from: 30s
  *     to: 60s
  *     expect: { transitions: 0 }                               # optionally host, instance
@@ -35,7 +35,7 @@ function vip(inp: ScenarioInput, p: Path): string | undefined {
   return c;
 }
 
-const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'transitions', 'atLeast', 'mail', 'subject'];
+const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject'];
 
 export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec): Expectation | undefined {
   inp.onlyKeys(p, ['at', 'from', 'to', 'expect']);
@@ -57,7 +57,8 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
   if (inp.has([...e, 'garp'])) {
     const address = vip(inp, [...e, 'garp']);
     const host = hostName(inp, [...e, 'host'], world);
-    return window((f, t) => (address ? { kind: 'garp', fromMs: f, toMs: t, vip: address, ...(host ? { host } : {}) } : undefined));
+    const none = inp.get([...e, 'none']) === true;
+    return window((f, t) => (address ? { kind: 'garp', fromMs: f, toMs: t, vip: address, none, ...(host ? { host } : {}) } : undefined));
   }
   if (inp.has([...e, 'transitions'])) {
     const max = inp.number([...e, 'transitions'], 0)!;

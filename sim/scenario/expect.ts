@@ -25,7 +25,7 @@ export function describeExpectation(x: Expectation): string {
     case 'arp':
       return `${when}: ${x.observer} sends traffic for ${x.vip} to ${x.host}`;
     case 'garp':
-      return `${when}: GARP/NA for ${x.vip}${x.host ? ` from ${x.host}` : ''}`;
+      return `${when}: ${x.none ? 'no ' : ''}GARP/NA for ${x.vip}${x.host ? ` from ${x.host}` : ''}`;
     case 'transitions':
       return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} state transitions${x.host ? ` on ${x.host}` : ''}${x.instance ? ` of ${x.instance}` : ''}`;
     case 'mail':
@@ -72,6 +72,7 @@ function judgeWindow(history: readonly SimEvent[], x: Expectation): string | und
   switch (x.kind) {
     case 'garp': {
       const seen = history.filter((e) => e.type === 'garp' && inWindow(e) && e.address === x.vip && (!x.host || e.host === x.host));
+      if (x.none) return seen.length === 0 ? undefined : `${seen.length} seen, first at ${formatMs(seen[0]!.t / 1000)}`;
       return seen.length > 0 ? undefined : 'none seen';
     }
     case 'transitions': {

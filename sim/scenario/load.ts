@@ -32,7 +32,7 @@ export interface LoadResult {
   errors: string[];
 }
 
-const TOP = ['name', 'description', 'seed', 'duration', 'tolerance', 'grace', 'disable', 'segments', 'hosts', 'timeline', 'expect', 'chaos'];
+const TOP = ['name', 'description', 'seed', 'duration', 'tolerance', 'grace', 'disable', 'expectViolations', 'segments', 'hosts', 'timeline', 'expect', 'chaos'];
 
 function loadSegments(inp: ScenarioInput, hosts: HostSpec[]): WorldSpec['segments'] {
   const out: WorldSpec['segments'] = [];
@@ -158,6 +158,8 @@ export function loadScenario(text: string, file: string, env: LoadEnv): LoadResu
   const timeline = Array.from({ length: inp.length(['timeline']) }, (_, i) => parseTimelineEntry(inp, ['timeline', i], ctx)).filter((e) => e !== undefined);
   const expectations = Array.from({ length: inp.length(['expect']) }, (_, i) => parseExpectation(inp, ['expect', i], world)).filter((e): e is Expectation => e !== undefined);
   const disable = inp.get(['disable']);
+  const expectViolations = inp.get(['expectViolations']);
+  if (expectViolations !== undefined && !Array.isArray(expectViolations)) inp.error(['expectViolations'], 'expected a list of invariant ids, e.g. [L12]');
   const toleranceMs = inp.durationMs(['tolerance']);
   const graceMs = inp.durationMs(['grace']);
   const chaos = loadChaos(inp, durationMs);
@@ -177,6 +179,7 @@ export function loadScenario(text: string, file: string, env: LoadEnv): LoadResu
       ...(Array.isArray(disable) ? { disable: disable.map(String) } : {}),
     },
     ...(chaos ? { chaos } : {}),
+    expectViolations: Array.isArray(expectViolations) ? expectViolations.map(String) : [],
     warnings,
   };
   return { scenario, errors: [] };

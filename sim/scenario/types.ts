@@ -8,7 +8,7 @@ export type Expectation =
   | { kind: 'masters'; atMs: number; count: number; vrid?: number; segment?: string }
   | { kind: 'vip'; atMs: number; host: string; vip: string; present: boolean }
   | { kind: 'arp'; atMs: number; observer: string; vip: string; host: string }
-  | { kind: 'garp'; fromMs: number; toMs: number; vip: string; host?: string }
+  | { kind: 'garp'; fromMs: number; toMs: number; vip: string; host?: string; none: boolean }
   | { kind: 'transitions'; fromMs: number; toMs: number; max: number; min: number; host?: string; instance?: string }
   | { kind: 'mail'; fromMs: number; toMs: number; host?: string; subject?: string };
 
@@ -34,6 +34,11 @@ export interface Scenario {
   expectations: Expectation[];
   checks: Partial<CheckOptions>;
   chaos?: ChaosSpec;
+  /**
+   * Invariants this scenario is meant to break (a known hazard it demonstrates). The run passes
+   * when each of them is violated at least once and nothing else is.
+   */
+  expectViolations: string[];
   /** Non-fatal findings of the config compiler, "host: file:line: message". */
   warnings: string[];
 }

@@ -16,7 +16,7 @@ import { runSeeds } from '../../../sim/cli/seeds.js';
 import { keepalivedModels, type ModelAdapter } from '../../../sim/model.js';
 import { TimelinePrinter } from '../../../sim/out/timeline.js';
 import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
-import { runScenario, type RunOptions, type RunResult } from '../../../sim/run.js';
+import { runScenario, violationsAsExpected, type RunOptions, type RunResult } from '../../../sim/run.js';
 import { compileKeepalived } from '../../../sim/scenario/keepalived.js';
 import { loadScenario } from '../../../sim/scenario/load.js';
 import type { Scenario } from '../../../sim/scenario/types.js';
@@ -143,7 +143,9 @@ function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOpt
 function summarise(r: RunResult, io: Io, wallMs: number): void {
   const failed = r.expectations.filter((x) => !x.ok);
   io.out('');
-  io.out(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}`);
+  const expected = r.scenario.expectViolations;
+  const note = expected.length > 0 ? ` (this scenario demonstrates ${expected.join(', ')}: ${violationsAsExpected(r.scenario, r.violations) ? 'seen as expected' : 'NOT as expected'})` : '';
+  io.out(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}${note}`);
   for (const x of failed) io.out(`  ✗ expect ${x.text} — ${x.detail}`);
   for (const v of r.violations.slice(0, 20)) io.out(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
   if (r.violations.length > 20) io.out(`  … ${r.violations.length - 20} more`);
@@ -198,7 +200,7 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   const r = runOne(scn, seed, args, io, opts, colour);
   summarise(r, io, performance.now() - t0);
   writeOutputs(args, r, io);
-  if (r.violations.length > 0 && args.shrinkBudget > 0) {
+  if (r.violations.some((v) => !scn.expectViolations.includes(v.id)) && args.shrinkBudget > 0) {
     io.out('');
     const repro = shrinkFailure(r, opts, args.shrinkBudget);
     if (repro) io.out(describeReproduction(repro, displayName));
@@ -229,7 +231,7 @@ function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts
   if (args.trace || args.pcap || args.svg || firstFailing) {
     const r = runOne(scn, outSeed, { ...args, quiet: true }, io, opts, colour);
     writeOutputs(args, r, io);
-    if (r.violations.length > 0 && args.shrinkBudget > 0) {
+    if (r.violations.some((v) => !scn.expectViolations.includes(v.id)) && args.shrinkBudget > 0) {
       io.out('');
       const repro = shrinkFailure(r, opts, args.shrinkBudget);
       if (repro) io.out(describeReproduction(repro, displayName));
