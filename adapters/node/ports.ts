@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { Logger, Ports } from '../../actors/ports.js';
 import { createLinuxNetConfig, type LinuxNetConfig } from '../linux/net-config.js';
 import { RtnlDump } from '../linux/rtnl-dump.js';
+import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
 import { createNodeClock } from './clock.js';
 import { createNodeFiles, type NodeFiles } from './files.js';
@@ -35,6 +36,8 @@ export interface NodePorts extends Ports {
   net: LinuxNetConfig;
   scripts: NodeScriptRunner;
   files: NodeFiles;
+  /** use_vmac interfaces (not a port: only the daemon has them). */
+  vmac: VmacManager;
   /** Close sockets and descriptors, stop watches, kill running scripts. */
   close(): void;
 }
@@ -55,6 +58,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
     files,
     mailer: createNodeMailer({ defaultHelo: host }),
     logger: opts.logger ?? createConsoleLogger(),
+    vmac: new VmacManager(opts.netns),
     hostname: host,
     close() {
       scripts.killAll();
