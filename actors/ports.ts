@@ -191,6 +191,21 @@ export interface Mailer {
   send(server: MailServer, message: MailMessage, done: (error?: string) => void): void;
 }
 
+/** How to recognise a tracked process (vrrp_track_process `process`, `param_match`, `full_command`). */
+export interface ProcessMatchSpec {
+  /** Process name (/proc/PID/comm), or the command path with `fullCommand`. */
+  process: string;
+  params: string[];
+  paramMatch: 'exact' | 'initial' | 'partial';
+  fullCommand: boolean;
+}
+
+/** Counts running processes for track_process (keepalived uses the proc connector). */
+export interface ProcessMonitor {
+  /** Report the number of matching processes (asynchronously) now and whenever it changes; returns an unwatch function. */
+  watch(match: ProcessMatchSpec, onCount: (count: number) => void): () => void;
+}
+
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error';
 
 /** Log lines use keepalived's wording for the lines operators grep. */
@@ -207,6 +222,8 @@ export interface Ports {
   files: Files;
   mailer: Mailer;
   logger: Logger;
+  /** Optional: where processes cannot be watched, track_process objects count as failed (logged). */
+  processes?: ProcessMonitor;
   /** The host's name, for SMTP alerts and router_id defaults. */
   hostname: string;
 }

@@ -38,6 +38,12 @@ export interface TrackingInput {
   startInstance: boolean;
   /** systemId of the instance's sync group: told when the member's own tracked faults appear/clear. */
   group?: string;
+  /** FAULT sources outside the trackers (no source address…): source → reason, held for the actor's life. */
+  fixedFaults?: Record<string, string>;
+  /** Added to every delta: a reload that changed only the base priority moves it without a restart. */
+  priorityOffset?: number;
+  /** What the previous tracking actor of this instance had told it (reload): only differences are sent. */
+  previous?: { delta: number; faults: string[] };
 }
 
 /** What the tracking actor sends to its instance (machines/vrrp/types.ts InstanceEvent). */
@@ -92,9 +98,12 @@ function faultText(e: TrackEntry, ok: boolean): string {
   return `${what} ${state}${e.reverse ? ' (reverse)' : ''}`;
 }
 
-export function computeTracking(c: Pick<TrackingInput, 'basePriority' | 'entries' | 'ignoreWeights'>, statuses: Record<string, TrackerStatus>): TrackingVerdict {
-  let delta = 0;
-  const faults: Record<string, string> = {};
+export function computeTracking(
+  c: Pick<TrackingInput, 'basePriority' | 'entries' | 'ignoreWeights' | 'fixedFaults' | 'priorityOffset'>,
+  statuses: Record<string, TrackerStatus>,
+): TrackingVerdict {
+  let delta = c.priorityOffset ?? 0;
+  const faults: Record<string, string> = { ...c.fixedFaults };
   const waiting: string[] = [];
   for (const e of c.entries) {
     const id = key(e.kind, e.name);
@@ -147,7 +156,8 @@ export const trackingMachine = setup({
     sendVerdict: enqueueActions(({ context, enqueue, system }) => {
       const ref = system.get(context.target) as AnyActorRef | undefined;
       const v = context.verdict;
-      if (ref) for (const e of verdictEvents(undefined, v)) enqueue.sendTo(ref, e);
+      const previous = context.previous ? { delta: context.previous.delta, priority: 0, waiting: [], faults: Object.fromEntries(context.previous.faults.map((f) => [f, ''])) } : undefined;
+      if (ref) for (const e of verdictEvents(previous, v)) enqueue.sendTo(ref, e);
       const group = context.group ? (system.get(context.group) as AnyActorRef | undefined) : undefined;
       if (group && anyFault(v)) enqueue.sendTo(group, { type: 'member.trackFault', member: context.instance, faulted: true } satisfies TrackingToGroupEvent);
       if (ref && context.startInstance) enqueue.sendTo(ref, { type: 'vrrp.startup' } satisfies TrackingToInstanceEvent);

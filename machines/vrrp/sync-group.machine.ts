@@ -23,8 +23,11 @@ export type GroupStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
 export interface SyncGroupInput {
   name: string;
-  /** Member instances in configuration order, with the systemId of each instance actor. */
-  members: Array<{ name: string; systemId: string }>;
+  /**
+   * Member instances in configuration order, with the systemId of each instance actor. A group
+   * respawned by a reload is told its members' current states (default INIT).
+   */
+  members: Array<{ name: string; systemId: string; state?: InstanceStateName; trackFault?: boolean }>;
 }
 
 interface MemberView {
@@ -69,6 +72,8 @@ export const syncGroupMachine = setup({
     noTrackFault: ({ context }: Args) => !anyTrackFault(context),
     allWantMaster: ({ context }: Args) => allWantMaster(context),
     anyMemberStarted: ({ context }: Args) => context.order.some((n) => context.members[n]!.state !== 'INIT'),
+    /** A group respawned by a reload whose members are all MASTER carries on as MASTER. */
+    allMembersMaster: ({ context }: Args) => context.order.every((n) => context.members[n]!.state === 'MASTER'),
     /** A member lost an election on its own (not because we told it to). */
     memberYieldedMastership: (_: Args, p: { from: InstanceStateName; to: InstanceStateName; reason: string }) =>
       p.from === 'MASTER' && p.to === 'BACKUP' && p.reason !== 'sync-group',
@@ -147,7 +152,10 @@ export const syncGroupMachine = setup({
     name: input.name,
     order: input.members.map((m) => m.name),
     members: Object.fromEntries(
-      input.members.map((m) => [m.name, { systemId: m.systemId, state: 'INIT', want: 'BACKUP', trackFault: false } satisfies MemberView]),
+      input.members.map((m) => [
+        m.name,
+        { systemId: m.systemId, state: m.state ?? 'INIT', want: m.state === 'MASTER' ? 'MASTER' : 'BACKUP', trackFault: m.trackFault ?? false } satisfies MemberView,
+      ]),
     ),
     state: 'INIT',
   }),
@@ -160,9 +168,10 @@ export const syncGroupMachine = setup({
   initial: 'init',
   states: {
     init: {
-      description: 'No member has started yet.',
+      description: 'No member has started yet (or the group was just respawned by a reload).',
       always: [
         { guard: 'anyTrackFault', target: 'fault' },
+        { guard: 'allMembersMaster', target: 'master' },
         { guard: 'anyMemberStarted', target: 'backup' },
       ],
     },

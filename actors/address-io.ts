@@ -1,0 +1,150 @@
+/**
+ * Addresses and announcements for the instances, over ports.net and ports.vrrp.sendFrame:
+ * VIPs (virtual_ipaddress and virtual_ipaddress_excluded), virtual_routes and virtual_rules are
+ * added when the instance machine says `io.addVips` and removed on `io.removeVips`; gratuitous
+ * ARPs / unsolicited NAs are built by protocol/ (byte-identical to keepalived's) and sent on the
+ * VIP's interface with that interface's MAC (keepalived's default, no VMAC).
+ */
+import { buildGratuitousArpFrame } from '../protocol/arp.js';
+import { buildUnsolicitedNaFrame } from '../protocol/ndisc.js';
+import { parseIp, parseMac } from '../protocol/addr.js';
+import type { AddressSpec, Ports } from './ports.js';
+import type { InstanceIoConfig } from './plan-instance.js';
+import type { RuntimeSink } from './sink.js';
+
+const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
+/** rtnetlink answers EEXIST for an address that is already there: that is what we wanted. */
+const alreadyThere = (e: string) => /exist/i.test(e);
+const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
+
+export class AddressIo {
+  /** Per instance: addresses we put on an interface and have not removed (CIDR). */
+  private readonly installed = new Map<string, Set<string>>();
+  private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly ports: Ports,
+    private readonly sink: RuntimeSink,
+  ) {}
+
+  installedFor(instance: string): string[] {
+    return [...(this.installed.get(instance) ?? [])];
+  }
+
+  /** Net operations still waiting for their callback (graceful stop waits for 0). */
+  pending(): number {
+    return this.inFlight;
+  }
+
+  whenIdle(fn: () => void): void {
+    if (this.inFlight === 0) fn();
+    else this.idleWaiters.push(fn);
+  }
+
+  addVips(io: InstanceIoConfig): void {
+    this.sink.log('info', `(${io.name}) setting VIPs.`);
+    for (const a of [...io.vips, ...io.excludedVips]) this.add(io.name, a);
+    for (const r of io.routes) this.op(io.name, `add route ${r.destination}`, (done) => this.ports.net.addRoute(r, done));
+    for (const r of io.rules) this.op(io.name, 'add rule', (done) => this.ports.net.addRule(r, done));
+  }
+
+  removeVips(io: InstanceIoConfig): void {
+    this.sink.log('info', `(${io.name}) removing VIPs.`);
+    for (const r of io.rules) this.op(io.name, 'remove rule', (done) => this.ports.net.removeRule(r, done), alreadyGone);
+    for (const r of io.routes) this.op(io.name, `remove route ${r.destination}`, (done) => this.ports.net.removeRoute(r, done), alreadyGone);
+    for (const a of [...io.vips, ...io.excludedVips]) this.remove(io.name, a);
+  }
+
+  /** Reload of a MASTER whose VIP list changed: add the new ones, remove the dropped ones, announce the new. */
+  changeVips(before: InstanceIoConfig, after: InstanceIoConfig, isMaster: boolean, garpRepeat: number): void {
+    const keyOf = (a: AddressSpec) => `${a.ifname} ${cidr(a)}`;
+    const now = new Set([...after.vips, ...after.excludedVips].map(keyOf));
+    const was = new Set([...before.vips, ...before.excludedVips].map(keyOf));
+    if (!isMaster) return;
+    for (const a of [...before.vips, ...before.excludedVips]) if (!now.has(keyOf(a))) this.remove(before.name, a);
+    const added = [...after.vips, ...after.excludedVips].filter((a) => !was.has(keyOf(a)));
+    for (const a of added) this.add(after.name, a);
+    if (added.length > 0) this.announce(after.name, added, garpRepeat);
+  }
+
+  /** One burst: `repeat` GARPs (IPv4) or unsolicited NAs (IPv6) per VIP (K-16). */
+  sendGarp(io: InstanceIoConfig, repeat: number): void {
+    this.announce(io.name, [...io.vips, ...io.excludedVips], repeat);
+  }
+
+  /** K-12: a unicast instance leaving FAULT announces its own source address once. */
+  announceSource(io: InstanceIoConfig): void {
+    if (!io.src || !io.ifname) return;
+    this.announce(io.name, [{ address: io.src, prefixLength: io.family === 4 ? 32 : 128, family: io.family, ifname: io.ifname }], 1);
+  }
+
+  private announce(instance: string, addrs: AddressSpec[], repeat: number): void {
+    if (repeat <= 0 || addrs.length === 0) return;
+    const macs = new Map(this.ports.net.interfaces().map((i) => [i.name, parseMac(i.mac)]));
+    for (const a of addrs) {
+      const mac = macs.get(a.ifname);
+      const ip = parseIp(a.address);
+      if (!mac || !ip) {
+        this.sink.count('garp_errors', instance);
+        continue;
+      }
+      const what = a.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts';
+      this.sink.log('info', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
+      const frame = a.family === 4 ? buildGratuitousArpFrame(mac, ip.bytes) : buildUnsolicitedNaFrame({ mac, vip: ip.bytes, router: false });
+      for (let i = 0; i < repeat; i++) {
+        const err = this.ports.vrrp.sendFrame(a.ifname, frame);
+        if (err) this.sink.count('garp_errors', instance);
+        else this.sink.count(a.family === 4 ? 'garp_sent' : 'na_sent', instance);
+      }
+      this.sink.emit({ type: 'garp.sent', instance, address: a.address });
+    }
+  }
+
+  private add(instance: string, a: AddressSpec): void {
+    this.op(
+      instance,
+      `add ${cidr(a)} on ${a.ifname}`,
+      (done) => this.ports.net.addAddress(a, done),
+      alreadyThere,
+      () => {
+        const set = this.installed.get(instance) ?? new Set<string>();
+        set.add(cidr(a));
+        this.installed.set(instance, set);
+        this.sink.count('vip_added', instance);
+        this.sink.emit({ type: 'vip.added', instance, address: cidr(a) });
+      },
+    );
+  }
+
+  private remove(instance: string, a: AddressSpec): void {
+    this.op(
+      instance,
+      `remove ${cidr(a)} from ${a.ifname}`,
+      (done) => this.ports.net.removeAddress(a, done),
+      alreadyGone,
+      () => {
+        this.installed.get(instance)?.delete(cidr(a));
+        this.sink.count('vip_removed', instance);
+        this.sink.emit({ type: 'vip.removed', instance, address: cidr(a) });
+      },
+    );
+  }
+
+  private op(instance: string, what: string, run: (done: (error?: string) => void) => void, benign?: (e: string) => boolean, onOk?: () => void): void {
+    this.inFlight++;
+    let finished = false;
+    run((error) => {
+      if (finished) return;
+      finished = true;
+      this.inFlight--;
+      if (error && !benign?.(error)) {
+        this.sink.count('net_errors', instance);
+        this.sink.log('error', `(${instance}) cannot ${what}: ${error}`);
+      } else {
+        onOk?.();
+      }
+      if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+}

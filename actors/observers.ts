@@ -1,0 +1,134 @@
+/**
+ * What the runtime does with the actors' emitted events: RuntimeEvents for listeners, counters,
+ * notifications (to the notifier actor) and log lines in keepalived's wording (the strings in
+ * keepalived 2.2.7's binary: "(%s) Entering MASTER STATE", "(%s) Receive advertisement timeout",
+ * "(%s) Master received advert from %s with higher priority %d, ours %d", …).
+ */
+import type { AnyActorRef } from 'xstate';
+import type { InstanceEmitted, InstanceStateName } from '../machines/vrrp/types.js';
+import type { SyncGroupEmitted } from '../machines/vrrp/sync-group.machine.js';
+import type { TrackerEmitted } from '../machines/track/tracker.machine.js';
+import type { TrackingEmitted } from '../machines/track/tracking.machine.js';
+import type { NotifierEmitted, NotifierEvent, NotifyJob } from '../machines/notify/notifier.machine.js';
+import type { RuntimeSink } from './sink.js';
+
+type Of<U, T> = Extract<U, { type: T }>;
+
+export interface ObserverContext {
+  sink: RuntimeSink;
+  notify: (e: NotifierEvent) => void;
+  /** The instance's last accepted master (for the "Master received advert…" line). */
+  lastAdvert: (instance: string) => { src: string; priority: number } | undefined;
+  /** What a STOP of this instance means: STOP (shutdown), DELETED (removed on reload), or nothing (restart). */
+  stopMeaning: (instance: string) => 'STOP' | 'DELETED' | 'silent';
+  lowerPrioNoAdvert: (instance: string) => boolean;
+  notifyPriorityChanges: (instance: string) => boolean;
+  stateOf: (instance: string) => InstanceStateName | undefined;
+  priorityOf: (instance: string) => number | undefined;
+}
+
+export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>, advert?: { src: string; priority: number }): string[] {
+  const n = e.instance;
+  if (e.to === 'MASTER') return e.reason === 'master-down' ? [`(${n}) Receive advertisement timeout`, `(${n}) Entering MASTER STATE`] : [`(${n}) Entering MASTER STATE`];
+  if (e.to === 'BACKUP') {
+    if (e.from === 'INIT') return [`(${n}) Entering BACKUP STATE (init)`];
+    const lines: string[] = [];
+    if (e.from === 'MASTER' && e.reason === 'higher-priority' && advert) {
+      lines.push(
+        advert.priority === e.priority
+          ? `(${n}) Master received advert from ${advert.src} with same priority ${advert.priority} but higher IP address than ours`
+          : `(${n}) Master received advert from ${advert.src} with higher priority ${advert.priority}, ours ${e.priority}`,
+      );
+    }
+    return [...lines, `(${n}) Entering BACKUP STATE`];
+  }
+  if (e.to === 'FAULT') return [e.from === 'INIT' ? `(${n}) Entering FAULT STATE (init)` : `(${n}) Entering FAULT STATE`];
+  return [`(${n}) Entering ${e.to} STATE`];
+}
+
+export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
+  const subs = [
+    ref.on('vrrp.state', (e: Of<InstanceEmitted, 'vrrp.state'>) => {
+      for (const line of instanceStateLines(e, c.lastAdvert(e.instance))) c.sink.log('info', line);
+      c.sink.count('transitions', e.instance);
+      const meaning = e.to === 'STOP' ? c.stopMeaning(e.instance) : e.to;
+      if (meaning === 'silent') return;
+      const to = meaning === 'DELETED' ? 'DELETED' : e.to;
+      c.sink.emit({ type: 'instance.state', instance: e.instance, from: e.from, to, priority: e.priority, reason: e.reason });
+      if (to !== 'INIT') c.notify({ type: 'notify.state', scope: 'INSTANCE', name: e.instance, state: to, priority: e.priority });
+    }),
+    ref.on('vrrp.priority', (e: Of<InstanceEmitted, 'vrrp.priority'>) => {
+      c.sink.log('info', `(${e.instance}) Changing effective priority from ${e.from} to ${e.to}`);
+      c.sink.emit({ type: 'instance.priority', instance: e.instance, priority: e.to });
+      const state = c.stateOf(e.instance);
+      if (c.notifyPriorityChanges(e.instance) && (state === 'MASTER' || state === 'BACKUP')) {
+        c.notify({ type: 'notify.priority', name: e.instance, state, priority: e.to });
+      }
+    }),
+    ref.on('vrrp.notify', (e: Of<InstanceEmitted, 'vrrp.notify'>) => {
+      const ours = c.priorityOf(e.instance);
+      const forcing = c.lowerPrioNoAdvert(e.instance) ? '' : ', forcing new election';
+      c.sink.log('info', `(${e.instance}) Received advert from ${e.src} with lower priority ${e.priority}, ours ${ours ?? '?'}${forcing}`);
+      c.notify({ type: 'notify.masterRxLowerPri', name: e.instance, priority: ours ?? 0 });
+    }),
+    ref.on('vrrp.log', (e: Of<InstanceEmitted, 'vrrp.log'>) => c.sink.log(e.level, `(${e.instance}) ${e.message}`)),
+  ];
+  return subs.map((s) => () => s.unsubscribe());
+}
+
+export function watchGroup(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
+  const subs = [
+    ref.on('group.state', (e: Of<SyncGroupEmitted, 'group.state'>) => {
+      c.sink.emit({ type: 'group.state', group: e.group, to: e.to });
+      if (e.to !== 'INIT') c.notify({ type: 'notify.state', scope: 'GROUP', name: e.group, state: e.to, priority: 0 });
+    }),
+    ref.on('group.log', (e: Of<SyncGroupEmitted, 'group.log'>) => c.sink.log(e.level, e.message)),
+  ];
+  return subs.map((s) => () => s.unsubscribe());
+}
+
+export function watchTracker(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
+  const subs = [
+    ref.on('tracker.changed', (e: Of<TrackerEmitted, 'tracker.changed'>) => {
+      if (e.note) c.sink.log('info', e.note);
+      c.sink.count(`tracker_changes`);
+    }),
+    ref.on('tracker.log', (e: Of<TrackerEmitted, 'tracker.log'>) => c.sink.log(e.level, e.message)),
+  ];
+  return subs.map((s) => () => s.unsubscribe());
+}
+
+export function watchTracking(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
+  let faults = new Set<string>();
+  const onVerdict = (e: TrackingEmitted) => {
+    for (const [source, reason] of Object.entries(e.verdict.faults)) {
+      if (!faults.has(source)) c.sink.log('info', reason.startsWith('(') ? reason : `(${e.instance}) ${reason}`);
+    }
+    faults = new Set(Object.keys(e.verdict.faults));
+  };
+  const subs = [ref.on('tracking.ready', onVerdict), ref.on('tracking.changed', onVerdict)];
+  return subs.map((s) => () => s.unsubscribe());
+}
+
+function jobTarget(j: NotifyJob): { target: string; argv: string[] } {
+  if (j.kind === 'script') return { target: j.target, argv: j.argv };
+  if (j.kind === 'fifo') return { target: j.path, argv: [j.line] };
+  return { target: 'smtp', argv: [j.subject] };
+}
+
+export function watchNotifier(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
+  const subs = [
+    ref.on('notify.started', (e: Of<NotifierEmitted, 'notify.started'>) => {
+      c.sink.emit({ type: 'notify', ...jobTarget(e.job) });
+      c.sink.count(`notify_${e.job.kind}`);
+    }),
+    ref.on('notify.finished', (e: Of<NotifierEmitted, 'notify.finished'>) => {
+      if (e.outcome === 'ok') return;
+      c.sink.count(`notify_${e.outcome}`);
+      const { target, argv } = jobTarget(e.job);
+      const what = e.job.kind === 'script' ? `notify script ${argv.join(' ')}` : e.job.kind === 'fifo' ? `notify fifo ${target}` : `SMTP alert "${argv[0]}"`;
+      c.sink.log('warning', `${what} ${e.outcome === 'timeout' ? 'timed out' : `failed${e.detail ? `: ${e.detail}` : ''}`}`);
+    }),
+  ];
+  return subs.map((s) => () => s.unsubscribe());
+}

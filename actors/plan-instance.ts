@@ -1,0 +1,204 @@
+/**
+ * One vrrp_instance of the compiled model → what its actors and its I/O glue need: the instance
+ * machine's input, the I/O configuration (addresses, auth, peers, expected adverts) and the
+ * tracking entries. Pure data shaping; every protocol rule stays in machines/ and protocol/.
+ */
+import type { IpAddressConfig, KeepalivedConfig, RouteConfig, RuleConfig, VrrpInstanceConfig } from '../config/model.js';
+import type { InstanceInput } from '../machines/vrrp/types.js';
+import type { TrackEntry } from '../machines/track/tracking.machine.js';
+import { canonicalIp, isIpv6LinkLocal, parseIp } from '../protocol/addr.js';
+import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../protocol/vrrp/index.js';
+import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from './ports.js';
+import { groupId } from './names.js';
+
+/** Everything the I/O glue needs to send and receive for one instance. */
+export interface InstanceIoConfig {
+  name: string;
+  vrid: number;
+  family: 4 | 6;
+  version: 2 | 3;
+  /** Interface the adverts go out of ('' for an interface-less unicast instance: no socket). */
+  ifname: string;
+  /** Source address of our adverts (unicast_src_ip / mcast_src_ip / the interface's address). */
+  src: string | undefined;
+  /** Multicast group, or the unicast peers (one packet each). */
+  mcastGroup: string;
+  unicastPeers: string[];
+  unicastTtl: number;
+  advertIntervalCs: number;
+  authKind: 'none' | 'pass' | 'ah';
+  authKey?: Uint8Array;
+  v3ChecksumAsV2: boolean;
+  /** VIPs in configuration order: what goes in adverts and what is installed. */
+  vips: AddressSpec[];
+  excludedVips: AddressSpec[];
+  routes: RouteSpec[];
+  rules: RuleSpec[];
+  expectations: VrrpExpectations;
+  skipCheckAdvAddr: boolean;
+  /** For log lines only ("forcing new election" is said when we answer lower priorities). */
+  lowerPrioNoAdvert: boolean;
+  preempt: boolean;
+}
+
+export interface InstancePlan {
+  name: string;
+  input: InstanceInput;
+  io: InstanceIoConfig;
+  entries: TrackEntry[];
+  ignoreWeights: boolean;
+  syncGroup?: string;
+  /** FAULT sources known at planning time (no source address), held until a reload. */
+  fixedFaults: Record<string, string>;
+  /** Problems found while planning (logged by the runtime). */
+  problems: string[];
+}
+
+const SCOPES: ReadonlyArray<NonNullable<AddressSpec['scope']>> = ['global', 'site', 'link', 'host', 'nowhere'];
+
+export function addressSpec(a: IpAddressConfig, ifname: string): AddressSpec {
+  const spec: AddressSpec = { address: canonicalIp(a.address) ?? a.address, prefixLength: a.prefixLength, family: a.family, ifname: a.dev ?? ifname };
+  if (a.brd && a.brd !== '+' && a.brd !== '-') spec.broadcast = a.brd;
+  if (a.label) spec.label = a.label;
+  const scope = SCOPES.find((s) => s === a.scope);
+  if (scope) spec.scope = scope;
+  // keepalived adds IPv6 VIPs without duplicate address detection.
+  if (a.family === 6 || a.nodad) spec.noDad = true;
+  return spec;
+}
+
+function routeSpec(r: RouteConfig, ifname: string): RouteSpec {
+  const spec: RouteSpec = { family: r.family, destination: r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to };
+  if (r.via) spec.gateway = r.via;
+  const dev = r.dev ?? (r.via ? undefined : ifname);
+  if (dev) spec.ifname = dev;
+  if (r.src) spec.source = r.src;
+  const table = r.table === undefined ? undefined : Number(r.table);
+  if (table !== undefined && Number.isInteger(table)) spec.table = table;
+  if (r.metric !== undefined) spec.metric = r.metric;
+  const scope = SCOPES.find((s) => s === r.scope);
+  if (scope) spec.scope = scope;
+  if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') spec.type = r.type;
+  return spec;
+}
+
+function ruleSpec(r: RuleConfig): RuleSpec {
+  const spec: RuleSpec = { family: r.family };
+  if (r.from) spec.from = r.from;
+  if (r.to) spec.to = r.to;
+  const table = r.table === undefined ? undefined : Number(r.table);
+  if (table !== undefined && Number.isInteger(table)) spec.table = table;
+  if (r.priority !== undefined) spec.priority = r.priority;
+  if (r.fwmark !== undefined && Number.isInteger(Number(r.fwmark))) spec.fwmark = Number(r.fwmark);
+  if (r.iif) spec.iif = r.iif;
+  if (r.oif) spec.oif = r.oif;
+  return spec;
+}
+
+/** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
+export function primaryAddress(ifs: InterfaceInfo[], ifname: string, family: 4 | 6, vips: AddressSpec[]): string | undefined {
+  const itf = ifs.find((i) => i.name === ifname);
+  const vipSet = new Set(vips.map((v) => v.address));
+  for (const cidr of itf?.addresses ?? []) {
+    const text = cidr.split('/')[0]!;
+    const p = parseIp(text);
+    if (!p || p.family !== family) continue;
+    const canon = canonicalIp(text) ?? text;
+    if (vipSet.has(canon)) continue;
+    if (family === 4 || isIpv6LinkLocal(p.bytes)) return canon;
+  }
+  return undefined;
+}
+
+function trackEntries(inst: VrrpInstanceConfig, model: KeepalivedConfig): TrackEntry[] {
+  const group = inst.syncGroup === undefined ? undefined : model.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
+  const entries: TrackEntry[] = [];
+  if (inst.interface && !inst.dontTrackPrimary) entries.push({ kind: 'interface', name: inst.interface, weight: 0, reverse: false });
+  const from = (src: Pick<VrrpInstanceConfig, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses'>, fromGroup: boolean) => {
+    const tag = fromGroup ? { fromGroup: true } : {};
+    for (const t of src.trackInterfaces) entries.push({ kind: 'interface', name: t.name, weight: t.weight, reverse: t.reverse, ...tag });
+    for (const t of src.trackScripts) entries.push({ kind: 'script', name: t.name, weight: t.weight, reverse: t.reverse, ...tag });
+    for (const t of src.trackFiles) entries.push({ kind: 'file', name: t.name, weight: t.weight, reverse: t.reverse, ...tag });
+    for (const t of src.trackProcesses) entries.push({ kind: 'process', name: t.name, weight: t.weight, reverse: t.reverse, ...tag });
+  };
+  from(inst, false);
+  if (group) from(group, true);
+  return entries;
+}
+
+export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: InterfaceInfo[]): InstancePlan {
+  const problems: string[] = [];
+  const ifname = inst.interface ?? '';
+  const vips = inst.vips.map((a) => addressSpec(a, ifname));
+  const unicastPeers = inst.unicastPeers.map((p) => canonicalIp(p.address) ?? p.address);
+  const src = inst.unicastSrcIp ?? inst.mcastSrcIp ?? (ifname ? primaryAddress(ifs, ifname, inst.family, vips) : undefined);
+  if (ifname && !ifs.some((i) => i.name === ifname)) problems.push(`(${inst.name}) interface ${ifname} does not exist`);
+  const fixedFaults: Record<string, string> = {};
+  if (!src) fixedFaults['address'] = `(${inst.name}) entering FAULT state (no IPv${inst.family} address for interface)`;
+  const group = inst.syncGroup === undefined ? undefined : model.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
+  const auth = inst.authentication;
+  const authKind = auth?.type === 'AH' ? 'ah' : auth?.type === 'PASS' ? 'pass' : 'none';
+  const g = model.globalDefs;
+  const input: InstanceInput = {
+    name: inst.name,
+    vrid: inst.vrid,
+    family: inst.family,
+    version: inst.version,
+    basePriority: inst.priority,
+    advertIntervalCs: inst.advertIntervalCs,
+    preempt: !inst.nopreempt,
+    preemptDelayMs: inst.preemptDelayMs,
+    initialState: inst.state,
+    primaryAddress: src ?? (inst.family === 6 ? '::' : '0.0.0.0'),
+    vips: vips.map((v) => `${v.address}/${v.prefixLength}`),
+    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
+    higherPrioSendAdvert: inst.higherPrioSendAdvert,
+    garp: {
+      masterDelayMs: inst.garpMasterDelayMs,
+      masterRepeat: g.vrrpMinGarp ? 1 : inst.garpMasterRepeat,
+      masterRefreshMs: inst.garpMasterRefreshMs,
+      masterRefreshRepeat: inst.garpMasterRefreshRepeat,
+      lowerPrioDelayMs: inst.garpLowerPrioDelayMs,
+      lowerPrioRepeat: inst.garpLowerPrioRepeat,
+    },
+    downTimerAdverts: inst.downTimerAdverts,
+    ...(group ? { syncGroup: groupId(group.name) } : {}),
+    ...(g.vrrpStartupDelayMs > 0 ? { startupDelayMs: g.vrrpStartupDelayMs } : {}),
+    ...(unicastPeers.length > 0 ? { unicast: true } : {}),
+    ...((inst.strict || inst.ownerIgnoreAdverts) ? { ownerIgnoresAdverts: true } : {}),
+  };
+  const io: InstanceIoConfig = {
+    name: inst.name,
+    vrid: inst.vrid,
+    family: inst.family,
+    version: inst.version,
+    ifname,
+    src,
+    mcastGroup: inst.mcastDstIp,
+    unicastPeers,
+    unicastTtl: inst.unicastTtl,
+    advertIntervalCs: inst.advertIntervalCs,
+    authKind,
+    ...(auth ? { authKey: authDataFromPassword(auth.pass) } : {}),
+    v3ChecksumAsV2: inst.v3ChecksumAsV2,
+    vips,
+    excludedVips: inst.excludedVips.map((a) => addressSpec(a, ifname)),
+    routes: inst.virtualRoutes.map((r) => routeSpec(r, ifname)),
+    rules: inst.virtualRules.map(ruleSpec),
+    expectations: expectationsFromInstance(inst),
+    skipCheckAdvAddr: inst.skipCheckAdvAddr,
+    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
+    preempt: !inst.nopreempt,
+  };
+  for (const b of inst.trackBfds) problems.push(`(${inst.name}) track_bfd ${b.name} is not supported yet - ignoring`);
+  return {
+    name: inst.name,
+    input,
+    io,
+    entries: trackEntries(inst, model),
+    ignoreWeights: group !== undefined && !group.syncGroupTrackingWeight,
+    ...(group ? { syncGroup: group.name } : {}),
+    fixedFaults,
+    problems,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The compiled model → the set of actors one node runs, keyed by deterministic systemIds. `reload`
+ * compares two plans (actors/reload.ts), so everything here is plain, comparable data.
+ */
+import type { KeepalivedConfig, NotifyScripts, ScriptCommand } from '../config/model.js';
+import type { NotifierConfig, NotifyCommand, NotifyTarget } from '../machines/notify/notifier.machine.js';
+import type { TrackerInput } from '../machines/track/tracker.machine.js';
+import type { SyncGroupInput } from '../machines/vrrp/sync-group.machine.js';
+import type { InterfaceInfo } from './ports.js';
+import { groupId, instanceId, trackerId } from './names.js';
+import { planInstance, type InstancePlan } from './plan-instance.js';
+
+export interface PlanOptions {
+  hostname: string;
+  /** Notify scripts are run one at a time; each may take this long (default 10 s). */
+  notifyScriptTimeoutMs?: number;
+}
+
+export interface Plan {
+  instances: Map<string, InstancePlan>;
+  groups: Map<string, SyncGroupInput>;
+  /** By systemId (`track/<kind>/<name>`). */
+  trackers: Map<string, TrackerInput>;
+  notifier: NotifierConfig;
+  problems: string[];
+}
+
+function command(c: ScriptCommand | undefined): NotifyCommand | undefined {
+  if (!c || c.argv.length === 0) return undefined;
+  return { argv: [...c.argv], ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+}
+
+function scripts(n: NotifyScripts): NotifyTarget['scripts'] {
+  const out: NotifyTarget['scripts'] = {};
+  const set = (k: keyof NotifyTarget['scripts'], c: ScriptCommand | undefined) => {
+    const v = command(c);
+    if (v) out[k] = v;
+  };
+  set('notify', n.notify);
+  set('master', n.master);
+  set('backup', n.backup);
+  set('fault', n.fault);
+  set('stop', n.stop);
+  set('deleted', n.deleted);
+  set('masterRxLowerPri', n.masterRxLowerPri);
+  return out;
+}
+
+function notifierConfig(model: KeepalivedConfig, opts: PlanOptions): NotifierConfig {
+  const g = model.globalDefs;
+  const targets: NotifyTarget[] = [
+    ...model.vrrpInstances.map((i) => ({
+      scope: 'INSTANCE' as const,
+      name: i.name,
+      scripts: scripts(i.notify),
+      notifyDeleted: i.notifyDeleted,
+      smtpAlert: i.smtpAlert,
+      notifyPriorityChanges: i.notifyPriorityChanges,
+    })),
+    ...model.vrrpSyncGroups.map((s) => ({
+      scope: 'GROUP' as const,
+      name: s.name,
+      scripts: scripts(s.notify),
+      notifyDeleted: s.notifyDeleted,
+      smtpAlert: s.smtpAlert,
+      notifyPriorityChanges: false,
+    })),
+  ];
+  const fifos = [g.notifyFifo?.path, g.vrrpNotifyFifo?.path].filter((p): p is string => !!p);
+  const connectTimeoutMs = g.smtpConnectTimeoutMs;
+  const mail =
+    g.smtpServer && g.notificationEmail.length > 0
+      ? {
+          server: { host: g.smtpServer.host, port: g.smtpServer.port, connectTimeoutMs, helo: g.smtpHeloName ?? opts.hostname },
+          from: g.notificationEmailFrom ?? `keepalived@${opts.hostname}`,
+          to: [...g.notificationEmail],
+          routerId: g.routerId ?? opts.hostname,
+          noEmailFaults: 'no_email_faults' in g.other,
+        }
+      : undefined;
+  return {
+    targets,
+    fifos,
+    ...(mail ? { mail } : {}),
+    scriptTimeoutMs: opts.notifyScriptTimeoutMs ?? 10_000,
+    fifoTimeoutMs: 1000,
+    mailTimeoutMs: connectTimeoutMs + 10_000,
+  };
+}
+
+/** Only tracked objects that some instance or group references get an actor (keepalived does the same). */
+function trackers(model: KeepalivedConfig, instances: Map<string, InstancePlan>, problems: string[]): Map<string, TrackerInput> {
+  const out = new Map<string, TrackerInput>();
+  for (const p of instances.values()) {
+    for (const e of p.entries) {
+      const id = trackerId(e.kind, e.name);
+      if (out.has(id)) continue;
+      if (e.kind === 'interface') {
+        out.set(id, { kind: 'interface', name: e.name, probe: { ifname: e.name } });
+      } else if (e.kind === 'script') {
+        const s = model.vrrpScripts.find((x) => x.name === e.name);
+        const argv = s?.command?.argv ?? [];
+        if (!s || argv.length === 0) {
+          problems.push(`No script set for vrrp_script ${e.name} - it counts as failed`);
+          out.set(id, { kind: 'script', name: e.name, probe: {}, initial: { known: true, ok: false, value: 0 } });
+          continue;
+        }
+        const probe = {
+          argv: [...argv],
+          ...(s.command?.user !== undefined ? { user: s.command.user } : {}),
+          ...(s.command?.group !== undefined ? { group: s.command.group } : {}),
+          intervalMs: s.intervalMs,
+          timeoutMs: s.timeoutMs,
+          rise: s.rise,
+          fall: s.fall,
+          initFail: s.initFail,
+        };
+        out.set(id, { kind: 'script', name: e.name, probe });
+      } else if (e.kind === 'file') {
+        const f = model.trackFiles.find((x) => x.name === e.name);
+        out.set(id, { kind: 'file', name: e.name, probe: { path: f?.path ?? '', ...(f?.initFile ? { initFile: f.initFile } : {}) } });
+      } else {
+        const t = model.trackProcesses.find((x) => x.name === e.name);
+        const delay = t?.delayMs ?? 0;
+        out.set(id, {
+          kind: 'process',
+          name: e.name,
+          probe: {
+            match: { process: t?.process ?? e.name, params: [...(t?.params ?? [])], paramMatch: t?.paramMatch ?? 'exact', fullCommand: t?.fullCommand ?? false },
+            quorum: t?.quorum ?? 1,
+            ...(t?.quorumMax !== undefined ? { quorumMax: t.quorumMax } : {}),
+            forkDelayMs: t?.forkDelayMs || delay,
+            terminateDelayMs: t?.terminateDelayMs || delay,
+          },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: PlanOptions): Plan {
+  const problems: string[] = [];
+  const instances = new Map<string, InstancePlan>();
+  for (const inst of model.vrrpInstances) {
+    const p = planInstance(inst, model, ifs);
+    problems.push(...p.problems);
+    instances.set(inst.name, p);
+  }
+  const groups = new Map<string, SyncGroupInput>();
+  for (const g of model.vrrpSyncGroups) {
+    const members = g.members.filter((m) => instances.get(m)?.syncGroup === g.name);
+    if (members.length === 0) {
+      problems.push(`Sync group ${g.name} has no virtual router(s). removing`);
+      continue;
+    }
+    groups.set(g.name, { name: g.name, members: members.map((m) => ({ name: m, systemId: instanceId(m) })) });
+  }
+  // Members of a removed group run alone.
+  for (const p of instances.values()) {
+    if (p.syncGroup !== undefined && !groups.has(p.syncGroup)) {
+      delete p.syncGroup;
+      delete p.input.syncGroup;
+      p.ignoreWeights = false;
+    } else if (p.syncGroup !== undefined) {
+      p.input.syncGroup = groupId(p.syncGroup);
+    }
+  }
+  return { instances, groups, trackers: trackers(model, instances, problems), notifier: notifierConfig(model, opts), problems };
+}

@@ -1,0 +1,50 @@
+/**
+ * Where the glue reports what happened: counters, RuntimeEvents for listeners, and log lines
+ * (through ports.logger and as `log` RuntimeEvents, with keepalived's wording).
+ */
+import type { Clock, Logger, LogLevel } from './ports.js';
+import type { RuntimeEvent } from './runtime-types.js';
+
+type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
+export type RuntimeEventBody = WithoutAt<RuntimeEvent>;
+
+export class RuntimeSink {
+  private readonly counters = new Map<string, number>();
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Add to a total and, with `instance`, to that instance's own counter (`VI_1:adverts_sent`). */
+  count(name: string, instance?: string, n = 1): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+    if (instance) this.counters.set(`${instance}:${name}`, (this.counters.get(`${instance}:${name}`) ?? 0) + n);
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.counters.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  emit(e: RuntimeEventBody): void {
+    const event = { ...e, at: this.clock.now() } as RuntimeEvent;
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        this.count('listener_errors');
+      }
+    }
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.logger.log(level, message);
+    this.emit({ type: 'log', level, message });
+  }
+
+  on(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * VRRP packets in and out, over ports.vrrp: one socket per interface and family, shared by the
+ * instances on it (keepalived opens one per interface/family too).
+ *
+ * Receive: decode (protocol/vrrp decodeVrrp) → demultiplex by VRID → validate against the
+ * instance's expectations (validateAdvert, keepalived's order) → `net.advert` to the instance, or
+ * a counted drop by reason (and `net.invalid`, which a MASTER uses to re-arm its timer, K-10).
+ * Transmit: encode the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it.
+ * Every decision about what an advert means stays in the instance machine.
+ */
+import type { InstanceEvent } from '../machines/vrrp/types.js';
+import {
+  AH_COUNTER_INITIAL,
+  ahNextTxSequence,
+  decodeVrrp,
+  encodeVrrpIpv4Packet,
+  encodeVrrpMessage,
+  validateAdvert,
+  type AhCounter,
+  type VrrpAdvert,
+  type VrrpAdvertSpec,
+} from '../protocol/vrrp/index.js';
+import type { Ports, VrrpRxPacket, VrrpSocket } from './ports.js';
+import type { InstanceIoConfig } from './plan-instance.js';
+import { socketKey } from './names.js';
+import type { RuntimeSink } from './sink.js';
+
+const IPPROTO_VRRP = 112;
+const IPPROTO_AH = 51;
+
+interface Member {
+  io: InstanceIoConfig;
+  ipId: number;
+  ah: AhCounter;
+  oldUnicastChecksum: boolean;
+  lastMaster?: string;
+  /** Drop reasons already logged since the last accepted advert (log once, count always). */
+  loggedDrops: Set<string>;
+}
+
+interface SocketEntry {
+  key: string;
+  ifname: string;
+  family: 4 | 6;
+  signature: string;
+  socket?: VrrpSocket;
+  members: string[];
+}
+
+/** What the receive path may observe of an instance, for keepalived's log lines only. */
+export type InstanceObservation = { state: string; priority: number } | undefined;
+
+export class VrrpIo {
+  private readonly members = new Map<string, Member>();
+  private readonly sockets = new Map<string, SocketEntry>();
+
+  constructor(
+    private readonly ports: Ports,
+    private readonly sink: RuntimeSink,
+    private readonly deliver: (instance: string, e: InstanceEvent) => void,
+    private readonly observe: (instance: string) => InstanceObservation,
+  ) {}
+
+  /** Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH sequence). */
+  configure(ios: InstanceIoConfig[]): void {
+    const names = new Set(ios.map((i) => i.name));
+    for (const name of [...this.members.keys()]) if (!names.has(name)) this.members.delete(name);
+    for (const io of ios) {
+      const m = this.members.get(io.name);
+      if (m) m.io = io;
+      else this.members.set(io.name, { io, ipId: 0, ah: AH_COUNTER_INITIAL, oldUnicastChecksum: false, loggedDrops: new Set() });
+    }
+    const wanted = new Map<string, Omit<SocketEntry, 'socket'>>();
+    for (const io of ios) {
+      if (!io.ifname) {
+        this.sink.log('warning', `(${io.name}) unicast instance without interface is not supported - no VRRP socket`);
+        continue;
+      }
+      const key = socketKey(io.ifname, io.family);
+      const e = wanted.get(key) ?? { key, ifname: io.ifname, family: io.family, signature: '', members: [] };
+      e.members.push(io.name);
+      wanted.set(key, e);
+    }
+    for (const e of wanted.values()) e.signature = JSON.stringify(this.socketOptions(e.members, e.ifname, e.family));
+    for (const [key, old] of this.sockets) {
+      const next = wanted.get(key);
+      if (!next || next.signature !== old.signature) {
+        old.socket?.close();
+        this.sockets.delete(key);
+      } else {
+        old.members = next.members;
+      }
+    }
+    for (const [key, e] of wanted) if (!this.sockets.has(key)) this.open(e);
+  }
+
+  close(): void {
+    for (const s of this.sockets.values()) s.socket?.close();
+    this.sockets.clear();
+  }
+
+  sendAdvert(instance: string, priority: number): void {
+    const m = this.members.get(instance);
+    if (!m) return;
+    const io = m.io;
+    const sock = this.sockets.get(socketKey(io.ifname, io.family))?.socket;
+    if (!sock || !io.src) {
+      this.sink.count('send_errors', instance);
+      this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.ifname}`}`);
+      return;
+    }
+    const spec: VrrpAdvertSpec = {
+      version: io.version,
+      family: io.family,
+      vrid: io.vrid,
+      priority,
+      advertIntervalCs: io.advertIntervalCs,
+      addresses: io.vips.filter((v) => v.family === io.family).map((v) => v.address),
+      authKind: io.authKind,
+      ...(io.authKey ? { authKey: io.authKey } : {}),
+    };
+    const unicast = io.unicastPeers.length > 0;
+    let failed = 0;
+    for (const dst of unicast ? io.unicastPeers : [io.mcastGroup]) {
+      const error = this.sendOne(m, sock, spec, io.src, dst, unicast);
+      if (error) {
+        failed++;
+        this.sink.count('send_errors', instance);
+        this.dropOnce(m, `send:${error}`, `(${instance}) advert to ${dst} failed: ${error}`);
+      } else {
+        this.sink.count('adverts_sent', instance);
+      }
+    }
+    if (failed === 0) m.loggedDrops.delete('send');
+    if (priority === 0) this.sink.log('info', `(${instance}) sent 0 priority`);
+    this.sink.emit({ type: 'advert.sent', instance, priority });
+  }
+
+  private sendOne(m: Member, sock: VrrpSocket, spec: VrrpAdvertSpec, src: string, dst: string, unicast: boolean): string | undefined {
+    const io = m.io;
+    try {
+      if (io.family === 6) return sock.send(encodeVrrpMessage(spec, { src, dst }), dst, src);
+      m.ipId = m.ipId >= 0xffff ? 1 : m.ipId + 1;
+      if (io.authKind === 'ah') m.ah = ahNextTxSequence(m.ah);
+      const data = encodeVrrpIpv4Packet(spec, {
+        src,
+        dst,
+        v3Ipv4Checksum: io.v3ChecksumAsV2 ? 'message-only' : 'pseudo-header',
+        ...(m.oldUnicastChecksum ? { pseudoHeaderDst: io.mcastGroup } : {}),
+        ipId: m.ipId,
+        ttl: unicast ? io.unicastTtl : 255,
+        ...(io.authKind === 'ah' ? { ahSequence: m.ah.sequence } : {}),
+        unicast,
+      });
+      return sock.send(data, dst);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private socketOptions(members: string[], ifname: string, family: 4 | 6) {
+    const ios = members.map((n) => this.members.get(n)!.io);
+    const groups = [...new Set(ios.filter((i) => i.unicastPeers.length === 0).map((i) => i.mcastGroup))].sort();
+    const protocols = family === 4 && ios.some((i) => i.authKind === 'ah') ? [IPPROTO_VRRP, IPPROTO_AH] : [IPPROTO_VRRP];
+    return { family, ifname, groups, protocols };
+  }
+
+  private open(e: Omit<SocketEntry, 'socket'>): void {
+    const entry: SocketEntry = { ...e };
+    this.sockets.set(e.key, entry);
+    const r = this.ports.vrrp.open(
+      this.socketOptions(e.members, e.ifname, e.family),
+      (p) => this.onPacket(entry, p),
+      (message) => {
+        this.sink.count('socket_errors');
+        this.sink.log('warning', `VRRP socket ${e.ifname} IPv${e.family}: ${message}`);
+      },
+    );
+    if ('error' in r) {
+      this.sink.count('socket_errors');
+      this.sink.log('error', `cannot open VRRP socket on ${e.ifname} for IPv${e.family}: ${r.error}`);
+      return;
+    }
+    entry.socket = r;
+  }
+
+  private onPacket(entry: SocketEntry, p: VrrpRxPacket): void {
+    if (this.sockets.get(entry.key) !== entry) return;
+    this.sink.count('packets_received');
+    const d = decodeVrrp({ family: p.family, data: p.data, src: p.src, dst: p.dst, ttl: p.ttl });
+    if (!d.ok) {
+      this.sink.count(`drop.${d.reason}`);
+      this.sink.emit({ type: 'advert.dropped', instance: '', reason: d.reason });
+      return;
+    }
+    const advert = d.value;
+    const candidates = entry.members.map((n) => this.members.get(n)!).filter((m) => m.io.vrid === advert.vrid && m.io.family === advert.family);
+    if (candidates.length === 0) {
+      this.sink.count('drop.vrid-unknown');
+      return;
+    }
+    const m = candidates.find((c) => c.io.unicastPeers.includes(advert.src)) ?? candidates[0]!;
+    this.judge(m, advert);
+  }
+
+  private judge(m: Member, advert: VrrpAdvert): void {
+    const name = m.io.name;
+    const skip = m.io.skipCheckAdvAddr && m.lastMaster === advert.src;
+    const v = validateAdvert(advert, { ...m.io.expectations, ahSequence: m.ah.sequence, ...(skip ? { checkAddresses: false } : {}) });
+    if (!v.ok) {
+      this.sink.count(`drop.${v.reason}`, name);
+      this.sink.emit({ type: 'advert.dropped', instance: name, reason: v.reason });
+      this.dropOnce(m, v.reason, `(${name}) ${v.detail ?? v.reason} - dropping advert from ${advert.src}`);
+      this.deliver(name, { type: 'net.invalid', reason: v.reason });
+      return;
+    }
+    this.sink.count('adverts_received', name);
+    m.loggedDrops.clear();
+    if (v.value.ahSequence !== undefined) m.ah = { ...m.ah, sequence: v.value.ahSequence };
+    if (v.value.useOldUnicastChecksum && !m.oldUnicastChecksum) {
+      m.oldUnicastChecksum = true;
+      this.sink.log('info', `(${name}) Setting unicast VRRPv3 checksum to old version`);
+    }
+    for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
+    m.lastMaster = advert.src;
+    const seen = this.observe(name);
+    if (seen?.state === 'BACKUP' && m.io.preempt && advert.priority > 0 && advert.priority < seen.priority) {
+      this.sink.log('info', `(${name}) received lower priority (${advert.priority}) advert from ${advert.src} - discarding`);
+    } else if (seen?.state === 'MASTER' && advert.priority === 0) {
+      this.sink.log('info', `(${name}) Master received priority 0 message`);
+    }
+    this.deliver(name, { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } });
+  }
+
+  private dropOnce(m: Member, key: string, message: string, level: 'info' | 'warning' = 'warning'): void {
+    if (m.loggedDrops.has(key)) return;
+    m.loggedDrops.add(key);
+    this.sink.log(level, message);
+  }
+}

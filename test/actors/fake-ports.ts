@@ -1,0 +1,216 @@
+/**
+ * A tiny in-memory implementation of actors/ports.ts for the runtime tests: one SimClock, a LAN
+ * that carries the runtimes' real encoded VRRP bytes between nodes (with a fixed latency), and
+ * recording fakes for addresses, scripts, files, mail and logs. Deliberately much simpler than
+ * sim/: no loss, no reordering, one segment.
+ */
+import type {
+  AddressSpec,
+  Files,
+  InterfaceInfo,
+  LinkEvent,
+  LogLevel,
+  MailMessage,
+  NetConfig,
+  Ports,
+  ProcessMonitor,
+  RouteSpec,
+  RuleSpec,
+  ScriptResult,
+  ScriptSpec,
+  VrrpNet,
+  VrrpRxPacket,
+  VrrpSocketOptions,
+} from '../../actors/ports.js';
+import { formatIpv4 } from '../../protocol/addr.js';
+import { parseIpv4Packet } from '../../protocol/ipv4.js';
+import { SimClock } from '../../sim/clock.js';
+
+interface Socket {
+  node: FakeNode;
+  opts: VrrpSocketOptions;
+  onPacket: (p: VrrpRxPacket) => void;
+  closed: boolean;
+}
+
+export class FakeLan {
+  readonly clock = new SimClock();
+  readonly sockets: Socket[] = [];
+  /** Every packet put on the wire: [time, sender, family, dst, bytes]. */
+  readonly wire: Array<{ at: number; from: string; family: 4 | 6; dst: string; data: Uint8Array }> = [];
+  latencyMs = 0.1;
+  /** Return true to drop a packet (tests of loss/partition). */
+  filter: (from: string, to: string, data: Uint8Array) => boolean = () => false;
+
+  node(name: string, address: string, mac: string): FakeNode {
+    return new FakeNode(this, name, address, mac);
+  }
+
+  carry(from: FakeNode, family: 4 | 6, data: Uint8Array, dst: string, src: string | undefined): void {
+    this.wire.push({ at: this.clock.now(), from: from.name, family, dst, data });
+    let srcText = src ?? from.linkLocal;
+    let ttl = 255;
+    if (family === 4) {
+      const ip = parseIpv4Packet(data);
+      if (ip.ok) {
+        srcText = formatIpv4(ip.value.src);
+        ttl = ip.value.ttl;
+      }
+    }
+    for (const s of this.sockets) {
+      if (s.closed || s.node === from || s.opts.family !== family || !s.node.linkUp) continue;
+      const multicast = family === 4 ? Number(dst.split('.')[0]) >= 224 : dst.startsWith('ff');
+      if (multicast ? !s.opts.groups.includes(dst) : !s.node.has(dst)) continue;
+      if (this.filter(from.name, s.node.name, data)) continue;
+      const copy = data.slice();
+      this.clock.setTimeout(() => {
+        if (!s.closed) s.onPacket({ family, ifname: s.opts.ifname, data: copy, src: srcText, dst, ttl });
+      }, this.latencyMs);
+    }
+  }
+}
+
+export class FakeNode {
+  readonly logs: Array<[number, LogLevel, string]> = [];
+  readonly addresses = new Set<string>();
+  readonly frames: Array<{ at: number; ifname: string; bytes: Uint8Array }> = [];
+  readonly scriptRuns: Array<{ at: number; argv: string[] }> = [];
+  readonly mails: Array<{ at: number; subject: string; to: string[] }> = [];
+  readonly fifo: Array<{ at: number; path: string; line: string }> = [];
+  readonly files = new Map<string, string>();
+  readonly routes: string[] = [];
+  /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
+  scripts: Record<string, { exitCode: number; durationMs?: number }> = {};
+  processCount = new Map<string, number>();
+  linkUp = true;
+  readonly linkLocal: string;
+  private readonly linkWatchers = new Set<(e: LinkEvent) => void>();
+  private readonly fileWatchers = new Map<string, Set<() => void>>();
+  private readonly processWatchers = new Set<{ process: string; cb: (n: number) => void }>();
+
+  constructor(
+    readonly lan: FakeLan,
+    readonly name: string,
+    readonly address: string,
+    readonly mac: string,
+  ) {
+    this.linkLocal = `fe80::${name.length}`;
+    this.addresses.add(`${address}/24`);
+  }
+
+  has(address: string): boolean {
+    return [...this.addresses].some((a) => a.split('/')[0] === address);
+  }
+
+  vips(): string[] {
+    return [...this.addresses].filter((a) => a !== `${this.address}/24`).sort();
+  }
+
+  setLink(up: boolean): void {
+    this.linkUp = up;
+    for (const w of [...this.linkWatchers]) w({ type: up ? 'link.up' : 'link.down', ifname: 'eth0', index: 2 });
+  }
+
+  writeFile(path: string, content: string): void {
+    this.files.set(path, content);
+    for (const w of this.fileWatchers.get(path) ?? []) this.later(w);
+  }
+
+  setProcesses(process: string, n: number): void {
+    this.processCount.set(process, n);
+    for (const w of this.processWatchers) if (w.process === process) this.later(() => w.cb(n));
+  }
+
+  logLines(): string[] {
+    return this.logs.map((l) => l[2]);
+  }
+
+  private later(fn: () => void, ms = 0): number {
+    return this.lan.clock.setTimeout(fn, ms);
+  }
+
+  ports(): Ports {
+    const lan = this.lan;
+    const interfaces = (): InterfaceInfo[] => [
+      { name: 'eth0', index: 2, mac: this.mac, up: this.linkUp, running: this.linkUp, addresses: [...this.addresses, `${this.linkLocal}/64`] },
+    ];
+    const vrrp: VrrpNet = {
+      open: (opts, onPacket) => {
+        if (opts.ifname !== 'eth0') return { error: `no interface ${opts.ifname}` };
+        const s: Socket = { node: this, opts, onPacket, closed: false };
+        lan.sockets.push(s);
+        return {
+          send: (data, dst, src) => {
+            if (!this.linkUp) return 'Network is down';
+            lan.carry(this, opts.family, data, dst, src);
+            return undefined;
+          },
+          close: () => {
+            s.closed = true;
+          },
+        };
+      },
+      sendFrame: (ifname, bytes) => {
+        this.frames.push({ at: lan.clock.now(), ifname, bytes });
+        return undefined;
+      },
+    };
+    const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
+    const net: NetConfig = {
+      interfaces,
+      addAddress: (a, done) => this.later(() => (this.addresses.has(cidr(a)) ? done('File exists') : (this.addresses.add(cidr(a)), done()))),
+      removeAddress: (a, done) => this.later(() => (this.addresses.delete(cidr(a)) ? done() : done('Cannot assign requested address'))),
+      addRoute: (r: RouteSpec, done) => this.later(() => (this.routes.push(r.destination), done())),
+      removeRoute: (r: RouteSpec, done) => this.later(() => (this.routes.splice(this.routes.indexOf(r.destination), 1), done())),
+      addRule: (_r: RuleSpec, done) => this.later(() => done()),
+      removeRule: (_r: RuleSpec, done) => this.later(() => done()),
+      watch: (cb) => {
+        this.linkWatchers.add(cb);
+        return () => this.linkWatchers.delete(cb);
+      },
+    };
+    const files: Files = {
+      read: (path, done) => this.later(() => done(this.files.get(path))),
+      writeLine: (path, line, done) =>
+        this.later(() => {
+          this.fifo.push({ at: lan.clock.now(), path, line });
+          this.files.set(path, (this.files.get(path) ?? '') + line + '\n');
+          done();
+        }),
+      watch: (path, onChange) => {
+        const set = this.fileWatchers.get(path) ?? new Set();
+        set.add(onChange);
+        this.fileWatchers.set(path, set);
+        return () => set.delete(onChange);
+      },
+    };
+    const processes: ProcessMonitor = {
+      watch: (match, cb) => {
+        const w = { process: match.process, cb };
+        this.processWatchers.add(w);
+        this.later(() => cb(this.processCount.get(match.process) ?? 0));
+        return () => this.processWatchers.delete(w);
+      },
+    };
+    return {
+      clock: lan.clock,
+      vrrp,
+      net,
+      scripts: {
+        run: (spec: ScriptSpec, done: (r: ScriptResult) => void) => {
+          this.scriptRuns.push({ at: lan.clock.now(), argv: spec.argv });
+          const s = this.scripts[spec.argv[0] ?? ''] ?? { exitCode: 0 };
+          const id = this.later(() => done({ exitCode: s.exitCode, timedOut: false }), s.durationMs ?? 10);
+          return { cancel: () => lan.clock.clearTimeout(id) };
+        },
+      },
+      files,
+      mailer: {
+        send: (_server, m: MailMessage, done) => this.later(() => (this.mails.push({ at: lan.clock.now(), subject: m.subject, to: m.to }), done()), 5),
+      },
+      logger: { log: (level, message) => this.logs.push([lan.clock.now(), level, message]) },
+      processes,
+      hostname: this.name,
+    };
+  }
+}
