@@ -138,15 +138,17 @@ describe('dump layouts (keepalived 2.2.7)', () => {
     t.observe({ type: 'instance.state', at, instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 100, reason: '' });
     t.observe({ type: 'advert.sent', at, instance: 'VI_1', priority: 100 });
     t.observe({ type: 'advert.sent', at, instance: 'VI_1', priority: 0 });
-    t.observe({ type: 'advert.dropped', at, instance: 'VI_1', reason: 'ttl 64 != 255' });
+    t.observe({ type: 'advert.dropped', at, instance: 'VI_1', reason: 'bad-ttl' });
+    t.observe({ type: 'advert.dropped', at, instance: 'VI_1', reason: 'bad-checksum' });
     t.observe({ type: 'instance.state', at, instance: 'VI_1', from: 'MASTER', to: 'BACKUP', priority: 100, reason: '' });
     expect(t.stats('VI_1', {})).toMatchObject({ becomeMaster: 1, releaseMaster: 1, advertSent: 2, priZeroSent: 1, ipTtlErr: 1 });
-    expect(t.stats('VI_1', { 'VI_1.advert_rcvd': 12 }).advertRcvd).toBe(12);
-    t.clear(['VI_1'], { 'VI_1.advert_rcvd': 12 });
+    expect(t.stats('VI_1', { 'VI_1:adverts_received': 12 }).advertRcvd).toBe(12);
+    expect(t.stats('VI_1', { 'VI_1:adverts_sent': 40 }).advertSent).toBe(40);
+    t.clear(['VI_1'], { 'VI_1:adverts_received': 12 });
     t.observe({ type: 'advert.sent', at, instance: 'VI_1', priority: 100 });
-    expect(t.stats('VI_1', { 'VI_1.advert_rcvd': 15 })).toMatchObject({ advertSent: 1, advertRcvd: 3, becomeMaster: 0 });
-    expect(['hop limit', 'packet too short', 'advert interval mismatch', 'auth failure', 'unknown type'].map(statForDropReason)).toEqual([
-      'ipTtlErr', 'packetLenErr', 'advertIntervalErr', 'authFailure', 'invalidTypeRcvd',
+    expect(t.stats('VI_1', { 'VI_1:adverts_received': 15 })).toMatchObject({ advertSent: 1, advertRcvd: 3, becomeMaster: 0, ipTtlErr: 0 });
+    expect(['bad-ttl', 'too-short', 'interval-mismatch', 'auth-mismatch', 'bad-type', 'addr-count-mismatch', 'bad-checksum', 'bad-version'].map(statForDropReason)).toEqual([
+      'ipTtlErr', 'packetLenErr', 'advertIntervalErr', 'authFailure', 'invalidTypeRcvd', 'addrListErr', undefined, undefined,
     ]);
   });
 });

@@ -53,6 +53,8 @@ const IMPLEMENTED: Array<[string[], Partial<DaemonFlags>]> = [
   [['-h'], { help: true }],
   [['--help'], { help: true }],
   [['--single-process'], { singleProcess: true }],
+  [['-s', 'blue'], { namespace: 'blue' }],
+  [['--namespace=blue'], { namespace: 'blue' }],
 ];
 
 /** Accepted for compatibility: parsed (with their argument) and reported, never an error. */
@@ -71,8 +73,6 @@ const ACCEPTED_IGNORED: string[][] = [
   ['--snmp'],
   ['-A', '/var/agentx/master'],
   ['--snmp-agent-socket=/var/agentx/master'],
-  ['-s', 'blue'],
-  ['--namespace=blue'],
   ['-m'],
   ['--core-dump'],
   ['-M'],

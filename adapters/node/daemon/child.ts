@@ -61,7 +61,7 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
     log.log('debug', `Stopping (${why})`);
     const done = host ? host.stop() : Promise.resolve();
     void done.then(() => {
-      log.log('info', 'Stopped');
+      log.log('debug', 'child stopped');
       send({ type: 'stopped' });
       exit(code);
     });
@@ -81,6 +81,7 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
           dumpDir: m.options.dumpDir,
           umask: process.umask(),
           stopTimeoutMs: m.options.stopTimeoutMs,
+          ...(m.options.netns !== undefined ? { netns: m.options.netns } : {}),
         });
         try {
           host.start(m.model);

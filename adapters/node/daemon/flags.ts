@@ -44,6 +44,8 @@ export interface DaemonFlags {
   pidFile?: string;
   vrrpPidFile?: string;
   checkersPidFile?: string;
+  /** -s: network namespace for VRRP sockets, addresses and scripts (overrides net_namespace). */
+  namespace?: string;
   /** -i: the id matched by `@ID` config lines (default: short host name). */
   configId?: string;
   /** --signum=SIGFUNC: print the signal number and exit. */
@@ -171,7 +173,7 @@ const SPECS: FlagSpec[] = [
   { short: 'b', long: 'bfd_pid', arg: 'required', apply: noOp },
   { short: 'x', long: 'snmp', arg: 'none', apply: ignored('-x/--snmp') },
   { short: 'A', long: 'snmp-agent-socket', arg: 'required', apply: ignored('-A/--snmp-agent-socket') },
-  { short: 's', long: 'namespace', arg: 'required', apply: ignored('-s/--namespace (use "ip netns exec")') },
+  { short: 's', long: 'namespace', arg: 'required', apply: (f, v) => void (f.namespace = v) },
   { short: 'm', long: 'core-dump', arg: 'none', apply: ignored('-m/--core-dump') },
   { short: 'M', long: 'core-dump-pattern', arg: 'optional', apply: ignored('-M/--core-dump-pattern') },
   { short: 'e', long: 'all-config', arg: 'none', apply: ignored('-e/--all-config') },
@@ -308,7 +310,8 @@ export function helpText(program: string): string {
   -v, --version                Display the version number
   -h, --help                   Display this help message
 
-Accepted for compatibility and ignored with a warning: -X, -V, -I, -T, -a, -x, -A, -s, -m, -M, -e,
+  -s, --namespace=NAME         Run in network namespace NAME (overrides config)
+Accepted for compatibility and ignored with a warning: -X, -V, -I, -T, -a, -x, -A, -m, -M, -e,
 --perf, --debug. Accepted with nothing to do: -B, -b (no BFD subsystem), --no-mem-check.
 `;
 }

@@ -23,6 +23,8 @@ export interface ChildStartOptions {
   dumpDir: string;
   /** Graceful stop budget before the child exits anyway. */
   stopTimeoutMs: number;
+  /** Network namespace for the ports (-s or global_defs net_namespace). */
+  netns?: string;
 }
 
 export type ParentMessage =

@@ -121,6 +121,11 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   let model: KeepalivedConfig = first.model;
   const name = model.globalDefs.routerId ?? defaultConfigId();
   const dumpDir = defaultDumpDir();
+  // keepalived: -s overrides net_namespace, and the namespace cannot change on reload.
+  const netns = flags.namespace ?? model.globalDefs.other['net_namespace']?.[0];
+  if (flags.namespace && model.globalDefs.other['net_namespace']?.[0] && flags.namespace !== model.globalDefs.other['net_namespace'][0]) {
+    log.log('info', `Overriding config net_namespace '${model.globalDefs.other['net_namespace'][0]}' with command line namespace '${flags.namespace}'`);
+  }
 
   const pidErr = writePidFile(pids.parent, process.pid);
   if (pidErr) {
@@ -137,6 +142,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     log: logOptions,
     dumpDir,
     stopTimeoutMs: timing.runtimeStopTimeoutMs,
+    ...(netns !== undefined ? { netns } : {}),
   });
 
   let resolveDone!: (code: number) => void;
@@ -164,7 +170,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const startUnit = (role: ChildRole): void => {
     if (stopping || units.has(role)) return;
     if (flags.singleProcess) {
-      const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs });
+      const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs, ...(netns !== undefined ? { netns } : {}) });
       try {
         host.start(model);
       } catch (e) {

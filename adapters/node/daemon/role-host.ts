@@ -1,6 +1,6 @@
 /**
  * Hosts the runtime of one subsystem (VRRP or checker): builds the ports and the runtime through
- * an injected factory, routes runtime log events to the daemon logger, applies reloads, writes
+ * an injected factory (the daemon logger becomes ports.logger), applies reloads, writes
  * the signal dumps, and stops gracefully. The child process (child.ts) and --single-process mode
  * (parent.ts) both use it, so both behave the same.
  */
@@ -13,9 +13,18 @@ import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
 
+function closePorts(ports: Ports): void {
+  const closable = ports as Ports & { close?: () => void };
+  try {
+    closable.close?.();
+  } catch {
+    // already closed
+  }
+}
+
 /** How a host gets its ports and runtime. Production: createNodePorts + createRuntime (wiring.ts). */
 export interface RuntimeFactory {
-  createPorts(role: ChildRole, logger: Logger): Ports;
+  createPorts(role: ChildRole, logger: Logger, opts: { netns?: string }): Ports;
   createRuntime: CreateRuntime;
 }
 
@@ -24,6 +33,7 @@ export interface RoleHostOptions {
   dumpDir: string;
   umask: number;
   stopTimeoutMs: number;
+  netns?: string;
 }
 
 export class RoleHost {
@@ -50,8 +60,14 @@ export class RoleHost {
   start(model: KeepalivedConfig): void {
     if (this.runtime || this.stopping) return;
     this.model = model;
-    const ports = this.factory.createPorts(this.role, this.log);
-    const runtime = this.factory.createRuntime(ports, modelForRole(model, this.role), { name: this.opts.name });
+    const ports = this.factory.createPorts(this.role, this.log, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
+    let runtime: Runtime;
+    try {
+      runtime = this.factory.createRuntime(ports, modelForRole(model, this.role), { name: this.opts.name, stopTimeoutMs: this.opts.stopTimeoutMs });
+    } catch (e) {
+      closePorts(ports);
+      throw e;
+    }
     this.ports = ports;
     this.runtime = runtime;
     this.unsubscribe = runtime.on((e) => this.onEvent(e));
@@ -92,7 +108,11 @@ export class RoleHost {
         this.log.log('error', `runtime.stop failed: ${(e as Error).message}`);
         finish();
       }
-    }).finally(() => this.unsubscribe?.());
+    }).finally(() => {
+      this.unsubscribe?.();
+      // Sockets, netlink and running scripts are released once the runtime is done with them.
+      if (this.ports) closePorts(this.ports);
+    });
     return this.stopping;
   }
 
@@ -142,6 +162,6 @@ export class RoleHost {
   private onEvent(e: RuntimeEvent): void {
     this.stats.observe(e);
     if (e.type === 'instance.state') this.lastTransitionMs.set(e.instance, Date.now());
-    if (e.type === 'log') this.log.log(e.level, e.message);
+    // 'log' events are not re-logged: the runtime already wrote them through ports.logger.
   }
 }

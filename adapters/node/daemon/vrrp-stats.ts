@@ -46,36 +46,37 @@ export function zeroStats(): VrrpStats {
   return Object.fromEntries(STAT_FIELDS.map((f) => [f, 0])) as unknown as VrrpStats;
 }
 
-/** Drop reasons (advert.dropped) → the keepalived counter they increment. Matched by substring. */
-const DROP_REASONS: Array<[RegExp, keyof VrrpStats]> = [
-  [/ttl|hop/i, 'ipTtlErr'],
-  [/len|short|truncat|size/i, 'packetLenErr'],
-  [/interval/i, 'advertIntervalErr'],
-  [/addr.*list|address list|vip|ip address/i, 'addrListErr'],
-  [/auth.*type.*mismatch|mismatch.*auth/i, 'authtypeMismatch'],
-  [/invalid.*auth.*type|unknown.*auth|auth.*type/i, 'invalidAuthtype'],
-  [/auth|password|pass/i, 'authFailure'],
-  [/type/i, 'invalidTypeRcvd'],
-];
+/**
+ * Drop reasons of protocol/vrrp (advert.dropped events) → the keepalived counter the same check
+ * increments in keepalived 2.2.7. Reasons keepalived has no counter for (bad version, checksum,
+ * unknown VRID…) only appear in the runtime's own counters.
+ */
+const DROP_STAT: Readonly<Record<string, keyof VrrpStats>> = {
+  'too-short': 'packetLenErr',
+  'bad-length': 'packetLenErr',
+  'bad-ip-total-length': 'packetLenErr',
+  'bad-ttl': 'ipTtlErr',
+  'unicast-ttl-out-of-range': 'ipTtlErr',
+  'bad-type': 'invalidTypeRcvd',
+  'interval-mismatch': 'advertIntervalErr',
+  'addr-list-mismatch': 'addrListErr',
+  'addr-count-mismatch': 'addrListErr',
+  'bad-auth-type': 'invalidAuthtype',
+  'auth-type-mismatch': 'authtypeMismatch',
+  'auth-mismatch': 'authFailure',
+  'ah-spi-mismatch': 'authFailure',
+  'ah-replay': 'authFailure',
+};
 
 export function statForDropReason(reason: string): keyof VrrpStats | undefined {
-  return DROP_REASONS.find(([re]) => re.test(reason))?.[1];
+  return Object.hasOwn(DROP_STAT, reason) ? DROP_STAT[reason] : undefined;
 }
 
-/**
- * Counter names the runtime may use for an instance, `<instance>.<name>` or `<name>.<instance>`
- * with keepalived's snake_case or camelCase. The first present name wins over the event count.
- */
-function counterFor(counters: Record<string, number>, instance: string, field: keyof VrrpStats): number | undefined {
-  const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  for (const name of [snake, field]) {
-    for (const key of [`${instance}.${name}`, `${name}.${instance}`, `vrrp.${instance}.${name}`]) {
-      const v = counters[key];
-      if (typeof v === 'number') return v;
-    }
-  }
-  return undefined;
-}
+/** Fields the runtime counts itself (actors/sink.ts: `<instance>:<counter>`). */
+const RUNTIME_COUNTER: Partial<Record<keyof VrrpStats, string>> = {
+  advertRcvd: 'adverts_received',
+  advertSent: 'adverts_sent',
+};
 
 export class VrrpStatsTracker {
   private readonly counted = new Map<string, VrrpStats>();
@@ -109,12 +110,16 @@ export class VrrpStatsTracker {
     }
   }
 
-  /** Current values for one instance (runtime counters first, else event counts), minus the baseline. */
+  /** Current values for one instance (runtime counters where it keeps them, else event counts), minus the baseline. */
   stats(instance: string, counters: Record<string, number>): VrrpStats {
     const counted = this.entry(instance);
     const base = this.baseline.get(instance) ?? zeroStats();
     const out = zeroStats();
-    for (const f of STAT_FIELDS) out[f] = Math.max(0, (counterFor(counters, instance, f) ?? counted[f]) - base[f]);
+    for (const f of STAT_FIELDS) {
+      const name = RUNTIME_COUNTER[f];
+      const fromRuntime = name === undefined ? undefined : counters[`${instance}:${name}`];
+      out[f] = Math.max(0, (fromRuntime ?? counted[f]) - base[f]);
+    }
     return out;
   }
 
