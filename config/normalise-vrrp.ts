@@ -5,7 +5,7 @@
  * priority/state defaults (K-11), nopreempt/preempt_delay cleared by state MASTER, auth dropped
  * for v3 and strict mode, strict-mode owner rules, accept defaults.
  */
-import type { Diags } from './diag.js';
+import type { Diags, Pos } from './diag.js';
 import { ADVERT_INT_DEFAULT_CS, PRIORITY_DEFAULT, PRIORITY_OWNER } from './defaults.js';
 import type { Family, GlobalDefs, TrackInterfaceRef, TrackRef, VrrpInstanceConfig } from './model.js';
 import type { RawTrack } from './keywords/track.js';
@@ -42,6 +42,9 @@ const at = (v: InstanceDraft, key?: string) => (key && v.at[key]) || { file: v.s
 function instanceFamily(v: InstanceDraft): Family {
   return v.family ?? v.unicastPeers[0]?.family ?? (v.nativeIpv6 ? 6 : 4);
 }
+
+/** Where keywords of each compiled instance were written (for whole-config diagnostics). */
+export const keywordPositions = new WeakMap<VrrpInstanceConfig, Partial<Record<string, Pos>>>();
 
 /** Returns undefined when keepalived would drop the instance (no VRID, no usable interface). */
 export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: TrackTargets, d: Diags): VrrpInstanceConfig | undefined {
@@ -159,6 +162,7 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     promoteSecondaries: v.promoteSecondaries,
     ownerIgnoreAdverts: strict || (v.ownerIgnoreAdverts ?? false),
   };
+  keywordPositions.set(out, v.at);
   if (v.interface !== undefined) out.interface = v.interface;
   if (auth) out.authentication = auth;
   if (v.unicastSrcIp) out.unicastSrcIp = v.unicastSrcIp;

@@ -5,7 +5,7 @@
  */
 import type { Diags, Pos } from './diag.js';
 import type { KeepalivedConfig, ScriptCommand, TrackRef, VrrpInstanceConfig, VrrpSyncGroupConfig } from './model.js';
-import { interfaceRef, resolveTracks, type TrackTargets } from './normalise-vrrp.js';
+import { interfaceRef, keywordPositions, resolveTracks, type TrackTargets } from './normalise-vrrp.js';
 import type { SyncGroupDraft } from './keywords/sync-group.js';
 
 export type ScriptStatus = 'ok' | 'missing' | 'insecure';
@@ -95,8 +95,8 @@ export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>
   for (const r of m.staticRoutes) devCheck(r.dev, 'VROUTE nexthop', pos(r.source));
   for (const i of m.vrrpInstances) {
     if (i.interface !== undefined) {
-      if (i.interface === 'lo') d.error(pos(i.source), `(${i.name}) cannot use a loopback interface (lo) for vrrp - ignoring`, 'use the interface facing the peers');
-      else devCheck(i.interface, `vrrp_instance ${i.name}`, pos(i.source));
+      if (i.interface === 'lo') d.error(keywordPositions.get(i)?.interface ?? pos(i.source), `(${i.name}) cannot use a loopback interface (lo) for vrrp - ignoring`, 'use the interface facing the peers');
+      else devCheck(i.interface, `vrrp_instance ${i.name}`, keywordPositions.get(i)?.interface ?? pos(i.source));
     }
     for (const t of i.trackInterfaces) {
       if (!ifaces.has(t.name)) {

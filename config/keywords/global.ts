@@ -62,8 +62,9 @@ function mcastGroup(st: Stmt, d: Diags, family: 4 | 6): string | undefined {
 
 export const globalTable = table<G, Cx>({
   router_id: (g, st, cx) => {
-    const v = strArg(st, 1, cx.d, 'name');
-    if (v !== undefined) g.routerId = v;
+    // keepalived checks this one itself ("routerid name missing - ignoring") instead of stopping.
+    if (st.words[1] === undefined) return cx.d.error(posOf(st), 'router_id name missing - ignoring', 'write: router_id NAME');
+    g.routerId = st.words[1].text;
   },
   notification_email: { block: 'values', run: (g, st) => g.notificationEmail.push(...blockWords(st).map((t) => t.text)) },
   notification_email_from: (g, st, cx) => {

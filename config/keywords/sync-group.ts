@@ -1,7 +1,7 @@
 /** `vrrp_sync_group NAME { group { A B } notify… track_… }`. */
 import type { NotifyScripts, SourceRef } from '../model.js';
 import type { Stmt } from '../tree.js';
-import { blockWords, boolArg, posOf } from '../values.js';
+import { boolArg, posOf } from '../values.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { VRRP_SYNC_GROUP_KEYWORDS } from './known.js';
 import { parseScript } from './script.js';
@@ -49,7 +49,7 @@ export const syncGroupTable = table<G>({
     run: (g, st, cx) => {
       if (g.groupSeen) return cx.d.error(posOf(st), `group list already specified for sync group ${g.name}`, 'merge the group blocks');
       g.groupSeen = true;
-      for (const t of blockWords(st)) g.members.push({ name: t.text, at: { file: st.file, line: st.line, col: t.col } });
+      for (const l of st.block ?? []) for (const t of l.words) g.members.push({ name: t.text, at: { file: l.file, line: l.line, col: t.col } });
     },
   },
   notify: notifyKw('notify'),

@@ -2,6 +2,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompileResult } from '../../config/index.js';
+import { scriptStatus } from '../../adapters/node/commands/check.js';
+
+/** The host keepalived runs on in the parity test: a namespace with lo, eth0 and eth1; real script files. */
+export const PROBE_HOST = { interfaces: ['lo', 'eth0', 'eth1'], scriptStatus };
 
 export function memFs(files: Record<string, string>) {
   const dirs = new Map<string, Set<string>>();
