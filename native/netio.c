@@ -1,7 +1,7 @@
 /*
  * netio: the few socket system calls keepalived-ts needs and that neither Node nor raw-socket
  * offers — recvmsg with control messages (IPv6 hop limit, packet info), AF_PACKET and AF_UNIX
- * datagram sockets, and setns() for keepalived's net_namespace.
+ * datagram sockets, setns() for keepalived's net_namespace, and mkfifo() for notify_fifo.
  *
  * Everything is thin: structures (sockaddr_*, cmsghdr, mreq) are packed and parsed in
  * TypeScript (adapters/linux/sockaddr.ts). Sockets are always non-blocking and close-on-exec.
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define NAPI_OK(call)                                                   \
   do {                                                                  \
@@ -252,6 +253,17 @@ static napi_value js_setns(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
+/* mkfifo(path, mode); EEXIST is reported like any other error */
+static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char path[4096];
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1)
+    return fail(env, "mkfifo", ENAMETOOLONG);
+  if (mkfifo(path, (mode_t)int_arg(env, argv[1])) < 0) return fail(env, "mkfifo", errno);
+  return nothing(env);
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
     { "socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -265,6 +277,7 @@ NAPI_MODULE_INIT() {
     { "unref", NULL, js_unref, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setns", NULL, js_setns, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

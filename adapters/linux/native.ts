@@ -30,6 +30,8 @@ export interface NetIo {
   close(fd: number): void;
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
+  /** mkfifo(3). */
+  mkfifo(path: string, mode: number): void;
 }
 
 /** An Error thrown by the addon. */

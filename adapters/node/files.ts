@@ -10,9 +10,24 @@
 import { close, constants, open, readFile, watch, write } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Files } from '../../actors/ports.js';
+import { errorCode, errorText, netio } from '../linux/native.js';
 
 const { O_WRONLY, O_APPEND, O_NONBLOCK, O_NOCTTY, O_CLOEXEC } = constants as typeof constants & { O_CLOEXEC?: number };
 const WRITE_FLAGS = O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | (O_CLOEXEC ?? 0);
+
+/**
+ * notify_fifo start-up, as keepalived does it: create the FIFO (mode 0644 less the umask) unless
+ * something already exists at `path`. Returns an error string, or undefined when the path is
+ * ready (created now or already there).
+ */
+export function ensureFifo(path: string): string | undefined {
+  try {
+    netio().mkfifo(path, 0o644);
+    return undefined;
+  } catch (e) {
+    return errorCode(e) === 'EEXIST' ? undefined : `Unable to create notify fifo ${path}: ${errorText(e)}`;
+  }
+}
 
 export interface NodeFiles extends Files {
   /** Lines dropped for `path` (no FIFO reader, FIFO full, write error). */

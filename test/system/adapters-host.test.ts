@@ -5,7 +5,7 @@
  * and the clock. Parts that need root (uid switch, ownership checks) skip with a reason otherwise.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { netio } from '../../adapters/linux/native.js';
 import { checkScriptSecurity, type ScriptSecurityReport } from '../../adapters/linux/script-security.js';
 import { sockaddrUn } from '../../adapters/linux/sockaddr.js';
 import { createNodeClock } from '../../adapters/node/clock.js';
-import { createNodeFiles } from '../../adapters/node/files.js';
+import { createNodeFiles, ensureFifo } from '../../adapters/node/files.js';
 import { createConsoleLogger, createSyslogLogger, formatSyslogLine } from '../../adapters/node/logger.js';
 import { createNodeScriptRunner } from '../../adapters/node/scripts.js';
 import { isRoot, rootTitle, waitFor } from '../helpers/netns.js';
@@ -159,7 +159,10 @@ describe('Files', () => {
 
   it('notify FIFO: no reader → counted drop without blocking; with a reader → lines in order; reader gone → reopened', async () => {
     const fifo = join(dir, 'notify.fifo');
-    execFileSync('mkfifo', [fifo]);
+    expect(ensureFifo(fifo)).toBeUndefined();
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(ensureFifo(fifo)).toBeUndefined(); // already there: fine
+    expect(ensureFifo(join(dir, 'no-such-dir', 'f'))).toMatch(/^Unable to create notify fifo .*ENOENT|No such file/);
     const t0 = performance.now();
     expect(await writeLine(fifo, 'INSTANCE "VI_1" MASTER 100')).toMatch(/FIFO has no reader \(1 line dropped\)/);
     expect(performance.now() - t0).toBeLessThan(500);
