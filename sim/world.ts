@@ -168,6 +168,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     host.proc = proc;
     this.checker?.markPerturbation();
     this.rebuildTracks(host);
+    for (const t of host.tracks.values()) t.setState('INIT', this.clock.nowMicros());
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
     try {
       const rt = this.opts.createRuntime(simPorts(host, proc, this), host.model as KeepalivedConfig, { name: host.name });
@@ -199,7 +200,8 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     if (!proc) return;
     proc.exit();
     host.proc = undefined;
-    for (const t of host.tracks.values()) if (t.state !== 'INIT') this.trackState(t, 'INIT', 0, what);
+    // A process that died without stopping leaves its instances nowhere: show them as INIT.
+    for (const t of host.tracks.values()) if (t.state !== 'INIT' && t.state !== 'STOP' && t.state !== 'DELETED') this.trackState(t, 'INIT', 0, what);
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what, ...(detail ? { detail } : {}) });
     if (what === 'stopped') this.checker?.onStopped(host);
     this.checker?.regroup();

@@ -81,6 +81,15 @@ export class HostCpu {
     else this.run(t.fn);
   }
 
+  /** `host.dispatch(nic, frame)` under the same error guard, without a closure per packet. */
+  guard<A, B>(target: { dispatch(a: A, b: B): void }, a: A, b: B): void {
+    try {
+      target.dispatch(a, b);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
   private run(fn: () => void): void {
     try {
       fn();

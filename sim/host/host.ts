@@ -8,7 +8,7 @@
 import type { LinkEvent, MailMessage, RouteSpec, RuleSpec, VrrpRxPacket } from '../../actors/ports.js';
 import type { Runtime } from '../../actors/runtime-types.js';
 import type { SimClock } from '../clock.js';
-import { IPPROTO_AH, IPPROTO_VRRP, isGroupMac, vrrpData, type Frame } from '../net/frame.js';
+import { IPPROTO_AH, IPPROTO_VRRP, vrrpData, type Frame } from '../net/frame.js';
 import { learnNeighbour } from '../net/neighbour.js';
 import type { Nic, NicOwner } from '../net/nic.js';
 import { HostClock, HostCpu, type ProcessLife } from './host-clock.js';
@@ -97,10 +97,11 @@ export class Host implements NicOwner {
   }
 
   receiveFrame(nic: Nic, frame: Frame): void {
-    this.cpu.exec(() => this.dispatch(nic, frame));
+    if (this.cpu.paused) this.cpu.exec(() => this.dispatch(nic, frame));
+    else this.cpu.guard(this, nic, frame);
   }
 
-  private dispatch(nic: Nic, frame: Frame): void {
+  dispatch(nic: Nic, frame: Frame): void {
     if (frame.proto === IPPROTO_VRRP || frame.proto === IPPROTO_AH) {
       this.events.onVrrpIn(this, nic, frame);
       this.toSockets(nic, frame);
@@ -116,7 +117,7 @@ export class Host implements NicOwner {
   private toSockets(nic: Nic, frame: Frame): void {
     const sockets = this.proc?.sockets;
     if (!sockets || sockets.length === 0) return;
-    const multicast = isGroupMac(frame.dstMac);
+    const multicast = frame.group;
     if (!multicast && !nic.hasAddress(frame.dst)) return;
     let packet: VrrpRxPacket | undefined;
     for (const s of sockets) {

@@ -5,7 +5,7 @@
  * The fields are peeked at fixed offsets; decoding and validation of VRRP/ARP/ND is left to
  * protocol/ (the receiving runtime and the invariant checker call the real codecs).
  */
-import { formatIpv4, formatIpv6, formatMac } from '../../protocol/addr.js';
+import { formatIpv4, formatIpv6 } from '../../protocol/addr.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -17,9 +17,8 @@ export const IPPROTO_ICMPV6 = 58;
 export interface Frame {
   bytes: Uint8Array;
   ethertype: number;
-  /** Destination MAC text ("01:00:5e:00:00:12"). */
-  dstMac: string;
-  srcMac: string;
+  /** Destination is a group (multicast/broadcast) address: the I/G bit of the first byte. */
+  group: boolean;
   /** IP family of the payload, 0 for non-IP (ARP). */
   family: 0 | 4 | 6;
   /** IPv4 protocol / IPv6 next header (0 for non-IP). */
@@ -37,6 +36,25 @@ function readU16(b: Uint8Array, off: number): number {
   return ((b[off] ?? 0) << 8) | (b[off + 1] ?? 0);
 }
 
+/** Address text is needed per packet (VrrpRxPacket.src/dst): cache the few a simulation uses. */
+const v4Text = new Map<number, string>();
+
+function ipv4At(b: Uint8Array, off: number): string {
+  const key = (((b[off] ?? 0) << 24) | ((b[off + 1] ?? 0) << 16) | ((b[off + 2] ?? 0) << 8) | (b[off + 3] ?? 0)) >>> 0;
+  let text = v4Text.get(key);
+  if (text === undefined) {
+    text = formatIpv4(b.subarray(off, off + 4));
+    if (v4Text.size < 65536) v4Text.set(key, text);
+  }
+  return text;
+}
+
+/** True when the frame's destination MAC is `mac`. */
+export function frameIsFor(f: Frame, mac: Uint8Array): boolean {
+  const b = f.bytes;
+  return b[0] === mac[0] && b[1] === mac[1] && b[2] === mac[2] && b[3] === mac[3] && b[4] === mac[4] && b[5] === mac[5];
+}
+
 /** Peek the routing fields of an Ethernet frame; a reason string when it is too short to route. */
 export function peekFrame(bytes: Uint8Array): Frame | string {
   if (bytes.length < 14) return 'runt frame';
@@ -44,8 +62,7 @@ export function peekFrame(bytes: Uint8Array): Frame | string {
   const frame: Frame = {
     bytes,
     ethertype,
-    dstMac: formatMac(bytes.subarray(0, 6)),
-    srcMac: formatMac(bytes.subarray(6, 12)),
+    group: ((bytes[0] ?? 0) & 1) === 1,
     family: 0,
     proto: 0,
     src: '',
@@ -63,8 +80,8 @@ export function peekFrame(bytes: Uint8Array): Frame | string {
     frame.family = 4;
     frame.ttl = bytes[22] ?? 0;
     frame.proto = bytes[23] ?? 0;
-    frame.src = formatIpv4(bytes.subarray(26, 30));
-    frame.dst = formatIpv4(bytes.subarray(30, 34));
+    frame.src = ipv4At(bytes, 26);
+    frame.dst = ipv4At(bytes, 30);
     frame.payloadOffset = 14 + ihl;
     frame.payloadLength = total - ihl;
   } else if (ethertype === ETHERTYPE_IPV6) {
@@ -87,11 +104,6 @@ export function vrrpData(f: Frame): Uint8Array {
   return f.family === 4
     ? f.bytes.subarray(f.l3Offset, f.payloadOffset + f.payloadLength)
     : f.bytes.subarray(f.payloadOffset, f.payloadOffset + f.payloadLength);
-}
-
-/** True for Ethernet group addresses (the I/G bit). */
-export function isGroupMac(mac: string): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
 }
 
 export interface VrrpPeek {

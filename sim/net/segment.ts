@@ -8,7 +8,7 @@
  */
 import type { SimClock } from '../clock.js';
 import type { Prng } from '../prng.js';
-import { isGroupMac, type Frame } from './frame.js';
+import { frameIsFor, type Frame } from './frame.js';
 import type { Nic } from './nic.js';
 
 export interface LinkProfile {
@@ -63,12 +63,12 @@ export class Segment {
   transmit(frame: Frame, from: Nic): void {
     this.framesSent++;
     this.env.onTransmit(this, from, frame);
-    if (isGroupMac(frame.dstMac)) {
+    if (frame.group) {
       for (const nic of this.nics) if (nic !== from) this.deliver(frame, from, nic);
       return;
     }
     for (const nic of this.nics) {
-      if (nic !== from && nic.mac === frame.dstMac) {
+      if (nic !== from && frameIsFor(frame, nic.macBytes)) {
         this.deliver(frame, from, nic);
         return;
       }

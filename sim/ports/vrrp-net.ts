@@ -14,6 +14,7 @@ import type { DaemonProcess, Host, SimVrrpSocket } from '../host/host.js';
 import type { PortObserver } from './observer.js';
 
 const addressBytes = new Map<string, Uint8Array | undefined>();
+const groupMacs = new Map<string, Uint8Array | null>();
 
 function ipBytes(text: string, family: 4 | 6): Uint8Array | undefined {
   const key = `${family}${text}`;
@@ -78,11 +79,13 @@ export class SimVrrpNet implements VrrpNet {
   }
 
   private nextHopMac(nic: Nic, dst: string, family: 4 | 6): Uint8Array | undefined {
-    if (isMulticastText(dst, family)) {
-      const group = ipBytes(dst, family);
-      return group ? multicastMac(group) : undefined;
+    let mac = groupMacs.get(dst);
+    if (mac === undefined) {
+      const group = isMulticastText(dst, family) ? ipBytes(dst, family) : undefined;
+      mac = group ? multicastMac(group) : null;
+      if (groupMacs.size < 4096) groupMacs.set(dst, mac);
     }
-    return nic.segment?.nicWithAddress(dst)?.macBytes;
+    return mac ?? nic.segment?.nicWithAddress(dst)?.macBytes;
   }
 
   private put(nic: Nic, bytes: Uint8Array): string | undefined {
