@@ -53,12 +53,17 @@ export function ipMreqn(group: Uint8Array | undefined, ifindex: number): Buffer 
   return b;
 }
 
-/** struct ipv6_mreq: group, ifindex. */
-export function ipv6Mreq(group: Uint8Array, ifindex: number): Buffer {
+/** An IPv6 address followed by an interface index: struct ipv6_mreq and struct in6_pktinfo. */
+function in6AddressAndIndex(address: Uint8Array, ifindex: number): Buffer {
   const b = Buffer.alloc(20);
-  Buffer.from(group).copy(b, 0);
+  Buffer.from(address).copy(b, 0);
   b.writeUInt32LE(ifindex, 16);
   return b;
+}
+
+/** struct ipv6_mreq: group, ifindex. */
+export function ipv6Mreq(group: Uint8Array, ifindex: number): Buffer {
+  return in6AddressAndIndex(group, ifindex);
 }
 
 const CMSG_HEADER = 16;
@@ -93,10 +98,7 @@ export function controlMessage(level: number, type: number, data: Buffer): Buffe
 
 /** struct in6_pktinfo: address, ifindex. */
 export function in6Pktinfo(address: Uint8Array, ifindex: number): Buffer {
-  const b = Buffer.alloc(20);
-  Buffer.from(address).copy(b, 0);
-  b.writeUInt32LE(ifindex, 16);
-  return b;
+  return in6AddressAndIndex(address, ifindex);
 }
 
 export function parseIn6Pktinfo(d: Buffer): { address: string; ifindex: number } {

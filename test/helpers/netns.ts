@@ -231,10 +231,11 @@ export class NetnsLab {
     );
   }
 
-  /** A bridge inside a lab namespace, up. */
-  async bridge(ns: string, name: string): Promise<void> {
+  /** A bridge inside a lab namespace, up. Multicast snooping is off unless asked for, so
+   *  multicast (VRRP adverts) floods to every port at once, like a plain switch. */
+  async bridge(ns: string, name: string, opts: { mcastSnooping?: boolean } = {}): Promise<void> {
     this.assertOwned(ns);
-    await mustRun(['ip', '-n', ns, 'link', 'add', name, 'type', 'bridge']);
+    await mustRun(['ip', '-n', ns, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', opts.mcastSnooping ? '1' : '0']);
     await mustRun(['ip', '-n', ns, 'link', 'set', name, 'up']);
   }
 
@@ -246,8 +247,9 @@ export class NetnsLab {
     await mustRun(['ip', '-n', bridgeNs, 'link', 'set', port, 'master', bridge]);
   }
 
-  /** Run a command inside a namespace (`ip netns exec`), bounded by timeoutMs (default 10 s). */
-  exec(ns: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  /** Run a command inside a namespace (`ip netns exec`), bounded by timeoutMs (default 10 s).
+   *  Never rejects for a failing command (check `code`); rejects only for a namespace not of this lab. */
+  async exec(ns: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     this.assertOwned(ns);
     return run(['ip', 'netns', 'exec', ns, ...argv], opts);
   }
