@@ -1,7 +1,7 @@
 /**
  * Applying a reload diff (actors/reload-diff.ts) to a running node, in an order that never leaves
- * a VIP without its instance: notifier first, then removed/restarted instances release their VIPs,
- * then trackers, sockets and VIP changes, then groups, then new instances and tracking.
+ * a VIP without its instance: removed/restarted instances release their VIPs (notified with the
+ * old settings), then the notifier, trackers, sockets and VIP changes, groups, new instances, tracking.
  */
 import type { Plan } from './plan.js';
 import { diffPlans } from './reload-diff.js';
@@ -10,7 +10,6 @@ import type { NodeRuntime } from './runtime.js';
 
 export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
   const d = diffPlans(old, next, rt.spawnedBase);
-  if (d.notifierChanged) rt.notify({ type: 'notify.reconfigure', config: next.notifier });
 
   // Removed instances report DELETED (or FAULT), restarted ones stay quiet; both release VIPs now,
   // while rt.plan still holds their old I/O configuration.
@@ -23,6 +22,8 @@ export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
     rt.stopMeaning.delete(n);
   }
   rt.stopChildren(d.removedGroups.map(groupId));
+  // After the removed instances' DELETED notifies were queued with their old notify settings.
+  if (d.notifierChanged) rt.notify({ type: 'notify.reconfigure', config: next.notifier });
 
   // From here on the new plan is the truth (io lookups, status).
   rt.plan = next;

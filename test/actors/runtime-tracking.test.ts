@@ -1,0 +1,100 @@
+/**
+ * Tracking through the whole runtime (K-12, K-13): vrrp_script weights move the effective
+ * priority and hand mastership over; an interface going down is FAULT with a priority-0 advert.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileText } from '../../config/index.js';
+import { createRuntime } from '../../actors/runtime.js';
+import type { RuntimeEvent } from '../../actors/runtime-types.js';
+import { FakeLan } from './fake-ports.js';
+
+const conf = (priority: number, body = '', top = '') => `
+${top}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 51
+  priority ${priority}
+  advert_int 1
+  ${body}
+  virtual_ipaddress { 198.51.100.100/24 }
+}`;
+
+function pair(confA: string, confB: string) {
+  const lan = new FakeLan();
+  const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+  const b = lan.node('b', '198.51.100.2', '02:00:00:00:00:02');
+  const rtA = createRuntime(a.ports(), compileText(confA).model, { name: 'a' });
+  const rtB = createRuntime(b.ports(), compileText(confB).model, { name: 'b' });
+  const events: Array<[string, RuntimeEvent]> = [];
+  rtA.on((e) => events.push(['a', e]));
+  rtB.on((e) => events.push(['b', e]));
+  return { lan, a, b, rtA, rtB, events, states: () => events.filter(([, e]) => e.type === 'instance.state').map(([n, e]) => [e.at, n, (e as { to: string }).to, (e as { reason: string }).reason]) };
+}
+
+describe('vrrp_script through the runtime (K-13)', () => {
+  it('a failing weighted script lowers the master below the backup, which then takes over', () => {
+    const script = 'vrrp_script chk { script "/usr/local/bin/chk"\n interval 2\n weight -60\n fall 2\n rise 1 }';
+    const t = pair(conf(150, 'track_script { chk }', script), conf(100));
+    t.rtA.start();
+    t.rtB.start();
+    t.lan.clock.runUntil(9000);
+    expect(t.rtA.status()[0]).toMatchObject({ state: 'MASTER', effectivePriority: 150 });
+    // The script starts failing: runs at 10 s and 12 s fail (fall 2) → 150 − 60 = 90 at 12.01 s.
+    t.a.scripts['/usr/local/bin/chk'] = { exitCode: 1 };
+    t.lan.clock.runUntil(20_000);
+    const prio = t.events.filter(([n, e]) => n === 'a' && e.type === 'instance.priority').map(([, e]) => [e.at, (e as { priority: number }).priority]);
+    expect(prio).toEqual([[12_010, 90]]);
+    expect(t.a.logLines()).toEqual(expect.arrayContaining(['Script `chk` now returning 1', 'VRRP_Script(chk) failed (exited with status 1)', '(VI_1) Changing effective priority from 150 to 90']));
+    // B (100, preempt) discards A's lower adverts (R-25) and takes over at its own Master_Down_Interval
+    // counted from the last advert it accepted (A's at ~11.414 s + 0.1 ms): 11 414.162 + 3 609.375.
+    const tail = t.states().slice(-2);
+    expect(tail).toEqual([
+      [15_023.537, 'b', 'MASTER', 'master-down'],
+      [15_023.637, 'a', 'BACKUP', 'higher-priority'],
+    ]);
+    expect(t.a.logLines()).toContain('(VI_1) Master received advert from 198.51.100.2 with higher priority 100, ours 90');
+    expect(t.b.logLines()).toContain('(VI_1) received lower priority (90) advert from 198.51.100.1 - discarding');
+    expect(t.a.vips()).toEqual([]);
+    expect(t.b.vips()).toEqual(['198.51.100.100/24']);
+  });
+
+  it('an unweighted script holds the instance in INIT until its first result, then FAULT on failure', () => {
+    const script = 'vrrp_script chk { script "/bin/chk"\n interval 1 }';
+    const t = pair(conf(150, 'track_script { chk }', script), conf(100));
+    t.a.scripts['/bin/chk'] = { exitCode: 2, durationMs: 300 };
+    t.rtA.start();
+    t.lan.clock.runUntil(900);
+    expect(t.states()).toEqual([[300, 'a', 'FAULT', 'fault']]);
+    expect(t.a.logLines()).toEqual(expect.arrayContaining(['(VI_1) script chk failed', '(VI_1) Entering FAULT STATE (init)']));
+    t.a.scripts['/bin/chk'] = { exitCode: 0, durationMs: 300 };
+    t.lan.clock.runUntil(2000);
+    expect(t.states().slice(1)).toEqual([[1300, 'a', 'BACKUP', 'fault-cleared']]);
+  });
+});
+
+describe('interfaces (K-12)', () => {
+  it("the master's link going down is FAULT: VIPs released, the backup takes over; link up → BACKUP", () => {
+    const t = pair(conf(150), conf(100));
+    t.rtA.start();
+    t.rtB.start();
+    t.lan.clock.runUntil(5000);
+    t.a.setLink(false);
+    t.lan.clock.runUntil(12_000);
+    expect(t.states().filter(([at]) => (at as number) >= 5000)).toEqual([
+      [5000, 'a', 'FAULT', 'fault'],
+      // B's last accepted advert from A arrived at 4414.162: 4414.162 + 3609.375.
+      [8023.537, 'b', 'MASTER', 'master-down'],
+    ]);
+    expect(t.a.vips()).toEqual([]);
+    expect(t.a.logLines()).toEqual(expect.arrayContaining(['Netlink reports eth0 down', '(VI_1) interface eth0 down', '(VI_1) Entering FAULT STATE']));
+    t.a.setLink(true);
+    t.lan.clock.runUntil(20_000);
+    // Back as BACKUP at 12 s; A (150) preempts B (100) at its Master_Down_Interval from... it hears
+    // B's adverts with priority 100 < 150 and discards them (R-25), so it times out at 12 s + 3.414062 s.
+    expect(t.states().filter(([at]) => (at as number) >= 12_000)).toEqual([
+      [12_000, 'a', 'BACKUP', 'fault-cleared'],
+      [15_414.062, 'a', 'MASTER', 'master-down'],
+      [15_414.162, 'b', 'BACKUP', 'higher-priority'],
+    ]);
+  });
+});
