@@ -19,6 +19,7 @@ const NLMSG_DONE = 3;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300;
 const DUMP_DEADLINE_MS = 2000;
+const MSG_TRUNC = 0x20;
 
 export interface LinkRecord {
   index: number;
@@ -70,7 +71,7 @@ export function addressRecord(message: rt.AddressMessage): AddressRecord | undef
 export class RtnlDump {
   private fd: number;
   private seq = 1;
-  private readonly buffer = Buffer.alloc(64 * 1024);
+  private readonly buffer = Buffer.alloc(256 * 1024);
   private readonly name = Buffer.alloc(12);
   private readonly control = Buffer.alloc(0);
 
@@ -131,6 +132,7 @@ export class RtnlDump {
         if (left <= 0 || !io.waitReadable(this.fd, Math.ceil(left))) throw new Error('netlink dump timed out');
         continue;
       }
+      if (got[3] & MSG_TRUNC) throw new Error('netlink dump message truncated');
       for (const m of parseMessages(this.buffer.subarray(0, got[0]))) {
         if (m.seq !== seq) continue;
         if (m.type === NLMSG_DONE) return out;
