@@ -1,11 +1,13 @@
 /**
  * VRRP sockets and raw frames through the Linux adapters, across two namespaces joined by a
  * veth pair: IPv4 multicast/unicast (TTL seen), AH, IPv6 with the hop limit seen, gratuitous ARP
- * and unsolicited NA seen by the peer. Root only.
+ * and unsolicited NA (built by protocol/arp.ts and protocol/ndisc.ts) seen by the peer. Root only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VrrpRxPacket, VrrpSocket } from '../../actors/ports.js';
 import { RtnlDump } from '../../adapters/linux/rtnl-dump.js';
+import { buildGratuitousArpFrame } from '../../protocol/arp.js';
+import { buildUnsolicitedNaFrame } from '../../protocol/ndisc.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../../adapters/linux/vrrp-net.js';
 import { NetnsLab, isRoot, rootTitle, waitFor } from '../helpers/netns.js';
 
@@ -39,14 +41,6 @@ function ipv4Advert(src: string, dst: string, vrid: number, priority: number, tt
   return Buffer.concat([ip, vrrp]);
 }
 
-const macBytes = (m: string): Buffer => Buffer.from(m.split(':').map((x) => parseInt(x, 16)));
-
-/** Gratuitous ARP request: sender = target = vip, broadcast. */
-function garp(mac: string, vip: string): Buffer {
-  const bcast = Buffer.alloc(6, 0xff);
-  return Buffer.concat([bcast, macBytes(mac), Buffer.from('0806000108000604' + '0001', 'hex'), macBytes(mac), v4(vip), bcast, v4(vip)]);
-}
-
 function v6(s: string): Buffer {
   const [l = '', r = ''] = s.split('::');
   const g = (x: string): number[] => (x ? x.split(':').map((h) => parseInt(h, 16)) : []);
@@ -56,22 +50,10 @@ function v6(s: string): Buffer {
   return b;
 }
 
-/** Unsolicited NA (override) for `vip` from `mac`, to all-nodes, hop limit 255. */
-function unsolicitedNa(mac: string, vip: string): Buffer {
-  const icmp = Buffer.concat([Buffer.from([136, 0, 0, 0, 0x20, 0, 0, 0]), v6(vip), Buffer.from([2, 1]), macBytes(mac)]);
-  const src = v6(vip);
-  const dst = v6('ff02::1');
-  const pseudo = Buffer.concat([src, dst, Buffer.from([0, 0, 0, icmp.length, 0, 0, 0, 58])]);
-  icmp.writeUInt16BE(checksum(pseudo, icmp), 2);
-  const ip = Buffer.alloc(40);
-  ip[0] = 0x60;
-  ip.writeUInt16BE(icmp.length, 4);
-  ip[6] = 58;
-  ip[7] = 255;
-  src.copy(ip, 8);
-  dst.copy(ip, 24);
-  return Buffer.concat([macBytes('33:33:00:00:00:01'), macBytes(mac), Buffer.from([0x86, 0xdd]), ip, icmp]);
-}
+const macBytes = (m: string): Buffer => Buffer.from(m.split(':').map((x) => parseInt(x, 16)));
+/** protocol/'s gratuitous ARP and unsolicited NA builders, as the runtime uses them. */
+const garp = (mac: string, vip: string): Uint8Array => buildGratuitousArpFrame(macBytes(mac), v4(vip));
+const unsolicitedNa = (mac: string, vip: string): Uint8Array => buildUnsolicitedNaFrame({ mac: macBytes(mac), vip: v6(vip), router: false });
 
 describe.skipIf(!isRoot)(rootTitle('Linux VRRP adapter across namespaces'), () => {
   const lab = new NetnsLab('kts-d-');
