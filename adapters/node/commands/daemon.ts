@@ -1,0 +1,21 @@
+/**
+ * `keepalived-ts [keepalived flags]` (also `keepalived-ts daemon …`): the keepalived daemon.
+ * See docs/daemon.md. The parent forks adapters/node/daemon/child-main for the VRRP and
+ * checker children; --single-process runs both runtimes in the parent.
+ */
+import { packageVersion, siblingModule } from '../daemon/paths.js';
+import { runDaemon } from '../daemon/run-daemon.js';
+import { bufferEarlySignals } from '../daemon/signals.js';
+
+// From the moment this module is evaluated, a HUP/TERM is queued instead of killing a daemon
+// that is still loading.
+bufferEarlySignals();
+
+export async function run(argv: string[]): Promise<number> {
+  return runDaemon(argv, {
+    version: packageVersion(import.meta.url),
+    childEntry: siblingModule(import.meta.url, '../daemon/child-main'),
+    loadFactory: async () => (await import('../daemon/wiring.js')).productionFactory,
+    configTest: async (args) => (await import('./check.js')).run(args),
+  });
+}
