@@ -141,6 +141,13 @@ describe.skipIf(!isRoot)(rootTitle('Linux VRRP adapter across namespaces'), () =
     // The checksum the kernel wrote verifies over the IPv6 pseudo-header.
     const pseudo = Buffer.concat([v6(lla), v6('ff02::12'), Buffer.from([0, 0, 0, advert.length, 0, 0, 0, 112])]);
     expect(checksum(pseudo, p.data)).toBe(0);
+
+    // unicast_peer / unicast_src_ip over IPv6: a global source of our choosing, hop limit still 255.
+    const unicast = Buffer.concat([Buffer.from([0x31, 63, 150, 1, 0, 100, 0, 0]), v6('2001:db8:d::100')]);
+    expect(sa.send(unicast, '2001:db8:d::2', '2001:db8:d::1')).toBeUndefined();
+    const u = await waitFor(() => gotB.find((x) => x.data[1] === 63), { timeoutMs: 3000, what: 'IPv6 unicast advert' });
+    expect(u).toMatchObject({ src: '2001:db8:d::1', dst: '2001:db8:d::2', ttl: 255 });
+    expect(sa.send(unicast, 'not-an-address')).toBe('bad IPv6 destination not-an-address');
   });
 
   it('IPv6: the hop limit is the received one (64 when sent with 64 through ip(8)-level tools)', async () => {
