@@ -187,12 +187,29 @@ export class NodeRuntime implements Runtime {
     this.child(NOTIFIER_ID)?.send(e);
   }
 
-  /** Spawn children, then attach the runtime's observers to each. */
+  /**
+   * Spawn children with the runtime's observers attached as each actor is created, before it
+   * starts, so that what a child emits while starting (a tracker's first status, a tracking
+   * actor's verdict) is not lost. The system inspector is only subscribed around the spawn.
+   */
   spawn(children: ChildSpec[]): void {
-    if (children.length === 0 || !this.root) return;
+    const root = this.root;
+    if (children.length === 0 || !root) return;
     for (const c of children) this.detach(c.systemId);
-    this.root.send({ type: 'daemon.spawn', children });
-    for (const c of children) this.attach(c);
+    const pending = new Map(children.map((c) => [c.systemId, c]));
+    const sub = root.system.inspect((ev) => {
+      if (ev.type !== '@xstate.actor') return;
+      const ref = ev.actorRef as AnyActorRef;
+      const c = pending.get(ref.id);
+      if (!c || ref === root) return;
+      pending.delete(c.systemId);
+      this.attach(c, ref);
+    });
+    try {
+      root.send({ type: 'daemon.spawn', children });
+    } finally {
+      sub.unsubscribe();
+    }
   }
 
   stopChildren(systemIds: string[]): void {
@@ -234,9 +251,7 @@ export class NodeRuntime implements Runtime {
     return plan;
   }
 
-  private attach(c: ChildSpec): void {
-    const ref = this.child(c.systemId);
-    if (!ref) return;
+  private attach(c: ChildSpec, ref: AnyActorRef): void {
     const watch = { instance: watchInstance, syncGroup: watchGroup, tracker: watchTracker, tracking: watchTracking, notifier: watchNotifier }[c.src];
     this.subs.set(c.systemId, watch(ref, this.observer));
   }
