@@ -3,44 +3,9 @@
  * the whole stack: compiler model → runtime → instance machine → codec → wire → codec → machine).
  */
 import { describe, expect, it } from 'vitest';
-import { compileText } from '../../config/index.js';
-import { createRuntime } from '../../actors/runtime.js';
-import type { RuntimeEvent } from '../../actors/runtime-types.js';
-import { FakeLan } from './fake-ports.js';
+import { twoNodes, vi1 } from './two-nodes.js';
 
-const conf = (priority: number, extra = '') => `
-global_defs { router_id lb }
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  ${extra}
-  virtual_ipaddress { 198.51.100.100/24 }
-}`;
-
-function model(text: string) {
-  const r = compileText(text);
-  const errors = r.diagnostics.filter((d) => d.severity === 'error' && d.kind !== 'security');
-  expect(errors).toEqual([]);
-  return r.model;
-}
-
-function twoNodes(confA: string, confB: string) {
-  const lan = new FakeLan();
-  const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
-  const b = lan.node('b', '198.51.100.2', '02:00:00:00:00:02');
-  const rtA = createRuntime(a.ports(), model(confA), { name: 'a' });
-  const rtB = createRuntime(b.ports(), model(confB), { name: 'b' });
-  const events: Array<[string, RuntimeEvent]> = [];
-  rtA.on((e) => events.push(['a', e]));
-  rtB.on((e) => events.push(['b', e]));
-  rtA.start();
-  rtB.start();
-  const states = () => events.filter(([, e]) => e.type === 'instance.state').map(([n, e]) => [e.at, n, (e as { to: string }).to]);
-  return { lan, a, b, rtA, rtB, events, states };
-}
+const conf = (priority: number, extra = '') => vi1(priority, `state BACKUP\n${extra}`, 'global_defs { router_id lb }');
 
 describe('two runtimes elect a master over encoded bytes', () => {
   it('the higher priority becomes MASTER at its Master_Down_Interval and holds the VIP', () => {
@@ -48,9 +13,9 @@ describe('two runtimes elect a master over encoded bytes', () => {
     t.lan.clock.runUntil(10_000);
     // v2, 1 s: A (150) times out at 3 s + floor((256-150)/256 s in µs) = 3414.062 ms (keepalived rounds to µs); B hears A's advert first.
     expect(t.states()).toEqual([
-      [0, 'a', 'BACKUP'],
-      [0, 'b', 'BACKUP'],
-      [3414.062, 'a', 'MASTER'],
+      [0, 'a', 'BACKUP', 'startup'],
+      [0, 'b', 'BACKUP', 'startup'],
+      [3414.062, 'a', 'MASTER', 'master-down'],
     ]);
     expect(t.rtA.status()[0]).toMatchObject({ name: 'VI_1', state: 'MASTER', effectivePriority: 150, vipsInstalled: ['198.51.100.100/24'], masterAddress: '198.51.100.1' });
     expect(t.rtB.status()[0]).toMatchObject({ state: 'BACKUP', vipsInstalled: [], masterAddress: '198.51.100.1' });
@@ -81,8 +46,8 @@ describe('two runtimes elect a master over encoded bytes', () => {
     expect(release.data[20 + 2]).toBe(0);
     // B: priority-0 advert received at 5000.1 → Skew_Time (256-100)/256 s = 609.375 ms.
     expect(t.states().slice(-2)).toEqual([
-      [5000, 'a', 'STOP'],
-      [5609.475, 'b', 'MASTER'],
+      [5000, 'a', 'STOP', 'shutdown'],
+      [5609.475, 'b', 'MASTER', 'master-down'],
     ]);
     expect(t.events.some(([n, e]) => n === 'a' && e.type === 'runtime.stopped')).toBe(true);
     expect(t.a.vips()).toEqual([]);
@@ -91,11 +56,11 @@ describe('two runtimes elect a master over encoded bytes', () => {
   });
 
   it('a priority-255 owner with state MASTER is master at once and the backup follows it', () => {
-    const t = twoNodes(conf(255).replace('state BACKUP', 'state MASTER'), conf(100));
+    const t = twoNodes(vi1(255, 'state MASTER'), conf(100));
     t.lan.clock.runUntil(2000);
     expect(t.states()).toEqual([
-      [0, 'a', 'MASTER'],
-      [0, 'b', 'BACKUP'],
+      [0, 'a', 'MASTER', 'owner-startup'],
+      [0, 'b', 'BACKUP', 'startup'],
     ]);
   });
 

@@ -7,16 +7,9 @@ import { compileText } from '../../config/index.js';
 import { createRuntime } from '../../actors/runtime.js';
 import { encodeVrrpIpv4Packet } from '../../protocol/vrrp/index.js';
 import { FakeLan } from './fake-ports.js';
+import { vi1 } from './two-nodes.js';
 
-const v4 = (priority: number, body = '', top = '') => `${top}
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  ${body}
-  virtual_ipaddress { 198.51.100.100/24 }
-}`;
+const v4 = vi1;
 
 describe('receive validation through the runtime', () => {
   it('counts drops by reason and tells a MASTER about invalid packets for its VRID (K-10)', () => {

@@ -3,33 +3,10 @@
  * priority and hand mastership over; an interface going down is FAULT with a priority-0 advert.
  */
 import { describe, expect, it } from 'vitest';
-import { compileText } from '../../config/index.js';
-import { createRuntime } from '../../actors/runtime.js';
-import type { RuntimeEvent } from '../../actors/runtime-types.js';
-import { FakeLan } from './fake-ports.js';
+import { twoNodes, vi1 } from './two-nodes.js';
 
-const conf = (priority: number, body = '', top = '') => `
-${top}
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 51
-  priority ${priority}
-  advert_int 1
-  ${body}
-  virtual_ipaddress { 198.51.100.100/24 }
-}`;
-
-function pair(confA: string, confB: string) {
-  const lan = new FakeLan();
-  const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
-  const b = lan.node('b', '198.51.100.2', '02:00:00:00:00:02');
-  const rtA = createRuntime(a.ports(), compileText(confA).model, { name: 'a' });
-  const rtB = createRuntime(b.ports(), compileText(confB).model, { name: 'b' });
-  const events: Array<[string, RuntimeEvent]> = [];
-  rtA.on((e) => events.push(['a', e]));
-  rtB.on((e) => events.push(['b', e]));
-  return { lan, a, b, rtA, rtB, events, states: () => events.filter(([, e]) => e.type === 'instance.state').map(([n, e]) => [e.at, n, (e as { to: string }).to, (e as { reason: string }).reason]) };
-}
+const conf = vi1;
+const pair = (confA: string, confB: string) => twoNodes(confA, confB, false);
 
 describe('vrrp_script through the runtime (K-13)', () => {
   it('a failing weighted script lowers the master below the backup, which then takes over', () => {
