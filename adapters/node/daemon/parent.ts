@@ -159,7 +159,9 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       return;
     }
     stopping = true;
-    log.log('info', 'Stopping');
+    // Each runtime logs its own "Stopping"; the parent says it only when it has none.
+    if (units.size === 0) log.log('info', 'Stopping');
+    else log.log('debug', `Stopping (${why})`);
     void Promise.all([...units.values()].map(stopUnit)).then(() => {
       removePidFile(pids.parent, process.pid);
       log.log('info', `Stopped Keepalived-ts v${deps.version}`);
