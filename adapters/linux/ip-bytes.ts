@@ -37,10 +37,6 @@ export function formatIpBytes(b: Uint8Array): string {
   return new SocketAddress({ address: groups.join(':'), family: 'ipv6' }).address;
 }
 
-export function familyOf(text: string): 4 | 6 | undefined {
-  return isIPv4(text) ? 4 : isIPv6(text) ? 6 : undefined;
-}
-
 export function formatMac(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 }

@@ -29,7 +29,6 @@ export interface LinkRecord {
   flags: number;
   up: boolean;
   running: boolean;
-  /** IFLA_LINK_NETNSID / IFLA_INFO_KIND are not needed here. */
 }
 
 export interface AddressRecord {
