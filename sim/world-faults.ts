@@ -41,14 +41,15 @@ function hostFault(w: FaultTarget, host: Host, f: Fault): Fault | undefined {
       }
       w.startDaemon(host);
       return { kind: 'crash', host: host.name };
+    // Signals are handled by the host's CPU: a paused VM acts on them when it runs again.
     case 'kill':
-      w.endDaemon(host, 'killed');
+      host.cpu.exec(() => w.endDaemon(host, 'killed'));
       return { kind: 'start', host: host.name };
     case 'stop':
-      w.stopDaemon(host);
+      host.cpu.exec(() => w.stopDaemon(host));
       return { kind: 'start', host: host.name };
     case 'start':
-      w.startDaemon(host);
+      host.cpu.exec(() => w.startDaemon(host));
       return { kind: 'stop', host: host.name };
     case 'pause':
       host.cpu.pause();
@@ -83,13 +84,14 @@ function hostFault(w: FaultTarget, host: Host, f: Fault): Fault | undefined {
     case 'priority': {
       if (host.model === undefined) return undefined;
       const prev = host.facts?.instances.find((i) => i.name === f.instance)?.priority;
-      w.reloadDaemon(host, w.opts.models.withPriority(host.model, f.instance, f.priority));
+      const model = w.opts.models.withPriority(host.model, f.instance, f.priority);
+      host.cpu.exec(() => w.reloadDaemon(host, model));
       return prev === undefined ? undefined : { ...f, priority: prev };
     }
     case 'reload': {
       if (host.model === undefined) return undefined;
       const model = f.config !== undefined && w.opts.compile ? w.opts.compile(f.config, host.name) : host.model;
-      w.reloadDaemon(host, model);
+      host.cpu.exec(() => w.reloadDaemon(host, model));
       return undefined;
     }
     default:

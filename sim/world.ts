@@ -163,6 +163,11 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
   // ---- daemon lifecycle -------------------------------------------------------------------
 
   startDaemon(host: Host): void {
+    if (host.proc?.state === 'stopping') {
+      // systemd-style: a start while the old process is still stopping happens once it has exited.
+      host.proc.startWhenStopped = true;
+      return;
+    }
     if (!host.powered || host.proc || host.model === undefined) return;
     const proc = new DaemonProcess(host.cpu, WALL_ORIGIN_MS, this.clock.nowMicros());
     host.proc = proc;
@@ -205,6 +210,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what, ...(detail ? { detail } : {}) });
     if (what === 'stopped') this.checker?.onStopped(host);
     this.checker?.regroup();
+    if (proc.startWhenStopped) this.startDaemon(host);
   }
 
   reloadDaemon(host: Host, model: unknown): void {

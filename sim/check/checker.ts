@@ -117,9 +117,9 @@ export class Checker {
     if (f.syncGroup || f.preemptDelayMs > 0 || track.effectivePriority >= 255 || track.lastBeatingRxUs < 0) return;
     const [loMs] = masterDownRangeMs(f, track.effectivePriority, track.lastBeatingIntervalCs || f.advertIntervalCs);
     const waitedMs = (this.nowUs() - track.lastBeatingRxUs) / 1000;
-    const minMs = loMs / track.host.cpu.driftRate() - this.opts.toleranceMs;
+    const minMs = loMs / track.host.cpu.maxRateSince(track.lastBeatingRxUs) - this.opts.toleranceMs;
     if (waitedMs < minMs)
-      this.report('L5', `${track.id} became MASTER ${+waitedMs.toFixed(3)} ms after accepting an advert; Master_Down_Interval is ${+loMs.toFixed(3)} ms`, track.host.name, f.name);
+      this.report('L5', `${track.id} became MASTER only ${+waitedMs.toFixed(3)} ms after accepting an advert; Master_Down_Interval is ${+loMs.toFixed(3)} ms (at least ${+minMs.toFixed(3)} ms allowing for clock drift and tolerance)`, track.host.name, f.name);
   }
 
   /** Bookkeeping for L5: adverts that must reset a Backup's down timer. */

@@ -88,7 +88,8 @@ export function failoverBoundMs(c: Checker, comp: Component): number {
   let worst = 0;
   for (const t of comp.eligible) {
     const [, hiMs] = masterDownRangeMs(t.facts, Math.min(t.effectivePriority, 255));
-    let bound = hiMs / t.host.cpu.driftRate() + (t.host.facts?.startupDelayMs ?? 0);
+    const recentUs = c.world.clock.nowMicros() - 4 * hiMs * 1000;
+    let bound = hiMs / t.host.cpu.minRateSince(recentUs) + (t.host.facts?.startupDelayMs ?? 0);
     if (t.facts.syncGroup) bound += hiMs + t.facts.advertIntervalCs * 10;
     worst = Math.max(worst, bound);
   }

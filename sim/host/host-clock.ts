@@ -54,7 +54,26 @@ export class HostCpu {
   setDriftPpm(ppm: number): void {
     this.refLocalUs = this.localNowMs() * 1000;
     this.refGlobalUs = this.sim.nowMicros();
+    this.rateHistory.push([this.refGlobalUs, this.rate]);
+    if (this.rateHistory.length > 64) this.rateHistory.shift();
     this.rate = 1 + ppm / 1e6;
+  }
+
+  /** (global µs when a rate ended, that rate), oldest first. */
+  private readonly rateHistory: Array<[number, number]> = [];
+
+  /** The fastest the clock ran at any time since `sinceUs` (timing bounds must allow for it). */
+  maxRateSince(sinceUs: number): number {
+    let max = this.rate;
+    for (const [endedUs, rate] of this.rateHistory) if (endedUs >= sinceUs) max = Math.max(max, rate);
+    return max;
+  }
+
+  /** The slowest the clock ran at any time since `sinceUs`. */
+  minRateSince(sinceUs: number): number {
+    let min = this.rate;
+    for (const [endedUs, rate] of this.rateHistory) if (endedUs >= sinceUs) min = Math.min(min, rate);
+    return min;
   }
 
   /** Arm a timer measured on the host's clock. */

@@ -36,6 +36,8 @@ export class DaemonProcess {
   readonly fileWatchers = new Map<string, Set<() => void>>();
   runtime: Runtime | undefined;
   state: DaemonState = 'running';
+  /** A start was requested while this process was stopping. */
+  startWhenStopped = false;
 
   constructor(
     cpu: HostCpu,

@@ -86,7 +86,7 @@ export class TimelinePrinter {
       case 'vip':
         return () => this.line(e.t, e.host, e.op === 'add' ? this.c('green', `+ VIP ${e.address} on ${e.nic}`) : this.c('dim', `- VIP ${e.address} from ${e.nic}`));
       case 'neighbour':
-        return () => this.line(e.t, e.host, `ARP cache: ${e.address} → ${e.mac} (${e.owner})`);
+        return () => this.line(e.t, e.host, `${e.address.includes(':') ? 'neighbour' : 'ARP'} cache: ${e.address} → ${e.mac} (${e.owner})`);
       case 'violation':
         return () => this.line(e.t, this.c('red', `✗ ${e.id}`), this.c('red', e.message));
       case 'expect':

@@ -13,6 +13,7 @@ import type { KeepalivedConfig } from '../../../config/model.js';
 import { adhocScenarioYaml } from '../../../sim/cli/adhoc.js';
 import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
 import { runSeeds } from '../../../sim/cli/seeds.js';
+import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
 import { keepalivedModels, type ModelAdapter } from '../../../sim/model.js';
 import { TimelinePrinter } from '../../../sim/out/timeline.js';
 import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
@@ -29,17 +30,6 @@ export interface SimCommandDeps {
   stderr?: (text: string) => void;
   isTTY?: boolean;
   cwd?: string;
-}
-
-const SYSTEM_MODULE = '../../../actors/system.js';
-
-async function loadCreateRuntime(): Promise<CreateRuntime | string> {
-  try {
-    const mod = (await import(SYSTEM_MODULE)) as { createRuntime?: CreateRuntime };
-    return mod.createRuntime ?? 'actors/system.ts does not export createRuntime';
-  } catch (err) {
-    return `cannot load the composition root (actors/system.ts): ${(err as Error).message}`;
-  }
 }
 
 function readText(path: string): string | undefined {
@@ -169,11 +159,7 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
     io.out(USAGE);
     return 0;
   }
-  const createRuntime = deps.createRuntime ?? (await loadCreateRuntime());
-  if (typeof createRuntime === 'string') {
-    io.err(`keepalived-ts sim: ${createRuntime}`);
-    return 2;
-  }
+  const createRuntime = deps.createRuntime ?? createDaemonRuntime;
   const models = deps.models ?? keepalivedModels;
   const loaded = loadFromArgs(args, io, models);
   if (Array.isArray(loaded)) {
