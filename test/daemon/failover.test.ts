@@ -4,7 +4,7 @@
  * moves), restart and preemption, then SIGTERM hand-over (priority 0: the backup takes over at
  * once and the old master removes its VIP). Root only; namespaces are created and removed here.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, NetnsLab, waitFor, type LabProcess } from '../helpers/netns.js';
@@ -70,6 +70,35 @@ describe.skipIf(!isRoot)('two keepalived-ts daemons fail over on a bridge (root:
     // (B may have been master for a moment while A's process was still loading.)
     await waitFor(async () => (await hasVip(a)) && !(await hasVip(b)), { timeoutMs: 8000, what: 'the VIP on A only' });
     const electedLog = pb.output().length;
+
+    // SIGHUP on the master with a broken config: refused, nothing moves. Then a valid change
+    // (priority 150 → 160): applied without a transition and without touching the VIP.
+    const aConf = join(tmp.dir, 'a.conf');
+    const aPid = readPid(A.pids.parent)!;
+    const before = pa.output().length;
+    writeFileSync(aConf, conf(150, 'MASTER', 'lba').replace('virtual_router_id 51', 'virtual_router_id 300'));
+    process.kill(aPid, 'SIGHUP');
+    await pa.waitFor(/Reload aborted: .* keeping the running configuration/, 10_000);
+    expect(pa.output().slice(before)).toMatch(/a\.conf:\d+:\d+: error: virtual_router_id: number '300' outside range/);
+    writeFileSync(aConf, conf(160, 'MASTER', 'lba'));
+    process.kill(aPid, 'SIGHUP');
+    await pa.waitFor(/Reload complete/, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const afterReload = pa.output().slice(before);
+    expect(afterReload).not.toMatch(/Entering (BACKUP|MASTER|FAULT) STATE|removing VIPs/);
+    expect(await hasVip(a)).toBe(true);
+    expect(pb.output().slice(electedLog)).not.toMatch(/Entering MASTER STATE/);
+
+    // Stats and JSON dumps from the real runtime (USR2, signal 36) in $TMPDIR.
+    process.kill(aPid, 'SIGUSR2');
+    process.kill(aPid, 36);
+    const statsFile = join(tmp.dir, 'keepalived.stats');
+    const jsonFile = join(tmp.dir, 'keepalived.json');
+    await waitFor(() => existsSync(statsFile) && existsSync(jsonFile), { timeoutMs: 5000, what: 'the dumps' });
+    const stats = readFileSync(statsFile, 'utf8');
+    expect(stats).toMatch(/^VRRP Instance: VI_1\n  Advertisements:\n    Received: \d+\n    Sent: [1-9]\d*\n  Became master: 1\n/);
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as Array<{ data: { iname: string; state: number; effective_priority: number; vips: string[] } }>;
+    expect(json[0]?.data).toMatchObject({ iname: 'VI_1', state: 2, effective_priority: 160, vips: [`${VIP}/24 dev lba scope global set`] });
 
     // kill -9 of the whole master daemon (parent and VRRP child): B takes the VIP.
     const aParent = readPid(A.pids.parent)!;
