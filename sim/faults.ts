@@ -21,7 +21,8 @@ export type Fault =
   /** One-way loss of everything from `from` to `to` (asymmetric partition). */
   | { kind: 'block'; segment: string; from: string; to: string }
   | { kind: 'unblock'; segment: string; from: string; to: string }
-  | { kind: 'heal'; segment: string }
+  /** Heal every cut of the segment, or only the partition into `groups`. */
+  | { kind: 'heal'; segment: string; groups?: string[][] }
   /** Change the segment's link profile (loss, delay, jitter, duplication, reordering). */
   | { kind: 'net'; segment: string; profile: Partial<LinkProfile> }
   /** The host's CPU stops (a descheduled VM); nothing on it runs until `resume`. */
@@ -35,7 +36,9 @@ export type Fault =
   /** Reload the daemon with one instance's base priority changed. */
   | { kind: 'priority'; host: string; instance: string; priority: number }
   /** Reload the daemon (SIGHUP) with its current or a new config. */
-  | { kind: 'reload'; host: string; config?: string };
+  | { kind: 'reload'; host: string; config?: string }
+  /** (Internal) the end of a setting fault applied with `for`: its layers are removed. */
+  | { kind: 'end'; of: Fault; layers: number[] };
 
 export type FaultKind = Fault['kind'];
 
@@ -71,7 +74,9 @@ export function describeFault(f: Fault): string {
     case 'unblock':
       return `${f.kind} ${f.segment} ${f.from} -> ${f.to}`;
     case 'heal':
-      return `heal ${f.segment}`;
+      return `heal ${f.segment}${f.groups ? ` ${f.groups.map((g) => `[${g.join(',')}]`).join(' | ')}` : ''}`;
+    case 'end':
+      return `end of: ${describeFault(f.of)}`;
     case 'net': {
       const p = f.profile;
       const parts = Object.entries(p).map(([k, v]) => `${k}=${typeof v === 'number' && k.endsWith('Ms') ? ms(v) : v}`);
@@ -92,6 +97,7 @@ export function describeFault(f: Fault): string {
 
 /** Hosts a fault touches (for the SVG markers and the timeline). */
 export function faultHosts(f: Fault): string[] {
+  if (f.kind === 'end') return faultHosts(f.of);
   if ('host' in f) return [f.host];
   if (f.kind === 'partition') return f.groups.flat();
   if (f.kind === 'block' || f.kind === 'unblock') return [f.from, f.to];
@@ -100,6 +106,7 @@ export function faultHosts(f: Fault): string[] {
 
 /** The entry back as scenario YAML-ready data (the shape the loader reads). */
 export function entryToData(e: TimelineEntry): Record<string, unknown> {
+  if (e.fault.kind === 'end') return entryToData({ ...e, fault: e.fault.of });
   const { kind, ...rest } = e.fault;
   const out: Record<string, unknown> = { at: ms(e.atMs) };
   if (e.forMs !== undefined) out.for = ms(e.forMs);

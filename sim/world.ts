@@ -10,7 +10,7 @@ import { Checker, DEFAULT_CHECKS, type CheckOptions, type CheckWorld } from './c
 import { InstanceTrack, wireKey } from './check/track.js';
 import { SimClock } from './clock.js';
 import type { SimEvent } from './events.js';
-import { applyFault, type FaultTarget } from './world-faults.js';
+import { FaultApplier, type FaultTarget } from './world-faults.js';
 import { describeFault, type Fault, type TimelineEntry } from './faults.js';
 import { DaemonProcess, Host, type HostEvents } from './host/host.js';
 import { ScriptTable, type ScriptBehaviour } from './host/script-table.js';
@@ -72,6 +72,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
   readonly checker: Checker | undefined;
   private readonly hostList: Host[] = [];
   private readonly macs = new Map<string, string>();
+  private readonly faults = new FaultApplier(this);
 
   constructor(
     spec: WorldSpec,
@@ -141,17 +142,17 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
   schedule(entries: readonly TimelineEntry[]): void {
     for (const e of entries) {
       this.clock.at(e.atMs, () => {
-        const inverse = this.apply(e.fault);
+        const inverse = this.apply(e.fault, e.forMs !== undefined);
         if (e.forMs !== undefined && inverse) this.clock.at(e.atMs + e.forMs, () => this.apply(inverse));
       });
     }
   }
 
-  /** Apply one fault now; returns the fault that undoes it (if any). */
-  apply(fault: Fault): Fault | undefined {
+  /** Apply one fault now (`layered`: it will be undone); returns the fault that undoes it. */
+  apply(fault: Fault, layered = false): Fault | undefined {
     this.emit({ t: this.clock.nowMicros(), type: 'fault', fault, text: describeFault(fault) });
     this.checker?.markPerturbation();
-    const inverse = applyFault(this, fault);
+    const inverse = this.faults.apply(fault, layered);
     this.checker?.onPerturbation();
     return inverse;
   }

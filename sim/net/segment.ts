@@ -40,8 +40,11 @@ export interface SegmentEnv {
 export class Segment {
   readonly nics: Nic[] = [];
   profile: LinkProfile;
-  /** Directed host-name pairs "a>b": frames from a never reach b. */
-  private readonly blocked = new Set<string>();
+  /**
+   * Directed host-name pairs "a>b" → how many active faults block them (frames from a never
+   * reach b while > 0). Counting lets overlapping partitions and blocks end independently.
+   */
+  private readonly blocked = new Map<string, number>();
   framesSent = 0;
   framesDelivered = 0;
   framesDropped = 0;
@@ -92,7 +95,7 @@ export class Segment {
 
   /** True when some pair is blocked one way only. */
   hasAsymmetricBlocks(): boolean {
-    for (const k of this.blocked) {
+    for (const k of this.blocked.keys()) {
       const [a, b] = k.split('>');
       if (!this.blocked.has(`${b}>${a}`)) return true;
     }
@@ -100,26 +103,36 @@ export class Segment {
   }
 
   block(fromHost: string, toHost: string): void {
-    this.blocked.add(`${fromHost}>${toHost}`);
+    const k = `${fromHost}>${toHost}`;
+    this.blocked.set(k, (this.blocked.get(k) ?? 0) + 1);
   }
 
   unblock(fromHost: string, toHost: string): void {
-    this.blocked.delete(`${fromHost}>${toHost}`);
+    const k = `${fromHost}>${toHost}`;
+    const n = (this.blocked.get(k) ?? 0) - 1;
+    if (n > 0) this.blocked.set(k, n);
+    else this.blocked.delete(k);
   }
 
-  /** Split the segment: hosts in different groups cannot talk. Unlisted hosts form one more group. */
-  partition(groups: string[][]): void {
+  /** The directed pairs a partition into `groups` cuts. Unlisted hosts form one more group. */
+  private cutPairs(groups: string[][]): Array<[string, string]> {
     const groupOf = new Map<string, number>();
     groups.forEach((g, i) => g.forEach((h) => groupOf.set(h, i)));
     const hosts = [...new Set(this.nics.map((n) => n.owner.name))];
-    for (const a of hosts)
-      for (const b of hosts) {
-        if (a !== b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) this.block(a, b);
-      }
+    const out: Array<[string, string]> = [];
+    for (const a of hosts) for (const b of hosts) if (a !== b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) out.push([a, b]);
+    return out;
   }
 
-  heal(): void {
-    this.blocked.clear();
+  /** Split the segment: hosts in different groups cannot talk. */
+  partition(groups: string[][]): void {
+    for (const [a, b] of this.cutPairs(groups)) this.block(a, b);
+  }
+
+  /** Undo one partition (other partitions and blocks stay), or with no groups, every cut. */
+  heal(groups?: string[][]): void {
+    if (groups === undefined) this.blocked.clear();
+    else for (const [a, b] of this.cutPairs(groups)) this.unblock(a, b);
   }
 
   /** Worst-case one-way delay under the current profile. */

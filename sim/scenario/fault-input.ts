@@ -109,9 +109,13 @@ function parseFault(inp: ScenarioInput, p: Path, kind: (typeof FAULT_KEYS)[numbe
       return segment && from && to ? { kind, segment, from, to } : undefined;
     }
     case 'heal': {
+      // heal: lan | heal: true | heal: { segment, groups }  (groups = undo only that partition)
       const raw = inp.get(v);
-      const segment = checkSegment(inp, v, ctx, typeof raw === 'string' ? raw : undefined);
-      return segment ? { kind: 'heal', segment } : undefined;
+      const asMap = inp.isMap(v);
+      const segment = checkSegment(inp, v, ctx, typeof raw === 'string' ? raw : asMap ? inp.string([...v, 'segment']) : undefined);
+      const groups = asMap ? inp.get([...v, 'groups']) : undefined;
+      if (groups !== undefined && (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g)))) return void inp.error([...v, 'groups'], 'expected a list of host lists');
+      return segment ? { kind: 'heal', segment, ...(Array.isArray(groups) ? { groups: (groups as unknown[][]).map((g) => g.map(String)) } : {}) } : undefined;
     }
     case 'net':
     case 'loss':

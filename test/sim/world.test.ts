@@ -49,3 +49,59 @@ describe('World with a toy runtime', () => {
     expect(v.some((x) => x.startsWith('L12:'))).toBe(true);
   });
 });
+
+describe('overlapping faults compose', () => {
+  it('loss layers end independently and restore the baseline', () => {
+    const w = runToy(
+      toyPair(),
+      [
+        { atMs: 1000, fault: { kind: 'net', segment: 'lan', profile: { lossPct: 50 } }, forMs: 4000 },
+        { atMs: 2000, fault: { kind: 'net', segment: 'lan', profile: { lossPct: 30 } }, forMs: 5000 },
+      ],
+      10_000,
+    );
+    const seg = w.segments.get('lan')!;
+    expect(seg.profile.lossPct).toBe(0);
+    const w2 = runToy(toyPair(), [{ atMs: 1000, fault: { kind: 'net', segment: 'lan', profile: { lossPct: 50 } }, forMs: 4000 }, { atMs: 2000, fault: { kind: 'net', segment: 'lan', profile: { lossPct: 30 } }, forMs: 5000 }], 5500);
+    expect(w2.segments.get('lan')!.profile.lossPct).toBe(30);
+  });
+
+  it('a host paused twice runs again only when both pauses are over', () => {
+    const w = runToy(
+      toyPair(),
+      [
+        { atMs: 1000, fault: { kind: 'pause', host: 'a' }, forMs: 5000 },
+        { atMs: 2000, fault: { kind: 'pause', host: 'a' }, forMs: 1000 },
+      ],
+      4000,
+    );
+    expect(w.hosts.get('a')!.cpu.paused).toBe(true);
+  });
+
+  it('two overlapping partitions: ending one keeps the other', () => {
+    const w = runToy(
+      toyPair(),
+      [
+        { atMs: 1000, fault: { kind: 'partition', segment: 'lan', groups: [['a'], ['b', 'client']] }, forMs: 10_000 },
+        { atMs: 2000, fault: { kind: 'partition', segment: 'lan', groups: [['a', 'b'], ['client']] }, forMs: 2000 },
+      ],
+      5000,
+    );
+    const seg = w.segments.get('lan')!;
+    expect(seg.canReach('a', 'b')).toBe(false);
+    expect(seg.canReach('b', 'client')).toBe(true);
+  });
+
+  it('a stop arriving while the host is paused is handled when it runs again', () => {
+    const w = runToy(
+      toyPair(),
+      [
+        { atMs: 10_000, fault: { kind: 'pause', host: 'a' }, forMs: 3000 },
+        { atMs: 11_000, fault: { kind: 'stop', host: 'a' }, forMs: 500 },
+      ],
+      20_000,
+    );
+    const daemon = w.recorder.of('daemon').filter((e) => e.host === 'a').map((e) => `${e.what}@${e.t / 1e6}`);
+    expect(daemon).toEqual(['start@0', 'stopping@13', 'stopped@13.001', 'start@13.001']);
+  });
+});
