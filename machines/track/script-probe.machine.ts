@@ -148,6 +148,7 @@ export const scriptProbeMachine = setup({
   type: 'parallel',
   states: {
     run: {
+      description: 'One script run at a time (keepalived SCRIPT_STATE_IDLE / RUNNING).',
       initial: 'running',
       states: {
         idle: {
@@ -194,6 +195,7 @@ export const scriptProbeMachine = setup({
       },
     },
     schedule: {
+      description: 'The interval clock, independent of how long a run takes.',
       initial: 'waiting',
       states: {
         waiting: {
