@@ -8,7 +8,7 @@ import { finishVirtualServer, validateVirtualServer, type VsDraft } from './keyw
 import type { Diagnostic, KeepalivedConfig, VrrpInstanceConfig } from './model.js';
 import { normaliseInstance, type TrackTargets } from './normalise-vrrp.js';
 import { readConfig } from './reader.js';
-import { buildTree } from './tree.js';
+import { TreeBuilder } from './tree.js';
 import { checkInterfaces, checkScriptSecurity, checkVridCollisions, finishSyncGroups, type HostFacts } from './validate.js';
 
 export interface CompileOptions extends HostFacts {
@@ -31,8 +31,9 @@ export function compileConfig(
   opts: CompileOptions = {},
 ): CompileResult {
   const d = new Diags();
-  const { lines, files } = readConfig(entryPath, readFile, opts, d);
-  const tree = buildTree(lines, d);
+  const builder = new TreeBuilder(d);
+  const { files } = readConfig(entryPath, readFile, opts, d, builder);
+  const tree = builder.finish();
   const drafts = newDrafts();
   walk(drafts, tree, rootTable, { d, rules: { nextAutoPreference: 16384 } }, '');
 
@@ -60,6 +61,7 @@ export function compileConfig(
   checkVridCollisions(model.vrrpInstances, d);
   const missingInterface = opts.interfaces ? checkInterfaces(model, new Set(opts.interfaces), d) : false;
   checkScriptSecurity(model, opts, d, { vrrpReached: !missingInterface });
+  d.finish();
   return { model, diagnostics: d.list };
 }
 

@@ -7,10 +7,27 @@ export interface Pos {
   col?: number;
 }
 
+/** Beyond this many diagnostics only the exit-code class is still tracked (a broken file can produce millions). */
+export const MAX_DIAGNOSTICS = 1000;
+
 export class Diags {
   readonly list: Diagnostic[] = [];
+  private dropped = 0;
+  private readonly kinds = new Set<DiagnosticKind>();
 
-  add(severity: Severity, at: Pos, message: string, fix?: string, kind?: DiagnosticKind): void {
+  /** True once MAX_DIAGNOSTICS are recorded: callers may skip costly message building. */
+  get full(): boolean {
+    return this.list.length >= MAX_DIAGNOSTICS;
+  }
+
+  add(severity: Severity, at: Pos, message: string, fix?: string, kind?: DiagnosticKind, always = false): void {
+    const k = kind ?? 'config';
+    // Past the limit, keep only the first diagnostic of each kind (so the exit code stays right).
+    if (!always && this.list.length >= MAX_DIAGNOSTICS && this.kinds.has(k)) {
+      this.dropped++;
+      return;
+    }
+    this.kinds.add(k);
     const d: Diagnostic = { file: at.file, line: at.line, column: at.col ?? 1, severity, message };
     if (fix) d.fix = fix;
     if (kind && kind !== 'config') d.kind = kind;
@@ -21,6 +38,14 @@ export class Diags {
   }
   warn(at: Pos, message: string, fix?: string, kind?: DiagnosticKind): void {
     this.add('warning', at, message, fix, kind);
+  }
+  /** Adds a note about diagnostics left out (call once, at the end). */
+  finish(): void {
+    if (this.dropped) {
+      const last = this.list[this.list.length - 1]!;
+      this.list.push({ file: last.file, line: last.line, column: 1, severity: 'info', message: `${this.dropped} more diagnostics not shown`, kind: 'lint' });
+      this.dropped = 0;
+    }
   }
   /** Something only keepalived-ts reports (keepalived is silent): never changes the exit code. */
   lint(severity: Severity, at: Pos, message: string, fix?: string): void {

@@ -28,9 +28,18 @@ export interface Decommented {
 
 const BLANK = /[ \t\f\v\r\n]/;
 
-export function decomment(line: string): Decommented {
+const SPECIAL = /[#!"\\]/;
+
+export function decomment(raw: string): Decommented {
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   let start = 0;
   while (start < line.length && (line[start] === ' ' || line[start] === '\t')) start++;
+  if (!SPECIAL.test(line)) {
+    // Fast path: nothing to strip or unescape.
+    let end = line.length;
+    while (end > start && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+    return { text: line.slice(start, end), offset: start, continued: false, unterminatedQuote: false };
+  }
   let out = '';
   let quote = false;
   let continued = false;
@@ -71,6 +80,7 @@ export interface Piece {
 }
 
 export function splitAtBraces(text: string): Piece[] {
+  if (!text.includes('{') && !text.includes('}')) return [{ raw: text, at: 0 }];
   const pieces: Piece[] = [];
   let startAt = 0;
   let quote = false;
@@ -93,14 +103,18 @@ export function splitAtBraces(text: string): Piece[] {
   return pieces;
 }
 
+/** Blank as keepalived's WHITE_SPACE: space, \t, \n, \v, \f, \r. */
+const isBlank = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
 /** keepalived's alloc_strvec: blank-separated words, `"…"` kept as one word. */
 export function words(raw: string, col: number): { tokens: Token[]; unmatchedQuote: boolean } {
   const tokens: Token[] = [];
+  const n = raw.length;
   let i = 0;
-  while (i < raw.length) {
-    while (i < raw.length && BLANK.test(raw[i]!)) i++;
-    if (i >= raw.length) break;
-    if (raw[i] === '"') {
+  while (i < n) {
+    while (i < n && isBlank(raw.charCodeAt(i))) i++;
+    if (i >= n) break;
+    if (raw.charCodeAt(i) === 34 /* " */) {
       const close = raw.indexOf('"', i + 1);
       if (close < 0) return { tokens, unmatchedQuote: true };
       tokens.push({ text: raw.slice(i + 1, close), col: col + i, quoted: true });
@@ -108,7 +122,7 @@ export function words(raw: string, col: number): { tokens: Token[]; unmatchedQuo
       continue;
     }
     const s = i;
-    while (i < raw.length && !BLANK.test(raw[i]!) && raw[i] !== '"') i++;
+    for (let c = raw.charCodeAt(i); i < n && !isBlank(c) && c !== 34; c = raw.charCodeAt(++i));
     tokens.push({ text: raw.slice(s, i), col: col + s, quoted: false });
   }
   return { tokens, unmatchedQuote: false };

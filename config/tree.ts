@@ -1,11 +1,10 @@
 /**
- * Builds the statement tree from logical lines: a `{` opens a block attached to the statement
- * on the logical line just before it; `}` closes the innermost block. Brace errors are reported
- * the way keepalived does (unexpected '{', extra '}', missing '}' at end of input).
+ * Builds the statement tree while the reader streams logical lines: a `{` opens a block attached
+ * to the statement on the logical line just before it; `}` closes the innermost block. Brace
+ * errors are reported the way keepalived does (unexpected '{', extra '}', missing '}' at the end).
  */
 import type { Diags } from './diag.js';
 import type { Token } from './lexer.js';
-import type { LogicalLine } from './reader.js';
 
 export interface Stmt {
   words: Token[];
@@ -15,41 +14,57 @@ export interface Stmt {
   block?: Stmt[];
 }
 
-export function buildTree(lines: LogicalLine[], diags: Diags): Stmt[] {
-  const root: Stmt[] = [];
-  const stack: Stmt[][] = [root];
-  let previous: Stmt | undefined;
-  for (const l of lines) {
-    const current = stack[stack.length - 1]!;
-    const at = { file: l.file, line: l.line, col: l.tokens[0]?.col };
-    if (l.brace === '{') {
-      if (previous && !previous.block) {
-        previous.block = [];
-        stack.push(previous.block);
+/** What the reader feeds: logical lines, either a brace or a run of words. */
+export interface LineSink {
+  brace(brace: '{' | '}', file: string, line: number, col: number): void;
+  words(tokens: Token[], raw: string, file: string, line: number): void;
+}
+
+export class TreeBuilder implements LineSink {
+  readonly root: Stmt[] = [];
+  private readonly stack: Stmt[][] = [this.root];
+  private previous: Stmt | undefined;
+  private lastFile = '';
+  private lastLine = 0;
+
+  constructor(private readonly diags: Diags) {}
+
+  brace(brace: '{' | '}', file: string, line: number, col: number): void {
+    this.lastFile = file;
+    this.lastLine = line;
+    if (brace === '{') {
+      if (this.previous && !this.previous.block) {
+        this.previous.block = [];
+        this.stack.push(this.previous.block);
       } else {
-        diags.error(at, "unexpected '{' - ignoring", "put '{' right after the keyword that opens the block");
+        this.diags.error({ file, line, col }, "unexpected '{' - ignoring", "put '{' right after the keyword that opens the block");
       }
-      previous = undefined;
-      continue;
+    } else if (this.stack.length > 1) {
+      this.stack.pop();
+    } else {
+      this.diags.error({ file, line, col }, "extra '}' found", "remove the '}' or add the missing '{'");
     }
-    if (l.brace === '}') {
-      if (stack.length > 1) stack.pop();
-      else diags.error(at, "extra '}' found", "remove the '}' or add the missing '{'");
-      previous = undefined;
-      continue;
+    this.previous = undefined;
+  }
+
+  words(tokens: Token[], raw: string, file: string, line: number): void {
+    const st: Stmt = { words: tokens, file, line, raw };
+    this.stack[this.stack.length - 1]!.push(st);
+    this.previous = st;
+    this.lastFile = file;
+    this.lastLine = line;
+  }
+
+  /** Reports unclosed blocks and returns the top-level statements. */
+  finish(): Stmt[] {
+    const open = this.stack.length - 1;
+    if (open > 0) {
+      this.diags.error(
+        { file: this.lastFile, line: this.lastLine },
+        `there ${open === 1 ? "is 1 missing '}'" : `are ${open} missing '}'s`} at end of input`,
+        "close every '{' with a '}'",
+      );
     }
-    const st: Stmt = { words: l.tokens, file: l.file, line: l.line, raw: l.raw };
-    current.push(st);
-    previous = st;
+    return this.root;
   }
-  if (stack.length > 1) {
-    const last = lines[lines.length - 1];
-    const open = stack.length - 1;
-    diags.error(
-      { file: last?.file ?? '', line: last?.line ?? 0 },
-      `there ${open === 1 ? "is 1 missing '}'" : `are ${open} missing '}'s`} at end of input`,
-      "close every '{' with a '}'",
-    );
-  }
-  return root;
 }

@@ -70,7 +70,7 @@ export function walk<T, C extends Cx>(target: T, stmts: Stmt[] | undefined, tbl:
 
 export function unknownKeyword(st: Stmt, known: Iterable<string>, d: Diags, where: string): void {
   const word = st.words[0]!.text;
-  const s = nearestKeyword(word, known);
+  const s = d.full ? undefined : nearestKeyword(word, known);
   const inWhere = where ? ` in ${where}` : '';
   if (s?.glued !== undefined) {
     d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean '${s.keyword} ${s.glued}'?`, `add a blank: ${s.keyword} ${s.glued}`);

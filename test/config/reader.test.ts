@@ -109,3 +109,15 @@ describe('braces anywhere on a line', () => {
     expect(model.vrrpInstances[0]!.vips[0]).toMatchObject({ address: '10.0.0.1', prefixLength: 24, dev: 'eth0' });
   });
 });
+
+describe('bounded expansion', () => {
+  it('stops an exponential include fan-out and a self-feeding multi-line definition quickly', () => {
+    const fs = memFs({ '/k/a.conf': 'include a.conf\ninclude a.conf\n' });
+    const t0 = performance.now();
+    const inc = compileConfig('/k/a.conf', fs.readFile, { listDir: fs.listDir });
+    expect(inc.diagnostics.some((d) => d.kind === 'fatal' && /expands to more than/.test(d.message))).toBe(true);
+    const def = compileText('$A=x \\\n$A\n$A\n');
+    expect(def.diagnostics.some((d) => d.kind === 'fatal' && /expands to more than/.test(d.message))).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+});
