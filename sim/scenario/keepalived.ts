@@ -9,7 +9,8 @@ import type { CompiledConfig } from './load.js';
 
 export function compileKeepalived(readFile: (path: string) => string | undefined) {
   return (text: string, fileName: string, interfaces: string[]): CompiledConfig => {
-    const r = compileConfig(fileName, (p) => (p === fileName ? text : readFile(p)), { interfaces });
+    // No interfaces known yet (a first look at a --config file): skip the interface check.
+    const r = compileConfig(fileName, (p) => (p === fileName ? text : readFile(p)), interfaces.length > 0 ? { interfaces } : {});
     const errors: string[] = [];
     const warnings: string[] = [];
     for (const d of r.diagnostics) {
