@@ -38,6 +38,8 @@ export interface SubstResult {
   text: string;
   /** Further lines contributed by a multi-line definition used at the end of the line. */
   more: string[];
+  /** The multi-line definition that contributed `more`. */
+  multilineName?: string;
   error?: string;
 }
 
@@ -46,6 +48,7 @@ export function substitute(line: string, defs: Map<string, Definition>, builtins
   let pos = text.indexOf('$');
   let count = 0;
   const more: string[] = [];
+  let multilineName: string | undefined;
   while (pos >= 0 && pos < text.length - 1) {
     const ref = readReference(text, pos);
     const value = ref && lookup(ref, defs, builtins);
@@ -61,12 +64,13 @@ export function substitute(line: string, defs: Map<string, Definition>, builtins
       const [first, ...rest] = value.split('\n');
       replacement = first ?? '';
       more.unshift(...rest);
+      multilineName = ref.name;
     }
     text = text.slice(0, pos) + replacement + text.slice(pos + ref.length);
     if (text.length > MAX_LINE_LENGTH) return { text: text.slice(0, MAX_LINE_LENGTH), more, error: 'line too long after substitution' };
     if (/^[ \t]*~/.test(replacement)) break;
   }
-  return { text, more };
+  return multilineName === undefined ? { text, more } : { text, more, multilineName };
 }
 
 interface Reference {

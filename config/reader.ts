@@ -23,6 +23,8 @@ export interface ReadOptions {
 }
 
 export const MAX_INCLUDE_DEPTH = 32;
+/** Upper bound on files read (an include fan-out doubles per level). */
+export const MAX_FILES = 10_000;
 /** Upper bound on lines read, after includes, definitions and ~SEQ (10,000 instances need ~300k). */
 export const MAX_LINES = 1_000_000;
 
@@ -135,7 +137,11 @@ export function readConfig(
       const before = text;
       const r = substitute(text, defs, { pwd: dirname(src.file), instance: opts.configId, random });
       if (r.error) diags.error(at, r.error, 'make the definition non-recursive');
-      src.pushInjected(r.more.map((t) => ({ text: t })), src.file, src.line, src.depth);
+      if (r.multilineName !== undefined && src.expanding(r.multilineName)) {
+        diags.error(at, `multi-line definition $${r.multilineName} is used inside itself - not expanding it again`, 'make the definition non-recursive');
+        return undefined;
+      }
+      src.pushInjected(r.more.map((t) => ({ text: t })), src.file, src.line, src.depth, r.multilineName);
       text = r.text;
       if (text === before || !(text.startsWith('@') || text.includes('$'))) return text;
     }
@@ -143,6 +149,10 @@ export function readConfig(
   }
 
   function includeFiles(pattern: string, at: { file: string; line: number }) {
+    if (src.loads >= MAX_FILES) {
+      diags.add('error', at, `more than ${MAX_FILES} files included - stopped including (include loop?)`, 'remove the recursive include', 'fatal', true);
+      return;
+    }
     if (src.depth + 1 > MAX_INCLUDE_DEPTH) {
       diags.error(at, `include nesting deeper than ${MAX_INCLUDE_DEPTH} (include loop?)`, 'remove the recursive include', 'fatal');
       return;

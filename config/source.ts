@@ -22,6 +22,8 @@ interface Frame {
   from?: { file: string; line: number };
   /** An injected frame: already decommented lines, all reported at `line`. */
   items?: Injected[];
+  /** The multi-line definition an injected frame expands. */
+  tag?: string;
   line: number;
 }
 
@@ -44,9 +46,17 @@ export class LineSource {
     this.frames.push({ file: path, depth, pos: 0, path, line: 0, ...(from ? { from } : {}) });
   }
 
-  pushInjected(items: Injected[], file: string, line: number, depth: number): void {
-    if (items.length) this.frames.push({ file, depth, pos: 0, items, line });
+  pushInjected(items: Injected[], file: string, line: number, depth: number, tag?: string): void {
+    if (items.length) this.frames.push({ file, depth, pos: 0, items, line, ...(tag ? { tag } : {}) });
   }
+
+  /** True while the lines of multi-line definition `tag` are being read (a use inside itself). */
+  expanding(tag: string): boolean {
+    return this.frames.some((f) => f.tag === tag && f.items !== undefined && f.pos <= f.items.length);
+  }
+
+  /** Files loaded so far (for the include budget). */
+  loads = 0;
 
   next(): boolean {
     for (;;) {
@@ -55,6 +65,7 @@ export class LineSource {
       if (f.path !== undefined) {
         const path = f.path;
         f.path = undefined;
+        this.loads++;
         f.lines = this.load(path, f.from) ?? [];
       }
       if (f.items) {

@@ -1,11 +1,16 @@
 /** Shared helpers for the config tests: an in-memory file system and access to the shared samples. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileConfig, type CompileResult } from '../../config/index.js';
+import { compileConfig, type CompileResult, type KeepalivedConfig } from '../../config/index.js';
 import { scriptStatus } from '../../adapters/node/commands/check.js';
 
 /** The host keepalived runs on in the parity test: a namespace with lo, eth0 and eth1; real script files. */
 export const PROBE_HOST = { interfaces: ['lo', 'eth0', 'eth1'], scriptStatus };
+
+/** The model without source positions and file names, which printing cannot keep. */
+export function comparable(m: KeepalivedConfig): unknown {
+  return JSON.parse(JSON.stringify({ ...m, files: [] }, (k, v) => (k === 'source' ? undefined : v)));
+}
 
 export function memFs(files: Record<string, string>) {
   const dirs = new Map<string, Set<string>>();

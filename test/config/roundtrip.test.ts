@@ -1,13 +1,8 @@
 /** `check --print` output compiles back to the same model (positions aside), for every corpus and seed config. */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileText, printConfig, type KeepalivedConfig } from '../../config/index.js';
-import { compileFile, sampleConfigs, seedFixtures } from './helpers.js';
-
-/** The model without source positions and file names, which printing cannot keep. */
-export function comparable(m: KeepalivedConfig): unknown {
-  return JSON.parse(JSON.stringify({ ...m, files: [] }, (k, v) => (k === 'source' ? undefined : v)));
-}
+import { compileText, printConfig } from '../../config/index.js';
+import { comparable, compileFile, sampleConfigs, seedFixtures } from './helpers.js';
 
 describe('print → compile round trip', () => {
   for (const f of [...sampleConfigs(), ...seedFixtures()]) {
