@@ -22,6 +22,7 @@ import type {
   VirtualServerConfig,
   VrrpInstanceConfig,
 } from '../../../config/index.js';
+import { ctimeStamp } from './log-format.js';
 import type { VrrpStats } from './vrrp-stats.js';
 
 export interface InstanceDump {
@@ -52,16 +53,16 @@ const STATE_NUMBER: Readonly<Record<VrrpStateName, number>> = {
   STOP: 98,
 };
 
+function microseconds(ms: number): string {
+  return String(Math.min(999_999, Math.round((ms % 1000) * 1000))).padStart(6, '0');
+}
+
 /** keepalived's "1795310640.979391 (Sun Nov 22 01:24:00.979391 2026)" timestamp. */
 export function transitionStamp(ms: number): string {
-  const d = new Date(ms);
-  const usec = String(Math.round((ms % 1000) * 1000)).padStart(6, '0');
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p2 = (n: number): string => String(n).padStart(2, '0');
-  const clock = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${usec}`;
-  const human = `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${clock} ${d.getFullYear()}`;
-  return `${Math.floor(ms / 1000)}.${usec} (${human})`;
+  const usec = microseconds(ms);
+  const stamp = ctimeStamp(new Date(ms)); // "Sun Nov 22 01:24:00 2026"
+  const year = stamp.slice(stamp.lastIndexOf(' '));
+  return `${Math.floor(ms / 1000)}.${usec} (${stamp.slice(0, -year.length)}.${usec}${year})`;
 }
 
 function smtpDefault(v: boolean | undefined): string {
@@ -399,7 +400,6 @@ export function formatJson(ctx: DumpContext, instances: readonly InstanceDump[])
     const st = d.status;
     const state = STATE_NUMBER[st?.state ?? 'INIT'];
     const lastMs = d.lastTransitionMs ?? 0;
-    const usec = String(Math.round((lastMs % 1000) * 1000)).padStart(6, '0');
     const data: Record<string, unknown> = {
       iname: c.name,
       dont_track_primary: c.dontTrackPrimary ? 1 : 0,
@@ -408,7 +408,7 @@ export function formatJson(ctx: DumpContext, instances: readonly InstanceDump[])
       vmac_ifname: c.useVmac?.name ?? '',
       ifp_ifname: c.interface ?? '',
       master_priority: 0,
-      last_transition: new Fixed(`${Math.floor(lastMs / 1000)}.${usec}`),
+      last_transition: new Fixed(`${Math.floor(lastMs / 1000)}.${microseconds(lastMs)}`),
       garp_delay: Math.floor(c.garpMasterDelayMs / 1000),
       garp_refresh: Math.floor(c.garpMasterRefreshMs / 1000),
       garp_rep: c.garpMasterRepeat,
