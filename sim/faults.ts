@@ -42,6 +42,14 @@ export type Fault =
 
 export type FaultKind = Fault['kind'];
 
+/** Faults whose only parameter is the host. */
+export const HOST_ONLY_KINDS = ['crash', 'restart', 'kill', 'stop', 'start', 'pause', 'resume'] as const;
+export type HostOnlyKind = (typeof HOST_ONLY_KINDS)[number];
+
+export function isHostOnlyKind(kind: string): kind is HostOnlyKind {
+  return (HOST_ONLY_KINDS as readonly string[]).includes(kind);
+}
+
 export interface TimelineEntry {
   atMs: number;
   fault: Fault;
@@ -57,15 +65,8 @@ function ms(n: number): string {
 
 /** One line a person can read: "partition lan [a] | [b]". */
 export function describeFault(f: Fault): string {
+  if (isHostOnlyKind(f.kind) && 'host' in f) return `${f.kind} ${f.host}`;
   switch (f.kind) {
-    case 'crash':
-    case 'restart':
-    case 'kill':
-    case 'stop':
-    case 'start':
-    case 'pause':
-    case 'resume':
-      return `${f.kind} ${f.host}`;
     case 'link':
       return `link ${f.host}/${f.nic} ${f.up ? 'up' : 'down'}`;
     case 'partition':
@@ -92,6 +93,8 @@ export function describeFault(f: Fault): string {
       return `priority ${f.host}/${f.instance} = ${f.priority}`;
     case 'reload':
       return `reload ${f.host}${f.config !== undefined ? ' (new config)' : ''}`;
+    default:
+      return f.kind;
   }
 }
 

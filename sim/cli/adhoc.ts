@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 import type { KeepalivedConfig } from '../../config/model.js';
+import { isHostOnlyKind } from '../faults.js';
 import { parseDurationMs } from '../time.js';
 
 export interface AdhocHost {
@@ -50,17 +51,11 @@ export function parseFaultText(text: string): Record<string, unknown> | { error:
   if (!at || !kind) return { error: `fault "${text}": write AT KIND ARGS, e.g. "10s crash lb1"` };
   if (typeof parseDurationMs(at) !== 'number') return { error: `fault "${text}": bad time ${at}` };
   out.at = at;
+  if (isHostOnlyKind(kind) || kind === 'reload') {
+    out[kind] = rest[0];
+    return out;
+  }
   switch (kind) {
-    case 'crash':
-    case 'restart':
-    case 'kill':
-    case 'stop':
-    case 'start':
-    case 'pause':
-    case 'resume':
-    case 'reload':
-      out[kind] = rest[0];
-      break;
     case 'link':
       out.link = rest.join(' ');
       break;

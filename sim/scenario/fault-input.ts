@@ -8,13 +8,12 @@
  * Host, NIC and segment names are checked against the world; a vrrp_script can be named by its
  * config name (`script: { host: lb1, name: chk_nginx, exit: 1 }`).
  */
-import type { Fault, TimelineEntry } from '../faults.js';
+import { HOST_ONLY_KINDS, isHostOnlyKind, type Fault, type TimelineEntry } from '../faults.js';
 import type { LinkProfile } from '../net/segment.js';
 import type { WorldSpec } from '../world.js';
 import type { Path, ScenarioInput } from './yaml-input.js';
 
-const HOST_ONLY = ['crash', 'restart', 'kill', 'stop', 'start', 'pause', 'resume'] as const;
-export const FAULT_KEYS = [...HOST_ONLY, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'priority', 'reload'] as const;
+export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'priority', 'reload'] as const;
 
 export interface FaultContext {
   world: WorldSpec;
@@ -69,17 +68,11 @@ function profileOf(inp: ScenarioInput, p: Path): Partial<LinkProfile> {
 
 function parseFault(inp: ScenarioInput, p: Path, kind: (typeof FAULT_KEYS)[number], ctx: FaultContext): Fault | undefined {
   const v = [...p, kind];
+  if (isHostOnlyKind(kind)) {
+    const host = checkHost(inp, v, ctx, hostOf(inp, v));
+    return host ? { kind, host } : undefined;
+  }
   switch (kind) {
-    case 'crash':
-    case 'restart':
-    case 'kill':
-    case 'stop':
-    case 'start':
-    case 'pause':
-    case 'resume': {
-      const host = checkHost(inp, v, ctx, hostOf(inp, v));
-      return host ? { kind, host } : undefined;
-    }
     case 'link': {
       // "lb1/eth0 down" or { host, nic, up }
       const text = inp.isMap(v) ? undefined : inp.string(v);
