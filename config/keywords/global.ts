@@ -48,6 +48,24 @@ function fifo(st: Stmt, d: Diags): { path: string; user?: string; group?: string
   return f;
 }
 
+type FifoKey = 'notifyFifo' | 'vrrpNotifyFifo' | 'lvsNotifyFifo';
+
+/** `*_fifo PATH [user [group]]`. */
+const fifoPath =
+  (key: FifoKey): Handler<G> =>
+  (g, st, cx) => {
+    const f = fifo(st, cx.d);
+    if (f) g[key] = { ...g[key], ...f };
+  };
+
+/** `*_fifo_script SCRIPT`: the script keepalived runs to read the FIFO. */
+const fifoScript =
+  (key: FifoKey): Handler<G> =>
+  (g, st, cx) => {
+    const s = parseScript(st, cx.d);
+    if (s) g[key] = { path: g[key]?.path ?? '', ...g[key], script: s };
+  };
+
 function mcastGroup(st: Stmt, d: Diags, family: 4 | 6): string | undefined {
   const t = needArg(st, 1, d, 'address');
   if (!t) return undefined;
@@ -131,30 +149,12 @@ export const globalTable = table<G, Cx>({
     const v = mcastGroup(st, cx.d, 6);
     if (v) g.vrrpMcastGroup6 = v;
   },
-  notify_fifo: (g, st, cx) => {
-    const f = fifo(st, cx.d);
-    if (f) g.notifyFifo = { ...g.notifyFifo, ...f };
-  },
-  notify_fifo_script: (g, st, cx) => {
-    const s = parseScript(st, cx.d);
-    if (s) g.notifyFifo = { path: g.notifyFifo?.path ?? '', ...g.notifyFifo, script: s };
-  },
-  vrrp_notify_fifo: (g, st, cx) => {
-    const f = fifo(st, cx.d);
-    if (f) g.vrrpNotifyFifo = { ...g.vrrpNotifyFifo, ...f };
-  },
-  vrrp_notify_fifo_script: (g, st, cx) => {
-    const s = parseScript(st, cx.d);
-    if (s) g.vrrpNotifyFifo = { path: g.vrrpNotifyFifo?.path ?? '', ...g.vrrpNotifyFifo, script: s };
-  },
-  lvs_notify_fifo: (g, st, cx) => {
-    const f = fifo(st, cx.d);
-    if (f) g.lvsNotifyFifo = { ...g.lvsNotifyFifo, ...f };
-  },
-  lvs_notify_fifo_script: (g, st, cx) => {
-    const s = parseScript(st, cx.d);
-    if (s) g.lvsNotifyFifo = { path: g.lvsNotifyFifo?.path ?? '', ...g.lvsNotifyFifo, script: s };
-  },
+  notify_fifo: fifoPath('notifyFifo'),
+  notify_fifo_script: fifoScript('notifyFifo'),
+  vrrp_notify_fifo: fifoPath('vrrpNotifyFifo'),
+  vrrp_notify_fifo_script: fifoScript('vrrpNotifyFifo'),
+  lvs_notify_fifo: fifoPath('lvsNotifyFifo'),
+  lvs_notify_fifo_script: fifoScript('lvsNotifyFifo'),
   vrrp_startup_delay: secondsMs('vrrpStartupDelayMs', 0, 3600e6),
   max_auto_priority: (g, st, cx) => {
     const v = st.words[1] ? intArg(st, 1, cx.d, -1, 99, 'priority') : 99;

@@ -4,7 +4,7 @@ import type { GlobalDefs, IpAddressConfig, RouteConfig, RuleConfig, TrackFileCon
 import type { Stmt } from '../tree.js';
 import { posOf } from '../values.js';
 import { parseAddressLine } from './address.js';
-import { restrict, table, walk, type Table } from './engine.js';
+import { restrict, table, walk, type Keyword, type Table } from './engine.js';
 import { globalTable } from './global.js';
 import { ROOT_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine } from './routes.js';
@@ -53,88 +53,64 @@ function blockName(d: Drafts, st: Stmt, cx: VrrpCx): string | undefined {
   return name;
 }
 
-function trackFileBlock(d: Drafts, st: Stmt, cx: VrrpCx) {
-  const name = blockName(d, st, cx);
-  if (name === undefined) return;
-  const f = newTrackFile(name, st);
-  walk(f, st.block, trackFileTable, cx, `track_file ${name}`);
-  if (f.path === undefined) cx.d.error(posOf(st), `no file set for track_file ${name} - removing`, 'add: file "/path"');
-  else d.trackFiles.push(f);
+/**
+ * A named block: make the draft, walk its body with its table, then `keep` decides whether it
+ * is complete (and reports why not).
+ */
+function named<T>(make: (name: string, st: Stmt) => T, tbl: Table<T, VrrpCx>, keep: (d: Drafts, t: T, st: Stmt, cx: VrrpCx) => void): Keyword<Drafts, VrrpCx> {
+  return {
+    block: 'sub',
+    run: (d, st, cx) => {
+      const name = blockName(d, st, cx);
+      if (name === undefined) return;
+      const t = make(name, st);
+      walk(t, st.block, tbl, cx, `${st.words[0]!.text} ${name}`);
+      keep(d, t, st, cx);
+    },
+  };
 }
+
+/** A block of value lines, each parsed into one entry. */
+function lines<T>(parse: (l: Stmt, cx: VrrpCx) => T | undefined, list: (d: Drafts) => T[]): Keyword<Drafts, VrrpCx> {
+  return {
+    block: 'values',
+    run: (d, st, cx) => {
+      for (const l of st.block ?? []) {
+        const v = parse(l, cx);
+        if (v) list(d).push(v);
+      }
+    },
+  };
+}
+
+const trackFile = named(newTrackFile, trackFileTable, (d, f, st, cx) => {
+  if (f.path === undefined) cx.d.error(posOf(st), `no file set for track_file ${f.name} - removing`, 'add: file "/path"');
+  else d.trackFiles.push(f);
+});
 
 export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
   global_defs: { block: 'sub', run: (d, st, cx) => walk(d.globalDefs, st.block, globalTable, cx, 'global_defs') },
-  static_ipaddress: {
-    block: 'values',
+  static_ipaddress: lines((l, cx) => parseAddressLine(l, cx.d), (d) => d.staticIpaddresses),
+  static_routes: lines((l, cx) => parseRouteLine(l, cx.d), (d) => d.staticRoutes),
+  static_rules: lines((l, cx) => parseRuleLine(l, cx.d, cx.rules), (d) => d.staticRules),
+  vrrp_sync_group: named(newSyncGroupDraft, syncGroupTable, (d, g) => void d.syncGroups.push(g)),
+  vrrp_instance: named(newInstanceDraft, instanceTable, (d, v) => void d.instances.push(v)),
+  vrrp_script: named(newScriptDraft, scriptTable, (d, s, st, cx) => {
+    if (!s.command) cx.d.error(posOf(st), `no script set for vrrp_script ${s.name} - removing`, 'add: script "/path/to/check"');
+    else d.scripts.push(s);
+  }),
+  track_file: trackFile,
+  vrrp_track_file: {
+    ...trackFile,
     run: (d, st, cx) => {
-      for (const l of st.block ?? []) {
-        const a = parseAddressLine(l, cx.d);
-        if (a) d.staticIpaddresses.push(a);
-      }
+      cx.d.lint('info', posOf(st), 'vrrp_track_file is the old name of track_file', 'rename it track_file');
+      trackFile.run(d, st, cx);
     },
   },
-  static_routes: {
-    block: 'values',
-    run: (d, st, cx) => {
-      for (const l of st.block ?? []) {
-        const r = parseRouteLine(l, cx.d);
-        if (r) d.staticRoutes.push(r);
-      }
-    },
-  },
-  static_rules: {
-    block: 'values',
-    run: (d, st, cx) => {
-      for (const l of st.block ?? []) {
-        const r = parseRuleLine(l, cx.d, cx.rules);
-        if (r) d.staticRules.push(r);
-      }
-    },
-  },
-  vrrp_sync_group: {
-    block: 'sub',
-    run: (d, st, cx) => {
-      const name = blockName(d, st, cx);
-      if (name === undefined) return;
-      const g = newSyncGroupDraft(name, st);
-      walk(g, st.block, syncGroupTable, cx, `vrrp_sync_group ${name}`);
-      d.syncGroups.push(g);
-    },
-  },
-  vrrp_instance: {
-    block: 'sub',
-    run: (d, st, cx) => {
-      const name = blockName(d, st, cx);
-      if (name === undefined) return;
-      const v = newInstanceDraft(name, st);
-      walk(v, st.block, instanceTable, cx, `vrrp_instance ${name}`);
-      d.instances.push(v);
-    },
-  },
-  vrrp_script: {
-    block: 'sub',
-    run: (d, st, cx) => {
-      const name = blockName(d, st, cx);
-      if (name === undefined) return;
-      const s = newScriptDraft(name, st);
-      walk(s, st.block, scriptTable, cx, `vrrp_script ${name}`);
-      if (!s.command) cx.d.error(posOf(st), `no script set for vrrp_script ${name} - removing`, 'add: script "/path/to/check"');
-      else d.scripts.push(s);
-    },
-  },
-  track_file: { block: 'sub', run: trackFileBlock },
-  vrrp_track_file: { block: 'sub', run: trackFileBlock, deprecated: 'use track_file' },
-  vrrp_track_process: {
-    block: 'sub',
-    run: (d, st, cx) => {
-      const name = blockName(d, st, cx);
-      if (name === undefined) return;
-      const p = newTrackProcess(name, st);
-      walk(p, st.block, trackProcessTable, cx, `vrrp_track_process ${name}`);
-      if (p.process === undefined) cx.d.error(posOf(st), `no process set for vrrp_track_process ${name} - removing`, 'add: process NAME');
-      else d.trackProcesses.push(p);
-    },
-  },
+  vrrp_track_process: named(newTrackProcess, trackProcessTable, (d, p, st, cx) => {
+    if (p.process === undefined) cx.d.error(posOf(st), `no process set for vrrp_track_process ${p.name} - removing`, 'add: process NAME');
+    else d.trackProcesses.push(p);
+  }),
   virtual_server_group: {
     block: 'values',
     run: (d, st, cx) => {

@@ -5,9 +5,18 @@
  */
 import type { Diags } from '../diag.js';
 import { scriptWords } from '../lexer.js';
-import type { ScriptCommand } from '../model.js';
+import type { NotifyScripts, ScriptCommand } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { posOf } from '../values.js';
+
+/** Handler factory for notify* keywords of anything with a `notify` record (instances, sync groups). */
+export function notifyKeyword<T extends { name: string; notify: NotifyScripts }>(key: keyof NotifyScripts, label: (t: T) => string) {
+  return (t: T, st: Stmt, cx: { d: Diags }): void => {
+    if (t.notify[key]) return cx.d.error(posOf(st), `${label(t)} ${st.words[0]!.text} script already specified - ignoring`, 'keep one line');
+    const s = parseScript(st, cx.d);
+    if (s) t.notify[key] = s;
+  };
+}
 
 export function parseScript(st: Stmt, d: Diags, opts: { allowUser?: boolean } = {}): ScriptCommand | undefined {
   const line = scriptWords(st.raw);

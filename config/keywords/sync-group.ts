@@ -4,7 +4,7 @@ import type { Stmt } from '../tree.js';
 import { boolArg, posOf } from '../values.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { VRRP_SYNC_GROUP_KEYWORDS } from './known.js';
-import { parseScript } from './script.js';
+import { notifyKeyword } from './script.js';
 import { parseTrackBlock, type RawTrack, type TrackKind } from './track.js';
 
 export interface SyncGroupDraft {
@@ -32,11 +32,7 @@ export function newSyncGroupDraft(name: string, st: Stmt): SyncGroupDraft {
 
 type G = SyncGroupDraft;
 
-const notifyKw = (key: keyof NotifyScripts): Handler<G> => (g, st, cx) => {
-  if (g.notify[key]) return cx.d.error(posOf(st), `vrrp group ${g.name}: ${st.words[0]!.text} script already specified - ignoring`, 'keep one line');
-  const s = parseScript(st, cx.d);
-  if (s) g.notify[key] = s;
-};
+const notifyKw = (key: keyof NotifyScripts): Handler<G> => notifyKeyword<G>(key, (g) => `vrrp group ${g.name}:`);
 
 const trackKw = (key: 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds', kind: TrackKind) => ({
   block: 'values' as const,

@@ -8,7 +8,7 @@ import { parseAddressLine } from './address.js';
 import { restrict, table, unknownKeyword, type Cx, type Handler, type Table } from './engine.js';
 import { VRRP_INSTANCE_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine, type RuleContext } from './routes.js';
-import { parseScript } from './script.js';
+import { notifyKeyword } from './script.js';
 import { parseTrackBlock, type RawTrack } from './track.js';
 
 export interface InstanceDraft {
@@ -98,11 +98,7 @@ const num = (key: keyof D, min: number, max: number): H => (v, st, cx) => {
   const n = intArg(st, 1, cx.d, min, max);
   if (n !== undefined) ((v as unknown as Record<string, number>)[key] = n), mark(v, st);
 };
-const notifyKw = (key: keyof NotifyScripts): H => (v, st, cx) => {
-  if (v.notify[key]) return cx.d.error(posOf(st), `(${v.name}) ${st.words[0]!.text} script already specified - ignoring`, 'keep one line');
-  const s = parseScript(st, cx.d);
-  if (s) v.notify[key] = s;
-};
+const notifyKw = (key: keyof NotifyScripts): H => notifyKeyword<D>(key, (v) => `(${v.name})`);
 const tracks = (key: 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds', kind: 'script' | 'file' | 'process' | 'bfd'): H => (v, st, cx) => {
   v[key].push(...parseTrackBlock(st, kind, cx.d));
 };
