@@ -33,6 +33,8 @@ export type Fault =
   | { kind: 'script'; host: string; command: string; exit: number | null; durationMs?: number }
   /** Write (or delete, with null) a file, waking its watchers (track_file). */
   | { kind: 'file'; host: string; path: string; content: string | null }
+  /** Set how many copies of a program run (track_process); 0 = it died. */
+  | { kind: 'process'; host: string; command: string; count: number }
   /** Reload the daemon with one instance's base priority changed. */
   | { kind: 'priority'; host: string; instance: string; priority: number }
   /** Reload the daemon (SIGHUP) with its current or a new config. */
@@ -91,6 +93,8 @@ export function describeFault(f: Fault): string {
       return `file ${f.host}:${f.path} ${f.content === null ? 'deleted' : JSON.stringify(f.content)}`;
     case 'priority':
       return `priority ${f.host}/${f.instance} = ${f.priority}`;
+    case 'process':
+      return `process ${f.host}: ${f.count} × ${f.command}`;
     case 'reload':
       return `reload ${f.host}${f.config !== undefined ? ' (new config)' : ''}`;
     default:

@@ -159,6 +159,14 @@ export class FaultApplier {
         };
         return end(this.set(`file:${name}:${f.path}`, () => host.files.get(f.path) ?? null, write, f.content, layered));
       }
+      case 'process': {
+        const write = (v: unknown) => {
+          if (typeof v === 'number' && v > 0) host.processes.set(f.command, v);
+          else host.processes.delete(f.command);
+          host.notifyProcesses();
+        };
+        return end(this.set(`process:${name}:${f.command}`, () => host.processes.get(f.command) ?? 0, write, f.count, layered));
+      }
       case 'priority': {
         if (host.model === undefined) return undefined;
         const read = () => host.facts?.instances.find((i) => i.name === f.instance)?.priority;

@@ -40,6 +40,8 @@ export interface HostSpec {
   model?: unknown;
   scripts?: Record<string, Partial<ScriptBehaviour>>;
   files?: Record<string, string>;
+  /** Running programs (track_process): command line → count. */
+  processes?: Record<string, number>;
   /** When the daemon starts (ms); null = not at all until a "start" fault. Default 0. */
   startAtMs?: number | null;
   driftPpm?: number;
@@ -101,6 +103,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     host.model = spec.model;
     host.facts = spec.model === undefined ? undefined : this.opts.models.facts(spec.model);
     for (const [path, content] of Object.entries(spec.files ?? {})) host.files.set(path, content);
+    for (const [cmd, count] of Object.entries(spec.processes ?? {})) if (count > 0) host.processes.set(cmd, count);
     if (spec.driftPpm) host.cpu.setDriftPpm(spec.driftPpm);
     spec.nics.forEach((n, j) => {
       const mac = n.mac ?? `02:00:00:00:${ordinal.toString(16).padStart(2, '0')}:${(j + 1).toString(16).padStart(2, '0')}`;

@@ -34,6 +34,8 @@ export class DaemonProcess {
   readonly sockets: SimVrrpSocket[] = [];
   readonly linkWatchers = new Set<(e: LinkEvent) => void>();
   readonly fileWatchers = new Map<string, Set<() => void>>();
+  /** track_process watchers: re-count after every change of the process table. */
+  readonly processWatchers = new Set<() => void>();
   runtime: Runtime | undefined;
   state: DaemonState = 'running';
   /** A start was requested while this process was stopping. */
@@ -52,6 +54,7 @@ export class DaemonProcess {
     this.state = 'exited';
     this.linkWatchers.clear();
     this.fileWatchers.clear();
+    this.processWatchers.clear();
     for (const s of this.sockets) s.closed = true;
     this.sockets.length = 0;
   }
@@ -71,6 +74,8 @@ export class Host implements NicOwner {
   /** IP → MAC, learned from ARP and neighbour advertisements. */
   readonly neighbours = new Map<string, string>();
   readonly files = new Map<string, string>();
+  /** Running processes: command line → count (track_process). */
+  readonly processes = new Map<string, number>();
   readonly mailbox: MailMessage[] = [];
   readonly routes: RouteSpec[] = [];
   readonly rules: RuleSpec[] = [];
@@ -147,6 +152,13 @@ export class Host implements NicOwner {
     const proc = this.proc;
     if (!proc) return;
     for (const w of proc.linkWatchers) this.cpu.schedule(() => w(e), 0, proc.life);
+  }
+
+  /** The process table changed: track_process watchers re-count (asynchronously). */
+  notifyProcesses(): void {
+    const proc = this.proc;
+    if (!proc) return;
+    for (const w of proc.processWatchers) this.cpu.schedule(w, 0, proc.life);
   }
 
   /** A file changed: its watchers hear about it asynchronously. */

@@ -3,6 +3,7 @@ import type { Ports } from '../../actors/ports.js';
 import type { DaemonProcess, Host } from '../host/host.js';
 import { SimNetConfig } from './net-config.js';
 import type { PortObserver } from './observer.js';
+import { SimProcessMonitor } from './processes.js';
 import { SimFiles, SimLogger, SimMailer, SimScriptRunner } from './programs.js';
 import { SimVrrpNet } from './vrrp-net.js';
 
@@ -17,6 +18,7 @@ export function simPorts(host: Host, proc: DaemonProcess, observer: PortObserver
     files: new SimFiles(host, proc, observer),
     mailer: new SimMailer(host, proc, observer),
     logger: new SimLogger(host, observer),
+    processes: new SimProcessMonitor(host, proc),
     hostname: host.name,
   };
 }

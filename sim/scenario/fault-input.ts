@@ -13,7 +13,7 @@ import type { LinkProfile } from '../net/segment.js';
 import type { WorldSpec } from '../world.js';
 import type { Path, ScenarioInput } from './yaml-input.js';
 
-export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'priority', 'reload'] as const;
+export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'process', 'priority', 'reload'] as const;
 
 export interface FaultContext {
   world: WorldSpec;
@@ -148,6 +148,14 @@ function parseFault(inp: ScenarioInput, p: Path, kind: (typeof FAULT_KEYS)[numbe
       const raw = inp.get([...v, 'content']);
       if (!path) return void inp.error(v, 'needs a path');
       return host ? { kind: 'file', host, path, content: raw === null || raw === undefined ? null : String(raw) } : undefined;
+    }
+    case 'process': {
+      inp.onlyKeys(v, ['host', 'command', 'count']);
+      const host = checkHost(inp, v, ctx, inp.string([...v, 'host']));
+      const command = inp.string([...v, 'command']);
+      const count = inp.number([...v, 'count'], 0) ?? 0;
+      if (!command) return void inp.error(v, 'needs the command line of the process');
+      return host ? { kind: 'process', host, command, count } : undefined;
     }
     case 'priority': {
       const host = checkHost(inp, v, ctx, inp.string([...v, 'host']));

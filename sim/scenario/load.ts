@@ -90,7 +90,7 @@ function loadScripts(inp: ScenarioInput, p: Path, env: LoadEnv, model: unknown):
 
 function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: string[]): HostSpec {
   const p: Path = ['hosts', name];
-  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'start', 'drift']);
+  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'processes', 'start', 'drift']);
   const nics = loadNics(inp, [...p, 'nics']);
   let model: unknown;
   const inline = inp.string([...p, 'config']);
@@ -106,6 +106,8 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
   }
   const files: Record<string, string> = {};
   for (const f of inp.keys([...p, 'files'])) files[f] = inp.string([...p, 'files', f], '') ?? '';
+  const processes: Record<string, number> = {};
+  for (const c of inp.keys([...p, 'processes'])) processes[c] = inp.number([...p, 'processes', c], 1) ?? 1;
   const startRaw = inp.get([...p, 'start']);
   const startAtMs = startRaw === 'never' ? null : inp.durationMs([...p, 'start'], 0);
   const driftPpm = inp.number([...p, 'drift']);
@@ -115,6 +117,7 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
     ...(model !== undefined ? { model } : {}),
     scripts: loadScripts(inp, [...p, 'scripts'], env, model),
     files,
+    processes,
     ...(startAtMs !== undefined ? { startAtMs } : {}),
     ...(driftPpm !== undefined ? { driftPpm } : {}),
   };
