@@ -166,7 +166,7 @@ say "VIP is on:$(who_has_vip) (lb-a's interface is down)"
 client_ping
 
 bold "Step 3: lb-a comes back and preempts"
-ip -n $NS_A addr del "$VIP/24" dev lba 2>/dev/null || true   # a rebooted host starts clean
+say "the killed lb-a left the VIP on its interface; the new daemon removes it before starting in BACKUP"
 ip -n $NS_A link set lba up
 rm -f "$WORK/lb-a.pid" "$WORK/lb-a-vrrp.pid"
 start_node lb-a $NS_A

@@ -112,10 +112,13 @@ describe.skipIf(!isRoot)('two keepalived-ts daemons fail over on a bridge (root:
     // master down interval for priority 100, advert_int 1: 3 s + (256-100)/256 s ≈ 3.6 s
     expect(takeoverMs).toBeLessThan(6000);
 
-    // A comes back (its dead predecessor left the VIP behind, as a crashed keepalived does; the
-    // new runtime starts from a clean interface here) and preempts with its higher priority.
-    await lab.exec(a, ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'lba']);
+    // A comes back. Its killed predecessor left the VIP on lba (both hosts hold it now); the new
+    // daemon removes it before its runtime starts in BACKUP, then preempts with its higher priority.
+    expect(await hasVip(a)).toBe(true);
     pa = A.start();
+    await pa.waitFor(/\(VI_1\) Entering BACKUP STATE/, 30_000);
+    expect(pa.output()).toMatch(/\(VI_1\) removing VIPs\.\n[\s\S]*\(VI_1\) Entering BACKUP STATE/);
+    expect(await hasVip(a)).toBe(false);
     await pa.waitFor(/\(VI_1\) Entering MASTER STATE/, 30_000);
     await waitFor(async () => (await hasVip(a)) && !(await hasVip(b)), { timeoutMs: 5000, what: 'the VIP back on A only' });
 

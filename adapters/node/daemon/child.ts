@@ -83,17 +83,16 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
           stopTimeoutMs: m.options.stopTimeoutMs,
           ...(m.options.netns !== undefined ? { netns: m.options.netns } : {}),
         });
-        try {
-          host.start(m.model);
-        } catch (e) {
-          const reason = `cannot start the ${role} runtime: ${(e as Error).message}`;
-          log.log('error', reason);
-          send({ type: 'fatal', reason });
-          host = undefined;
-          exit(CHILD_EXIT_FATAL);
-          return;
-        }
-        send({ type: 'ready' });
+        host.start(m.model).then(
+          () => send({ type: 'ready' }),
+          (e: unknown) => {
+            const reason = `cannot start the ${role} runtime: ${(e as Error).message}`;
+            log.log('error', reason);
+            send({ type: 'fatal', reason });
+            host = undefined;
+            exit(CHILD_EXIT_FATAL);
+          },
+        );
         return;
       }
       case 'reload':

@@ -173,14 +173,11 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     if (stopping || units.has(role)) return;
     if (flags.singleProcess) {
       const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs, ...(netns !== undefined ? { netns } : {}) });
-      try {
-        host.start(model);
-      } catch (e) {
+      units.set(role, { role, kind: 'host', host });
+      host.start(model).catch((e: unknown) => {
         log.log('error', `cannot start the ${role} runtime: ${(e as Error).message}`);
         stopAll('fatal', 1);
-        return;
-      }
-      units.set(role, { role, kind: 'host', host });
+      });
       return;
     }
     const sup = new ChildSupervisor({

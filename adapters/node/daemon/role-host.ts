@@ -11,6 +11,7 @@ import { writeDump, dumpPaths } from './dump-files.js';
 import { formatCheckerData, formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
 import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
+import { sweepLeftoverVips } from './vip-sweep.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
 
 function closePorts(ports: Ports): void {
@@ -56,19 +57,26 @@ export class RoleHost {
     return this.runtime !== undefined;
   }
 
-  /** Build ports and runtime, then start. Throws when the factory cannot build them. */
-  start(model: KeepalivedConfig): void {
-    if (this.runtime || this.stopping) return;
+  /**
+   * Build the ports, sweep VIPs a dead predecessor left behind (VRRP), then build and start the
+   * runtime with the newest model. Rejects when the factory cannot build ports or runtime.
+   */
+  async start(model: KeepalivedConfig): Promise<void> {
+    if (this.ports || this.stopping) return;
     this.model = model;
     const ports = this.factory.createPorts(this.role, this.log, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
+    this.ports = ports;
+    if (this.role === 'vrrp') await sweepLeftoverVips(ports, modelForRole(model, 'vrrp'), this.log);
+    // A stop that arrived during the sweep has already closed the ports.
+    if (this.stopping) return;
     let runtime: Runtime;
     try {
-      runtime = this.factory.createRuntime(ports, modelForRole(model, this.role), { name: this.opts.name, stopTimeoutMs: this.opts.stopTimeoutMs });
+      runtime = this.factory.createRuntime(ports, modelForRole(this.model, this.role), { name: this.opts.name, stopTimeoutMs: this.opts.stopTimeoutMs });
     } catch (e) {
+      this.ports = undefined;
       closePorts(ports);
       throw e;
     }
-    this.ports = ports;
     this.runtime = runtime;
     this.unsubscribe = runtime.on((e) => this.onEvent(e));
     runtime.start();
@@ -87,7 +95,10 @@ export class RoleHost {
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     const runtime = this.runtime;
-    if (!runtime) return (this.stopping = Promise.resolve());
+    if (!runtime) {
+      if (this.ports) closePorts(this.ports);
+      return (this.stopping = Promise.resolve());
+    }
     this.stopping = new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (): void => {
