@@ -71,3 +71,52 @@ describe('tracking in the simulator', () => {
     expect(prios).toContain(50);
   });
 });
+
+const PRIO_YAML = `
+name: priority and alerts
+duration: 40s
+hosts:
+  lb1:
+    nics: { eth0: { segment: lan, address: 198.51.100.11/24 } }
+    config: |
+      global_defs {
+          notification_email { ops@example.com }
+          notification_email_from lb@example.com
+          smtp_server 203.0.113.25
+      }
+      vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          priority 150
+          advert_int 1
+          smtp_alert
+          virtual_ipaddress { 198.51.100.100/24 }
+      }
+  lb2:
+    nics: { eth0: { segment: lan, address: 198.51.100.12/24 } }
+    config: |
+      vrrp_instance VI_1 {
+          interface eth0
+          virtual_router_id 51
+          priority 100
+          advert_int 1
+          virtual_ipaddress { 198.51.100.100/24 }
+      }
+timeline:
+  - { at: 10s, for: 15s, priority: { host: lb1, instance: VI_1, priority: 50 } }
+expect:
+  - { at: 18s, expect: { host: lb2, instance: VI_1, state: MASTER } }
+  - { at: 18s, expect: { host: lb1, instance: VI_1, state: BACKUP } }
+  - { at: 35s, expect: { host: lb1, instance: VI_1, state: MASTER } }
+  - { from: 0s, to: 40s, expect: { mail: lb1 } }
+`;
+
+describe('priority faults and alerts', () => {
+  it('a priority change through reload moves mastership and back; SMTP alerts are recorded', () => {
+    const scn = loadScenario(PRIO_YAML, 'prio.yaml', { readFile: () => undefined, compile: compileKeepalived(() => undefined), models: keepalivedModels }).scenario!;
+    const r = runScenario(scn, { createRuntime: createDaemonRuntime });
+    expect(r.expectations.filter((x) => !x.ok)).toEqual([]);
+    expect(r.violations.map((v) => `${v.id}: ${v.message}`)).toEqual([]);
+    expect(r.world.hosts.get('lb1')!.mailbox.length).toBeGreaterThan(0);
+  });
+});
