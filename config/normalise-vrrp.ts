@@ -126,6 +126,10 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     d.warn(at(v, 'accept'), `(${v.name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`, 'remove accept, or use version 3');
     accept = priority === PRIORITY_OWNER;
   }
+  if (strict && v.unicastPeers.length) {
+    // keepalived 2.2.7 accepts this silently; later versions and RFC strict mode have no unicast.
+    d.lint('warning', at(v, 'unicast_peer'), `(${v.name}) unicast_peer with strict mode: RFC 5798 strict operation is multicast only`, 'drop vrrp_strict/strict_mode, or use multicast');
+  }
   if (!vips.length && !v.noVirtualIpaddress) {
     d.warn(at(v), `(${v.name}) No VIP specified; at least one is sensible`, 'add a virtual_ipaddress block (or no_virtual_ipaddress)');
   }

@@ -18,3 +18,12 @@ describe('broken configurations', () => {
     });
   }
 });
+
+describe('lint-only findings (keepalived 2.2.7 is silent, the exit code does not change)', () => {
+  it('strict mode with unicast peers', () => {
+    const conf = 'global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n state MASTER\n virtual_router_id 1\n priority 255\n unicast_peer {\n  10.0.0.2\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n';
+    const { diagnostics } = compileText(conf, 'strict.conf', PROBE_HOST);
+    expect(diagnostics).toEqual([expect.objectContaining({ line: 9, kind: 'lint', message: expect.stringMatching(/unicast_peer with strict mode/) })]);
+    expect(configTestExitCode(diagnostics)).toBe(0);
+  });
+});

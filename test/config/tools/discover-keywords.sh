@@ -1,6 +1,19 @@
 #!/bin/bash
-# Discover which candidate words keepalived 2.2.7 accepts as keywords in each block context.
-cd /tmp/kts-a-kw
+# Discover which words keepalived 2.2.7 accepts as keywords in each block, by asking the binary:
+# for every candidate word and block context, `keepalived -t` on a one-keyword config either reports
+# "Unknown keyword 'WORD'" or not. Candidates: keywords of the keepalived.conf(5) man page, of
+# /work/shared/research/keepalived-features.md, and identifier-like strings of the binary.
+# Run as root; it runs inside a private network namespace (nothing touches the host network):
+#   unshare --net nice ./discover-keywords.sh OUTDIR
+# then: ./check-our-keywords.sh (our own table keywords) and gen-known.py OUTDIR > config/keywords/known.ts
+set -u
+OUT=${1:-/tmp/kts-a-kw}
+mkdir -p "$OUT" && cd "$OUT" || exit 1
+{ man 5 keepalived.conf 2>/dev/null | col -b | grep -oE '^\s*#?\s*[A-Za-z][A-Za-z0-9_-]+' | sed 's/[# ]//g'
+  grep -oE '`[A-Za-z][A-Za-z0-9_-]+' /work/shared/research/keepalived-features.md | tr -d '`'
+  man 5 keepalived.conf 2>/dev/null | col -b | grep -oE '[A-Za-z][A-Za-z0-9_-]*_[A-Za-z0-9_-]+'
+  strings /usr/sbin/keepalived | grep -E '^[A-Za-z][A-Za-z0-9_-]{1,40}$' | grep -E '_|^[A-Z_]+$'
+} | grep -E '^[A-Za-z][A-Za-z0-9_-]{1,40}$' | sort -u > candidates.txt
 declare -A PRE SUF
 PRE[root]=""; SUF[root]=""
 PRE[global_defs]=$'global_defs {\n'; SUF[global_defs]=$'\n}'
@@ -19,11 +32,17 @@ PRE[url]=$'virtual_server 10.0.0.1 80 {\nreal_server 10.0.0.2 80 {\nHTTP_GET {\n
 PRE[SSL]=$'SSL {\n'; SUF[SSL]=$'\n}'
 PRE[bfd_instance]=$'bfd_instance B {\n'; SUF[bfd_instance]=$'\n}'
 PRE[garp_group]=$'garp_group {\n'; SUF[garp_group]=$'\n}'
-for ctx in "${!PRE[@]}"; do
-  : > known.$ctx
-  while read -r k; do
-    printf '%s%s 1%s\n' "${PRE[$ctx]}" "$k" "${SUF[$ctx]}" > t.conf
-    if ! timeout 5 keepalived -t -n -l -f t.conf 2>&1 | grep -qF "Unknown keyword '$k'"; then echo "$k" >> known.$ctx; fi
-  done < /tmp/kts-a-cands.txt
-done
-echo done > finished
+# probe CONTEXT WORD -> success when keepalived does not call WORD unknown there
+probe() {
+  printf '%s%s 1%s\n' "${PRE[$1]}" "$2" "${SUF[$1]}" > t.conf
+  ! timeout 5 keepalived -t -n -l -f t.conf 2>&1 | grep -qF "Unknown keyword '$2'"
+}
+if [ "${MODE:-discover}" = discover ]; then
+  for ctx in "${!PRE[@]}"; do
+    : > "known.$ctx"
+    while read -r k; do probe "$ctx" "$k" && echo "$k" >> "known.$ctx"; done < candidates.txt
+  done
+else
+  # MODE=targeted: stdin has lines "CONTEXT WORD WORD…"; prints "CONTEXT WORD" for accepted words.
+  while read -r ctx kws; do for k in $kws; do probe "$ctx" "$k" && echo "$ctx $k"; done; done
+fi

@@ -2,7 +2,8 @@
 """Writes config/keywords/known.ts: the keywords keepalived 2.2.7 accepts per block.
 
 Input: a directory with discover-keywords.sh output (known.<context>, one keyword per line, from probing
-candidate words) and targeted.out ("<context> <keyword>" lines: our own table keywords keepalived accepted).
+candidate words) and targeted.out ("<context> <keyword>" lines from `MODE=targeted discover-keywords.sh`
+fed with our own table keywords, which catches plain words the candidate list misses).
 Usage: gen-known.py DIR > config/keywords/known.ts
 """
 import os, sys
@@ -26,7 +27,7 @@ def arr(name, ctx):
 checkers = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'SMTP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK']
 out = ['/**\n * Keywords keepalived 2.2.7 (Debian) accepts, per block, found by asking the binary itself:\n'
        ' * `keepalived -t` on a one-keyword config reports "Unknown keyword" or not\n'
-       ' * (test/config/tools/discover-keywords.sh, gen-known.py). Generated; do not edit by hand.\n'
+       ' * (test/config/tools/discover-keywords.sh and gen-known.py). Generated; do not edit by hand.\n'
        ' * Keywords keepalived added after 2.2.7 are deliberately absent (2.2.7 is the reference).\n */\n',
        "import type { CheckerKind } from '../model.js';\n\n"]
 for name, ctx in [('ROOT_KEYWORDS', 'root'), ('GLOBAL_DEFS_KEYWORDS', 'global_defs'), ('VRRP_INSTANCE_KEYWORDS', 'vrrp_instance'),
