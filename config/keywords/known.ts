@@ -1,7 +1,7 @@
 /**
  * Keywords keepalived 2.2.7 (Debian) accepts, per block, found by asking the binary itself:
  * `keepalived -t` on a one-keyword config reports "Unknown keyword" or not
- * (test/config/tools/discover-keywords.sh, gen-known.py). Generated; do not edit by hand.
+ * (test/config/tools/discover-keywords.sh and gen-known.py). Generated; do not edit by hand.
  * Keywords keepalived added after 2.2.7 are deliberately absent (2.2.7 is the reference).
  */
 import type { CheckerKind } from '../model.js';
