@@ -10,6 +10,7 @@
 import { hostname } from 'node:os';
 import type { Logger, Ports } from '../../actors/ports.js';
 import { createLinuxNetConfig, type LinuxNetConfig } from '../linux/net-config.js';
+import { createLinuxProcessMonitor, type LinuxProcessMonitor } from '../linux/process-monitor.js';
 import { RtnlDump } from '../linux/rtnl-dump.js';
 import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
@@ -29,6 +30,8 @@ export interface NodePortsOptions {
   hostname?: string;
   /** Delay between SIGTERM and SIGKILL for a timed-out script (default 2000 ms). */
   scriptKillGraceMs?: number;
+  /** How often vrrp_track_process rescans /proc (default 1000 ms). */
+  processPollIntervalMs?: number;
 }
 
 export interface NodePorts extends Ports {
@@ -36,6 +39,7 @@ export interface NodePorts extends Ports {
   net: LinuxNetConfig;
   scripts: NodeScriptRunner;
   files: NodeFiles;
+  processes: LinuxProcessMonitor;
   /** use_vmac interfaces (not a port: only the daemon has them). */
   vmac: VmacManager;
   /** Close sockets and descriptors, stop watches, kill running scripts. */
@@ -50,12 +54,14 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const net = createLinuxNetConfig(rtnl, opts.netns);
   const scripts = createNodeScriptRunner({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...(opts.scriptKillGraceMs !== undefined ? { killGraceMs: opts.scriptKillGraceMs } : {}) });
   const files = createNodeFiles();
+  const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
   return {
     clock: createNodeClock(),
     vrrp,
     net,
     scripts,
     files,
+    processes,
     mailer: createNodeMailer({ defaultHelo: host }),
     logger: opts.logger ?? createConsoleLogger(),
     vmac: new VmacManager(opts.netns),
@@ -63,6 +69,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
     close() {
       scripts.killAll();
       files.close();
+      processes.close();
       net.close();
       vrrp.close();
       rtnl.close();
