@@ -8,7 +8,7 @@
  * the nodes are also compared as one cluster (config/lint-cluster.ts).
  * This is the only config-related file that touches the file system.
  */
-import { accessSync, constants, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { compileConfig, type CompileResult, type ScriptStatus } from '../../../config/index.js';
@@ -16,6 +16,7 @@ import { formatDiagnostic } from '../../../config/diag.js';
 import { configTestExitCode, EXIT_ERRORS } from '../../../config/exit-code.js';
 import { lintCluster } from '../../../config/lint-cluster.js';
 import { printConfig } from '../../../config/print.js';
+import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 
 export interface CheckArgs {
   files: string[];
@@ -54,22 +55,6 @@ export function parseCheckArgs(argv: string[]): CheckArgs | string {
   return a;
 }
 
-function readText(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function listDir(dir: string): string[] | undefined {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-}
 
 function hostInterfaces(): string[] | undefined {
   return listDir('/sys/class/net');

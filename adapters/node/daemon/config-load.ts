@@ -9,9 +9,11 @@
  *    `reload_check_config`). Script-security findings and keepalived-ts lint do not block,
  *    because keepalived runs such configurations too.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { compileConfig, type Diagnostic, type KeepalivedConfig } from '../../../config/index.js';
+import { compileConfig, formatDiagnostic, type Diagnostic, type KeepalivedConfig } from '../../../config/index.js';
+import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
+
+export { formatDiagnostic };
 
 export interface LoadedConfig {
   model: KeepalivedConfig;
@@ -27,21 +29,6 @@ export function defaultConfigId(): string {
   return hostname().split('.')[0] ?? '';
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function listDir(dir: string): string[] | undefined {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-}
 
 export function loadConfig(path: string, configId: string | undefined): LoadedConfig {
   const { model, diagnostics } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId() });
@@ -51,8 +38,3 @@ export function loadConfig(path: string, configId: string | undefined): LoadedCo
   return { model, diagnostics, errors, fatal };
 }
 
-/** "file:line:column: severity: message" — one line per diagnostic, the form editors jump to. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  return `${where}: ${d.severity}: ${d.message}${d.fix ? ` (${d.fix})` : ''}`;
-}
