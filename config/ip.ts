@@ -1,5 +1,6 @@
-/** IPv4/IPv6 address parsing (inet_pton rules) and canonical text (RFC 5952 for IPv6). */
+/** IPv4/IPv6 address values for the config model, over protocol/addr.ts's parsers (inet_pton rules, RFC 5952 text). */
 import type { Family } from './model.js';
+import { formatIpv6 as formatIpv6Bytes, parseIpv4, parseIpv6 } from '../protocol/addr.js';
 
 export interface ParsedIp {
   address: string;
@@ -9,73 +10,17 @@ export interface ParsedIp {
 }
 
 export function parseIpv4Bytes(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out.push(v);
-  }
-  return out;
+  const b = parseIpv4(s);
+  return b ? Array.from(b) : undefined;
 }
 
 export function parseIpv6Bytes(s: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || s.length < 2) return undefined;
-  const dbl = s.indexOf('::');
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
-  const groupsOf = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const g = items[i]!;
-      if (i === items.length - 1 && g.includes('.')) {
-        const v4 = parseIpv4Bytes(g);
-        if (!v4) return undefined;
-        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  let groups: number[] | undefined;
-  if (dbl >= 0) {
-    const head = groupsOf(s.slice(0, dbl));
-    const tail = groupsOf(s.slice(dbl + 2));
-    if (!head || !tail || head.length + tail.length > 7) return undefined;
-    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-  } else {
-    groups = groupsOf(s);
-    if (!groups || groups.length !== 8) return undefined;
-  }
-  return groups.flatMap((g) => [g >> 8, g & 0xff]);
+  const b = parseIpv6(s);
+  return b ? Array.from(b) : undefined;
 }
 
 export function formatIpv6(bytes: number[]): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpv6Bytes(Uint8Array.from(bytes));
 }
 
 export function parseIp(s: string): ParsedIp | undefined {
