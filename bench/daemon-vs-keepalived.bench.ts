@@ -1,0 +1,142 @@
+/**
+ * keepalived-ts against Debian's keepalived 2.2.7, side by side in one run (root only: network
+ * namespaces). Issue 5's figures:
+ *
+ *  1. Failover: kill -9 of the master → the backup's first gratuitous ARP, at advert 1 s (VRRPv2)
+ *     and at VRRPv3 advert 0.05 s, median and p99 over --runs runs per implementation
+ *     (interleaved), against the backup's Master_Down_Interval.
+ *  2. Footprint: CPU seconds per minute and RSS for 1, 100 and 1,000 instances at advert 1 s,
+ *     and how late one instance's adverts are.
+ *
+ *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
+ *        [--only failover|footprint] [--instances 1,100,1000]
+ *
+ * Prints figures and a target table; asserts nothing. See docs/benchmarks.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
+import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type FailoverSample } from './lib/failover.js';
+import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
+import { KEEPALIVED, oursCommand, type ImplName } from './lib/implementations.js';
+import { fmt, median, percentile } from './lib/stats.js';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const runs = Number(flag('runs', '20'));
+const seconds = Number(flag('seconds', '60'));
+const only = flag('only', 'all');
+const instanceCounts = flag('instances', '1,100,1000').split(',').map(Number);
+const IMPLS: ImplName[] = ['keepalived-ts', 'keepalived'];
+const CASES: FailoverCase[] = [
+  { label: 'v2 advert 1 s', version: 2, advertS: 1 },
+  { label: 'v3 advert 0.05 s', version: 3, advertS: 0.05 },
+];
+
+interface Row {
+  metric: string;
+  ours: number;
+  theirs: number;
+  target: string;
+  met?: boolean;
+}
+const rows: Row[] = [];
+
+function printRows(): void {
+  console.log('\nmetric                                          ours   keepalived   ratio  target                       met?');
+  for (const r of rows) {
+    const ratio = r.theirs !== 0 ? r.ours / r.theirs : NaN;
+    const met = r.met === undefined ? '-' : r.met ? 'yes' : 'NO';
+    console.log(`${r.metric.padEnd(44)} ${fmt(r.ours, 2).padStart(8)} ${fmt(r.theirs, 2).padStart(12)} ${fmt(ratio, 2).padStart(7)}  ${r.target.padEnd(28)} ${met}`);
+  }
+}
+
+async function failover(lab: NetnsLab, dir: string): Promise<void> {
+  const fl = await buildFailoverLab(lab);
+  for (const c of CASES) {
+    const mdi = masterDownMs(c);
+    const samples: Record<ImplName, FailoverSample[]> = { 'keepalived-ts': [], keepalived: [] };
+    const failures: Record<ImplName, string[]> = { 'keepalived-ts': [], keepalived: [] };
+    console.log(`\nfailover, ${c.label}: Master_Down_Interval of the backup (priority 100) = ${fmt(mdi, 1)} ms; ${runs} runs each, interleaved`);
+    for (let i = 0; i < runs; i++) {
+      for (const impl of IMPLS) {
+        try {
+          const s = await runFailover(lab, fl, impl, c, dir);
+          samples[impl].push(s);
+          console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} last advert→GARP ${fmt(s.advertToGarpMs)} ms, kill→GARP ${fmt(s.killToGarpMs)} ms, kill→VIP ${fmt(s.killToVipMs)} ms`);
+        } catch (e) {
+          failures[impl].push((e as Error).message.split('\n')[0]!);
+          console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    const stat = (impl: ImplName, key: keyof Omit<FailoverSample, 'impl'>, p: number): number => percentile(samples[impl].map((s) => s[key]), p);
+    console.log('  figure (ms)                 ours median / p99      keepalived median / p99');
+    for (const key of ['advertToGarpMs', 'killToGarpMs', 'killToVipMs'] as const) {
+      console.log(`  ${key.padEnd(26)} ${fmt(stat('keepalived-ts', key, 50)).padStart(8)} / ${fmt(stat('keepalived-ts', key, 99)).padEnd(10)} ${fmt(stat('keepalived', key, 50)).padStart(10)} / ${fmt(stat('keepalived', key, 99))}`);
+    }
+    for (const impl of IMPLS) if (failures[impl].length) console.log(`  ${impl}: ${failures[impl].length} failed runs`);
+    const oursP99 = stat('keepalived-ts', 'advertToGarpMs', 99);
+    rows.push({ metric: `failover ${c.label}: advert→GARP median ms`, ours: stat('keepalived-ts', 'advertToGarpMs', 50), theirs: stat('keepalived', 'advertToGarpMs', 50), target: `(MDI ${fmt(mdi)} ms)` });
+    rows.push({ metric: `failover ${c.label}: advert→GARP p99 ms`, ours: oursP99, theirs: stat('keepalived', 'advertToGarpMs', 99), target: `≤ MDI+10 = ${fmt(mdi + 10)}`, met: oursP99 <= mdi + 10 && samples['keepalived-ts'].length === runs });
+    rows.push({ metric: `failover ${c.label}: kill→GARP p99 ms`, ours: stat('keepalived-ts', 'killToGarpMs', 99), theirs: stat('keepalived', 'killToGarpMs', 99), target: '(for reference)' });
+  }
+}
+
+async function footprint(lab: NetnsLab, dir: string): Promise<void> {
+  const fl = await buildFootprintLab(lab);
+  const results: FootprintSample[] = [];
+  console.log(`\nfootprint at advert 1 s, ${seconds} s measured per case (after all VIPs are up + 3 s)`);
+  for (const n of instanceCounts) {
+    for (const impl of IMPLS) {
+      try {
+        const s = await runFootprint(lab, fl, impl, n, seconds, dir);
+        results.push(s);
+        console.log(
+          `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms, CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms over ${s.intervals} intervals`,
+        );
+        if (s.vipsUp < n) console.log(`       only ${s.vipsUp}/${n} VIPs up after 90 s + ${seconds} s; ${s.logLines} log lines, last: ${s.lastLogLine.slice(0, 160)}`);
+      } catch (e) {
+        console.log(`  ${String(n).padStart(4)} instances ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    const ours = results.find((r) => r.impl === 'keepalived-ts' && r.instances === n);
+    const theirs = results.find((r) => r.impl === 'keepalived' && r.instances === n);
+    if (!ours || !theirs) continue;
+    const big = n >= 1000;
+    rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= theirs.cpuSecondsPerMinute : undefined });
+    rows.push({ metric: `${n} instances: RSS MiB`, ours: ours.rssMiB, theirs: theirs.rssMiB, target: big ? '≤ 80 MB (76.3 MiB)' : '', met: big ? ours.rssMiB * 1024 * 1024 <= 80e6 : undefined });
+    rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: '≤ 10 ms', met: ours.lateMaxMs <= 10 });
+    rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });
+  }
+}
+
+async function main(): Promise<number> {
+  if (!isRoot) {
+    console.log(`daemon-vs-keepalived: skipped, ${rootRequiredReason}`);
+    return 0;
+  }
+  console.log(`keepalived-ts vs keepalived (${KEEPALIVED}); ours runs as: ${oursCommand().how}`);
+  console.log(`node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const lab = new NetnsLab('kts-bench-');
+  const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
+  const onSignal = (): void => process.exit(130);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    if (only === 'all' || only === 'failover') await failover(lab, dir);
+    if (only === 'all' || only === 'footprint') await footprint(lab, dir);
+    printRows();
+    console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    await lab.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,136 @@
+/**
+ * Steady-state cost of N VRRP instances at advert 1 s on one node: CPU seconds per minute and
+ * RSS of every process in the node's namespace, plus the lateness of one instance's adverts as
+ * captured on the far side of its link.
+ */
+import type { NetnsLab } from '../../test/helpers/netns.js';
+import { waitFor } from '../../test/helpers/netns.js';
+import { startCapture, type CapturedAdvert } from './capture.js';
+import { startDaemon, type ImplName } from './implementations.js';
+import { namespacePids, usageOf } from './procstat.js';
+import { percentile } from './stats.js';
+
+const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
+const PER_LINK = 250;
+
+export interface FootprintLab {
+  node: string;
+  sink: string;
+}
+
+export async function buildFootprintLab(lab: NetnsLab): Promise<FootprintLab> {
+  const node = await lab.namespace('node');
+  const sink = await lab.namespace('sink');
+  for (let i = 0; i < LINKS; i++) {
+    await lab.veth({ ns: node, ifname: `n${i}`, addresses: [`198.51.100.${64 * i + 1}/26`] }, { ns: sink, ifname: `s${i}`, addresses: [`198.51.100.${64 * i + 2}/26`] });
+  }
+  return { node, sink };
+}
+
+/** N master instances: instance k on link k/250 with VRID k%250+1 and one VIP in 203.0.113.0/24
+ *  (the same VIP may recur on different links, which both daemons accept). */
+export function footprintConf(n: number): string {
+  const blocks: string[] = ['global_defs {\n  router_id bench_node\n}\n'];
+  for (let k = 0; k < n; k++) {
+    const link = Math.floor(k / PER_LINK);
+    const vrid = (k % PER_LINK) + 1;
+    blocks.push(`vrrp_instance VI_${k + 1} {
+  state MASTER
+  interface n${link}
+  virtual_router_id ${vrid}
+  priority 200
+  advert_int 1
+  virtual_ipaddress {
+    203.0.113.${vrid}/32
+  }
+}
+`);
+  }
+  return blocks.join('');
+}
+
+export interface FootprintSample {
+  impl: ImplName;
+  instances: number;
+  /** start → every VIP present */
+  startupMs: number;
+  cpuSecondsPerMinute: number;
+  rssMiB: number;
+  processes: number;
+  /** advert interval − 1000 ms for VRID 1 on n0: max and p99, and the number of intervals */
+  lateMaxMs: number;
+  lateP99Ms: number;
+  intervals: number;
+  /** VIPs present at the end of the measurement (n when every instance became master) */
+  vipsUp: number;
+  logLines: number;
+  lastLogLine: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function vipCount(lab: NetnsLab, ns: string): Promise<number> {
+  const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(ns, ['addr', 'show']);
+  return links.reduce((n, l) => n + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0);
+}
+
+/** Remove VIPs a SIGKILLed daemon left behind. */
+async function flushVips(lab: NetnsLab, ns: string): Promise<void> {
+  for (let i = 0; i < LINKS; i++) await lab.exec(ns, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
+}
+
+export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplName, n: number, seconds: number, dir: string): Promise<FootprintSample> {
+  await flushVips(lab, fl.node);
+  const capture = await startCapture(lab, fl.sink, 's0', 'ip proto 112');
+  const started = Date.now();
+  const d = startDaemon(lab, fl.node, impl, dir, `fp${n}`, footprintConf(n));
+  try {
+    // Start-up: until every instance holds its VIP. A daemon that does not get there in 90 s is
+    // measured anyway, and the count of VIPs it reached is reported.
+    let startupMs = NaN;
+    try {
+      await waitFor(async () => (await vipCount(lab, fl.node)) >= n, { timeoutMs: 90_000, intervalMs: 250, what: `${impl}: ${n} VIPs` });
+      startupMs = Date.now() - started;
+    } catch {
+      /* reported through vipsUp */
+    }
+    await sleep(3000); // let start-up work (GARP bursts, log flushing) finish
+    capture.clear();
+    const pids = namespacePids(fl.node);
+    const t0 = usageOf(pids);
+    const w0 = performance.now();
+    let rssKiB = 0;
+    let processes = 0;
+    for (let left = seconds * 1000; left > 0; left -= 5000) {
+      await sleep(Math.min(5000, left));
+      const u = usageOf(namespacePids(fl.node));
+      if (u.rssKiB > rssKiB) rssKiB = u.rssKiB; // peak of the samples
+      processes = Math.max(processes, u.processes);
+    }
+    const t1 = usageOf(pids);
+    const wallS = (performance.now() - w0) / 1000;
+    const vipsUp = await vipCount(lab, fl.node);
+    const log = d.proc.output().trim().split('\n');
+    const lastLogLine = log.at(-1) ?? '';
+    const adverts = capture.packets().filter((p): p is CapturedAdvert => p.kind === 'vrrp' && p.vrid === 1 && p.src === '198.51.100.1');
+    const late = adverts.slice(1).map((p, i) => p.atMs - adverts[i]!.atMs - 1000);
+    return {
+      impl,
+      instances: n,
+      startupMs,
+      cpuSecondsPerMinute: ((t1.cpuSeconds - t0.cpuSeconds) / wallS) * 60,
+      rssMiB: rssKiB / 1024,
+      processes,
+      lateMaxMs: late.length ? Math.max(...late) : NaN,
+      lateP99Ms: percentile(late, 99),
+      intervals: late.length,
+      vipsUp,
+      logLines: log.length,
+      lastLogLine,
+    };
+  } finally {
+    await d.stop();
+    await capture.stop();
+    await flushVips(lab, fl.node);
+  }
+}

@@ -1,0 +1,37 @@
+/** CPU time and resident memory of every process in a network namespace, from /proc. */
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const CLOCK_TICKS_PER_S = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+export function namespacePids(ns: string): number[] {
+  const out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 5000 });
+  return out.split(/\s+/).filter(Boolean).map(Number);
+}
+
+export interface Usage {
+  cpuSeconds: number;
+  rssKiB: number;
+  processes: number;
+}
+
+/** utime+stime (own, not children's) and VmRSS, summed over `pids`; vanished pids are skipped. */
+export function usageOf(pids: readonly number[]): Usage {
+  let ticks = 0;
+  let rssKiB = 0;
+  let processes = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+      ticks += Number(fields[11]) + Number(fields[12]);
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      rssKiB += m ? Number(m[1]) : 0;
+      processes++;
+    } catch {
+      /* exited */
+    }
+  }
+  return { cpuSeconds: ticks / CLOCK_TICKS_PER_S, rssKiB, processes };
+}
