@@ -10,7 +10,10 @@ export type RuntimeEventBody = WithoutAt<RuntimeEvent>;
 
 export class RuntimeSink {
   private readonly counters = new Map<string, number>();
-  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  /** Per-instance counters, flattened to `instance:name` only by snapshot(). */
+  private readonly instanceCounters = new Map<string, Map<string, number>>();
+  /** Replaced, never mutated, on (un)subscribe: emit iterates it without copying. */
+  private listeners: ReadonlyArray<(e: RuntimeEvent) => void> = [];
 
   constructor(
     private readonly clock: Clock,
@@ -20,16 +23,22 @@ export class RuntimeSink {
   /** Add to a total and, with `instance`, to that instance's own counter (`VI_1:adverts_sent`). */
   count(name: string, instance?: string, n = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + n);
-    if (instance) this.counters.set(`${instance}:${name}`, (this.counters.get(`${instance}:${name}`) ?? 0) + n);
+    if (!instance) return;
+    let own = this.instanceCounters.get(instance);
+    if (!own) this.instanceCounters.set(instance, (own = new Map()));
+    own.set(name, (own.get(name) ?? 0) + n);
   }
 
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.counters.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const all = new Map(this.counters);
+    for (const [instance, own] of this.instanceCounters) for (const [name, n] of own) all.set(`${instance}:${name}`, n);
+    return Object.fromEntries([...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   emit(e: RuntimeEventBody): void {
+    if (this.listeners.length === 0) return;
     const event = { ...e, at: this.clock.now() } as RuntimeEvent;
-    for (const l of [...this.listeners]) {
+    for (const l of this.listeners) {
       try {
         l(event);
       } catch {
@@ -44,7 +53,9 @@ export class RuntimeSink {
   }
 
   on(listener: (e: RuntimeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 }

@@ -19,7 +19,9 @@ import {
   type AhCounter,
   type VrrpAdvert,
   type VrrpAdvertSpec,
+  type VrrpExpectations,
 } from '../protocol/vrrp/index.js';
+import { withIpv4Id } from '../protocol/ipv4.js';
 import type { Ports, VrrpRxPacket, VrrpSocket } from './ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
 import { socketKey } from './names.js';
@@ -36,6 +38,10 @@ interface Member {
   lastMaster?: string;
   /** Drop reasons already logged since the last accepted advert (log once, count always). */
   loggedDrops: Set<string>;
+  /** Adverts already encoded for `io`, by priority/destination/checksum form (see advertBytes). */
+  encoded: { io: InstanceIoConfig; packets: Map<string, Uint8Array> };
+  /** Receive expectations for `io` (see expectations()). */
+  expect?: { io: InstanceIoConfig; all: VrrpExpectations; skip: VrrpExpectations };
 }
 
 interface SocketEntry {
@@ -68,7 +74,7 @@ export class VrrpIo {
     for (const io of ios) {
       const m = this.members.get(io.name);
       if (m) m.io = io;
-      else this.members.set(io.name, { io, ipId: 0, ah: AH_COUNTER_INITIAL, oldUnicastChecksum: false, loggedDrops: new Set() });
+      else this.members.set(io.name, { io, ipId: 0, ah: AH_COUNTER_INITIAL, oldUnicastChecksum: false, loggedDrops: new Set(), encoded: { io, packets: new Map() } });
     }
     const wanted = new Map<string, Omit<SocketEntry, 'socket'>>();
     for (const io of ios) {
@@ -109,20 +115,10 @@ export class VrrpIo {
       this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.ifname}`}`);
       return;
     }
-    const spec: VrrpAdvertSpec = {
-      version: io.version,
-      family: io.family,
-      vrid: io.vrid,
-      priority,
-      advertIntervalCs: io.advertIntervalCs,
-      addresses: io.vips.filter((v) => v.family === io.family).map((v) => v.address),
-      authKind: io.authKind,
-      ...(io.authKey ? { authKey: io.authKey } : {}),
-    };
     const unicast = io.unicastPeers.length > 0;
     let failed = 0;
     for (const dst of unicast ? io.unicastPeers : [io.mcastGroup]) {
-      const error = this.sendOne(m, sock, spec, io.src, dst, unicast);
+      const error = this.sendOne(m, sock, priority, io.src, dst, unicast);
       if (error) {
         failed++;
         this.sink.count('send_errors', instance);
@@ -136,26 +132,54 @@ export class VrrpIo {
     this.sink.emit({ type: 'advert.sent', instance, priority });
   }
 
-  private sendOne(m: Member, sock: VrrpSocket, spec: VrrpAdvertSpec, src: string, dst: string, unicast: boolean): string | undefined {
+  private sendOne(m: Member, sock: VrrpSocket, priority: number, src: string, dst: string, unicast: boolean): string | undefined {
     const io = m.io;
     try {
-      if (io.family === 6) return sock.send(encodeVrrpMessage(spec, { src, dst }), dst, src);
+      if (io.family === 6) return sock.send(this.advertBytes(m, priority, src, dst, unicast), dst, src);
       m.ipId = m.ipId >= 0xffff ? 1 : m.ipId + 1;
       if (io.authKind === 'ah') m.ah = ahNextTxSequence(m.ah);
-      const data = encodeVrrpIpv4Packet(spec, {
-        src,
-        dst,
-        v3Ipv4Checksum: io.v3ChecksumAsV2 ? 'message-only' : 'pseudo-header',
-        ...(m.oldUnicastChecksum ? { pseudoHeaderDst: io.mcastGroup } : {}),
-        ipId: m.ipId,
-        ttl: unicast ? io.unicastTtl : 255,
-        ...(io.authKind === 'ah' ? { ahSequence: m.ah.sequence } : {}),
-        unicast,
-      });
-      return sock.send(data, dst);
+      return sock.send(this.advertBytes(m, priority, src, dst, unicast), dst);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
+  }
+
+  /**
+   * The bytes of one advert. Between two adverts of one configuration only the priority, the
+   * destination and the checksum form can change, plus the IPv4 ID, which is patched into a
+   * copy of the packet encoded earlier. AH packets (sequence and ICV change) are always encoded.
+   */
+  private advertBytes(m: Member, priority: number, src: string, dst: string, unicast: boolean): Uint8Array {
+    const io = m.io;
+    if (m.encoded.io !== io) m.encoded = { io, packets: new Map() };
+    const key = `${priority} ${src} ${dst} ${m.oldUnicastChecksum}`;
+    const cached = io.authKind === 'ah' ? undefined : m.encoded.packets.get(key);
+    if (cached) return io.family === 6 ? cached.slice() : withIpv4Id(cached, m.ipId);
+    const spec: VrrpAdvertSpec = {
+      version: io.version,
+      family: io.family,
+      vrid: io.vrid,
+      priority,
+      advertIntervalCs: io.advertIntervalCs,
+      addresses: io.vips.filter((v) => v.family === io.family).map((v) => v.address),
+      authKind: io.authKind,
+      ...(io.authKey ? { authKey: io.authKey } : {}),
+    };
+    const data =
+      io.family === 6
+        ? encodeVrrpMessage(spec, { src, dst })
+        : encodeVrrpIpv4Packet(spec, {
+            src,
+            dst,
+            v3Ipv4Checksum: io.v3ChecksumAsV2 ? 'message-only' : 'pseudo-header',
+            ...(m.oldUnicastChecksum ? { pseudoHeaderDst: io.mcastGroup } : {}),
+            ipId: m.ipId,
+            ttl: unicast ? io.unicastTtl : 255,
+            ...(io.authKind === 'ah' ? { ahSequence: m.ah.sequence } : {}),
+            unicast,
+          });
+    if (io.authKind !== 'ah') m.encoded.packets.set(key, data.slice());
+    return data;
   }
 
   private socketOptions(members: string[], ifname: string, family: 4 | 6) {
@@ -194,19 +218,25 @@ export class VrrpIo {
       return;
     }
     const advert = d.value;
-    const candidates = entry.members.map((n) => this.members.get(n)!).filter((m) => m.io.vrid === advert.vrid && m.io.family === advert.family);
-    if (candidates.length === 0) {
+    let first: Member | undefined;
+    let peer: Member | undefined;
+    for (const name of entry.members) {
+      const c = this.members.get(name)!;
+      if (c.io.vrid !== advert.vrid || c.io.family !== advert.family) continue;
+      first ??= c;
+      if (!peer && c.io.unicastPeers.includes(advert.src)) peer = c;
+    }
+    if (!first) {
       this.sink.count('drop.vrid-unknown');
       return;
     }
-    const m = candidates.find((c) => c.io.unicastPeers.includes(advert.src)) ?? candidates[0]!;
-    this.judge(m, advert);
+    this.judge(peer ?? first, advert);
   }
 
   private judge(m: Member, advert: VrrpAdvert): void {
     const name = m.io.name;
     const skip = m.io.skipCheckAdvAddr && m.lastMaster === advert.src;
-    const v = validateAdvert(advert, { ...m.io.expectations, ahSequence: m.ah.sequence, ...(skip ? { checkAddresses: false } : {}) });
+    const v = validateAdvert(advert, this.expectations(m, skip));
     if (!v.ok) {
       this.sink.count(`drop.${v.reason}`, name);
       this.sink.emit({ type: 'advert.dropped', instance: name, reason: v.reason });
@@ -230,6 +260,15 @@ export class VrrpIo {
       this.sink.log('info', `(${name}) Master received priority 0 message`);
     }
     this.deliver(name, { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } });
+  }
+
+  /** The instance's expectations for this packet; built once per configuration unless AH (sequence). */
+  private expectations(m: Member, skipAddresses: boolean): VrrpExpectations {
+    const io = m.io;
+    if (io.authKind === 'ah') return { ...io.expectations, ahSequence: m.ah.sequence, ...(skipAddresses ? { checkAddresses: false } : {}) };
+    let e = m.expect;
+    if (e?.io !== io) m.expect = e = { io, all: io.expectations, skip: { ...io.expectations, checkAddresses: false } };
+    return skipAddresses ? e.skip : e.all;
   }
 
   private dropOnce(m: Member, key: string, message: string, level: 'info' | 'warning' = 'warning'): void {

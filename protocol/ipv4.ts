@@ -48,6 +48,19 @@ export function buildIpv4Header(spec: Ipv4HeaderSpec, payloadLength: number): Ui
   return hdr;
 }
 
+/**
+ * A copy of an IPv4 datagram with another ID and the header checksum recomputed: what changes
+ * between two otherwise identical packets from one sender (keepalived's per-advert ID, K-1).
+ */
+export function withIpv4Id(packet: Uint8Array, id: number): Uint8Array {
+  const out = packet.slice();
+  const headerBytes = (out[0]! & 0x0f) * 4;
+  writeU16(out, 4, id);
+  writeU16(out, 10, 0);
+  writeU16(out, 10, internetChecksum(out.subarray(0, headerBytes)));
+  return out;
+}
+
 export function buildIpv4Packet(spec: Ipv4HeaderSpec, payload: Uint8Array): Uint8Array {
   const hdr = buildIpv4Header(spec, payload.length);
   const out = new Uint8Array(hdr.length + payload.length);

@@ -70,7 +70,7 @@ export function validateAdvert(a: VrrpAdvert, x: VrrpExpectations): VrrpVerdict 
   // R-34 (IPv6 too: on AF_PACKET and in the simulator there is no kernel to do it for us).
   const sum = checkChecksum(a, x, unicast);
   if (!sum.ok) return sum;
-  warnings.push(...sum.value.warnings);
+  if (sum.value.warnings.length > 0) warnings.push(...sum.value.warnings);
 
   // Multicast packets on a unicast instance and vice versa (K-4).
   if (isMulticast(a.dstBytes) === unicast) {
@@ -126,16 +126,16 @@ function checkChecksum(
   unicast: boolean,
 ): Result<{ warnings: VrrpWarning[]; oldUnicast: boolean }, VrrpDropReason> {
   const base: VrrpChecksumContext = { version: a.version, family: a.family, src: a.srcBytes, dst: a.dstBytes };
-  const group = parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dstBytes;
+  const group = () => parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dstBytes;
   const v3v4 = a.version === 3 && a.family === 4;
   const mode = v3v4 ? (x.v3Ipv4Checksum ?? 'pseudo-header') : 'pseudo-header';
   const compat = x.unicastChecksumCompat ?? 'auto';
-  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? group : a.dstBytes };
+  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? group() : a.dstBytes };
   if (vrrpChecksumOk(a.message, primary)) return ok({ warnings: [], oldUnicast: false });
   if (v3v4 && mode === 'message-only' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: 'pseudo-header' })) {
     return ok({ warnings: [{ code: 'other-checksum-form', detail: 'v3 checksum uses the IPv4 pseudo-header (RFC 5798 form)' }], oldUnicast: false });
   }
-  if (v3v4 && mode === 'pseudo-header' && unicast && compat === 'auto' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: mode, dst: group })) {
+  if (v3v4 && mode === 'pseudo-header' && unicast && compat === 'auto' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: mode, dst: group() })) {
     return ok({ warnings: [{ code: 'old-unicast-checksum', detail: 'setting unicast VRRPv3 checksum to old version' }], oldUnicast: true });
   }
   return fail('bad-checksum', `invalid VRRPv${a.version} checksum 0x${a.checksum.toString(16).padStart(4, '0')}`);
