@@ -31,6 +31,12 @@ import type { InstancePlan } from './plan-instance.js';
 import { groupId, instanceId, NOTIFIER_ID, trackingId } from './names.js';
 import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
 import { applyReload } from './reload.js';
+import { bindRuntimeDeps } from './system-deps.js';
+
+/** The daemon machine with every child provided; built once, each runtime binds its deps (system-deps.ts). */
+const runtimeLogic = daemonMachine.provide({
+  actors: { instance: instanceLogic, syncGroup: syncGroupMachine, tracker: trackerLogic, tracking: trackingMachine, notifier: notifierLogic },
+});
 
 export function createRuntime(ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions): Runtime {
   return new NodeRuntime(ports, model, opts);
@@ -43,7 +49,7 @@ export class NodeRuntime implements Runtime {
   readonly vrrp: VrrpIo;
   readonly addresses: AddressIo;
   plan: Plan | undefined;
-  root: Actor<typeof daemonMachine> | undefined;
+  root: Actor<typeof runtimeLogic> | undefined;
   phase: Phase = 'new';
   /** Base priority each instance actor was spawned with (reload moves priority by an offset). */
   readonly spawnedBase = new Map<string, number>();
@@ -83,16 +89,11 @@ export class NodeRuntime implements Runtime {
     this.phase = 'running';
     const plan = this.buildPlan(this.model);
     this.plan = plan;
-    const logic = daemonMachine.provide({
-      actors: {
-        instance: instanceLogic({ vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.plan?.instances.get(n)?.io }),
-        syncGroup: syncGroupMachine,
-        tracker: trackerLogic(this.ports),
-        tracking: trackingMachine,
-        notifier: notifierLogic(this.ports),
-      },
+    const root = createActor(runtimeLogic, { clock: this.ports.clock, input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000 } });
+    bindRuntimeDeps(root.system, {
+      ports: this.ports,
+      instanceIo: { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.plan?.instances.get(n)?.io },
     });
-    const root = createActor(logic, { clock: this.ports.clock, input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000 } });
     this.root = root;
     root.on('daemon.childError', (e) => {
       this.sink.count('actor_errors');

@@ -10,118 +10,112 @@ import { scriptProbeMachine, type ScriptExitedEvent, type ScriptRunInput } from 
 import { processProbeMachine, type ProcessMatch } from '../machines/track/process-probe.machine.js';
 import { parseTrackFileValue } from '../machines/track/file-value.js';
 import type { TrackerUpdateEvent } from '../machines/track/types.js';
-import type { Ports } from './ports.js';
+import { runtimeDeps } from './system-deps.js';
 
 /** keepalived kills a script at its timeout; the port gets a little longer so the machine's own timeout decides. */
 const PORT_TIMEOUT_MARGIN_MS = 1000;
 
-export function runScriptActor(ports: Ports) {
-  return fromCallback<EventObject, ScriptRunInput>(({ input, sendBack }) => {
-    let live = true;
-    const handle = ports.scripts.run(
-      {
-        argv: input.argv,
-        timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS,
-        ...(input.user !== undefined ? { user: input.user } : {}),
-        ...(input.group !== undefined ? { group: input.group } : {}),
-      },
-      (r) => {
-        if (!live) return;
-        live = false;
-        const e: ScriptExitedEvent = { type: 'script.exited', exitCode: r.exitCode };
-        if (r.signal !== undefined) e.signal = r.signal;
-        if (r.error !== undefined) e.error = r.error;
-        else if (r.timedOut) e.error = 'timed out';
-        sendBack(e);
-      },
-    );
-    return () => {
-      if (live) handle.cancel();
+export const runScriptActor = fromCallback<EventObject, ScriptRunInput>(({ input, sendBack, system }) => {
+  const ports = runtimeDeps(system).ports;
+  let live = true;
+  const handle = ports.scripts.run(
+    {
+      argv: input.argv,
+      timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS,
+      ...(input.user !== undefined ? { user: input.user } : {}),
+      ...(input.group !== undefined ? { group: input.group } : {}),
+    },
+    (r) => {
+      if (!live) return;
       live = false;
-    };
-  });
-}
+      const e: ScriptExitedEvent = { type: 'script.exited', exitCode: r.exitCode };
+      if (r.signal !== undefined) e.signal = r.signal;
+      if (r.error !== undefined) e.error = r.error;
+      else if (r.timedOut) e.error = 'timed out';
+      sendBack(e);
+    },
+  );
+  return () => {
+    if (live) handle.cancel();
+    live = false;
+  };
+});
 
 type FileProbeInput = { name: string; parent: AnyActorRef; path: string; initFile?: { value: number; overwrite: boolean } };
 
-export function fileProbeActor(ports: Ports) {
-  return fromCallback<EventObject, FileProbeInput>(({ input }) => {
-    let live = true;
-    const report = (content: string | undefined) => {
-      if (live) input.parent.send({ type: 'tracker.update', ok: true, value: parseTrackFileValue(content) } satisfies TrackerUpdateEvent);
-    };
-    const read = () => ports.files.read(input.path, (content) => report(content));
-    const unwatch = ports.files.watch(input.path, read);
-    if (input.initFile) {
-      const init = input.initFile;
-      ports.files.read(input.path, (content) => {
-        if (!live) return;
-        if (content !== undefined && !init.overwrite) return report(content);
-        if (content !== undefined && init.overwrite) {
-          input.parent.send({ type: 'tracker.note', level: 'warning', message: `track file ${input.name}: init_file overwrite is not supported, using the file as it is` });
-          return report(content);
-        }
-        ports.files.writeLine(input.path, String(init.value), () => read());
-      });
-    } else {
-      read();
-    }
-    return () => {
-      live = false;
-      unwatch();
-    };
-  });
-}
+export const fileProbeActor = fromCallback<EventObject, FileProbeInput>(({ input, system }) => {
+  const ports = runtimeDeps(system).ports;
+  let live = true;
+  const report = (content: string | undefined) => {
+    if (live) input.parent.send({ type: 'tracker.update', ok: true, value: parseTrackFileValue(content) } satisfies TrackerUpdateEvent);
+  };
+  const read = () => ports.files.read(input.path, (content) => report(content));
+  const unwatch = ports.files.watch(input.path, read);
+  if (input.initFile) {
+    const init = input.initFile;
+    ports.files.read(input.path, (content) => {
+      if (!live) return;
+      if (content !== undefined && !init.overwrite) return report(content);
+      if (content !== undefined && init.overwrite) {
+        input.parent.send({ type: 'tracker.note', level: 'warning', message: `track file ${input.name}: init_file overwrite is not supported, using the file as it is` });
+        return report(content);
+      }
+      ports.files.writeLine(input.path, String(init.value), () => read());
+    });
+  } else {
+    read();
+  }
+  return () => {
+    live = false;
+    unwatch();
+  };
+});
 
 type LinkProbeInput = { name: string; parent: AnyActorRef; ifname: string };
 
-export function linkProbeActor(ports: Ports) {
-  return fromCallback<EventObject, LinkProbeInput>(({ input }) => {
-    let live = true;
-    const send = (ok: boolean, note?: string) => {
-      if (live) input.parent.send({ type: 'tracker.update', ok, value: ok ? 1 : 0, ...(note ? { note } : {}) } satisfies TrackerUpdateEvent);
-    };
-    const unwatch = ports.net.watch((e) => {
-      if (!('ifname' in e) || e.ifname !== input.ifname) return;
-      if (e.type === 'link.up') send(true, `Netlink reports ${input.ifname} up`);
-      else if (e.type === 'link.down' || e.type === 'link.deleted') send(false, `Netlink reports ${input.ifname} down`);
-      else if (e.type === 'link.added') {
-        const itf = ports.net.interfaces().find((i) => i.name === input.ifname);
-        send(!!itf && itf.up && itf.running);
-      }
-    });
-    const itf = ports.net.interfaces().find((i) => i.name === input.ifname);
-    if (!itf) input.parent.send({ type: 'tracker.note', level: 'warning', message: `interface ${input.ifname} does not exist` });
-    send(!!itf && itf.up && itf.running);
-    return () => {
-      live = false;
-      unwatch();
-    };
+export const linkProbeActor = fromCallback<EventObject, LinkProbeInput>(({ input, system }) => {
+  const ports = runtimeDeps(system).ports;
+  let live = true;
+  const send = (ok: boolean, note?: string) => {
+    if (live) input.parent.send({ type: 'tracker.update', ok, value: ok ? 1 : 0, ...(note ? { note } : {}) } satisfies TrackerUpdateEvent);
+  };
+  const unwatch = ports.net.watch((e) => {
+    if (!('ifname' in e) || e.ifname !== input.ifname) return;
+    if (e.type === 'link.up') send(true, `Netlink reports ${input.ifname} up`);
+    else if (e.type === 'link.down' || e.type === 'link.deleted') send(false, `Netlink reports ${input.ifname} down`);
+    else if (e.type === 'link.added') {
+      const itf = ports.net.interfaces().find((i) => i.name === input.ifname);
+      send(!!itf && itf.up && itf.running);
+    }
   });
-}
+  const itf = ports.net.interfaces().find((i) => i.name === input.ifname);
+  if (!itf) input.parent.send({ type: 'tracker.note', level: 'warning', message: `interface ${input.ifname} does not exist` });
+  send(!!itf && itf.up && itf.running);
+  return () => {
+    live = false;
+    unwatch();
+  };
+});
 
-export function countProcessesActor(ports: Ports) {
-  return fromCallback<EventObject, { name: string; match: ProcessMatch }>(({ input, sendBack }) => {
-    if (!ports.processes) throw new Error(`track_process ${input.name}: process tracking is not available on this platform`);
-    let live = true;
-    const unwatch = ports.processes.watch(input.match, (count) => {
-      if (live) sendBack({ type: 'process.count', count });
-    });
-    return () => {
-      live = false;
-      unwatch();
-    };
+export const countProcessesActor = fromCallback<EventObject, { name: string; match: ProcessMatch }>(({ input, sendBack, system }) => {
+  const ports = runtimeDeps(system).ports;
+  if (!ports.processes) throw new Error(`track_process ${input.name}: process tracking is not available on this platform`);
+  let live = true;
+  const unwatch = ports.processes.watch(input.match, (count) => {
+    if (live) sendBack({ type: 'process.count', count });
   });
-}
+  return () => {
+    live = false;
+    unwatch();
+  };
+});
 
-/** The tracker machine with every probe provided over `ports`. */
-export function trackerLogic(ports: Ports) {
-  return trackerMachine.provide({
-    actors: {
-      scriptProbe: scriptProbeMachine.provide({ actors: { runScript: runScriptActor(ports) } }),
-      processProbe: processProbeMachine.provide({ actors: { countProcesses: countProcessesActor(ports) } }),
-      fileProbe: fileProbeActor(ports),
-      linkProbe: linkProbeActor(ports),
-    },
-  });
-}
+/** The tracker machine with every probe provided (once per process; ports from system-deps.ts). */
+export const trackerLogic = trackerMachine.provide({
+  actors: {
+    scriptProbe: scriptProbeMachine.provide({ actors: { runScript: runScriptActor } }),
+    processProbe: processProbeMachine.provide({ actors: { countProcesses: countProcessesActor } }),
+    fileProbe: fileProbeActor,
+    linkProbe: linkProbeActor,
+  },
+});
