@@ -126,19 +126,23 @@ function checkChecksum(
   unicast: boolean,
 ): Result<{ warnings: VrrpWarning[]; oldUnicast: boolean }, VrrpDropReason> {
   const base: VrrpChecksumContext = { version: a.version, family: a.family, src: a.srcBytes, dst: a.dstBytes };
-  const group = () => parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dstBytes;
   const v3v4 = a.version === 3 && a.family === 4;
   const mode = v3v4 ? (x.v3Ipv4Checksum ?? 'pseudo-header') : 'pseudo-header';
   const compat = x.unicastChecksumCompat ?? 'auto';
-  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? group() : a.dstBytes };
+  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? groupBytes(a, x) : a.dstBytes };
   if (vrrpChecksumOk(a.message, primary)) return ok({ warnings: [], oldUnicast: false });
   if (v3v4 && mode === 'message-only' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: 'pseudo-header' })) {
     return ok({ warnings: [{ code: 'other-checksum-form', detail: 'v3 checksum uses the IPv4 pseudo-header (RFC 5798 form)' }], oldUnicast: false });
   }
-  if (v3v4 && mode === 'pseudo-header' && unicast && compat === 'auto' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: mode, dst: group() })) {
+  if (v3v4 && mode === 'pseudo-header' && unicast && compat === 'auto' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: mode, dst: groupBytes(a, x) })) {
     return ok({ warnings: [{ code: 'old-unicast-checksum', detail: 'setting unicast VRRPv3 checksum to old version' }], oldUnicast: true });
   }
   return fail('bad-checksum', `invalid VRRPv${a.version} checksum 0x${a.checksum.toString(16).padStart(4, '0')}`);
+}
+
+/** The multicast group as pseudo-header destination (old unicast checksum form, K-3). */
+function groupBytes(a: VrrpAdvert, x: VrrpExpectations): Uint8Array {
+  return parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dstBytes;
 }
 
 function compareAddresses(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { code: 'addr-count-mismatch' | 'addr-list-mismatch' } | undefined {
