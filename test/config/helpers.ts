@@ -1,4 +1,5 @@
 /** Shared helpers for the config tests: an in-memory file system and access to the shared samples. */
+import { SHARED_DIR } from '../helpers/shared.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompileResult, type KeepalivedConfig } from '../../config/index.js';
@@ -48,7 +49,7 @@ export function compileFile(path: string, opts: Parameters<typeof compileConfig>
   return compileConfig(path, readText, { listDir, ...opts });
 }
 
-export const SAMPLES_DIR = '/work/shared/corpus/keepalived-samples';
+export const SAMPLES_DIR = join(SHARED_DIR, 'corpus/keepalived-samples');
 export const SEEDS_FIXTURES = join(new URL('.', import.meta.url).pathname, '../fixtures/config/seeds');
 
 /**

@@ -1,4 +1,5 @@
 /** Loads the hex frame fixtures of test/fixtures/packets/ (captured from keepalived 2.2.7). */
+import { SHARED_DIR } from '../helpers/shared.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { hexToBytes } from '../../protocol/bytes.js';
 
 const here = dirname(new URL(import.meta.url).pathname);
 export const FIXTURE_DIR = resolve(here, '../fixtures/packets');
-export const SHARED_PCAP_DIR = '/work/shared/pcaps/keepalived-2.2.7';
+export const SHARED_PCAP_DIR = join(SHARED_DIR, 'pcaps/keepalived-2.2.7');
 
 export interface FixtureFrame {
   tsSec: number;
