@@ -131,7 +131,8 @@ export class AddressIo {
     );
   }
 
-  private op(instance: string, what: string, run: (done: (error?: string) => void) => void, benign?: (e: string) => boolean, onOk?: () => void): void {
+  /** One net operation, counted for pending()/whenIdle(); errors are logged and counted, never thrown. */
+  op(instance: string, what: string, run: (done: (error?: string) => void) => void, benign?: (e: string) => boolean, onOk?: () => void): void {
     this.inFlight++;
     let finished = false;
     run((error) => {

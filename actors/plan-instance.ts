@@ -67,7 +67,7 @@ export function addressSpec(a: IpAddressConfig, ifname: string): AddressSpec {
   return spec;
 }
 
-function routeSpec(r: RouteConfig, ifname: string): RouteSpec {
+export function routeSpec(r: RouteConfig, ifname: string): RouteSpec {
   const spec: RouteSpec = { family: r.family, destination: r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to };
   if (r.via) spec.gateway = r.via;
   const dev = r.dev ?? (r.via ? undefined : ifname);
@@ -82,7 +82,7 @@ function routeSpec(r: RouteConfig, ifname: string): RouteSpec {
   return spec;
 }
 
-function ruleSpec(r: RuleConfig): RuleSpec {
+export function ruleSpec(r: RuleConfig): RuleSpec {
   const spec: RuleSpec = { family: r.family };
   if (r.from) spec.from = r.from;
   if (r.to) spec.to = r.to;

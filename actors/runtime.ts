@@ -23,6 +23,7 @@ import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions } from './ru
 import { RuntimeSink } from './sink.js';
 import { VrrpIo } from './vrrp-io.js';
 import { AddressIo } from './address-io.js';
+import { StaticIo } from './static-io.js';
 import { instanceLogic } from './instance-io.js';
 import { trackerLogic } from './track-io.js';
 import { notifierLogic } from './notify-io.js';
@@ -48,6 +49,7 @@ export class NodeRuntime implements Runtime {
   readonly sink: RuntimeSink;
   readonly vrrp: VrrpIo;
   readonly addresses: AddressIo;
+  readonly statics: StaticIo;
   plan: Plan | undefined;
   root: Actor<typeof runtimeLogic> | undefined;
   phase: Phase = 'new';
@@ -65,6 +67,7 @@ export class NodeRuntime implements Runtime {
   ) {
     this.sink = new RuntimeSink(ports.clock, ports.logger);
     this.addresses = new AddressIo(ports, this.sink);
+    this.statics = new StaticIo(this.addresses, ports.net, this.sink);
     this.vrrp = new VrrpIo(ports, this.sink, (name, e) => this.deliver(name, e), (name) => {
       const c = this.instanceContext(name);
       return c ? { state: c.state, priority: c.priority } : undefined;
@@ -102,6 +105,7 @@ export class NodeRuntime implements Runtime {
     root.on('daemon.stopped', (e) => this.finishStop(e.timedOut));
     root.start();
     this.sink.log('info', `Starting VRRP runtime ${this.opts.name}`);
+    this.statics.apply(this.model);
     this.vrrp.configure([...plan.instances.values()].map((p) => p.io));
     this.spawn([{ src: 'notifier', systemId: NOTIFIER_ID, input: plan.notifier }]);
     this.spawn([...plan.trackers].map(([systemId, input]) => ({ src: 'tracker' as const, systemId, input })));
@@ -115,6 +119,7 @@ export class NodeRuntime implements Runtime {
     const next = this.buildPlan(model);
     this.sink.log('info', 'Reloading ...');
     applyReload(this, this.plan, next);
+    this.statics.apply(model);
     this.plan = next;
     this.sink.count('reloads');
   }
@@ -134,6 +139,7 @@ export class NodeRuntime implements Runtime {
       this.deliver(name, { type: 'vrrp.shutdown' });
     }
     for (const g of this.plan.groups.keys()) this.child(groupId(g))?.send({ type: 'group.shutdown' });
+    this.statics.removeAll();
     this.addresses.whenIdle(() => this.whenNotifierIdle(() => this.root?.send({ type: 'daemon.drained' })));
   }
 

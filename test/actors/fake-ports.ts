@@ -79,6 +79,10 @@ export class FakeNode {
   readonly fifo: Array<{ at: number; path: string; line: string }> = [];
   readonly files = new Map<string, string>();
   readonly routes: string[] = [];
+  /** Rules as "from>to@table". */
+  readonly rules: string[] = [];
+  /** Return an error string to make a net operation ("addAddress 198.51.100.5/32", "addRoute …") fail. */
+  netFail: (op: string) => string | undefined = () => undefined;
   /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
   scripts: Record<string, { exitCode: number; durationMs?: number }> = {};
   processCount = new Map<string, number>();
@@ -156,14 +160,26 @@ export class FakeNode {
       },
     };
     const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
+    const rule = (r: RuleSpec) => `${r.from ?? ''}>${r.to ?? ''}@${r.table ?? ''}`;
+    const remove = (list: string[], item: string) => {
+      const i = list.indexOf(item);
+      if (i < 0) return false;
+      list.splice(i, 1);
+      return true;
+    };
+    const guarded = (op: string, fn: () => string | undefined, done: (e?: string) => void) =>
+      this.later(() => {
+        const injected = this.netFail(op);
+        done(injected ?? fn());
+      });
     const net: NetConfig = {
       interfaces,
-      addAddress: (a, done) => this.later(() => (this.addresses.has(cidr(a)) ? done('File exists') : (this.addresses.add(cidr(a)), done()))),
-      removeAddress: (a, done) => this.later(() => (this.addresses.delete(cidr(a)) ? done() : done('Cannot assign requested address'))),
-      addRoute: (r: RouteSpec, done) => this.later(() => (this.routes.push(r.destination), done())),
-      removeRoute: (r: RouteSpec, done) => this.later(() => (this.routes.splice(this.routes.indexOf(r.destination), 1), done())),
-      addRule: (_r: RuleSpec, done) => this.later(() => done()),
-      removeRule: (_r: RuleSpec, done) => this.later(() => done()),
+      addAddress: (a, done) => guarded(`addAddress ${cidr(a)}`, () => (this.addresses.has(cidr(a)) ? 'File exists' : (this.addresses.add(cidr(a)), undefined)), done),
+      removeAddress: (a, done) => guarded(`removeAddress ${cidr(a)}`, () => (this.addresses.delete(cidr(a)) ? undefined : 'Cannot assign requested address'), done),
+      addRoute: (r: RouteSpec, done) => guarded(`addRoute ${r.destination}`, () => (this.routes.push(r.destination), undefined), done),
+      removeRoute: (r: RouteSpec, done) => guarded(`removeRoute ${r.destination}`, () => (remove(this.routes, r.destination) ? undefined : 'No such process'), done),
+      addRule: (r: RuleSpec, done) => guarded(`addRule ${rule(r)}`, () => (this.rules.push(rule(r)), undefined), done),
+      removeRule: (r: RuleSpec, done) => guarded(`removeRule ${rule(r)}`, () => (remove(this.rules, rule(r)) ? undefined : 'No such file or directory'), done),
       watch: (cb) => {
         this.linkWatchers.add(cb);
         return () => this.linkWatchers.delete(cb);
