@@ -22,6 +22,12 @@ export class AddressIo {
   private readonly installed = new Map<string, Set<string>>();
   private inFlight = 0;
   private readonly idleWaiters: Array<() => void> = [];
+  /** vrrp_garp_interval / vrrp_gna_interval: minimum gap between two frames on one interface. */
+  private readonly intervalMs: Record<4 | 6, number> = { 4: 0, 6: 0 };
+  /** Per `ifname/family`: the earliest time the next paced frame may leave. */
+  private readonly nextFreeAt = new Map<string, number>();
+  /** Frames waiting for their turn, by instance (cancelled when its VIPs go or the runtime stops). */
+  private readonly queued = new Map<string, Set<unknown>>();
 
   constructor(
     private readonly ports: Ports,
@@ -42,6 +48,21 @@ export class AddressIo {
     else this.idleWaiters.push(fn);
   }
 
+  /** keepalived paces gratuitous ARPs and unsolicited NAs per interface; 0 sends a burst back to back. */
+  setPacing(garpIntervalMs: number, gnaIntervalMs: number): void {
+    this.intervalMs[4] = Math.max(0, garpIntervalMs);
+    this.intervalMs[6] = Math.max(0, gnaIntervalMs);
+  }
+
+  /** Drop queued announcements (of one instance, or all on stop). */
+  cancelQueued(instance?: string): void {
+    for (const [name, timers] of this.queued) {
+      if (instance !== undefined && name !== instance) continue;
+      for (const t of timers) this.ports.clock.clearTimeout(t);
+      this.queued.delete(name);
+    }
+  }
+
   addVips(io: InstanceIoConfig): void {
     this.sink.log('info', `(${io.name}) setting VIPs.`);
     for (const a of [...io.vips, ...io.excludedVips]) this.add(io.name, a);
@@ -51,6 +72,7 @@ export class AddressIo {
 
   removeVips(io: InstanceIoConfig): void {
     this.sink.log('info', `(${io.name}) removing VIPs.`);
+    this.cancelQueued(io.name);
     for (const r of io.rules) this.op(io.name, 'remove rule', (done) => this.ports.net.removeRule(r, done), alreadyGone);
     for (const r of io.routes) this.op(io.name, `remove route ${r.destination}`, (done) => this.ports.net.removeRoute(r, done), alreadyGone);
     for (const a of [...io.vips, ...io.excludedVips]) this.remove(io.name, a);
@@ -92,13 +114,33 @@ export class AddressIo {
       const what = a.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts';
       this.sink.log('info', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
       const frame = a.family === 4 ? buildGratuitousArpFrame(mac, ip.bytes) : buildUnsolicitedNaFrame({ mac, vip: ip.bytes, router: false });
-      for (let i = 0; i < repeat; i++) {
-        const err = this.ports.vrrp.sendFrame(a.ifname, frame);
-        if (err) this.sink.count('garp_errors', instance);
-        else this.sink.count(a.family === 4 ? 'garp_sent' : 'na_sent', instance);
-      }
+      for (let i = 0; i < repeat; i++) this.paced(instance, a, frame);
       this.sink.emit({ type: 'garp.sent', instance, address: a.address });
     }
+  }
+
+  /** Send now, or queue behind the interface's previous frame by the configured interval. */
+  private paced(instance: string, a: AddressSpec, frame: Uint8Array): void {
+    const interval = this.intervalMs[a.family];
+    const now = this.ports.clock.now();
+    if (interval <= 0) return this.sendFrame(instance, a, frame);
+    const key = `${a.ifname}/${a.family}`;
+    const at = Math.max(now, this.nextFreeAt.get(key) ?? now);
+    this.nextFreeAt.set(key, at + interval);
+    if (at <= now) return this.sendFrame(instance, a, frame);
+    const timers = this.queued.get(instance) ?? new Set<unknown>();
+    this.queued.set(instance, timers);
+    const t = this.ports.clock.setTimeout(() => {
+      timers.delete(t);
+      this.sendFrame(instance, a, frame);
+    }, at - now);
+    timers.add(t);
+  }
+
+  private sendFrame(instance: string, a: AddressSpec, frame: Uint8Array): void {
+    const err = this.ports.vrrp.sendFrame(a.ifname, frame);
+    if (err) this.sink.count('garp_errors', instance);
+    else this.sink.count(a.family === 4 ? 'garp_sent' : 'na_sent', instance);
   }
 
   private add(instance: string, a: AddressSpec): void {

@@ -106,6 +106,7 @@ export class NodeRuntime implements Runtime {
     root.start();
     this.sink.log('info', `Starting VRRP runtime ${this.opts.name}`);
     this.statics.apply(this.model);
+    this.addresses.setPacing(this.model.globalDefs.vrrpGarpIntervalMs, this.model.globalDefs.vrrpGnaIntervalMs);
     this.vrrp.configure([...plan.instances.values()].map((p) => p.io));
     this.spawn([{ src: 'notifier', systemId: NOTIFIER_ID, input: plan.notifier }]);
     this.spawn([...plan.trackers].map(([systemId, input]) => ({ src: 'tracker' as const, systemId, input })));
@@ -120,6 +121,7 @@ export class NodeRuntime implements Runtime {
     this.sink.log('info', 'Reloading ...');
     applyReload(this, this.plan, next);
     this.statics.apply(model);
+    this.addresses.setPacing(model.globalDefs.vrrpGarpIntervalMs, model.globalDefs.vrrpGnaIntervalMs);
     this.plan = next;
     this.sink.count('reloads');
   }
@@ -284,6 +286,7 @@ export class NodeRuntime implements Runtime {
     if (timedOut) this.sink.log('warning', `stop timed out with ${this.addresses.pending()} address operations pending`);
     for (const id of [...this.subs.keys()]) this.detach(id);
     this.vrrp.close();
+    this.addresses.cancelQueued();
     this.sink.log('info', 'Stopped');
     this.sink.emit({ type: 'runtime.stopped' });
   }
