@@ -50,6 +50,8 @@ interface SocketEntry {
   family: 4 | 6;
   signature: string;
   socket?: VrrpSocket;
+  /** Interface index when the socket was opened; a new index means the interface was recreated. */
+  ifindex?: number;
   members: string[];
 }
 
@@ -59,6 +61,7 @@ export type InstanceObservation = { state: string; priority: number } | undefine
 export class VrrpIo {
   private readonly members = new Map<string, Member>();
   private readonly sockets = new Map<string, SocketEntry>();
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly ports: Ports,
@@ -69,6 +72,9 @@ export class VrrpIo {
 
   /** Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH sequence). */
   configure(ios: InstanceIoConfig[]): void {
+    this.unwatch ??= this.ports.net.watch((e) => {
+      if (e.type === 'link.added' || e.type === 'link.up') this.relink(e.ifname, e.index);
+    });
     const names = new Set(ios.map((i) => i.name));
     for (const name of [...this.members.keys()]) if (!names.has(name)) this.members.delete(name);
     for (const io of ios) {
@@ -101,8 +107,24 @@ export class VrrpIo {
   }
 
   close(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
     for (const s of this.sockets.values()) s.socket?.close();
     this.sockets.clear();
+  }
+
+  /**
+   * An interface deleted and created again has a new index, and a socket bound to the old one
+   * hears nothing: reopen the sockets on it (also those that could not be opened before).
+   */
+  private relink(ifname: string, index: number): void {
+    for (const e of [...this.sockets.values()]) {
+      if (e.ifname !== ifname || (e.socket && e.ifindex === index)) continue;
+      this.sink.log('info', `${ifname} (index ${index}) ${e.socket ? `replaces index ${e.ifindex ?? '?'}` : 'is back'} - reopening VRRP socket for IPv${e.family}`);
+      e.socket?.close();
+      this.sockets.delete(e.key);
+      this.open(e);
+    }
   }
 
   sendAdvert(instance: string, priority: number): void {
@@ -189,8 +211,10 @@ export class VrrpIo {
     return { family, ifname, groups, protocols };
   }
 
-  private open(e: Omit<SocketEntry, 'socket'>): void {
-    const entry: SocketEntry = { ...e };
+  private open(e: Omit<SocketEntry, 'socket' | 'ifindex'>): void {
+    const entry: SocketEntry = { key: e.key, ifname: e.ifname, family: e.family, signature: e.signature, members: e.members };
+    const itf = this.ports.net.interfaces().find((i) => i.name === e.ifname);
+    if (itf) entry.ifindex = itf.index;
     this.sockets.set(e.key, entry);
     const r = this.ports.vrrp.open(
       this.socketOptions(e.members, e.ifname, e.family),

@@ -31,6 +31,8 @@ interface Socket {
   opts: VrrpSocketOptions;
   onPacket: (p: VrrpRxPacket) => void;
   closed: boolean;
+  /** The interface index the socket is bound to (a recreated interface has a new one). */
+  ifindex: number;
 }
 
 export class FakeLan {
@@ -58,7 +60,7 @@ export class FakeLan {
       }
     }
     for (const s of this.sockets) {
-      if (s.closed || s.node === from || s.opts.family !== family || !s.node.linkUp) continue;
+      if (s.closed || s.node === from || s.opts.family !== family || !s.node.linkUp || s.ifindex !== s.node.ifindex) continue;
       const multicast = family === 4 ? Number(dst.split('.')[0]) >= 224 : dst.startsWith('ff');
       if (multicast ? !s.opts.groups.includes(dst) : !s.node.has(dst)) continue;
       if (this.filter(from.name, s.node.name, data)) continue;
@@ -87,6 +89,9 @@ export class FakeNode {
   scripts: Record<string, { exitCode: number; durationMs?: number }> = {};
   processCount = new Map<string, number>();
   linkUp = true;
+  /** eth0's interface index; deleteLink()/recreateLink() give it a new one. */
+  ifindex = 2;
+  linkExists = true;
   readonly linkLocal: string;
   private readonly linkWatchers = new Set<(e: LinkEvent) => void>();
   private readonly fileWatchers = new Map<string, Set<() => void>>();
@@ -112,7 +117,24 @@ export class FakeNode {
 
   setLink(up: boolean): void {
     this.linkUp = up;
-    for (const w of [...this.linkWatchers]) w({ type: up ? 'link.up' : 'link.down', ifname: 'eth0', index: 2 });
+    for (const w of [...this.linkWatchers]) w({ type: up ? 'link.up' : 'link.down', ifname: 'eth0', index: this.ifindex });
+  }
+
+  /** `ip link del eth0`: the link and the VIPs on it go (the node's own address comes back with it). */
+  deleteLink(): void {
+    this.linkUp = false;
+    this.linkExists = false;
+    for (const a of this.vips()) this.addresses.delete(a);
+    for (const w of [...this.linkWatchers]) w({ type: 'link.deleted', ifname: 'eth0', index: this.ifindex });
+  }
+
+  /** eth0 created again, up, with a new index. */
+  recreateLink(): void {
+    this.ifindex++;
+    this.linkExists = true;
+    this.linkUp = true;
+    for (const w of [...this.linkWatchers]) w({ type: 'link.added', ifname: 'eth0', index: this.ifindex });
+    for (const w of [...this.linkWatchers]) w({ type: 'link.up', ifname: 'eth0', index: this.ifindex });
   }
 
   writeFile(path: string, content: string): void {
@@ -135,16 +157,18 @@ export class FakeNode {
 
   ports(): Ports {
     const lan = this.lan;
-    const interfaces = (): InterfaceInfo[] => [
-      { name: 'eth0', index: 2, mac: this.mac, up: this.linkUp, running: this.linkUp, addresses: [...this.addresses, `${this.linkLocal}/64`] },
+    const interfaces = (): InterfaceInfo[] => !this.linkExists ? [] : [
+      { name: 'eth0', index: this.ifindex, mac: this.mac, up: this.linkUp, running: this.linkUp, addresses: [...this.addresses, `${this.linkLocal}/64`] },
     ];
     const vrrp: VrrpNet = {
       open: (opts, onPacket) => {
         if (opts.ifname !== 'eth0') return { error: `no interface ${opts.ifname}` };
-        const s: Socket = { node: this, opts, onPacket, closed: false };
+        if (!this.linkExists) return { error: 'No such device' };
+        const s: Socket = { node: this, opts, onPacket, closed: false, ifindex: this.ifindex };
         lan.sockets.push(s);
         return {
           send: (data, dst, src) => {
+            if (s.ifindex !== this.ifindex) return 'No such device';
             if (!this.linkUp) return 'Network is down';
             lan.carry(this, opts.family, data, dst, src);
             return undefined;
