@@ -9,7 +9,7 @@
  *     and how late one instance's adverts are.
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
- *        [--only failover|footprint] [--instances 1,100,1000]
+ *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000]
  *
  * Prints figures and a target table; asserts nothing. See docs/benchmarks.md.
  */
@@ -35,7 +35,7 @@ const IMPLS: ImplName[] = ['keepalived-ts', 'keepalived'];
 const CASES: FailoverCase[] = [
   { label: 'v2 advert 1 s', version: 2, advertS: 1 },
   { label: 'v3 advert 0.05 s', version: 3, advertS: 0.05 },
-];
+].filter((c) => flag('cases', 'v2,v3').split(',').includes(`v${c.version}`)) as FailoverCase[];
 
 interface Row {
   metric: string;
@@ -97,7 +97,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
         const s = await runFootprint(lab, fl, impl, n, seconds, dir);
         results.push(s);
         console.log(
-          `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms, CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms over ${s.intervals} intervals`,
+          `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms, CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms over ${s.intervals} intervals, ${s.childDeaths} child deaths`,
         );
         if (s.vipsUp < n) console.log(`       only ${s.vipsUp}/${n} VIPs up after 90 s + ${seconds} s; ${s.logLines} log lines, last: ${s.lastLogLine.slice(0, 160)}`);
       } catch (e) {
@@ -108,7 +108,14 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     const theirs = results.find((r) => r.impl === 'keepalived' && r.instances === n);
     if (!ours || !theirs) continue;
     const big = n >= 1000;
-    rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= theirs.cpuSecondsPerMinute : undefined });
+    // A daemon whose instances never all came up, or whose VRRP child died, has no valid figures.
+    for (const r of [ours, theirs]) {
+      if (r.vipsUp < n || r.childDeaths > 0) {
+        r.cpuSecondsPerMinute = NaN;
+        console.log(`  ${r.impl} at ${n} instances: figures invalid (${r.vipsUp}/${n} VIPs, ${r.childDeaths} child deaths)`);
+      }
+    }
+    rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= theirs.cpuSecondsPerMinute : undefined /* NaN compares false */ });
     rows.push({ metric: `${n} instances: RSS MiB`, ours: ours.rssMiB, theirs: theirs.rssMiB, target: big ? '≤ 80 MB (76.3 MiB)' : '', met: big ? ours.rssMiB * 1024 * 1024 <= 80e6 : undefined });
     rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: '≤ 10 ms', met: ours.lateMaxMs <= 10 });
     rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });

@@ -8,6 +8,7 @@ import type { LabProcess, NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
 import { startCapture, type Capture, type CapturedAdvert, type CapturedGarp } from './capture.js';
 import { startDaemon, type ImplName } from './implementations.js';
+import { namespacePids } from './procstat.js';
 
 export const VIP = '198.51.100.100';
 const MASTER_IP = '198.51.100.1';
@@ -91,13 +92,17 @@ async function hasVip(lab: NetnsLab, ns: string): Promise<boolean> {
   return links.some((l) => l.addr_info?.some((x) => x.local === VIP));
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+let runCounter = 0;
 
 /** One failover of `impl`: start the pair, let it settle, kill -9 the master, measure. */
 export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName, c: FailoverCase, dir: string): Promise<FailoverSample> {
   for (const [ns, dev] of [[fl.a, 'lba'], [fl.b, 'lbb']] as const) await lab.exec(ns, ['ip', 'addr', 'del', `${VIP}/24`, 'dev', dev]);
-  const master = startDaemon(lab, fl.a, impl, dir, 'a', failoverConf(c, 150, 'MASTER', 'lba'));
-  const backup = startDaemon(lab, fl.b, impl, dir, 'b', failoverConf(c, BACKUP_PRIORITY, 'BACKUP', 'lbb'));
+  // Fresh pid-file names per run, as if on a fresh host: a pid file left by a SIGKILLed daemon
+  // whose pid has been reused would otherwise read as "daemon is already running".
+  runCounter++;
+  const master = startDaemon(lab, fl.a, impl, dir, `a${runCounter}`, failoverConf(c, 150, 'MASTER', 'lba'));
+  const backup = startDaemon(lab, fl.b, impl, dir, `b${runCounter}`, failoverConf(c, BACKUP_PRIORITY, 'BACKUP', 'lbb'));
+  const tail = (d: typeof master): string => d.proc.output().trim().split('\n').slice(-2).join(' | ').slice(0, 240);
   try {
     const advertMs = c.advertS * 1000;
     // Settled: the VIP on the master only, the backup's last transition is to BACKUP, and the
@@ -108,7 +113,9 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
         return states.at(-1)?.[1] === 'BACKUP' && (await hasVip(lab, fl.a)) && !(await hasVip(lab, fl.b));
       },
       { timeoutMs: 30_000, intervalMs: 100, what: `${impl}: master elected and backup in BACKUP` },
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; master log: ${tail(master)}; backup log: ${tail(backup)}`);
+    });
     const settledAt = Date.now();
     await waitFor(() => fl.capture.packets().filter((p) => p.kind === 'vrrp' && p.src === MASTER_IP && p.atMs > settledAt).length >= 3, {
       timeoutMs: 10 * advertMs + 5000,
@@ -131,6 +138,16 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
   } finally {
     await master.stop();
     await backup.stop();
+    // Anything still running in the two host namespaces (a respawned child) goes too.
+    for (const ns of [fl.a, fl.b]) {
+      for (const pid of namespacePids(ns).filter((p) => p !== fl.vipMonitor.child.pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
     fl.capture.clear();
   }
 }

@@ -64,6 +64,8 @@ export interface FootprintSample {
   /** VIPs present at the end of the measurement (n when every instance became master) */
   vipsUp: number;
   logLines: number;
+  /** '… child process(N) died' log lines: a respawning daemon's CPU figure is not valid */
+  childDeaths: number;
   lastLogLine: string;
 }
 
@@ -126,6 +128,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       intervals: late.length,
       vipsUp,
       logLines: log.length,
+      childDeaths: (d.proc.output().match(/child process\(\d+\) died/g) ?? []).length,
       lastLogLine,
     };
   } finally {
