@@ -6,6 +6,7 @@
 import { fromCallback, type EventObject } from 'xstate';
 import { notifierMachine, type NotifyJob } from '../machines/notify/notifier.machine.js';
 import { runtimeDeps } from './system-deps.js';
+import { scriptSpec } from './script-spec.js';
 
 const PORT_TIMEOUT_MARGIN_MS = 1000;
 
@@ -20,12 +21,7 @@ export const runJobActor = fromCallback<EventObject, NotifyJob>(({ input: job, s
   let cancel = () => {};
   if (job.kind === 'script') {
     const h = ports.scripts.run(
-      {
-        argv: job.argv,
-        timeoutMs: job.timeoutMs + PORT_TIMEOUT_MARGIN_MS,
-        ...(job.user !== undefined ? { user: job.user } : {}),
-        ...(job.group !== undefined ? { group: job.group } : {}),
-      },
+      scriptSpec(runtimeDeps(system).scriptPolicy?.(), { argv: job.argv, timeoutMs: job.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: job.user, group: job.group }),
       (r) =>
         r.error !== undefined
           ? done(false, r.error)

@@ -146,6 +146,12 @@ export interface ScriptSpec {
   group?: string;
   /** Extra environment for notify scripts. */
   env?: Record<string, string>;
+  /**
+   * enable_script_security: refuse to run the program (result `error`, in keepalived's words)
+   * when any component of its path could be changed by someone other than root, or when it is
+   * missing or not executable for the user it would run as.
+   */
+  secure?: boolean;
 }
 
 export interface ScriptResult {

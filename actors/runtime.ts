@@ -96,6 +96,7 @@ export class NodeRuntime implements Runtime {
     bindRuntimeDeps(root.system, {
       ports: this.ports,
       instanceIo: { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.plan?.instances.get(n)?.io },
+      scriptPolicy: () => ({ secure: this.model.globalDefs.enableScriptSecurity, ...this.model.globalDefs.scriptUser }),
     });
     this.root = root;
     root.on('daemon.childError', (e) => {

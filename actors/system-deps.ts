@@ -8,9 +8,19 @@ import type { ActorSystem } from 'xstate';
 import type { InstanceIoDeps } from './instance-io.js';
 import type { Ports } from './ports.js';
 
+/** Global script settings (read at each run, so a reload applies them). */
+export interface ScriptPolicy {
+  /** enable_script_security */
+  secure: boolean;
+  /** script_user: who scripts without their own user run as. */
+  user?: string;
+  group?: string;
+}
+
 export interface RuntimeDeps {
   ports: Ports;
   instanceIo: InstanceIoDeps;
+  scriptPolicy?: () => ScriptPolicy;
 }
 
 type AnyActorSystem = ActorSystem<any>;

@@ -11,20 +11,16 @@ import { processProbeMachine, type ProcessMatch } from '../machines/track/proces
 import { parseTrackFileValue } from '../machines/track/file-value.js';
 import type { TrackerUpdateEvent } from '../machines/track/types.js';
 import { runtimeDeps } from './system-deps.js';
+import { scriptSpec } from './script-spec.js';
 
 /** keepalived kills a script at its timeout; the port gets a little longer so the machine's own timeout decides. */
 const PORT_TIMEOUT_MARGIN_MS = 1000;
 
 export const runScriptActor = fromCallback<EventObject, ScriptRunInput>(({ input, sendBack, system }) => {
-  const ports = runtimeDeps(system).ports;
+  const deps = runtimeDeps(system);
   let live = true;
-  const handle = ports.scripts.run(
-    {
-      argv: input.argv,
-      timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS,
-      ...(input.user !== undefined ? { user: input.user } : {}),
-      ...(input.group !== undefined ? { group: input.group } : {}),
-    },
+  const handle = deps.ports.scripts.run(
+    scriptSpec(deps.scriptPolicy?.(), { argv: input.argv, timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: input.user, group: input.group }),
     (r) => {
       if (!live) return;
       live = false;

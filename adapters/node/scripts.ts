@@ -11,6 +11,7 @@ import type { ScriptResult, ScriptRunner, ScriptSpec } from '../../actors/ports.
 import { errorText } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { resolveScriptIdentity, type ScriptIdentity } from '../linux/users.js';
+import { checkScriptSecurity } from '../linux/script-security.js';
 
 export interface NodeScriptRunnerOptions {
   /** Network namespace scripts start in (keepalived's net_namespace). */
@@ -90,8 +91,16 @@ export function createNodeScriptRunner(opts: NodeScriptRunnerOptions = {}): Node
         finished = true;
         done(r);
       };
-      const go = (id?: ScriptIdentity): void => {
+      const launch = (id?: ScriptIdentity): void => {
         if (!state.cancelled) start(spec, id, finish, state);
+      };
+      // enable_script_security: every path component must be root's and not writable by others.
+      const go = (id?: ScriptIdentity): void => {
+        const cmd = spec.argv[0];
+        if (!spec.secure || !cmd) return launch(id);
+        checkScriptSecurity(cmd, { scriptSecurity: true, ...(id ? { uid: id.uid, gid: id.gid } : {}) }, (r) =>
+          r.inhibit ? finish({ exitCode: null, timedOut: false, error: r.messages.join(' ') || `script '${cmd}' refused` }) : launch(id),
+        );
       };
       if (spec.user !== undefined) {
         resolveScriptIdentity(spec.user, spec.group, (id, error) => (id ? go(id) : finish({ exitCode: null, timedOut: false, error: error ?? 'unknown user' })));

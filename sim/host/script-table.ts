@@ -15,6 +15,8 @@ export interface ScriptBehaviour {
   signal?: string;
   /** The program cannot be started at all (missing, not executable). */
   error?: string;
+  /** Its path is writable by a non-root user: refused under enable_script_security. */
+  insecure?: boolean;
 }
 
 export const DEFAULT_SCRIPT_MS = 2;
@@ -30,6 +32,7 @@ export class ScriptTable {
       durationMs: behaviour.durationMs ?? prev?.durationMs ?? DEFAULT_SCRIPT_MS,
       ...(behaviour.signal !== undefined ? { signal: behaviour.signal } : {}),
       ...(behaviour.error !== undefined ? { error: behaviour.error } : {}),
+      ...((behaviour.insecure ?? prev?.insecure) ? { insecure: true } : {}),
     });
   }
 

@@ -29,7 +29,10 @@ export class SimScriptRunner implements ScriptRunner {
     this.host.scripts.runs++;
     let result: ScriptResult;
     let afterMs: number;
-    if (b.error !== undefined) {
+    if (spec.secure && b.insecure) {
+      result = { exitCode: null, timedOut: false, error: `Unsafe permissions found for script '${spec.argv[0] ?? ''}' - disabling.` };
+      afterMs = 0;
+    } else if (b.error !== undefined) {
       result = { exitCode: null, timedOut: false, error: b.error };
       afterMs = 0;
     } else if (spec.timeoutMs > 0 && b.durationMs > spec.timeoutMs) {

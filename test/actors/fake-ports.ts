@@ -76,7 +76,7 @@ export class FakeNode {
   readonly logs: Array<[number, LogLevel, string]> = [];
   readonly addresses = new Set<string>();
   readonly frames: Array<{ at: number; ifname: string; bytes: Uint8Array }> = [];
-  readonly scriptRuns: Array<{ at: number; argv: string[] }> = [];
+  readonly scriptRuns: Array<{ at: number; argv: string[]; user?: string; secure?: boolean }> = [];
   readonly mails: Array<{ at: number; subject: string; to: string[] }> = [];
   readonly fifo: Array<{ at: number; path: string; line: string }> = [];
   readonly files = new Map<string, string>();
@@ -86,7 +86,7 @@ export class FakeNode {
   /** Return an error string to make a net operation ("addAddress 198.51.100.5/32", "addRoute …") fail. */
   netFail: (op: string) => string | undefined = () => undefined;
   /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
-  scripts: Record<string, { exitCode: number; durationMs?: number }> = {};
+  scripts: Record<string, { exitCode: number; durationMs?: number; insecure?: boolean }> = {};
   processCount = new Map<string, number>();
   linkUp = true;
   /** eth0's interface index; deleteLink()/recreateLink() give it a new one. */
@@ -238,8 +238,12 @@ export class FakeNode {
       net,
       scripts: {
         run: (spec: ScriptSpec, done: (r: ScriptResult) => void) => {
-          this.scriptRuns.push({ at: lan.clock.now(), argv: spec.argv });
+          this.scriptRuns.push({ at: lan.clock.now(), argv: spec.argv, ...(spec.user ? { user: spec.user } : {}), ...(spec.secure ? { secure: true } : {}) });
           const s = this.scripts[spec.argv[0] ?? ''] ?? { exitCode: 0 };
+          if (spec.secure && s.insecure) {
+            const id = this.later(() => done({ exitCode: null, timedOut: false, error: `Unsafe permissions found for script '${spec.argv[0]}' - disabling.` }));
+            return { cancel: () => lan.clock.clearTimeout(id) };
+          }
           const id = this.later(() => done({ exitCode: s.exitCode, timedOut: false }), s.durationMs ?? 10);
           return { cancel: () => lan.clock.clearTimeout(id) };
         },
