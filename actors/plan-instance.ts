@@ -39,6 +39,8 @@ export interface InstanceIoConfig {
   /** For log lines only ("forcing new election" is said when we answer lower priorities). */
   lowerPrioNoAdvert: boolean;
   preempt: boolean;
+  /** use_vmac: the macvlan the VIPs live on (adverts still leave from `ifname`, as vmac_xmit_base). */
+  vmac?: { name: string; base: string };
 }
 
 export interface InstancePlan {
@@ -126,10 +128,14 @@ function trackEntries(inst: VrrpInstanceConfig, model: KeepalivedConfig): TrackE
   return entries;
 }
 
-export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: InterfaceInfo[]): InstancePlan {
+export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: InterfaceInfo[], vmacAvailable = false): InstancePlan {
   const problems: string[] = [];
   const ifname = inst.interface ?? '';
-  const vips = inst.vips.map((a) => addressSpec(a, ifname));
+  const vmac = inst.useVmac && ifname && vmacAvailable ? { name: inst.useVmac.name ?? `vrrp.${inst.vrid}`, base: ifname } : undefined;
+  if (inst.useVmac && ifname && !vmacAvailable) problems.push(`(${inst.name}) use_vmac is not available here (not simulated) - VIPs stay on ${ifname}`);
+  // Addresses without their own `dev` go on the VMAC.
+  const vipIfname = vmac?.name ?? ifname;
+  const vips = inst.vips.map((a) => addressSpec(a, vipIfname));
   const unicastPeers = inst.unicastPeers.map((p) => canonicalIp(p.address) ?? p.address);
   const src = inst.unicastSrcIp ?? inst.mcastSrcIp ?? (ifname ? primaryAddress(ifs, ifname, inst.family, vips) : undefined);
   if (ifname && !ifs.some((i) => i.name === ifname)) problems.push(`(${inst.name}) interface ${ifname} does not exist`);
@@ -182,13 +188,14 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     ...(auth ? { authKey: authDataFromPassword(auth.pass) } : {}),
     v3ChecksumAsV2: inst.v3ChecksumAsV2,
     vips,
-    excludedVips: inst.excludedVips.map((a) => addressSpec(a, ifname)),
+    excludedVips: inst.excludedVips.map((a) => addressSpec(a, vipIfname)),
     routes: inst.virtualRoutes.map((r) => routeSpec(r, ifname)),
     rules: inst.virtualRules.map(ruleSpec),
     expectations: expectationsFromInstance(inst),
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
     lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
     preempt: !inst.nopreempt,
+    ...(vmac ? { vmac } : {}),
   };
   for (const b of inst.trackBfds) problems.push(`(${inst.name}) track_bfd ${b.name} is not supported yet - ignoring`);
   return {

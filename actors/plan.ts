@@ -14,6 +14,8 @@ export interface PlanOptions {
   hostname: string;
   /** Notify scripts are run one at a time; each may take this long (default 10 s). */
   notifyScriptTimeoutMs?: number;
+  /** The ports can create use_vmac interfaces. */
+  vmac?: boolean;
 }
 
 export interface Plan {
@@ -143,7 +145,7 @@ export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: P
   const problems: string[] = [];
   const instances = new Map<string, InstancePlan>();
   for (const inst of model.vrrpInstances) {
-    const p = planInstance(inst, model, ifs);
+    const p = planInstance(inst, model, ifs, opts.vmac ?? false);
     problems.push(...p.problems);
     instances.set(inst.name, p);
   }

@@ -219,6 +219,22 @@ export interface Logger {
   log(level: LogLevel, message: string): void;
 }
 
+/** A use_vmac macvlan: RFC 9568 §7.3 virtual MAC 00:00:5e:00:01:VRID (IPv6 …:02:VRID) on a base interface. */
+export interface VmacSpec {
+  baseIfname: string;
+  vrid: number;
+  family: Family;
+  /** use_vmac NAME; default vrrp.VRID */
+  name?: string;
+}
+
+/** Creates and deletes use_vmac interfaces (the daemon: macvlan via rtnetlink/ip). */
+export interface VmacPort {
+  /** Create (replacing a stale one) and bring up; `done(error, ifname)`. */
+  create(spec: VmacSpec, done: (error: string | undefined, ifname: string) => void): void;
+  remove(name: string, done: (error?: string) => void): void;
+}
+
 /** Everything the runtime needs from the world. */
 export interface Ports {
   clock: Clock;
@@ -230,6 +246,8 @@ export interface Ports {
   logger: Logger;
   /** Optional: where processes cannot be watched, track_process objects count as failed (logged). */
   processes?: ProcessMonitor;
+  /** Optional: without it, use_vmac is logged and the VIPs stay on the instance's interface. */
+  vmac?: VmacPort;
   /** The host's name, for SMTP alerts and router_id defaults. */
   hostname: string;
 }

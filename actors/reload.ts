@@ -33,6 +33,7 @@ export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
   rt.spawn([...d.addedTrackers, ...d.changedTrackers].map((id) => ({ src: 'tracker' as const, systemId: id, input: { ...next.trackers.get(id)!, subscribers: keptSubscribers(id) } })));
 
   rt.vrrp.configure([...next.instances.values()].map((p) => p.io));
+  rt.vmacs.configure([...next.instances.values()].map((p) => p.io));
   for (const k of d.kept.filter((x) => x.vipsChanged)) {
     const before = old.instances.get(k.name)!.io;
     const after = next.instances.get(k.name)!;

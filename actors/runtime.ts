@@ -24,6 +24,7 @@ import { RuntimeSink } from './sink.js';
 import { VrrpIo } from './vrrp-io.js';
 import { AddressIo } from './address-io.js';
 import { StaticIo } from './static-io.js';
+import { VmacIo } from './vmac-io.js';
 import { instanceLogic } from './instance-io.js';
 import { trackerLogic } from './track-io.js';
 import { notifierLogic } from './notify-io.js';
@@ -50,6 +51,7 @@ export class NodeRuntime implements Runtime {
   readonly vrrp: VrrpIo;
   readonly addresses: AddressIo;
   readonly statics: StaticIo;
+  readonly vmacs: VmacIo;
   plan: Plan | undefined;
   root: Actor<typeof runtimeLogic> | undefined;
   phase: Phase = 'new';
@@ -68,6 +70,7 @@ export class NodeRuntime implements Runtime {
     this.sink = new RuntimeSink(ports.clock, ports.logger);
     this.addresses = new AddressIo(ports, this.sink);
     this.statics = new StaticIo(this.addresses, ports.net, this.sink);
+    this.vmacs = new VmacIo(ports, this.addresses, this.sink);
     this.vrrp = new VrrpIo(ports, this.sink, (name, e) => this.deliver(name, e), (name) => {
       const c = this.instanceContext(name);
       return c ? { state: c.state, priority: c.priority } : undefined;
@@ -109,6 +112,7 @@ export class NodeRuntime implements Runtime {
     this.statics.apply(this.model);
     this.addresses.setPacing(this.model.globalDefs.vrrpGarpIntervalMs, this.model.globalDefs.vrrpGnaIntervalMs);
     this.vrrp.configure([...plan.instances.values()].map((p) => p.io));
+    this.vmacs.configure([...plan.instances.values()].map((p) => p.io));
     this.spawn([{ src: 'notifier', systemId: NOTIFIER_ID, input: plan.notifier }]);
     this.spawn([...plan.trackers].map(([systemId, input]) => ({ src: 'tracker' as const, systemId, input })));
     this.spawn([...plan.groups.values()].map((g) => ({ src: 'syncGroup' as const, systemId: groupId(g.name), input: g })));
@@ -143,7 +147,11 @@ export class NodeRuntime implements Runtime {
     }
     for (const g of this.plan.groups.keys()) this.child(groupId(g))?.send({ type: 'group.shutdown' });
     this.statics.removeAll();
-    this.addresses.whenIdle(() => this.whenNotifierIdle(() => this.root?.send({ type: 'daemon.drained' })));
+    // The VMACs go once their VIPs are gone; the runtime has stopped once that is done too.
+    this.addresses.whenIdle(() => {
+      this.vmacs.removeAll();
+      this.addresses.whenIdle(() => this.whenNotifierIdle(() => this.root?.send({ type: 'daemon.drained' })));
+    });
   }
 
   status(): InstanceStatus[] {
@@ -255,7 +263,7 @@ export class NodeRuntime implements Runtime {
   }
 
   private buildPlan(model: KeepalivedConfig): Plan {
-    const plan = buildPlan(model, this.ports.net.interfaces(), { hostname: this.ports.hostname, ...(this.opts.notifyScriptTimeoutMs ? { notifyScriptTimeoutMs: this.opts.notifyScriptTimeoutMs } : {}) });
+    const plan = buildPlan(model, this.ports.net.interfaces(), { hostname: this.ports.hostname, vmac: this.ports.vmac !== undefined, ...(this.opts.notifyScriptTimeoutMs ? { notifyScriptTimeoutMs: this.opts.notifyScriptTimeoutMs } : {}) });
     for (const p of plan.problems) this.sink.log('warning', p);
     for (const p of plan.instances.values()) for (const f of Object.values(p.fixedFaults)) this.sink.log('warning', f);
     return plan;

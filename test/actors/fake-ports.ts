@@ -21,6 +21,7 @@ import type {
   VrrpNet,
   VrrpRxPacket,
   VrrpSocketOptions,
+  VmacSpec,
 } from '../../actors/ports.js';
 import { formatIpv4 } from '../../protocol/addr.js';
 import { parseIpv4Packet } from '../../protocol/ipv4.js';
@@ -89,6 +90,11 @@ export class FakeNode {
   scripts: Record<string, { exitCode: number; durationMs?: number; insecure?: boolean }> = {};
   processCount = new Map<string, number>();
   linkUp = true;
+  /** use_vmac interfaces (name → MAC); the vmac port is only offered when `vmacPort` is set. */
+  readonly vmacs = new Map<string, string>();
+  vmacPort = false;
+  /** Interface each address was added on (CIDR → ifname). */
+  readonly addressDevs = new Map<string, string>();
   /** eth0's interface index; deleteLink()/recreateLink() give it a new one. */
   ifindex = 2;
   linkExists = true;
@@ -159,6 +165,7 @@ export class FakeNode {
     const lan = this.lan;
     const interfaces = (): InterfaceInfo[] => !this.linkExists ? [] : [
       { name: 'eth0', index: this.ifindex, mac: this.mac, up: this.linkUp, running: this.linkUp, addresses: [...this.addresses, `${this.linkLocal}/64`] },
+      ...[...this.vmacs].map(([name, mac], i) => ({ name, index: 100 + i, mac, up: true, running: true, addresses: [] })),
     ];
     const vrrp: VrrpNet = {
       open: (opts, onPacket) => {
@@ -198,7 +205,8 @@ export class FakeNode {
       });
     const net: NetConfig = {
       interfaces,
-      addAddress: (a, done) => guarded(`addAddress ${cidr(a)}`, () => (this.addresses.has(cidr(a)) ? 'File exists' : (this.addresses.add(cidr(a)), undefined)), done),
+      addAddress: (a, done) =>
+        guarded(`addAddress ${cidr(a)}`, () => (this.addresses.has(cidr(a)) ? 'File exists' : (this.addresses.add(cidr(a)), this.addressDevs.set(cidr(a), a.ifname), undefined)), done),
       removeAddress: (a, done) => guarded(`removeAddress ${cidr(a)}`, () => (this.addresses.delete(cidr(a)) ? undefined : 'Cannot assign requested address'), done),
       addRoute: (r: RouteSpec, done) => guarded(`addRoute ${r.destination}`, () => (this.routes.push(r.destination), undefined), done),
       removeRoute: (r: RouteSpec, done) => guarded(`removeRoute ${r.destination}`, () => (remove(this.routes, r.destination) ? undefined : 'No such process'), done),
@@ -255,6 +263,17 @@ export class FakeNode {
       logger: { log: (level, message) => this.logs.push([lan.clock.now(), level, message]) },
       processes,
       hostname: this.name,
+      ...(this.vmacPort
+        ? {
+            vmac: {
+              create: (spec: VmacSpec, done: (error: string | undefined, ifname: string) => void) => {
+                const name = spec.name ?? `vrrp.${spec.vrid}`;
+                this.later(() => (this.vmacs.set(name, `00:00:5e:00:0${spec.family === 4 ? 1 : 2}:${spec.vrid.toString(16).padStart(2, '0')}`), done(undefined, name)));
+              },
+              remove: (name: string, done: (error?: string) => void) => this.later(() => (this.vmacs.delete(name) ? done() : done(`Cannot find device "${name}"`))),
+            },
+          }
+        : {}),
     };
   }
 }
