@@ -1,0 +1,62 @@
+/**
+ * keepalived-ts with use_vmac in a namespace: the macvlan vrrp.21 (MAC 00:00:5e:00:01:15) is
+ * created at start, the VIP is put on it when MASTER, and SIGTERM removes the VIP and the macvlan.
+ * Root only: namespaces `kts-j-*`, removed in afterAll.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonLab, type DaemonHandle, type LabHost } from '../helpers/daemon-lab.js';
+import { isRoot, rootTitle, waitFor } from '../helpers/netns.js';
+
+const VIP = '198.51.100.121';
+
+const conf = (me: LabHost, priority: number) => `global_defs {
+  router_id ${me.name}
+}
+vrrp_instance VI_V {
+  state BACKUP
+  interface ${me.ifname}
+  use_vmac
+  virtual_router_id 21
+  version 3
+  priority ${priority}
+  advert_int 1
+  virtual_ipaddress {
+    ${VIP}/24
+  }
+}
+`;
+
+type Link = { ifname: string; address?: string; addr_info?: Array<{ local: string }> };
+
+describe.skipIf(!isRoot)(rootTitle('keepalived-ts: use_vmac'), () => {
+  const lab = new DaemonLab('kts-j-');
+  let A: DaemonHandle;
+  let a: LabHost;
+  const links = () => lab.net.ipJson<Link[]>(a.ns, ['addr', 'show']);
+
+  beforeAll(async () => {
+    await lab.setup(['a', 'b']);
+    a = lab.host('a');
+    A = lab.startOurs(a, conf(a, 150));
+    lab.startOurs(lab.host('b'), conf(lab.host('b'), 100));
+    await A.proc.waitFor(/\(VI_V\) Entering MASTER STATE/, 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab.cleanup();
+  });
+
+  it('VIP on vrrp.21 with the virtual MAC; SIGTERM removes both', async () => {
+    const vmac = await waitFor(async () => (await links()).find((l) => l.ifname === 'vrrp.21' && l.addr_info?.some((x) => x.local === VIP)), {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: `${VIP} on vrrp.21`,
+    });
+    expect(vmac.address).toBe('00:00:5e:00:01:15');
+    expect((await links()).find((l) => l.ifname === a.ifname)?.addr_info?.some((x) => x.local === VIP)).toBe(false);
+    await lab.waitVip(VIP, ['a'], 3000);
+    A.signal('SIGTERM');
+    await waitFor(async () => !(await links()).some((l) => l.ifname === 'vrrp.21'), { timeoutMs: 10_000, intervalMs: 100, what: 'vrrp.21 deleted' });
+    await lab.waitVip(VIP, ['b'], 10_000);
+  }, 40_000);
+});
