@@ -14,8 +14,8 @@ import type { RuntimeSink } from './sink.js';
 
 const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
 /** rtnetlink answers EEXIST for an address that is already there: that is what we wanted. */
-const alreadyThere = (e: string) => /exist/i.test(e);
-const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
+export const alreadyThere = (e: string) => /exist/i.test(e);
+export const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
 
 export class AddressIo {
   /** Per instance: addresses we put on an interface and have not removed (CIDR). */

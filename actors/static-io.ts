@@ -8,7 +8,7 @@
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import type { AddressSpec, NetConfig, RouteSpec, RuleSpec } from './ports.js';
-import type { AddressIo } from './address-io.js';
+import { alreadyGone, alreadyThere, type AddressIo } from './address-io.js';
 import { addressSpec, routeSpec, ruleSpec } from './plan-instance.js';
 import type { RuntimeSink } from './sink.js';
 
@@ -22,8 +22,6 @@ interface StaticSet {
 }
 
 const keyed = <T>(items: T[]) => new Map(items.map((i) => [JSON.stringify(i), i] as const));
-const alreadyThere = (e: string) => /exist/i.test(e);
-const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
 const describeRule = (r: RuleSpec) => `rule${r.from ? ` from ${r.from}` : ''}${r.to ? ` to ${r.to}` : ''}${r.table !== undefined ? ` table ${r.table}` : ''}`;
 
 export class StaticIo {
