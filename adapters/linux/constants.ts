@@ -33,6 +33,9 @@ export const IPV6_RECVHOPLIMIT = 51;
 export const IPV6_HOPLIMIT = 52;
 
 export const NETLINK_ROUTE = 0;
+export const SOL_NETLINK = 270;
+export const NETLINK_NO_ENOBUFS = 5;
+export const SO_RCVBUFFORCE = 33;
 export const CLONE_NEWNET = 0x40000000;
 
 /** Ethertypes (host order; sockaddr_ll wants them big-endian). */

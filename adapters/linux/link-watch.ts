@@ -10,6 +10,7 @@
 import { createRtNetlink, rt } from 'netlink';
 import type { LinkEvent } from '../../actors/ports.js';
 import { errorText } from './native.js';
+import { guardNetlinkSocket } from './netlink-guard.js';
 import { inNetns } from './netns.js';
 import { addressRecord, linkRecord, type RtnlDump } from './rtnl-dump.js';
 
@@ -25,13 +26,19 @@ interface Known {
 
 /** Start watching; returns the function that stops it. `onError` gets socket errors. */
 export function watchLinks(rtnl: RtnlDump, netns: string | undefined, onEvent: (e: LinkEvent) => void, onError?: (message: string) => void): () => void {
-  // 1 MiB receive buffer (capped by net.core.rmem_max) so an event storm is not lost to ENOBUFS.
-  const mon = inNetns(netns, () => createRtNetlink({ ref: true, recvBufferSize: 1 << 20, sendBufferSize: 0 }));
+  // 1 MiB receive buffer (capped by net.core.rmem_max), forced to 8 MiB as root, so an event storm
+  // (1,000 VIPs added at once) is not lost; an overrun drops events instead of aborting the process.
+  const mon = inNetns(netns, () =>
+    guardNetlinkSocket(() => createRtNetlink({ ref: true, recvBufferSize: 1 << 20, sendBufferSize: 0 }), {
+      recvBufferBytes: 8 << 20,
+      ...(onError ? { onWarning: onError } : {}),
+    }),
+  );
   mon.addMembership('LINK');
   mon.addMembership('IPV4_IFADDR');
   mon.addMembership('IPV6_IFADDR');
   // Subscribed first, dumped second: nothing can fall between the two.
-  const known = new Map<number, Known>(rtnl.links().map((l) => [l.index, { name: l.name, up: l.up && l.running }]));
+  const known = new Map<number, Known>(rtnl.links(true).map((l) => [l.index, { name: l.name, up: l.up && l.running }]));
   let stopped = false;
 
   const emit = (e: LinkEvent): void => {
@@ -47,6 +54,7 @@ export function watchLinks(rtnl: RtnlDump, netns: string | undefined, onEvent: (
         onError?.(`undecodable rtnetlink message type ${m.type}: ${errorText(e)}`);
         continue;
       }
+      if (parsed.kind === 'link' || parsed.kind === 'address') rtnl.invalidate();
       if (parsed.kind === 'link') {
         const l = linkRecord(parsed);
         const up = l.up && l.running;

@@ -2,12 +2,20 @@
  * The NetConfig port on Linux: addresses, routes and rules through rtnetlink (`netlink` 0.3.0's
  * RtNetlinkSocket, created inside the configured namespace), interfaces() through a synchronous
  * dump, watch() through link-watch.ts.
+ *
+ * Requests are windowed: at most MAX_IN_FLIGHT wait for their ack at once, the rest queue in
+ * order. Each ack carries a copy of its request, so a burst (1,000 VIPs becoming master at once)
+ * would otherwise overflow the socket's receive buffer, and an overrun aborted the process from
+ * inside the netlink addon (netlink-guard.ts, which now also makes overruns drop instead).
+ * keepalived never hits this because it waits for each ack before sending the next request.
+ * A request whose ack was lost anyway fails after REQUEST_TIMEOUT_MS instead of hanging.
  */
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from 'netlink';
 import type { AddressSpec, LinkEvent, NetConfig, RouteSpec, RuleSpec } from '../../actors/ports.js';
 import { ipBytes } from './ip-bytes.js';
 import { watchLinks } from './link-watch.js';
 import { errorText } from './native.js';
+import { guardNetlinkSocket } from './netlink-guard.js';
 import { inNetns } from './netns.js';
 import type { RtnlDump } from './rtnl-dump.js';
 
@@ -16,7 +24,12 @@ const ROUTE_TYPES: Record<NonNullable<RouteSpec['type']>, number> = { unicast: 1
 /** keepalived's own routing protocol number (RTPROT_KEEPALIVED in rtnetlink.h). */
 const RTPROT_KEEPALIVED = 18;
 const FR_ACT_TO_TBL = 1;
-const ADD = { flags: FlagsNew.CREATE | FlagsNew.EXCL };
+/** Requests awaiting their ack at once: ~64 acks of ≤ 1 KiB fit the default 208 KiB buffer. */
+const MAX_IN_FLIGHT = 64;
+/** A request with no ack after this long (lost to ENOBUFS) is reported failed. */
+const REQUEST_TIMEOUT_MS = 5000;
+const ADD = { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS };
+const DEL = { timeout: REQUEST_TIMEOUT_MS };
 
 export interface LinuxNetConfig extends NetConfig {
   close(): void;
@@ -39,22 +52,44 @@ function prefix(text: string): { bytes?: Buffer; length: number } | undefined {
   return { bytes, length };
 }
 
-export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetConfig {
+/** `onError` gets socket-level errors (e.g. ENOBUFS), which must never go unhandled. */
+export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (message: string) => void): LinuxNetConfig {
   let socket: RtNetlinkSocket | undefined;
-  const sock = (): RtNetlinkSocket => (socket ??= inNetns(netns, () => createRtNetlink()));
+  const sock = (): RtNetlinkSocket => {
+    if (socket) return socket;
+    const s = inNetns(netns, () => guardNetlinkSocket(() => createRtNetlink(), onError ? { onWarning: onError } : {}));
+    // An 'error' without a listener throws inside the addon's callback, which aborts the process.
+    s.socket.on('error', (e) => onError?.(`rtnetlink: ${errorText(e)}`));
+    return (socket = s);
+  };
+  let inFlight = 0;
+  const waiting: Array<() => void> = [];
+  const pump = (): void => {
+    while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) waiting.shift()!();
+  };
 
   const settle = (what: string, p: () => Promise<unknown>, done: Done): void => {
-    let promise: Promise<unknown>;
-    try {
-      promise = p();
-    } catch (e) {
-      setImmediate(() => done(`${what}: ${errorText(e)}`));
-      return;
-    }
-    promise.then(
-      () => done(),
-      (e: unknown) => done(`${what}: ${errorText(e).replace(/^Request rejected: /, '')}`),
-    );
+    waiting.push(() => {
+      let promise: Promise<unknown>;
+      try {
+        promise = p();
+      } catch (e) {
+        setImmediate(() => done(`${what}: ${errorText(e)}`));
+        return;
+      }
+      inFlight++;
+      const finish = (error?: string): void => {
+        inFlight--;
+        rtnl.invalidate(); // the kernel's state changed (or may have): no reused dump from before
+        pump();
+        done(error);
+      };
+      promise.then(
+        () => finish(),
+        (e: unknown) => finish(`${what}: ${errorText(e).replace(/^Request rejected: /, '')}`),
+      );
+    });
+    pump();
   };
   const fail = (done: Done, message: string): void => {
     setImmediate(() => done(message));
@@ -76,7 +111,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetCo
       attrs.broadcast = brd;
     }
     if (a.label !== undefined && a.family === 4) attrs.label = a.label;
-    settle(what, () => (add ? sock().newAddress(data, attrs, ADD) : sock().delAddress(data, attrs)), done);
+    settle(what, () => (add ? sock().newAddress(data, attrs, ADD) : sock().delAddress(data, attrs, DEL)), done);
   };
 
   const route = (r: RouteSpec, add: boolean, done: Done): void => {
@@ -108,7 +143,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetCo
       if (oif === undefined) return fail(done, `${what}: interface ${r.ifname} not found`);
       attrs.oif = oif;
     }
-    settle(what, () => (add ? sock().newRoute(data, attrs, ADD) : sock().delRoute(data, attrs)), done);
+    settle(what, () => (add ? sock().newRoute(data, attrs, ADD) : sock().delRoute(data, attrs, DEL)), done);
   };
 
   const rule = (r: RuleSpec, add: boolean, done: Done): void => {
@@ -126,7 +161,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetCo
     if (r.fwmark !== undefined) attrs.fwmark = r.fwmark;
     if (r.iif) attrs.iifname = r.iif;
     if (r.oif) attrs.oifname = r.oif;
-    settle(what, () => (add ? sock().newRule(data, attrs, ADD) : sock().delRule(data, attrs)), done);
+    settle(what, () => (add ? sock().newRule(data, attrs, ADD) : sock().delRule(data, attrs, DEL)), done);
   };
 
   const watchers = new Set<() => void>();
@@ -139,7 +174,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetCo
     addRule: (r, done) => rule(r, true, done),
     removeRule: (r, done) => rule(r, false, done),
     watch(onEvent: (e: LinkEvent) => void) {
-      const stop = watchLinks(rtnl, netns, onEvent);
+      const stop = watchLinks(rtnl, netns, onEvent, onError);
       const unwatch = (): void => {
         watchers.delete(unwatch);
         stop();
@@ -151,6 +186,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string): LinuxNetCo
       for (const w of [...watchers]) w();
       socket?.socket.close();
       socket = undefined;
+      waiting.length = 0;
     },
   };
 }

@@ -3,6 +3,12 @@
  * `netlink` package's codecs. The kernel answers a dump request inside the send call, so reading
  * it back takes microseconds; this is what lets NetConfig.interfaces() stay synchronous and
  * always current (no cache to go stale when an interface is deleted and recreated).
+ *
+ * Decoding the dumps is costly (links carry dozens of attributes; 1,000 VIPs are 1,000 address
+ * records), and 1,000 instances changing state in one event-loop phase asked for them 1,000
+ * times each. So the lists are reused until the event loop's next check phase (setImmediate),
+ * the next link/address event seen by link-watch, or the completion of a change we made
+ * (net-config), whichever comes first; indexOf() re-dumps when a name is missing.
  */
 import { parseError, parseMessages, rt } from 'netlink';
 import type { InterfaceInfo } from '../../actors/ports.js';
@@ -78,15 +84,37 @@ export class RtnlDump {
     this.fd = inNetns(netns, () => netio().socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
   }
 
-  links(): LinkRecord[] {
-    return this.dump(RTM_GETLINK, Buffer.alloc(16)).flatMap((m) => (m.kind === 'link' ? [linkRecord(m)] : []));
+  private linksThisTurn: LinkRecord[] | undefined;
+  private addressesThisTurn: AddressRecord[] | undefined;
+  private expiry: NodeJS.Immediate | undefined;
+
+  /** Forget the reused lists (on every link/address event and after every change we make). */
+  invalidate(): void {
+    this.linksThisTurn = undefined;
+    this.addressesThisTurn = undefined;
+  }
+
+  /** `fresh`: dump now even if this phase already has a list. */
+  links(fresh = false): LinkRecord[] {
+    if (this.linksThisTurn && !fresh) return this.linksThisTurn;
+    this.expireSoon();
+    return (this.linksThisTurn = this.dump(RTM_GETLINK, Buffer.alloc(16)).flatMap((m) => (m.kind === 'link' ? [linkRecord(m)] : [])));
   }
 
   addresses(): AddressRecord[] {
-    return this.dump(RTM_GETADDR, Buffer.alloc(8)).flatMap((m) => {
+    if (this.addressesThisTurn) return this.addressesThisTurn;
+    this.expireSoon();
+    return (this.addressesThisTurn = this.dump(RTM_GETADDR, Buffer.alloc(8)).flatMap((m) => {
       const rec = m.kind === 'address' ? addressRecord(m) : undefined;
       return rec ? [rec] : [];
-    });
+    }));
+  }
+
+  private expireSoon(): void {
+    this.expiry ??= setImmediate(() => {
+      this.expiry = undefined;
+      this.invalidate();
+    }).unref();
   }
 
   /** Every interface with its addresses, as the NetConfig port reports them. */
@@ -104,10 +132,17 @@ export class RtnlDump {
 
   /** Interface index by name, or undefined when there is no such interface. */
   indexOf(ifname: string): number | undefined {
+    const cached = this.linksThisTurn !== undefined;
+    const index = this.links().find((l) => l.name === ifname)?.index;
+    if (index !== undefined || !cached) return index;
+    this.linksThisTurn = undefined;
     return this.links().find((l) => l.name === ifname)?.index;
   }
 
   close(): void {
+    if (this.expiry) clearImmediate(this.expiry);
+    this.expiry = undefined;
+    this.invalidate();
     if (this.fd >= 0) netio().close(this.fd);
     this.fd = -1;
   }

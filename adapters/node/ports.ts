@@ -51,7 +51,8 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const rtnl = new RtnlDump(opts.netns);
   const host = opts.hostname ?? hostname();
   const vrrp = createLinuxVrrpNet(rtnl, opts.netns);
-  const net = createLinuxNetConfig(rtnl, opts.netns);
+  const logger = opts.logger ?? createConsoleLogger();
+  const net = createLinuxNetConfig(rtnl, opts.netns, (message) => logger.log('error', message));
   const scripts = createNodeScriptRunner({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...(opts.scriptKillGraceMs !== undefined ? { killGraceMs: opts.scriptKillGraceMs } : {}) });
   const files = createNodeFiles();
   const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
@@ -63,7 +64,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
     files,
     processes,
     mailer: createNodeMailer({ defaultHelo: host }),
-    logger: opts.logger ?? createConsoleLogger(),
+    logger,
     vmac: new VmacManager(opts.netns),
     hostname: host,
     close() {
