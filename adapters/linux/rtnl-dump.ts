@@ -117,17 +117,18 @@ export class RtnlDump {
     }).unref();
   }
 
-  /** Every interface with its addresses, as the NetConfig port reports them. */
+  /** Every interface with its addresses, as the NetConfig port reports them. `addresses` is read
+   *  (dumped) on first access only: a gratuitous ARP needs the MAC, not 1,000 VIPs decoded. */
   interfaces(): InterfaceInfo[] {
-    const addrs = this.addresses();
-    return this.links().map((l) => ({
-      name: l.name,
-      index: l.index,
-      mac: l.mac,
-      up: l.up,
-      running: l.running,
-      addresses: addrs.filter((a) => a.index === l.index).map((a) => `${a.address}/${a.prefixLength}`),
-    }));
+    return this.links().map((l) => {
+      let addresses: string[] | undefined;
+      const info = { name: l.name, index: l.index, mac: l.mac, up: l.up, running: l.running } as InterfaceInfo;
+      Object.defineProperty(info, 'addresses', {
+        enumerable: true,
+        get: () => (addresses ??= this.addresses().filter((a) => a.index === l.index).map((a) => `${a.address}/${a.prefixLength}`)),
+      });
+      return info;
+    });
   }
 
   /** Interface index by name, or undefined when there is no such interface. */
