@@ -11,30 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, NetnsLab, rootTitle, waitFor, type LabProcess } from '../helpers/netns.js';
+import { footprintConf } from '../../bench/lib/footprint.js';
 
 const LINKS = 4;
 const PER_LINK = 250;
 const INSTANCES = LINKS * PER_LINK;
 const CLI = new URL('../../adapters/node/cli.ts', import.meta.url).pathname;
 
-function conf(): string {
-  const blocks = ['global_defs {\n  router_id scale_node\n}\n'];
-  for (let k = 0; k < INSTANCES; k++) {
-    const vrid = (k % PER_LINK) + 1;
-    blocks.push(`vrrp_instance VI_${k + 1} {
-  state MASTER
-  interface n${Math.floor(k / PER_LINK)}
-  virtual_router_id ${vrid}
-  priority 200
-  advert_int 1
-  virtual_ipaddress {
-    203.0.113.${vrid}/32
-  }
-}
-`);
-  }
-  return blocks.join('');
-}
 
 describe.skipIf(!isRoot)(rootTitle('daemon with 1,000 VRRP instances'), () => {
   const lab = new NetnsLab('kts-k-');
@@ -54,7 +37,7 @@ describe.skipIf(!isRoot)(rootTitle('daemon with 1,000 VRRP instances'), () => {
       await lab.veth({ ns: node, ifname: `n${i}`, addresses: [`198.51.100.${64 * i + 1}/26`] }, { ns: sink, ifname: `s${i}`, addresses: [`198.51.100.${64 * i + 2}/26`] });
     }
     dir = mkdtempSync(join(tmpdir(), 'kts-k-scale-'));
-    writeFileSync(join(dir, 'keepalived.conf'), conf());
+    writeFileSync(join(dir, 'keepalived.conf'), footprintConf(INSTANCES));
   }, 30_000);
 
   afterAll(async () => {
