@@ -6,7 +6,7 @@
  * anyway, `-P` keeps only VRRP and `-C` only the checker. Each child sees the whole global_defs
  * but only its own subsystem's blocks (keepalived's children skip the other blocks the same way).
  */
-import type { KeepalivedConfig } from '../../../config/index.js';
+import { emptyConfig, type KeepalivedConfig } from '../../../config/index.js';
 import type { ChildRole } from './ipc.js';
 
 export interface RoleSelection {
@@ -38,17 +38,8 @@ export function rolesFor(m: KeepalivedConfig, sel: RoleSelection): ChildRole[] {
   return roles;
 }
 
-/** The model a child hands to createRuntime: its own subsystem only. */
+/** The model a child hands to createRuntime: global_defs plus its own subsystem only. */
 export function modelForRole(m: KeepalivedConfig, role: ChildRole): KeepalivedConfig {
   if (role === 'vrrp') return { ...m, virtualServers: [], virtualServerGroups: [] };
-  return {
-    ...m,
-    staticIpaddresses: [],
-    staticRoutes: [],
-    staticRules: [],
-    vrrpInstances: [],
-    vrrpSyncGroups: [],
-    vrrpScripts: [],
-    trackProcesses: [],
-  };
+  return { ...emptyConfig(m.files), globalDefs: m.globalDefs, virtualServerGroups: m.virtualServerGroups, virtualServers: m.virtualServers };
 }
