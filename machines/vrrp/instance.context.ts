@@ -19,6 +19,8 @@ export type DownTimerKind = 'full' | 'release' | 'syncStart';
 /** Events the machine raises for itself (timers and phase marks); never sent from outside. */
 export type InstanceInternalEvent =
   | { type: 'vrrp.masterDown' }
+  | { type: 'vrrp.countdownElapsed' }
+  | { type: 'vrrp.adverTimerExpired' }
   | { type: 'vrrp.skewMark'; skewUs: number }
   | { type: 'vrrp.rearmAdverTimer' }
   | { type: 'vrrp.preemptDelayExpired' }

@@ -31,10 +31,14 @@
  * Errors: if the io actor throws (a bug: ports report failures as values), the instance logs it and
  * stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
  *
- * Timers: named `after` delays only; time comes from the actor system's clock (SimClock in tests).
- * The Master_Down timer is two phases: `countdown` (down_timer_adverts × Master_Adver_Interval), then
- * `skew` (Skew_Time). Only accepted adverts re-enter `countdown` (R-24); an ignored lower-priority
- * advert is a targetless transition and leaves the deadline alone (R-25). `skew` raises one
+ * Timers: named delays only (`after`, or a delayed `raise` with an id that a named `cancel` stops);
+ * time comes from the actor system's clock (SimClock in tests). Adver_Timer is `startAdverTimer` in
+ * `master.advertising`, restarted in place at each expiry. The Master_Down timer is two phases:
+ * `countdown` (`startMasterDownTimer`: down_timer_adverts × Master_Adver_Interval), then `skew`
+ * (Skew_Time). An accepted advert restarts the countdown (R-24): in `countdown` in place
+ * (cancelMasterDownTimer + startMasterDownTimer; a repeat of the known master, `repeatsKnownMaster`,
+ * does nothing else, the steady-state path), from `skew` by re-entering `countdown`. An ignored
+ * lower-priority advert is a targetless transition and leaves the deadline alone (R-25). `skew` raises one
  * `vrrp.skewMark` per Skew_Time any priority could need, so a tracker changing our priority at any
  * instant moves the deadline by exactly the skew delta (K-13) without reading a clock. Rounding is
  * keepalived's: integer µs, floored (timers.ts). input.priorityRange (the priorities the tracker
@@ -97,8 +101,30 @@ export const instanceMachine = instanceSetup.createMachine({
           },
         },
         countdown: {
-          description: 'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21).',
-          after: { masterDownCountdown: { target: 'skew' } },
+          description:
+            'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). An accepted advert restarts the timer in place (R-24).',
+          entry: 'startMasterDownTimer',
+          exit: 'cancelMasterDownTimer',
+          on: {
+            'vrrp.countdownElapsed': { target: 'skew' },
+            'net.advert': [
+              {
+                guard: { type: 'repeatsKnownMaster', params: ({ event }) => ({ advert: event.advert }) },
+                actions: ['cancelMasterDownTimer', 'startMasterDownTimer'],
+              },
+              {
+              guard: { type: 'refreshesMasterDown', params: ({ event }) => ({ advert: event.advert }) },
+              actions: [
+                { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
+                { type: 'trackPreemptDelay', params: ({ event }) => ({ advert: event.advert }) },
+                { type: 'armDownTimer', params: { kind: 'full' } },
+                { type: 'reportWant', params: { want: 'BACKUP' } },
+                'cancelMasterDownTimer',
+                'startMasterDownTimer',
+              ],
+              },
+            ],
+          },
         },
         skew: {
           description: 'RFC 5798 §6.1 Skew_Time, the last part of Master_Down_Interval (R-14/R-15; K-13 priority changes).',
@@ -177,8 +203,10 @@ export const instanceMachine = instanceSetup.createMachine({
       initial: 'advertising',
       states: {
         advertising: {
-          description: 'RFC 5798 §6.2 Adver_Timer (R-27).',
-          after: { advertInterval: { target: 'advertising', reenter: true, actions: 'sendAdvert' } },
+          description: 'RFC 5798 §6.2 Adver_Timer (R-27): each expiry sends an advert and restarts the timer in place.',
+          entry: 'startAdverTimer',
+          exit: 'cancelAdverTimer',
+          on: { 'vrrp.adverTimerExpired': { actions: ['sendAdvert', 'startAdverTimer'] } },
         },
       },
       on: {

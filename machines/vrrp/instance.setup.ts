@@ -4,7 +4,7 @@
  *
  * Actions are XState built-ins only (assign, emit, sendTo, raise, cancel, enqueueActions).
  */
-import { assign, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import { assign, cancel, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
 import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, TransitionReason } from './types.js';
 import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
@@ -75,6 +75,12 @@ export const instanceSetup = setup({
       enqueue.assign({ skewMarkCount: 0 });
     }),
     recordSkewMark: assign((_, p: { skewUs: number }) => ({ skewElapsedUs: p.skewUs })),
+    /** R-27: Adver_Timer; `vrrp.adverTimerExpired` sends the next advert. */
+    startAdverTimer: raise({ type: 'vrrp.adverTimerExpired' }, { id: 'adverTimer', delay: 'advertInterval' }),
+    cancelAdverTimer: cancel('adverTimer'),
+    /** R-14/R-24: the first phase of the Master_Down_Timer; `vrrp.countdownElapsed` starts the skew phase. */
+    startMasterDownTimer: raise({ type: 'vrrp.countdownElapsed' }, { id: 'masterDownCountdown', delay: 'masterDownCountdown' }),
+    cancelMasterDownTimer: cancel('masterDownCountdown'),
     /** RFC 5798 §6.4.2 "If the Master_Down_Timer fires". */
     raiseMasterDown: raise({ type: 'vrrp.masterDown' }),
     /** K-15: the first lower-priority advert starts preempt_delay; an advert that is not lower stops it. */

@@ -54,6 +54,34 @@ describe('VRRP instance in BACKUP', () => {
     expectTakeoverAt(h, 3000 + MDI_V2_P100_MS);
   });
 
+  it('R-24 repeats of the known master restart the timer in place and change nothing else', () => {
+    const h = startInstance();
+    h.runUntil(1000);
+    h.send(advert(200));
+    const learned = h.actor.getSnapshot().context;
+    for (let t = 2000; t <= 30_000; t += 1000) {
+      h.runUntil(t);
+      h.send(advert(200));
+      expect(h.actor.getSnapshot().context).toBe(learned);
+    }
+    expect(h.actor.getSnapshot().value).toEqual({ backup: 'countdown' });
+    expect(h.clock.pending()).toBe(1);
+    expectTakeoverAt(h, 30_000 + MDI_V2_P100_MS);
+  });
+
+  it('R-24 a known master that changes its priority or source goes through the full accept path', () => {
+    const h = startInstance();
+    h.runUntil(1000);
+    h.send(advert(200));
+    h.runUntil(2000);
+    h.send(advert(150));
+    expect(h.actor.getSnapshot().context.masterPriority).toBe(150);
+    h.runUntil(3000);
+    h.send(advert(150, '198.51.100.9'));
+    expect(h.actor.getSnapshot().context.masterAddress).toBe('198.51.100.9');
+    expectTakeoverAt(h, 3000 + MDI_V2_P100_MS);
+  });
+
   it('R-24 an equal-priority advert is accepted whatever its source address (no tie-break in BACKUP)', () => {
     const h = startInstance({ primaryAddress: '198.51.100.200' });
     h.runUntil(3000);

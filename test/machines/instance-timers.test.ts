@@ -93,6 +93,19 @@ describe('VRRP timers driven through the machine', () => {
     expect(h.clock.now()).toBeCloseTo(1000 + 1804.687, 6);
   });
 
+  it('R-15 a v3 master that changes its interval is re-learned, not taken for a repeat', () => {
+    const h = startInstance({ version: 3, basePriority: 100 });
+    h.advance(1000);
+    h.send(advert(200, '198.51.100.3', 100));
+    h.advance(500);
+    h.send(advert(200, '198.51.100.3', 50)); // same master and priority, new interval
+    expect(h.actor.getSnapshot().context.masterAdverIntervalCs).toBe(50);
+    h.advance(1500 + 304.687 - 0.001);
+    expect(h.state()).toBe('backup');
+    h.advance(0.001);
+    expect(h.state()).toBe('master');
+  });
+
   it('R-14 a v2 backup ignores the interval field of an advert (its own interval sets the timer)', () => {
     const h = startInstance({ version: 2 });
     h.advance(1000);
