@@ -8,11 +8,17 @@
  * 2. The same 24 h with a replay runtime that only sends pre-encoded adverts and re-arms a down
  *    timer per packet: the cost of the simulator itself (clock, hosts, wire, checks), without
  *    the daemon's actors.
- * 3. 1,000 seeds of the three-node chaos scenario, 60 s simulated each. Target: under 60 s wall.
+ * 3. The same 24 h with a floor runtime: one minimal XState statechart per instance (a master
+ *    re-arms its advert timer with a delayed raise and emits the advert; a backup cancels and
+ *    re-arms its down timer on every advert), pre-encoded packets, no validation. It is the
+ *    least any design that keeps every instance a statechart with XState timers must pay.
+ *    The last line runs the same statecharts with no simulator: the XState cost alone.
+ * 4. 1,000 seeds of the three-node chaos scenario, 60 s simulated each. Target: under 60 s wall.
  *
  * Prints figures; asserts nothing (see test/sim for correctness).
  */
 import { readFileSync } from 'node:fs';
+import { cancel, createActor, emit, raise, setup } from 'xstate';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +27,7 @@ import type { CreateRuntime, InstanceStatus, Runtime, RuntimeEvent } from '../ac
 import type { KeepalivedConfig } from '../config/model.js';
 import { encodeVrrpIpv4Packet } from '../protocol/vrrp/index.js';
 import { runSeeds } from '../sim/cli/seeds.js';
+import { SimClock } from '../sim/clock.js';
 import { createDaemonRuntime } from '../sim/daemon-runtime.js';
 import { keepalivedModels } from '../sim/model.js';
 import { runScenario } from '../sim/run.js';
@@ -82,16 +89,96 @@ const replayRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime => 
   };
 };
 
+/** The least a statechart-per-instance runtime can do: one XState event per advert sent or heard. */
+const floorMachine = setup({
+  types: { input: {} as { master: boolean; advertMs: number; downMs: number }, context: {} as { advertMs: number; downMs: number }, emitted: {} as { type: 'advert' } },
+  delays: { advertInterval: ({ context }) => context.advertMs, masterDown: ({ context }) => context.downMs },
+}).createMachine({
+  context: ({ input }) => ({ advertMs: input.advertMs, downMs: input.downMs }),
+  initial: 'start',
+  states: {
+    start: { always: [{ guard: ({ context }) => context.advertMs > 0, target: 'master' }, { target: 'backup' }] },
+    master: {
+      entry: raise({ type: 'advertTimer' }, { id: 'advertTimer', delay: 'advertInterval' }),
+      on: { advertTimer: { actions: [emit({ type: 'advert' }), raise({ type: 'advertTimer' }, { id: 'advertTimer', delay: 'advertInterval' })] } },
+    },
+    backup: {
+      entry: raise({ type: 'masterDown' }, { id: 'masterDown', delay: 'masterDown' }),
+      on: { advert: { actions: [cancel('masterDown'), raise({ type: 'masterDown' }, { id: 'masterDown', delay: 'masterDown' })] } },
+    },
+  },
+});
+
+const floorRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime => {
+  const m = model as KeepalivedConfig;
+  const actors: { stop(): void }[] = [];
+  return {
+    start() {
+      for (const inst of m.vrrpInstances) {
+        const master = inst.state === 'MASTER';
+        const actor = createActor(floorMachine, { clock: ports.clock, input: { master, advertMs: master ? inst.advertIntervalCs * 10 : 0, downMs: 3609.375 } });
+        const src = ports.net.interfaces().find((i) => i.name === inst.interface)?.addresses[0]?.split('/')[0] ?? '0.0.0.0';
+        const advert = encodeVrrpIpv4Packet(
+          { version: 2, family: 4, vrid: inst.vrid, priority: inst.priority, advertIntervalCs: inst.advertIntervalCs, addresses: inst.vips.map((v) => v.address) },
+          { src, dst: '224.0.0.18', ipId: 1 },
+        );
+        const ev = { type: 'advert' } as const;
+        const opened = ports.vrrp.open({ family: 4, ifname: inst.interface ?? 'eth0', groups: ['224.0.0.18'], protocols: [112] }, () => actor.send(ev), () => {});
+        if ('error' in opened) continue;
+        const socket: VrrpSocket = opened;
+        actor.on('advert', () => socket.send(advert, '224.0.0.18'));
+        actor.start();
+        actors.push(actor);
+      }
+    },
+    stop() {
+      for (const a of actors) a.stop();
+    },
+    reload() {},
+    status: (): InstanceStatus[] => [],
+    counters: () => ({}),
+    on: () => () => {},
+  };
+};
+
 function long(label: string, createRuntime: CreateRuntime, hours: number, targetMs: number | undefined): void {
   const scn = load('seed-001-dual-master.yaml', (t) => t.replace(/\ntimeline:[\s\S]*$/, '\n').replace(/\n  client:\n.*\n/, '\n'));
-  runScenario(scn, { createRuntime, untilMs: 60_000, checks: createRuntime !== replayRuntime }); // warm-up
+  runScenario(scn, { createRuntime, untilMs: 60_000, checks: createRuntime === createDaemonRuntime }); // warm-up
   const t0 = performance.now();
-  const r = runScenario(scn, { createRuntime, untilMs: hours * 3_600_000, checks: createRuntime !== replayRuntime });
+  const r = runScenario(scn, { createRuntime, untilMs: hours * 3_600_000, checks: createRuntime === createDaemonRuntime });
   const ms = performance.now() - t0;
   const ratio = (hours * 3_600_000) / ms;
   const verdict = targetMs === undefined ? '' : ms < targetMs ? `  ✓ under ${targetMs / 1000} s` : `  ✗ target ${targetMs / 1000} s`;
   console.log(
     `${label.padEnd(44)} ${hours} h simulated in ${(ms / 1000).toFixed(2)} s wall  (${Math.round(ratio).toLocaleString('en')}× real time, ${r.stats.events.toLocaleString('en')} events, ${r.stats.frames.toLocaleString('en')} frames, ${((ms * 1000) / r.stats.events).toFixed(1)} µs/event)${verdict}`,
+  );
+}
+
+/** The same two statecharts per VRID with no simulator at all: the master's advert goes straight to the backup. */
+function xstateOnly(hours: number): void {
+  const run = (untilMs: number) => {
+    const clock = new SimClock();
+    let adverts = 0;
+    for (let vrid = 0; vrid < 2; vrid++) {
+      const backup = createActor(floorMachine, { clock, input: { master: false, advertMs: 0, downMs: 3609.375 } });
+      const master = createActor(floorMachine, { clock, input: { master: true, advertMs: 1000, downMs: 3609.375 } });
+      const ev = { type: 'advert' } as const;
+      master.on('advert', () => {
+        adverts++;
+        backup.send(ev);
+      });
+      backup.start();
+      master.start();
+    }
+    clock.runUntil(untilMs);
+    return adverts;
+  };
+  run(60_000);
+  const t0 = performance.now();
+  const adverts = run(hours * 3_600_000);
+  const ms = performance.now() - t0;
+  console.log(
+    `${'2 × (master + backup) statecharts, no simulator'.padEnd(44)} ${hours} h in ${(ms / 1000).toFixed(2)} s wall  (${adverts.toLocaleString('en')} adverts, ${((ms * 1000) / adverts).toFixed(1)} µs per advert sent and heard)`,
   );
 }
 
@@ -110,4 +197,6 @@ const hours = arg('hours', 24);
 console.log(`node ${process.version}, ${process.arch}`);
 long('2 hosts × 2 instances, real runtime', createDaemonRuntime, hours, hours === 24 ? 2000 : undefined);
 long('2 hosts × 2 instances, replay runtime (sim only)', replayRuntime, hours, undefined);
+long('2 hosts × 2 instances, floor runtime (XState)', floorRuntime, hours, undefined);
+xstateOnly(hours);
 if (!process.argv.includes('--skip-seeds')) seeds(arg('seeds', 1000));
