@@ -8,6 +8,7 @@ import { canonicalIp, isIpv6LinkLocal, isMulticast, parseIp, VRRP_IPV4_GROUP, VR
 import { fail, ok, type Result } from '../result.js';
 import { ahAcceptRxSequence, ahIcvOk, ahSpiFor } from './auth-ah.js';
 import { passwordMatches } from './auth-pass.js';
+import { internetChecksum } from '../checksum.js';
 import { vrrpChecksumOk, type VrrpChecksumContext } from './checksum.js';
 import { authTypeNumber, VRRP_AUTH_AH, VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_TTL, VRRP_TYPE_ADVERTISEMENT } from './constants.js';
 import type { VrrpAccepted, VrrpAdvert, VrrpDropReason, VrrpExpectations, VrrpWarning } from './types.js';
@@ -120,11 +121,15 @@ function rfcOnlyChecks(a: VrrpAdvert): { ok: false; reason: VrrpDropReason; deta
   return undefined;
 }
 
+const CHECKSUM_OK: { warnings: VrrpWarning[]; oldUnicast: boolean } = Object.freeze({ warnings: Object.freeze([]) as unknown as VrrpWarning[], oldUnicast: false });
+
 function checkChecksum(
   a: VrrpAdvert,
   x: VrrpExpectations,
   unicast: boolean,
 ): Result<{ warnings: VrrpWarning[]; oldUnicast: boolean }, VrrpDropReason> {
+  // VRRPv2 sums the message alone (no pseudo-header, no modes): the common case, checked directly.
+  if (a.version === 2 && internetChecksum(a.message) === 0) return ok(CHECKSUM_OK);
   const base: VrrpChecksumContext = { version: a.version, family: a.family, src: a.srcBytes, dst: a.dstBytes };
   const v3v4 = a.version === 3 && a.family === 4;
   const mode = v3v4 ? (x.v3Ipv4Checksum ?? 'pseudo-header') : 'pseudo-header';
@@ -149,6 +154,7 @@ function compareAddresses(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { c
   if (a.count !== x.vips.length) {
     return { code: 'addr-count-mismatch', detail: `expected ${x.vips.length} VIPs but received ${a.count}` };
   }
+  if (x.vips.every((vip, i) => a.addresses[i] === vip)) return undefined; // same list, same order
   const got = new Set(a.addresses);
   for (const vip of x.vips) {
     const c = got.has(vip) ? vip : (canonicalIp(vip) ?? vip);
