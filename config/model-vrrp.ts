@@ -250,7 +250,14 @@ export interface TrackProcessConfig {
   process?: string;
   /** Parameters to match (from `process NAME args…`). */
   params: string[];
+  /** How `params` are compared (keepalived's default `exact` when there are parameters). */
   paramMatch: 'exact' | 'initial' | 'partial';
+  /**
+   * Bare `param_match` and no parameters: keepalived 2.2.7 then compares the (empty) parameter list
+   * exactly, so only a process started without arguments counts (PARAM_MATCH_EXACT without
+   * process_params). Absent otherwise.
+   */
+  noParams?: true;
   /** −254..254, default 0. */
   weight: number;
   reverse: boolean;
@@ -260,5 +267,10 @@ export interface TrackProcessConfig {
   forkDelayMs: number;
   terminateDelayMs: number;
   delayMs: number;
+  /**
+   * Compare `process` with argv[0] of /proc/PID/cmdline instead of the process name (comm). Set by
+   * `full_command`, and (as keepalived 2.2.7 does) by `param_match` in any form and by parameters
+   * on the `process` line.
+   */
   fullCommand: boolean;
 }

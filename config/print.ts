@@ -178,6 +178,7 @@ export function printConfig(m: KeepalivedConfig): string {
     o.open(`vrrp_track_process ${word(p.name)}`);
     if (p.process !== undefined) o.line(['process', word(p.process), ...p.params.map(word)].join(' '));
     if (p.paramMatch !== 'exact') o.line(`param_match ${p.paramMatch}`);
+    else if (p.noParams) o.line('param_match');
     o.line(`weight ${p.weight}${p.reverse ? ' reverse' : ''}`);
     o.line(`quorum ${p.quorum}`);
     if (p.quorumMax !== undefined) o.line(`quorum_max ${p.quorumMax}`);

@@ -108,11 +108,23 @@ export const trackProcessTable = table<TrackProcessConfig>({
     if (name === undefined) return;
     p.process = name;
     p.params = st.words.slice(2).map((t) => t.text);
+    // keepalived: parameters switch on argv[0] matching and exact parameter matching.
+    if (p.params.length) (p.fullCommand = true), delete p.noParams;
   },
   param_match: (p, st, cx) => {
-    const m = strArg(st, 1, cx.d, 'initial|partial');
-    if (m === 'initial' || m === 'partial') p.paramMatch = m;
-    else if (m !== undefined) cx.d.error(posOf(st, 1), `unknown param_match '${m}'`, 'use initial or partial');
+    const m = st.words[1]?.text;
+    if (m === undefined) {
+      // Bare `param_match` (keepalived 2.2.7: PARAM_MATCH_EXACT and full_command, exit 0).
+      p.paramMatch = 'exact';
+      p.fullCommand = true;
+      if (!p.params.length) p.noParams = true;
+    } else if (m === 'initial' || m === 'partial') {
+      p.paramMatch = m;
+      p.fullCommand = true;
+      delete p.noParams;
+    } else {
+      cx.d.error(posOf(st, 1), `Invalid param_match type '${m}' - ignoring`, 'write param_match, param_match initial or param_match partial');
+    }
   },
   weight: (p, st, cx) => {
     const w = weightLine(st, cx, 254);

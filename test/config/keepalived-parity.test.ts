@@ -1,6 +1,6 @@
 /**
  * Exit-code parity with Debian's keepalived 2.2.7 `keepalived -t`: for every sample config, every
- * seed config and every broken config of the table, our exit status equals keepalived's.
+ * seed config, every broken config of the table and every parity case, our exit status equals keepalived's.
  *
  * keepalived runs as root inside a fresh, anonymous network namespace (`unshare --net`, gone when the
  * process exits) holding only lo and a veth pair named eth0/eth1, so the result does not depend on
@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configTestExitCode, formatDiagnostic } from '../../config/index.js';
 import { BROKEN } from './broken-cases.js';
 import { compileFile, PROBE_HOST, sampleConfigs, seedFixtures } from './helpers.js';
+import { PARITY_CASES } from './parity-cases.js';
 
 function why(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (keepalived -t inside a private network namespace)';
@@ -45,7 +46,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.skipIf(skipReason !== undefined)(`keepalived -t parity${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   const files = [...sampleConfigs(), ...seedFixtures()];
-  const broken = BROKEN.map((c, i) => {
+  const broken = [...BROKEN, ...PARITY_CASES].map((c, i) => {
     const f = join(tmp, `broken-${String(i).padStart(2, '0')}.conf`);
     writeFileSync(f, c.conf);
     return { file: f, c };
@@ -64,7 +65,7 @@ describe.skipIf(skipReason !== undefined)(`keepalived -t parity${skipReason ? ` 
       }
     });
     expect(mismatches).toEqual([]);
-    // The recorded statuses of the broken table are keepalived's.
+    // The recorded statuses of the broken table and the parity cases are keepalived's.
     broken.forEach((b, i) => expect(theirs[files.length + i], b.c.name).toBe(b.c.exit));
   }, 300_000);
 });
