@@ -9,7 +9,7 @@ import { globalTable } from './global.js';
 import { ROOT_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine } from './routes.js';
 import { newSyncGroupDraft, syncGroupTable, type SyncGroupDraft } from './sync-group.js';
-import { newScriptDraft, newTrackFile, newTrackProcess, scriptTable, trackFileTable, trackProcessTable, type ScriptDraft } from './trackers.js';
+import { lintProcessName, newScriptDraft, newTrackFile, newTrackProcess, scriptTable, trackFileTable, trackProcessTable, type ScriptDraft } from './trackers.js';
 import { newVsDraft, parseVsGroup, parseVsTarget, virtualServerTable, type VsDraft } from './virtual-server.js';
 import { instanceTable, newInstanceDraft, type InstanceDraft, type VrrpCx } from './vrrp-instance.js';
 
@@ -109,7 +109,10 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
   },
   vrrp_track_process: named(newTrackProcess, trackProcessTable, (d, p, st, cx) => {
     if (p.process === undefined) cx.d.error(posOf(st), `no process set for vrrp_track_process ${p.name} - removing`, 'add: process NAME');
-    else d.trackProcesses.push(p);
+    else {
+      lintProcessName(p, st.block ?? [], cx.d);
+      d.trackProcesses.push(p);
+    }
   }),
   virtual_server_group: {
     block: 'values',

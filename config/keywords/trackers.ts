@@ -1,6 +1,7 @@
 /** `vrrp_script NAME {…}`, `track_file NAME {…}` (alias vrrp_track_file), `vrrp_track_process NAME {…}`. */
 import { SCRIPT_INTERVAL_DEFAULT_MS } from '../defaults.js';
 import type { TrackFileConfig, TrackProcessConfig, VrrpScriptConfig } from '../model.js';
+import type { Diags } from '../diag.js';
 import type { Stmt } from '../tree.js';
 import { checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
@@ -144,3 +145,33 @@ export const trackProcessTable = table<TrackProcessConfig>({
   full_command: (p) => void (p.fullCommand = true),
 });
 restrict(trackProcessTable, VRRP_TRACK_PROCESS_KEYWORDS);
+
+/** Bytes of a process name the kernel keeps (TASK_COMM_LEN − 1) in /proc/PID/comm and /proc/PID/stat. */
+export const COMM_MAX_BYTES = 15;
+
+/**
+ * keepalived-ts lint: without full_command (and so without parameters or param_match) keepalived
+ * 2.2.7 compares `process` whole with the kernel's process name, which Linux cuts to 15 bytes, so a
+ * longer name never counts a process. keepalived accepts it silently (exit 0), so this is lint.
+ * `block` is the vrrp_track_process body.
+ */
+export function lintProcessName(p: TrackProcessConfig, block: readonly Stmt[], d: Diags): void {
+  if (p.fullCommand || p.process === undefined) return;
+  const bytes = new TextEncoder().encode(p.process);
+  if (bytes.length <= COMM_MAX_BYTES) return;
+  let st: Stmt | undefined;
+  for (const s of block) if (s.words[0]!.text === 'process' && s.words.length > 1) st = s;
+  if (!st) return;
+  let prefix: string | undefined;
+  try {
+    prefix = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, COMM_MAX_BYTES));
+  } catch {
+    prefix = undefined; // the cut falls inside a multi-byte character: no name to write
+  }
+  d.lint(
+    'warning',
+    posOf(st, 1),
+    `process name '${p.process}' is ${bytes.length} bytes: without full_command it is compared with the kernel's process name (/proc/PID/comm), which Linux cuts to ${COMM_MAX_BYTES} bytes, so it never matches`,
+    prefix === undefined ? 'add full_command' : `add full_command, or use the first ${COMM_MAX_BYTES} bytes: process ${prefix}`,
+  );
+}

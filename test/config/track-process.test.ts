@@ -56,6 +56,35 @@ describe('vrrp_track_process param_match', () => {
   });
 });
 
+describe('vrrp_track_process process names longer than the kernel keeps (lint)', () => {
+  it('warns at the name, with both fixes, without changing the exit status', () => {
+    const r = compileProcess(trackProcess('weight 2', 'process haproxy-ingress-ctl'));
+    expect(r.diagnostics).toEqual([
+      {
+        file: 'tp.conf', line: 3, column: 10, severity: 'warning', kind: 'lint',
+        message: "process name 'haproxy-ingress-ctl' is 19 bytes: without full_command it is compared with the kernel's process name (/proc/PID/comm), which Linux cuts to 15 bytes, so it never matches",
+        fix: 'add full_command, or use the first 15 bytes: process haproxy-ingress',
+      },
+    ]);
+    expect(r.exit).toBe(0);
+    expect(r.p.process).toBe('haproxy-ingress-ctl');
+  });
+
+  it('counts bytes, not characters: 15 bytes pass, 16 warn', () => {
+    expect(compileProcess(trackProcess('process abcdefghijklmno')).diagnostics).toEqual([]);
+    expect(compileProcess(trackProcess('process abcdefghijklmnop')).diagnostics.map((d) => d.fix)).toEqual(['add full_command, or use the first 15 bytes: process abcdefghijklmno']);
+    // 14 ASCII bytes + 'é' (2 bytes): 16 bytes, and the 15-byte cut splits the 'é'.
+    expect(compileProcess(trackProcess('process abcdefghijklmné')).diagnostics.map((d) => [d.line, d.column, d.fix])).toEqual([[2, 10, 'add full_command']]);
+  });
+
+  it('is silent when argv[0] is compared: full_command, parameters or param_match', () => {
+    for (const extra of [['full_command'], ['param_match'], ['param_match partial']]) {
+      expect(compileProcess(trackProcess('process haproxy-ingress-ctl', ...extra)).diagnostics).toEqual([]);
+    }
+    expect(compileProcess(trackProcess('process haproxy-ingress-ctl -f /etc/h.cfg')).diagnostics).toEqual([]);
+  });
+});
+
 describe('parity cases (statuses recorded from keepalived -t)', () => {
   for (const c of PARITY_CASES) {
     it(c.name, () => expect(configTestExitCode(compileText(c.conf, 'case.conf', PROBE_HOST).diagnostics)).toBe(c.exit));
