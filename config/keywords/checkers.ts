@@ -101,6 +101,7 @@ export const checkerTable: Table<C> = table<C>({
   log_all_failures: (c, st, cx) => void (c.logAllFailures = boolArg(st, 1, cx.d) ?? c.logAllFailures),
   url: {
     block: 'sub',
+    accepts: urlTable,
     run: (c, st, cx) => {
       const u: HttpUrlConfig = { statusCodes: [[200, 299]], regexNoMatch: false };
       walkUrl(u, st, cx);

@@ -21,6 +21,10 @@ export interface Keyword<T, C extends Cx = Cx> {
   block?: 'sub' | 'values' | 'any';
   /** Deprecated spelling: accepted, reported like keepalived does ("… is deprecated"). */
   deprecated?: string;
+  /** For a block of keywords: the keywords it accepts (to say where a misplaced keyword belongs). */
+  accepts?: { has(keyword: string): boolean };
+  /** The block's arguments as messages show them (`NAME` → `vrrp_script NAME { }`). */
+  args?: string;
 }
 
 export type Table<T, C extends Cx = Cx> = Map<string, Keyword<T, C>>;
@@ -51,7 +55,7 @@ export function walk<T, C extends Cx>(target: T, stmts: Stmt[] | undefined, tbl:
     const word = st.words[0]!.text;
     const k = tbl.get(word);
     if (!k) {
-      unknownKeyword(st, tbl.keys(), cx.d, where);
+      unknownKeyword(st, tbl.keys(), cx.d, where, tbl);
       continue;
     }
     if (k.block && k.block !== 'any' && !st.block) {
@@ -68,10 +72,35 @@ export function walk<T, C extends Cx>(target: T, stmts: Stmt[] | undefined, tbl:
   }
 }
 
-export function unknownKeyword(st: Stmt, known: Iterable<string>, d: Diags, where: string): void {
+/** The sub-blocks of a table that accept `word`, as they are opened (`authentication`, `vrrp_script NAME`). */
+export function subBlocksAccepting<T, C extends Cx>(word: string, tbl: Table<T, C>): string[] {
+  const out: string[] = [];
+  for (const [name, k] of tbl) if (k.accepts?.has(word)) out.push(k.args ? `${name} ${k.args}` : name);
+  return out;
+}
+
+/** `'a { }'`, `'a { }' or 'b { }'`, `'a { }', 'b { }' or 'c { }'`. */
+function blockList(openers: string[]): string {
+  const q = openers.map((o) => `'${o} { }'`);
+  return q.length === 1 ? q[0]! : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]!}`;
+}
+
+/**
+ * Reports an unknown keyword of a block, and where it belongs: a keyword that a sub-block of this
+ * block accepts ("'auth_pass' belongs inside 'authentication { }'"), else the nearest keyword of
+ * the block (a typo) or the keyword glued to its argument.
+ */
+export function unknownKeyword<T, C extends Cx>(st: Stmt, known: Iterable<string>, d: Diags, where: string, tbl?: Table<T, C>): void {
   const word = st.words[0]!.text;
-  const s = d.full ? undefined : nearestKeyword(word, known);
   const inWhere = where ? ` in ${where}` : '';
+  const homes = tbl && !d.full ? subBlocksAccepting(word, tbl) : [];
+  if (homes.length) {
+    const line = st.words.map((w) => w.text).join(' ') + (st.block ? ' { … }' : '');
+    const fix = homes.length === 1 ? `move it into the block: ${homes[0]} { ${line} }` : `move it into one of those blocks: … { ${line} }`;
+    d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - '${word}' belongs inside ${blockList(homes)}${where ? ` of ${where}` : ''}`, fix);
+    return;
+  }
+  const s = d.full ? undefined : nearestKeyword(word, known);
   if (s?.glued !== undefined) {
     d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean '${s.keyword} ${s.glued}'?`, `add a blank: ${s.keyword} ${s.glued}`);
   } else if (s) {

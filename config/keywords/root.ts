@@ -60,6 +60,8 @@ function blockName(d: Drafts, st: Stmt, cx: VrrpCx): string | undefined {
 function named<T>(make: (name: string, st: Stmt) => T, tbl: Table<T, VrrpCx>, keep: (d: Drafts, t: T, st: Stmt, cx: VrrpCx) => void): Keyword<Drafts, VrrpCx> {
   return {
     block: 'sub',
+    accepts: tbl,
+    args: 'NAME',
     run: (d, st, cx) => {
       const name = blockName(d, st, cx);
       if (name === undefined) return;
@@ -89,7 +91,7 @@ const trackFile = named(newTrackFile, trackFileTable, (d, f, st, cx) => {
 });
 
 export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
-  global_defs: { block: 'sub', run: (d, st, cx) => walk(d.globalDefs, st.block, globalTable, cx, 'global_defs') },
+  global_defs: { block: 'sub', accepts: globalTable, run: (d, st, cx) => walk(d.globalDefs, st.block, globalTable, cx, 'global_defs') },
   static_ipaddress: lines((l, cx) => parseAddressLine(l, cx.d), (d) => d.staticIpaddresses),
   static_routes: lines((l, cx) => parseRouteLine(l, cx.d), (d) => d.staticRoutes),
   static_rules: lines((l, cx) => parseRuleLine(l, cx.d, cx.rules), (d) => d.staticRules),
@@ -102,6 +104,7 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
   track_file: trackFile,
   vrrp_track_file: {
     ...trackFile,
+    accepts: undefined, // the old name: misplaced keywords are sent to track_file
     run: (d, st, cx) => {
       cx.d.lint('info', posOf(st), 'vrrp_track_file is the old name of track_file', 'rename it track_file');
       trackFile.run(d, st, cx);
@@ -123,6 +126,8 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
   },
   virtual_server: {
     block: 'sub',
+    accepts: virtualServerTable,
+    args: 'IP PORT',
     run: (d, st, cx) => {
       const target = parseVsTarget(st, cx);
       if (!target) return;

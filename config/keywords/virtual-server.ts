@@ -58,6 +58,7 @@ const rsBase = table<RsDraft>({
 for (const kind of CHECKER_KINDS) {
   rsBase.set(kind, {
     block: 'sub',
+    accepts: checkerTables[kind],
     run: (r, st, cx) => {
       const c = newChecker(kind as CheckerKind, st);
       walk(c, st.block, checkerTables[kind], cx, kind);
@@ -124,6 +125,8 @@ export const virtualServerTable: Table<VsDraft> = table<VsDraft>({
   ops: (v) => void (v.opsScheduling = true),
   real_server: {
     block: 'sub',
+    accepts: realServerTable,
+    args: 'IP PORT',
     run: (v, st, cx) => {
       const a = ipPort(st, cx, 1);
       if (!a) return;

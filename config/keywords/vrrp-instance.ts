@@ -5,8 +5,8 @@ import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef
 import type { Stmt } from '../tree.js';
 import { boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { parseAddressLine } from './address.js';
-import { restrict, table, unknownKeyword, type Cx, type Handler, type Table } from './engine.js';
-import { VRRP_INSTANCE_KEYWORDS } from './known.js';
+import { restrict, table, unknownKeyword, type Cx, type Handler, type Keyword, type Table } from './engine.js';
+import { AUTHENTICATION_KEYWORDS, VRRP_INSTANCE_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine, type RuleContext } from './routes.js';
 import { notifyKeyword } from './script.js';
 import { parseTrackBlock, type RawTrack } from './track.js';
@@ -118,7 +118,7 @@ function srcIp(key: 'unicastSrcIp' | 'mcastSrcIp'): H {
   };
 }
 
-const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
+const base: Record<string, H | Keyword<D, VrrpCx>> = {
   state: (v, st, cx) => {
     const s = strArg(st, 1, cx.d, 'state');
     if (s === 'MASTER' || s === 'BACKUP') {
@@ -171,7 +171,7 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
   virtual_rules: { block: 'values', run: (v, st, cx) => {
     for (const l of st.block ?? []) { const r = parseRuleLine(l, cx.d, cx.rules); if (r) v.rules.push(r); }
   } },
-  authentication: { block: 'sub', run: (v, st, cx) => {
+  authentication: { block: 'sub', accepts: new Set(AUTHENTICATION_KEYWORDS), run: (v, st, cx) => {
     v.auth ??= {};
     mark(v, st);
     for (const l of st.block ?? []) {
@@ -184,7 +184,7 @@ const base: Record<string, H | { run: H; block: 'values' | 'sub' }> = {
         const p = strArg(l, 1, cx.d, 'password');
         if (p !== undefined) v.auth.pass = p.slice(0, 8);
         if (p !== undefined && p.length > 8) cx.d.warn(posOf(l, 1), 'Truncating auth_pass to 8 characters', `shorten it to '${p.slice(0, 8)}' (only 8 characters are sent)`);
-      } else unknownKeyword(l, ['auth_type', 'auth_pass'], cx.d, 'authentication');
+      } else unknownKeyword(l, AUTHENTICATION_KEYWORDS, cx.d, 'authentication');
     }
   } },
   unicast_src_ip: srcIp('unicastSrcIp'),

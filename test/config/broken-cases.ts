@@ -34,6 +34,12 @@ export const BROKEN: BrokenCase[] = [
   { name: 'typo stmp_connect_timeout', conf: 'global_defs {\n stmp_connect_timeout 30\n}\n', line: 2, message: /did you mean smtp_connect_timeout\?/, severity: 'warning', exit: 5 },
   { name: 'typo at top level', conf: `vrrp_instanec X {\n}\n${inst()}`, line: 1, message: /unknown keyword 'vrrp_instanec' - did you mean vrrp_instance\?/, severity: 'warning', exit: 5 },
   { name: 'keyword newer than 2.2.7', conf: inst(' v3_checksum_as_v2'), line: 4, message: /unknown keyword 'v3_checksum_as_v2'/, severity: 'warning', exit: 5 },
+  // --- keywords of a sub-block written in its parent: the message names the block they belong in
+  { name: 'auth_pass outside authentication', conf: inst(' auth_pass secret'), line: 4, message: /^unknown keyword 'auth_pass' in vrrp_instance A - 'auth_pass' belongs inside 'authentication \{ \}' of vrrp_instance A$/, severity: 'warning', exit: 5 },
+  { name: 'router_id outside global_defs', conf: `router_id lb1\n${inst()}`, line: 1, message: /^unknown keyword 'router_id' - 'router_id' belongs inside 'global_defs \{ \}'$/, severity: 'warning', exit: 5 },
+  { name: 'connect_port outside a checker', conf: vs(' real_server 10.0.0.2 80 {\n  weight 1\n  connect_port 8080\n }'), line: 7, message: /'connect_port' belongs inside 'TCP_CHECK \{ \}', 'HTTP_GET \{ \}'.* or 'PING_CHECK \{ \}' of real_server$/, severity: 'warning', exit: 5 },
+  // (with a url block: keepalived 2.2.7 -t segfaults, status 139, on an HTTP_GET without one)
+  { name: 'path outside url', conf: vs(' real_server 10.0.0.2 80 {\n  HTTP_GET {\n   path /health\n   url {\n    path /\n   }\n  }\n }'), line: 7, message: /'path' belongs inside 'url \{ \}' of HTTP_GET$/, severity: 'warning', exit: 5 },
   // --- values
   { name: 'missing parameter (keepalived aborts)', conf: inst(' priority'), line: 4, message: /'priority' is missing a parameter/, exit: 2 },
   { name: 'vrid 0', conf: inst('').replace('virtual_router_id 1', 'virtual_router_id 0'), line: 3, message: /virtual_router_id: number '0' outside range \[1, 255\]/, exit: 5 },
