@@ -128,7 +128,7 @@ function trackers(model: KeepalivedConfig, instances: Map<string, InstancePlan>,
           kind: 'process',
           name: e.name,
           probe: {
-            match: { process: t?.process ?? e.name, params: [...(t?.params ?? [])], paramMatch: t?.paramMatch ?? 'exact', fullCommand: t?.fullCommand ?? false },
+            match: { process: t?.process ?? e.name, params: [...(t?.params ?? [])], paramMatch: t?.paramMatch ?? 'exact', fullCommand: t?.fullCommand ?? false, ...(t?.noParams ? { noParams: true } : {}) },
             quorum: t?.quorum ?? 1,
             ...(t?.quorumMax !== undefined ? { quorumMax: t.quorumMax } : {}),
             forkDelayMs: t?.forkDelayMs || delay,

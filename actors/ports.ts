@@ -204,6 +204,8 @@ export interface ProcessMatchSpec {
   params: string[];
   paramMatch: 'exact' | 'initial' | 'partial';
   fullCommand: boolean;
+  /** A bare `param_match`: only a process started with no parameters matches. */
+  noParams?: boolean;
 }
 
 /** Counts running processes for track_process (keepalived uses the proc connector). */

@@ -8,7 +8,8 @@
  *   /usr/sbin/keepalived: `process` with the 15-byte name counts the process, with the full
  *   19-byte name or a 16-byte prefix it counts 0). Use `full_command` for long names.
  * - Otherwise (any of the three) the name is compared with argv[0] from /proc/PID/cmdline, and
- *   the parameters (if any, or if param_match is initial/partial) with the rest of the command line:
+ *   the parameters (if any, if param_match is initial/partial, or with a bare `param_match`, which
+ *   asks for no parameters at all) with the rest of the command line:
  *     exact    every parameter equal, no more and no fewer;
  *     partial  the configured parameters are the first N parameters of the process;
  *     initial  like partial, but the last configured parameter may be a prefix of the process's.
@@ -54,7 +55,7 @@ function paramsMatch(mode: ProcessMatchSpec['paramMatch'], wanted: Buffer, rest:
 }
 
 export function compileProcessMatch(spec: ProcessMatchSpec): CompiledProcessMatch {
-  const checkParams = spec.params.length > 0 || spec.paramMatch !== 'exact';
+  const checkParams = spec.params.length > 0 || spec.paramMatch !== 'exact' || spec.noParams === true;
   const onCmdline = spec.fullCommand || checkParams;
   const name = Buffer.from(spec.process, 'utf8');
   const wanted = joinParams(spec.params);

@@ -14,7 +14,7 @@ function matches(commandLine: string, m: ProcessMatchSpec): boolean {
   const [exe = '', ...args] = commandLine.trim().split(/\s+/);
   const name = m.fullCommand ? exe : exe.slice(exe.lastIndexOf('/') + 1);
   if (name !== m.process) return false;
-  if (m.params.length === 0) return true;
+  if (m.params.length === 0) return m.noParams !== true || args.length === 0;
   const p = m.params;
   if (m.paramMatch === 'exact') return args.length === p.length && p.every((x, i) => args[i] === x);
   if (m.paramMatch === 'initial') return p.every((x, i) => args[i] === x);

@@ -95,6 +95,14 @@ describe('compileProcessMatch (keepalived 2.2.7 rules)', () => {
     expect(compileProcessMatch(spec('haproxy')).onCmdline).toBe(false);
   });
 
+  it('a bare param_match (noParams) matches only a process started with no parameters', () => {
+    const c = compileProcessMatch(spec('/usr/sbin/haproxy', { fullCommand: true, noParams: true }));
+    expect(c.onCmdline).toBe(true);
+    expect(c.matchCmdline(cmd('/usr/sbin/haproxy'))).toBe(true);
+    expect(c.matchCmdline(cmd('/usr/sbin/haproxy', '-f', 'x.cfg'))).toBe(false);
+    expect(compileProcessMatch(spec('/usr/sbin/haproxy', { fullCommand: true })).matchCmdline(cmd('/usr/sbin/haproxy', '-f', 'x.cfg'))).toBe(true);
+  });
+
   it('parameters, param_match or full_command switch to argv[0] of the command line', () => {
     for (const m of [spec('haproxy', { fullCommand: true }), spec('haproxy', { params: ['-f'] }), spec('haproxy', { paramMatch: 'partial' })]) {
       const c = compileProcessMatch(m);
