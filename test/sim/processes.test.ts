@@ -24,6 +24,14 @@ describe('simulated track_process matching', () => {
     expect(countProcesses(h, spec('/usr/sbin/haproxy', { fullCommand: true, noParams: true }))).toBe(1);
   });
 
+  it("partial: the parameters are the process's first ones; initial: the last may be a prefix (as on Linux)", () => {
+    expect(countProcesses(h, spec('haproxy', { params: ['-f'], paramMatch: 'partial' }))).toBe(2);
+    expect(countProcesses(h, spec('haproxy', { params: ['/etc/haproxy.cfg'], paramMatch: 'partial' }))).toBe(0);
+    expect(countProcesses(h, spec('haproxy', { params: ['-f', '/etc/hap'], paramMatch: 'partial' }))).toBe(0);
+    expect(countProcesses(h, spec('haproxy', { params: ['-f', '/etc/hap'], paramMatch: 'initial' }))).toBe(2);
+    expect(countProcesses(h, spec('haproxy', { params: ['-x'], paramMatch: 'initial' }))).toBe(0);
+  });
+
   it('exact parameters count only that command line', () => {
     expect(countProcesses(h, spec('haproxy', { params: ['-f', '/etc/haproxy.cfg'] }))).toBe(2);
     expect(countProcesses(h, spec('haproxy', { params: ['-f'] }))).toBe(0);
