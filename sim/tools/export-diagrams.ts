@@ -1,7 +1,8 @@
 /**
  * Exports every statechart under machines/ as Mermaid `stateDiagram-v2` to docs/statecharts/<id>.mmd,
  * from the machine objects themselves (xstate/graph's toDirectedGraph), so the diagrams are exact for
- * XState v5 and need no network (Stately's tools do).
+ * XState v5 and need no network (Stately's tools do), and as a self-contained `createMachine` module
+ * to docs/statecharts/<id>.stately.js for Stately (stately-code.ts).
  *
  *   npx tsx sim/tools/export-diagrams.ts            # write all diagrams
  *   npx tsx sim/tools/export-diagrams.ts --check    # exit 1 if a committed diagram is stale
@@ -15,6 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphEdge, type DirectedGraphNode } from 'xstate/graph';
+import { toStatelyCode } from './stately-code.js';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -112,22 +114,26 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   let stale = 0;
   for (const { file, machine } of await loadMachines()) {
-    const target = join(outDir, `${machine.id}.mmd`);
-    const text = toMermaid(machine);
-    let current = '';
-    try {
-      current = readFileSync(target, 'utf8');
-    } catch {
-      current = '';
-    }
-    if (check) {
-      if (current !== text) {
-        stale++;
-        console.log(`stale: ${relative(root, target)} (from ${file})`);
+    const outputs: Array<[string, string]> = [
+      [join(outDir, `${machine.id}.mmd`), toMermaid(machine)],
+      [join(outDir, `${machine.id}.stately.js`), toStatelyCode(machine, file)],
+    ];
+    for (const [target, text] of outputs) {
+      let current = '';
+      try {
+        current = readFileSync(target, 'utf8');
+      } catch {
+        current = '';
       }
-    } else {
-      writeFileSync(target, text);
-      console.log(`wrote ${relative(root, target)} (from ${file})`);
+      if (check) {
+        if (current !== text) {
+          stale++;
+          console.log(`stale: ${relative(root, target)} (from ${file})`);
+        }
+      } else {
+        writeFileSync(target, text);
+        console.log(`wrote ${relative(root, target)} (from ${file})`);
+      }
     }
   }
   return stale > 0 ? 1 : 0;
