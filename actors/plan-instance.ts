@@ -17,8 +17,14 @@ export interface InstanceIoConfig {
   vrid: number;
   family: 4 | 6;
   version: 2 | 3;
-  /** Interface the adverts go out of ('' for an interface-less unicast instance: no socket). */
+  /** The instance's `interface` ('' for an interface-less unicast instance: no socket). */
   ifname: string;
+  /**
+   * Interface whose VRRP socket sends and receives this instance's adverts: the VMAC for an IPv4
+   * use_vmac instance (keepalived's default), else `ifname` (also with vmac_xmit_base, and for
+   * IPv6, whose VMAC has no link-local address to send from).
+   */
+  vrrpIfname: string;
   /** Source address of our adverts (unicast_src_ip / mcast_src_ip / the interface's address). */
   src: string | undefined;
   /** Multicast group, or the unicast peers (one packet each). */
@@ -39,7 +45,7 @@ export interface InstanceIoConfig {
   /** For log lines only ("forcing new election" is said when we answer lower priorities). */
   lowerPrioNoAdvert: boolean;
   preempt: boolean;
-  /** use_vmac: the macvlan the VIPs live on (adverts still leave from `ifname`, as vmac_xmit_base). */
+  /** use_vmac: the macvlan the VIPs live on (and, see vrrpIfname, the adverts). */
   vmac?: { name: string; base: string };
 }
 
@@ -200,6 +206,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     family: inst.family,
     version: inst.version,
     ifname,
+    vrrpIfname: vmac && inst.family === 4 && !inst.vmacXmitBase ? vmac.name : ifname,
     src,
     mcastGroup: inst.mcastDstIp,
     unicastPeers,

@@ -84,12 +84,12 @@ export class VrrpIo {
     }
     const wanted = new Map<string, Omit<SocketEntry, 'socket'>>();
     for (const io of ios) {
-      if (!io.ifname) {
+      if (!io.vrrpIfname) {
         this.sink.log('warning', `(${io.name}) unicast instance without interface is not supported - no VRRP socket`);
         continue;
       }
-      const key = socketKey(io.ifname, io.family);
-      const e = wanted.get(key) ?? { key, ifname: io.ifname, family: io.family, signature: '', members: [] };
+      const key = socketKey(io.vrrpIfname, io.family);
+      const e = wanted.get(key) ?? { key, ifname: io.vrrpIfname, family: io.family, signature: '', members: [] };
       e.members.push(io.name);
       wanted.set(key, e);
     }
@@ -131,10 +131,10 @@ export class VrrpIo {
     const m = this.members.get(instance);
     if (!m) return;
     const io = m.io;
-    const sock = this.sockets.get(socketKey(io.ifname, io.family))?.socket;
+    const sock = this.sockets.get(socketKey(io.vrrpIfname, io.family))?.socket;
     if (!sock || !io.src) {
       this.sink.count('send_errors', instance);
-      this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.ifname}`}`);
+      this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.vrrpIfname}`}`);
       return;
     }
     const unicast = io.unicastPeers.length > 0;
@@ -216,6 +216,12 @@ export class VrrpIo {
     const itf = this.ports.net.interfaces().find((i) => i.name === e.ifname);
     if (itf) entry.ifindex = itf.index;
     this.sockets.set(e.key, entry);
+    const vmacOf = e.members.find((n) => this.members.get(n)?.io.vmac?.name === e.ifname);
+    if (!itf && vmacOf) {
+      // The VMAC is created after start-up begins: the socket opens when its link appears (relink).
+      this.sink.log('info', `(${vmacOf}) VRRP socket waits for VMAC ${e.ifname}`);
+      return;
+    }
     const r = this.ports.vrrp.open(
       this.socketOptions(e.members, e.ifname, e.family),
       (p) => this.onPacket(entry, p),

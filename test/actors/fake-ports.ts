@@ -39,8 +39,8 @@ interface Socket {
 export class FakeLan {
   readonly clock = new SimClock();
   readonly sockets: Socket[] = [];
-  /** Every packet put on the wire: [time, sender, family, dst, bytes]. */
-  readonly wire: Array<{ at: number; from: string; family: 4 | 6; dst: string; data: Uint8Array }> = [];
+  /** Every packet put on the wire: time, sender, the interface it left from, family, dst, bytes. */
+  readonly wire: Array<{ at: number; from: string; ifname: string; family: 4 | 6; dst: string; data: Uint8Array }> = [];
   latencyMs = 0.1;
   /** Return true to drop a packet (tests of loss/partition). */
   filter: (from: string, to: string, data: Uint8Array) => boolean = () => false;
@@ -49,8 +49,8 @@ export class FakeLan {
     return new FakeNode(this, name, address, mac);
   }
 
-  carry(from: FakeNode, family: 4 | 6, data: Uint8Array, dst: string, src: string | undefined): void {
-    this.wire.push({ at: this.clock.now(), from: from.name, family, dst, data });
+  carry(from: FakeNode, ifname: string, family: 4 | 6, data: Uint8Array, dst: string, src: string | undefined): void {
+    this.wire.push({ at: this.clock.now(), from: from.name, ifname, family, dst, data });
     let srcText = src ?? from.linkLocal;
     let ttl = 255;
     if (family === 4) {
@@ -61,7 +61,7 @@ export class FakeLan {
       }
     }
     for (const s of this.sockets) {
-      if (s.closed || s.node === from || s.opts.family !== family || !s.node.linkUp || s.ifindex !== s.node.ifindex) continue;
+      if (s.closed || s.node === from || s.opts.family !== family || !s.node.linkUp || s.ifindex !== s.node.indexOf(s.opts.ifname)) continue;
       const multicast = family === 4 ? Number(dst.split('.')[0]) >= 224 : dst.startsWith('ff');
       if (multicast ? !s.opts.groups.includes(dst) : !s.node.has(dst)) continue;
       if (this.filter(from.name, s.node.name, data)) continue;
@@ -111,6 +111,13 @@ export class FakeNode {
   ) {
     this.linkLocal = `fe80::${name.length}`;
     this.addresses.add(`${address}/24`);
+  }
+
+  /** Interface index of eth0 or of a VMAC (100, 101, … in creation order); undefined when absent. */
+  indexOf(ifname: string): number | undefined {
+    if (ifname === 'eth0') return this.linkExists ? this.ifindex : undefined;
+    const i = [...this.vmacs.keys()].indexOf(ifname);
+    return i < 0 ? undefined : 100 + i;
   }
 
   has(address: string): boolean {
@@ -169,15 +176,16 @@ export class FakeNode {
     ];
     const vrrp: VrrpNet = {
       open: (opts, onPacket) => {
-        if (opts.ifname !== 'eth0') return { error: `no interface ${opts.ifname}` };
-        if (!this.linkExists) return { error: 'No such device' };
-        const s: Socket = { node: this, opts, onPacket, closed: false, ifindex: this.ifindex };
+        const index = this.indexOf(opts.ifname);
+        if (opts.ifname !== 'eth0' && index === undefined) return { error: `no interface ${opts.ifname}` };
+        if (index === undefined) return { error: 'No such device' };
+        const s: Socket = { node: this, opts, onPacket, closed: false, ifindex: index };
         lan.sockets.push(s);
         return {
           send: (data, dst, src) => {
-            if (s.ifindex !== this.ifindex) return 'No such device';
+            if (s.ifindex !== this.indexOf(opts.ifname)) return 'No such device';
             if (!this.linkUp) return 'Network is down';
-            lan.carry(this, opts.family, data, dst, src);
+            lan.carry(this, opts.ifname, opts.family, data, dst, src);
             return undefined;
           },
           close: () => {
@@ -268,9 +276,20 @@ export class FakeNode {
             vmac: {
               create: (spec: VmacSpec, done: (error: string | undefined, ifname: string) => void) => {
                 const name = spec.name ?? `vrrp.${spec.vrid}`;
-                this.later(() => (this.vmacs.set(name, `00:00:5e:00:0${spec.family === 4 ? 1 : 2}:${spec.vrid.toString(16).padStart(2, '0')}`), done(undefined, name)));
+                this.later(() => {
+                  this.vmacs.set(name, `00:00:5e:00:0${spec.family === 4 ? 1 : 2}:${spec.vrid.toString(16).padStart(2, '0')}`);
+                  const index = this.indexOf(name)!;
+                  for (const w of [...this.linkWatchers]) w({ type: 'link.added', ifname: name, index });
+                  done(undefined, name);
+                });
               },
-              remove: (name: string, done: (error?: string) => void) => this.later(() => (this.vmacs.delete(name) ? done() : done(`Cannot find device "${name}"`))),
+              remove: (name: string, done: (error?: string) => void) =>
+                this.later(() => {
+                  const index = this.indexOf(name);
+                  if (!this.vmacs.delete(name) || index === undefined) return done(`Cannot find device "${name}"`);
+                  for (const w of [...this.linkWatchers]) w({ type: 'link.deleted', ifname: name, index });
+                  done();
+                }),
             },
           }
         : {}),

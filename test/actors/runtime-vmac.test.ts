@@ -36,6 +36,47 @@ describe('use_vmac', () => {
     expect(rtA.counters()['net_errors'] ?? 0).toBe(0);
   });
 
+  const pair = (confA: string, confB: string) => {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const b = lan.node('b', '198.51.100.2', '02:00:00:00:00:02');
+    a.vmacPort = true;
+    const rtA = createRuntime(a.ports(), model(confA), { name: 'a' });
+    const rtB = createRuntime(b.ports(), model(confB), { name: 'b' });
+    rtA.start();
+    rtB.start();
+    return { lan, a, b, rtA, rtB };
+  };
+
+  it('adverts leave from the VMAC, as keepalived sends them by default, and the VMAC socket hears the peer', () => {
+    const { lan, a, rtA, rtB } = pair(vi1(150, 'use_vmac'), vi1(100));
+    lan.clock.runUntil(10_000);
+    expect(rtA.status()[0]!.state).toBe('MASTER');
+    expect(rtB.status()[0]!.state).toBe('BACKUP');
+    const fromA = lan.wire.filter((w) => w.from === 'a');
+    expect(fromA.length).toBeGreaterThan(3);
+    expect(new Set(fromA.map((w) => w.ifname))).toEqual(new Set(['vrrp.51']));
+    expect(a.logLines()).toContain('(VI_1) VRRP socket waits for VMAC vrrp.51');
+    expect(rtA.counters()['socket_errors'] ?? 0).toBe(0);
+    expect(rtA.counters()['VI_1:send_errors'] ?? 0).toBe(0);
+  });
+
+  it('a use_vmac backup hears the master on its VMAC socket and stays BACKUP', () => {
+    const { lan, rtA, rtB } = pair(vi1(100, 'use_vmac'), vi1(150));
+    lan.clock.runUntil(20_000);
+    expect(rtB.status()[0]!.state).toBe('MASTER');
+    expect(rtA.status()[0]!.state).toBe('BACKUP');
+    expect(rtA.counters()['VI_1:adverts_received']).toBeGreaterThan(10);
+  });
+
+  it('vmac_xmit_base keeps the adverts on the base interface (the VIPs stay on the VMAC)', () => {
+    const { lan, a, rtA } = pair(vi1(150, 'use_vmac\n    vmac_xmit_base'), vi1(100));
+    lan.clock.runUntil(10_000);
+    expect(rtA.status()[0]!.state).toBe('MASTER');
+    expect(new Set(lan.wire.filter((w) => w.from === 'a').map((w) => w.ifname))).toEqual(new Set(['eth0']));
+    expect(a.addressDevs.get('198.51.100.100/24')).toBe('vrrp.51');
+  });
+
   it('without a vmac port: logged, and the VIPs stay on the interface', () => {
     const { lan, a, rtA } = twoNodes(vi1(150, 'use_vmac'), vi1(100));
     lan.clock.runUntil(6000);

@@ -1,6 +1,7 @@
 /**
  * keepalived-ts with use_vmac in a namespace: the macvlan vrrp.21 (MAC 00:00:5e:00:01:15) is
- * created at start, the VIP is put on it when MASTER, and SIGTERM removes the VIP and the macvlan.
+ * created at start, adverts leave from it, the VIP is put on it when MASTER, and SIGTERM removes
+ * the VIP and the macvlan.
  * Root only: namespaces `kts-j-*`, removed in afterAll.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,16 @@ describe.skipIf(!isRoot)(rootTitle('keepalived-ts: use_vmac'), () => {
   afterAll(async () => {
     await lab.cleanup();
   });
+
+  it('adverts leave from the virtual MAC (keepalived sends from the VMAC unless vmac_xmit_base)', async () => {
+    const b = lab.host('b');
+    const r = await lab.net.exec(b.ns, ['timeout', '5', 'tcpdump', '--immediate-mode', '-c', '2', '-n', '-e', '-i', b.ifname, `ip proto 112 and src host ${a.ipv4}`], { timeoutMs: 8000 });
+    const lines = r.stdout.split('\n').filter((l) => l.includes('VRRPv3'));
+    expect(lines.length, r.stdout + r.stderr).toBe(2);
+    for (const l of lines) expect(l).toMatch(/ 00:00:5e:00:01:15 > 01:00:5e:00:00:12, /);
+    expect(A.proc.output()).toContain('(VI_V) VRRP socket waits for VMAC vrrp.21');
+    expect(A.proc.output()).not.toMatch(/cannot open VRRP socket/);
+  }, 20_000);
 
   it('VIP on vrrp.21 with the virtual MAC; SIGTERM removes both', async () => {
     const vmac = await waitFor(async () => (await links()).find((l) => l.ifname === 'vrrp.21' && l.addr_info?.some((x) => x.local === VIP)), {

@@ -1,8 +1,9 @@
 /**
  * keepalived-ts and Debian's keepalived 2.2.7 in the same segment (one bridge, network
  * namespaces). One table of cases — VRRPv2 with PASS, VRRPv2 with AH, VRRPv3 IPv4, VRRPv3 IPv6,
- * unicast — each run twice as separate instances in the same two daemons: once with ours as
- * master (ours 150, keepalived 100) and once with ours as backup (ours 100, keepalived 150).
+ * unicast, use_vmac (both sides send from the virtual MAC) — each run twice as separate
+ * instances in the same two daemons: once with ours as master (ours 150, keepalived 100) and
+ * once with ours as backup (ours 100, keepalived 150).
  * Phases: both start; each instance settles on exactly one master, which stays put for an advert
  * interval; kill -9 of our daemon → keepalived takes every VIP; our daemon restarts and takes its
  * instances back; kill -9 of keepalived → ours takes every VIP. Root and keepalived only.
@@ -17,6 +18,7 @@ interface Case {
   family: 4 | 6;
   auth?: 'PASS' | 'AH';
   unicast?: boolean;
+  vmac?: boolean;
 }
 
 const CASES: Case[] = [
@@ -25,6 +27,7 @@ const CASES: Case[] = [
   { label: 'VRRPv3 IPv4', version: 3, family: 4 },
   { label: 'VRRPv3 IPv6', version: 3, family: 6 },
   { label: 'VRRPv2 unicast', version: 2, family: 4, unicast: true },
+  { label: 'VRRPv2 use_vmac', version: 2, family: 4, vmac: true },
 ];
 const ADV_S = 1;
 
@@ -49,6 +52,7 @@ function conf(me: LabHost, peer: LabHost, ours: boolean): string {
     const high = r.oursMaster === ours;
     const auth = r.auth ? `  authentication {\n    auth_type ${r.auth}\n    auth_pass s3cret\n  }\n` : '';
     const uni = r.unicast ? `  unicast_src_ip ${me.ipv4}\n  unicast_peer {\n    ${peer.ipv4}\n  }\n` : '';
+    const vmac = r.vmac ? '  use_vmac\n' : '';
     return `vrrp_instance ${r.name} {
   state BACKUP
   interface ${me.ifname}
@@ -56,7 +60,7 @@ function conf(me: LabHost, peer: LabHost, ours: boolean): string {
   version ${r.version}
   priority ${high ? 150 : 100}
   advert_int ${ADV_S}
-${auth}${uni}  virtual_ipaddress {
+${auth}${uni}${vmac}  virtual_ipaddress {
     ${r.vip}/${r.family === 4 ? 24 : 64}
   }
 }
