@@ -20,9 +20,9 @@ export interface InstanceIoConfig {
   /** The instance's `interface` ('' for an interface-less unicast instance: no socket). */
   ifname: string;
   /**
-   * Interface whose VRRP socket sends and receives this instance's adverts: the VMAC for an IPv4
-   * use_vmac instance (keepalived's default), else `ifname` (also with vmac_xmit_base, and for
-   * IPv6, whose VMAC has no link-local address to send from).
+   * Interface whose VRRP socket sends and receives this instance's adverts: the VMAC of a use_vmac
+   * instance (keepalived's default; an IPv6 one gets our link-local source address), else
+   * `ifname` (also with vmac_xmit_base, or an IPv6 source that is not link-local).
    */
   vrrpIfname: string;
   /** Source address of our adverts (unicast_src_ip / mcast_src_ip / the interface's address). */
@@ -104,6 +104,11 @@ export function ruleSpec(r: RuleConfig): RuleSpec {
 }
 
 /** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
+const isLinkLocalText = (address: string | undefined): boolean => {
+  const p = address === undefined ? undefined : parseIp(address);
+  return p !== undefined && p !== null && p.family === 6 && isIpv6LinkLocal(p.bytes);
+};
+
 export function primaryAddress(ifs: InterfaceInfo[], ifname: string, family: 4 | 6, vips: AddressSpec[]): string | undefined {
   const itf = ifs.find((i) => i.name === ifname);
   const vipSet = new Set(vips.map((v) => v.address));
@@ -206,7 +211,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     family: inst.family,
     version: inst.version,
     ifname,
-    vrrpIfname: vmac && inst.family === 4 && !inst.vmacXmitBase ? vmac.name : ifname,
+    vrrpIfname: vmac && !inst.vmacXmitBase && (inst.family === 4 || isLinkLocalText(src)) ? vmac.name : ifname,
     src,
     mcastGroup: inst.mcastDstIp,
     unicastPeers,

@@ -228,6 +228,11 @@ export interface VmacSpec {
   family: Family;
   /** use_vmac NAME; default vrrp.VRID */
   name?: string;
+  /**
+   * IPv6 VMAC that carries the adverts: the link-local address to give it (the base interface's,
+   * as keepalived does), added without duplicate address detection.
+   */
+  linkLocal?: string;
 }
 
 /** Creates and deletes use_vmac interfaces (the daemon: macvlan via rtnetlink/ip). */

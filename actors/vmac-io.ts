@@ -8,6 +8,9 @@ import type { InstanceIoConfig } from './plan-instance.js';
 import type { Ports } from './ports.js';
 import type { RuntimeSink } from './sink.js';
 
+/** An IPv6 VMAC that carries the adverts needs our link-local source address on it. */
+const linkLocalFor = (io: InstanceIoConfig): string | undefined => (io.family === 6 && io.vmac && io.vrrpIfname === io.vmac.name ? io.src : undefined);
+
 export class VmacIo {
   /** VMAC name → `base/vrid/family` it was created for. */
   private readonly created = new Map<string, string>();
@@ -24,7 +27,7 @@ export class VmacIo {
     if (!port) return;
     const wanted = new Map<string, InstanceIoConfig>();
     for (const io of ios) if (io.vmac) wanted.set(io.vmac.name, io);
-    const sig = (io: InstanceIoConfig) => `${io.vmac!.base}/${io.vrid}/${io.family}`;
+    const sig = (io: InstanceIoConfig) => `${io.vmac!.base}/${io.vrid}/${io.family}/${linkLocalFor(io) ?? ''}`;
     for (const [name, was] of [...this.created]) {
       const io = wanted.get(name);
       if (!io || sig(io) !== was) this.remove(name);
@@ -33,7 +36,7 @@ export class VmacIo {
       if (this.created.has(name)) continue;
       this.created.set(name, sig(io));
       this.ops.op(io.name, `create VMAC ${name} on ${io.vmac!.base}`, (done) =>
-        port.create({ baseIfname: io.vmac!.base, vrid: io.vrid, family: io.family, name }, (error, ifname) => {
+        port.create({ baseIfname: io.vmac!.base, vrid: io.vrid, family: io.family, name, ...(linkLocalFor(io) ? { linkLocal: linkLocalFor(io)! } : {}) }, (error, ifname) => {
           if (!error) this.sink.log('info', `(${io.name}) VMAC ${ifname} created on ${io.vmac!.base}`);
           done(error);
         }),

@@ -2,7 +2,8 @@
  * use_vmac: a macvlan interface carrying the VRRP virtual MAC (RFC 9568 §7.3), as keepalived
  * builds it: mode private on the base interface, MAC 00:00:5e:00:01:VRID (IPv4) or
  * 00:00:5e:00:02:VRID (IPv6), named vrrp.VRID unless a name is given, no kernel-generated IPv6
- * link-local (addrgenmode none). Sysctls, as keepalived sets them:
+ * link-local (addrgenmode none); an IPv6 VMAC that sends the adverts gets the base interface's
+ * link-local instead, without DAD, as keepalived gives it. Sysctls, as keepalived sets them:
  *   on the VMAC:  arp_ignore=1, accept_local=1, rp_filter=0, promote_secondaries=1
  *   on the base:  arp_ignore=1, arp_filter=1, restored to their old values when its last VMAC goes.
  * The link is created with ip(8) (run inside the namespace), the sysctls written through
@@ -19,6 +20,8 @@ export interface VmacSpec {
   family: 4 | 6;
   /** use_vmac NAME; default vrrp.VRID */
   name?: string;
+  /** IPv6 VMAC carrying the adverts: this link-local goes on it (nodad). */
+  linkLocal?: string;
 }
 
 export function vmacName(spec: VmacSpec): string {
@@ -67,7 +70,11 @@ export class VmacManager {
           if (err2) return done(`VMAC ${name}: ${err2}`, name);
           const sysctlError = this.sysctls(name, spec.baseIfname);
           if (sysctlError) return done(`VMAC ${name}: ${sysctlError}`, name);
-          this.ip(['link', 'set', 'dev', name, 'up'], (err3) => done(err3 ? `VMAC ${name}: ${err3}` : undefined, name));
+          this.ip(['link', 'set', 'dev', name, 'up'], (err3) => {
+            if (err3 || !spec.linkLocal) return done(err3 ? `VMAC ${name}: ${err3}` : undefined, name);
+            // IPv6 adverts leave from the VMAC with our link-local source: give it that address.
+            this.ip(['-6', 'addr', 'add', `${spec.linkLocal}/64`, 'dev', name, 'nodad'], (err4) => done(err4 ? `VMAC ${name}: link-local ${spec.linkLocal}: ${err4}` : undefined, name));
+          });
         });
       });
     });

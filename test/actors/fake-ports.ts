@@ -92,6 +92,8 @@ export class FakeNode {
   linkUp = true;
   /** use_vmac interfaces (name → MAC); the vmac port is only offered when `vmacPort` is set. */
   readonly vmacs = new Map<string, string>();
+  /** Every VmacSpec the runtime asked for, in order. */
+  readonly vmacSpecs: VmacSpec[] = [];
   vmacPort = false;
   /** Interface each address was added on (CIDR → ifname). */
   readonly addressDevs = new Map<string, string>();
@@ -276,6 +278,7 @@ export class FakeNode {
             vmac: {
               create: (spec: VmacSpec, done: (error: string | undefined, ifname: string) => void) => {
                 const name = spec.name ?? `vrrp.${spec.vrid}`;
+                this.vmacSpecs.push(spec);
                 this.later(() => {
                   this.vmacs.set(name, `00:00:5e:00:0${spec.family === 4 ? 1 : 2}:${spec.vrid.toString(16).padStart(2, '0')}`);
                   const index = this.indexOf(name)!;

@@ -69,6 +69,30 @@ describe('use_vmac', () => {
     expect(rtA.counters()['VI_1:adverts_received']).toBeGreaterThan(10);
   });
 
+  it('an IPv6 use_vmac instance gets our link-local on its VMAC and sends its adverts there', () => {
+    const v6 = (prio: number, extra = '') => `
+vrrp_instance VI_6 {
+  interface eth0
+  virtual_router_id 52
+  version 3
+  priority ${prio}
+  advert_int 1
+  use_vmac
+  ${extra}
+  virtual_ipaddress { 2001:db8::100/64 }
+}`;
+    const { lan, a, rtA, rtB } = pair(v6(150), v6(100));
+    lan.clock.runUntil(10_000);
+    expect(rtA.status()[0]!.state).toBe('MASTER');
+    expect(rtB.status()[0]!.state).toBe('BACKUP');
+    expect(a.vmacSpecs).toEqual([{ baseIfname: 'eth0', vrid: 52, family: 6, name: 'vrrp.52', linkLocal: a.linkLocal }]);
+    expect(new Set(lan.wire.filter((w) => w.from === 'a').map((w) => w.ifname))).toEqual(new Set(['vrrp.52']));
+    const base = pair(v6(150, 'vmac_xmit_base'), v6(100));
+    base.lan.clock.runUntil(10_000);
+    expect(base.a.vmacSpecs[0]!.linkLocal).toBeUndefined();
+    expect(new Set(base.lan.wire.filter((w) => w.from === 'a').map((w) => w.ifname))).toEqual(new Set(['eth0']));
+  });
+
   it('vmac_xmit_base keeps the adverts on the base interface (the VIPs stay on the VMAC)', () => {
     const { lan, a, rtA } = pair(vi1(150, 'use_vmac\n    vmac_xmit_base'), vi1(100));
     lan.clock.runUntil(10_000);

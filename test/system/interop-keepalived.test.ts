@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { label: 'VRRPv3 IPv6', version: 3, family: 6 },
   { label: 'VRRPv2 unicast', version: 2, family: 4, unicast: true },
   { label: 'VRRPv2 use_vmac', version: 2, family: 4, vmac: true },
+  { label: 'VRRPv3 IPv6 use_vmac', version: 3, family: 6, vmac: true },
 ];
 const ADV_S = 1;
 
