@@ -17,7 +17,6 @@
  *
  * Prints figures; asserts nothing (see test/sim for correctness).
  */
-import { readFileSync } from 'node:fs';
 import { cancel, createActor, emit, raise, setup } from 'xstate';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +28,9 @@ import { encodeVrrpIpv4Packet } from '../protocol/vrrp/index.js';
 import { runSeeds } from '../sim/cli/seeds.js';
 import { SimClock } from '../sim/clock.js';
 import { createDaemonRuntime } from '../sim/daemon-runtime.js';
-import { keepalivedModels } from '../sim/model.js';
 import { runScenario } from '../sim/run.js';
-import { compileKeepalived } from '../sim/scenario/keepalived.js';
-import { loadScenario } from '../sim/scenario/load.js';
 import type { Scenario } from '../sim/scenario/types.js';
+import { loadScenarioFile } from '../sim/tools/scenario-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,10 +39,8 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-function load(file: string, edit: (text: string) => string = (t) => t): Scenario {
-  const path = join(root, 'examples', file);
-  const read = (p: string) => readFileSync(join(dirname(path), p), 'utf8');
-  const r = loadScenario(edit(readFileSync(path, 'utf8')), file, { readFile: read, compile: compileKeepalived(read), models: keepalivedModels });
+function load(file: string, edit?: (text: string) => string): Scenario {
+  const r = loadScenarioFile(join(root, 'examples', file), { name: file, ...(edit ? { edit } : {}) });
   if (!r.scenario) throw new Error(r.errors.join('\n'));
   return r.scenario;
 }

@@ -10,28 +10,16 @@
  * Each line also shows how many invariant violations and failed expectations the run had.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { createDaemonRuntime } from '../daemon-runtime.js';
-import { keepalivedModels } from '../model.js';
 import { runScenario } from '../run.js';
-import { compileKeepalived } from '../scenario/keepalived.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from './scenario-file.js';
 
 const examples = resolve(dirname(new URL(import.meta.url).pathname), '../../examples');
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 for (const file of readdirSync(examples).filter((f) => f.endsWith('.yaml')).sort()) {
-  const path = join(examples, file);
-  const read = (p: string) => readText(isAbsolute(p) ? p : join(dirname(path), p));
-  const loaded = loadScenario(readFileSync(path, 'utf8'), `examples/${file}`, { readFile: read, compile: compileKeepalived(read), models: keepalivedModels });
+  const loaded = loadScenarioFile(join(examples, file), { name: `examples/${file}` });
   if (!loaded.scenario) {
     console.log(`${file} cannot load: ${loaded.errors.join('; ')}`);
     process.exitCode = 1;

@@ -4,8 +4,8 @@
  * expectations, writes trace/pcap/SVG on request, and shrinks failures to a small fault list.
  * Exit codes: 0 all good, 1 a violation or failed expectation, 2 bad arguments or scenario.
  */
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { CreateRuntime } from '../../../actors/runtime-types.js';
@@ -21,6 +21,7 @@ import { runScenario, violationsAsExpected, type RunOptions, type RunResult } fr
 import { compileKeepalived } from '../../../sim/scenario/keepalived.js';
 import { loadScenario } from '../../../sim/scenario/load.js';
 import type { Scenario } from '../../../sim/scenario/types.js';
+import { loadScenarioFile, readRelativeTo, readText } from '../../../sim/tools/scenario-file.js';
 import { formatMicros, formatMs } from '../../../sim/time.js';
 
 export interface SimCommandDeps {
@@ -30,14 +31,6 @@ export interface SimCommandDeps {
   stderr?: (text: string) => void;
   isTTY?: boolean;
   cwd?: string;
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The bundled default scenario: examples/default.yaml next to the sources (or above dist/). */
@@ -55,9 +48,8 @@ interface Io {
 }
 
 function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): { scenario: Scenario; displayName: string } | string[] {
-  const rel = (base: string) => (p: string) => readText(isAbsolute(p) ? p : resolve(base, p));
   if (args.configs.length > 0) {
-    const readCwd = rel(io.cwd);
+    const readCwd = readRelativeTo(io.cwd);
     const compile = compileKeepalived(readCwd);
     const hosts: Array<{ path: string; model: KeepalivedConfig }> = [];
     for (const path of args.configs) {
@@ -73,10 +65,7 @@ function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): { scenario: 
     return r.scenario ? { scenario: r.scenario, displayName: args.configs.map((c) => `--config ${c}`).join(' ') } : r.errors;
   }
   const path = args.scenario ? resolve(io.cwd, args.scenario) : defaultScenarioPath();
-  const text = readText(path);
-  if (text === undefined) return [`cannot read scenario ${path}`];
-  const read = rel(dirname(path));
-  const r = loadScenario(text, args.scenario ?? path, { readFile: read, compile: compileKeepalived(read), models });
+  const r = loadScenarioFile(path, { name: args.scenario ?? path, models });
   return r.scenario ? { scenario: r.scenario, displayName: args.scenario ?? path } : r.errors;
 }
 
