@@ -103,12 +103,13 @@ export function ruleSpec(r: RuleConfig): RuleSpec {
   return spec;
 }
 
-/** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
-const isLinkLocalText = (address: string | undefined): boolean => {
+/** An IPv6 link-local address (an IPv6 VMAC can only send adverts from one). */
+function isLinkLocalText(address: string | undefined): boolean {
   const p = address === undefined ? undefined : parseIp(address);
-  return p !== undefined && p !== null && p.family === 6 && isIpv6LinkLocal(p.bytes);
-};
+  return p?.family === 6 && isIpv6LinkLocal(p.bytes);
+}
 
+/** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
 export function primaryAddress(ifs: InterfaceInfo[], ifname: string, family: 4 | 6, vips: AddressSpec[]): string | undefined {
   const itf = ifs.find((i) => i.name === ifname);
   const vipSet = new Set(vips.map((v) => v.address));

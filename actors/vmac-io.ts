@@ -12,7 +12,7 @@ import type { RuntimeSink } from './sink.js';
 const linkLocalFor = (io: InstanceIoConfig): string | undefined => (io.family === 6 && io.vmac && io.vrrpIfname === io.vmac.name ? io.src : undefined);
 
 export class VmacIo {
-  /** VMAC name → `base/vrid/family` it was created for. */
+  /** VMAC name → `base/vrid/family/link-local` it was created for. */
   private readonly created = new Map<string, string>();
 
   constructor(
@@ -35,8 +35,9 @@ export class VmacIo {
     for (const [name, io] of wanted) {
       if (this.created.has(name)) continue;
       this.created.set(name, sig(io));
+      const linkLocal = linkLocalFor(io);
       this.ops.op(io.name, `create VMAC ${name} on ${io.vmac!.base}`, (done) =>
-        port.create({ baseIfname: io.vmac!.base, vrid: io.vrid, family: io.family, name, ...(linkLocalFor(io) ? { linkLocal: linkLocalFor(io)! } : {}) }, (error, ifname) => {
+        port.create({ baseIfname: io.vmac!.base, vrid: io.vrid, family: io.family, name, ...(linkLocal ? { linkLocal } : {}) }, (error, ifname) => {
           if (!error) this.sink.log('info', `(${io.name}) VMAC ${ifname} created on ${io.vmac!.base}`);
           done(error);
         }),
