@@ -23,7 +23,8 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const mermaidId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
 const clean = (text: string) => text.replace(/[\r\n]+/g, ' ').replace(/[;#]/g, ',').trim();
 
-function guardName(guard: unknown): string | undefined {
+/** A transition guard's name as diagrams show it (undefined when there is none). */
+export function guardName(guard: unknown): string | undefined {
   if (!guard) return undefined;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') return guard.name || 'guard';

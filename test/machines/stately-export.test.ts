@@ -8,17 +8,10 @@ import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import { describe, expect, it } from 'vitest';
-import { loadMachines } from '../../sim/tools/export-diagrams.js';
+import { guardName, loadMachines } from '../../sim/tools/export-diagrams.js';
 import { toStatelyCode } from '../../sim/tools/stately-code.js';
 
 const docs = new URL('../../docs/statecharts/', import.meta.url);
-
-function guardName(g: unknown): string {
-  if (!g) return '';
-  if (typeof g === 'string') return g;
-  if (typeof g === 'object' && 'type' in g) return String((g as { type: unknown }).type);
-  return typeof g === 'function' ? g.name : '?';
-}
 
 /** Every state id and every transition as text: source, event, guard, target, internal or not. */
 function shape(machine: AnyStateMachine): string[] {
@@ -26,7 +19,7 @@ function shape(machine: AnyStateMachine): string[] {
   const walk = (node: DirectedGraphNode) => {
     out.push(`state ${node.stateNode.id} ${node.stateNode.type} initial=${node.stateNode.initial?.target?.map((t) => t.id).join(',') ?? ''}`);
     for (const e of node.edges) {
-      out.push(`${e.source.id} --${e.transition.eventType}[${guardName(e.transition.guard)}]--> ${e.target.id}${e.transition.target ? '' : ' (internal)'}${e.transition.reenter ? ' reenter' : ''}`);
+      out.push(`${e.source.id} --${e.transition.eventType}[${guardName(e.transition.guard) ?? ''}]--> ${e.target.id}${e.transition.target ? '' : ' (internal)'}${e.transition.reenter ? ' reenter' : ''}`);
     }
     node.children.forEach(walk);
   };
