@@ -22,8 +22,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { Ports, VrrpSocket } from '../actors/ports.js';
-import type { CreateRuntime, InstanceStatus, Runtime, RuntimeEvent } from '../actors/runtime-types.js';
-import type { KeepalivedConfig } from '../config/model.js';
+import type { CreateRuntime, InstanceStatus, Runtime } from '../actors/runtime-types.js';
+import type { KeepalivedConfig, VrrpInstanceConfig } from '../config/model.js';
 import { encodeVrrpIpv4Packet } from '../protocol/vrrp/index.js';
 import { runSeeds } from '../sim/cli/seeds.js';
 import { SimClock } from '../sim/clock.js';
@@ -45,48 +45,52 @@ function load(file: string, edit?: (text: string) => string): Scenario {
   return r.scenario;
 }
 
+/** A runtime with nothing to report: the benches' stand-ins only start and stop. */
+function benchRuntime(start: () => void, stop: () => void = () => {}): Runtime {
+  return { start, stop, reload() {}, status: (): InstanceStatus[] => [], counters: () => ({}), on: () => () => {} };
+}
+
+/**
+ * For each VRRP instance: its advert encoded once (VRRPv2, the interface's first address as
+ * source) and a VRRP socket on its interface whose packets go to `heard`.
+ */
+function advertSockets(ports: Ports, model: unknown, heard: (inst: VrrpInstanceConfig) => () => void): Array<{ inst: VrrpInstanceConfig; advert: Uint8Array; socket: VrrpSocket }> {
+  const out: Array<{ inst: VrrpInstanceConfig; advert: Uint8Array; socket: VrrpSocket }> = [];
+  for (const inst of (model as KeepalivedConfig).vrrpInstances) {
+    const src = ports.net.interfaces().find((i) => i.name === inst.interface)?.addresses[0]?.split('/')[0] ?? '0.0.0.0';
+    const advert = encodeVrrpIpv4Packet(
+      { version: 2, family: 4, vrid: inst.vrid, priority: inst.priority, advertIntervalCs: inst.advertIntervalCs, addresses: inst.vips.map((v) => v.address) },
+      { src, dst: '224.0.0.18', ipId: 1 },
+    );
+    const opened = ports.vrrp.open({ family: 4, ifname: inst.interface ?? 'eth0', groups: ['224.0.0.18'], protocols: [112] }, heard(inst), () => {});
+    if (!('error' in opened)) out.push({ inst, advert, socket: opened });
+  }
+  return out;
+}
+
 /** Steady-state VRRP traffic with no protocol logic: what the simulator costs on its own. */
-const replayRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime => {
-  const m = model as KeepalivedConfig;
-  const listeners = new Set<(e: RuntimeEvent) => void>();
-  const timers: unknown[] = [];
-  return {
-    start() {
-      for (const inst of m.vrrpInstances) {
-        const src = ports.net.interfaces().find((i) => i.name === inst.interface)?.addresses[0]?.split('/')[0] ?? '0.0.0.0';
-        const advert = encodeVrrpIpv4Packet(
-          { version: 2, family: 4, vrid: inst.vrid, priority: inst.priority, advertIntervalCs: inst.advertIntervalCs, addresses: inst.vips.map((v) => v.address) },
-          { src, dst: '224.0.0.18', ipId: 1 },
-        );
-        let down: unknown;
-        const opened = ports.vrrp.open({ family: 4, ifname: inst.interface ?? 'eth0', groups: ['224.0.0.18'], protocols: [112] }, () => {
-          ports.clock.clearTimeout(down);
-          down = ports.clock.setTimeout(() => {}, 3700);
-        }, () => {});
-        if ('error' in opened) continue;
-        const socket: VrrpSocket = opened;
-        if (inst.state !== 'MASTER') continue;
-        const tick = () => {
-          socket.send(advert, '224.0.0.18');
-          timers.push(ports.clock.setTimeout(tick, inst.advertIntervalCs * 10));
-        };
-        tick();
-      }
-    },
-    stop() {},
-    reload() {},
-    status: (): InstanceStatus[] => [],
-    counters: () => ({}),
-    on(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-};
+const replayRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime =>
+  benchRuntime(() => {
+    const heard = () => {
+      let down: unknown;
+      return () => {
+        ports.clock.clearTimeout(down);
+        down = ports.clock.setTimeout(() => {}, 3700);
+      };
+    };
+    for (const { inst, advert, socket } of advertSockets(ports, model, heard)) {
+      if (inst.state !== 'MASTER') continue;
+      const tick = () => {
+        socket.send(advert, '224.0.0.18');
+        ports.clock.setTimeout(tick, inst.advertIntervalCs * 10);
+      };
+      tick();
+    }
+  });
 
 /** The least a statechart-per-instance runtime can do: one XState event per advert sent or heard. */
 const floorMachine = setup({
-  types: { input: {} as { master: boolean; advertMs: number; downMs: number }, context: {} as { advertMs: number; downMs: number }, emitted: {} as { type: 'advert' } },
+  types: { input: {} as { advertMs: number; downMs: number }, context: {} as { advertMs: number; downMs: number }, emitted: {} as { type: 'advert' } },
   delays: { advertInterval: ({ context }) => context.advertMs, masterDown: ({ context }) => context.downMs },
 }).createMachine({
   context: ({ input }) => ({ advertMs: input.advertMs, downMs: input.downMs }),
@@ -104,36 +108,26 @@ const floorMachine = setup({
   },
 });
 
+/** A floor statechart per instance: masters (advertMs > 0) advertise, backups restart their down timer. */
+const floorActor = (clock: Ports['clock'], advertMs: number) => createActor(floorMachine, { clock, input: { advertMs, downMs: 3609.375 } });
+
 const floorRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime => {
-  const m = model as KeepalivedConfig;
-  const actors: { stop(): void }[] = [];
-  return {
-    start() {
-      for (const inst of m.vrrpInstances) {
-        const master = inst.state === 'MASTER';
-        const actor = createActor(floorMachine, { clock: ports.clock, input: { master, advertMs: master ? inst.advertIntervalCs * 10 : 0, downMs: 3609.375 } });
-        const src = ports.net.interfaces().find((i) => i.name === inst.interface)?.addresses[0]?.split('/')[0] ?? '0.0.0.0';
-        const advert = encodeVrrpIpv4Packet(
-          { version: 2, family: 4, vrid: inst.vrid, priority: inst.priority, advertIntervalCs: inst.advertIntervalCs, addresses: inst.vips.map((v) => v.address) },
-          { src, dst: '224.0.0.18', ipId: 1 },
-        );
-        const ev = { type: 'advert' } as const;
-        const opened = ports.vrrp.open({ family: 4, ifname: inst.interface ?? 'eth0', groups: ['224.0.0.18'], protocols: [112] }, () => actor.send(ev), () => {});
-        if ('error' in opened) continue;
-        const socket: VrrpSocket = opened;
+  const actors = new Map<VrrpInstanceConfig, ReturnType<typeof floorActor>>();
+  const ev = { type: 'advert' } as const;
+  return benchRuntime(
+    () => {
+      const heard = (inst: VrrpInstanceConfig) => () => actors.get(inst)?.send(ev);
+      for (const { inst, advert, socket } of advertSockets(ports, model, heard)) {
+        const actor = floorActor(ports.clock, inst.state === 'MASTER' ? inst.advertIntervalCs * 10 : 0);
         actor.on('advert', () => socket.send(advert, '224.0.0.18'));
+        actors.set(inst, actor);
         actor.start();
-        actors.push(actor);
       }
     },
-    stop() {
-      for (const a of actors) a.stop();
+    () => {
+      for (const a of actors.values()) a.stop();
     },
-    reload() {},
-    status: (): InstanceStatus[] => [],
-    counters: () => ({}),
-    on: () => () => {},
-  };
+  );
 };
 
 function long(label: string, createRuntime: CreateRuntime, hours: number, targetMs: number | undefined): void {
@@ -155,8 +149,8 @@ function xstateOnly(hours: number): void {
     const clock = new SimClock();
     let adverts = 0;
     for (let vrid = 0; vrid < 2; vrid++) {
-      const backup = createActor(floorMachine, { clock, input: { master: false, advertMs: 0, downMs: 3609.375 } });
-      const master = createActor(floorMachine, { clock, input: { master: true, advertMs: 1000, downMs: 3609.375 } });
+      const backup = floorActor(clock, 0);
+      const master = floorActor(clock, 1000);
       const ev = { type: 'advert' } as const;
       master.on('advert', () => {
         adverts++;
