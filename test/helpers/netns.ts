@@ -21,6 +21,7 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { processAlive } from '../../adapters/node/daemon/pidfiles.js';
 
 export const isRoot = process.getuid?.() === 0;
 export const rootRequiredReason = 'needs root (uid 0) to create network namespaces: run as root (CI does)';
@@ -117,15 +118,6 @@ export interface LabProcess {
 
 const NETNS_DIR = '/run/netns';
 const ipv6Enabled = existsSync('/proc/sys/net/ipv6');
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function listNamespaces(): string[] {
   try {

@@ -44,7 +44,8 @@ export function readPidFile(path: string): number | undefined {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function processAlive(pid: number): boolean {
+/** True when a process with this pid exists (signal 0; EPERM means it exists but is not ours). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
