@@ -108,20 +108,25 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
+/* Points msg at the data (argv[1]), name (argv[2]) and control (argv[3]) buffers; null ones stay empty. */
+static void msghdr_from_args(napi_env env, napi_value *argv, struct msghdr *msg, struct iovec *iov) {
+  size_t name_length, control_length;
+  memset(msg, 0, sizeof *msg);
+  iov->iov_base = buffer_arg(env, argv[1], &iov->iov_len);
+  msg->msg_iov = iov;
+  msg->msg_iovlen = 1;
+  msg->msg_name = buffer_arg(env, argv[2], &name_length);
+  msg->msg_namelen = (socklen_t)name_length;
+  msg->msg_control = buffer_arg(env, argv[3], &control_length);
+  msg->msg_controllen = control_length;
+}
+
 /* sendmsg(fd, data, sockaddr | null, control | null) -> bytes sent */
 static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   ARGS(4);
   struct iovec iov;
   struct msghdr msg;
-  size_t name_length, control_length;
-  memset(&msg, 0, sizeof msg);
-  iov.iov_base = buffer_arg(env, argv[1], &iov.iov_len);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_name = buffer_arg(env, argv[2], &name_length);
-  msg.msg_namelen = (socklen_t)name_length;
-  msg.msg_control = buffer_arg(env, argv[3], &control_length);
-  msg.msg_controllen = control_length;
+  msghdr_from_args(env, argv, &msg, &iov);
   ssize_t sent = sendmsg(int_arg(env, argv[0]), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   return sent < 0 ? fail(env, "sendmsg", errno) : number(env, (double)sent);
 }
@@ -131,15 +136,7 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   ARGS(4);
   struct iovec iov;
   struct msghdr msg;
-  size_t name_length, control_length;
-  memset(&msg, 0, sizeof msg);
-  iov.iov_base = buffer_arg(env, argv[1], &iov.iov_len);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_name = buffer_arg(env, argv[2], &name_length);
-  msg.msg_namelen = (socklen_t)name_length;
-  msg.msg_control = buffer_arg(env, argv[3], &control_length);
-  msg.msg_controllen = control_length;
+  msghdr_from_args(env, argv, &msg, &iov);
   ssize_t got = recvmsg(int_arg(env, argv[0]), &msg, MSG_DONTWAIT);
   if (got < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
