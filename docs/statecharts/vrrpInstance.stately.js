@@ -204,51 +204,22 @@ export const vrrpInstance = createMachine({
           }
         },
         "countdown": {
-          "description": "RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). An accepted advert restarts the timer in place (R-24).",
+          "description": "RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). A repeat advert of the known master restarts the timer in place (R-24).",
           "entry": "startMasterDownTimer",
           "exit": "cancelMasterDownTimer",
           "on": {
             "vrrp.countdownElapsed": {
               "target": "skew"
             },
-            "net.advert": [
-              {
-                "guard": {
-                  "type": "repeatsKnownMaster"
-                },
-                "actions": [
-                  "cancelMasterDownTimer",
-                  "startMasterDownTimer"
-                ]
+            "net.advert": {
+              "guard": {
+                "type": "repeatsKnownMaster"
               },
-              {
-                "guard": {
-                  "type": "refreshesMasterDown"
-                },
-                "actions": [
-                  {
-                    "type": "learnFromAdvert"
-                  },
-                  {
-                    "type": "trackPreemptDelay"
-                  },
-                  {
-                    "type": "armDownTimer",
-                    "params": {
-                      "kind": "full"
-                    }
-                  },
-                  {
-                    "type": "reportWant",
-                    "params": {
-                      "want": "BACKUP"
-                    }
-                  },
-                  "cancelMasterDownTimer",
-                  "startMasterDownTimer"
-                ]
-              }
-            ]
+              "actions": [
+                "cancelMasterDownTimer",
+                "startMasterDownTimer"
+              ]
+            }
           }
         },
         "skew": {

@@ -37,13 +37,11 @@ export const instanceGuards = {
     (!context.preempt && !isOwner(context)) ||
     p.advert.priority >= context.priority ||
     (context.preemptDelayMs > 0 && context.preemptHold !== 'expired'),
-  /** R-24 in the countdown: an advert that is neither ignored nor a release and is accepted restarts the timer. */
-  refreshesMasterDown: (args: Args, p: AdvertParams) =>
-    !instanceGuards.ownerIgnoresAdverts(args) && !instanceGuards.isReleaseAdvert(args, p) && instanceGuards.backupAcceptsAdvert(args, p),
   /**
-   * R-24 steady state: the master we already follow sends the same advert again, with the timer
-   * armed in full and nothing else to update (no preempt_delay running, wantstate already BACKUP),
-   * so the only effect of accepting it is restarting the timer.
+   * R-24 steady state: the master we already follow sends the same advert again (not a release,
+   * R-23; not ignored by an owner, R-35; accepted), with the timer armed in full and nothing else
+   * to update (no preempt_delay running, wantstate already BACKUP), so the only effect of
+   * accepting it is restarting the timer.
    */
   repeatsKnownMaster: ({ context }: Args, p: AdvertParams) =>
     context.downTimer === 'full' &&
@@ -53,7 +51,8 @@ export const instanceGuards = {
     p.advert.priority > 0 &&
     (context.cfg.version !== 3 || p.advert.maxAdvertIntervalCs === context.masterAdverIntervalCs) &&
     (context.preemptDelayMs <= 0 || (p.advert.priority >= context.priority && context.preemptHold === 'idle')) &&
-    instanceGuards.refreshesMasterDown({ context }, p),
+    !instanceGuards.ownerIgnoresAdverts({ context }) &&
+    instanceGuards.backupAcceptsAdvert({ context }, p),
   /** the advert beats us: higher priority, or equal priority and a higher source address. */
   advertBeatsUs: ({ context }: Args, p: AdvertParams) =>
     p.advert.priority > context.priority || (p.advert.priority === context.priority && tieBreak(context, p.advert) > 0),

@@ -35,10 +35,11 @@
  * time comes from the actor system's clock (SimClock in tests). Adver_Timer is `startAdverTimer` in
  * `master.advertising`, restarted in place at each expiry. The Master_Down timer is two phases:
  * `countdown` (`startMasterDownTimer`: down_timer_adverts × Master_Adver_Interval), then `skew`
- * (Skew_Time). An accepted advert restarts the countdown (R-24): in `countdown` in place
- * (cancelMasterDownTimer + startMasterDownTimer; a repeat of the known master, `repeatsKnownMaster`,
- * does nothing else, the steady-state path), from `skew` by re-entering `countdown`. An ignored
- * lower-priority advert is a targetless transition and leaves the deadline alone (R-25). `skew` raises one
+ * (Skew_Time). An accepted advert restarts the countdown (R-24): a repeat of the master we
+ * already follow (`repeatsKnownMaster`, the steady-state path) in place, with cancelMasterDownTimer
+ * + startMasterDownTimer and nothing else; any other by re-entering `countdown` after learning from
+ * it. An ignored lower-priority advert is a targetless transition and leaves the deadline alone
+ * (R-25). `skew` raises one
  * `vrrp.skewMark` per Skew_Time any priority could need, so a tracker changing our priority at any
  * instant moves the deadline by exactly the skew delta (K-13) without reading a clock. Rounding is
  * keepalived's: integer µs, floored (timers.ts). input.priorityRange (the priorities the tracker
@@ -102,28 +103,15 @@ export const instanceMachine = instanceSetup.createMachine({
         },
         countdown: {
           description:
-            'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). An accepted advert restarts the timer in place (R-24).',
+            'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). A repeat advert of the known master restarts the timer in place (R-24).',
           entry: 'startMasterDownTimer',
           exit: 'cancelMasterDownTimer',
           on: {
             'vrrp.countdownElapsed': { target: 'skew' },
-            'net.advert': [
-              {
-                guard: { type: 'repeatsKnownMaster', params: ({ event }) => ({ advert: event.advert }) },
-                actions: ['cancelMasterDownTimer', 'startMasterDownTimer'],
-              },
-              {
-              guard: { type: 'refreshesMasterDown', params: ({ event }) => ({ advert: event.advert }) },
-              actions: [
-                { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
-                { type: 'trackPreemptDelay', params: ({ event }) => ({ advert: event.advert }) },
-                { type: 'armDownTimer', params: { kind: 'full' } },
-                { type: 'reportWant', params: { want: 'BACKUP' } },
-                'cancelMasterDownTimer',
-                'startMasterDownTimer',
-              ],
-              },
-            ],
+            'net.advert': {
+              guard: { type: 'repeatsKnownMaster', params: ({ event }) => ({ advert: event.advert }) },
+              actions: ['cancelMasterDownTimer', 'startMasterDownTimer'],
+            },
           },
         },
         skew: {
