@@ -1,0 +1,332 @@
+/**
+ * One health checker: one actor per checker block per real server (keepalived checker_t).
+ *
+ *   starting ─▶ warmup ─(1 s + uniform(0..warmup))─▶ launch ─▶ probing ─▶ settling ─▶ waiting ─▶ launch …
+ *                                                       │ disabled (ha_suspend): wait delay_loop, state frozen
+ *   FILE_CHECK: starting ─▶ watchingFile (no timers, values from the track file)
+ *
+ * - warmup: keepalived's register_checkers_thread runs every checker first at BOOTSTRAP_DELAY
+ *   (1 s) + warmup × random()/RAND_MAX. The draw comes in through input (`warmupDraw`, from the
+ *   simulator's seeded PRNG or the daemon's randomness) so the chart stays deterministic.
+ * - probing: invokes the `probe` actor (the prober port, provided by the runtime) with one
+ *   absolute deadline per attempt: connect_timeout, or misc_timeout for MISC_CHECK. The probe
+ *   reports `probe.result`; at the deadline the machine stops it and counts a timeout (on a tie
+ *   the deadline wins: it is armed first).
+ * - settling: the outcome is counted exactly as keepalived 2.2.7 does for this checker family
+ *   (checker-steps.ts), which yields log lines, verdicts for the real server and the next delay:
+ *   delay_loop or delay_before_retry after the check finished; for MISC_CHECK measured from the
+ *   script's start (`checker.due` marks armed when the script starts).
+ * - ha_suspend: `checker.enable` from the real server (virtual server address present or not)
+ *   logs "Activating|Suspending healthchecker …"; a disabled checker skips its runs and waits
+ *   delay_loop with its state frozen (keepalived's `!checker->enabled` reschedule).
+ *
+ * Talks to its real server (systemId `realServer`) with `checker.report` (keepalived's
+ * update_svr_checker_state) and `checker.weight` (update_svr_wgt). No I/O here: the probe is a
+ * placeholder actor that throws unless provided.
+ */
+import { enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
+import type { ProbeOutcome, ProbeRequest, ProbeTarget } from '../../actors/lvs/prober-port.js';
+import type { CheckerConfig } from '../../config/model-lvs.js';
+import { familyOf, initialCounters, stepChecker, stepFile, type CheckerOp, type Counters, type NextRun, type StepConfig, type UrlTest } from './checker-steps.js';
+import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeResultEvent } from './types.js';
+
+/** keepalived BOOTSTRAP_DELAY. */
+export const BOOTSTRAP_DELAY_MS = 1000;
+
+export interface CheckerInput {
+  /** systemId of this checker's real-server actor. */
+  realServer: string;
+  /** Position among the real server's checkers. */
+  index: number;
+  checker: CheckerConfig;
+  /** Where probes go: connect_ip / connect_port, else the real server. */
+  target: ProbeTarget;
+  /** FMT_RS, the real server's `[ip]:port`, and its configured weight. */
+  rs: { name: string; pair: string; weight: number };
+  /** FMT_VS and the virtual server's delay_loop (misc_timeout's default). */
+  vs: { name: string; delayLoopMs: number };
+  /** random()/RAND_MAX for the warmup, in 0..1. */
+  warmupDraw: number;
+  /** False when ha_suspend is set and the virtual server's address is not local at start. */
+  enabled: boolean;
+  /** global_defs checker_log_all_failures (or'ed with the checker's log_all_failures). */
+  logAllFailures?: boolean;
+  /** HTTP_GET / SSL_GET fast_recovery. */
+  fastRecovery?: boolean;
+  /** FILE_CHECK: the track file's weight/reverse as resolved (checker's, else the track_file's) and its value at start. */
+  file?: { weight: number; reverse: boolean; value: number };
+}
+
+export type CheckerEvent =
+  | ProbeResultEvent
+  | CheckerEnableEvent
+  | { type: 'file.value'; value: number }
+  | { type: 'checker.due'; which: 'retry' | 'loop' };
+
+export interface CheckerContext {
+  realServer: string;
+  index: number;
+  kind: CheckerConfig['kind'];
+  step: StepConfig;
+  request: ProbeRequest;
+  firstRunMs: number;
+  counters: Counters;
+  enabled: boolean;
+  next: NextRun;
+  newCycle: boolean;
+  /** MISC_CHECK: which of the marks armed at the script's start have passed. */
+  due: { retry: boolean; loop: boolean };
+}
+
+/** The prober, provided by the runtime: input is one ProbeRequest; it sends back one `probe.result`. */
+export const probePlaceholder = fromCallback<EventObject, ProbeRequest>(() => {
+  throw new Error('lvs checker: the `probe` actor is not provided (compose it in actors/)');
+});
+
+function urlTest(u: CheckerConfig['urls'][number]): UrlTest {
+  return u.regex !== undefined ? 'Regex match' : u.digest !== undefined ? 'MD5 digest' : 'HTTP status code';
+}
+
+function contextFromInput(input: CheckerInput): CheckerContext {
+  const c = input.checker;
+  const family = familyOf(c.kind);
+  const file = input.file ?? { weight: c.file?.weight ?? 0, reverse: c.file?.reverse ?? false, value: 0 };
+  const step: StepConfig = {
+    family,
+    retry: c.retry,
+    delayLoopMs: c.delayLoopMs,
+    delayBeforeRetryMs: c.delayBeforeRetryMs,
+    logAllFailures: c.logAllFailures || !!input.logAllFailures,
+    alpha: family !== 'file' && c.alpha,
+    fastRecovery: !!input.fastRecovery,
+    rs: input.rs.name,
+    vs: input.vs.name,
+    targetPair: `[${input.target.address}]:${input.target.port}`,
+    targetAddress: input.target.address,
+    rsPair: input.rs.pair,
+    ipv6: input.target.family === 6,
+    urls: c.urls.map((u) => ({ path: u.path ?? '/', test: urlTest(u) })),
+    miscPath: c.misc?.command?.argv[0] ?? '',
+    rsWeight: input.rs.weight,
+    file: { weight: file.weight, reverse: file.reverse },
+  };
+  const timeoutMs = family === 'misc' ? (c.misc?.timeoutMs ?? input.vs.delayLoopMs) : c.connectTimeoutMs;
+  const warmupMs = c.warmupMs ?? c.delayLoopMs;
+  const draw = Math.min(1, Math.max(0, input.warmupDraw));
+  return {
+    realServer: input.realServer,
+    index: input.index,
+    kind: c.kind,
+    step,
+    request: { checker: c, target: input.target, timeoutMs },
+    // keepalived works in µs: warmup × random() / RAND_MAX, truncated.
+    firstRunMs: BOOTSTRAP_DELAY_MS + Math.floor(warmupMs * 1000 * draw) / 1000,
+    counters: initialCounters(step, file.value),
+    // A FILE_CHECK has no launch thread: keepalived never disables it at start.
+    enabled: family === 'file' ? true : input.enabled,
+    next: { after: 0 },
+    newCycle: true,
+    due: { retry: false, loop: false },
+  };
+}
+
+/** The request for this attempt: HTTP checks one URL per attempt (keepalived's url_it). */
+function requestFor(context: CheckerContext): ProbeRequest {
+  if (context.step.family !== 'http' || context.request.checker.urls.length === 0) return context.request;
+  const url = context.request.checker.urls[context.counters.urlIt];
+  return { ...context.request, checker: { ...context.request.checker, urls: url ? [url] : [] } };
+}
+
+const DEADLINE: ProbeOutcome = { ok: false, failure: 'timeout', message: 'timeout' };
+
+export const checkerMachine = setup({
+  types: {
+    input: {} as CheckerInput,
+    context: {} as CheckerContext,
+    events: {} as CheckerEvent,
+    emitted: {} as LvsEmitted,
+  },
+  actors: { probe: probePlaceholder },
+  delays: {
+    firstRun: ({ context }) => context.firstRunMs,
+    probeDeadline: ({ context }) => context.request.timeoutMs,
+    nextRun: ({ context }) => ('after' in context.next ? context.next.after : 0),
+    retryMark: ({ context }) => context.step.delayBeforeRetryMs,
+    loopMark: ({ context }) => context.step.delayLoopMs,
+  },
+  guards: {
+    isFileCheck: ({ context }) => context.step.family === 'file',
+    isUnsupported: ({ context }) => context.step.family === 'unsupported',
+    isEnabled: ({ context }) => context.enabled,
+    /** MISC: the mark for the next run already passed while the script ran (it ran long). */
+    nextMarkPassed: ({ context }) => 'mark' in context.next && context.due[context.next.mark],
+    nextIsMark: ({ context }) => 'mark' in context.next,
+    /** HTTP fast_recovery: no delay before the next URL. */
+    nextIsNow: ({ context }) => 'after' in context.next && context.next.after <= 0,
+    markIsNext: ({ context }, p: { which: 'retry' | 'loop' }) => 'mark' in context.next && context.next.mark === p.which,
+  },
+  actions: {
+    /** register_checkers_thread's line (not for FILE_CHECK, which has no thread). */
+    announceStart: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({
+        type: 'lvs.log',
+        level: 'info',
+        message: `${context.enabled ? 'A' : 'Dea'}ctivating healthchecker for service ${context.step.rs} for VS ${context.step.vs}`,
+      });
+    }),
+    announceUnsupported: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'lvs.log', level: 'warning', message: `${context.kind} for service ${context.step.rs} of VS ${context.step.vs} is not supported; the checker counts as up` });
+    }),
+    /** SMTP_CHECK's smtp_start_check_thread: a scheduled (not retry) run starts its count again. */
+    startCycle: enqueueActions(({ context, enqueue }) => {
+      if (context.step.family === 'smtp' && context.newCycle) enqueue.assign({ counters: { ...context.counters, retryIt: 0 } });
+    }),
+    skipWhileSuspended: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ next: { after: context.step.delayLoopMs }, newCycle: true });
+    }),
+    /** MISC_CHECK: the next run is due at start + delay_before_retry or start + delay_loop. */
+    armMarks: enqueueActions(({ context, enqueue }) => {
+      if (context.step.family !== 'misc') return;
+      enqueue.assign({ due: { retry: false, loop: false } });
+      enqueue.raise({ type: 'checker.due', which: 'retry' }, { id: 'dueRetry', delay: 'retryMark' });
+      enqueue.raise({ type: 'checker.due', which: 'loop' }, { id: 'dueLoop', delay: 'loopMark' });
+    }),
+    cancelMarks: enqueueActions(({ context, enqueue }) => {
+      if (context.step.family !== 'misc') return;
+      enqueue.cancel('dueRetry');
+      enqueue.cancel('dueLoop');
+    }),
+    noteMark: enqueueActions(({ context, enqueue }, p: { which: 'retry' | 'loop' }) => {
+      enqueue.assign({ due: { ...context.due, [p.which]: true } });
+    }),
+    applyOutcome: enqueueActions(({ context, enqueue, system }, p: { outcome: ProbeOutcome }) => {
+      const r = stepChecker(context.step, context.counters, p.outcome);
+      enqueue.assign({ counters: r.counters, next: r.next, newCycle: r.newCycle });
+      runOps(context, r.ops, enqueue as unknown as OpsEnqueue, system);
+    }),
+    applyFileValue: enqueueActions(({ context, enqueue, system }, p: { value: number }) => {
+      const r = stepFile(context.step, context.counters, p.value);
+      enqueue.assign({ counters: r.counters });
+      runOps(context, r.ops, enqueue as unknown as OpsEnqueue, system);
+    }),
+    probeCrashed: enqueueActions(({ context, enqueue }, p: { error: unknown }) => {
+      const why = p.error instanceof Error ? p.error.message : String(p.error);
+      enqueue.emit({ type: 'lvs.log', level: 'warning', message: `${context.kind} probe for service ${context.step.rs} failed to run (${why}). Rescheduling.` });
+      enqueue.assign({ next: { after: context.step.delayLoopMs }, newCycle: true });
+    }),
+    setEnabled: enqueueActions(({ context, enqueue }, p: { enabled: boolean }) => {
+      if (p.enabled === context.enabled) return;
+      enqueue.assign({ enabled: p.enabled });
+      enqueue.emit({
+        type: 'lvs.log',
+        level: 'info',
+        message: `${p.enabled ? 'Activat' : 'Suspend'}ing healthchecker for service ${context.step.rs} for VS ${context.step.vs}`,
+      });
+    }),
+  },
+}).createMachine({
+  id: 'lvsChecker',
+  description:
+    'keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server.',
+  context: ({ input }) => contextFromInput(input),
+  on: {
+    'checker.enable': { actions: { type: 'setEnabled', params: ({ event }) => ({ enabled: event.enabled }) } },
+    'checker.due': { actions: { type: 'noteMark', params: ({ event }) => ({ which: event.which }) } },
+  },
+  initial: 'starting',
+  states: {
+    starting: {
+      description: 'FILE_CHECK follows its track file; every other checker is scheduled (register_checkers_thread).',
+      always: [
+        { guard: 'isFileCheck', target: 'watchingFile' },
+        { guard: 'isUnsupported', target: 'unsupported', actions: 'announceUnsupported' },
+        { target: 'warmup', actions: 'announceStart' },
+      ],
+    },
+    warmup: {
+      description: 'First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s.',
+      after: { firstRun: { target: 'launch' } },
+    },
+    launch: {
+      description: 'A run is due. Disabled by ha_suspend: reschedule at delay_loop, state frozen (keepalived "!checker->enabled").',
+      entry: 'cancelMarks',
+      always: [
+        { guard: 'isEnabled', target: 'probing', actions: 'startCycle' },
+        { target: 'waiting', actions: 'skipWhileSuspended' },
+      ],
+    },
+    probing: {
+      description: 'One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK).',
+      entry: 'armMarks',
+      invoke: {
+        id: 'probe',
+        src: 'probe',
+        input: ({ context }) => requestFor(context),
+        onError: { target: 'settling', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
+      },
+      on: {
+        'probe.result': { target: 'settling', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
+      },
+      after: {
+        probeDeadline: { target: 'settling', actions: { type: 'applyOutcome', params: { outcome: DEADLINE } } },
+      },
+    },
+    settling: {
+      description: 'Counted (checker-steps.ts); pick the next run: now (fast_recovery, or a MISC mark already passed), at a MISC mark, or after a delay.',
+      always: [
+        { guard: 'nextMarkPassed', target: 'launch' },
+        { guard: 'nextIsMark', target: 'waitingForMark' },
+        { guard: 'nextIsNow', target: 'launch' },
+        { target: 'waiting' },
+      ],
+    },
+    waiting: {
+      description: 'delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished.',
+      after: { nextRun: { target: 'launch' } },
+    },
+    waitingForMark: {
+      description: 'MISC_CHECK: the next run is due at the script start + delay_before_retry (retrying) or + delay_loop.',
+      on: {
+        'checker.due': [
+          { guard: { type: 'markIsNext', params: ({ event }) => ({ which: event.which }) }, target: 'launch' },
+          { actions: { type: 'noteMark', params: ({ event }) => ({ which: event.which }) } },
+        ],
+      },
+    },
+    watchingFile: {
+      description: 'FILE_CHECK: every new value of the track file; fault takes the checker down, a weight changes the real server weight.',
+      on: { 'file.value': { actions: { type: 'applyFileValue', params: ({ event }) => ({ value: event.value }) } } },
+    },
+    unsupported: {
+      description: 'A checker kind this build does not run (BFD_CHECK): it stays as it started.',
+    },
+  },
+});
+
+interface OpsEnqueue {
+  emit(event: LvsEmitted): void;
+  sendTo(to: AnyActorRef, event: CheckerReportEvent | CheckerWeightEvent): void;
+}
+
+/** Log lines, weights and verdicts in the order keepalived produces them. */
+function runOps(context: CheckerContext, ops: CheckerOp[], enqueue: OpsEnqueue, system: { get: (id: string) => AnyActorRef | undefined }): void {
+  const rs = system.get(context.realServer);
+  for (const op of ops) {
+    if (op.op === 'log') enqueue.emit({ type: 'lvs.log', level: 'info', message: op.message });
+    else if (op.op === 'weight') {
+      if (rs) enqueue.sendTo(rs, { type: 'checker.weight', index: context.index, contribution: op.contribution } satisfies CheckerWeightEvent);
+    } else {
+      if (op.report.changed) {
+        enqueue.emit({
+          type: 'lvs.checker',
+          vs: context.step.vs,
+          rs: context.step.rs,
+          kind: context.kind,
+          up: op.report.up,
+          ...(op.report.detail !== undefined ? { detail: op.report.detail } : {}),
+        });
+      }
+      if (rs) enqueue.sendTo(rs, { type: 'checker.report', index: context.index, ...op.report } satisfies CheckerReportEvent);
+    }
+  }
+}
