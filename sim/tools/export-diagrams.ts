@@ -7,8 +7,8 @@
  *   npx tsx sim/tools/export-diagrams.ts            # write all diagrams
  *   npx tsx sim/tools/export-diagrams.ts --check    # exit 1 if a committed diagram is stale
  *
- * Rendering: nested states become composite states; `after` events show as `after <delay>`; guards
- * as `[guard]`; a targetless (internal) transition as a self-loop marked `(internal)`; transitions
+ * Rendering: nested states become composite states; `after` events show as `after <delay>`; eventless
+ * transitions as `always`; guards as `[guard]`; a targetless (internal) transition as a self-loop marked `(internal)`; transitions
  * declared on the machine root as notes (they apply in every state); descriptions as notes.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -69,6 +69,13 @@ function renderEdges(node: DirectedGraphNode, indent: string, out: string[]): vo
   for (const edge of node.edges) {
     const internal = !edge.transition.target;
     out.push(`${indent}${mermaidId(edge.source.id)} --> ${mermaidId(edge.target.id)} : ${edgeLabel(edge, internal)}`);
+  }
+  // Eventless (`always`) transitions: toDirectedGraph leaves them out, the chart needs them.
+  for (const t of node.stateNode.always ?? []) {
+    const guard = guardName(t.guard);
+    for (const target of t.target ?? []) {
+      out.push(`${indent}${mermaidId(node.stateNode.id)} --> ${mermaidId(target.id)} : ${clean(`always${guard ? ` [${guard}]` : ''}`)}`);
+    }
   }
 }
 
