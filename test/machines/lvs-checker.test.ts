@@ -171,7 +171,7 @@ describe('HTTP_GET / SSL_GET (check_http.c epilog, timeout_epilog)', () => {
 
   it('while up: per URL, down when retries are exhausted; recovery walks every URL again, one per delay_loop', () => {
     const t = track(
-      one({ kind: 'HTTP_GET', urls: [url('/a'), url('/b')], digest: undefined }, (req, now) => ({
+      one({ kind: 'HTTP_GET', urls: [url('/a'), url('/b')] }, (req, now) => ({
         outcome: req.checker.urls[0]!.path === '/b' && now >= 20_000 && now < 40_000 ? status : OK,
       })),
     );
@@ -423,6 +423,15 @@ describe('scheduling', () => {
     expect(t.probeTimes()).toEqual([1000, 14_000]);
     expect(t.cancelled).toEqual([4000]);
     expect(t.lines((l) => l.includes('TCP_CHECK'))).toEqual([[4000, `log: TCP_CHECK on service ${R} failed.`]]);
+  });
+
+  it('an answer exactly at the deadline loses: the deadline is armed first', () => {
+    const t = track(one({ kind: 'TCP_CHECK' }, () => ({ outcome: OK, afterMs: 3000 })));
+    t.clock.runUntil(5000);
+    expect(t.lines((l) => l.includes('TCP_CHECK'))).toEqual([[4000, `log: TCP_CHECK on service ${R} failed.`]]);
+    const early = startLvs({ realServers: [{ checkers: [{ kind: 'TCP_CHECK' }] }] }, () => ({ outcome: OK, afterMs: 2999 }));
+    early.clock.runUntil(5000);
+    expect(early.lines((l) => l.includes('TCP'))).toEqual([[3999, `log: TCP connection to ${R} success.`]]);
   });
 
   it('the period is delay_loop after the check finished (a slow answer pushes the next run)', () => {

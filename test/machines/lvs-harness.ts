@@ -24,7 +24,7 @@ export const RS = (i: number) => `[${rsAddr(i)}]:tcp:80`;
 const src = { file: 'test.conf', line: 1 };
 export const script = (path: string): ScriptCommand => ({ argv: [path], source: src });
 
-export type CheckerSpec = Partial<Omit<CheckerConfig, 'kind'>> & {
+export type CheckerSpec = Partial<Omit<CheckerConfig, 'kind' | 'file'>> & {
   kind: CheckerConfig['kind'];
   warmupDraw?: number;
   fastRecovery?: boolean;

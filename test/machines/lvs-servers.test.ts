@@ -318,6 +318,11 @@ describe('alpha and omega', () => {
     ]);
   });
 
+  it('a start below quorum prints the threshold keepalived compared with (quorum + hysteresis) after "Q-H="', () => {
+    const t = start({ quorum: 2, hysteresis: 1, sorry: { address: '198.51.100.99' }, realServers: [{ checkers: [{ kind: 'TCP_CHECK', alpha: true }] }, { checkers: [{ kind: 'TCP_CHECK', alpha: true }] }] });
+    expect(t.lines(quorumLines)).toEqual([[0, `log: Starting with quorum down 2-1=3 > 0 for VS ${VS}`]]);
+  });
+
   it('omega: shutdown deletes every destination and the service, with notify_down, quorum_down and mails', () => {
     const spec: VsSpec = {
       omega: true,
