@@ -93,10 +93,35 @@ export interface GlobalDefs {
   maxAutoPriority: number;
   dynamicInterfaces: boolean;
   lvsFlush: boolean;
+  /** `lvs_flush_on_stop [VS]` (alias lvs_flush_onstop): 'full' flushes all of IPVS at stop, 'vs' deletes only our virtual services. */
+  lvsFlushOnStop?: 'full' | 'vs';
+  /** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`: IPVS connection timeouts in seconds, set at start and restored at stop. */
+  lvsTimeouts?: LvsTimeoutsConfig;
+  /** `lvs_sync_daemon IFNAME [inst VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`. */
+  lvsSyncDaemon?: LvsSyncDaemonConfig;
   startupScript?: ScriptCommand;
   shutdownScript?: ScriptCommand;
   /** Every other accepted global keyword, verbatim (name → args), for dumps and --print. */
   other: Record<string, string[]>;
+}
+
+export interface LvsTimeoutsConfig {
+  tcp?: number;
+  tcpFin?: number;
+  udp?: number;
+}
+
+export interface LvsSyncDaemonConfig {
+  interface: string;
+  /** The VRRP instance whose state drives master/backup; absent: the checker runs both daemons. */
+  instance?: string;
+  /** 0..255; keepalived's default is the instance's VRID (0 without an instance). */
+  syncId?: number;
+  maxlen?: number;
+  port?: number;
+  ttl?: number;
+  /** Multicast group (IPv4 or IPv6). */
+  group?: string;
 }
 
 export type {

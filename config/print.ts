@@ -53,6 +53,14 @@ function printGlobal(o: Out, g: GlobalDefs): void {
   if (g.maxAutoPriority) o.line(`max_auto_priority ${g.maxAutoPriority}`);
   if (g.dynamicInterfaces) o.line('dynamic_interfaces');
   if (g.lvsFlush) o.line('lvs_flush');
+  if (g.lvsFlushOnStop) o.line(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
+  const lt = g.lvsTimeouts;
+  if (lt) o.line(['lvs_timeouts', ...(lt.tcp !== undefined ? ['tcp', lt.tcp] : []), ...(lt.tcpFin !== undefined ? ['tcpfin', lt.tcpFin] : []), ...(lt.udp !== undefined ? ['udp', lt.udp] : [])].join(' '));
+  const sd = g.lvsSyncDaemon;
+  if (sd) {
+    const opt = (k: string, v: string | number | undefined) => (v === undefined ? [] : [k, typeof v === 'string' ? word(v) : String(v)]);
+    o.line(['lvs_sync_daemon', word(sd.interface), ...opt('inst', sd.instance), ...opt('id', sd.syncId), ...opt('maxlen', sd.maxlen), ...opt('port', sd.port), ...opt('ttl', sd.ttl), ...opt('group', sd.group)].join(' '));
+  }
   if (g.startupScript) o.line(`startup_script ${scriptText(g.startupScript)}`);
   if (g.shutdownScript) o.line(`shutdown_script ${scriptText(g.shutdownScript)}`);
   for (const [k, v] of Object.entries(g.other)) o.line([k, ...v.map(word)].join(' '));

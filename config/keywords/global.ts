@@ -1,7 +1,7 @@
 /** `global_defs { … }`. */
 import type { Diags } from '../diag.js';
 import { parseIp } from '../ip.js';
-import type { GlobalDefs } from '../model.js';
+import type { GlobalDefs, LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { GLOBAL_DEFS_KEYWORDS } from './known.js';
@@ -162,6 +162,10 @@ export const globalTable = table<G, Cx>({
   },
   dynamic_interfaces: setFlag('dynamicInterfaces'),
   lvs_flush: setFlag('lvsFlush'),
+  lvs_flush_on_stop: lvsFlushOnStop,
+  lvs_flush_onstop: lvsFlushOnStop,
+  lvs_timeouts: lvsTimeouts,
+  lvs_sync_daemon: lvsSyncDaemon,
   startup_script: (g, st, cx) => {
     const s = parseScript(st, cx.d);
     if (s) g.startupScript = s;
@@ -171,6 +175,107 @@ export const globalTable = table<G, Cx>({
     if (s) g.shutdownScript = s;
   },
 });
+
+/** `lvs_flush_on_stop [VS]`. */
+function lvsFlushOnStop(g: G, st: Stmt, cx: Cx): void {
+  const arg = st.words[1];
+  if (!arg) g.lvsFlushOnStop = 'full';
+  else if (arg.text === 'VS') g.lvsFlushOnStop = 'vs';
+  else cx.d.error(posOf(st, 1), `Unknown lvs_flush_on_stop type ${arg.text}`, 'write: lvs_flush_on_stop, or lvs_flush_on_stop VS');
+}
+
+const LVS_MAX_TIMEOUT = 86400 * 31;
+
+/** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`: keepalived's messages, each bad part ignored. */
+function lvsTimeouts(g: G, st: Stmt, cx: Cx): void {
+  if (st.words.length < 3) {
+    cx.d.error(posOf(st), 'lvs_timeouts requires at least one option', 'write: lvs_timeouts tcp 900 tcpfin 120 udp 300');
+    return;
+  }
+  const keys = { tcp: 'tcp', tcpfin: 'tcpFin', udp: 'udp' } as const;
+  const t: LvsTimeoutsConfig = { ...g.lvsTimeouts };
+  for (let i = 1; i < st.words.length; i++) {
+    const word = st.words[i]!.text;
+    const key = keys[word as keyof typeof keys];
+    if (!key) {
+      cx.d.error(posOf(st, i), `Unknown option ${word} specified for lvs_timeouts`, 'options: tcp N, tcpfin N, udp N');
+      continue;
+    }
+    const v = st.words[i + 1];
+    if (!v) {
+      cx.d.error(posOf(st, i), `No value specified for lvs_timeout ${word} - ignoring`);
+      continue;
+    }
+    i++;
+    if (!/^\d+$/.test(v.text) || Number(v.text) > LVS_MAX_TIMEOUT) cx.d.error(posOf(st, i), `Invalid lvs_timeout ${word} (${v.text}) - ignoring`, `use seconds in [0, ${LVS_MAX_TIMEOUT}]`);
+    else t[key] = Number(v.text);
+  }
+  if (Object.keys(t).length) g.lvsTimeouts = t;
+}
+
+/** `lvs_sync_daemon IFNAME [inst NAME] [id N] [maxlen N] [port N] [ttl N] [group ADDR]` (and the old `IFNAME INSTANCE [SYNCID]`). */
+function lvsSyncDaemon(g: G, st: Stmt, cx: Cx): void {
+  if (g.lvsSyncDaemon) {
+    cx.d.error(posOf(st), `lvs_sync_daemon has already been specified as ${g.lvsSyncDaemon.interface} ${g.lvsSyncDaemon.instance ?? ''} - ignoring`);
+    return;
+  }
+  const ifname = st.words[1]?.text;
+  if (ifname === undefined) {
+    cx.d.error(posOf(st), 'lvs_sync_daemon requires interface', 'write: lvs_sync_daemon IFNAME [inst VRRP_INSTANCE] [id N]');
+    return;
+  }
+  if (ifname.length >= 16) {
+    cx.d.error(posOf(st, 1), `lvs_sync_daemon interface name '${ifname}' too long - ignoring`);
+    return;
+  }
+  const c: LvsSyncDaemonConfig = { interface: ifname };
+  const num = (i: number, min: number, max: number, bad: string): number | undefined => {
+    const t = st.words[i]!.text;
+    if (/^\d+$/.test(t) && Number(t) >= min && Number(t) <= max) return Number(t);
+    cx.d.error(posOf(st, i), bad.replace('%s', t));
+    return undefined;
+  };
+  const opts: Record<string, (i: number) => void> = {
+    inst: (i) => {
+      if (c.instance !== undefined) cx.d.error(posOf(st, i), `lvs_sync_daemon vrrp instance has already been specified as ${c.instance} - ignoring`);
+      else c.instance = st.words[i]!.text;
+    },
+    id: (i) => (c.syncId = num(i, 0, 255, 'Invalid syncid (%s) - defaulting to vrid') ?? c.syncId),
+    maxlen: (i) => (c.maxlen = num(i, 1, 65535 - 20 - 8, 'Invalid lvs_sync_daemon maxlen (%s) - ignoring') ?? c.maxlen),
+    port: (i) => (c.port = num(i, 1, 65535, 'Invalid lvs_sync_daemon port (%s) - ignoring') ?? c.port),
+    ttl: (i) => (c.ttl = num(i, 1, 255, 'Invalid lvs_sync_daemon ttl (%s) - ignoring') ?? c.ttl),
+    group: (i) => {
+      const t = st.words[i]!.text;
+      const ip = parseIp(t);
+      const multicast = ip && (ip.family === 4 ? ip.bytes[0]! >= 224 && ip.bytes[0]! <= 239 : ip.bytes[0] === 0xff);
+      if (!ip) cx.d.error(posOf(st, i), `Invalid lvs_sync_daemon group (${t}) - ignoring`);
+      else if (!multicast) cx.d.error(posOf(st, i), `lvs_sync_daemon group address ${t} is not multicast - ignoring`);
+      else c.group = t;
+    },
+  };
+  for (let i = 2; i < st.words.length; i++) {
+    const word = st.words[i]!.text;
+    const opt = opts[word];
+    if (opt) {
+      if (i === st.words.length - 1) {
+        cx.d.error(posOf(st, i), word === 'id' ? 'No value specified for lvs_sync_daemon id, defaulting to vrid' : `No value specified for lvs_sync_daemon ${word} - ignoring`);
+        continue;
+      }
+      opt(++i);
+    } else if (i === 2) {
+      c.instance = word;
+    } else if (i === 3) {
+      const id = num(3, 0, 255, 'Invalid syncid (%s) - defaulting to vrid');
+      if (id !== undefined) {
+        cx.d.error(posOf(st, 3), 'Please use keyword "id" before lvs_sync_daemon SYNCID');
+        c.syncId = id;
+      }
+    } else {
+      cx.d.error(posOf(st, i), `Unknown option ${word} specified for lvs_sync_daemon`);
+    }
+  }
+  g.lvsSyncDaemon = c;
+}
 
 /** Every other keyword keepalived 2.2.7 accepts in global_defs is kept verbatim in `other`. */
 restrict(globalTable, GLOBAL_DEFS_KEYWORDS, (name) => ({
