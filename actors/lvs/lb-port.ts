@@ -13,6 +13,7 @@
  * Callback style like every port (actors/ports.ts): results arrive asynchronously, errors are
  * values, nothing is thrown across the port.
  */
+import type { LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../../config/model.js';
 import type { Family } from '../ports.js';
 
 export type LbProtocol = 'tcp' | 'udp' | 'sctp';
@@ -60,6 +61,11 @@ export interface LbDestination {
   lowerThreshold: number;
 }
 
+/**
+ * Commands in keepalived's order. `setDest` on a destination the table lacks adds it. `delDest`
+ * carries the real server's own weight, not the 0 of inhibit_on_failure (keepalived deletes an
+ * inhibited server with its weight, and the IPVS golden captures expect those bytes).
+ */
 export type LbCommand =
   | { cmd: 'addService'; service: LbService }
   | { cmd: 'delService'; service: LbService }
@@ -79,6 +85,14 @@ export interface LbTableView {
   services: Array<{ service: LbService; destinations: LbDestination[] }>;
 }
 
+/** The global_defs a backend acts on at start and stop. */
+export interface LbGlobals {
+  lvsFlush?: boolean;
+  lvsFlushOnStop?: 'full' | 'vs';
+  lvsTimeouts?: LvsTimeoutsConfig;
+  lvsSyncDaemon?: LvsSyncDaemonConfig;
+}
+
 export interface LbTablePort {
   /** 'ipvs', 'nftables', 'sim' or 'none'. */
   readonly backend: string;
@@ -88,6 +102,14 @@ export interface LbTablePort {
   apply(commands: LbCommand[], done: (errors: LbError[]) => void): void;
   /** The table as last read or written. */
   view(done: (view: LbTableView) => void): void;
+  /**
+   * Optional start and stop duties, for backends that have them (IPVS: lvs_timeouts, lvs_flush,
+   * lvs_flush_on_stop, a checker-run lvs_sync_daemon). `startup` goes before the first `apply`;
+   * `shutdown` after the last (with lvs_flush_on_stop the subsystem sends no deletes of its own,
+   * with `lvs_flush_on_stop VS` only delService). `done` gets one line per failure.
+   */
+  startup?(globals: LbGlobals, done: (errors: string[]) => void): void;
+  shutdown?(globals: LbGlobals, done: (errors: string[]) => void): void;
   /** Release what the backend holds (sockets, child processes); the table itself is left as it is. */
   close(): void;
 }

@@ -24,9 +24,9 @@ import {
   type IpvsTimeouts,
   type NetlinkTransport,
 } from 'ipvs-netlink';
-import type { LbCommand, LbError, LbMethod, LbService, LbTablePort, LbTableView } from '../../actors/lvs/lb-port.js';
+import type { LbCommand, LbError, LbGlobals, LbMethod, LbService, LbTablePort, LbTableView } from '../../actors/lvs/lb-port.js';
 import type { Logger } from '../../actors/ports.js';
-import type { LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../../config/model.js';
+import type { LvsSyncDaemonConfig } from '../../config/model.js';
 import { inNetns } from './netns.js';
 import {
   destKey,
@@ -61,12 +61,7 @@ export type IpvsTableOpen =
   | { ok: false; reason: 'absent' | 'unavailable' | 'error'; message: string };
 
 /** The global_defs the IPVS backend acts on at start and stop. */
-export interface IpvsGlobals {
-  lvsFlush?: boolean;
-  lvsFlushOnStop?: 'full' | 'vs';
-  lvsTimeouts?: LvsTimeoutsConfig;
-  lvsSyncDaemon?: LvsSyncDaemonConfig;
-}
+export type IpvsGlobals = LbGlobals;
 
 /**
  * Open the IPVS backend: resolve the IPVS family and read GET_INFO, as keepalived does at start.
