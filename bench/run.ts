@@ -23,7 +23,8 @@ const failed: string[] = [];
 for (const file of benches) {
   console.log(`\n===== ${file} =====`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file)], { stdio: 'inherit', cwd: join(here, '..') });
+  // --conditions: workspace packages (packages/*) run from their TypeScript sources, never a stale build.
+  const r = spawnSync(process.execPath, ['--expose-gc', '--conditions=ipvs-netlink-source', '--import', 'tsx', join(here, file)], { stdio: 'inherit', cwd: join(here, '..') });
   const took = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) failed.push(`${file} (${r.signal ?? `exit ${r.status}`})`);
   console.log(`===== ${file}: ${r.status === 0 ? 'done' : 'FAILED'} in ${took} s =====`);

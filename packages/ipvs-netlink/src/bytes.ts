@@ -139,9 +139,21 @@ export class Writer {
   /** A NUL-terminated string (nla_len counts the NUL, not the padding). */
   attrString(type: number, s: string): void {
     const a = this.begin(type);
-    this.bytes(utf8(s));
+    this.text(s);
     this.u8(0);
     this.end(a);
+  }
+  /** UTF-8 text; ASCII (scheduler and interface names) is copied directly, without TextEncoder's cost. */
+  text(s: string): void {
+    this.ensure(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.bytes(utf8(s.slice(i)));
+        return;
+      }
+      this.buf[this.pos++] = c;
+    }
   }
   /** A nest: `fill` writes the inner attributes. */
   nest(type: number, nestedFlag: boolean, fill: () => void): void {

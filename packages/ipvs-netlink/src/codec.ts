@@ -24,7 +24,7 @@ import {
   SvcAttr,
 } from './constants.js';
 import { type Attr, HOST_LE, NetlinkDecodeError, Reader, Writer } from './bytes.js';
-import { addrBytes, addrText, formatIpv4, parseIp, parseIpv4 } from './ip.js';
+import { addrBytes, addrText, formatIpv4, parseIp } from './ip.js';
 import { beginMessage, finishMessage, readHeader } from './netlink.js';
 import type { IpvsDaemon, IpvsDest, IpvsInfo, IpvsMessage, IpvsService, IpvsStats, IpvsTimeouts } from './types.js';
 
@@ -84,9 +84,7 @@ function putService(w: Writer, s: IpvsService, nested: boolean): void {
 /** IPv4: the mask's bytes in network order; IPv6: the prefix length as a host-order u32. */
 function putNetmask(w: Writer, netmask: string | number, af: number): void {
   if (typeof netmask === 'string' && af !== AF_INET6) {
-    const b = parseIpv4(netmask);
-    if (!b) throw new TypeError(`not an IPv4 netmask: ${JSON.stringify(netmask)}`);
-    w.attrBytes(SvcAttr.NETMASK, b);
+    w.attrBytes(SvcAttr.NETMASK, addrBytes(netmask, AF_INET).subarray(0, 4));
   } else {
     w.attrU32(SvcAttr.NETMASK, Number(netmask));
   }

@@ -95,13 +95,23 @@ export function formatIpv6(b: ArrayLike<number>): string {
   return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
 }
 
-/** The 16-byte `nf_inet_addr` for an address of the given family (throws on a bad address). */
+const addrCache = new Map<string, { af: number; union: Uint8Array }>();
+
+/** The 16-byte `nf_inet_addr` for an address of the given family (throws on a bad address). Do not modify the result. */
 export function addrBytes(address: string, af: number): Uint8Array {
-  const p = parseIp(address);
-  if (!p || p.af !== af) throw new TypeError(`not an ${af === AF_INET6 ? 'IPv6' : 'IPv4'} address: ${JSON.stringify(address)}`);
-  const out = new Uint8Array(16);
-  out.set(p.bytes);
-  return out;
+  let hit = addrCache.get(address);
+  if (!hit) {
+    const p = parseIp(address);
+    if (!p) throw new TypeError(`not an IP address: ${JSON.stringify(address)}`);
+    const union = new Uint8Array(16);
+    union.set(p.bytes);
+    hit = { af: p.af, union };
+    // Tables repeat the same addresses: remember a bounded number of them.
+    if (addrCache.size >= 8192) addrCache.clear();
+    addrCache.set(address, hit);
+  }
+  if (hit.af !== af) throw new TypeError(`not an ${af === AF_INET6 ? 'IPv6' : 'IPv4'} address: ${JSON.stringify(address)}`);
+  return hit.union;
 }
 
 /** Text of a 16-byte (or shorter) `nf_inet_addr` of the given family. */

@@ -136,6 +136,7 @@ describe('IPVS message round trips', () => {
     ['NEW_DAEMON v4 group', { header: hdr(), cmd: IpvsCmd.NEW_DAEMON, daemon: { state: 1, mcastIfn: 'eth0', syncId: 5, syncMaxlen: 1400, mcastPort: 8848, mcastTtl: 2, mcastGroup: '224.0.0.81' } }],
     ['NEW_DAEMON v6 group', { header: hdr(), cmd: IpvsCmd.NEW_DAEMON, daemon: { state: 2, mcastIfn: 'eth1', syncId: 0, mcastGroup: 'ff02::1:81' } }],
     ['DEL_DAEMON', { header: hdr(), cmd: IpvsCmd.DEL_DAEMON, daemon: { state: 2, syncId: 0 } }],
+    ['non-ASCII interface name', { header: hdr(), cmd: IpvsCmd.NEW_DAEMON, daemon: { state: 1, mcastIfn: 'brücke0', syncId: 1 } }],
     ['nests without NLA_F_NESTED (libnl < 3.5)', { header: hdr(), cmd: IpvsCmd.NEW_SERVICE, service: svcTcp, nestedFlag: false }],
     ['FLUSH', { header: hdr(), cmd: IpvsCmd.FLUSH }],
     ['ZERO one service', { header: hdr(), cmd: IpvsCmd.ZERO, service: svcTcp }],
@@ -152,6 +153,14 @@ describe('IPVS message round trips', () => {
     const b = encodeIpvsMessage(cases[12]![1]);
     const both = new Uint8Array([...a, ...b]);
     expect(splitMessages(both).map(hex)).toEqual([hex(a), hex(b)]);
+  });
+});
+
+describe('bad values to encode', () => {
+  it('an address of the wrong family or no address at all is a TypeError', () => {
+    expect(() => encodeIpvsMessage({ header: hdr(), cmd: IpvsCmd.NEW_SERVICE, service: { ...svcTcp, af: AF_INET6 } })).toThrow(TypeError);
+    expect(() => encodeIpvsMessage({ header: hdr(), cmd: IpvsCmd.NEW_SERVICE, service: { ...svcTcp, address: '203.0.113' } })).toThrow(/not an IP address/);
+    expect(() => encodeIpvsMessage({ header: hdr(), cmd: IpvsCmd.NEW_SERVICE, service: { ...svcTcp, netmask: '255.255.0' } })).toThrow(TypeError);
   });
 });
 
