@@ -165,6 +165,20 @@ describe('architecture', () => {
     expect(violations('sim', (imp, f) => (resolvesInto(f, imp.spec, 'adapters') ? 'sim/ imports adapters/' : undefined))).toEqual([]);
   });
 
+  it('packages/ipvs-netlink stands alone, and only its transport touches Node or netlink', () => {
+    const pkg = 'packages/ipvs-netlink/src';
+    expect(
+      violations(pkg, (imp, f) => {
+        if (imp.spec.startsWith('.')) {
+          const to = relative(root, resolve(root, dirname(f), imp.spec));
+          return to.startsWith(`${pkg}/`) ? undefined : 'reaches outside the package';
+        }
+        if (f.endsWith('/transport.ts') && imp.spec === 'node:module') return undefined;
+        return 'imports a module (the codec must stay pure; netlink is loaded lazily by transport.ts)';
+      }),
+    ).toEqual([]);
+  });
+
   it('sim/ uses only its own clock and PRNG', () => {
     expect(bannedCalls('sim').filter((l) => !l.startsWith('sim/tools/'))).toEqual([]);
   });
