@@ -110,6 +110,9 @@ export interface LbTablePort {
    */
   startup?(globals: LbGlobals, done: (errors: string[]) => void): void;
   shutdown?(globals: LbGlobals, done: (errors: string[]) => void): void;
+  /** Empty the whole table this backend owns (lvs_flush at start, lvs_flush_onstop at stop) and
+   *  forget the desired table; `done` gets an operator-readable error, or undefined. */
+  flush(done: (error: string | undefined) => void): void;
   /** Release what the backend holds (sockets, child processes); the table itself is left as it is. */
   close(): void;
 }
