@@ -71,7 +71,7 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('nftables load balancing wit
   const apply = (t: NftLbTable, commands: LbCommand[]): Promise<LbError[]> => new Promise((resolve) => t.apply(commands, resolve));
   const track = (commands: LbCommand[]): LbCommand[] => {
     for (const c of commands) {
-      const key = JSON.stringify([c.service.family, c.service.address, c.service.port]);
+      const key = JSON.stringify([c.service.family, c.service.address, c.service.port, c.service.fwmark]);
       if (c.cmd === 'addService') model.set(key, model.get(key) ?? { service: c.service, dests: [] });
       else if (c.cmd === 'delService') model.delete(key);
       else {
@@ -111,13 +111,15 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('nftables load balancing wit
       await lab.attach(sw, 'br0', { ns, ifname: `${s}e`, addresses: [`${v4(s)}/24`, `${v6(s)}/64`] });
       await mustRun(['ip', '-n', ns, 'route', 'add', 'default', 'via', '198.51.100.1']);
       await mustRun(['ip', '-n', ns, '-6', 'route', 'add', 'default', 'via', '2001:db8:2::1']);
-      const p = lab.spawn(ns, [process.execPath, SERVER, s, '8080']);
+      const p = lab.spawn(ns, [process.execPath, SERVER, s, '8080', '85']);
       serverProcs.push(p);
     }
     await mustRun(['ip', 'netns', 'exec', lb, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
     for (const p of serverProcs) await p.waitFor(/listening/, 10_000);
     // A table that is not ours: it must come through every change untouched.
     await mustRun(['ip', 'netns', 'exec', lb, 'nft', 'add table ip other; add chain ip other c { type filter hook input priority 10; policy accept; }; add rule ip other c counter']);
+    // The operator's fwmark rule for the fwmark service (keepalived leaves marking to the firewall).
+    await mustRun(['ip', 'netns', 'exec', lb, 'nft', `add table ip marker; add chain ip marker pre { type filter hook prerouting priority mangle; }; add rule ip marker pre ip daddr ${VIP} tcp dport 85 meta mark set 7`]);
     table = new NftLbTable({ netns: lb, log: (l) => notes.push(l) });
   });
 
@@ -229,6 +231,26 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('nftables load balancing wit
     expect(await nftList('list', 'table', 'ip6', 'keepalived_ts')).toContain('2001:db8:1::10 . tcp . 80 : goto vs_tcp_2001.db8.1..10_80');
   });
 
+  it('fo sends everything to the highest weight; mh keeps each client on one server; a fwmark service balances marked traffic', async () => {
+    const fo = service(83, 'fo');
+    await program([{ cmd: 'addService', service: fo }, ...SERVERS.map((s, i) => ({ cmd: 'addDest' as const, service: fo, dest: dest(s, [1, 3, 2][i]) }))]);
+    const f = await load({ url: `http://${VIP}:83/`, count: 100 });
+    expect(f).toMatchObject({ counts: { s2: 100 }, failures: 0 });
+
+    const mh = service(84, 'mh');
+    await program([{ cmd: 'addService', service: mh }, ...SERVERS.map((s) => ({ cmd: 'addDest' as const, service: mh, dest: dest(s) }))]);
+    const m = await load({ url: `http://${VIP}:84/`, count: 120, sources: SOURCES });
+    expect(m.failures).toBe(0);
+    for (const src of SOURCES) expect(Object.keys(m.perSource[src] ?? {}), `client ${src}`).toHaveLength(1);
+    expect(Object.keys(m.counts).length).toBeGreaterThanOrEqual(2);
+
+    const fwm: LbService = { family: 4, fwmark: 7, scheduler: 'rr', flags: [], persistenceTimeoutS: 0 };
+    await program([{ cmd: 'addService', service: fwm }, ...SERVERS.map((s) => ({ cmd: 'addDest' as const, service: fwm, dest: { ...dest(s), port: 0 } }))]);
+    const w = await load({ url: `http://${VIP}:85/`, count: 300 });
+    expect(w.failures).toBe(0);
+    for (const s of SERVERS) expect(Math.abs(w.counts[s]! - 100)).toBeLessThanOrEqual(5);
+  });
+
   it('a restarted backend reads the table back and rewrites nothing that is already right', async () => {
     table.close();
     const batches: unknown[][] = [];
@@ -238,11 +260,14 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('nftables load balancing wit
     expect(await apply(table, replay())).toEqual([]);
     expect(batches).toEqual([]); // same services, same slots (sh read back from the kernel): no batch at all
     const view = await new Promise<Parameters<Parameters<NftLbTable['view']>[0]>[0]>((r) => table.view(r));
-    expect(view.services.map((s) => `${s.service.address}:${s.service.port} ${s.service.scheduler} ${s.destinations.length}`)).toEqual([
+    expect(view.services.map((s) => `${s.service.fwmark !== undefined ? `FWM ${s.service.fwmark}` : `${s.service.address}:${s.service.port}`} ${s.service.scheduler} ${s.destinations.length}`)).toEqual([
       '203.0.113.10:80 rr 3',
       '203.0.113.10:81 wrr 3',
       '203.0.113.10:82 sh 2',
       '2001:db8:1::10:80 rr 3',
+      '203.0.113.10:83 fo 3',
+      '203.0.113.10:84 mh 3',
+      'FWM 7 rr 3',
     ]);
     const r = await load({ url: `http://${VIP}:82/`, count: 120, sources: SOURCES });
     expect(r.failures).toBe(0);
