@@ -11,6 +11,7 @@
  * before the daemon ever runs (`nftRefusal(vsConfig)`). Pure: no I/O.
  */
 import type { VirtualServerConfig } from '../../config/model-lvs.js';
+import type { Diagnostic } from '../../config/model.js';
 import type { LbMethod, LbService } from './lb-port.js';
 
 /** The schedulers the nftables backend carries. */
@@ -82,4 +83,26 @@ export function nftRefusal(vs: VirtualServerConfig): string | undefined {
     thresholds: vs.realServers.some((rs) => (rs.uthreshold ?? 0) > 0 || (rs.lthreshold ?? 0) > 0),
   };
   return nftRefusalOf(t);
+}
+
+/** `check` on a host without IPVS: one lint warning per virtual server nftables would refuse
+ *  (the daemon would log an error for it and keep everything else running). */
+export function nftRefusalDiagnostics(virtualServers: readonly VirtualServerConfig[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const vs of virtualServers) {
+    const why = nftRefusal(vs);
+    if (!why) continue;
+    const t = vs.target;
+    const name = t.kind === 'fwmark' ? `fwmark ${t.fwmark}` : t.kind === 'group' ? `group ${t.group}` : `${t.address}${t.port !== undefined ? ` ${t.port}` : ''}`;
+    out.push({
+      file: vs.source.file,
+      line: vs.source.line,
+      column: 1,
+      severity: 'warning',
+      kind: 'lint',
+      message: `virtual_server ${name}: this host has no IPVS, and the nftables backend cannot carry it: ${why}`,
+      fix: 'change the virtual server as the message says, or run on a kernel with IPVS: modprobe ip_vs',
+    });
+  }
+  return out;
 }

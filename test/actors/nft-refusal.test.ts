@@ -1,6 +1,6 @@
 /** What the nftables backend refuses, and that each refusal names the alternative. */
 import { describe, expect, it } from 'vitest';
-import { nftRefusal, nftRefusalForService, nftRefusalOf } from '../../actors/lvs/nft-refusal.js';
+import { nftRefusal, nftRefusalDiagnostics, nftRefusalForService, nftRefusalOf } from '../../actors/lvs/nft-refusal.js';
 import type { LbService } from '../../actors/lvs/lb-port.js';
 import { compileText } from '../../config/index.js';
 
@@ -40,5 +40,25 @@ describe('nftables refusals', () => {
     expect(nftRefusal(natOnly(' lvs_sched wrr\n lvs_method NAT'))).toBeUndefined();
     expect(nftRefusal(natOnly(' lvs_method NAT'))).toMatch(/^lvs_sched wlc needs IPVS .*: use wrr$/); // keepalived's default scheduler
     expect(nftRefusal(natOnly(' lvs_sched sh\n lvs_method NAT\n persistence_timeout 60'))).toMatch(/^persistence_timeout needs IPVS/);
+  });
+
+  it('gives check one lint warning per refused virtual server, at its line', () => {
+    const m = compileText(
+      'virtual_server 203.0.113.10 80 {\n protocol TCP\n lvs_sched wrr\n lvs_method NAT\n real_server 198.51.100.21 8080 {\n }\n}\n' +
+        'virtual_server fwmark 7 {\n lvs_sched lc\n lvs_method NAT\n real_server 198.51.100.21 {\n }\n}\n',
+      'lb.conf',
+    ).model;
+    expect(nftRefusalDiagnostics(m.virtualServers)).toEqual([
+      {
+        file: 'lb.conf',
+        line: 8,
+        column: 1,
+        severity: 'warning',
+        kind: 'lint',
+        message:
+          "virtual_server fwmark 7: this host has no IPVS, and the nftables backend cannot carry it: lvs_sched lc needs IPVS (it counts each real server's connections); nftables can do rr, wrr, sh, dh, mh, fo: use rr",
+        fix: 'change the virtual server as the message says, or run on a kernel with IPVS: modprobe ip_vs',
+      },
+    ]);
   });
 });

@@ -8,14 +8,15 @@
  * the nodes are also compared as one cluster (config/lint-cluster.ts).
  * This is the only config-related file that touches the file system.
  */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, release } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { compileConfig, type CompileResult, type ScriptStatus } from '../../../config/index.js';
 import { formatDiagnostic } from '../../../config/diag.js';
 import { configTestExitCode, EXIT_ERRORS } from '../../../config/exit-code.js';
 import { lintCluster } from '../../../config/lint-cluster.js';
 import { printConfig } from '../../../config/print.js';
+import { nftRefusalDiagnostics } from '../../../actors/lvs/nft-refusal.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 
 export interface CheckArgs {
@@ -81,12 +82,22 @@ export function scriptStatus(cmd: string): ScriptStatus {
   return 'missing';
 }
 
+/** IPVS is loaded (keepalived would modprobe it, so a loadable module counts too). */
+export function hostHasIpvs(): boolean {
+  if (existsSync('/proc/net/ip_vs')) return true;
+  const mods = `/lib/modules/${release()}`;
+  return [`${mods}/modules.dep`, `${mods}/modules.builtin`].some((f) => (readText(f) ?? '').includes('/ip_vs.ko'));
+}
+
 function compileOne(file: string, args: CheckArgs): CompileResult {
-  return compileConfig(file, readText, {
+  const r = compileConfig(file, readText, {
     listDir,
     configId: args.configId ?? hostname().split('.')[0],
     ...(args.noHost ? {} : { interfaces: hostInterfaces(), scriptStatus }),
   });
+  // Without IPVS the daemon balances with nftables: say now which virtual servers it would refuse.
+  if (!args.noHost && r.model.virtualServers.length && !hostHasIpvs()) r.diagnostics.push(...nftRefusalDiagnostics(r.model.virtualServers));
+  return r;
 }
 
 export async function run(argv: string[]): Promise<number> {
