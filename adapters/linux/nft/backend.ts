@@ -212,7 +212,6 @@ export class NftLbTable implements LbTablePort {
     this.write(touched, (error) => {
       if (!error) return done(undefined);
       this.log(`nftables: batch on table ${this.options.table} failed (${error}); reading it back and rebuilding`);
-      this.kernel = undefined;
       this.read((readError) => (readError ? done(readError) : this.write('all', done)));
     });
   }
@@ -233,7 +232,8 @@ export class NftLbTable implements LbTablePort {
       return;
     }
     this.runner.apply(cmds, (error) => {
-      if (!error) {
+      if (error) this.kernel = undefined; // unknown now: read it back before the next batch
+      else {
         this.kernel = next;
         this.removed.clear();
       }

@@ -77,7 +77,9 @@ export function createNftRunner(opts: NftRunnerOptions = {}): NftRunner {
     }, timeoutMs);
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     child.stderr?.on('data', (d: Buffer) => err.push(d));
-    child.once('error', (e) => finish(null, `cannot run ${nft}: ${errorText(e)}`));
+    child.once('error', (e) =>
+      finish(null, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${nft} not found: install nftables (the nft program)` : `cannot run ${nft}: ${errorText(e)}`),
+    );
     child.once('close', (code, signal) => {
       const stderr = Buffer.concat(err).toString();
       finish(code, code === 0 ? undefined : nftError(stderr, code, signal));
