@@ -198,12 +198,12 @@ export class IpvsTable implements LbTablePort {
     });
   }
 
-  /** FLUSH now (every IPVS service, ours or not, goes). */
-  flush(done: (errors: string[]) => void): void {
+  /** FLUSH now (every IPVS service, ours or not, goes): the port's flush, for lvs_flush. */
+  flush(done: (error: string | undefined) => void): void {
     this.enqueue(async () => {
       const errors: string[] = [];
       await this.flushNow(errors);
-      done(errors);
+      done(errors.length ? errors.join('; ') : undefined);
     });
   }
 
