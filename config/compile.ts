@@ -46,6 +46,7 @@ export function compileConfig(
   model.trackFiles = drafts.trackFiles;
   model.trackProcesses = drafts.trackProcesses;
   model.virtualServerGroups = drafts.virtualServerGroups;
+  if (drafts.ssl) model.ssl = drafts.ssl;
   model.virtualServers = drafts.virtualServers
     .map((v) => validateVirtualServer(v, d))
     .filter((v): v is VsDraft => v !== undefined)

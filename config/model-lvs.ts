@@ -23,6 +23,18 @@ export interface HttpUrlConfig {
   regexNoMatch: boolean;
 }
 
+/**
+ * The top-level `SSL { }` block (keepalived check_parser.c): the client side of every SSL_GET.
+ * keepalived loads `ca` but never verifies the server's certificate; `password` unlocks `key`.
+ */
+export interface SslConfig {
+  source: SourceRef;
+  password?: string;
+  ca?: string;
+  certificate?: string;
+  key?: string;
+}
+
 export interface CheckerConfig {
   kind: CheckerKind;
   source: SourceRef;

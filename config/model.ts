@@ -6,7 +6,7 @@
  * (Ms = milliseconds, Cs = centiseconds, S = seconds). Every block carries `source` (file:line).
  */
 
-import type { VirtualServerConfig, VirtualServerGroupConfig } from './model-lvs.js';
+import type { SslConfig, VirtualServerConfig, VirtualServerGroupConfig } from './model-lvs.js';
 import type { IpAddressConfig, RouteConfig, RuleConfig, TrackFileConfig, TrackProcessConfig, VrrpInstanceConfig, VrrpScriptConfig, VrrpSyncGroupConfig } from './model-vrrp.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -145,6 +145,7 @@ export type {
   CheckerKind,
   HttpUrlConfig,
   RealServerConfig,
+  SslConfig,
   VirtualServerConfig,
   VirtualServerGroupConfig,
   VirtualServerTarget,
@@ -164,4 +165,6 @@ export interface KeepalivedConfig {
   trackProcesses: TrackProcessConfig[];
   virtualServerGroups: VirtualServerGroupConfig[];
   virtualServers: VirtualServerConfig[];
+  /** The global `SSL { }` block, when present (SSL_GET's client certificate). */
+  ssl?: SslConfig;
 }

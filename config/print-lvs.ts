@@ -35,13 +35,13 @@ function printChecker(o: Out, c: CheckerConfig): void {
   if (c.virtualhost !== undefined) o.line(`virtualhost ${word(c.virtualhost)}`);
   if (c.enableSni) o.line('enable_sni');
   if (c.misc?.command) o.line(`misc_path ${scriptText({ ...c.misc.command, user: undefined, group: undefined })}`);
-  if (c.misc?.command?.user !== undefined) o.line(`user ${word(c.misc.command.user)}`);
+  if (c.misc?.command?.user !== undefined) o.line(`user ${word(c.misc.command.user)}${c.misc.command.group !== undefined ? ` ${word(c.misc.command.group)}` : ''}`);
   if (c.misc?.timeoutMs !== undefined) o.line(`misc_timeout ${secondsText(c.misc.timeoutMs)}`);
   if (c.misc?.dynamic) o.line('misc_dynamic');
   if (c.heloName !== undefined) o.line(`helo_name ${word(c.heloName)}`);
   if (c.dns) o.line(`type ${c.dns.type}`), o.line(`name ${word(c.dns.name)}`);
   if (c.udp?.payload !== undefined) o.line(`payload ${c.udp.payload}`);
-  if (c.udp?.requireReply !== undefined) o.line(`require_reply ${c.udp.requireReply}`);
+  if (c.udp?.requireReply !== undefined) o.line(`require_reply${c.udp.requireReply ? ` ${c.udp.requireReply}` : ''}`);
   if (c.udp?.minReplyLength !== undefined) o.line(`min_reply_length ${c.udp.minReplyLength}`);
   if (c.udp?.maxReplyLength !== undefined) o.line(`max_reply_length ${c.udp.maxReplyLength}`);
   if (c.file?.trackFile !== undefined) o.line(`track_file ${word(c.file.trackFile)}`);
@@ -95,6 +95,16 @@ function printVirtualServer(o: Out, v: VirtualServerConfig): void {
   if (v.smtpAlert !== undefined) o.line(`smtp_alert ${onOff(v.smtpAlert)}`);
   if (v.opsScheduling) o.line('ops');
   for (const r of v.realServers) printRealServer(o, r);
+  o.close();
+}
+
+export function printSsl(o: Out, m: KeepalivedConfig): void {
+  if (!m.ssl) return;
+  o.open('SSL');
+  if (m.ssl.password !== undefined) o.line(`password ${word(m.ssl.password)}`);
+  if (m.ssl.ca !== undefined) o.line(`ca ${word(m.ssl.ca)}`);
+  if (m.ssl.certificate !== undefined) o.line(`certificate ${word(m.ssl.certificate)}`);
+  if (m.ssl.key !== undefined) o.line(`key ${word(m.ssl.key)}`);
   o.close();
 }
 

@@ -4,7 +4,7 @@
  * and the text is also valid for keepalived itself.
  */
 import type { GlobalDefs, KeepalivedConfig, NotifyScripts, TrackInterfaceRef, TrackRef, VrrpInstanceConfig, VrrpSyncGroupConfig } from './model.js';
-import { printVirtualServers } from './print-lvs.js';
+import { printSsl, printVirtualServers } from './print-lvs.js';
 import { addressText, Out, routeText, ruleText, scriptText, secondsText, word } from './print-util.js';
 
 const onOff = (b: boolean) => (b ? 'on' : 'off');
@@ -198,6 +198,7 @@ export function printConfig(m: KeepalivedConfig): string {
   }
   for (const g of m.vrrpSyncGroups) printSyncGroup(o, g);
   for (const v of m.vrrpInstances) printInstance(o, v);
+  printSsl(o, m);
   printVirtualServers(o, m);
   return o.text();
 }

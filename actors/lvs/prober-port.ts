@@ -11,8 +11,26 @@
  * keepalived's log lines (for example `TCP connection to [198.51.100.21]:tcp:80 timeout.`).
  *
  * Callback style like every port: `done` is never called re-entrantly inside `probe()`.
+ *
+ * `message` of a failure is keepalived's own phrase for it, so the checker can print keepalived's
+ * log line around it; `detail` says what exactly happened (errno, status seen, bytes, signal):
+ *   TCP_CHECK        'timeout' | 'failed'                 → `TCP connection to <rs> <message>.`
+ *   HTTP_GET/SSL_GET 'Timeout connecting', 'Error connecting', 'Timeout WEB read',
+ *                    'HTTP status code error to', 'MD5 digest error to', 'Regex match failed',
+ *                    'Read, no data received from', …      → `<message> server <rs>.`
+ *   SMTP_CHECK       'Bad greeting banner from server', 'Read timeout from server', …
+ *                                                          → `SMTP_CHECK <message> [ip]:port`
+ *   DNS_CHECK        'read timeout from socket', 'read error occurred. (rcode = 2)', …
+ *                                                          → `DNS_CHECK (<rs>) <message>`
+ *   UDP_CHECK        'failed' | 'reply data mismatch'     → `UDP connection to <rs> failed.` / `UDP check to <rs> reply data mismatch.`
+ *   PING_CHECK       'timeout' | 'failed'                 → `ICMP connection to <rs> <message>.`
+ *   MISC_CHECK       'exited with status N', 'due to signal N', 'timed out'
+ *   'local-error'    a sentence for the log (`bind_if: no such interface "eth9"`), never counted.
+ *
+ * FILE_CHECK is not probed: the checker machine follows its track_file through the Files port.
  */
-import type { CheckerConfig } from '../../config/model-lvs.js';
+import type { CheckerConfig, SslConfig } from '../../config/model-lvs.js';
+import type { HttpCheckName } from '../../protocol/check/http-judge.js';
 import type { Family } from '../ports.js';
 
 export interface ProbeTarget {
@@ -28,7 +46,17 @@ export interface ProbeRequest {
   target: ProbeTarget;
   /** The one deadline for the whole attempt (connect_timeout, or misc_timeout for MISC_CHECK). */
   timeoutMs: number;
+  /**
+   * HTTP_GET / SSL_GET: the real server's and virtual server's `virtualhost`, the fallbacks of the
+   * Host header and SNI after the url's and the checker's own (url > checker > real server > VS).
+   */
+  virtualhosts?: { realServer?: string; virtualServer?: string };
+  /** SSL_GET: the global `SSL { }` block (client certificate, key, password). */
+  ssl?: SslConfig;
 }
+
+/** HTTP_GET / SSL_GET: what one url passed on, keepalived's words ("MD5 digest success to …"). */
+export type { HttpCheckName };
 
 /** Why an attempt failed, in categories keepalived's log lines distinguish. */
 export type ProbeFailure =
@@ -49,16 +77,22 @@ export type ProbeFailure =
 export type ProbeOutcome =
   | {
       ok: true;
-      /** misc_dynamic: the weight the script asked for (exit status − 2). */
+      /** misc_dynamic: the weight the script asked for (exit status − 2); absent = configured weight. */
       weight?: number;
       /** What succeeded, for success log lines (e.g. the URL). */
       detail?: string;
+      /** HTTP_GET / SSL_GET: every url of the checker, in order, with the check it passed. */
+      urls?: Array<{ path: string; passed: HttpCheckName }>;
     }
   | {
       ok: false;
       failure: ProbeFailure;
-      /** keepalived-style detail: "HTTP status code", "exited with status 1", "Bad greeting banner", errno text. */
+      /** keepalived's phrase for this failure (see the table above). */
       message: string;
+      /** What exactly happened: errno text, the status or reply seen, the url. */
+      detail?: string;
+      /** HTTP_GET / SSL_GET: the url that failed. */
+      url?: string;
       /** Exit status of a MISC_CHECK script, when it exited. */
       exitStatus?: number;
     };

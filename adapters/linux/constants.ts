@@ -6,14 +6,24 @@ export const AF_INET6 = 10;
 export const AF_NETLINK = 16;
 export const AF_PACKET = 17;
 
+export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
 
 export const SOL_SOCKET = 1;
 export const SO_BINDTODEVICE = 25;
+export const SO_MARK = 36;
 
 export const IPPROTO_IP = 0;
 export const IP_HDRINCL = 3;
+export const IP_RECVERR = 11;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_ICMPV6 = 58;
+/** Raw IPv4 ICMP sockets: SOL_RAW / ICMP_FILTER (a mask of ICMP types to drop). */
+export const SOL_RAW = 255;
+export const ICMP_FILTER = 1;
+/** Raw ICMPv6 sockets: IPPROTO_ICMPV6 / ICMP6_FILTER (256 bits, a set bit blocks that type). */
+export const ICMP6_FILTER = 1;
 export const IP_MULTICAST_IF = 32;
 export const IP_MULTICAST_TTL = 33;
 export const IP_MULTICAST_LOOP = 34;
@@ -22,6 +32,7 @@ export const IP_ADD_MEMBERSHIP = 35;
 export const IPPROTO_IPV6 = 41;
 export const IPPROTO_RAW_V6 = 255;
 export const IPV6_CHECKSUM = 7;
+export const IPV6_RECVERR = 25;
 export const IPV6_UNICAST_HOPS = 16;
 export const IPV6_MULTICAST_IF = 17;
 export const IPV6_MULTICAST_HOPS = 18;

@@ -3,15 +3,33 @@
  * sockaddr_ll, sockaddr_nl, sockaddr_un, ipv6_mreq, in6_pktinfo and control messages.
  * Layouts are the Linux x86-64 / aarch64 ABI (size_t cmsg_len, 8-byte cmsg alignment).
  */
-import { AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants.js';
+import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants.js';
 import { formatIpBytes } from './ip-bytes.js';
 
-export function sockaddrIn6(address: Uint8Array, scopeId = 0): Buffer {
+/** struct sockaddr_in (the port in network order). */
+export function sockaddrIn(address: Uint8Array, port = 0): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(AF_INET, 0);
+  b.writeUInt16BE(port, 2);
+  Buffer.from(address).copy(b, 4);
+  return b;
+}
+
+export function sockaddrIn6(address: Uint8Array, scopeId = 0, port = 0): Buffer {
   const b = Buffer.alloc(28);
   b.writeUInt16LE(AF_INET6, 0);
+  b.writeUInt16BE(port, 2);
   Buffer.from(address).copy(b, 8);
   b.writeUInt32LE(scopeId, 24);
   return b;
+}
+
+/** The address and port of a sockaddr_in or sockaddr_in6 as recvmsg filled it. */
+export function parseSockaddrInet(b: Buffer): { address: string; port: number } | undefined {
+  const family = b.readUInt16LE(0);
+  if (family === AF_INET) return { address: formatIpBytes(b.subarray(4, 8)), port: b.readUInt16BE(2) };
+  if (family === AF_INET6) return { address: formatIpBytes(b.subarray(8, 24)), port: b.readUInt16BE(2) };
+  return undefined;
 }
 
 export function parseSockaddrIn6(b: Buffer): { address: string; scopeId: number } {

@@ -4,6 +4,8 @@
  * (connect_timeout, delay_loop) are left unset here and filled in by the virtual-server pass.
  */
 import { parseIp } from '../ip.js';
+import { urlRegex } from '../../protocol/check/http-judge.js';
+import { parseHexPattern } from '../../protocol/check/udp-check.js';
 import type { CheckerConfig, CheckerKind, HttpUrlConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { boolArg, intArg, posOf, strArg, timerArg } from '../values.js';
@@ -22,11 +24,18 @@ export const CHECKER_KINDS: readonly CheckerKind[] = [
   'TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'SMTP_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK',
 ];
 
+/** keepalived 2.2.7 `http_protocol` values (1.0C: HTTP/1.0 with `Connection: close`). */
+export const HTTP_PROTOCOLS: readonly string[] = ['1.0', '1.0C', '1.0c', '1.1'];
+/** The record types keepalived's DNS_CHECK knows (check_dns.c). */
+export const DNS_CHECK_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
+
 export function newChecker(kind: CheckerKind, st: Stmt): CheckerDraft {
   return { kind, source: { file: st.file, line: st.line }, alpha: false, logAllFailures: false, urls: [], enableSni: false };
 }
 
 type C = CheckerDraft;
+/** MISC_CHECK `user USER [GROUP]` seen in a checker block, for a misc_path that comes later. */
+const miscUser = new WeakMap<C, { user: string; group?: string }>();
 const ms = (us: number) => us / 1000;
 
 const timer = (key: 'connectTimeoutMs' | 'delayLoopMs' | 'delayBeforeRetryMs' | 'warmupMs'): Handler<C> => (c, st, cx) => {
@@ -79,7 +88,12 @@ const urlTable = table<HttpUrlConfig>({
     if (codes.length) u.statusCodes = codes;
   },
   virtualhost: (u, st, cx) => void (u.virtualhost = strArg(st, 1, cx.d, 'host') ?? u.virtualhost),
-  regex: (u, st, cx) => void (u.regex = strArg(st, 1, cx.d, 'regex') ?? u.regex),
+  regex: (u, st, cx) => {
+    const v = strArg(st, 1, cx.d, 'regex');
+    if (v === undefined) return;
+    if (!urlRegex({ regex: v })) cx.d.lint('warning', posOf(st, 1), `Invalid regex: '${v}' - the url always fails its regex check`, 'write a JavaScript regular expression (no PCRE-only syntax)');
+    u.regex = v;
+  },
   regex_no_match: (u) => void (u.regexNoMatch = true),
 });
 restrict(urlTable, URL_KEYWORDS);
@@ -108,12 +122,21 @@ export const checkerTable: Table<C> = table<C>({
       c.urls.push(u);
     },
   },
-  http_protocol: str((c, v) => (c.httpProtocol = v), '1.0|1.0C|1.1'),
+  http_protocol: (c, st, cx) => {
+    const v = strArg(st, 1, cx.d, '1.0|1.0C|1.1');
+    if (v === undefined) return;
+    if (!HTTP_PROTOCOLS.includes(v)) cx.d.error(posOf(st, 1), `Invalid http_protocol version ${v}`, 'use 1.0, 1.0C (1.0 with Connection: close) or 1.1');
+    else c.httpProtocol = v;
+  },
   virtualhost: str((c, v) => (c.virtualhost = v), 'host'),
   enable_sni: (c, st, cx) => void (c.enableSni = boolArg(st, 1, cx.d) ?? c.enableSni),
   misc_path: (c, st, cx) => {
     const s = parseScript(st, cx.d, { allowUser: false });
-    if (s) c.misc = { ...(c.misc ?? { dynamic: false }), command: s };
+    if (!s) return;
+    // `user` may come before misc_path (keepalived applies it either way).
+    const runAs = miscUser.get(c);
+    if (runAs) Object.assign(s, runAs);
+    c.misc = { ...(c.misc ?? { dynamic: false }), command: s };
   },
   misc_timeout: (c, st, cx) => {
     const us = timerArg(st, 1, cx.d, 0, 0xffffffff * 1000);
@@ -122,18 +145,38 @@ export const checkerTable: Table<C> = table<C>({
   misc_dynamic: (c) => void (c.misc = { ...(c.misc ?? {}), dynamic: true }),
   user: (c, st, cx) => {
     const u = strArg(st, 1, cx.d, 'user');
-    if (u !== undefined && c.misc?.command) c.misc.command.user = u;
+    if (u === undefined) return;
+    const runAs = { user: u, ...(st.words[2] ? { group: st.words[2].text } : {}) };
+    miscUser.set(c, runAs);
+    if (c.misc?.command) Object.assign(c.misc.command, runAs);
   },
   helo_name: str((c, v) => (c.heloName = v), 'name'),
-  type: str((c, v) => (c.dns = { name: c.dns?.name ?? '.', type: v }), 'record type'),
+  type: (c, st, cx) => {
+    const v = strArg(st, 1, cx.d, 'record type');
+    if (v === undefined) return;
+    const type = DNS_CHECK_TYPES.find((t) => t === v.toUpperCase());
+    if (!type) cx.d.error(posOf(st, 1), `Unknown DNS check type ${v} - ignoring`, `use one of ${DNS_CHECK_TYPES.join(' ')}`);
+    else c.dns = { name: c.dns?.name ?? '.', type };
+  },
   name: (c, st, cx) => {
     const v = strArg(st, 1, cx.d, 'name');
     if (v === undefined) return;
     if (c.kind === 'BFD_CHECK') c.bfdName = v;
+    else if ((v.startsWith('.') && v !== '.') || v.includes('..')) cx.d.error(posOf(st, 1), `DNS_CHECK name '${v}' has empty label - ignoring`, 'write the name without empty labels, e.g. example.com');
     else c.dns = { type: c.dns?.type ?? 'SOA', name: v };
   },
-  payload: str((c, v) => (c.udp = { ...c.udp, payload: v }), 'hex'),
-  require_reply: (c, st) => void (c.udp = { ...c.udp, requireReply: st.words[1]?.text ?? '' }),
+  // keepalived joins every word after the keyword into one hex string.
+  payload: (c, st, cx) => {
+    const v = st.words.slice(1).map((w) => w.text).join(' ');
+    if (v === '') return cx.d.error(posOf(st), 'UDP_CHECK payload requires a payload', 'write: payload 0102ab…');
+    if (!parseHexPattern(v, false)) return cx.d.error(posOf(st, 1), 'Invalid hex string for UDP_CHECK payload', 'use hex digits, e.g. payload 0a0b0c');
+    c.udp = { ...c.udp, payload: v };
+  },
+  require_reply: (c, st, cx) => {
+    const v = st.words.slice(1).map((w) => w.text).join(' ');
+    if (v !== '' && !parseHexPattern(v, true)) return cx.d.error(posOf(st, 1), 'Invalid hex string for UDP_CHECK reply', 'use hex digits, X for any nibble, e.g. require_reply 0aXX');
+    c.udp = { ...c.udp, requireReply: v };
+  },
   min_reply_length: (c, st, cx) => void (c.udp = { ...c.udp, minReplyLength: intArg(st, 1, cx.d, 0, 65535) }),
   max_reply_length: (c, st, cx) => void (c.udp = { ...c.udp, maxReplyLength: intArg(st, 1, cx.d, 0, 65535) }),
   track_file: str((c, v) => (c.file = { ...(c.file ?? { reverse: false, dynamic: false }), trackFile: v }), 'name'),

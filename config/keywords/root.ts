@@ -1,6 +1,6 @@
 /** Top-level keywords: each one names a block and hands its body to the block's own table. */
 import { defaultGlobalDefs } from '../defaults.js';
-import type { GlobalDefs, IpAddressConfig, RouteConfig, RuleConfig, TrackFileConfig, TrackProcessConfig, VirtualServerGroupConfig } from '../model.js';
+import type { GlobalDefs, IpAddressConfig, SslConfig, RouteConfig, RuleConfig, TrackFileConfig, TrackProcessConfig, VirtualServerGroupConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { posOf } from '../values.js';
 import { parseAddressLine } from './address.js';
@@ -8,6 +8,7 @@ import { restrict, table, walk, type Keyword, type Table } from './engine.js';
 import { globalTable } from './global.js';
 import { ROOT_KEYWORDS } from './known.js';
 import { parseRouteLine, parseRuleLine } from './routes.js';
+import { parseSsl, sslTable } from './ssl.js';
 import { newSyncGroupDraft, syncGroupTable, type SyncGroupDraft } from './sync-group.js';
 import { lintProcessName, newScriptDraft, newTrackFile, newTrackProcess, scriptTable, trackFileTable, trackProcessTable, type ScriptDraft } from './trackers.js';
 import { newVsDraft, parseVsGroup, parseVsTarget, virtualServerTable, type VsDraft } from './virtual-server.js';
@@ -25,6 +26,7 @@ export interface Drafts {
   trackProcesses: TrackProcessConfig[];
   virtualServerGroups: VirtualServerGroupConfig[];
   virtualServers: VsDraft[];
+  ssl?: SslConfig;
   /** name → kind, for duplicate detection (per kind). */
   seen: Map<string, true>;
 }
@@ -117,6 +119,7 @@ export const rootTable: Table<Drafts, VrrpCx> = table<Drafts, VrrpCx>({
       d.trackProcesses.push(p);
     }
   }),
+  SSL: { block: 'sub', accepts: sslTable, run: (d, st, cx) => void (d.ssl = parseSsl(st, cx, d.ssl)) },
   virtual_server_group: {
     block: 'values',
     run: (d, st, cx) => {

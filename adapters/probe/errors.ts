@@ -1,0 +1,68 @@
+/** Socket errors sorted into the prober port's failure categories, with errno text for the log. */
+import { constants } from 'node:os';
+import type { ProbeFailure } from '../../actors/lvs/prober-port.js';
+
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+/** Errors of our own side before anything was sent: keepalived logs "Rescheduling" and does not count them. */
+const LOCAL = new Set(['EADDRNOTAVAIL', 'EADDRINUSE', 'ENODEV', 'EPERM', 'EACCES', 'EAFNOSUPPORT', 'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EINVAL']);
+
+export function errnoCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** "Connection refused (ECONNREFUSED)" from an errno name; the error's own message when unknown. */
+export function errnoText(e: unknown): string {
+  const code = errnoCode(e);
+  const text = code ? STRERROR[code] : undefined;
+  return text ? `${text} (${code})` : e instanceof Error ? e.message : String(e);
+}
+
+/** keepalived's `errno %d (%s)`: the number and strerror text. */
+export function errnoNumberText(e: unknown): string {
+  const code = errnoCode(e);
+  const n = code ? (constants.errno as Record<string, number>)[code] : undefined;
+  return `errno ${n ?? '?'} (${(code && STRERROR[code]) ?? (e instanceof Error ? e.message : String(e))})`;
+}
+
+/** A few strerror(3) texts, for the errors probes actually meet. */
+const STRERROR: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTDOWN: 'Host is down',
+  ENETDOWN: 'Network is down',
+  ETIMEDOUT: 'Connection timed out',
+  EPIPE: 'Broken pipe',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EADDRINUSE: 'Address already in use',
+  ENODEV: 'No such device',
+  EPERM: 'Operation not permitted',
+  EACCES: 'Permission denied',
+  EINVAL: 'Invalid argument',
+  EPROTO: 'Protocol error',
+  EMSGSIZE: 'Message too long',
+};
+
+/** The category of a connect-phase error. `syscall` bind/setsockopt errors are local. */
+export function connectFailure(e: unknown): ProbeFailure {
+  const code = errnoCode(e);
+  const syscall = (e as { syscall?: unknown } | null)?.syscall;
+  if (syscall === 'bind' || syscall === 'setsockopt' || syscall === 'socket') return 'local-error';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code && UNREACHABLE.has(code)) return 'unreachable';
+  if (code === 'ETIMEDOUT') return 'timeout';
+  return 'connect-error';
+}
+
+/** An error raised while preparing a socket (socket, setsockopt, bind): never counted. */
+export class LocalError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+export function isLocalCode(code: string | undefined): boolean {
+  return code !== undefined && LOCAL.has(code);
+}

@@ -1,0 +1,63 @@
+/**
+ * UDP_CHECK (keepalived check_udp.c): send `payload` (default 32 bytes of "keepalived check - ")
+ * to the real server. Without `require_reply`, success is any reply, or silence until the
+ * deadline; an ICMP error (port/host unreachable, heard through IP_RECVERR) fails at once.
+ * With `require_reply [HEX]`, a reply must arrive and match: the first min(reply, pattern) bytes,
+ * X = any nibble, and the reply length within min_reply_length..max_reply_length (see
+ * docs/lvs.md for where the length rule differs from keepalived).
+ * A socket or bind error counts as a failure here, as in keepalived (unlike the TCP checkers).
+ */
+import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
+import { DEFAULT_UDP_PAYLOAD_LENGTH, fillPayload, parseHexPattern, replyMismatch, type ReplyRule } from '../../protocol/check/udp-check.js';
+import { SOCK_DGRAM } from '../linux/constants.js';
+import { failure, type Attempt } from './attempt.js';
+import { connectFailure, errnoText, LocalError } from './errors.js';
+import { openDatagram } from './datagram.js';
+
+/** The require_reply rule of a checker; undefined without require_reply; an Error for bad hex. */
+export function replyRule(udp: NonNullable<ProbeRequest['checker']['udp']> | undefined): ReplyRule | Error | undefined {
+  if (udp?.requireReply === undefined) return undefined;
+  const text = udp.requireReply.trim();
+  const pattern = text === '' ? undefined : parseHexPattern(text, true);
+  if (text !== '' && !pattern) return new Error(`require_reply ${text} is not a hex string`);
+  // keepalived applies the length limits only with a pattern (defaults 0..255); without one we
+  // apply only limits that are written.
+  return {
+    ...(pattern ? { pattern } : {}),
+    minLength: udp.minReplyLength ?? 0,
+    maxLength: udp.maxReplyLength ?? (pattern ? 255 : 65535),
+  };
+}
+
+export function probeUdp(req: ProbeRequest, netns: string | undefined, a: Attempt): void {
+  const udp = req.checker.udp;
+  const payload = udp?.payload !== undefined ? parseHexPattern(udp.payload, false)?.data : fillPayload(DEFAULT_UDP_PAYLOAD_LENGTH);
+  if (!payload) return a.fail('local-error', `payload ${udp?.payload} is not a hex string`);
+  const rule = replyRule(udp);
+  if (rule instanceof Error) return a.fail('local-error', rule.message);
+  a.onDeadline = () => (rule ? failure('timeout', 'failed', `no reply within ${req.timeoutMs} ms`) : { ok: true, detail: 'no ICMP error before the deadline' });
+
+  let sock;
+  try {
+    sock = openDatagram(
+      { family: req.target.family, type: SOCK_DGRAM, protocol: 0, socket: req.checker, netns, recvErr: true, peer: req.target },
+      (reply) => {
+        const why = rule ? replyMismatch(reply, rule) : undefined;
+        if (why) a.fail('bad-reply', 'reply data mismatch', why);
+        else a.finish({ ok: true, detail: `reply of ${reply.length} bytes` });
+      },
+      (e) => a.fail(connectFailure(e), 'failed', errnoText(e)),
+    );
+  } catch (e) {
+    // keepalived counts a UDP socket or bind failure against the server.
+    if (e instanceof LocalError) return a.fail('connect-error', 'failed', e.message);
+    throw e;
+  }
+  const s = sock;
+  a.onEnd(() => s.close());
+  try {
+    s.send(payload);
+  } catch (e) {
+    a.fail(connectFailure(e), 'failed', errnoText(e));
+  }
+}
