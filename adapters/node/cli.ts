@@ -5,6 +5,7 @@
  *   keepalived-ts check -f FILE [FILE…]   compile and lint configs (also: keepalived-ts -t -f FILE)
  *   keepalived-ts pcap FILE [-f CONF]     decode and judge the VRRP packets of a capture
  *   keepalived-ts sim [SCENARIO] [...]    replay a failover scenario in the simulator
+ *   keepalived-ts genhash -s IP -p PORT -u PATH [-S] [-I] [-V VHOST]   the MD5 digest HTTP_GET compares
  *   keepalived-ts [keepalived flags]      run the daemon, with keepalived's own flags
  *
  * Each sub-command lives in adapters/node/commands/<name>.ts and exports
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   pcap: () => import('./commands/pcap.js'),
   sim: () => import('./commands/sim.js'),
   daemon: () => import('./commands/daemon.js'),
+  genhash: () => import('./commands/genhash.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

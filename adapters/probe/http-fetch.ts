@@ -34,8 +34,6 @@ export interface HttpFetchOptions {
   tls?: { servername?: string | undefined; secureContext?: tls.SecureContext | undefined } | undefined;
   /** Keep up to REGEX_TEXT_LIMIT bytes of body text. */
   keepText?: boolean;
-  /** Called with each piece of raw input (genhash -v). */
-  onRaw?: (chunk: Buffer) => void;
 }
 
 export interface HttpAnswerData {
@@ -73,6 +71,13 @@ export interface HttpFetch {
   phase(): HttpPhase;
   /** Bytes of answer received so far. */
   received(): number;
+}
+
+/** "wrong version number (ERR_SSL_WRONG_VERSION_NUMBER)" rather than OpenSSL's whole error queue line. */
+function tlsErrorText(e: Error): string {
+  const { reason, code } = e as Error & { reason?: unknown; code?: unknown };
+  if (typeof reason === 'string') return typeof code === 'string' ? `${reason} (${code})` : reason;
+  return errnoText(e);
 }
 
 export function fetchHttp(o: HttpFetchOptions, signal: AbortSignal, done: (r: { ok: true; answer: HttpAnswerData } | ({ ok: false } & HttpFetchFailure)) => void): HttpFetch {
@@ -154,7 +159,6 @@ export function fetchHttp(o: HttpFetchOptions, signal: AbortSignal, done: (r: { 
 
   const onData = (chunk: Buffer): void => {
     if (finished) return;
-    o.onRaw?.(chunk);
     received += chunk.length;
     phase = 'read';
     const r = parser.execute(chunk);
@@ -180,7 +184,7 @@ export function fetchHttp(o: HttpFetchOptions, signal: AbortSignal, done: (r: { 
   const onError = (e: Error): void => {
     if (finished) return;
     if (phase === 'connect') fail(connectFailure(e), connectFailure(e) === 'local-error' ? `cannot connect: ${errnoText(e)}` : 'Error connecting', errnoText(e));
-    else if (phase === 'handshake') fail('tls-error', 'SSL handshake/communication error connecting to', e.message);
+    else if (phase === 'handshake') fail('tls-error', 'SSL handshake/communication error connecting to', tlsErrorText(e));
     else if (phase === 'write') fail('connect-error', 'Cannot send get request to', errnoText(e));
     else fail('connect-error', 'Read error with', errnoText(e));
   };
