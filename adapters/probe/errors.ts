@@ -3,8 +3,6 @@ import { constants } from 'node:os';
 import type { ProbeFailure } from '../../actors/lvs/prober-port.js';
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
-/** Errors of our own side before anything was sent: keepalived logs "Rescheduling" and does not count them. */
-const LOCAL = new Set(['EADDRNOTAVAIL', 'EADDRINUSE', 'ENODEV', 'EPERM', 'EACCES', 'EAFNOSUPPORT', 'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EINVAL']);
 
 export function errnoCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
@@ -61,8 +59,4 @@ export class LocalError extends Error {
   constructor(message: string, readonly code?: string) {
     super(message);
   }
-}
-
-export function isLocalCode(code: string | undefined): boolean {
-  return code !== undefined && LOCAL.has(code);
 }

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { genhash, parseGenhashArgs, type GenhashOptions } from '../../adapters/node/commands/genhash.js';
 import { createProber } from '../../adapters/probe/prober.js';
@@ -102,6 +103,28 @@ describe('HTTP_GET client on loopback', () => {
     expect(requests).toEqual([]);
     const closed = await probeOnce(prober, checker('HTTP_GET', { urls: [url('/')] }), { family: 4, address: '127.0.0.1', port: 1 });
     expect(closed.outcome).toMatchObject({ ok: false, failure: 'refused', message: 'Error connecting', url: '/' });
+  });
+
+  it('leaves no file descriptor behind: answers, refusals, timeouts, cancels, UDP and DNS', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    await get('/keep-alive');
+    const before = fds();
+    const dead = { family: 4 as const, address: '127.0.0.1', port: 1 };
+    for (let i = 0; i < 20; i++) {
+      await Promise.all([
+        get('/chunked'),
+        get('/keep-alive'),
+        get('/not-http'),
+        probeOnce(prober, checker('HTTP_GET', { urls: [url('/')] }), dead),
+        probeOnce(prober, checker('TCP_CHECK', { fwmark: 1 }), target()),
+        probeOnce(prober, checker('UDP_CHECK'), dead),
+        probeOnce(prober, checker('DNS_CHECK'), dead),
+        get('/close-delimited', {}, 10), // the deadline ends it mid-answer
+      ]);
+      prober.probe({ checker: checker('HTTP_GET', { urls: [url('/chunked')] }), target: target(), timeoutMs: 1000 }, () => undefined).cancel();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fds()).toBeLessThanOrEqual(before);
   });
 
   it('genhash: the digest the checker compares, or a failure', async () => {
