@@ -6,7 +6,8 @@
  * KIND: http (answers "hello <path>", 404 for /missing, chunked for /chunked), https (same over
  * TLS, asks for a client certificate without requiring one), dribble (HTTP that sends one byte
  * every 100 ms and never ends), smtp (smtp-server), smtp-multiline (a hand-written greeting
- * `220-…` / `220 …`), dns (answers every query with an SOA, RCODE from --rcode), udp-echo.
+ * `220-…` / `220 …`), dns (answers every query with an SOA, RCODE from --rcode), udp-echo,
+ * capture (prints each raw request as JSON, answers "hello world", chunked for /chunked).
  * Listens on [::] (IPv4 too), prints `listening KIND PORT` when ready and one line per request
  * (`request …`) for the tests to read. Stopping the process is "the server goes down".
  */
@@ -115,6 +116,21 @@ switch (kind) {
     s.bind(port, '::', listening);
     break;
   }
+  case 'capture':
+    net
+      .createServer((c) => {
+        let raw = '';
+        c.on('data', (d) => {
+          raw += d.toString('latin1');
+          if (!raw.includes('\r\n\r\n')) return;
+          say(`request-raw ${JSON.stringify(raw)}`);
+          if (raw.startsWith('GET /chunked ')) c.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n');
+          else c.end('HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nhello world');
+        });
+        c.on('error', () => undefined);
+      })
+      .listen(port, '::', listening);
+    break;
   case 'udp-echo': {
     const s = dgram.createSocket({ type: 'udp6', ipv6Only: false });
     s.on('message', (m, r) => {
