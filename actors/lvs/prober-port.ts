@@ -24,8 +24,8 @@
  *                                                          → `DNS_CHECK (<rs>) <message>`
  *   UDP_CHECK        'failed' | 'reply data mismatch'     → `UDP connection to <rs> failed.` / `UDP check to <rs> reply data mismatch.`
  *   PING_CHECK       'timeout' | 'failed'                 → `ICMP connection to <rs> <message>.`
- *   MISC_CHECK       'exited with status N', 'due to signal N', 'timed out'
- *   'local-error'    a sentence for the log (`bind_if: no such interface "eth9"`), never counted.
+ *   MISC_CHECK       'exited with status N', 'due to signal N', 'timed out', 'failed to run'
+ *   'local-error'    a sentence for the log (`bind_if eth9: setsockopt: No such device`), never counted.
  *
  * FILE_CHECK is not probed: the checker machine follows its track_file through the Files port.
  */
