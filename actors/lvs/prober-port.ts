@@ -17,7 +17,7 @@
  *   TCP_CHECK        'timeout' | 'failed'                 → `TCP connection to <rs> <message>.`
  *   HTTP_GET/SSL_GET 'Timeout connecting', 'Error connecting', 'Timeout WEB read',
  *                    'HTTP status code error to', 'MD5 digest error to', 'Regex match failed',
- *                    'Read, no data received from', …      → `<message> server <rs>.`
+ *                    'Read, no data received from ' (sic), … → `<message> server <rs>.`
  *   SMTP_CHECK       'Bad greeting banner from server', 'Read timeout from server', …
  *                                                          → `SMTP_CHECK <message> [ip]:port`
  *   DNS_CHECK        'read timeout from socket', 'read error occurred. (rcode = 2)', …

@@ -164,7 +164,7 @@ export function fetchHttp(o: HttpFetchOptions, signal: AbortSignal, done: (r: { 
     const r = parser.execute(chunk);
     if (r instanceof Error) {
       if (head) fail('bad-reply', 'Read error with', `malformed HTTP body: ${r.message}`);
-      else fail('bad-reply', 'Read, no data received from', `not an HTTP response (${r.message}): ${JSON.stringify(chunk.subarray(0, 60).toString('latin1'))}`);
+      else fail('bad-reply', 'Read, no data received from ', `not an HTTP response (${r.message}): ${JSON.stringify(chunk.subarray(0, 60).toString('latin1'))}`);
       return;
     }
     if (complete) finish({ ok: true, answer: answer() });
@@ -174,7 +174,7 @@ export function fetchHttp(o: HttpFetchOptions, signal: AbortSignal, done: (r: { 
     const r = parser.finish();
     if (complete) return finish({ ok: true, answer: answer() });
     if (!head) {
-      return fail('bad-reply', 'Read, no data received from', received ? 'connection closed inside the header block' : 'connection closed without an answer');
+      return fail('bad-reply', 'Read, no data received from ', received ? 'connection closed inside the header block' : 'connection closed without an answer');
     }
     // Closed before Content-Length or the last chunk: keepalived judges what arrived (and only
     // logs the length mismatch); so do we, saying so in the detail of a failure.

@@ -87,8 +87,8 @@ describe('HTTP_GET client on loopback', () => {
   });
 
   it('fails what is not an HTTP answer, in keepalived words', async () => {
-    expect((await get('/not-http')).outcome).toMatchObject({ ok: false, failure: 'bad-reply', message: 'Read, no data received from' });
-    expect((await get('/nothing')).outcome).toMatchObject({ ok: false, failure: 'bad-reply', message: 'Read, no data received from', detail: '/nothing: connection closed without an answer' });
+    expect((await get('/not-http')).outcome).toMatchObject({ ok: false, failure: 'bad-reply', message: 'Read, no data received from ' });
+    expect((await get('/nothing')).outcome).toMatchObject({ ok: false, failure: 'bad-reply', message: 'Read, no data received from ', detail: '/nothing: connection closed without an answer' });
     expect((await get('/half-header')).outcome).toMatchObject({ ok: false, failure: 'bad-reply', detail: '/half-header: connection closed inside the header block' });
   });
 
@@ -132,7 +132,7 @@ describe('HTTP_GET client on loopback', () => {
     const r = await new Promise<Parameters<Parameters<typeof genhash>[1]>[0]>((resolve) => genhash(opts, resolve));
     expect(r).toMatchObject({ ok: true, answer: { status: 200, digest: md5('hello world'), chunked: true } });
     const bad = await new Promise<Parameters<Parameters<typeof genhash>[1]>[0]>((resolve) => genhash({ ...opts, url: '/not-http' }, resolve));
-    expect(bad).toMatchObject({ ok: false, message: 'Read, no data received from' });
+    expect(bad).toMatchObject({ ok: false, message: 'Read, no data received from ' });
   });
 });
 

@@ -183,7 +183,7 @@ export function run(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
     genhash(o, (r) => {
       if (!r.ok) {
-        process.stderr.write(`genhash: ${r.message} server ${where}${r.detail ? `: ${r.detail}` : ''}\n`);
+        process.stderr.write(`genhash: ${r.message.trimEnd()} server ${where}${r.detail ? `: ${r.detail}` : ''}\n`);
         return resolve(1);
       }
       const a = r.answer;
