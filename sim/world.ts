@@ -6,7 +6,7 @@
 import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../actors/ports.js';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { CreateRuntime, InstanceStatus, RuntimeEvent } from '../actors/runtime-types.js';
-import { Checker, DEFAULT_CHECKS, type CheckOptions, type CheckWorld } from './check/checker.js';
+import { DEFAULT_CHECKS, InvariantMonitor, type CheckOptions, type MonitoredWorld } from './check/invariant-monitor.js';
 import { InstanceTrack, wireKey } from './check/track.js';
 import { SimClock } from './clock.js';
 import type { SimEvent } from './events.js';
@@ -66,12 +66,12 @@ export interface WorldOptions {
   stopTimeoutMs?: number;
 }
 
-export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget {
+export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTarget {
   readonly clock = new SimClock(WALL_ORIGIN_MS);
   readonly prng: Prng;
   readonly segments = new Map<string, Segment>();
   readonly hosts = new Map<string, Host>();
-  readonly checker: Checker | undefined;
+  readonly monitor: InvariantMonitor | undefined;
   private readonly hostList: Host[] = [];
   private readonly macs = new Map<string, string>();
   private readonly faults = new FaultApplier(this);
@@ -84,7 +84,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     const env = this.segmentEnv(this.prng.fork('net'));
     for (const s of spec.segments) this.segments.set(s.name, new Segment(s.name, { ...DEFAULT_PROFILE, ...s.profile }, env));
     spec.hosts.forEach((h, i) => this.addHost(h, i + 1));
-    this.checker = opts.checks === false ? undefined : new Checker(this, { ...DEFAULT_CHECKS, ...opts.checks });
+    this.monitor = opts.checks === false ? undefined : new InvariantMonitor(this, { ...DEFAULT_CHECKS, ...opts.checks });
     for (const h of spec.hosts) {
       const host = this.hosts.get(h.name)!;
       if (h.model !== undefined && h.startAtMs !== null) this.clock.at(h.startAtMs ?? 0, () => this.startDaemon(host));
@@ -154,9 +154,9 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
   /** Apply one fault now (`layered`: it will be undone); returns the fault that undoes it. */
   apply(fault: Fault, layered = false): Fault | undefined {
     this.emit({ t: this.clock.nowMicros(), type: 'fault', fault, text: describeFault(fault) });
-    this.checker?.markPerturbation();
+    this.monitor?.markPerturbation();
     const inverse = this.faults.apply(fault, layered);
-    this.checker?.onPerturbation();
+    this.monitor?.onPerturbation();
     return inverse;
   }
 
@@ -175,7 +175,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     if (!host.powered || host.proc || host.model === undefined) return;
     const proc = new DaemonProcess(host.cpu, WALL_ORIGIN_MS, this.clock.nowMicros());
     host.proc = proc;
-    this.checker?.markPerturbation();
+    this.monitor?.markPerturbation();
     this.rebuildTracks(host);
     for (const t of host.tracks.values()) t.setState('INIT', this.clock.nowMicros());
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
@@ -187,7 +187,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     } catch (err) {
       this.onException(host, err);
     }
-    this.checker?.onPerturbation();
+    this.monitor?.onPerturbation();
   }
 
   stopDaemon(host: Host): void {
@@ -195,7 +195,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     if (!proc || proc.state !== 'running') return;
     proc.state = 'stopping';
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'stopping' });
-    this.checker?.onStopRequested(host, this.opts.stopTimeoutMs ?? 10_000);
+    this.monitor?.onStopRequested(host, this.opts.stopTimeoutMs ?? 10_000);
     try {
       proc.runtime?.stop();
     } catch (err) {
@@ -212,8 +212,8 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     // A process that died without stopping leaves its instances nowhere: show them as INIT.
     for (const t of host.tracks.values()) if (t.state !== 'INIT' && t.state !== 'STOP' && t.state !== 'DELETED') this.trackState(t, 'INIT', 0, what);
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what, ...(detail ? { detail } : {}) });
-    if (what === 'stopped') this.checker?.onStopped(host);
-    this.checker?.regroup();
+    if (what === 'stopped') this.monitor?.onStopped(host);
+    this.monitor?.regroup();
     if (proc.startWhenStopped) this.startDaemon(host);
   }
 
@@ -254,7 +254,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     const from = t.state;
     t.setState(to, this.clock.nowMicros());
     this.emit({ t: this.clock.nowMicros(), type: 'state', host: t.host.name, instance: t.facts.name, from, to, priority, reason });
-    this.checker?.onState(t, from, to);
+    this.monitor?.onState(t, from, to);
   }
 
   private onRuntimeEvent(host: Host, proc: DaemonProcess, e: RuntimeEvent): void {
@@ -296,7 +296,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
 
   onAddressChange(host: Host, nic: Nic, address: string, added: boolean): void {
     this.emit({ t: this.clock.nowMicros(), type: 'vip', host: host.name, nic: nic.name, address, op: added ? 'add' : 'remove' });
-    this.checker?.onAddressChange(host);
+    this.monitor?.onAddressChange(host);
   }
 
   onScript(host: Host, spec: ScriptSpec, r: ScriptResult): void {
@@ -322,7 +322,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
   }
 
   onVrrpIn(host: Host, nic: Nic, frame: Frame): void {
-    this.checker?.onVrrpIn(host, nic, frame);
+    this.monitor?.onVrrpIn(host, nic, frame);
   }
 
   private segmentEnv(prng: Prng): SegmentEnv {
@@ -339,7 +339,7 @@ export class World implements CheckWorld, PortObserver, HostEvents, FaultTarget 
     this.opts.capture?.(t, seg.name, frame.bytes);
     const host = from.owner as Host;
     if (frame.proto === IPPROTO_VRRP || frame.proto === IPPROTO_AH) {
-      this.checker?.onVrrpOut(host, from, frame);
+      this.monitor?.onVrrpOut(host, from, frame);
       if (this.recorder.tracing) {
         const v = peekVrrp(frame);
         this.emit({ t, type: 'advert', segment: seg.name, host: host.name, nic: from.name, vrid: v?.vrid ?? -1, priority: v?.priority ?? -1, version: v?.version ?? -1, dst: frame.dst });

@@ -10,7 +10,7 @@
 import type { Host } from '../host/host.js';
 import { masterDownRangeMs } from '../model.js';
 import type { Segment } from '../net/segment.js';
-import type { Checker } from './checker.js';
+import type { InvariantMonitor } from './invariant-monitor.js';
 import type { InstanceTrack } from './track.js';
 
 export interface Component {
@@ -22,20 +22,20 @@ export interface Component {
   masters: InstanceTrack[];
 }
 
-function allTracks(c: Checker): InstanceTrack[] {
+function allTracks(c: InvariantMonitor): InstanceTrack[] {
   const out: InstanceTrack[] = [];
   for (const h of c.world.allHosts()) for (const t of h.tracks.values()) out.push(t);
   return out;
 }
 
-function minIntervalMs(c: Checker): number {
+function minIntervalMs(c: InvariantMonitor): number {
   let min = Infinity;
   for (const t of allTracks(c)) min = Math.min(min, t.facts.advertIntervalCs * 10);
   return Number.isFinite(min) ? min : 1000;
 }
 
 /** Loss, one-way blocks or delays near the advert interval make timing bounds meaningless. */
-export function segmentCalm(c: Checker, seg: Segment): boolean {
+export function segmentCalm(c: InvariantMonitor, seg: Segment): boolean {
   return seg.profile.lossPct === 0 && !seg.hasAsymmetricBlocks() && seg.maxDelayMs() < minIntervalMs(c) / 4;
 }
 
@@ -45,7 +45,7 @@ export function isActive(t: InstanceTrack): boolean {
   return h.powered && h.proc?.state === 'running' && !h.cpu.paused && t.nic?.running === true && t.state !== 'STOP' && t.state !== 'DELETED';
 }
 
-export function components(c: Checker): Component[] {
+export function components(c: InvariantMonitor): Component[] {
   const groups = new Map<string, InstanceTrack[]>();
   for (const t of allTracks(c)) {
     const k = t.routerKey;
@@ -79,12 +79,12 @@ export function components(c: Checker): Component[] {
   return out;
 }
 
-/** Worst one-way delay of a segment plus the checker's tolerance. */
-function slackMs(c: Checker, seg: Segment): number {
+/** Worst one-way delay of a segment plus the monitor's tolerance. */
+function slackMs(c: InvariantMonitor, seg: Segment): number {
   return seg.maxDelayMs() + c.opts.toleranceMs;
 }
 
-export function failoverBoundMs(c: Checker, comp: Component): number {
+export function failoverBoundMs(c: InvariantMonitor, comp: Component): number {
   let worst = 0;
   for (const t of comp.eligible) {
     const [, hiMs] = masterDownRangeMs(t.facts, Math.min(t.effectivePriority, 255));
@@ -96,13 +96,13 @@ export function failoverBoundMs(c: Checker, comp: Component): number {
   return worst + slackMs(c, comp.segment);
 }
 
-export function dualMasterBoundMs(c: Checker, comp: Component): number {
+export function dualMasterBoundMs(c: InvariantMonitor, comp: Component): number {
   let maxA = 0;
   for (const t of comp.members) maxA = Math.max(maxA, t.facts.advertIntervalCs * 10);
   return maxA + 2 * comp.segment.maxDelayMs() + c.opts.toleranceMs;
 }
 
-export function evaluateGroups(c: Checker): void {
+export function evaluateGroups(c: InvariantMonitor): void {
   const dual = new Map<string, [number, string]>();
   const gap = new Map<string, [number, string]>();
   for (const comp of components(c)) {
@@ -119,7 +119,7 @@ export function evaluateGroups(c: Checker): void {
 }
 
 /** How long after the last perturbation the cluster must have settled for good (L10/L11). */
-export function convergeBoundMs(c: Checker): number {
+export function convergeBoundMs(c: InvariantMonitor): number {
   let maxA = 0;
   let maxMdi = 0;
   let extra = 0;

@@ -7,11 +7,11 @@
 import type { InstanceStatus } from '../../actors/runtime-types.js';
 import type { Host } from '../host/host.js';
 import { compareAddressBytes, parseIp } from '../../protocol/addr.js';
-import type { Checker } from './checker.js';
+import type { InvariantMonitor } from './invariant-monitor.js';
 import { components, type Component } from './groups.js';
 import type { InstanceTrack } from './track.js';
 
-function statusOf(c: Checker, cache: Map<Host, InstanceStatus[] | undefined>, t: InstanceTrack): InstanceStatus | undefined {
+function statusOf(c: InvariantMonitor, cache: Map<Host, InstanceStatus[] | undefined>, t: InstanceTrack): InstanceStatus | undefined {
   if (!cache.has(t.host)) cache.set(t.host, c.world.status(t.host));
   return cache.get(t.host)?.find((s) => s.name === t.facts.name);
 }
@@ -20,7 +20,7 @@ function primaryBytes(t: InstanceTrack): Uint8Array {
   return parseIp(t.nic?.primaryAddress(t.facts.family) ?? '')?.bytes ?? new Uint8Array(0);
 }
 
-function checkRightMaster(c: Checker, comp: Component, prio: (t: InstanceTrack) => number): void {
+function checkRightMaster(c: InvariantMonitor, comp: Component, prio: (t: InstanceTrack) => number): void {
   const master = comp.masters[0]!;
   if (comp.eligible.some((t) => t.facts.nopreempt || t.facts.preemptDelayMs > 0 || t.facts.syncGroup)) return;
   let best = comp.eligible[0]!;
@@ -34,7 +34,7 @@ function checkRightMaster(c: Checker, comp: Component, prio: (t: InstanceTrack) 
     c.report('L2', `${comp.routerKey}: ${master.id} is MASTER but ${best.id} has the same priority and the higher address`, master.host.name);
 }
 
-function checkVipPlacement(c: Checker, comp: Component): void {
+function checkVipPlacement(c: InvariantMonitor, comp: Component): void {
   const master = comp.masters[0];
   const vips = new Set(comp.members.flatMap((t) => t.facts.vips));
   for (const vip of vips) {
@@ -56,7 +56,7 @@ function checkVipPlacement(c: Checker, comp: Component): void {
   }
 }
 
-export function snapshotChecks(c: Checker): void {
+export function snapshotChecks(c: InvariantMonitor): void {
   const cache = new Map<Host, InstanceStatus[] | undefined>();
   for (const comp of components(c)) {
     for (const t of comp.members) {

@@ -1,6 +1,6 @@
 /**
  * The simulator's own record of one VRRP instance on one host, kept from the runtime's events
- * and from the wire — what the invariant checker reasons about without calling status() on
+ * and from the wire — what the invariant monitor reasons about without calling status() on
  * every packet.
  */
 import type { VrrpStateName } from '../../actors/runtime-types.js';

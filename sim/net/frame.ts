@@ -3,7 +3,7 @@
  * simulator routes on, read once when the frame is sent (never once per receiver).
  *
  * The fields are peeked at fixed offsets; decoding and validation of VRRP/ARP/ND is left to
- * protocol/ (the receiving runtime and the invariant checker call the real codecs).
+ * protocol/ (the receiving runtime and the invariant monitor call the real codecs).
  */
 import { formatIpv4, formatIpv6 } from '../../protocol/addr.js';
 

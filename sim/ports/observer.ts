@@ -1,4 +1,4 @@
-/** What the simulated ports report to the world (trace, timeline, invariant checker). */
+/** What the simulated ports report to the world (trace, timeline, invariant monitor). */
 import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../../actors/ports.js';
 import type { Host } from '../host/host.js';
 import type { Nic } from '../net/nic.js';

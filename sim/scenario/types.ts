@@ -1,5 +1,5 @@
 /** A loaded, validated scenario: the world, the fault timeline, expectations and check settings. */
-import type { CheckOptions } from '../check/checker.js';
+import type { CheckOptions } from '../check/invariant-monitor.js';
 import type { FaultKind, TimelineEntry } from '../faults.js';
 import type { WorldSpec } from '../world.js';
 

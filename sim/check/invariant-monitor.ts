@@ -31,7 +31,7 @@ export interface CheckOptions {
 
 export const DEFAULT_CHECKS: CheckOptions = { toleranceMs: 100, graceMs: 50, disable: [] };
 
-export interface CheckWorld {
+export interface MonitoredWorld {
   readonly clock: SimClock;
   allHosts(): readonly Host[];
   violation(id: string, message: string, host?: string, instance?: string): void;
@@ -48,14 +48,14 @@ const LEGAL: Record<VrrpStateName, VrrpStateName[]> = {
   DELETED: [],
 };
 
-export class Checker {
+export class InvariantMonitor {
   readonly conditions: Conditions;
   lastPerturbationUs = 0;
   private snapshotTimer = 0;
   private readonly off: Set<string>;
 
   constructor(
-    readonly world: CheckWorld,
+    readonly world: MonitoredWorld,
     readonly opts: CheckOptions,
   ) {
     this.off = new Set(opts.disable);
