@@ -282,7 +282,7 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
       case 'runtime.stopped':
         return this.endDaemon(host, 'stopped');
       case 'log':
-        if (this.recorder.tracing) this.emit({ t, type: 'log', host: host.name, level: e.level, message: e.message });
+        // Already recorded once, by the Logger port (onLog), which also sees lines logged outside the sink.
         return;
       default:
         if (this.recorder.tracing) {
