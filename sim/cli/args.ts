@@ -34,9 +34,11 @@ options:
   --seed N            run with this seed (default: the scenario's seed, else 1)
   --seeds A..B        run every seed from A to B and report the failing ones
   --until T           stop at simulated time T (e.g. 90s, 24h)
-  --trace FILE        write the JSON-lines trace ("-" = stdout)
+  --trace FILE        write the JSON-lines trace
   --pcap FILE         write every frame as a pcap (open it with Wireshark or tshark)
   --svg FILE          write the state timeline as SVG
+                      FILE "-" = stdout (one of the three); the timeline and summary then go
+                      to stderr, so 'sim … --trace - | jq' reads pure JSON lines
   --config FILE       a host's keepalived.conf (repeat; host name = file name without .conf)
   --fault 'AT KIND ARGS [for DUR]'
                       a fault for --config runs, e.g. '10s crash lb1', '20s pause lb1 for 4s',
@@ -139,6 +141,8 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
     }
   }
   if (a.seed !== undefined && a.seeds) return { error: 'give --seed or --seeds, not both' };
+  const toStdout = (['trace', 'pcap', 'svg'] as const).filter((k) => a[k] === '-');
+  if (toStdout.length > 1) return { error: `only one output can go to stdout (-), got ${toStdout.map((k) => `--${k}`).join(' and ')}` };
   if (a.scenario !== undefined && a.configs.length > 0) return { error: 'give a scenario file or --config files, not both' };
   if (a.faults.length > 0 && a.configs.length === 0) return { error: '--fault goes with --config (a scenario file has its own timeline)' };
   return a;

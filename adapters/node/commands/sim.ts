@@ -29,6 +29,8 @@ export interface SimCommandDeps {
   models?: ModelAdapter;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
+  /** Unframed stdout for `--pcap -` / `--svg -` (default process.stdout.write). */
+  stdoutRaw?: (data: Uint8Array | string) => void;
   isTTY?: boolean;
   cwd?: string;
 }
@@ -43,6 +45,10 @@ export function defaultScenarioPath(): string {
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Human output (timeline, summary): stdout, or stderr when stdout carries a trace, pcap or SVG (`-`). */
+  say: (s: string) => void;
+  /** Bytes or text to stdout as they are (`--pcap -`, `--svg -`). */
+  raw: (data: Uint8Array | string) => void;
   tty: boolean;
   cwd: string;
 }
@@ -71,18 +77,20 @@ function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): { scenario: 
 
 function writeOutputs(args: SimArgs, r: RunResult, io: Io): void {
   if (args.pcap && r.pcap) {
-    writeFileSync(args.pcap, r.pcap);
-    io.err(`pcap: ${args.pcap} (${r.stats.frames} frames)`);
+    if (args.pcap === '-') io.raw(r.pcap);
+    else writeFileSync(args.pcap, r.pcap);
+    io.err(`pcap: ${args.pcap === '-' ? 'stdout' : args.pcap} (${r.stats.frames} frames)`);
   }
   if (args.svg) {
-    writeFileSync(args.svg, r.svg());
-    io.err(`svg: ${args.svg}`);
+    if (args.svg === '-') io.raw(r.svg());
+    else writeFileSync(args.svg, r.svg());
+    io.err(`svg: ${args.svg === '-' ? 'stdout' : args.svg}`);
   }
 }
 
 /** Run one seed with the live timeline and the requested outputs. */
 function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): RunResult {
-  const printer = args.quiet ? undefined : new TimelinePrinter(io.out, colour, args.verbose);
+  const printer = args.quiet ? undefined : new TimelinePrinter(io.say, colour, args.verbose);
   let fd: number | undefined;
   let buf: string[] = [];
   let bufLen = 0;
@@ -121,25 +129,32 @@ function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOpt
 
 function summarise(r: RunResult, io: Io, wallMs: number): void {
   const failed = r.expectations.filter((x) => !x.ok);
-  io.out('');
+  io.say('');
   const expected = r.scenario.expectViolations;
   const note = expected.length > 0 ? ` (this scenario demonstrates ${expected.join(', ')}: ${violationsAsExpected(r.scenario, r.violations) ? 'seen as expected' : 'NOT as expected'})` : '';
-  io.out(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}${note}`);
-  for (const x of failed) io.out(`  ✗ expect ${x.text} — ${x.detail}`);
-  for (const v of r.violations.slice(0, 20)) io.out(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
-  if (r.violations.length > 20) io.out(`  … ${r.violations.length - 20} more`);
+  io.say(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}${note}`);
+  for (const x of failed) io.say(`  ✗ expect ${x.text} — ${x.detail}`);
+  for (const v of r.violations.slice(0, 20)) io.say(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
+  if (r.violations.length > 20) io.say(`  … ${r.violations.length - 20} more`);
   const ratio = wallMs > 0 ? r.untilMs / wallMs : Infinity;
-  io.out(`simulated ${formatMs(r.untilMs)} in ${wallMs.toFixed(0)} ms wall (${Number.isFinite(ratio) ? `${Math.round(ratio)}×` : '∞'} real time), ${r.stats.events} events, ${r.stats.frames} frames`);
+  io.say(`simulated ${formatMs(r.untilMs)} in ${wallMs.toFixed(0)} ms wall (${Number.isFinite(ratio) ? `${Math.round(ratio)}×` : '∞'} real time), ${r.stats.events} events, ${r.stats.frames} frames`);
 }
 
 export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<number> {
+  const out = deps.stdout ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const err = deps.stderr ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const args = parseSimArgs(argv);
+  // stdout carries machine output (`--trace -`, `--pcap -`, `--svg -`): the timeline and summary go to stderr.
+  const stdoutTaken = !('error' in args) && [args.trace, args.pcap, args.svg].includes('-');
   const io: Io = {
-    out: deps.stdout ?? ((s) => process.stdout.write(`${s}\n`)),
-    err: deps.stderr ?? ((s) => process.stderr.write(`${s}\n`)),
-    tty: deps.isTTY ?? process.stdout.isTTY === true,
+    out,
+    err,
+    say: stdoutTaken ? err : out,
+    raw: deps.stdoutRaw ?? ((d) => void process.stdout.write(d)),
+    // Colour follows the stream the timeline goes to.
+    tty: stdoutTaken ? (deps.isTTY ?? process.stderr.isTTY === true) : (deps.isTTY ?? process.stdout.isTTY === true),
     cwd: deps.cwd ?? process.cwd(),
   };
-  const args = parseSimArgs(argv);
   if ('error' in args) {
     io.err(`keepalived-ts sim: ${args.error}\n${USAGE}`);
     return 2;
@@ -167,18 +182,18 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   if (args.seeds) return runMany(scn, displayName, args, io, opts, colour);
   const seed = args.seed ?? scn.seed;
   if (!args.quiet) {
-    io.out(`${scn.name} — seed ${seed}, ${formatMs(args.untilMs ?? scn.durationMs)} simulated`);
-    if (scn.description) io.out(scn.description.trim().split('\n')[0]!);
-    io.out('');
+    io.say(`${scn.name} — seed ${seed}, ${formatMs(args.untilMs ?? scn.durationMs)} simulated`);
+    if (scn.description) io.say(scn.description.trim().split('\n')[0]!);
+    io.say('');
   }
   const t0 = performance.now();
   const r = runOne(scn, seed, args, io, opts, colour);
   summarise(r, io, performance.now() - t0);
   writeOutputs(args, r, io);
   if (r.violations.some((v) => !scn.expectViolations.includes(v.id)) && args.shrinkBudget > 0) {
-    io.out('');
+    io.say('');
     const repro = shrinkFailure(r, opts, args.shrinkBudget);
-    if (repro) io.out(describeReproduction(repro, displayName));
+    if (repro) io.say(describeReproduction(repro, displayName));
   }
   return r.passed ? 0 : 1;
 }
@@ -195,10 +210,10 @@ function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts
   const wallMs = performance.now() - t0;
   for (const f of summary.failing) {
     const first = f.violations[0];
-    io.out(`seed ${f.seed}: ${first ? `${first.id} at ${formatMicros(first.t)}: ${first.message}` : f.failedExpectations[0]}${f.violations.length + f.failedExpectations.length > 1 ? ` (+${f.violations.length + f.failedExpectations.length - 1} more)` : ''}`);
+    io.say(`seed ${f.seed}: ${first ? `${first.id} at ${formatMicros(first.t)}: ${first.message}` : f.failedExpectations[0]}${f.violations.length + f.failedExpectations.length > 1 ? ` (+${f.violations.length + f.failedExpectations.length - 1} more)` : ''}`);
   }
   const ratio = summary.simulatedMs / Math.max(1, wallMs);
-  io.out(
+  io.say(
     `${summary.runs} seeds, ${summary.failing.length} failing${summary.failing.length ? ` (${summary.failing.slice(0, 10).map((f) => f.seed).join(', ')}${summary.failing.length > 10 ? ', …' : ''})` : ''}; ${summary.events} events; simulated ${formatMs(summary.simulatedMs)} in ${(wallMs / 1000).toFixed(2)} s wall (${Math.round(ratio)}× real time)`,
   );
   const firstFailing = summary.failing[0];
@@ -207,9 +222,9 @@ function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts
     const r = runOne(scn, outSeed, { ...args, quiet: true }, io, opts, colour);
     writeOutputs(args, r, io);
     if (r.violations.some((v) => !scn.expectViolations.includes(v.id)) && args.shrinkBudget > 0) {
-      io.out('');
+      io.say('');
       const repro = shrinkFailure(r, opts, args.shrinkBudget);
-      if (repro) io.out(describeReproduction(repro, displayName));
+      if (repro) io.say(describeReproduction(repro, displayName));
     }
   }
   return summary.failing.length === 0 ? 0 : 1;
