@@ -2,7 +2,7 @@
  * `keepalived-ts sim` arguments:
  *
  *   sim [SCENARIO] [--seed N | --seeds A..B] [--until T] [--trace F] [--pcap F] [--svg F]
- *       [--config a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
+ *       [--config [NAME=]a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
  *       [--no-color] [--shrink-budget N] [--no-shrink]
  */
 import { parseDurationMs } from '../time.js';
@@ -39,10 +39,13 @@ options:
   --svg FILE          write the state timeline as SVG
                       FILE "-" = stdout (one of the three); the timeline and summary then go
                       to stderr, so 'sim … --trace - | jq' reads pure JSON lines
-  --config FILE       a host's keepalived.conf (repeat; host name = file name without .conf)
+  --config [NAME=]FILE
+                      a host's keepalived.conf (repeat); the host is NAME, else the file name
+                      without .conf, else its folder (n1/keepalived.conf → n1)
   --fault 'AT KIND ARGS [for DUR]'
                       a fault for --config runs, e.g. '10s crash lb1', '20s pause lb1 for 4s',
-                      '30s partition lb1 | lb2 for 10s', '5s loss 30 for 20s', '5s link lb1/eth0 down'
+                      '30s partition lb1 client | lb2 for 10s', '5s loss 30 for 20s',
+                      '5s link lb1/eth0 down' (a partition places every host, the client too)
   --verbose           also show notify runs and mail in the timeline
   --quiet             only the summary
   --no-color          never colour the timeline

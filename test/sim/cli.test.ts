@@ -135,6 +135,7 @@ describe('sim arguments', () => {
     expect(parseFaultText('30s partition lb1 | lb2, client')).toEqual({ at: '30s', partition: [['lb1'], ['lb2', 'client']] });
     expect(parseFaultText('5s link lb1/eth0 down')).toEqual({ at: '5s', link: 'lb1/eth0 down' });
     expect(parseFaultText('5s loss 30 for 10s')).toEqual({ at: '5s', for: '10s', loss: '30' });
-    expect(parseFaultText('5s explode lb1')).toEqual({ error: 'fault "5s explode lb1": unknown kind explode' });
+    expect(parseFaultText('5s explode lb1')).toEqual({ error: expect.stringMatching(/^unknown kind explode; kinds: crash /), column: 3 });
+    expect(parseFaultText('  5s crash')).toEqual({ error: 'crash needs a host, e.g. "5s crash lb1"', column: 5 });
   });
 });

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { CreateRuntime } from '../../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../../config/model.js';
-import { adhocScenarioYaml } from '../../../sim/cli/adhoc.js';
+import { formatDiagnostic } from '../../../config/diag.js';
+import { lintCluster } from '../../../config/lint-cluster.js';
+import type { Diagnostic } from '../../../config/model.js';
+import { adhocScenarioYaml, commandLineErrors, nameConfigs, type AdhocHost } from '../../../sim/cli/adhoc.js';
 import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
 import { runSeeds } from '../../../sim/cli/seeds.js';
 import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
@@ -53,26 +56,48 @@ interface Io {
   cwd: string;
 }
 
-function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): { scenario: Scenario; displayName: string } | string[] {
-  if (args.configs.length > 0) {
-    const readCwd = readRelativeTo(io.cwd);
-    const compile = compileKeepalived(readCwd);
-    const hosts: Array<{ path: string; model: KeepalivedConfig }> = [];
-    for (const path of args.configs) {
-      const text = readCwd(path);
-      if (text === undefined) return [`cannot read ${path}`];
-      const c = compile(text, path, []);
-      if (c.errors.length > 0) return c.errors;
-      hosts.push({ path, model: c.model as KeepalivedConfig });
-    }
-    const yaml = adhocScenarioYaml(hosts, args.faults);
-    if (typeof yaml !== 'string') return [yaml.error];
-    const r = loadScenario(yaml, '(command line)', { readFile: readCwd, compile, models });
-    return r.scenario ? { scenario: r.scenario, displayName: args.configs.map((c) => `--config ${c}`).join(' ') } : r.errors;
+interface Loaded {
+  scenario: Scenario;
+  displayName: string;
+  /** Findings of the cross-node lint (--config mode), already formatted. */
+  lint: Diagnostic[];
+}
+
+/** `--config` files: compiled, named, linted as one cluster, turned into a scenario. */
+function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | string[] {
+  const named = nameConfigs(args.configs);
+  if ('error' in named) return [named.error];
+  const readCwd = readRelativeTo(io.cwd);
+  const compile = compileKeepalived(readCwd);
+  const hosts: AdhocHost[] = [];
+  for (const { name, path } of named) {
+    const text = readCwd(path);
+    if (text === undefined) return [`--config ${path}: cannot read ${path}`];
+    const c = compile(text, path, []);
+    if (c.errors.length > 0) return c.errors;
+    hosts.push({ name, path, model: c.model as KeepalivedConfig });
   }
+  if (hosts.every((h) => h.model.vrrpInstances.length === 0)) {
+    const lvs = hosts.reduce((n, h) => n + h.model.virtualServers.length, 0);
+    return [
+      `nothing to simulate: ${hosts.map((h) => h.path).join(', ')} ${hosts.length === 1 ? 'has' : 'have'} no vrrp_instance${lvs > 0 ? ` (only ${lvs} virtual_server block${lvs === 1 ? '' : 's'}: the simulator does not simulate LVS/IPVS or health checkers yet)` : ''}`,
+    ];
+  }
+  const lint = hosts.length > 1 ? lintCluster(hosts.map((h) => ({ name: h.name, model: h.model }))) : [];
+  const yaml = adhocScenarioYaml(hosts, args.faults);
+  if (typeof yaml !== 'string') return [yaml.error];
+  const r = loadScenario(yaml, '(command line)', { readFile: readCwd, compile, models });
+  if (!r.scenario) return commandLineErrors(r.errors, named, args.faults);
+  const shell = (a: string) => (/^[\w./=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const displayName = [...args.configs.map((c) => `--config ${shell(c)}`), ...args.faults.map((f) => `--fault ${shell(f)}`)].join(' ');
+  return { scenario: r.scenario, displayName, lint };
+}
+
+function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | string[] {
+  if (args.configs.length > 0) return loadFromConfigs(args, io, models);
   const path = args.scenario ? resolve(io.cwd, args.scenario) : defaultScenarioPath();
   const r = loadScenarioFile(path, { name: args.scenario ?? path, models });
-  return r.scenario ? { scenario: r.scenario, displayName: args.scenario ?? path } : r.errors;
+  return r.scenario ? { scenario: r.scenario, displayName: args.scenario ?? path, lint: [] } : r.errors;
 }
 
 function writeOutputs(args: SimArgs, r: RunResult, io: Io): void {
@@ -172,6 +197,9 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   }
   const { scenario: scn, displayName } = loaded;
   const colour = args.colour ?? (io.tty && !process.env.NO_COLOR);
+  // The cross-node lint (as `keepalived-ts check a.conf b.conf` runs it): what the run will show.
+  const lint = loaded.lint.filter((d) => d.severity === 'error' || !args.quiet);
+  if (lint.length > 0) io.err(`cross-node check of the configs (the run below shows what it means):\n${lint.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
   if (!args.quiet) for (const w of scn.warnings) io.err(`warning: ${w}`);
   const reload = compileKeepalived((p) => readText(p));
   const opts: RunOptions = {
