@@ -4,6 +4,8 @@
  * Low-volume events (faults, state changes, VIPs, GARPs, neighbour-cache changes, violations,
  * expectations) are always kept: the timeline, the SVG and the expectations read them. The
  * high-volume kinds marked "trace only" are produced only when a trace is being written.
+ * Dropped adverts are in between: every one is seen by the listeners (trace, timeline), only the
+ * first of each host/instance/reason is kept.
  */
 import type { VrrpStateName } from '../actors/runtime-types.js';
 import type { Fault } from './faults.js';
@@ -21,6 +23,8 @@ export type SimEvent =
   | { t: number; type: 'notify'; host: string; argv: string[] }
   | { t: number; type: 'violation'; id: string; message: string; host?: string; instance?: string }
   | { t: number; type: 'expect'; ok: boolean; text: string; detail: string }
+  /** A runtime dropped a received advert (instance '' when it could not be decoded); `n` counts this host/instance/reason. */
+  | { t: number; type: 'advert-drop'; host: string; instance: string; reason: string; n: number }
   // trace only:
   | { t: number; type: 'advert'; segment: string; host: string; nic: string; vrid: number; priority: number; version: number; dst: string }
   | { t: number; type: 'drop'; segment: string; from: string; to: string; reason: string; what: string }

@@ -25,8 +25,9 @@ export class Recorder {
     return this.history.filter((e): e is Extract<SimEvent, { type: K }> => e.type === type);
   }
 
-  emit(e: SimEvent): void {
-    if (!TRACE_ONLY.has(e.type)) this.history.push(e);
+  /** Record `e`; `keep` overrides whether it joins the history (default: not a trace-only kind). */
+  emit(e: SimEvent, keep = !TRACE_ONLY.has(e.type)): void {
+    if (keep) this.history.push(e);
     for (const l of this.listeners) l(e);
   }
 }

@@ -47,6 +47,16 @@ export interface HostSpec {
   driftPpm?: number;
 }
 
+export interface AdvertDropCount {
+  host: string;
+  /** '' for a packet no instance could be picked for (it did not decode). */
+  instance: string;
+  reason: string;
+  n: number;
+  firstUs: number;
+  lastUs: number;
+}
+
 export interface WorldSpec {
   segments: Array<{ name: string; profile?: Partial<LinkProfile> }>;
   hosts: HostSpec[];
@@ -75,6 +85,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
   private readonly hostList: Host[] = [];
   private readonly macs = new Map<string, string>();
   private readonly faults = new FaultApplier(this);
+  /** Adverts the runtimes dropped, per host/instance/reason. */
+  readonly advertDrops = new Map<string, AdvertDropCount>();
 
   constructor(
     spec: WorldSpec,
@@ -133,8 +145,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     return host.proc?.runtime?.status();
   }
 
-  emit(e: SimEvent): void {
-    this.opts.recorder.emit(e);
+  emit(e: SimEvent, keep?: boolean): void {
+    this.opts.recorder.emit(e, keep);
   }
 
   violation(id: string, message: string, host?: string, instance?: string): void {
@@ -245,6 +257,7 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
       t.facts = f;
       t.expect = nic ? this.opts.models.expectations?.(host.model, f.name, nic.primaryAddress(f.family) ?? '') : undefined;
       t.lastValidMessage = undefined;
+      t.lastRx = undefined;
       host.tracks.set(f.name, t);
       if (nic && !host.tracksByWire.has(wireKey(nic.index, f.family, f.vrid))) host.tracksByWire.set(wireKey(nic.index, f.family, f.vrid), t);
     }
@@ -281,6 +294,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
         return this.emit({ t, type: 'notify', host: host.name, argv: e.argv });
       case 'runtime.stopped':
         return this.endDaemon(host, 'stopped');
+      case 'advert.dropped':
+        return this.advertDropped(host, e.instance, e.reason);
       case 'log':
         // Already recorded once, by the Logger port (onLog), which also sees lines logged outside the sink.
         return;
@@ -290,6 +305,15 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
           this.emit({ t, type: 'runtime', host: host.name, event: type, detail: JSON.stringify(rest) });
         }
     }
+  }
+
+  /** Every drop reaches the listeners (trace, timeline); the history keeps the first of each kind. */
+  private advertDropped(host: Host, instance: string, reason: string): void {
+    const key = `${host.name}|${instance}|${reason}`;
+    const n = (this.advertDrops.get(key)?.n ?? 0) + 1;
+    const t = this.clock.nowMicros();
+    this.advertDrops.set(key, { host: host.name, instance, reason, n, firstUs: n === 1 ? t : this.advertDrops.get(key)!.firstUs, lastUs: t });
+    this.emit({ t, type: 'advert-drop', host: host.name, instance, reason, n }, n === 1);
   }
 
   // ---- observers (ports, hosts, wire) -------------------------------------------------------

@@ -9,3 +9,4 @@ export { encodeVrrpIpv4Packet, encodeVrrpMessage, type VrrpAdvertSpec, type Vrrp
 export { validateAdvert, type VrrpVerdict } from './validate.js';
 export { buildVrrpFrame, type VrrpFrameSpec } from './frame.js';
 export { expectationsFromInstance } from './expectations.js';
+export { VRRP_DROP_REASON_TEXT, describeDropReason } from './drop-text.js';

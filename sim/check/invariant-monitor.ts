@@ -111,7 +111,7 @@ export class InvariantMonitor {
     this.checkSyncGroups(track.host);
   }
 
-  /** L5: a Backup takes over no earlier than Master_Down_Interval after the last advert it had to accept. */
+  /** L5: a Backup takes over no earlier than Master_Down_Interval after the last advert it accepted. */
   private checkEarlyTakeover(track: InstanceTrack): void {
     const f = track.facts;
     if (f.syncGroup || f.preemptDelayMs > 0 || track.effectivePriority >= 255 || track.lastBeatingRxUs < 0) return;
@@ -122,18 +122,35 @@ export class InvariantMonitor {
       this.report('L5', `${track.id} became MASTER only ${+waitedMs.toFixed(3)} ms after accepting an advert; Master_Down_Interval is ${+loMs.toFixed(3)} ms (at least ${+minMs.toFixed(3)} ms allowing for clock drift and tolerance)`, track.host.name, f.name);
   }
 
-  /** Bookkeeping for L5: adverts that must reset a Backup's down timer. */
+  /**
+   * Bookkeeping for L5: adverts that must reset a Backup's down timer. Only those its runtime
+   * accepts count: an advert dropped for a wrong auth_pass, advert_int, VIP list… resets nothing,
+   * so the Backup rightly takes over (the dual master is L1's to report).
+   */
   onVrrpIn(host: Host, nic: Nic, frame: Frame): void {
     const v = peekVrrp(frame);
     if (!v) return;
     const track = host.tracksByWire.get(wireKey(nic.index, frame.family, v.vrid));
     if (!track || v.version !== track.facts.version) return;
     if (v.version === 2 && v.intervalCs !== track.facts.advertIntervalCs) return;
+    if (!this.accepts(track, frame, v)) return;
     if (v.priority === 0) track.lastBeatingRxUs = -1;
     else if (track.facts.nopreempt || v.priority >= track.effectivePriority) {
       track.lastBeatingRxUs = this.nowUs();
       track.lastBeatingIntervalCs = v.intervalCs;
     }
+  }
+
+  /** Would the instance's runtime accept this advert (validateAdvert against its config)? Repeats are not re-judged. */
+  private accepts(track: InstanceTrack, frame: Frame, v: VrrpPeek): boolean {
+    if (!track.expect) return true;
+    const message = frame.bytes.subarray(v.offset, frame.payloadOffset + frame.payloadLength);
+    const last = track.lastRx;
+    if (last && last.src === frame.src && last.ttl === frame.ttl && bytesEqual(last.message, message)) return last.accepted;
+    const decoded = decodeVrrp({ family: frame.family === 6 ? 6 : 4, data: vrrpData(frame), src: frame.src, dst: frame.dst, ttl: frame.ttl });
+    const accepted = decoded.ok && validateAdvert(decoded.value, { ...track.expect, ahSequence: 0 }).ok;
+    track.lastRx = { src: frame.src, ttl: frame.ttl, message: message.slice(), accepted };
+    return accepted;
   }
 
   /** S3 (only masters speak) and S5 (cadence), from every advert put on the wire. */

@@ -31,6 +31,8 @@ export class InstanceTrack {
   /** The last advert message that passed S4 (identical repeats are not re-validated). */
   lastValidMessage: Uint8Array | undefined;
   lastValidTtl = -1;
+  /** The last advert this instance received and whether its runtime would accept it (L5). */
+  lastRx: { src: string; ttl: number; message: Uint8Array; accepted: boolean } | undefined;
 
   constructor(
     readonly host: Host,

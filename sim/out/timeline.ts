@@ -1,8 +1,10 @@
 /**
  * The human timeline: one line per thing an operator cares about (faults, daemon starts and
  * stops, state changes, VIPs, GARP bursts, where clients' ARP caches point, violations,
- * expectation results), optionally coloured. Bursts of identical GARPs collapse to one line.
+ * expectation results), optionally coloured. Bursts of identical GARPs collapse to one line; a
+ * dropped advert is shown the first time a host drops one for a reason (the summary counts them).
  */
+import { describeDropReason } from '../../protocol/vrrp/drop-text.js';
 import type { SimEvent } from '../events.js';
 import { formatMicros } from '../time.js';
 
@@ -89,6 +91,10 @@ export class TimelinePrinter {
         return () => this.line(e.t, e.host, `${e.address.includes(':') ? 'neighbour' : 'ARP'} cache: ${e.address} → ${e.mac} (${e.owner})`);
       case 'violation':
         return () => this.line(e.t, this.c('red', `✗ ${e.id}`), this.c('red', e.message));
+      case 'advert-drop':
+        return e.n === 1
+          ? () => this.line(e.t, e.instance ? `${e.host}/${e.instance}` : e.host, this.c('yellow', `drops adverts: ${e.reason} — ${describeDropReason(e.reason)}; the summary counts the rest`))
+          : undefined;
       case 'expect':
         return () => this.line(e.t, e.ok ? this.c('green', '✓ expect') : this.c('red', '✗ expect'), `${e.text}${e.ok ? '' : this.c('red', `  — ${e.detail}`)}`);
       case 'mail':

@@ -13,6 +13,7 @@ import type { KeepalivedConfig } from '../../../config/model.js';
 import { formatDiagnostic } from '../../../config/diag.js';
 import { lintCluster } from '../../../config/lint-cluster.js';
 import type { Diagnostic } from '../../../config/model.js';
+import { describeDropReason } from '../../../protocol/vrrp/drop-text.js';
 import { adhocScenarioYaml, commandLineErrors, nameConfigs, type AdhocHost } from '../../../sim/cli/adhoc.js';
 import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
 import { runSeeds } from '../../../sim/cli/seeds.js';
@@ -158,6 +159,8 @@ function summarise(r: RunResult, io: Io, wallMs: number): void {
   const expected = r.scenario.expectViolations;
   const note = expected.length > 0 ? ` (this scenario demonstrates ${expected.join(', ')}: ${violationsAsExpected(r.scenario, r.violations) ? 'seen as expected' : 'NOT as expected'})` : '';
   io.say(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}${note}`);
+  for (const d of r.world.advertDrops.values())
+    io.say(`  ! ${d.instance ? `${d.host}/${d.instance}` : d.host} dropped ${d.n} advert${d.n === 1 ? '' : 's'} (${formatMicros(d.firstUs)}${d.n > 1 ? ` … ${formatMicros(d.lastUs)}` : ''}): ${d.reason} — ${describeDropReason(d.reason)}`);
   for (const x of failed) io.say(`  ✗ expect ${x.text} — ${x.detail}`);
   for (const v of r.violations.slice(0, 20)) io.say(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
   if (r.violations.length > 20) io.say(`  … ${r.violations.length - 20} more`);
