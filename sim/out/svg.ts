@@ -2,7 +2,8 @@
  * SVG timeline: one panel per virtual router (segment + VRID), one row per host, a coloured bar
  * for each VRRP state over time, a thin line under it while the host holds the router's VIPs,
  * hatching while the daemon is down, an orange band while the host is paused, dashed lines for
- * faults and red markers for invariant violations.
+ * faults and red markers for invariant violations (on an observer's row for L12: where its
+ * traffic for a VIP would go).
  */
 import type { SimEvent } from '../events.js';
 import { faultHosts } from '../faults.js';
@@ -76,6 +77,21 @@ function spans(changes: Array<[number, string]>, endUs: number, initial: string)
   return out;
 }
 
+/** The red triangle over a row at a violation's instant, with the violation as its tooltip. */
+function marker(vx: number, top: number, v: Extract<SimEvent, { type: 'violation' }>): string {
+  return `<path d="M${vx.toFixed(2)},${top - 1} l-5,-7 h10 z" fill="#d50000"><title>${esc(`${v.id}: ${v.message}`)}</title></path>`;
+}
+
+/** True when `text` names `address` as a whole word (198.51.100.1 is not in 198.51.100.10). */
+function mentions(text: string, address: string): boolean {
+  for (let i = text.indexOf(address); i >= 0; i = text.indexOf(address, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + address.length];
+    if ((before === undefined || !/[\w.:]/.test(before)) && (after === undefined || !/[\w:]/.test(after) || (after === '.' && !/\d/.test(text[i + address.length + 1] ?? '')))) return true;
+  }
+  return false;
+}
+
 export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel[]; history: readonly SimEvent[] }): string {
   const endUs = Math.max(1, opts.endUs);
   const x = (t: number) => LABEL_W + (Math.min(t, endUs) / endUs) * PLOT_W;
@@ -110,11 +126,11 @@ export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel
         return [e.t, held.size > 0 ? 'vip' : ''];
       });
       for (const s of spans(vipChanges, endUs, '')) if (s.value) parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top + BAR_H + 1}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(2)}" height="3" fill="#212121"><title>holds VIP</title></rect>`);
-      for (const v of violations.filter((v) => v.host?.split(',').includes(row.host) && (!v.instance || v.instance === row.instance)))
-        parts.push(`<path d="M${x(v.t).toFixed(2)},${top - 1} l-5,-7 h10 z" fill="#d50000"><title>${esc(`${v.id}: ${v.message}`)}</title></path>`);
+      for (const v of violations.filter((v) => v.host?.split(',').includes(row.host) && (!v.instance || v.instance === row.instance))) parts.push(marker(x(v.t), top, v));
       y += ROW_H;
     }
     const hosts = panel.rows.map((r) => r.host);
+    const panelVips = new Set((panel.arpRows ?? []).map((a) => a.vip));
     for (const a of panel.arpRows ?? []) {
       const top = y + (ROW_H - BAR_H) / 2;
       parts.push(`<text x="12" y="${top + BAR_H - 3}" class="row">${esc(`${a.observer} → ${a.vip}`)}</text>`);
@@ -126,6 +142,14 @@ export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel
         const w = x(s.to) - x(s.from);
         parts.push(`<rect x="${x(s.from).toFixed(2)}" y="${top + 3}" width="${Math.max(0.5, w).toFixed(2)}" height="${BAR_H - 6}" fill="${fill}" opacity="0.75"><title>${esc(`${a.observer} sends ${a.vip} to ${s.value}`)}</title></rect>`);
         if (w > 40) parts.push(`<text x="${(x(s.from) + 4).toFixed(2)}" y="${top + BAR_H - 4}" class="arp">${esc(s.value)}</text>`);
+      }
+      // Observer violations (L12: traffic for the VIP would go to the wrong box) mark the row of the
+      // VIP they name, or every row of the observer when they name none of this panel's VIPs.
+      for (const v of violations) {
+        if (!v.host?.split(',').includes(a.observer)) continue;
+        const named = [...panelVips].filter((vip) => mentions(v.message, vip));
+        if (named.length > 0 && !named.includes(a.vip)) continue;
+        parts.push(marker(x(v.t), top, v));
       }
       y += ROW_H;
     }
@@ -149,10 +173,19 @@ export function renderSvg(opts: { title: string; endUs: number; panels: SvgPanel
     parts.push(`<line x1="${tx}" y1="${plotBottom}" x2="${tx}" y2="${plotBottom + 5}" stroke="#616161"/><text x="${tx}" y="${plotBottom + 17}" class="tick">${fmtTick(t)}</text>`);
   }
   const legendY = plotBottom + 36;
-  const legend = [...Object.entries(FILL).slice(0, 4), ['daemon down', 'url(#down)'], ['holds VIP', '#212121']] as Array<[string, string]>;
-  legend.forEach(([name, fill], i) => {
-    const lx = LABEL_W + i * 120;
-    parts.push(`<rect x="${lx}" y="${legendY - 10}" width="14" height="12" fill="${fill}" stroke="#9e9e9e"/><text x="${lx + 19}" y="${legendY}" class="row">${esc(name)}</text>`);
+  const swatch = (fill: string) => (lx: number) => `<rect x="${lx}" y="${legendY - 10}" width="14" height="12" fill="${fill}" stroke="#9e9e9e"/>`;
+  const legend: Array<[string, (lx: number) => string]> = [
+    ...Object.entries(FILL)
+      .slice(0, 4)
+      .map(([name, fill]): [string, (lx: number) => string] => [name, swatch(fill)]),
+    ['daemon down', swatch('url(#down)')],
+    ['holds VIP', (lx) => `<rect x="${lx}" y="${legendY - 3}" width="14" height="3" fill="#212121"/>`],
+    ['paused', (lx) => `<rect x="${lx}" y="${legendY - 11}" width="14" height="14" fill="none" stroke="#ef6c00" stroke-width="2" stroke-dasharray="4 2"/>`],
+    ['violation', (lx) => `<path d="M${lx + 7},${legendY + 1} l-6,-9 h12 z" fill="#d50000"/>`],
+  ];
+  legend.forEach(([name, draw], i) => {
+    const lx = LABEL_W + i * 110;
+    parts.push(`${draw(lx)}<text x="${lx + 19}" y="${legendY}" class="row">${esc(name)}</text>`);
   });
   const height = legendY + 16;
   const width = LABEL_W + PLOT_W + 30;
