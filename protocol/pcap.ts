@@ -1,9 +1,11 @@
 /**
- * Classic libpcap files (not pcapng): global header of 24 bytes, then per record a 16-byte header
- * (ts_sec, ts_frac, incl_len, orig_len) and the captured bytes. Reads both byte orders and both
+ * Classic libpcap files: global header of 24 bytes, then per record a 16-byte header (ts_sec,
+ * ts_frac, incl_len, orig_len) and the captured bytes. Reads both byte orders and both
  * microsecond (0xa1b2c3d4) and nanosecond (0xa1b23c4d) magics; writes little-endian µs files.
+ * `readCapture` reads either this or pcapng (pcapng.ts) into one list of records.
  * Pure: bytes in, bytes out. A truncated file yields the records read so far plus a `truncated` note.
  */
+import { isPcapng, readPcapng } from './pcapng.js';
 import { fail, ok, type Result } from './result.js';
 
 export const LINKTYPE_ETHERNET = 1;
@@ -41,7 +43,7 @@ export function readPcap(bytes: Uint8Array): Result<PcapFile, PcapReadFailure> {
   const magicBe = view.getUint32(0, false);
   if (magicLe === MAGIC_US || magicLe === MAGIC_NS) little = true;
   else if (magicBe === MAGIC_US || magicBe === MAGIC_NS) little = false;
-  else return fail('bad-magic', `magic 0x${magicBe.toString(16)} is not a classic pcap file (pcapng is not supported)`);
+  else return fail('bad-magic', `magic 0x${magicBe.toString(16).padStart(8, '0')} is neither pcap nor pcapng`);
   const nanosecond = (little ? magicLe : magicBe) === MAGIC_NS;
   const file: PcapFile = {
     linkType: view.getUint32(20, little) & 0x0fffffff,
@@ -105,4 +107,28 @@ export function writePcap(
     off += RECORD_HEADER_BYTES + r.data.length;
   }
   return out;
+}
+
+/** A frame of either file format, with the link type of the interface it was captured on. */
+export interface CaptureRecord extends PcapRecord {
+  linkType: number;
+}
+
+export interface CaptureFile {
+  format: 'pcap' | 'pcapng';
+  records: CaptureRecord[];
+  truncated?: string;
+}
+
+/** Classic pcap or pcapng, told apart by their first bytes. */
+export function readCapture(bytes: Uint8Array): Result<CaptureFile, string> {
+  if (isPcapng(bytes)) {
+    const ng = readPcapng(bytes);
+    if (!ng.ok) return fail(ng.reason, ng.detail);
+    return ok({ format: 'pcapng', records: ng.value.records, ...(ng.value.truncated ? { truncated: ng.value.truncated } : {}) });
+  }
+  const p = readPcap(bytes);
+  if (!p.ok) return fail(p.reason, p.detail);
+  const linkType = p.value.linkType;
+  return ok({ format: 'pcap', records: p.value.records.map((r) => ({ ...r, linkType })), ...(p.value.truncated ? { truncated: p.value.truncated } : {}) });
 }

@@ -4,6 +4,7 @@
  * drives everything; one seeded PRNG (forked per concern) is the only randomness.
  */
 import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../actors/ports.js';
+import { formatMac } from '../protocol/addr.js';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { CreateRuntime, InstanceStatus, RuntimeEvent } from '../actors/runtime-types.js';
 import { DEFAULT_CHECKS, InvariantMonitor, type CheckOptions, type MonitoredWorld } from './check/invariant-monitor.js';
@@ -347,6 +348,10 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
 
   onVrrpIn(host: Host, nic: Nic, frame: Frame): void {
     this.monitor?.onVrrpIn(host, nic, frame);
+  }
+
+  onKernelDrop(host: Host, nic: Nic, frame: Frame): void {
+    if (this.recorder.tracing) this.emit({ t: this.clock.nowMicros(), type: 'drop', segment: nic.segment?.name ?? '?', from: this.macOwner(formatMac(frame.bytes.subarray(6, 12)))?.split('/')[0] ?? '?', to: host.name, reason: `kernel ${frame.kernelDrop}`, what: 'vrrp' });
   }
 
   private segmentEnv(prng: Prng): SegmentEnv {

@@ -179,8 +179,9 @@ export class InvariantMonitor {
       this.report('S5', `${track.id}: ${(now - last) / 1000} ms between adverts, interval is ${track.facts.advertIntervalCs * 10} ms`, host.name, track.facts.name);
   }
 
-  /** S4: the advert decodes with our codec and a peer with the same config would accept it. */
+  /** S4: the advert reaches peers' sockets (no kernel drop), decodes with our codec and a peer with the same config would accept it. */
   private checkWire(track: InstanceTrack, frame: Frame, v: VrrpPeek): void {
+    if (frame.kernelDrop) return this.report('S4', `${track.id} sent an advert every receiving kernel discards: ${frame.kernelDrop === 'bad-ip-checksum' ? 'wrong IPv4 header checksum' : 'an IP fragment'}`, track.host.name, track.facts.name);
     const message = frame.bytes.subarray(v.offset, frame.payloadOffset + frame.payloadLength);
     if (track.lastValidMessage && track.lastValidTtl === frame.ttl && bytesEqual(message, track.lastValidMessage)) return;
     const family = frame.family === 6 ? 6 : 4;

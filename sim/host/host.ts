@@ -65,6 +65,8 @@ export interface HostEvents {
   onNeighbour(host: Host, address: string, mac: string): void;
   /** A VRRP (or AH) packet reached the host's CPU on `nic`. */
   onVrrpIn(host: Host, nic: Nic, frame: Frame): void;
+  /** The host's kernel discarded a VRRP packet before any socket (frame.kernelDrop says why). */
+  onKernelDrop(host: Host, nic: Nic, frame: Frame): void;
 }
 
 export class Host implements NicOwner {
@@ -110,6 +112,7 @@ export class Host implements NicOwner {
 
   dispatch(nic: Nic, frame: Frame): void {
     if (frame.proto === IPPROTO_VRRP || frame.proto === IPPROTO_AH) {
+      if (frame.kernelDrop) return this.events.onKernelDrop(this, nic, frame);
       this.events.onVrrpIn(this, nic, frame);
       this.toSockets(nic, frame);
       return;

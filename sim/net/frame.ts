@@ -3,9 +3,12 @@
  * simulator routes on, read once when the frame is sent (never once per receiver).
  *
  * The fields are peeked at fixed offsets; decoding and validation of VRRP/ARP/ND is left to
- * protocol/ (the receiving runtime and the invariant monitor call the real codecs).
+ * protocol/ (the receiving runtime and the invariant monitor call the real codecs). What the
+ * receiving kernels would discard (a wrong IPv4 header checksum, a fragment) is judged here once.
  */
 import { formatIpv4, formatIpv6 } from '../../protocol/addr.js';
+import { internetChecksum } from '../../protocol/checksum.js';
+import { ipv4KernelDrop, type KernelDropReason } from '../../protocol/kernel-rx.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -30,6 +33,8 @@ export interface Frame {
   l3Offset: number;
   payloadOffset: number;
   payloadLength: number;
+  /** Set when every receiving kernel discards the packet before a socket sees it (protocol/kernel-rx.ts). */
+  kernelDrop?: KernelDropReason;
 }
 
 function readU16(b: Uint8Array, off: number): number {
@@ -84,6 +89,9 @@ export function peekFrame(bytes: Uint8Array): Frame | string {
     frame.dst = ipv4At(bytes, 30);
     frame.payloadOffset = 14 + ihl;
     frame.payloadLength = total - ihl;
+    const header = bytes.subarray(14, 14 + ihl);
+    const drop = ipv4KernelDrop({ headerChecksumOk: internetChecksum(header) === 0, headerChecksum: readU16(bytes, 24), flagsFragment: readU16(bytes, 20) });
+    if (drop) frame.kernelDrop = drop.reason;
   } else if (ethertype === ETHERTYPE_IPV6) {
     if (bytes.length < 54) return 'truncated IPv6 header';
     const payloadLength = readU16(bytes, 18);

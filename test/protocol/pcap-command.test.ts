@@ -41,12 +41,15 @@ describe('keepalived-ts pcap', () => {
   it('shows why a receiver would drop the adverts ("bogus VRRP packet" diagnosis)', async () => {
     const wrongPass = await pcap([capture('v2-pass'), '--vrid', '51', '--auth-pass', 'nope']);
     expect(wrongPass.out.filter((l) => l.includes('VRRPv2') && l.includes('DROP auth-mismatch'))).toHaveLength(3);
+    expect(wrongPass.code).toBe(1);
+    expect(wrongPass.out.at(-1)).toBe('-- problems: 3 VRRP packets dropped by the receiver');
     const wrongInterval = await pcap([capture('v2-noauth-2vips'), '--vrid', '51', '--interval', '2']);
     expect(wrongInterval.out.every((l) => !l.includes('VRRPv2') || l.includes('DROP interval-mismatch'))).toBe(true);
     const wrongVips = await pcap([capture('v2-noauth-2vips'), '--vrid', '51', '--vip', '192.0.2.100']);
     expect(wrongVips.out.some((l) => l.includes('DROP addr-count-mismatch'))).toBe(true);
     const otherVrid = await pcap([capture('v3-ipv4'), '--vrid', '52', '--version', '3']);
-    expect(otherVrid.out.some((l) => l.includes('DROP vrid-unknown'))).toBe(true);
+    expect(otherVrid.out.some((l) => l.endsWith('=> not ours (no instance for IPv4 VRID 51)'))).toBe(true);
+    expect(otherVrid.code).toBe(0);
     const v3AtV2 = await pcap([capture('v3-ipv4-fast'), '--vrid', '51']);
     expect(v3AtV2.out.some((l) => l.includes('DROP bad-version'))).toBe(true);
   });
@@ -61,9 +64,10 @@ describe('keepalived-ts pcap', () => {
     expect(r.out).toContain('-- IPv4 VRID 42: 2 senders: 198.51.100.1 (2 adverts, prio 200, v2), 198.51.100.2 (1 adverts, prio 100, v3)');
   });
 
-  it('lists GARP and NA frames with --all', async () => {
-    const garp = await pcap([capture('garp-v2'), '--all']);
-    expect(garp.out.filter((l) => l.includes('ARP request 192.0.2.100 is-at'))).toHaveLength(5);
+  it('lists gratuitous ARP and unsolicited NA frames, and who claimed each address', async () => {
+    const garp = await pcap([capture('garp-v2')]);
+    expect(garp.out.filter((l) => l.includes('GARP 192.0.2.100 is-at b2:66:67:7d:cf:c8'))).toHaveLength(5);
+    expect(garp.out).toContain('-- 192.0.2.100: claimed by b2:66:67:7d:cf:c8 ×5 00:40:37.450131…00:40:37.450194 (not a VIP of any advert in the capture)');
     const na = await pcap([capture('na-v3-ipv6'), '--all']);
     expect(na.out.filter((l) => l.includes('NA 2001:db8::100 is-at') && l.includes('flags [O]'))).toHaveLength(5);
   });
@@ -75,11 +79,11 @@ describe('keepalived-ts pcap', () => {
     expect((await pcap([capture('v2-pass'), '--bogus'])).code).toBe(2);
     expect((await pcap([capture('v2-pass'), '--auth-pass', 'x'])).code).toBe(2);
     const missing = await pcap([join(dir, 'missing.pcap')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.err[0]).toMatch(/cannot read/);
     const notPcap = await pcap([join(FIXTURE_DIR, 'v2-pass.hex')]);
-    expect(notPcap.code).toBe(1);
-    expect(notPcap.err[0]).toMatch(/not a classic pcap file/);
+    expect(notPcap.code).toBe(2);
+    expect(notPcap.err[0]).toMatch(/is neither pcap nor pcapng \(capture with tcpdump -w FILE or dumpcap\)/);
   });
 
   const conf = `vrrp_instance VI_1 {
@@ -103,10 +107,12 @@ describe('keepalived-ts pcap', () => {
     writeFileSync(file, conf);
     const ok = await pcap([capture('v2-pass'), '-f', file]);
     expect(ok.out.filter((l) => l.endsWith('=> VI_1: ok'))).toHaveLength(3);
+    expect(ok.code).toBe(0);
     const other = await pcap([capture('v2-pass'), '-f', file, '--instance', 'VI_9']);
-    expect(other.code).toBe(1);
+    expect(other.code).toBe(2);
     writeFileSync(file, conf.replace('auth_pass secret', 'auth_pass other'));
     const bad = await pcap([capture('v2-pass'), '-f', file]);
     expect(bad.out.filter((l) => l.includes('VI_1: DROP auth-mismatch'))).toHaveLength(3);
+    expect(bad.code).toBe(1);
   });
 });

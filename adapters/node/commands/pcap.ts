@@ -2,15 +2,22 @@
  * keepalived-ts pcap FILE [-f keepalived.conf] [--instance NAME] [--all]
  *                         [--vrid N --version 2|3 --auth-type PASS|AH --auth-pass P --interval S --vip ADDR…]
  *
- * Decodes every VRRP packet of a classic pcap capture (tcpdump -w) and prints one line each:
- * time, source, version, VRID, priority, interval, addresses, auth, and the verdict our receiver
- * would give with the given configuration (the reason it would drop the packet, if any). Ends with
- * a summary per VRID and sender, which exposes VRID collisions. `--all` also lists GARP/NA frames.
+ * Reads a capture (classic pcap or pcapng, Ethernet) and prints one line per VRRP packet: time,
+ * source, version, VRID, priority, interval, addresses, auth, and the verdict a receiver would
+ * reach with the given configuration: what the kernel discards first (bad IPv4 header checksum,
+ * fragments), then our receiver's (and keepalived 2.2.7's) checks. Gratuitous ARP / unsolicited
+ * NA frames for a VIP get a line too: which MAC claims the VIP, and whether that MAC is one of the
+ * VIP's VRRP routers (pcap-claims.ts). Ends with a summary per VRID and sender (VRID collisions)
+ * and per VIP (who claimed it, and whether hosts point at the master heard last).
+ *
+ * Exit codes, as diff(1): 0 nothing wrong, 1 a problem found (a VRRP packet dropped or
+ * undecodable, a VIP claimed by the wrong MAC, a stale claim), 2 trouble (usage, unreadable
+ * capture or configuration).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { formatIp, formatMac } from '../../../protocol/addr.js';
-import { parseFrame } from '../../../protocol/frame.js';
-import { readPcap, LINKTYPE_ETHERNET } from '../../../protocol/pcap.js';
+import { formatIp, formatMac, vrrpVirtualMac } from '../../../protocol/addr.js';
+import { parseFrame, type ParsedFrame } from '../../../protocol/frame.js';
+import { readCapture, LINKTYPE_ETHERNET, type CaptureRecord } from '../../../protocol/pcap.js';
 import {
   authDataFromPassword,
   expectationsFromInstance,
@@ -18,12 +25,15 @@ import {
   type VrrpAdvert,
   type VrrpExpectations,
 } from '../../../protocol/vrrp/index.js';
+import { VipClaims, type RouterOfVip } from './pcap-claims.js';
 
 const USAGE = `usage: keepalived-ts pcap FILE [-f keepalived.conf] [--instance NAME] [--all]
        keepalived-ts pcap FILE --vrid N [--version 2|3] [--auth-type PASS|AH --auth-pass P] [--interval SECONDS] [--vip ADDR]... [--family 4|6]`;
 
 interface Judge {
   name: string;
+  /** use_vmac: the virtual MAC its claims may carry. */
+  vmac?: string;
   expect: VrrpExpectations;
   /** Last accepted master (for skip_check_adv_addr) and AH counter. */
   lastMaster?: string;
@@ -120,7 +130,12 @@ async function judgesFromConfig(conf: string, instance: string | undefined, err:
   if (picked.length === 0) {
     return instance ? `no vrrp_instance named ${instance} in ${conf}` : `no vrrp_instance in ${conf}`;
   }
-  return picked.map((i) => ({ name: i.name, expect: expectationsFromInstance(i), skipCheckAdvAddr: i.skipCheckAdvAddr }));
+  return picked.map((i) => ({
+    name: i.name,
+    expect: expectationsFromInstance(i),
+    skipCheckAdvAddr: i.skipCheckAdvAddr,
+    ...(i.useVmac ? { vmac: formatMac(i.useVmac.mac ? (parseMacText(i.useVmac.mac) ?? vrrpVirtualMac(i.family, i.vrid)) : vrrpVirtualMac(i.family, i.vrid)) } : {}),
+  }));
 }
 
 function timeText(sec: number, usec: number): string {
@@ -142,11 +157,20 @@ function describeAdvert(a: VrrpAdvert): string {
   return `${a.src} > ${a.dst} VRRPv${a.version}${type} vrid ${a.vrid} prio ${a.priority} int ${interval} addrs [${a.addresses.join(' ')}] auth ${auth} ttl ${a.ttl}`;
 }
 
-function judge(a: VrrpAdvert, judges: Judge[]): string {
+function parseMacText(text: string): Uint8Array | undefined {
+  const parts = text.split(':');
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return undefined;
+  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+}
+
+/** The verdict text after "=>", and whether the packet is dropped; undefined without judges. */
+function judge(a: VrrpAdvert, judges: Judge[]): { text: string; dropped: boolean; notOurs: boolean } | undefined {
+  if (judges.length === 0) return undefined;
   const candidates = judges.filter((j) => j.expect.family === a.family && j.expect.vrids.includes(a.vrid));
-  if (judges.length === 0) return '';
-  if (candidates.length === 0) return ` => DROP vrid-unknown (no instance for IPv${a.family} VRID ${a.vrid})`;
+  // Another router on the LAN: keepalived ignores it (log_unknown_vrids); not a drop of ours.
+  if (candidates.length === 0) return { text: `not ours (no instance for IPv${a.family} VRID ${a.vrid})`, dropped: false, notOurs: true };
   const parts: string[] = [];
+  let dropped = false;
   for (const j of candidates) {
     const sameMaster = j.skipCheckAdvAddr && j.lastMaster === a.src;
     const v = validateAdvert(a, { ...j.expect, checkAddresses: (j.expect.checkAddresses ?? true) && !sameMaster });
@@ -156,10 +180,35 @@ function judge(a: VrrpAdvert, judges: Judge[]): string {
       const warn = v.value.warnings.map((w) => ` [warn ${w.code}: ${w.detail}]`).join('');
       parts.push(`${j.name}: ok${warn}`);
     } else {
+      dropped = true;
       parts.push(`${j.name}: DROP ${v.reason} (${v.detail})`);
     }
   }
-  return ` => ${parts.join('; ')}`;
+  return { text: parts.join('; '), dropped, notOurs: false };
+}
+
+function routersFromJudges(judges: Judge[]): Array<{ vip: string; router: RouterOfVip }> {
+  const out: Array<{ vip: string; router: RouterOfVip }> = [];
+  for (const j of judges) {
+    for (const vip of j.expect.vips ?? []) {
+      for (const vrid of j.expect.vrids) out.push({ vip, router: { family: j.expect.family, vrid, name: j.name.startsWith('vrid ') ? '' : j.name, ...(j.vmac ? { vmac: j.vmac } : {}) } });
+    }
+  }
+  return out;
+}
+
+const usOf = (r: CaptureRecord) => r.tsSec * 1_000_000 + r.tsUsec;
+
+function formatClaimTime(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString().slice(11, 19) + `.${String(us % 1_000_000).padStart(6, '0')}`;
+}
+
+interface Problems {
+  drops: number;
+  kernel: number;
+  undecodable: number;
+  claims: number;
+  stale: number;
 }
 
 export async function run(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
@@ -173,7 +222,7 @@ export async function run(argv: string[], out: (s: string) => void = console.log
     const j = await judgesFromConfig(o.conf, o.instance, err);
     if (typeof j === 'string') {
       err(`keepalived-ts pcap: ${j}`);
-      return 1;
+      return 2;
     }
     judges = j;
   } else if (o.flags.has('--vrid')) {
@@ -193,48 +242,59 @@ export async function run(argv: string[], out: (s: string) => void = console.log
     bytes = new Uint8Array(readFileSync(o.file!));
   } catch (e) {
     err(`keepalived-ts pcap: cannot read ${o.file}: ${(e as Error).message}`);
-    return 1;
+    return 2;
   }
-  const file = readPcap(bytes);
+  const file = readCapture(bytes);
   if (!file.ok) {
-    err(`keepalived-ts pcap: ${o.file}: ${file.detail}`);
-    return 1;
+    err(`keepalived-ts pcap: ${o.file}: ${file.detail} (capture with tcpdump -w FILE or dumpcap)`);
+    return 2;
   }
-  if (file.value.linkType !== LINKTYPE_ETHERNET) {
-    err(`keepalived-ts pcap: ${o.file}: link type ${file.value.linkType} is not Ethernet (capture with tcpdump -i IFACE, not -i any)`);
-    return 1;
+  const all = file.value.records;
+  const records = all.filter((r) => r.linkType === LINKTYPE_ETHERNET);
+  const otherLinks = [...new Set(all.filter((r) => r.linkType !== LINKTYPE_ETHERNET).map((r) => r.linkType))];
+  if (records.length === 0 && all.length > 0) {
+    err(`keepalived-ts pcap: ${o.file}: link type ${otherLinks.join(', ')} is not Ethernet (capture with tcpdump -i IFACE, not -i any)`);
+    return 2;
   }
+  const frames = records.map((r) => ({ r, p: parseFrame(r.data), index: all.indexOf(r) }));
+
+  // Pass 1: who sends which VRID's adverts from which MAC (claims are judged against all of them).
+  const claims = new VipClaims(routersFromJudges(judges));
+  for (const { r, p } of frames) {
+    if (p.kind !== 'vrrp' || p.kernelDrop || !p.advert.ok) continue;
+    const a = p.advert.value;
+    claims.noteAdvert(usOf(r), a.family as 4 | 6, a.vrid, a.src, formatMac(p.eth.src), a.priority, a.addresses);
+  }
+
   const senders = new Map<string, { count: number; priorities: Set<number>; versions: Set<number> }>();
   const verdicts = new Map<string, number>();
+  const count = (k: string) => verdicts.set(k, (verdicts.get(k) ?? 0) + 1);
+  const problems: Problems = { drops: 0, kernel: 0, undecodable: 0, claims: 0, stale: 0 };
   let vrrpCount = 0;
-  file.value.records.forEach((r, i) => {
-    const p = parseFrame(r.data);
-    const head = `${timeText(r.tsSec, r.tsUsec)} #${i + 1}`;
+  for (const { r, p, index } of frames) {
+    const head = `${timeText(r.tsSec, r.tsUsec)} #${index + 1}`;
     if (p.kind === 'vrrp') {
       vrrpCount++;
-      if (!p.advert.ok) {
-        out(`${head} VRRP undecodable: ${p.advert.reason} (${p.advert.detail})`);
-        verdicts.set(p.advert.reason, (verdicts.get(p.advert.reason) ?? 0) + 1);
-        return;
+      vrrpLine(head, p, judges, senders, count, problems, out);
+    } else if (p.kind === 'arp') {
+      const vip = formatIp(p.arp.senderIp);
+      const mac = formatMac(p.arp.senderMac);
+      // Announcements (sender address = target address) are what moves a VIP: always shown.
+      const announces = vip === formatIp(p.arp.targetIp);
+      const v = announces || claims.isVip(vip) ? claims.judge(usOf(r), vip, mac) : undefined;
+      if (!v && !announces && !o.all) continue;
+      const what = p.arp.op === 1 ? (announces ? 'GARP' : 'ARP request') : announces ? 'GARP reply' : 'ARP reply';
+      const ethNote = formatMac(p.eth.src) !== mac ? ` [Ethernet source ${formatMac(p.eth.src)}]` : '';
+      out(`${head} ${what} ${vip} is-at ${mac} (target ${formatIp(p.arp.targetIp)})${ethNote}${v ? ` => ${v.text}` : ''}`);
+      if (v) {
+        count(v.ok ? 'claim ok' : 'claim WRONG-MAC');
+        if (!v.ok) problems.claims++;
       }
-      const a = p.advert.value;
-      const verdict = judge(a, judges);
-      out(`${head} ${describeAdvert(a)}${verdict}`);
-      const key = `IPv${a.family} VRID ${a.vrid} from ${a.src}`;
-      const s = senders.get(key) ?? { count: 0, priorities: new Set(), versions: new Set() };
-      s.count++;
-      s.priorities.add(a.priority);
-      s.versions.add(a.version);
-      senders.set(key, s);
-      for (const m of verdict.matchAll(/(ok|DROP [a-z-]+)/g)) verdicts.set(m[1]!, (verdicts.get(m[1]!) ?? 0) + 1);
-    } else if (o.all && p.kind === 'arp') {
-      out(`${head} ARP ${p.arp.op === 1 ? 'request' : 'reply'} ${formatIp(p.arp.senderIp)} is-at ${formatMac(p.arp.senderMac)} (target ${formatIp(p.arp.targetIp)})`);
-    } else if (o.all && p.kind === 'neighbor-advert') {
-      const f = `${p.na.router ? 'R' : ''}${p.na.solicited ? 'S' : ''}${p.na.override ? 'O' : ''}`;
-      out(`${head} NA ${formatIp(p.na.target)} is-at ${p.na.targetMac ? formatMac(p.na.targetMac) : '?'} flags [${f}] ${formatIp(p.na.src)} > ${formatIp(p.na.dst)} hlim ${p.na.hopLimit}`);
+    } else if (p.kind === 'neighbor-advert') {
+      naLine(head, r, p, claims, o.all, count, problems, out);
     }
-  });
-  out(`-- ${file.value.records.length} frames, ${vrrpCount} VRRP${file.value.truncated ? `, file truncated (${file.value.truncated})` : ''}`);
+  }
+  out(`-- ${all.length} frames${file.value.format === 'pcapng' ? ' (pcapng)' : ''}, ${vrrpCount} VRRP${otherLinks.length ? `, ${all.length - records.length} on non-Ethernet interfaces skipped (link type ${otherLinks.join(', ')})` : ''}${file.value.truncated ? `, file truncated (${file.value.truncated})` : ''}`);
   const byVrid = new Map<string, string[]>();
   for (const [key, s] of senders) {
     const [fam, , vrid, , src] = key.split(' ');
@@ -242,6 +302,84 @@ export async function run(argv: string[], out: (s: string) => void = console.log
     byVrid.set(k, [...(byVrid.get(k) ?? []), `${src} (${s.count} adverts, prio ${[...s.priorities].join('/')}, v${[...s.versions].join('/')})`]);
   }
   for (const [k, list] of byVrid) out(`-- ${k}: ${list.length > 1 ? `${list.length} senders` : '1 sender'}: ${list.join(', ')}`);
+  const vipSummary = claims.summary(formatClaimTime);
+  for (const l of vipSummary.lines) out(l);
+  problems.stale = vipSummary.stale;
   if (verdicts.size > 0) out(`-- verdicts: ${[...verdicts].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  const found = [
+    problems.drops && `${problems.drops} VRRP packet${problems.drops === 1 ? '' : 's'} dropped by the receiver`,
+    problems.kernel && `${problems.kernel} discarded by the kernel`,
+    problems.undecodable && `${problems.undecodable} undecodable`,
+    problems.claims && `${problems.claims} VIP claim${problems.claims === 1 ? '' : 's'} from a MAC that is not a router of the VIP`,
+    problems.stale && `${problems.stale} VIP${problems.stale === 1 ? '' : 's'} pointing at a MAC that is not the master`,
+  ].filter(Boolean);
+  if (found.length > 0) {
+    out(`-- problems: ${found.join('; ')}`);
+    return 1;
+  }
   return 0;
+}
+
+function vrrpLine(
+  head: string,
+  p: Extract<ParsedFrame, { kind: 'vrrp' }>,
+  judges: Judge[],
+  senders: Map<string, { count: number; priorities: Set<number>; versions: Set<number> }>,
+  count: (k: string) => void,
+  problems: Problems,
+  out: (s: string) => void,
+): void {
+  if (p.kernelDrop) {
+    // Discarded before any socket: no receiver check applies, whatever the configuration.
+    const fields = p.advert.ok ? describeAdvert(p.advert.value) : `VRRP (${p.advert.reason})`;
+    out(`${head} ${fields} => DROP kernel ${p.kernelDrop.reason} (${p.kernelDrop.detail}; the kernel discards it before any VRRP socket sees it)`);
+    count(`DROP kernel ${p.kernelDrop.reason}`);
+    problems.kernel++;
+    return;
+  }
+  if (!p.advert.ok) {
+    out(`${head} VRRP undecodable: ${p.advert.reason} (${p.advert.detail})`);
+    count(p.advert.reason);
+    problems.undecodable++;
+    return;
+  }
+  const a = p.advert.value;
+  const verdict = judge(a, judges);
+  out(`${head} ${describeAdvert(a)}${verdict ? ` => ${verdict.text}` : ''}`);
+  const key = `IPv${a.family} VRID ${a.vrid} from ${a.src}`;
+  const s = senders.get(key) ?? { count: 0, priorities: new Set(), versions: new Set() };
+  s.count++;
+  s.priorities.add(a.priority);
+  s.versions.add(a.version);
+  senders.set(key, s);
+  if (!verdict) return;
+  if (verdict.notOurs) count('not ours');
+  else for (const m of verdict.text.matchAll(/: (ok|DROP [a-z-]+)/g)) count(m[1]!);
+  if (verdict.dropped) problems.drops++;
+}
+
+function naLine(
+  head: string,
+  r: CaptureRecord,
+  p: Extract<ParsedFrame, { kind: 'neighbor-advert' }>,
+  claims: VipClaims,
+  all: boolean,
+  count: (k: string) => void,
+  problems: Problems,
+  out: (s: string) => void,
+): void {
+  const na = p.na;
+  const vip = formatIp(na.target);
+  const mac = na.targetMac ? formatMac(na.targetMac) : undefined;
+  // RFC 4861 §7.1.2: hosts discard an NA with a wrong checksum or a hop limit other than 255.
+  const ignored = !na.checksumOk ? 'its ICMPv6 checksum is wrong' : na.hopLimit !== 255 ? `hop limit ${na.hopLimit}, not 255` : !mac ? 'it has no target link-layer address' : undefined;
+  // Unsolicited NAs announce; solicited ones answer a question (shown for VIPs and with --all).
+  const announces = !na.solicited;
+  const v = ignored ? (claims.isVip(vip) ? { ok: false, text: `IGNORED by hosts (${ignored})` } : undefined) : announces || claims.isVip(vip) ? claims.judge(usOf(r), vip, mac!) : undefined;
+  if (!v && !announces && !all) return;
+  const f = `${na.router ? 'R' : ''}${na.solicited ? 'S' : ''}${na.override ? 'O' : ''}`;
+  out(`${head} NA ${vip} is-at ${mac ?? '?'} flags [${f}] ${formatIp(na.src)} > ${formatIp(na.dst)} hlim ${na.hopLimit}${v ? ` => ${v.text}` : ''}`);
+  if (!v) return;
+  count(v.ok ? 'claim ok' : ignored ? 'claim IGNORED' : 'claim WRONG-MAC');
+  if (!v.ok) problems.claims++;
 }

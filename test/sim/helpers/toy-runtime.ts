@@ -7,6 +7,7 @@ import type { Ports, VrrpRxPacket, VrrpSocket } from '../../../actors/ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, VrrpStateName } from '../../../actors/runtime-types.js';
 import { compareAddressBytes, parseIpv4 } from '../../../protocol/addr.js';
 import { buildGratuitousArpFrame } from '../../../protocol/arp.js';
+import { internetChecksum } from '../../../protocol/checksum.js';
 import { decodeVrrp, encodeVrrpIpv4Packet } from '../../../protocol/vrrp/index.js';
 import type { KeepalivedConfig } from '../../../config/model.js';
 import type { ModelAdapter } from '../../../sim/model.js';
@@ -24,8 +25,8 @@ export interface ToyInstance {
 
 export interface ToyModel {
   instances: ToyInstance[];
-  /** Planted bugs: take over after one interval instead of three; never remove VIPs. */
-  bugs?: { earlyTakeover?: boolean; keepVips?: boolean };
+  /** Planted bugs: take over after one interval instead of three; never remove VIPs; send adverts a kernel discards. */
+  bugs?: { earlyTakeover?: boolean; keepVips?: boolean; badIpChecksum?: boolean; fragment?: boolean };
 }
 
 export const toyModels: ModelAdapter = {
@@ -109,6 +110,14 @@ class ToyInstanceRunner {
       { version: 2, family: 4, vrid: this.cfg.vrid, priority, advertIntervalCs: this.cfg.advertCs ?? 100, addresses: this.cfg.vips },
       { src: this.src, dst: '224.0.0.18', ipId: (this.ipId = (this.ipId + 1) & 0xffff) },
     );
+    if (this.bugs?.fragment) {
+      data[6] = 0x20; // More Fragments (checksum fixed below)
+      data[10] = data[11] = 0;
+      const sum = internetChecksum(data.subarray(0, 20));
+      data[10] = sum >> 8;
+      data[11] = sum & 0xff;
+    }
+    if (this.bugs?.badIpChecksum) data[10] = data[10]! ^ 0xff;
     this.socket?.send(data, '224.0.0.18');
   }
 
