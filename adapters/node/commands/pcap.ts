@@ -28,7 +28,12 @@ import {
 import { VipClaims, type RouterOfVip } from './pcap-claims.js';
 
 const USAGE = `usage: keepalived-ts pcap FILE [-f keepalived.conf] [--instance NAME] [--all]
-       keepalived-ts pcap FILE --vrid N [--version 2|3] [--auth-type PASS|AH --auth-pass P] [--interval SECONDS] [--vip ADDR]... [--family 4|6]`;
+       keepalived-ts pcap FILE --vrid N [--version 2|3] [--auth-type PASS|AH --auth-pass P] [--interval SECONDS] [--vip ADDR]... [--family 4|6]
+
+Judges every VRRP advert of a capture (pcap or pcapng, e.g. tcpdump -i eth0 -w FILE) as a
+receiver with that configuration would, and every gratuitous ARP / unsolicited NA: which MAC
+claims which VIP. --all also lists other ARP and NA frames.
+exit status: 0 nothing wrong, 1 a packet dropped or a VIP claimed by the wrong MAC, 2 trouble`;
 
 interface Judge {
   name: string;
