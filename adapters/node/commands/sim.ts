@@ -73,7 +73,7 @@ function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | 
   const hosts: AdhocHost[] = [];
   for (const { name, path } of named) {
     const text = readCwd(path);
-    if (text === undefined) return [`--config ${path}: cannot read ${path}`];
+    if (text === undefined) return [`--config ${path}: cannot read the file`];
     const c = compile(text, path, []);
     if (c.errors.length > 0) return c.errors;
     hosts.push({ name, path, model: c.model as KeepalivedConfig });
