@@ -31,11 +31,24 @@ export function compileConfig(
   opts: CompileOptions = {},
 ): CompileResult {
   const d = new Diags();
-  const builder = new TreeBuilder(d);
-  const { files } = readConfig(entryPath, readFile, opts, d, builder);
-  const tree = builder.finish();
+  try {
+    return compile(entryPath, readFile, opts, d);
+  } catch (e) {
+    // A bug, not a bad config: still a config-test result (cannot run), never a stack trace.
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    d.add('error', { file: entryPath, line: 0 }, `internal error while compiling the configuration (${msg}) - please report it`, 'report the configuration that causes it', 'fatal', true);
+    d.finish();
+    return { model: emptyConfig([entryPath]), diagnostics: d.list };
+  }
+}
+
+function compile(entryPath: string, readFile: (path: string) => string | undefined, opts: CompileOptions, d: Diags): CompileResult {
   const drafts = newDrafts();
-  walk(drafts, tree, rootTable, { d, rules: { nextAutoPreference: 16384 } }, '');
+  const cx = { d, rules: { nextAutoPreference: 16384 } };
+  // Each top-level block is walked as soon as it is read, then dropped: memory stays at one block.
+  const builder = new TreeBuilder(d, (st) => walk(drafts, [st], rootTable, cx, ''));
+  const { files } = readConfig(entryPath, readFile, opts, d, builder);
+  builder.finish();
 
   const model = emptyConfig(files);
   model.globalDefs = drafts.globalDefs;

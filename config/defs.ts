@@ -6,6 +6,8 @@
  * Substitution is bounded (count and length) so a self-referencing definition cannot hang us.
  */
 
+import type { SeqRun } from './source.js';
+
 export interface Definition {
   value: string;
   multiline: boolean;
@@ -16,6 +18,8 @@ export const MAX_LINE_LENGTH = 65536;
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
+/** `${NAME 1 2}` parameters, matched in place (sticky: no copy of the rest of the line per `$`). */
+const PARAMS = /((?: +\d+)*)\}/y;
 
 /** `$NAME=value` → [name, value, multiline]; anything else → undefined. */
 export function parseDefinition(line: string): { name: string; value: string; multiline: boolean } | undefined {
@@ -34,6 +38,8 @@ export interface Builtins {
 }
 
 export interface SubstResult {
+  /** Characters built while substituting (the work done, for the reader's expansion budget). */
+  work: number;
   /** The line after substitution (first line of a multi-line definition if one ended it). */
   text: string;
   /** Further lines contributed by a multi-line definition used at the end of the line. */
@@ -47,8 +53,9 @@ export function substitute(line: string, defs: Map<string, Definition>, builtins
   let text = line;
   let pos = text.indexOf('$');
   let count = 0;
-  const more: string[] = [];
+  let more: string[] = [];
   let multilineName: string | undefined;
+  let work = 0;
   while (pos >= 0 && pos < text.length - 1) {
     const ref = readReference(text, pos);
     const value = ref && lookup(ref, defs, builtins);
@@ -57,20 +64,26 @@ export function substitute(line: string, defs: Map<string, Definition>, builtins
       continue;
     }
     if (++count > MAX_SUBSTITUTIONS_PER_LINE) {
-      return { text, more, error: `too many substitutions on one line (recursive definition of $${ref.name}?)` };
+      return { text, more, work, error: `too many substitutions on one line (more than ${MAX_SUBSTITUTIONS_PER_LINE}; recursive definition of $${ref.name}?) - ignoring the line` };
     }
     let replacement = value;
     if (ref.multilineAllowed && defs.get(ref.name)?.multiline) {
-      const [first, ...rest] = value.split('\n');
-      replacement = first ?? '';
-      more.unshift(...rest);
+      const lines = value.split('\n');
+      replacement = lines[0] ?? '';
+      // Lines of an inner definition come before those already collected.
+      more = lines.slice(1).concat(more);
       multilineName = ref.name;
     }
+    const length = text.length - ref.length + replacement.length;
+    if (length > MAX_LINE_LENGTH) {
+      // Refused before the string is built: a 64 KB value used twice costs nothing.
+      return { text: '', more: [], work, error: `line longer than ${MAX_LINE_LENGTH} characters after substituting $${ref.name} - ignoring the line` };
+    }
+    work += length;
     text = text.slice(0, pos) + replacement + text.slice(pos + ref.length);
-    if (text.length > MAX_LINE_LENGTH) return { text: text.slice(0, MAX_LINE_LENGTH), more, error: 'line too long after substitution' };
     if (/^[ \t]*~/.test(replacement)) break;
   }
-  return multilineName === undefined ? { text, more } : { text, more, multilineName };
+  return multilineName === undefined ? { text, more, work } : { text, more, work, multilineName };
 }
 
 interface Reference {
@@ -89,7 +102,8 @@ function readReference(text: string, pos: number): Reference | undefined {
   while (NAME_CHAR.test(text[i] ?? '')) i++;
   const name = text.slice(s, i);
   if (braces) {
-    const m = /^((?: +\d+)*)\}/.exec(text.slice(i));
+    PARAMS.lastIndex = i;
+    const m = PARAMS.exec(text);
     if (!m) return undefined;
     const params = m[1]!.trim() ? m[1]!.trim().split(/ +/).map(Number) : undefined;
     const length = i + m[0].length - pos;
@@ -115,16 +129,14 @@ function lookup(ref: Reference, defs: Map<string, Definition>, b: Builtins): str
   return undefined;
 }
 
-export interface SeqHeader {
-  variable: string;
-  values: string[];
-  rest: string;
-}
-
 export const MAX_SEQ_VALUES = 100_000;
 
-/** `~SEQ(var, [start,] [step,] end) rest` / `~SEQx(…)` (hex). */
-export function parseSeq(line: string): SeqHeader | { error: string } {
+/**
+ * `~SEQ(var, [start,] [step,] end) rest` / `~SEQx(…)` (hex). The number of values is worked out
+ * before anything is generated, so an over-limit ~SEQ costs nothing; the reader generates the
+ * values one at a time (config/source.ts).
+ */
+export function parseSeq(line: string): SeqRun | { error: string } {
   const m = /^~SEQ(x?)[ \t]*\([ \t]*([^ \t,)]+)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(line);
   if (!m) return { error: `invalid ~SEQ specification '${line}'` };
   const hex = m[1] === 'x';
@@ -133,6 +145,7 @@ export function parseSeq(line: string): SeqHeader | { error: string } {
     return { error: `invalid ~SEQ definition '${line}'` };
   }
   const n = nums.map(cLong);
+  if (n.some((v) => !Number.isSafeInteger(v))) return { error: `invalid ~SEQ values '${line}'` };
   let start: number;
   let step: number;
   let end: number;
@@ -148,12 +161,16 @@ export function parseSeq(line: string): SeqHeader | { error: string } {
     if (!step || (start < end && step < 0) || (start > end && step > 0)) return { error: `invalid ~SEQ values '${line}'` };
   }
   if (hex && (start < 0 || end < 0)) return { error: `~SEQx is only valid for positive numbers '${line}'` };
-  const values: string[] = [];
-  for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
-    if (values.length >= MAX_SEQ_VALUES) return { error: `~SEQ produces more than ${MAX_SEQ_VALUES} lines` };
-    values.push(hex ? v.toString(16) : String(v));
-  }
-  return { variable: m[2]!, values, rest: m[4]! };
+  const count = (step > 0 ? end >= start : end <= start) ? Math.floor((end - start) / step) + 1 : 0;
+  if (count > MAX_SEQ_VALUES) return { error: `~SEQ produces ${count} lines, more than the limit of ${MAX_SEQ_VALUES} - ignoring it` };
+  return { variable: m[2]!, start, step, count, hex, rest: m[4]! };
+}
+
+/** The values of a parsed ~SEQ (for tests and tools; the reader generates them lazily). */
+export function seqValues(s: SeqRun): string[] {
+  const out: string[] = [];
+  for (let i = 0, v = s.start; i < s.count; i++, v += s.step) out.push(s.hex ? v.toString(16) : String(v));
+  return out;
 }
 
 /** strtol(s, NULL, 0): optional sign, 0x hex, leading-0 octal, else decimal. */

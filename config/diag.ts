@@ -9,6 +9,12 @@ export interface Pos {
 
 /** Beyond this many diagnostics only the exit-code class is still tracked (a broken file can produce millions). */
 export const MAX_DIAGNOSTICS = 1000;
+/** Past MAX_DIAGNOSTICS, at most this many more get through (the first of each kind, and `always` ones). */
+export const MAX_DIAGNOSTICS_OVER = 16;
+/** Messages and fixes are cut to this many characters (a message quoting a 64 KB word stays short). */
+export const MAX_MESSAGE_LENGTH = 500;
+
+const cut = (s: string) => (s.length > MAX_MESSAGE_LENGTH ? `${s.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : s);
 
 export class Diags {
   readonly list: Diagnostic[] = [];
@@ -22,14 +28,15 @@ export class Diags {
 
   add(severity: Severity, at: Pos, message: string, fix?: string, kind?: DiagnosticKind, always = false): void {
     const k = kind ?? 'config';
-    // Past the limit, keep only the first diagnostic of each kind (so the exit code stays right).
-    if (!always && this.list.length >= MAX_DIAGNOSTICS && this.kinds.has(k)) {
+    // Past the limit, keep only the first diagnostic of each kind (so the exit code stays right),
+    // and those that must be seen (`always`: why reading stopped), up to a hard cap.
+    if (this.list.length >= MAX_DIAGNOSTICS && ((!always && this.kinds.has(k)) || this.list.length >= MAX_DIAGNOSTICS + MAX_DIAGNOSTICS_OVER)) {
       this.dropped++;
       return;
     }
     this.kinds.add(k);
-    const d: Diagnostic = { file: at.file, line: at.line, column: at.col ?? 1, severity, message };
-    if (fix) d.fix = fix;
+    const d: Diagnostic = { file: at.file, line: at.line, column: at.col ?? 1, severity, message: cut(message) };
+    if (fix) d.fix = cut(fix);
     if (kind && kind !== 'config') d.kind = kind;
     this.list.push(d);
   }
@@ -53,8 +60,12 @@ export class Diags {
   }
 }
 
-/** `file:line:col: severity: message (fix: …)` — the format `check` prints. */
+/**
+ * `file:line:col: severity: message (fix: …)` — the format `check` prints. A diagnostic about a
+ * whole file (line 0: the file cannot be read) prints as `file: severity: message`.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const fix = d.fix ? ` (fix: ${d.fix})` : '';
-  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${fix}`;
+  const where = d.line >= 1 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  return `${where}: ${d.severity}: ${d.message}${fix}`;
 }

@@ -1,7 +1,8 @@
 /**
  * Line-level lexing with keepalived's rules (lib/parser.c):
  *  - `decomment`: `#` or `!` outside double quotes start a comment; `\#` / `\!` escape them;
- *    a trailing `\` marks a continued (multi-line definition) line; leading/trailing blanks go.
+ *    a trailing `\` marks a continued (multi-line definition) line and stays in the text, as in
+ *    keepalived (even after a comment); leading/trailing blanks go.
  *  - `splitAtBraces`: `{` and `}` outside double quotes become logical lines of their own, so a
  *    whole block may sit on one line (`group { A B }`).
  *  - `words`: blank-separated words; `"…"` is one word without its quotes (no escapes here,
@@ -43,32 +44,40 @@ export function decomment(raw: string): Decommented {
   let out = '';
   let quote = false;
   let continued = false;
-  let i = start;
-  for (; i < line.length; i++) {
+  let comment = false;
+  for (let i = start; i < line.length; i++) {
     const c = line[i]!;
-    if (c === '"') {
-      quote = !quote;
-      out += c;
-    } else if (c === '\\') {
+    if (c === '\\') {
       const next = line[i + 1];
       if (next === undefined) {
+        // keepalived scans on through a comment for this: `x # note \` is `x\` continued.
         continued = true;
         break;
       }
-      if (!quote && (next === '#' || next === '!')) {
-        out += next;
-      } else {
-        out += c + next;
-      }
+      if (!comment) out += !quote && (next === '#' || next === '!') ? next : c + next;
       i++;
+    } else if (comment) {
+      continue;
+    } else if (c === '"') {
+      quote = !quote;
+      out += c;
     } else if (!quote && (c === '#' || c === '!')) {
-      break;
+      comment = true;
     } else {
       out += c;
     }
   }
-  const text = out.replace(/[ \t]+$/, '');
+  // Like keepalived, a trailing backslash stays (after the blanks before it are removed).
+  // A loop, not /[ \t]+$/: that regex is quadratic on a long run of inner blanks.
+  const text = trimBlanksEnd(out) + (continued ? '\\' : '');
   return { text, offset: start, continued, unterminatedQuote: quote };
+}
+
+/** Without trailing blanks and tabs (a loop: /[ \t]+$/ is quadratic on long inner runs of blanks). */
+export function trimBlanksEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s[end - 1] === ' ' || s[end - 1] === '\t')) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** One logical line: a run of text between braces, or a single brace. */

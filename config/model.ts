@@ -16,6 +16,7 @@ export type DiagnosticKind = 'abort' | 'fatal' | 'security' | 'config' | 'lint';
 /** One finding of the compiler or the linter. `fix` is a one-line suggestion. */
 export interface Diagnostic {
   file: string;
+  /** 1-based; 0 only for a diagnostic about a whole file that could not be read (no line to show). */
   line: number;
   column: number;
   severity: Severity;

@@ -24,7 +24,7 @@ export const BROKEN: BrokenCase[] = [
   // --- reading: quotes, braces, includes, definitions
   { name: 'unterminated quote', conf: 'global_defs {\n router_id "abc\n}\n', line: 2, message: /unterminated quote/, exit: 5 },
   { name: "extra '}'", conf: 'global_defs {\n router_id a\n}\n}\n', line: 4, message: /extra '\}' found/, exit: 5 },
-  { name: "missing '}'", conf: 'global_defs {\n router_id a\n', line: 2, message: /1 missing '\}'/, exit: 5 },
+  { name: "missing '}'", conf: 'global_defs {\n router_id a\n', line: 1, message: /missing '\}': the block of 'global_defs' opened here is still open at the end of the input \(broken\.conf:2\)/, exit: 5 },
   { name: "stray '{'", conf: 'global_defs {\n router_id a\n}\n{\nrouter_id b\n}\n', line: 4, message: /unexpected '\{'/, exit: 5 },
   { name: 'invalid ~SEQ', conf: '~SEQ(i, 1, 0, 5) global_defs {\n', line: 1, message: /invalid ~SEQ values/, exit: 5 },
   // --- unknown keywords, with the nearest known keyword
