@@ -16,8 +16,8 @@ export interface Definition {
 export const MAX_SUBSTITUTIONS_PER_LINE = 256;
 export const MAX_LINE_LENGTH = 65536;
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
 /** `${NAME 1 2}` parameters, matched in place (sticky: no copy of the rest of the line per `$`). */
 const PARAMS = /((?: +\d+)*)\}/y;
 
@@ -81,6 +81,8 @@ export function substitute(line: string, defs: Map<string, Definition>, builtins
     }
     work += length;
     text = text.slice(0, pos) + replacement + text.slice(pos + ref.length);
+    // Rescan from the replacement: it may hold further references (recursive definitions).
+    pos = text.indexOf('$', pos);
     if (/^[ \t]*~/.test(replacement)) break;
   }
   return multilineName === undefined ? { text, more, work } : { text, more, work, multilineName };
@@ -97,9 +99,9 @@ function readReference(text: string, pos: number): Reference | undefined {
   let i = pos + 1;
   const braces = text[i] === '{';
   if (braces) i++;
-  if (!NAME_START.test(text[i] ?? '')) return undefined;
+  if (!isNameStart(text.charCodeAt(i))) return undefined;
   const s = i;
-  while (NAME_CHAR.test(text[i] ?? '')) i++;
+  while (isNameChar(text.charCodeAt(i))) i++;
   const name = text.slice(s, i);
   if (braces) {
     PARAMS.lastIndex = i;

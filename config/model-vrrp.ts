@@ -121,6 +121,8 @@ export interface VrrpInstanceConfig {
   source: SourceRef;
   /** Initial state wish. Unset → MASTER iff priority 255, else BACKUP (K-11). */
   state: 'MASTER' | 'BACKUP';
+  /** `state MASTER` was written but keepalived cleared it (strict mode non-owner, AH): printed again so keepalived says so again. */
+  wantedMaster?: true;
   /** Unset only for unicast instances without `interface`. */
   interface?: string;
   /** 1..255. 0 when missing (always accompanied by an error diagnostic). */

@@ -130,6 +130,9 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     // keepalived 2.2.7 accepts this silently; later versions and RFC strict mode have no unicast.
     d.lint('warning', at(v, 'unicast_peer'), `(${v.name}) unicast_peer with strict mode: RFC 5798 strict operation is multicast only`, 'drop vrrp_strict/strict_mode, or use multicast');
   }
+  if (v.unicastTtl !== undefined && !v.unicastPeers.length) {
+    d.warn(at(v, 'unicast_ttl'), `(${v.name}): Cannot use unicast_ttl without unicast peers - resetting`, 'remove unicast_ttl (multicast adverts always use TTL 255)');
+  }
   if (!vips.length && !v.noVirtualIpaddress) {
     d.warn(at(v), `(${v.name}) No VIP specified; at least one is sensible`, 'add a virtual_ipaddress block (or no_virtual_ipaddress)');
   }
@@ -140,7 +143,7 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
   const out: VrrpInstanceConfig = {
     name: v.name, source: v.source, state, vrid: v.vrid, priority, advertIntervalCs, version, family,
     vips, excludedVips: v.excludedVips, noVirtualIpaddress: v.noVirtualIpaddress, virtualRoutes: v.routes, virtualRules: v.rules,
-    unicastPeers: v.unicastPeers, unicastTtl: v.unicastTtl ?? 255, unicastFaultNoPeer: v.unicastFaultNoPeer,
+    unicastPeers: v.unicastPeers, unicastTtl: (v.unicastPeers.length && v.unicastTtl) || 255, unicastFaultNoPeer: v.unicastFaultNoPeer,
     checkUnicastSrc: v.checkUnicastSrc || g.vrrpCheckUnicastSrc || v.unicastPeers.some((p) => p.minTtl !== undefined || p.maxTtl !== undefined),
     mcastDstIp: v.mcastDstIp ?? (family === 6 ? g.vrrpMcastGroup6 : g.vrrpMcastGroup4),
     nopreempt, wantedNopreempt: v.nopreempt ?? false, preemptDelayMs,
@@ -167,6 +170,7 @@ export function normaliseInstance(v: InstanceDraft, g: GlobalDefs, targets: Trac
     ownerIgnoreAdverts: strict || (v.ownerIgnoreAdverts ?? false),
   };
   keywordPositions.set(out, v.at);
+  if (v.state === 'MASTER' && state !== 'MASTER') out.wantedMaster = true;
   if (v.interface !== undefined) out.interface = v.interface;
   if (auth) out.authentication = auth;
   if (v.unicastSrcIp) out.unicastSrcIp = v.unicastSrcIp;

@@ -1,9 +1,14 @@
 /** Helpers for re-emitting keepalived.conf text that our reader reads back to the same values. */
+import { INCLUDE_KEYWORDS } from './reader.js';
 import type { IpAddressConfig, RouteConfig, RuleConfig, ScriptCommand } from './model.js';
 
-/** A word as keepalived's alloc_strvec reads it: double-quoted when it has blanks or specials. */
+/**
+ * A word as keepalived's alloc_strvec reads it back: double-quoted when it has blanks or specials,
+ * and when, first on a line, it would be read as a directive (`~SEQ…`, `@id`, `$NAME=`, `include`).
+ * (A word that needs quotes and ends with `\` cannot be written: `\"` does not close a quote.)
+ */
 export function word(s: string): string {
-  return s !== '' && /^[^\s"{}#!]+$/.test(s) ? s : `"${s}"`;
+  return s !== '' && /^[^\s"{}#!~@$][^\s"{}#!]*$/.test(s) && !INCLUDE_KEYWORDS.has(s) ? s : `"${s}"`;
 }
 
 /** `"argv0 'arg with space'" [user [group]]`, the inverse of keepalived's two-level script split. */
@@ -49,7 +54,7 @@ export function routeText(r: RouteConfig): string {
   if (r.metric !== undefined) out.push('metric', String(r.metric));
   if (r.scope !== undefined) out.push('scope', r.scope);
   if (r.protocol !== undefined) out.push('proto', r.protocol);
-  out.push(...r.options);
+  for (const o of r.options) out.push(o);
   if (r.noTrack) out.push('no_track');
   return out.join(' ');
 }
@@ -66,7 +71,7 @@ export function ruleText(r: RuleConfig): string {
   if (r.oif !== undefined) out.push('oif', r.oif);
   if (r.fwmark !== undefined) out.push('fwmark', r.fwmark);
   if (r.action !== 'table' && r.action !== 'goto') out.push(r.action);
-  out.push(...r.options);
+  for (const o of r.options) out.push(o);
   if (r.noTrack) out.push('no_track');
   return out.join(' ');
 }

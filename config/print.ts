@@ -1,7 +1,10 @@
 /**
  * `check --print`: re-emits a normalised keepalived.conf from the model. Every default is written
  * out explicitly, so reading the output back gives the same model (the round-trip test checks it),
- * and the text is also valid for keepalived itself.
+ * and the text is also valid for keepalived 2.2.7 itself: only keywords 2.2.7 knows are written.
+ * `v3ChecksumAsV2` and `ownerIgnoreAdverts` have no 2.2.7 keyword (`v3_checksum_as_v2` and
+ * `owner_ignore_adverts` came later): a 2.2.7 config never sets the first, and sets the second
+ * only through strict mode (`strict_mode`/`vrrp_strict`, which is printed), so neither is written.
  */
 import type { GlobalDefs, KeepalivedConfig, NotifyScripts, TrackInterfaceRef, TrackRef, VrrpInstanceConfig, VrrpSyncGroupConfig } from './model.js';
 import { printSsl, printVirtualServers } from './print-lvs.js';
@@ -37,7 +40,6 @@ function printGlobal(o: Out, g: GlobalDefs): void {
   if (g.vrrpCheckUnicastSrc) o.line('vrrp_check_unicast_src');
   if (g.vrrpLowerPrioNoAdvert) o.line('vrrp_lower_prio_no_advert on');
   if (g.vrrpHigherPrioSendAdvert) o.line('vrrp_higher_prio_send_advert on');
-  if (g.v3ChecksumAsV2) o.line('v3_checksum_as_v2 on');
   o.line(`vrrp_down_timer_adverts ${g.vrrpDownTimerAdverts}`);
   o.line(`vrrp_mcast_group4 ${g.vrrpMcastGroup4}`);
   o.line(`vrrp_mcast_group6 ${g.vrrpMcastGroup6}`);
@@ -96,7 +98,8 @@ function printTracks(o: Out, x: Pick<VrrpInstanceConfig, 'trackInterfaces' | 'tr
 
 function printInstance(o: Out, v: VrrpInstanceConfig): void {
   o.open(`vrrp_instance ${word(v.name)}`);
-  o.line(`state ${v.state}`);
+  // Like nopreempt below: print what was asked for, so keepalived clears it again (and says so).
+  o.line(`state ${v.wantedMaster ? 'MASTER' : v.state}`);
   if (v.interface !== undefined) o.line(`interface ${word(v.interface)}`);
   o.line(`virtual_router_id ${v.vrid}`);
   o.line(`priority ${v.priority}`);
@@ -108,7 +111,8 @@ function printInstance(o: Out, v: VrrpInstanceConfig): void {
   if (v.unicastPeers.length) {
     o.block('unicast_peer', v.unicastPeers.map((p) => [p.address, ...(p.minTtl !== undefined ? ['min_ttl', String(p.minTtl)] : []), ...(p.maxTtl !== undefined ? ['max_ttl', String(p.maxTtl)] : [])].join(' ')));
   }
-  o.line(`unicast_ttl ${v.unicastTtl}`);
+  // keepalived 2.2.7 refuses unicast_ttl without unicast peers ("Cannot use unicast_ttl without unicast peers").
+  if (v.unicastPeers.length) o.line(`unicast_ttl ${v.unicastTtl}`);
   if (v.unicastFaultNoPeer) o.line('unicast_fault_no_peer');
   if (v.checkUnicastSrc) o.line('check_unicast_src');
   if (v.authentication) o.block('authentication', [`auth_type ${v.authentication.type}`, `auth_pass ${word(v.authentication.pass)}`]);
@@ -135,14 +139,12 @@ function printInstance(o: Out, v: VrrpInstanceConfig): void {
   o.line(`strict_mode ${onOff(v.strict)}`);
   o.line(`lower_prio_no_advert ${onOff(v.lowerPrioNoAdvert)}`);
   o.line(`higher_prio_send_advert ${onOff(v.higherPrioSendAdvert)}`);
-  o.line(`v3_checksum_as_v2 ${onOff(v.v3ChecksumAsV2)}`);
   o.line(v.accept ? 'accept' : 'no_accept');
   if (v.useVmac) o.line(['use_vmac', ...(v.useVmac.name ? [v.useVmac.name] : []), ...(v.useVmac.mac ? [v.useVmac.mac] : [])].join(' '));
   if (v.vmacXmitBase) o.line('vmac_xmit_base');
   if (v.skipCheckAdvAddr) o.line('skip_check_adv_addr');
   o.line(`down_timer_adverts ${v.downTimerAdverts}`);
   if (v.promoteSecondaries) o.line('promote_secondaries');
-  o.line(`owner_ignore_adverts ${onOff(v.ownerIgnoreAdverts)}`);
   if (v.timerExpiredBackup) o.line(`timer_expired_backup${v.timerExpiredBackup.priority !== undefined ? ` ${v.timerExpiredBackup.priority}` : ''}`);
   o.close();
 }

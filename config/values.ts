@@ -81,8 +81,13 @@ export function strArg(st: Stmt, i: number, d: Diags, what = 'value'): string | 
 /** Every word of a value block (`group { A B }`, `notification_email { … }`). */
 export function blockWords(st: Stmt): Token[] {
   const out: Token[] = [];
-  for (const line of st.block ?? []) out.push(...line.words);
+  for (const line of st.block ?? []) append(out, line.words);
   return out;
+}
+
+/** `dst.push(...src)` without the spread, which overflows the stack past ~100,000 elements. */
+export function append<T>(dst: T[], src: readonly T[]): void {
+  for (const x of src) dst.push(x);
 }
 
 export const usToMs = (us: number): number => us / 1000;

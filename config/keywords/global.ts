@@ -3,7 +3,7 @@ import type { Diags } from '../diag.js';
 import { parseIp } from '../ip.js';
 import type { GlobalDefs, LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
-import { blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
+import { append, blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { GLOBAL_DEFS_KEYWORDS } from './known.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { parseScript } from './script.js';
@@ -84,7 +84,7 @@ export const globalTable = table<G, Cx>({
     if (st.words[1] === undefined) return cx.d.error(posOf(st), 'router_id name missing - ignoring', 'write: router_id NAME');
     g.routerId = st.words[1].text;
   },
-  notification_email: { block: 'values', run: (g, st) => g.notificationEmail.push(...blockWords(st).map((t) => t.text)) },
+  notification_email: { block: 'values', run: (g, st) => append(g.notificationEmail, blockWords(st).map((t) => t.text)) },
   notification_email_from: (g, st, cx) => {
     const v = strArg(st, 1, cx.d, 'address');
     if (v !== undefined) g.notificationEmailFrom = v;

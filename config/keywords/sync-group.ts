@@ -1,7 +1,7 @@
 /** `vrrp_sync_group NAME { group { A B } notify… track_… }`. */
 import type { NotifyScripts, SourceRef } from '../model.js';
 import type { Stmt } from '../tree.js';
-import { boolArg, posOf } from '../values.js';
+import { append, boolArg, posOf } from '../values.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { VRRP_SYNC_GROUP_KEYWORDS } from './known.js';
 import { notifyKeyword } from './script.js';
@@ -36,7 +36,7 @@ const notifyKw = (key: keyof NotifyScripts): Handler<G> => notifyKeyword<G>(key,
 
 const trackKw = (key: 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds', kind: TrackKind) => ({
   block: 'values' as const,
-  run: (g: G, st: Stmt, cx: Cx) => void g[key].push(...parseTrackBlock(st, kind, cx.d)),
+  run: (g: G, st: Stmt, cx: Cx) => void append(g[key], parseTrackBlock(st, kind, cx.d)),
 });
 
 export const syncGroupTable = table<G>({

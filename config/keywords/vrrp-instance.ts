@@ -3,7 +3,7 @@ import type { Pos } from '../diag.js';
 import { parseIp } from '../ip.js';
 import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef, TrackInterfaceRef, UnicastPeer } from '../model.js';
 import type { Stmt } from '../tree.js';
-import { boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
+import { append, boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { parseAddressLine } from './address.js';
 import { restrict, table, unknownKeyword, type Cx, type Handler, type Keyword, type Table } from './engine.js';
 import { AUTHENTICATION_KEYWORDS, VRRP_INSTANCE_KEYWORDS } from './known.js';
@@ -100,7 +100,7 @@ const num = (key: keyof D, min: number, max: number): H => (v, st, cx) => {
 };
 const notifyKw = (key: keyof NotifyScripts): H => notifyKeyword<D>(key, (v) => `(${v.name})`);
 const tracks = (key: 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds', kind: 'script' | 'file' | 'process' | 'bfd'): H => (v, st, cx) => {
-  v[key].push(...parseTrackBlock(st, kind, cx.d));
+  append(v[key], parseTrackBlock(st, kind, cx.d));
 };
 
 function srcIp(key: 'unicastSrcIp' | 'mcastSrcIp'): H {
@@ -220,7 +220,7 @@ const base: Record<string, H | Keyword<D, VrrpCx>> = {
   track_src_ip: on('trackSrcIp'),
   dont_track_primary: on('dontTrackPrimary'),
   track_interface: { block: 'values', run: (v, st, cx) => {
-    v.trackInterfaces.push(...parseTrackBlock(st, 'interface', cx.d));
+    append(v.trackInterfaces, parseTrackBlock(st, 'interface', cx.d));
   } },
   track_script: { block: 'values', run: tracks('trackScripts', 'script') },
   track_file: { block: 'values', run: tracks('trackFiles', 'file') },
