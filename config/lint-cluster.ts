@@ -6,7 +6,9 @@
  * Instances are matched across nodes by name (same name ⇒ same router) and by (family, VRID)
  * (same VRID ⇒ same router on the wire). Linear in the number of instances.
  */
+import { MAX_DIAGNOSTICS } from './diag.js';
 import type { Diagnostic, KeepalivedConfig, VrrpInstanceConfig } from './model.js';
+import { keywordPositions } from './normalise-vrrp.js';
 
 export interface ClusterNode {
   /** Shown in messages; usually the config file path. */
@@ -19,11 +21,30 @@ interface Member {
   inst: VrrpInstanceConfig;
 }
 
-const vipKey = (i: VrrpInstanceConfig) => i.vips.map((a) => `${a.address}/${a.prefixLength}`).sort().join(' ');
-const authKey = (i: VrrpInstanceConfig) => (i.authentication ? `${i.authentication.type}:${i.authentication.pass}` : 'none');
+interface At {
+  file: string;
+  line: number;
+  column: number;
+  /** The keyword was written (not a default). */
+  written: boolean;
+}
 
-function diag(m: Member, severity: Diagnostic['severity'], message: string, fix: string): Diagnostic {
-  return { file: m.inst.source.file, line: m.inst.source.line, column: 1, severity, message, fix, kind: 'lint' };
+const vipKey = (i: VrrpInstanceConfig) => i.vips.map((a) => `${a.address}/${a.prefixLength}`).sort().join(' ');
+
+/** Where the first of `keywords` is written in the member's instance; else the vrrp_instance line. */
+function at(m: Member, ...keywords: string[]): At {
+  const marks = keywordPositions.get(m.inst);
+  for (const k of keywords) {
+    const p = marks?.[k];
+    if (p) return { file: p.file, line: p.line, column: p.col ?? 1, written: true };
+  }
+  return { file: m.inst.source.file, line: m.inst.source.line, column: 1, written: false };
+}
+
+const ref = (a: At) => `${a.file}:${a.line}:${a.column}`;
+
+function diag(a: At, severity: Diagnostic['severity'], message: string, fix: string): Diagnostic {
+  return { file: a.file, line: a.line, column: a.column, severity, message, fix, kind: 'lint' };
 }
 
 function groupBy(members: Member[], key: (m: Member) => string): Map<string, Member[]> {
@@ -39,13 +60,33 @@ function groupBy(members: Member[], key: (m: Member) => string): Map<string, Mem
 
 const where = (m: Member) => `${m.inst.name}@${m.node.name}`;
 
-/** Reports every member whose `value` differs from the first member's. */
-function agree(out: Diagnostic[], group: Member[], what: string, value: (i: VrrpInstanceConfig) => string, fix: string) {
+/**
+ * Reports every member whose `value` differs from the first member's, at the keyword that sets it
+ * on that member, naming where the first member sets it (each side's keyword, not the block).
+ */
+function agree(out: Diagnostic[], group: Member[], what: string, keywords: string[], value: (i: VrrpInstanceConfig) => string, fix: string) {
   const first = group[0]!;
   const v0 = value(first.inst);
+  const a0 = at(first, ...keywords);
+  const shown = (v: string, a: At) => `${v || '(none)'}${a.written ? '' : ' (default)'}`;
   for (const m of group.slice(1)) {
     const v = value(m.inst);
-    if (v !== v0) out.push(diag(m, 'error', `${what} differs between nodes: ${where(first)} has ${v0 || '(none)'}, ${where(m)} has ${v || '(none)'}`, fix));
+    if (v === v0) continue;
+    const a = at(m, ...keywords);
+    out.push(diag(a, 'error', `${what} differs between nodes: ${where(m)} has ${shown(v, a)} here, ${where(first)} has ${shown(v0, a0)} at ${ref(a0)}`, fix));
+  }
+}
+
+/** Passwords are compared, never shown: only which sides differ and where. */
+function agreeOnPassword(out: Diagnostic[], group: Member[], label: string) {
+  const withPass = group.filter((m) => m.inst.authentication);
+  const first = withPass[0];
+  if (!first) return;
+  for (const m of withPass.slice(1)) {
+    if (m.inst.authentication!.type !== first.inst.authentication!.type) continue; // reported as a type mismatch
+    if (m.inst.authentication!.pass === first.inst.authentication!.pass) continue;
+    const a0 = at(first, 'auth_pass', 'authentication');
+    out.push(diag(at(m, 'auth_pass', 'authentication'), 'error', `auth_pass of ${label} differs between nodes: ${where(m)} (here) and ${where(first)} (${ref(a0)}) use different passwords (not shown)`, 'use the same first 8 characters of auth_pass on every node'));
   }
 }
 
@@ -55,37 +96,42 @@ export function lintCluster(nodes: ClusterNode[]): Diagnostic[] {
 
   for (const group of groupBy(members, (m) => m.inst.name).values()) {
     if (new Set(group.map((m) => m.node)).size < 2) continue;
-    agree(out, group, `virtual_router_id of ${group[0]!.inst.name}`, (i) => String(i.vrid), 'use the same virtual_router_id on every node');
+    agree(out, group, `virtual_router_id of ${group[0]!.inst.name}`, ['virtual_router_id'], (i) => String(i.vrid), 'use the same virtual_router_id on every node');
   }
 
   for (const group of groupBy(members, (m) => `${m.inst.family}|${m.inst.vrid}`).values()) {
     const nodesIn = new Set(group.map((m) => m.node));
     if (nodesIn.size < 2) continue;
     const label = `VRID ${group[0]!.inst.vrid} (IPv${group[0]!.inst.family})`;
-    agree(out, group, `advert_int of ${label}`, (i) => `${i.advertIntervalCs / 100}s`, 'use the same advert_int on every node (v2 drops adverts with another interval)');
-    agree(out, group, `VRRP version of ${label}`, (i) => `v${i.version}`, 'use the same version on every node');
-    agree(out, group, `authentication of ${label}`, authKey, 'use the same auth_type and the same first 8 characters of auth_pass');
+    agree(out, group, `advert_int of ${label}`, ['advert_int'], (i) => `${i.advertIntervalCs / 100}s`, 'use the same advert_int on every node (v2 drops adverts with another interval)');
+    agree(out, group, `VRRP version of ${label}`, ['version'], (i) => `v${i.version}`, 'use the same version on every node');
+    agree(out, group, `authentication of ${label}`, ['auth_type', 'authentication'], (i) => i.authentication?.type ?? 'none', 'use the same auth_type on every node');
+    agreeOnPassword(out, group, label);
     for (const byName of groupBy(group, (m) => m.inst.name).values()) {
-      agree(out, byName, `virtual_ipaddress list of ${label}`, vipKey, 'list the same VIPs on every node (backups log and count mismatched adverts)');
+      agree(out, byName, `virtual_ipaddress list of ${label}`, ['virtual_ipaddress'], vipKey, 'list the same VIPs on every node (backups log and count mismatched adverts)');
     }
     const names = new Set(group.map((m) => m.inst.name));
     if (names.size > 1 && new Set(group.map((m) => vipKey(m.inst))).size > 1) {
       const ifs = [...new Set(group.map((m) => m.inst.interface ?? '(none)'))].join('/');
-      out.push(diag(group[1]!, 'error', `VRID collision: ${[...names].join(', ')} use ${label} on ${ifs} for different addresses`, 'give each virtual router on a link its own virtual_router_id'));
+      const a0 = at(group[0]!, 'virtual_router_id');
+      out.push(diag(at(group[1]!, 'virtual_router_id'), 'error', `VRID collision: ${[...names].join(', ')} use ${label} on ${ifs} for different addresses (also at ${ref(a0)})`, 'give each virtual router on a link its own virtual_router_id'));
     }
 
     for (const same of groupBy(group, (m) => String(m.inst.priority)).values()) {
       const distinctNodes = new Set(same.map((m) => m.node));
       if (distinctNodes.size > 1 && same[0]!.inst.priority !== 255) {
-        out.push(diag(same[1]!, 'warning', `${label}: ${same.map(where).join(' and ')} have the same priority ${same[0]!.inst.priority}; the higher primary IP address wins ties`, 'give each node a distinct priority'));
+        const a0 = at(same[0]!, 'priority');
+        out.push(diag(at(same[1]!, 'priority'), 'warning', `${label}: ${same.map(where).join(' and ')} have the same priority ${same[0]!.inst.priority} (also at ${ref(a0)}); the higher primary IP address wins ties`, 'give each node a distinct priority'));
       }
     }
-    const masters = group.filter((m) => m.inst.state === 'MASTER');
+    const masters = group.filter((m) => m.inst.state === 'MASTER' || m.inst.wantedMaster);
     if (masters.length > 1) {
       const np = masters.some((m) => m.inst.wantedNopreempt);
-      out.push(diag(masters[1]!, 'warning', `${label}: ${masters.map(where).join(' and ')} all start as state MASTER${np ? ' with nopreempt (nopreempt is ignored with state MASTER)' : ''}`, np ? 'set state BACKUP on every node when using nopreempt' : 'start one node as MASTER, the others as BACKUP'));
+      const a0 = at(masters[0]!, 'state');
+      out.push(diag(at(masters[1]!, 'state'), 'warning', `${label}: ${masters.map(where).join(' and ')} all start as state MASTER (also at ${ref(a0)})${np ? ' with nopreempt (nopreempt is ignored with state MASTER)' : ''}`, np ? 'set state BACKUP on every node when using nopreempt' : 'start one node as MASTER, the others as BACKUP'));
     } else if (group.some((m) => m.inst.nopreempt) && masters.length === 1) {
-      out.push(diag(masters[0]!, 'warning', `${label}: nopreempt is set on some nodes but ${where(masters[0]!)} is state MASTER`, 'nopreempt needs state BACKUP on every node'));
+      const np = group.find((m) => m.inst.nopreempt)!;
+      out.push(diag(at(masters[0]!, 'state'), 'warning', `${label}: nopreempt is set on some nodes (${ref(at(np, 'nopreempt'))}) but ${where(masters[0]!)} is state MASTER`, 'nopreempt needs state BACKUP on every node'));
     }
     for (const m of group) {
       if (!m.inst.unicastPeers.length) continue;
@@ -93,11 +139,17 @@ export function lintCluster(nodes: ClusterNode[]): Diagnostic[] {
       for (const other of group) {
         const src = other.inst.unicastSrcIp;
         if (other.node !== m.node && src && !peers.has(src)) {
-          out.push(diag(m, 'error', `${label}: ${where(m)} does not list ${where(other)}'s unicast_src_ip ${src} in unicast_peer`, `add ${src} to unicast_peer`));
+          out.push(diag(at(m, 'unicast_peer'), 'error', `${label}: ${where(m)} does not list ${where(other)}'s unicast_src_ip ${src} (${ref(at(other, 'unicast_src_ip'))}) in unicast_peer`, `add ${src} to unicast_peer`));
         }
       }
     }
   }
 
+  if (out.length > MAX_DIAGNOSTICS) {
+    const last = out[MAX_DIAGNOSTICS - 1]!;
+    const more = out.length - MAX_DIAGNOSTICS;
+    out.length = MAX_DIAGNOSTICS;
+    out.push({ file: last.file, line: last.line, column: 1, severity: 'info', message: `${more} more diagnostics not shown`, kind: 'lint' });
+  }
   return out;
 }

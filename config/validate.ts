@@ -85,10 +85,13 @@ export function checkVridCollisions(instances: VrrpInstanceConfig[], d: Diags): 
 /** Returns true when an interface is missing (keepalived then stops validating the VRRP side). */
 export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>, d: Diags): boolean {
   let missing = false;
+  /** Where the first missing interface is named: the summary points there (keepalived prints no position). */
+  let firstAt: Pos | undefined;
   const devCheck = (dev: string | undefined, what: string, at: Pos) => {
     if (dev !== undefined && !ifaces.has(dev)) {
       d.warn(at, `WARNING - interface ${dev} for ${what} doesn't exist`, `create ${dev} or fix the name`);
       missing = true;
+      firstAt ??= at;
     }
   };
   for (const a of m.staticIpaddresses) devCheck(a.dev, `ip address ${a.address}`, pos(a.source));
@@ -102,12 +105,13 @@ export function checkInterfaces(m: KeepalivedConfig, ifaces: ReadonlySet<string>
       if (!ifaces.has(t.name)) {
         d.warn(pos(t.source), `(${i.name}) tracked interface ${t.name} doesn't exist`, `create ${t.name} or remove it from track_interface`);
         missing = true;
+        firstAt ??= pos(t.source);
       }
     }
     for (const a of [...i.vips, ...i.excludedVips]) devCheck(a.dev, `ip address ${a.address}`, pos(a.source));
     for (const r of i.virtualRoutes) devCheck(r.dev, 'VROUTE nexthop', pos(r.source));
   }
-  if (missing) d.error({ file: m.files[0] ?? '', line: 0 }, 'Non-existent interface specified in configuration', 'create the interfaces, or enable dynamic_interfaces', 'fatal');
+  if (missing) d.error(firstAt!, 'Non-existent interface specified in configuration', 'create the interfaces, or enable dynamic_interfaces', 'fatal');
   return missing;
 }
 
@@ -151,6 +155,7 @@ export function checkScriptSecurity(m: KeepalivedConfig, facts: HostFacts, d: Di
     if (which === 'vrrp' && !opts.vrrpReached) continue;
     let present = 0;
     let insecure = 0;
+    let firstAt: Pos | undefined;
     for (const { script, what, tracked } of all[which] as Array<{ script: ScriptCommand; what: string; tracked?: boolean }>) {
       const status = facts.scriptStatus?.(script.argv[0]!) ?? 'ok';
       if (status === 'missing') {
@@ -161,10 +166,12 @@ export function checkScriptSecurity(m: KeepalivedConfig, facts: HostFacts, d: Di
       }
       present++;
       if (status === 'insecure') insecure++;
+      firstAt ??= pos(script.source);
     }
     if (present && !m.globalDefs.enableScriptSecurity) {
+      // keepalived prints no position: we point at the first script that would run.
       d.error(
-        { file: m.files[0] ?? '', line: 0 },
+        firstAt!,
         `SECURITY VIOLATION - ${label} are being executed but script_security not enabled.${insecure ? ' There are insecure scripts.' : ''}`,
         'add enable_script_security (and script_user) to global_defs',
         'security',

@@ -79,6 +79,16 @@ export function subBlocksAccepting<T, C extends Cx>(word: string, tbl: Table<T, 
   return out;
 }
 
+/** Keywords whose argument is a secret: diagnostics never repeat it (they end up in logs and CI output). */
+const SECRET_KEYWORDS = new Set(['auth_pass']);
+const MASK = '********';
+
+/** The statement's words as a message may show them (secrets masked). */
+export function shownWords(st: Stmt): string[] {
+  const w = st.words.map((t) => t.text);
+  return SECRET_KEYWORDS.has(w[0] ?? '') ? [w[0]!, ...w.slice(1).map(() => MASK)] : w;
+}
+
 /** `'a { }'`, `'a { }' or 'b { }'`, `'a { }', 'b { }' or 'c { }'`. */
 function blockList(openers: string[]): string {
   const q = openers.map((o) => `'${o} { }'`);
@@ -95,14 +105,16 @@ export function unknownKeyword<T, C extends Cx>(st: Stmt, known: Iterable<string
   const inWhere = where ? ` in ${where}` : '';
   const homes = tbl && !d.full ? subBlocksAccepting(word, tbl) : [];
   if (homes.length) {
-    const line = st.words.map((w) => w.text).join(' ') + (st.block ? ' { … }' : '');
+    const line = shownWords(st).join(' ') + (st.block ? ' { … }' : '');
     const fix = homes.length === 1 ? `move it into the block: ${homes[0]} { ${line} }` : `move it into one of those blocks: … { ${line} }`;
     d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - '${word}' belongs inside ${blockList(homes)}${where ? ` of ${where}` : ''}`, fix);
     return;
   }
   const s = d.full ? undefined : nearestKeyword(word, known);
   if (s?.glued !== undefined) {
-    d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean '${s.keyword} ${s.glued}'?`, `add a blank: ${s.keyword} ${s.glued}`);
+    const glued = SECRET_KEYWORDS.has(s.keyword) ? MASK : s.glued;
+    const shown = SECRET_KEYWORDS.has(s.keyword) ? `${s.keyword}${MASK}` : word;
+    d.warn(posOf(st), `unknown keyword '${shown}'${inWhere} - did you mean '${s.keyword} ${glued}'?`, `add a blank: ${s.keyword} ${glued}`);
   } else if (s) {
     d.warn(posOf(st), `unknown keyword '${word}'${inWhere} - did you mean ${s.keyword}?`, `replace '${word}' with '${s.keyword}'`);
   } else {

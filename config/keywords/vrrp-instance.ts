@@ -159,6 +159,7 @@ const base: Record<string, H | Keyword<D, VrrpCx>> = {
   virtual_ipaddress: {
     block: 'values',
     run: (v, st, cx) => {
+      v.at.virtual_ipaddress ??= posOf(st);
       addresses(v.vips, st, cx);
       v.family ??= v.vips[0]?.family;
     },
@@ -178,12 +179,13 @@ const base: Record<string, H | Keyword<D, VrrpCx>> = {
       const k = l.words[0]!.text;
       if (k === 'auth_type') {
         const t = strArg(l, 1, cx.d, 'type');
-        if (t === 'PASS' || t === 'AH') v.auth.type = t;
+        if (t === 'PASS' || t === 'AH') (v.auth.type = t), mark(v, l);
         else if (t !== undefined) cx.d.error(posOf(l, 1), `(${v.name}) unknown authentication type '${t}'`, 'use PASS or AH (case-sensitive)');
       } else if (k === 'auth_pass') {
         const p = strArg(l, 1, cx.d, 'password');
-        if (p !== undefined) v.auth.pass = p.slice(0, 8);
-        if (p !== undefined && p.length > 8) cx.d.warn(posOf(l, 1), 'Truncating auth_pass to 8 characters', `shorten it to '${p.slice(0, 8)}' (only 8 characters are sent)`);
+        if (p !== undefined) (v.auth.pass = p.slice(0, 8)), mark(v, l);
+        // The fix does not repeat the password: diagnostics end up in logs and CI output.
+        if (p !== undefined && p.length > 8) cx.d.warn(posOf(l, 1), 'Truncating auth_pass to 8 characters', 'shorten it to its first 8 characters (only 8 are sent)');
       } else unknownKeyword(l, AUTHENTICATION_KEYWORDS, cx.d, 'authentication');
     }
   } },
