@@ -27,6 +27,7 @@ export const BROKEN: BrokenCase[] = [
   { name: "missing '}'", conf: 'global_defs {\n router_id a\n', line: 1, message: /missing '\}': the block of 'global_defs' opened here is still open at the end of the input \(broken\.conf:2\)/, exit: 5 },
   { name: "stray '{'", conf: 'global_defs {\n router_id a\n}\n{\nrouter_id b\n}\n', line: 4, message: /unexpected '\{'/, exit: 5 },
   { name: 'invalid ~SEQ', conf: '~SEQ(i, 1, 0, 5) global_defs {\n', line: 1, message: /invalid ~SEQ values/, exit: 5 },
+  { name: "'{' after a keyword without a block, 100 deep", conf: `global_defs {\n${' router_id a {\n'.repeat(100)}${' }\n'.repeat(100)}}\n`, line: 65, message: /blocks nested deeper than the limit of 64 levels/, exit: 5 },
   // --- unknown keywords, with the nearest known keyword
   { name: 'typo autp_pass', conf: inst(' authentication {\n  auth_type PASS\n  autp_pass 1234\n }'), line: 6, message: /unknown keyword 'autp_pass'.*did you mean auth_pass\?/, severity: 'warning', exit: 5 },
   { name: 'glued auth_typePASS', conf: inst(' authentication {\n  auth_typePASS\n  auth_pass 1234\n }'), line: 5, message: /did you mean 'auth_type PASS'\?/, severity: 'warning', exit: 5 },
@@ -82,6 +83,7 @@ export const BROKEN: BrokenCase[] = [
   { name: 'vrrp_strict with PASS auth', conf: `global_defs {\n vrrp_strict\n}\n${inst(' priority 255\n authentication {\n  auth_type PASS\n  auth_pass abc\n }')}`, line: 8, message: /Strict mode does not support authentication/, severity: 'warning', exit: 5 },
   { name: 'vrrp_strict with non-owner MASTER', conf: `global_defs {\n vrrp_strict\n}\n${inst(' state MASTER\n priority 100')}`, line: 7, message: /State MASTER must match being address owner/, severity: 'warning', exit: 5 },
   { name: 'mixed VIP families', conf: inst().replace('  10.0.0.1\n', '  10.0.0.1\n  2001:db8::1\n'), line: 6, message: /address family must match VRRP instance \[2001:db8::1\]/, exit: 5 },
+  { name: 'unicast_ttl without unicast peers', conf: inst(' unicast_ttl 10'), line: 4, message: /\(A\): Cannot use unicast_ttl without unicast peers - resetting/, severity: 'warning', exit: 5 },
   { name: 'no VIP', conf: 'vrrp_instance A {\n interface eth0\n virtual_router_id 1\n}\n', line: 1, message: /No VIP specified/, severity: 'warning', exit: 5 },
   // --- LVS
   { name: 'virtual server without real servers', conf: 'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n}\n', line: 1, message: /has no real servers - ignoring/, exit: 5 },
