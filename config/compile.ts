@@ -46,9 +46,20 @@ function compile(entryPath: string, readFile: (path: string) => string | undefin
   const drafts = newDrafts();
   const cx = { d, rules: { nextAutoPreference: 16384 } };
   // Each top-level block is walked as soon as it is read, then dropped: memory stays at one block.
-  const builder = new TreeBuilder(d, (st) => walk(drafts, [st], rootTable, cx, ''));
-  const { files } = readConfig(entryPath, readFile, opts, d, builder);
-  builder.finish();
+  let stopped = false;
+  const builder = new TreeBuilder(d, (st) => {
+    if (!stopped) walk(drafts, [st], rootTable, cx, '');
+  });
+  const read = readConfig(entryPath, readFile, opts, d, builder);
+  const { files } = read;
+  // A config that ran into a limit is refused: the block being read is dropped and nothing is
+  // cross-checked (it would only report what the unread part defines). Earlier findings stay.
+  stopped = read.stopped;
+  builder.finish(stopped);
+  if (stopped) {
+    d.finish();
+    return { model: emptyConfig(files), diagnostics: d.list };
+  }
 
   const model = emptyConfig(files);
   model.globalDefs = drafts.globalDefs;

@@ -35,12 +35,15 @@ export const MAX_INCLUDE_DEPTH = 1000;
 export const MAX_FILES = 10_000;
 /** Upper bound on the text read from all files together. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
-/** Upper bound on lines read, after includes, definitions and ~SEQ (10,000 instances need ~300k). */
-export const MAX_LINES = 1_000_000;
+/**
+ * Upper bound on lines read, after includes, definitions and ~SEQ (10,000 instances need ~300k;
+ * 500k lines held in one block take ~170 MB and a few seconds).
+ */
+export const MAX_LINES = 500_000;
 /** Upper bound on characters built by $NAME substitution, all lines together. */
 export const MAX_EXPANDED_CHARS = 64 * 1024 * 1024;
-/** Upper bound on words (the statements' memory; 10,000 instances need ~800k). */
-export const MAX_WORDS = 2_000_000;
+/** Upper bound on words (the statements' memory; 10,000 instances need ~700k). */
+export const MAX_WORDS = 1_500_000;
 
 /** `include` and its strictness variants (which differ only in how missing files are reported). */
 export const INCLUDE_KEYWORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
@@ -64,7 +67,7 @@ export function readConfig(
   opts: ReadOptions,
   diags: Diags,
   out: LineSink,
-): { files: string[] } {
+): { files: string[]; stopped: boolean } {
   const files: string[] = [];
   const defs = new Map<string, Definition>();
   const random = seededRandom(opts.randomSeed ?? 1);
@@ -146,7 +149,7 @@ export function readConfig(
     }
     emitLine(text, colBase, at);
   }
-  return { files };
+  return { files, stopped };
 
   /** @id lines, $definitions, ~SEQ and substitution; undefined when the line is consumed. */
   function preprocess(line: string, continued: boolean, at: Pos): string | undefined {

@@ -102,10 +102,14 @@ export class TreeBuilder implements LineSink {
     this.lastLine = line;
   }
 
-  /** Reports unclosed blocks (at the line that opened each) and returns the statements kept. */
-  finish(): Stmt[] {
+  /**
+   * Reports unclosed blocks (at the line that opened each) and returns the statements kept.
+   * `stopped`: the reader gave up early (a limit), so open blocks are no mistake of the config.
+   */
+  finish(stopped = false): Stmt[] {
     const end = `${this.lastFile}:${this.lastLine}`;
-    const missing = this.open.length + this.ignoredOpen;
+    const missing = stopped ? 0 : this.open.length + this.ignoredOpen;
+    if (stopped) this.open.length = 0;
     this.open.forEach((o, i) => {
       const w = o.stmt.words;
       const what = w.slice(0, 2).map((t) => t.text).join(' ');

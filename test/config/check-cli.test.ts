@@ -72,7 +72,7 @@ describe('check command', () => {
     writeFileSync(b, base(90, 3));
     const r = await capture(['check', a, b, '--no-host'].slice(1));
     expect(r.code).toBe(5);
-    expect(r.err).toBe(`${b}:1:1: error: advert_int of VRID 7 (IPv4) differs between nodes: VI_1@${a} has 1s, VI_1@${b} has 3s (fix: use the same advert_int on every node (v2 drops adverts with another interval))\n`);
+    expect(r.err).toBe(`${b}:5:2: error: advert_int of VRID 7 (IPv4) differs between nodes: VI_1@${b} has 3s here, VI_1@${a} has 1s at ${a}:5:2 (fix: use the same advert_int on every node (v2 drops adverts with another interval))\n`);
     writeFileSync(b, base(90, 1));
     expect((await capture([a, b, '--no-host'])).code).toBe(0);
   });

@@ -18,7 +18,7 @@ describe('keywords that belong inside a sub-block', () => {
     const r = check(inst(' auth_type PASS\n auth_pass secret'));
     expect(r.diagnostics).toEqual([
       { file: 'm.conf', line: 4, column: 2, severity: 'warning', message: "unknown keyword 'auth_type' in vrrp_instance A - 'auth_type' belongs inside 'authentication { }' of vrrp_instance A", fix: 'move it into the block: authentication { auth_type PASS }' },
-      { file: 'm.conf', line: 5, column: 2, severity: 'warning', message: "unknown keyword 'auth_pass' in vrrp_instance A - 'auth_pass' belongs inside 'authentication { }' of vrrp_instance A", fix: 'move it into the block: authentication { auth_pass secret }' },
+      { file: 'm.conf', line: 5, column: 2, severity: 'warning', message: "unknown keyword 'auth_pass' in vrrp_instance A - 'auth_pass' belongs inside 'authentication { }' of vrrp_instance A", fix: 'move it into the block: authentication { auth_pass ******** }' },
     ]);
     expect(r.exit).toBe(5);
   });
