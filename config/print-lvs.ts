@@ -31,7 +31,7 @@ function printChecker(o: Out, c: CheckerConfig): void {
     if (u.regexNoMatch) o.line('regex_no_match');
     o.close();
   }
-  if (c.httpProtocol !== undefined) o.line(`http_protocol ${c.httpProtocol}`);
+  if (c.httpProtocol !== undefined) o.line(`http_protocol ${word(c.httpProtocol)}`);
   if (c.virtualhost !== undefined) o.line(`virtualhost ${word(c.virtualhost)}`);
   if (c.enableSni) o.line('enable_sni');
   if (c.misc?.command) o.line(`misc_path ${scriptText({ ...c.misc.command, user: undefined, group: undefined })}`);
@@ -72,7 +72,7 @@ function printVirtualServer(o: Out, v: VirtualServerConfig): void {
   const header = t.kind === 'ip' ? `${t.address}${t.port !== undefined ? ` ${t.port}` : ''}` : t.kind === 'fwmark' ? `fwmark ${t.fwmark}` : `group ${word(t.group)}`;
   o.open(`virtual_server ${header}`);
   o.line(`delay_loop ${secondsText(v.delayLoopMs)}`);
-  o.line(`lvs_sched ${v.lvsSched}`);
+  o.line(`lvs_sched ${word(v.lvsSched)}`);
   o.line(`lvs_method ${v.lvsMethod}`);
   o.line(`protocol ${v.protocol}`);
   if (v.persistenceTimeoutS !== undefined) o.line(`persistence_timeout ${v.persistenceTimeoutS}`);

@@ -39,7 +39,7 @@ export function addressText(a: IpAddressConfig): string {
   if (a.useVmac) out.push('use_vmac');
   if (a.trackGroup !== undefined) out.push('track_group', a.trackGroup);
   if (a.preferredLft !== undefined) out.push('preferred_lft', String(a.preferredLft));
-  return out.join(' ');
+  return out.map(word).join(' ');
 }
 
 export function routeText(r: RouteConfig): string {
@@ -56,7 +56,7 @@ export function routeText(r: RouteConfig): string {
   if (r.protocol !== undefined) out.push('proto', r.protocol);
   for (const o of r.options) out.push(o);
   if (r.noTrack) out.push('no_track');
-  return out.join(' ');
+  return out.map(word).join(' ');
 }
 
 export function ruleText(r: RuleConfig): string {
@@ -73,7 +73,7 @@ export function ruleText(r: RuleConfig): string {
   if (r.action !== 'table' && r.action !== 'goto') out.push(r.action);
   for (const o of r.options) out.push(o);
   if (r.noTrack) out.push('no_track');
-  return out.join(' ');
+  return out.map(word).join(' ');
 }
 
 /** Indented block writer. */
@@ -81,7 +81,9 @@ export class Out {
   private lines: string[] = [];
   private depth = 0;
   line(text: string): void {
-    this.lines.push('    '.repeat(this.depth) + text);
+    // A line ending in `\` would lose the blank before a lone `\` word (keepalived joins them):
+    // an empty comment after it keeps the text as it is, for keepalived and for us.
+    this.lines.push('    '.repeat(this.depth) + text + (text.endsWith('\\') ? ' #' : ''));
   }
   open(header: string): void {
     this.line(`${header} {`);

@@ -140,7 +140,7 @@ function printInstance(o: Out, v: VrrpInstanceConfig): void {
   o.line(`lower_prio_no_advert ${onOff(v.lowerPrioNoAdvert)}`);
   o.line(`higher_prio_send_advert ${onOff(v.higherPrioSendAdvert)}`);
   o.line(v.accept ? 'accept' : 'no_accept');
-  if (v.useVmac) o.line(['use_vmac', ...(v.useVmac.name ? [v.useVmac.name] : []), ...(v.useVmac.mac ? [v.useVmac.mac] : [])].join(' '));
+  if (v.useVmac) o.line(['use_vmac', ...(v.useVmac.name ? [word(v.useVmac.name)] : []), ...(v.useVmac.mac ? [v.useVmac.mac] : [])].join(' '));
   if (v.vmacXmitBase) o.line('vmac_xmit_base');
   if (v.skipCheckAdvAddr) o.line('skip_check_adv_addr');
   o.line(`down_timer_adverts ${v.downTimerAdverts}`);
