@@ -29,14 +29,16 @@ for (let i = 0; i < count; i++) {
   const ms = stats.ms + stats.printedMs;
   times.push(ms);
   if (ms > slowest.ms) slowest = { ms, i };
-  if (problems.length) failures.push(`mutation ${i}: ${problems.join('; ')}`);
+  if (problems.length) {
+    failures.push(`mutation ${i}: ${problems.join('; ')}`);
+    console.log(`  FAIL mutation ${i}: ${problems.join('; ').slice(0, 400)}`);
+  }
   if ((i + 1) % 10_000 === 0) console.log(`  ${i + 1} mutations, ${((performance.now() - t0) / 1000).toFixed(0)} s, ${failures.length} failures`);
 }
 const total = (performance.now() - t0) / 1000;
 times.sort((a, b) => a - b);
 const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))]!.toFixed(1);
 console.log(`fuzz: ${count} mutations in ${total.toFixed(0)} s; per mutation (compile + print + compile): median ${pct(0.5)} ms, p99 ${pct(0.99)} ms, slowest ${slowest.ms.toFixed(0)} ms (#${slowest.i}); failures: ${failures.length}`);
-for (const f of failures.slice(0, 20)) console.log(`  FAIL ${f.slice(0, 400)}`);
 
 /** 16 MB configs, each compiled by `check` in a fresh process: wall time, exit code, peak RSS. */
 function sixteen(): void {
