@@ -15,7 +15,7 @@ import { MAX_SEQ_VALUES, parseSeq } from '../../config/defs.js';
 import { MAX_DIAGNOSTICS, MAX_DIAGNOSTICS_OVER } from '../../config/diag.js';
 import { compileSegment, matchSegment } from '../../config/fnmatch.js';
 import { expandBracesBounded, expandGlobBounded, MAX_GLOB_STEPS } from '../../config/glob.js';
-import { MAX_EXPANDED_CHARS, MAX_FILES, MAX_INPUT_BYTES, MAX_LINES, MAX_WORDS } from '../../config/reader.js';
+import { MAX_EXPANDED_CHARS, MAX_FILES, MAX_INCLUDE_DEPTH, MAX_INPUT_BYTES, MAX_LINES, MAX_WORDS } from '../../config/reader.js';
 import { MAX_BLOCK_DEPTH } from '../../config/tree.js';
 import { memFs } from './helpers.js';
 
@@ -185,6 +185,15 @@ describe('expansion blow-ups', () => {
       `more than ${MAX_FILES} files included (include loop or fan-out?) - stopped reading the configuration`,
     ]);
     expect(r.model.files.length).toBeLessThanOrEqual(MAX_FILES);
+  });
+
+  it('include nesting stops at 1,000 files (keepalived: at the open-file limit)', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1005; i++) files[`/k/c${i}.conf`] = `include c${i + 1}.conf\n`;
+    const fs = memFs(files);
+    const r = compileConfig('/k/c0.conf', fs.readFile, { listDir: fs.listDir });
+    expect(lines(r)).toEqual([`/k/c${MAX_INCLUDE_DEPTH}.conf:1:1: error: include nesting deeper than ${MAX_INCLUDE_DEPTH} files - skipping 'c${MAX_INCLUDE_DEPTH + 1}.conf' (fix: flatten the includes)`]);
+    expect(configTestExitCode(r.diagnostics)).toBe(4);
   });
 
   it('the text read from all files together is bounded', () => {
