@@ -11,11 +11,16 @@ export function word(s: string): string {
   return s !== '' && /^[^\s"{}#!~@$][^\s"{}#!]*$/.test(s) && !INCLUDE_KEYWORDS.has(s) ? s : `"${s}"`;
 }
 
+/** A word of a script line (split again with quotes and escapes): double-quoted and escaped when needed. */
+function outerWord(w: string): string {
+  return w !== '' && /^[^\s"'\\{}#!]+$/.test(w) ? w : `"${w.replace(/[\\"]/g, '\\$&')}"`;
+}
+
 /** `"argv0 'arg with space'" [user [group]]`, the inverse of keepalived's two-level script split. */
 export function scriptText(s: ScriptCommand): string {
   const inner = s.argv.map((a) => (a !== '' && /^[^\s'"\\]+$/.test(a) ? a : `'${a.replace(/[\\']/g, '\\$&')}'`)).join(' ');
   const outer = `"${inner.replace(/[\\"]/g, '\\$&')}"`;
-  const user = s.user === undefined ? '' : ` ${s.user}${s.group === undefined ? '' : ` ${s.group}`}`;
+  const user = s.user === undefined ? '' : ` ${outerWord(s.user)}${s.group === undefined ? '' : ` ${outerWord(s.group)}`}`;
   return outer + user;
 }
 

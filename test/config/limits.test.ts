@@ -235,4 +235,12 @@ describe('--print quotes what would read back as something else', () => {
     expect(again.model.globalDefs.notificationEmail).toEqual(['~SEQ(i,', '@lb1 x', '$A=b', 'include', 'a#b']);
     expect(again.model.globalDefs.routerId).toBe('~SEQ(i, 3)');
   });
+
+  it('a script user or group with blanks or quotes (found by the 100,000-mutation fuzz run)', () => {
+    const r = compileText('vrrp_instance A {\n interface eth0\n virtual_router_id 1\n notify_fault "/bin/x a" "us er" "g\\"r"\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n');
+    const fault = r.model.vrrpInstances[0]!.notify.fault!;
+    expect([fault.argv, fault.user, fault.group]).toEqual([['/bin/x', 'a'], 'us er', 'g"r']);
+    const again = compileText(printConfig(r.model)).model.vrrpInstances[0]!.notify.fault!;
+    expect([again.argv, again.user, again.group]).toEqual([['/bin/x', 'a'], 'us er', 'g"r']);
+  });
 });
