@@ -94,7 +94,7 @@ describe('sim --config runs the cross-node lint first (item 9)', () => {
     const r = await sim(['--config', 'bad-pass/lb1.conf', '--config', 'bad-pass/lb2.conf', '--quiet', '--no-shrink']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^cross-node check of the configs/);
-    expect(r.err).toMatch(/bad-pass\/lb2\.conf:\d+:\d+: error: authentication of VRID 51 \(IPv4\) differs between nodes/);
+    expect(r.err).toMatch(/bad-pass\/lb2\.conf:\d+:\d+: error: auth_pass of VRID 51 \(IPv4\) differs between nodes/);
   });
 
   it('says nothing when the configs agree', async () => {
