@@ -40,12 +40,16 @@ say() { printf '\033[36m-- %s\033[0m\n' "$*"; }
 
 pid_of() { cat "$WORK/$1.pid" 2>/dev/null || true; }
 
+# A pid from our pid files, if that process is still one of this run's daemons (never a reused
+# pid): they carry KTS_DEMO_RUN=$WORK in their environment (their command line is renamed).
+ours() { [ -n "$1" ] && grep -qaF "KTS_DEMO_RUN=$WORK" "/proc/$1/environ" 2>/dev/null; }
+
 stop_node() { # name signal
   local p c
   p=$(pid_of "$1")
   c=$(pid_of "$1-vrrp")
-  [ -n "$p" ] && kill "-$2" "$p" 2>/dev/null || true
-  if [ "$2" = KILL ] && [ -n "$c" ]; then kill -KILL "$c" 2>/dev/null || true; fi
+  if ours "$p"; then kill "-$2" "$p" 2>/dev/null || true; fi
+  if [ "$2" = KILL ] && ours "$c"; then kill -KILL "$c" 2>/dev/null || true; fi
 }
 
 cleanup() {
@@ -56,25 +60,32 @@ cleanup() {
     sleep 0.2
   done
   for n in lb-a lb-b; do stop_node "$n" KILL; done
-  for ns in $NS_A $NS_B $NS_C $NS_SW; do
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  # Only the namespaces this run created; the daemons were ended above by their own pids.
+  for ns in $CREATED_NS; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$WORK"
-  echo "demo: cleaned up (namespaces ktsdemo-* removed)"
+  [ -n "$CREATED_NS" ] && echo "demo: cleaned up (removed namespaces:$(printf ' %s' $CREATED_NS))"
 }
+CREATED_NS=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Leftovers of an interrupted earlier run.
-for ns in $NS_A $NS_B $NS_C $NS_SW; do ip netns del "$ns" 2>/dev/null || true; done
+# Namespaces of the same names belong to another demo (running, or interrupted): never touch them.
+for ns in $NS_A $NS_B $NS_C $NS_SW; do
+  if [ -e "/run/netns/$ns" ]; then
+    echo "demo: network namespace $ns already exists (another demo running, or left by an interrupted one)." >&2
+    echo "demo: if no demo is running, remove them with: for n in $NS_A $NS_B $NS_C $NS_SW; do ip netns del \$n; done" >&2
+    exit 1
+  fi
+done
 
 bold "Building the lab: three hosts on a bridge (198.51.100.0/24, documentation range)"
 ip netns add $NS_SW
+CREATED_NS="$NS_SW $CREATED_NS"
 ip -n $NS_SW link add br0 type bridge
 ip -n $NS_SW link set br0 up
 host() { # ns ifname address
   ip netns add "$1"
+  CREATED_NS="$1 $CREATED_NS"
   ip -n "$1" link set lo up
   ip -n $NS_SW link add "$2-p" type veth peer name "$2" netns "$1"
   ip -n $NS_SW link set "$2-p" master br0 up
@@ -107,7 +118,7 @@ write_conf lb-a lba 150 MASTER
 write_conf lb-b lbb 100 BACKUP
 
 start_node() { # name ns
-  ( ip netns exec "$2" node --import tsx "$CLI" -n -l -f "$WORK/$1.conf" \
+  ( KTS_DEMO_RUN="$WORK" ip netns exec "$2" node --import tsx "$CLI" -n -l -f "$WORK/$1.conf" \
       -p "$WORK/$1.pid" -r "$WORK/$1-vrrp.pid" -c "$WORK/$1-checkers.pid" 2>&1 |
       sed -u "s/^/[$1] /" ) &
   disown $!   # no "Killed" job notices from bash when step 2 kills the daemon

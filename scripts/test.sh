@@ -17,12 +17,26 @@ if [ "$(id -u)" = 0 ]; then
     echo "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
-      echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+    # keepalived is only the interop peer: its package must not start its service while apt
+    # installs it. A policy-rc.d answering 101 ("action forbidden") tells invoke-rc.d and
+    # deb-systemd-invoke so; it exists only during apt-get and only if we created it (an
+    # existing one is the operator's and stays as it is). Nothing here stops, disables or kills
+    # a service: a keepalived already running on this machine is left alone, and the tests run
+    # theirs inside network namespaces with their own pid files.
+    POLICY_RC=${KEEPALIVED_TS_POLICY_RC:-/usr/sbin/policy-rc.d}
+    created_policy=0
+    if [ ! -e "$POLICY_RC" ] && [ ! -L "$POLICY_RC" ]; then
+      trap 'if [ "$created_policy" = 1 ]; then rm -f "$POLICY_RC"; fi' EXIT
+      trap 'exit 130' INT TERM
+      created_policy=1
+      printf '#!/bin/sh\n# written by keepalived-ts scripts/test.sh while apt-get runs\nexit 101\n' >"$POLICY_RC"
+      chmod 755 "$POLICY_RC"
+    fi
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_rc=$?
+    if [ "$created_policy" = 1 ]; then rm -f "$POLICY_RC"; created_policy=0; fi
+    [ "$apt_rc" = 0 ] || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
   fi
-  # keepalived is only the interop peer: never let the package's own service run.
-  systemctl disable --now keepalived >/dev/null 2>&1 || true
-  pkill -x keepalived >/dev/null 2>&1 || true
 fi
 
 export npm_config_nodedir=${npm_config_nodedir:-/usr}
