@@ -29,7 +29,9 @@ describe('check command', () => {
     expect(parseCheckArgs(['-t', '-n', '-l', '-D', '-f', 'a.conf', '-i', 'lb1'])).toMatchObject({ files: ['a.conf'], configId: 'lb1' });
     expect(parseCheckArgs(['--config-test=/tmp/log', '--use-file=b.conf', '-p', '/run/x.pid'])).toMatchObject({ files: ['b.conf'], logFile: '/tmp/log' });
     expect(parseCheckArgs([])).toMatchObject({ files: ['/etc/keepalived/keepalived.conf'] });
-    expect(parseCheckArgs(['-f'])).toBe('-f needs a file name');
+    expect(parseCheckArgs(['-f'])).toEqual({ usage: '-f needs a file name' });
+    expect(parseCheckArgs(['--jsno'])).toEqual({ usage: 'unknown option --jsno' });
+    expect(parseCheckArgs(['-f', '/nonexistent', '--help'])).toEqual({ help: true });
   });
 
   it('prints file:line:col diagnostics with a fix and exits like keepalived -t', async () => {

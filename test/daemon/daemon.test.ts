@@ -285,7 +285,7 @@ describe('daemon process', () => {
     expect(s.calls('vrrp').at(-1)?.call).toBe('stop');
   });
 
-  it('-v, -h, --signum and bad flags answer like keepalived', async () => {
+  it('-v, -h, --signum and bad flags answer like keepalived (a bad flag: exit 2)', async () => {
     const s = setup(TWO_INSTANCES);
     const v = s.start(['-v']);
     expect((await v.exited()).code).toBe(0);
@@ -297,7 +297,7 @@ describe('daemon process', () => {
     expect((await n.exited()).code).toBe(0);
     expect(n.output().trim()).toBe('36');
     const bad = s.start(['--bogus']);
-    expect((await bad.exited()).code).toBe(1);
+    expect((await bad.exited()).code).toBe(2); // keepalived exits 1: we exit 2 for every usage error (docs/daemon.md)
     expect(bad.output()).toContain('Unknown option --bogus');
     expect(existsSync(s.pid)).toBe(false);
   });

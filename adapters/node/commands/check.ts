@@ -17,7 +17,9 @@ import { configTestExitCode, EXIT_ERRORS } from '../../../config/exit-code.js';
 import { lintCluster } from '../../../config/lint-cluster.js';
 import { printConfig } from '../../../config/print.js';
 import { nftRefusalDiagnostics } from '../../../actors/lvs/nft-refusal.js';
+import { EXIT_USAGE } from '../cli-usage.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
+import { DEFAULT_CONFIG_FILE, parseFlags } from '../daemon/flags.js';
 
 export interface CheckArgs {
   files: string[];
@@ -29,30 +31,73 @@ export interface CheckArgs {
   noHost: boolean;
 }
 
-const IGNORED_WITH_VALUE = new Set(['-p', '--pid', '-r', '--vrrp_pid', '-c', '--checkers_pid', '-b', '--bfd_pid', '-S', '--log-facility', '-s', '--namespace', '-g', '--log-file', '-u', '--umask', '-M', '--core-dump-pattern', '-A', '--snmp-agent-socket']);
+const SYNOPSIS = `usage: keepalived-ts check [-f] FILE [FILE...] [--json] [--print] [--no-host] [-i ID]
+       keepalived-ts -t [-f FILE] [keepalived options]      (keepalived's spelling)`;
 
-export function parseCheckArgs(argv: string[]): CheckArgs | string {
+export const USAGE = `${SYNOPSIS}
+
+Compiles each configuration and prints its diagnostics on stderr as
+file:line:col: severity: message (fix: ...). Several files are also compared as the nodes of
+one cluster (VRIDs, priorities, authentication, VIPs).
+
+options:
+  -f, --use-file FILE    a configuration file (repeat it, or give bare FILEs;
+                         default /etc/keepalived/keepalived.conf)
+  -i, --config-id ID     the id matched by @ID lines (default: the short host name)
+  --json                 print the compiled model as JSON on stdout
+  --print                print the configuration back, normalised, on stdout
+  --no-host              compile the text only: skip this host's interface, script and user checks
+  -t, --config-test[=LOGFILE]
+                         keepalived's spelling; with LOGFILE the report goes there, not to stderr
+  -h, --help             this help
+keepalived's other options are accepted and ignored.
+
+exit status, as keepalived -t: 0 fine, 4 cannot run, 5 errors it would still run with,
+6 scripts without enable_script_security, 2 keepalived would stop reading; also 2 for a
+usage error (unknown option).`;
+
+/** A parse result that is not a set of arguments: help asked for, or a usage error. */
+export type CheckArgsProblem = { help: true } | { usage: string };
+
+export function parseCheckArgs(argv: string[]): CheckArgs | CheckArgsProblem {
   const a: CheckArgs = { files: [], json: false, print: false, noHost: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (): string | undefined => argv[++i];
+    if (x === '-h' || x === '--help') return { help: true };
     if (x === '-f' || x === '--use-file') {
       const v = value();
-      if (v === undefined) return `${x} needs a file name`;
+      if (v === undefined) return { usage: `${x} needs a file name` };
       a.files.push(v);
     } else if (x.startsWith('--use-file=')) a.files.push(x.slice(11));
-    else if (x === '-i' || x === '--config-id') a.configId = value();
-    else if (x.startsWith('--config-id=')) a.configId = x.slice(12);
+    else if (x === '-i' || x === '--config-id') {
+      const v = value();
+      if (v === undefined) return { usage: `${x} needs an id` };
+      a.configId = v;
+    } else if (x.startsWith('--config-id=')) a.configId = x.slice(12);
     else if (x === '-t' || x === '--config-test') continue;
     else if (x.startsWith('--config-test=')) a.logFile = x.slice(14);
     else if (x === '--json') a.json = true;
     else if (x === '--print') a.print = true;
     else if (x === '--no-host') a.noHost = true;
-    else if (IGNORED_WITH_VALUE.has(x)) i++;
-    else if (x.startsWith('-')) continue;
-    else a.files.push(x);
+    else if (x === '--') a.files.push(...argv.splice(i + 1));
+    else if (x.startsWith('-') && x.length > 1) {
+      // Any other option must be one of keepalived's (accepted, and ignored unless it names the
+      // config file, config id or -t's log file), parsed exactly as the daemon parses it.
+      const alone = parseFlags([x]);
+      const needsValue = alone.errors.some((e) => e.startsWith('Missing parameter'));
+      const r = needsValue ? parseFlags([x, argv[i + 1] ?? '']) : alone;
+      const unknown = r.errors.find((e) => !e.startsWith('Missing parameter'));
+      if (unknown) return { usage: unknown.replace(/^Unknown option/, 'unknown option') };
+      if (needsValue && argv[i + 1] === undefined) return { usage: alone.errors[0]! };
+      if (needsValue) i++;
+      if (r.flags.configFile !== DEFAULT_CONFIG_FILE) a.files.push(r.flags.configFile);
+      if (r.flags.configId !== undefined) a.configId = r.flags.configId;
+      if (typeof r.flags.configTest === 'string') a.logFile = r.flags.configTest;
+      if (r.flags.help) return { help: true };
+    } else a.files.push(x);
   }
-  if (!a.files.length) a.files.push('/etc/keepalived/keepalived.conf');
+  if (!a.files.length) a.files.push(DEFAULT_CONFIG_FILE);
   return a;
 }
 
@@ -102,9 +147,13 @@ function compileOne(file: string, args: CheckArgs): CompileResult {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseCheckArgs(argv);
-  if (typeof args === 'string') {
-    process.stderr.write(`keepalived-ts check: ${args}\n`);
-    return 1;
+  if ('help' in args) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if ('usage' in args) {
+    process.stderr.write(`keepalived-ts check: ${args.usage}\n${SYNOPSIS}\n('keepalived-ts check --help' lists the options)\n`);
+    return EXIT_USAGE;
   }
   const results = args.files.map((f) => ({ file: f, ...compileOne(f, args) }));
   const lines: string[] = [];

@@ -11,8 +11,10 @@ import { bufferEarlySignals } from '../daemon/signals.js';
 // that is still loading.
 bufferEarlySignals();
 
-export async function run(argv: string[]): Promise<number> {
+/** `topLevel`: invoked without a sub-command (then --help lists the sub-commands too). */
+export async function run(argv: string[], opts: { topLevel?: boolean } = {}): Promise<number> {
   return runDaemon(argv, {
+    topLevel: opts.topLevel === true,
     version: packageVersion(import.meta.url),
     childEntry: siblingModule(import.meta.url, '../daemon/child-main'),
     loadFactory: async () => (await import('../daemon/wiring.js')).productionFactory,

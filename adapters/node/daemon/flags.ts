@@ -277,9 +277,9 @@ export function versionText(ourVersion: string): string {
   ].join('\n');
 }
 
-export function helpText(program: string): string {
-  return `Usage: ${program} [OPTION...]
-  -f, --use-file=FILE          Use the specified configuration file
+/** keepalived's options, one per line (the body of `keepalived-ts --help` and `keepalived-ts daemon --help`). */
+export function daemonOptionsText(): string {
+  return `  -f, --use-file=FILE          Use the specified configuration file
                                 default '${DEFAULT_CONFIG_FILE}'
   -P, --vrrp                   Only run with VRRP subsystem
   -C, --check                  Only run with Health-checker subsystem
@@ -314,4 +314,9 @@ export function helpText(program: string): string {
 Accepted for compatibility and ignored with a warning: -X, -V, -I, -T, -a, -x, -A, -m, -M, -e,
 --perf, --debug. Accepted with nothing to do: -B, -b (no BFD subsystem), --no-mem-check.
 `;
+}
+
+/** `keepalived-ts daemon --help`: keepalived's usage line and options. */
+export function helpText(program: string): string {
+  return `Usage: ${program} [daemon] [OPTION...]\n${daemonOptionsText()}`;
 }

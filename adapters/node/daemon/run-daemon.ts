@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { DAEMON_ENV, daemonize, reportDaemonReady } from './daemonize.js';
 import { portableExecArgv } from './exec-argv.js';
+import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
 import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js';
 import { runParent, type DaemonTiming } from './parent.js';
 import type { RuntimeFactory } from './role-host.js';
@@ -18,6 +19,8 @@ export interface DaemonDeps {
   configTest: (argv: string[]) => Promise<number>;
   timing?: Partial<DaemonTiming>;
   syslogSocket?: string;
+  /** Invoked as `keepalived-ts [OPTION...]` (no sub-command): --help lists the sub-commands too. */
+  topLevel?: boolean;
 }
 
 function absolutePaths(f: DaemonFlags): void {
@@ -30,12 +33,21 @@ function absolutePaths(f: DaemonFlags): void {
 
 export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<number> {
   const { flags, errors, warnings, unexpected } = parseFlags(argv);
+  // A word that is not an option is most likely a mistyped sub-command: start nothing.
+  // (keepalived prints "Unexpected argument(s)" and starts anyway; see docs/daemon.md.)
+  if (unexpected.length > 0) {
+    const word = unexpected[0]!;
+    process.stderr.write(`${PROGRAM}: ${unknownArgument(word, deps.topLevel === true && argv[0] === word)}\n${SHORT_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  // keepalived's wording; exit 2 with the usage line where keepalived exits 1 (docs/daemon.md).
   if (errors.length > 0) {
     for (const e of errors) process.stderr.write(`${e}\n`);
-    return 1;
+    process.stderr.write(`${SHORT_USAGE}\n`);
+    return EXIT_USAGE;
   }
   if (flags.help) {
-    process.stderr.write(helpText(process.argv[1] ?? 'keepalived-ts'));
+    process.stdout.write(deps.topLevel ? topLevelHelp() : helpText(PROGRAM));
     return 0;
   }
   if (flags.version) {
@@ -52,7 +64,6 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     return 0;
   }
   if (flags.configTest !== undefined) return deps.configTest(argv);
-  if (unexpected.length > 0) process.stdout.write(`Unexpected argument(s): ${unexpected.join(' ')}\n`);
   absolutePaths(flags);
 
   const daemonized = process.env[DAEMON_ENV] === '1';
