@@ -15,6 +15,11 @@
  * unknown command, option or stray word) exit 2 and start nothing.
  */
 import { main } from './cli-main.js';
+import { handleClosedOutput } from './stdio.js';
+
+// `keepalived-ts sim … | head`: a reader that goes away ends the command quietly (the daemon
+// switches this to 'ignore').
+handleClosedOutput('exit');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -62,6 +62,8 @@ export interface ParentDeps {
   syslogSocket?: string;
   /** Called once the pid file is written and the children are launched (daemonize's readiness). */
   onReady?: () => void;
+  /** Every log line of the parent, also (the detached daemon copies them to its launcher until ready). */
+  onLog?: (level: string, message: string) => void;
 }
 
 type Unit = { role: ChildRole; kind: 'child'; sup: ChildSupervisor } | { role: ChildRole; kind: 'host'; host: RoleHost };
@@ -84,7 +86,11 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     file: flags.logFile,
     syslogSocket: deps.syslogSocket,
   };
-  const log = createDaemonLogger(logOptions);
+  const sinks = createDaemonLogger(logOptions);
+  const onLog = deps.onLog;
+  const log: typeof sinks = onLog
+    ? { ...sinks, log: (level, message) => (onLog(level, message), sinks.log(level, message)), close: () => sinks.close() }
+    : sinks;
   process.title = 'keepalived-ts';
 
   // Signals first: anything arriving during start-up is queued, never lost and never fatal.

@@ -3,9 +3,10 @@
  * -t (handed to the check command), daemonising without -n, then the parent process.
  */
 import { resolve } from 'node:path';
-import { DAEMON_ENV, daemonize, reportDaemonReady } from './daemonize.js';
+import { DAEMON_ENV, daemonize, reportDaemonExit, reportDaemonLog, reportDaemonReady } from './daemonize.js';
 import { portableExecArgv } from './exec-argv.js';
 import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
+import { handleClosedOutput } from '../stdio.js';
 import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js';
 import { runParent, type DaemonTiming } from './parent.js';
 import type { RuntimeFactory } from './role-host.js';
@@ -73,6 +74,8 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     process.chdir('/');
   }
   process.umask(flags.umask);
+  // From here on this process is the daemon: a console log without a reader never stops it.
+  handleClosedOutput('ignore');
   const code = await runParent(
     flags,
     argv,
@@ -84,9 +87,12 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,
       onReady: daemonized ? reportDaemonReady : undefined,
+      onLog: daemonized ? reportDaemonLog : undefined,
     },
     warnings,
   );
+  // Stopped before it was ready (bad configuration, already running): the launcher prints why.
+  if (daemonized) await reportDaemonExit(code);
   // A runtime that leaked a handle must not keep a stopped daemon alive.
   setTimeout(() => process.exit(code), 1000).unref();
   return code;
