@@ -8,6 +8,7 @@ import { finishVirtualServer, validateVirtualServer, type VsDraft } from './keyw
 import type { Diagnostic, KeepalivedConfig, VrrpInstanceConfig } from './model.js';
 import { normaliseInstance, type TrackTargets } from './normalise-vrrp.js';
 import { readConfig } from './reader.js';
+import { applyScriptUsers } from './script-users.js';
 import { TreeBuilder } from './tree.js';
 import { checkInterfaces, checkScriptSecurity, checkVridCollisions, finishSyncGroups, type HostFacts } from './validate.js';
 
@@ -66,7 +67,6 @@ function compile(entryPath: string, readFile: (path: string) => string | undefin
   model.staticIpaddresses = drafts.staticIpaddresses;
   model.staticRoutes = drafts.staticRoutes;
   model.staticRules = drafts.staticRules;
-  model.vrrpScripts = drafts.scripts.map(({ timeoutSet, ...s }) => (timeoutSet ? s : { ...s, timeoutMs: s.intervalMs }));
   model.trackFiles = drafts.trackFiles;
   model.trackProcesses = drafts.trackProcesses;
   model.virtualServerGroups = drafts.virtualServerGroups;
@@ -75,6 +75,14 @@ function compile(entryPath: string, readFile: (path: string) => string | undefin
     .map((v) => validateVirtualServer(v, d))
     .filter((v): v is VsDraft => v !== undefined)
     .map(finishVirtualServer);
+  // Scripts nobody may run (no such user; root refused by enable_script_security) are dropped
+  // here, before track_script references are resolved, as keepalived drops them while reading.
+  applyScriptUsers(
+    { files, globalDefs: drafts.globalDefs, vrrpScripts: drafts.scripts, notifyHolders: [...drafts.instances, ...drafts.syncGroups], virtualServers: model.virtualServers },
+    opts.scriptUser,
+    d,
+  );
+  model.vrrpScripts = drafts.scripts.map(({ timeoutSet, ...s }) => (timeoutSet ? s : { ...s, timeoutMs: s.intervalMs }));
 
   const weights = <T extends { name: string; weight: number; reverse: boolean }>(list: T[]) =>
     new Map(list.map((t) => [t.name, { weight: t.weight, reverse: t.reverse }]));

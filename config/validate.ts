@@ -15,6 +15,12 @@ export interface HostFacts {
   interfaces?: readonly string[];
   /** Status of a script's executable (argv[0]). When absent, every script is assumed present. */
   scriptStatus?: (path: string) => ScriptStatus;
+  /**
+   * Does this script user (and group) exist? When absent, script users are not checked (see
+   * config/script-users.ts: with enable_script_security and no user to run a script as, the
+   * script is dropped, as keepalived drops it).
+   */
+  scriptUser?: (user: string, group?: string) => boolean;
 }
 
 const pos = (s: { file: string; line: number }): Pos => ({ file: s.file, line: s.line });

@@ -3,7 +3,7 @@
  * Users that exist only in NSS databases other than files (LDAP, sssd) are not found: configure a
  * numeric id instead ("script_user 1001 1001" works).
  */
-import { readFile } from 'node:fs';
+import { readFile, readFileSync } from 'node:fs';
 
 export interface ScriptIdentity {
   uid: number;
@@ -42,4 +42,36 @@ export function resolveScriptIdentity(user: string, group: string | undefined, d
     if (uid === undefined) return done(undefined, error ?? `unknown script user '${user}'`);
     withGroup(uid, numeric(fields?.[3] ?? ''));
   });
+}
+
+export interface UserDatabases {
+  passwd: string;
+  group: string;
+}
+
+const SYSTEM_DATABASES: UserDatabases = { passwd: '/etc/passwd', group: '/etc/group' };
+
+function names(text: string | undefined): Set<string> {
+  return new Set((text ?? '').split('\n').map((l) => l.split(':')[0]!).filter(Boolean));
+}
+
+function readOrEmpty(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A synchronous "does this script user (and group) exist?" for reading the configuration
+ * (config/script-users.ts), with the same rules as resolveScriptIdentity: a name in the
+ * databases, or a number. `db` replaces /etc/passwd and /etc/group (tests).
+ */
+export function scriptUserLookup(db: UserDatabases = SYSTEM_DATABASES): (user: string, group?: string) => boolean {
+  return (user, group) => {
+    const userOk = numeric(user) !== undefined || names(readOrEmpty(db.passwd)).has(user);
+    const groupOk = group === undefined || numeric(group) !== undefined || names(readOrEmpty(db.group)).has(group);
+    return userOk && groupOk;
+  };
 }

@@ -12,12 +12,19 @@ import { errorText } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { resolveScriptIdentity, type ScriptIdentity } from '../linux/users.js';
 import { checkScriptSecurity } from '../linux/script-security.js';
+import { DEFAULT_SCRIPT_USER } from '../../config/script-users.js';
 
 export interface NodeScriptRunnerOptions {
   /** Network namespace scripts start in (keepalived's net_namespace). */
   netns?: string;
   /** Delay between SIGTERM and SIGKILL after a timeout (default 2000 ms). */
   killGraceMs?: number;
+  /**
+   * Who runs a script that names no user (and no global_defs script_user): this user when it
+   * exists, else root — but never root with enable_script_security. Default keepalived_script,
+   * keepalived's default.
+   */
+  defaultUser?: string;
 }
 
 export interface NodeScriptRunner extends ScriptRunner {
@@ -38,6 +45,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export function createNodeScriptRunner(opts: NodeScriptRunnerOptions = {}): NodeScriptRunner {
   const grace = opts.killGraceMs ?? 2000;
+  const defaultUser = opts.defaultUser ?? DEFAULT_SCRIPT_USER;
   const live = new Set<ChildProcess>();
 
   const start = (spec: ScriptSpec, id: ScriptIdentity | undefined, finish: (r: ScriptResult) => void, state: { child?: ChildProcess; cancelled: boolean }): void => {
@@ -105,8 +113,17 @@ export function createNodeScriptRunner(opts: NodeScriptRunnerOptions = {}): Node
       if (spec.user !== undefined) {
         resolveScriptIdentity(spec.user, spec.group, (id, error) => (id ? go(id) : finish({ exitCode: null, timedOut: false, error: error ?? 'unknown user' })));
       } else {
-        // Results are never delivered inside the call that asked.
-        setImmediate(go);
+        // keepalived's default script user: keepalived_script when it exists, else ourselves
+        // (root), except that enable_script_security never runs a script as root. The config
+        // loader already drops such scripts (config/script-users.ts); this is the last guard.
+        // (resolveScriptIdentity answers asynchronously: never inside the call that asked.)
+        resolveScriptIdentity(defaultUser, undefined, (id) => {
+          if (id) return go(id);
+          if (spec.secure) {
+            return finish({ exitCode: null, timedOut: false, error: `Unable to set default user ${defaultUser} for script - not running '${spec.argv[0] ?? ''}' as root (enable_script_security)` });
+          }
+          go();
+        });
       }
       return {
         cancel() {

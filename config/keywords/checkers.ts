@@ -11,7 +11,7 @@ import type { Stmt } from '../tree.js';
 import { boolArg, intArg, posOf, strArg, timerArg } from '../values.js';
 import { restrict, table, walk, type Cx, type Handler, type Table } from './engine.js';
 import { CHECKER_KEYWORDS_BY_KIND, URL_KEYWORDS } from './known.js';
-import { parseScript } from './script.js';
+import { parseScript, userKeywordAt } from './script.js';
 
 export type CheckerDraft = Omit<CheckerConfig, 'connectTimeoutMs' | 'delayLoopMs' | 'retry' | 'delayBeforeRetryMs'> & {
   connectTimeoutMs?: number;
@@ -36,6 +36,8 @@ export function newChecker(kind: CheckerKind, st: Stmt): CheckerDraft {
 type C = CheckerDraft;
 /** MISC_CHECK `user USER [GROUP]` seen in a checker block, for a misc_path that comes later. */
 const miscUser = new WeakMap<C, { user: string; group?: string }>();
+/** Where that `user` keyword was, for the script-user diagnostics. */
+const miscUserAt = new WeakMap<C, ReturnType<typeof posOf>>();
 const ms = (us: number) => us / 1000;
 
 const timer = (key: 'connectTimeoutMs' | 'delayLoopMs' | 'delayBeforeRetryMs' | 'warmupMs'): Handler<C> => (c, st, cx) => {
@@ -136,6 +138,8 @@ export const checkerTable: Table<C> = table<C>({
     // `user` may come before misc_path (keepalived applies it either way).
     const runAs = miscUser.get(c);
     if (runAs) Object.assign(s, runAs);
+    const at = miscUserAt.get(c);
+    if (at) userKeywordAt.set(s, at);
     c.misc = { ...(c.misc ?? { dynamic: false }), command: s };
   },
   misc_timeout: (c, st, cx) => {
@@ -148,7 +152,11 @@ export const checkerTable: Table<C> = table<C>({
     if (u === undefined) return;
     const runAs = { user: u, ...(st.words[2] ? { group: st.words[2].text } : {}) };
     miscUser.set(c, runAs);
-    if (c.misc?.command) Object.assign(c.misc.command, runAs);
+    miscUserAt.set(c, posOf(st, 1));
+    if (c.misc?.command) {
+      Object.assign(c.misc.command, runAs);
+      userKeywordAt.set(c.misc.command, posOf(st, 1));
+    }
   },
   helo_name: str((c, v) => (c.heloName = v), 'name'),
   type: (c, st, cx) => {

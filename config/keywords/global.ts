@@ -6,7 +6,7 @@ import type { Stmt } from '../tree.js';
 import { append, blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { GLOBAL_DEFS_KEYWORDS } from './known.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
-import { parseScript } from './script.js';
+import { parseScript, userKeywordAt } from './script.js';
 
 type G = GlobalDefs;
 
@@ -111,6 +111,7 @@ export const globalTable = table<G, Cx>({
     const user = strArg(st, 1, cx.d, 'user');
     if (user === undefined) return;
     g.scriptUser = st.words[2] ? { user, group: st.words[2].text } : { user };
+    userKeywordAt.set(g.scriptUser, posOf(st, 1));
   },
   vrrp_garp_interval: secondsMs('vrrpGarpIntervalMs', 1, MAX_TIMER_US),
   vrrp_gna_interval: secondsMs('vrrpGnaIntervalMs', 1, MAX_TIMER_US),

@@ -3,11 +3,17 @@
  * line with quote and escape handling, then splits the command word itself into argv.
  * `KEYWORD "cmd args" [user [group]]` or `KEYWORD cmd [user [group]]`.
  */
-import type { Diags } from '../diag.js';
+import type { Diags, Pos } from '../diag.js';
 import { scriptWords } from '../lexer.js';
 import type { NotifyScripts, ScriptCommand } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { posOf } from '../values.js';
+
+/**
+ * Where a `user` / `script_user` keyword set a script's user (keyed by the ScriptCommand, or the
+ * global_defs scriptUser record): config/script-users.ts reports a user that does not exist there.
+ */
+export const userKeywordAt = new WeakMap<object, Pos>();
 
 /** Handler factory for notify* keywords of anything with a `notify` record (instances, sync groups). */
 export function notifyKeyword<T extends { name: string; notify: NotifyScripts }>(key: keyof NotifyScripts, label: (t: T) => string) {

@@ -6,7 +6,7 @@ import type { Stmt } from '../tree.js';
 import { checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { TRACK_FILE_KEYWORDS, VRRP_SCRIPT_KEYWORDS, VRRP_TRACK_PROCESS_KEYWORDS } from './known.js';
-import { parseScript } from './script.js';
+import { parseScript, userKeywordAt } from './script.js';
 
 /** `weight N [reverse]` with keepalived's per-kind limit. */
 function weightLine(st: Stmt, cx: Cx, limit: number): { weight: number; reverse: boolean } | undefined {
@@ -60,6 +60,7 @@ export const scriptTable = table<ScriptDraft>({
     if (u === undefined || !s.command) return;
     s.command.user = u;
     if (st.words[2]) s.command.group = st.words[2].text;
+    userKeywordAt.set(s.command, posOf(st, 1));
   },
   init_fail: (s) => void (s.initFail = true),
 });

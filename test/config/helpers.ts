@@ -4,9 +4,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompileResult, type KeepalivedConfig } from '../../config/index.js';
 import { scriptStatus } from '../../adapters/node/commands/check.js';
+import { scriptUserLookup } from '../../adapters/linux/users.js';
 
-/** The host keepalived runs on in the parity test: a namespace with lo, eth0 and eth1; real script files. */
-export const PROBE_HOST = { interfaces: ['lo', 'eth0', 'eth1'], scriptStatus };
+/** The host keepalived runs on in the parity test: a namespace with lo, eth0 and eth1; real script files and users. */
+export const PROBE_HOST = { interfaces: ['lo', 'eth0', 'eth1'], scriptStatus, scriptUser: scriptUserLookup() };
 
 /** The model without source positions and file names, which printing cannot keep. */
 export function comparable(m: KeepalivedConfig): unknown {

@@ -17,6 +17,7 @@ import { configTestExitCode, EXIT_ERRORS } from '../../../config/exit-code.js';
 import { lintCluster } from '../../../config/lint-cluster.js';
 import { printConfig } from '../../../config/print.js';
 import { nftRefusalDiagnostics } from '../../../actors/lvs/nft-refusal.js';
+import { scriptUserLookup } from '../../linux/users.js';
 import { EXIT_USAGE } from '../cli-usage.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 import { DEFAULT_CONFIG_FILE, parseFlags } from '../daemon/flags.js';
@@ -138,7 +139,7 @@ function compileOne(file: string, args: CheckArgs): CompileResult {
   const r = compileConfig(file, readText, {
     listDir,
     configId: args.configId ?? hostname().split('.')[0],
-    ...(args.noHost ? {} : { interfaces: hostInterfaces(), scriptStatus }),
+    ...(args.noHost ? {} : { interfaces: hostInterfaces(), scriptStatus, scriptUser: scriptUserLookup() }),
   });
   // Without IPVS the daemon balances with nftables: say now which virtual servers it would refuse.
   if (!args.noHost && r.model.virtualServers.length && !hostHasIpvs()) r.diagnostics.push(...nftRefusalDiagnostics(r.model.virtualServers));

@@ -11,6 +11,7 @@
  */
 import { hostname } from 'node:os';
 import { compileConfig, formatDiagnostic, type Diagnostic, type KeepalivedConfig } from '../../../config/index.js';
+import { scriptUserLookup } from '../../linux/users.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 
 export { formatDiagnostic };
@@ -30,8 +31,13 @@ export function defaultConfigId(): string {
 }
 
 
-export function loadConfig(path: string, configId: string | undefined): LoadedConfig {
-  const { model, diagnostics } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId() });
+/**
+ * `scriptUser` answers whether a script user exists (default: /etc/passwd and /etc/group). A
+ * script no user may run (enable_script_security without script_user or keepalived_script) is
+ * dropped from the model, as keepalived drops it; instances tracking it run without it.
+ */
+export function loadConfig(path: string, configId: string | undefined, scriptUser: (user: string, group?: string) => boolean = scriptUserLookup()): LoadedConfig {
+  const { model, diagnostics } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId(), scriptUser });
   const errors = diagnostics.filter((d) => d.severity === 'error' && d.kind !== 'security' && d.kind !== 'lint');
   const missing = readText(path) === undefined;
   const fatal = missing || errors.some((d) => d.kind === 'fatal' || d.kind === 'abort');
