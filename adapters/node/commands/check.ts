@@ -19,6 +19,7 @@ import { printConfig } from '../../../config/print.js';
 import { nftRefusalDiagnostics } from '../../../actors/lvs/nft-refusal.js';
 import { scriptUserLookup } from '../../linux/users.js';
 import { EXIT_USAGE } from '../cli-usage.js';
+import { lvsNotActedOn } from '../lvs-notice.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 import { DEFAULT_CONFIG_FILE, parseFlags } from '../daemon/flags.js';
 
@@ -158,7 +159,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const results = args.files.map((f) => ({ file: f, ...compileOne(f, args) }));
   const lines: string[] = [];
-  for (const r of results) for (const d of r.diagnostics) lines.push(formatDiagnostic(d));
+  for (const r of results) {
+    for (const d of r.diagnostics) lines.push(formatDiagnostic(d));
+    const lvs = lvsNotActedOn(r.model);
+    if (lvs) lines.push(formatDiagnostic(lvs));
+  }
   let code = configTestExitCode(results.flatMap((r) => r.diagnostics));
   if (results.length > 1) {
     const cluster = lintCluster(results.map((r) => ({ name: r.file, model: r.model })));
