@@ -42,6 +42,15 @@ fi
 export npm_config_nodedir=${npm_config_nodedir:-/usr}
 if [ "${SKIP_NPM_CI:-}" != 1 ]; then
   npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+  # npm ci needs no compiler (netio ships prebuilt; raw-socket is optional). Where there is one
+  # (as root we installed build-essential), build everything from source too: netio from
+  # native/netio.c (the tests then use that build), and check that the optional raw-socket built.
+  if command -v cc >/dev/null && command -v make >/dev/null && command -v python3 >/dev/null; then
+    npm run build:native >/dev/null || { echo "npm run build:native failed"; echo "0 passed, 1 failed"; exit 1; }
+    [ -d node_modules/raw-socket ] || { echo "raw-socket was not built although a compiler is present"; echo "0 passed, 1 failed"; exit 1; }
+  else
+    echo "no C compiler: using the prebuilt netio addon; raw-socket (optional, for the daemon) is not installed"
+  fi
 fi
 
 results=$(mktemp /tmp/keepalived-ts-vitest.XXXXXX.json)

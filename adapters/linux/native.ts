@@ -1,6 +1,8 @@
 /**
- * Loader and typed view of our N-API addon (native/netio.c, built by binding.gyp into
- * build/Release/netio.node during `npm ci`). Only adapters/linux uses it.
+ * Loader and typed view of our N-API addon (native/netio.c). `npm ci` needs no compiler for it:
+ * prebuilt binaries for linux-x64 and linux-arm64 (glibc) ship in prebuilds/, and the install
+ * script (node-gyp-build) builds from source only where none of them loads. Only
+ * adapters/linux uses it, and only the daemon loads it.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -42,22 +44,40 @@ export interface NetIoError extends Error {
 
 let loaded: NetIo | undefined;
 
-function addonCandidates(): string[] {
+/** The package root (holding binding.gyp, build/ and prebuilds/), from source or from dist/. */
+export function packageRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   // adapters/linux/ from source, dist/adapters/linux/ when compiled.
-  return [join(here, '../../build/Release/netio.node'), join(here, '../../../build/Release/netio.node')];
+  const candidates = [join(here, '../..'), join(here, '../../..')];
+  return candidates.find((d) => existsSync(join(d, 'binding.gyp'))) ?? candidates[0]!;
 }
 
-/** The addon, loaded on first use. Throws a clear error when it was not built. */
+/** Why the addon cannot be loaded here, in words an operator can act on. */
+export function netioMissing(detail: string): string {
+  return (
+    `the native addon netio (native/netio.c) is not available for ${process.platform}-${process.arch}: ` +
+    `no prebuilt binary in prebuilds/ matches and build/Release/netio.node was not built (${detail.split('\n')[0]}). ` +
+    'Build it with `npm run build:native` (needs a C compiler, make, python3 and Node headers; on Debian: ' +
+    'apt-get install build-essential python3, and npm_config_nodedir=/usr)'
+  );
+}
+
+/**
+ * The addon, loaded on first use (only the daemon's adapters call this): build/Release/netio.node
+ * when it was built from source, else the prebuilt binary for this platform in prebuilds/
+ * (node-gyp-build picks it). Throws a clear error when there is neither.
+ */
 export function netio(): NetIo {
   if (loaded) return loaded;
-  const path = addonCandidates().find((p) => existsSync(p));
-  if (!path) {
-    throw new Error(
-      'native addon build/Release/netio.node is missing: run `npm run build:native` (needs g++, python3 and Node headers; npm_config_nodedir=/usr)',
-    );
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+  let path: string;
+  try {
+    path = nodeGypBuild.path(packageRoot());
+  } catch (e) {
+    throw new Error(netioMissing(errorText(e)));
   }
-  loaded = createRequire(import.meta.url)(path) as NetIo;
+  loaded = require(path) as NetIo;
   return loaded;
 }
 

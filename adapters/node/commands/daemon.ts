@@ -19,5 +19,7 @@ export async function run(argv: string[], opts: { topLevel?: boolean } = {}): Pr
     childEntry: siblingModule(import.meta.url, '../daemon/child-main'),
     loadFactory: async () => (await import('../daemon/wiring.js')).productionFactory,
     configTest: async (args) => (await import('./check.js')).run(args),
+    // raw-socket, netlink and netio are loaded only here, when a daemon is about to start.
+    preflight: async () => (await import('../../linux/native-deps.js')).daemonNativeProblems(),
   });
 }

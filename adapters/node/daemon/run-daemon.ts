@@ -22,6 +22,8 @@ export interface DaemonDeps {
   syslogSocket?: string;
   /** Invoked as `keepalived-ts [OPTION...]` (no sub-command): --help lists the sub-commands too. */
   topLevel?: boolean;
+  /** Checked before starting (and before detaching): what the daemon lacks to run here. */
+  preflight?: () => Promise<string[]>;
 }
 
 function absolutePaths(f: DaemonFlags): void {
@@ -68,6 +70,15 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
   absolutePaths(flags);
 
   const daemonized = process.env[DAEMON_ENV] === '1';
+  // Missing native packages: say what to install, on stderr, before detaching (the launcher
+  // already checked when we are the detached daemon).
+  if (!daemonized && deps.preflight) {
+    const problems = await deps.preflight();
+    if (problems.length > 0) {
+      for (const p of problems) process.stderr.write(`${PROGRAM}: cannot start the daemon: ${p}\n`);
+      return 1;
+    }
+  }
   if (!flags.dontFork && !daemonized) return daemonize({ script: process.argv[1] ?? '', argv });
   if (daemonized) {
     delete process.env[DAEMON_ENV];
