@@ -64,7 +64,7 @@ function run(argv: string[], timeoutMs = 60_000): Promise<Run & { stdout: string
 
 describe('a reader that goes away', () => {
   it('`sim | head`: the command ends quietly with status 141, no EPIPE stack trace', async () => {
-    const r = await runWithClosedStdout([TSX, CLI, 'sim', '--trace', '-']);
+    const r = await runWithClosedStdout([TSX, CLI, 'sim']);
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(141);

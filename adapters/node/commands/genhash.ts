@@ -10,6 +10,7 @@
  * forever. A status outside 200-299 is reported on stderr: a digest of an error page is rarely
  * what a url block wants.
  */
+import { EXIT_USAGE } from '../cli-usage.js';
 import type { ProbeTarget } from '../../../actors/lvs/prober-port.js';
 import type { CheckerConfig, HttpUrlConfig } from '../../../config/model-lvs.js';
 import { canonicalIp, parseIp } from '../../../protocol/addr.js';
@@ -177,7 +178,7 @@ export function run(argv: string[]): Promise<number> {
   }
   if ('error' in o) {
     process.stderr.write(`${o.error}\n${USAGE}\n`);
-    return Promise.resolve(1);
+    return Promise.resolve(EXIT_USAGE);
   }
   const where = o.family === 6 ? `[${o.server}]:${o.port}` : `${o.server}:${o.port}`;
   return new Promise((resolve) => {
