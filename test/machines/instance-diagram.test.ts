@@ -23,7 +23,7 @@ describe('instance statechart diagram', () => {
     expect(text).toContain('vrrpInstance_backup --> vrrpInstance_backup_countdown : net.advert [backupAcceptsAdvert]');
     expect(text).toContain('vrrpInstance_backup --> vrrpInstance_backup : net.advert (internal)');
     expect(text).toContain('vrrpInstance_master --> vrrpInstance_backup : net.advert [advertBeatsUs]');
-    expect(text).toMatch(/note right of vrrpInstance_master : RFC 5798 §6\.4\.3/);
+    expect(text).toMatch(/note right of vrrpInstance_master\n {4}RFC 5798 §6\.4\.3[^\n]*\n {2}end note\n/);
   });
 
   it('the exporter finds the machines of a folder, one diagram id each', async () => {
