@@ -313,7 +313,7 @@ describe.skipIf(!isRoot)(rootTitle('probes against real servers in namespaces'),
     set('ok');
     expect((await probeOnce(prober, misc(), t4(0), 2000)).outcome).toEqual({ ok: true });
 
-    const secure = createProber({ scripts: runner, netns: c, scriptPolicy: () => ({ secure: true }) });
+    const secure = createProber({ scripts: runner, netns: c, scriptPolicy: () => ({ secure: true, user: 'nobody' }) });
     chmodSync(script, 0o777);
     expect((await probeOnce(secure, misc(), t4(0), 2000)).outcome).toMatchObject({ ok: false, failure: 'exit-status', message: 'failed to run', detail: `Unsafe permissions found for script '${script}' - disabling.` });
     chmodSync(script, 0o755);
