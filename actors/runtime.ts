@@ -21,18 +21,18 @@ import type { NotifierEvent } from '../machines/notify/notifier.machine.js';
 import type { Ports } from './ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
-import { VrrpIo } from './vrrp-io.js';
-import { AddressIo } from './address-io.js';
-import { StaticIo } from './static-io.js';
-import { VmacIo } from './vmac-io.js';
-import { instanceLogic } from './instance-io.js';
+import { VrrpIo } from './vrrp/vrrp-io.js';
+import { AddressIo } from './vrrp/address-io.js';
+import { StaticIo } from './vrrp/static-io.js';
+import { VmacIo } from './vrrp/vmac-io.js';
+import { instanceLogic } from './vrrp/instance-io.js';
 import { trackerLogic } from './track-io.js';
 import { notifierLogic } from './notify-io.js';
-import { buildPlan, type Plan } from './plan.js';
-import type { InstancePlan } from './plan-instance.js';
+import { buildPlan, type Plan } from './vrrp/plan.js';
+import type { InstancePlan } from './vrrp/plan-instance.js';
 import { groupId, instanceId, NOTIFIER_ID, trackingId } from './names.js';
-import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
-import { applyReload } from './reload.js';
+import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './vrrp/observers.js';
+import { applyReload } from './vrrp/reload.js';
 import { bindRuntimeDeps } from './system-deps.js';
 
 /** The daemon machine with every child provided; built once, each runtime binds its deps (system-deps.ts). */

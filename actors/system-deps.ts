@@ -5,7 +5,7 @@
  * and a simulated cluster starts thousands of runtimes; each actor finds its runtime here.
  */
 import type { ActorSystem } from 'xstate';
-import type { InstanceIoDeps } from './instance-io.js';
+import type { InstanceIoDeps } from './vrrp/instance-io.js';
 import type { Ports } from './ports.js';
 
 /** Global script settings (read at each run, so a reload applies them). */

@@ -4,7 +4,7 @@
  * which made takeovers several ms late and cost CPU with many instances.
  */
 import { describe, expect, it } from 'vitest';
-import { planInstance } from '../../actors/plan-instance.js';
+import { planInstance } from '../../actors/vrrp/plan-instance.js';
 import type { InterfaceInfo } from '../../actors/ports.js';
 import { model, vi1 } from './two-nodes.js';
 

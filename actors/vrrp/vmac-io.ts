@@ -5,8 +5,8 @@
  */
 import type { AddressIo } from './address-io.js';
 import type { InstanceIoConfig } from './plan-instance.js';
-import type { Ports } from './ports.js';
-import type { RuntimeSink } from './sink.js';
+import type { Ports } from '../ports.js';
+import type { RuntimeSink } from '../sink.js';
 
 /** An IPv6 VMAC that carries the adverts needs our link-local source address on it. */
 const linkLocalFor = (io: InstanceIoConfig): string | undefined => (io.family === 6 && io.vmac && io.vrrpIfname === io.vmac.name ? io.src : undefined);

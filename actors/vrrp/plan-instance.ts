@@ -3,13 +3,13 @@
  * machine's input, the I/O configuration (addresses, auth, peers, expected adverts) and the
  * tracking entries. Pure data shaping; every protocol rule stays in machines/ and protocol/.
  */
-import type { IpAddressConfig, KeepalivedConfig, RouteConfig, RuleConfig, VrrpInstanceConfig } from '../config/model.js';
-import type { InstanceInput } from '../machines/vrrp/types.js';
-import type { TrackEntry } from '../machines/track/tracking.machine.js';
-import { canonicalIp, isIpv6LinkLocal, parseIp } from '../protocol/addr.js';
-import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../protocol/vrrp/index.js';
-import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from './ports.js';
-import { groupId } from './names.js';
+import type { IpAddressConfig, KeepalivedConfig, RouteConfig, RuleConfig, VrrpInstanceConfig } from '../../config/model.js';
+import type { InstanceInput } from '../../machines/vrrp/types.js';
+import type { TrackEntry } from '../../machines/track/tracking.machine.js';
+import { canonicalIp, isIpv6LinkLocal, parseIp } from '../../protocol/addr.js';
+import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../../protocol/vrrp/index.js';
+import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from '../ports.js';
+import { groupId } from '../names.js';
 
 /** Everything the I/O glue needs to send and receive for one instance. */
 export interface InstanceIoConfig {

@@ -5,12 +5,12 @@
  * "(%s) Master received advert from %s with higher priority %d, ours %d", …).
  */
 import type { AnyActorRef } from 'xstate';
-import type { InstanceEmitted, InstanceStateName } from '../machines/vrrp/types.js';
-import type { SyncGroupEmitted } from '../machines/vrrp/sync-group.machine.js';
-import type { TrackerEmitted } from '../machines/track/tracker.machine.js';
-import type { TrackingEmitted } from '../machines/track/tracking.machine.js';
-import type { NotifierEmitted, NotifierEvent, NotifyJob } from '../machines/notify/notifier.machine.js';
-import type { RuntimeSink } from './sink.js';
+import type { InstanceEmitted, InstanceStateName } from '../../machines/vrrp/types.js';
+import type { SyncGroupEmitted } from '../../machines/vrrp/sync-group.machine.js';
+import type { TrackerEmitted } from '../../machines/track/tracker.machine.js';
+import type { TrackingEmitted } from '../../machines/track/tracking.machine.js';
+import type { NotifierEmitted, NotifierEvent, NotifyJob } from '../../machines/notify/notifier.machine.js';
+import type { RuntimeSink } from '../sink.js';
 
 type Of<U, T> = Extract<U, { type: T }>;
 

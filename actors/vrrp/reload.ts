@@ -1,12 +1,12 @@
 /**
- * Applying a reload diff (actors/reload-diff.ts) to a running node, in an order that never leaves
+ * Applying a reload diff (actors/vrrp/reload-diff.ts) to a running node, in an order that never leaves
  * a VIP without its instance: removed/restarted instances release their VIPs (notified with the
  * old settings), then the notifier, trackers, sockets and VIP changes, groups, new instances, tracking.
  */
 import type { Plan } from './plan.js';
 import { diffPlans } from './reload-diff.js';
-import { groupId, instanceId, trackerId, trackingId } from './names.js';
-import type { NodeRuntime } from './runtime.js';
+import { groupId, instanceId, trackerId, trackingId } from '../names.js';
+import type { NodeRuntime } from '../runtime.js';
 
 export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
   const d = diffPlans(old, next, rt.spawnedBase);

@@ -5,12 +5,12 @@
  * ARPs / unsolicited NAs are built by protocol/ (byte-identical to keepalived's) and sent on the
  * VIP's interface with that interface's MAC (keepalived's default, no VMAC).
  */
-import { buildGratuitousArpFrame } from '../protocol/arp.js';
-import { buildUnsolicitedNaFrame } from '../protocol/ndisc.js';
-import { parseIp, parseMac } from '../protocol/addr.js';
-import type { AddressSpec, Ports } from './ports.js';
+import { buildGratuitousArpFrame } from '../../protocol/arp.js';
+import { buildUnsolicitedNaFrame } from '../../protocol/ndisc.js';
+import { parseIp, parseMac } from '../../protocol/addr.js';
+import type { AddressSpec, Ports } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
-import type { RuntimeSink } from './sink.js';
+import type { RuntimeSink } from '../sink.js';
 
 const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
 /** rtnetlink answers EEXIST for an address that is already there: that is what we wanted. */

@@ -6,12 +6,12 @@
  * actor uses the deps of its own runtime (system-deps.ts).
  */
 import { fromCallback } from 'xstate';
-import { instanceMachine } from '../machines/vrrp/instance.machine.js';
-import type { InstanceInput, IoCommand } from '../machines/vrrp/types.js';
+import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
+import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
 import type { AddressIo } from './address-io.js';
 import type { InstanceIoConfig } from './plan-instance.js';
 import type { VrrpIo } from './vrrp-io.js';
-import { runtimeDeps } from './system-deps.js';
+import { runtimeDeps } from '../system-deps.js';
 
 export interface InstanceIoDeps {
   vrrp: VrrpIo;

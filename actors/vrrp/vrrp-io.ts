@@ -8,7 +8,7 @@
  * Transmit: encode the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it.
  * Every decision about what an advert means stays in the instance machine.
  */
-import type { InstanceEvent } from '../machines/vrrp/types.js';
+import type { InstanceEvent } from '../../machines/vrrp/types.js';
 import {
   AH_COUNTER_INITIAL,
   ahNextTxSequence,
@@ -20,12 +20,12 @@ import {
   type VrrpAdvert,
   type VrrpAdvertSpec,
   type VrrpExpectations,
-} from '../protocol/vrrp/index.js';
-import { withIpv4Id } from '../protocol/ipv4.js';
-import type { Ports, VrrpRxPacket, VrrpSocket } from './ports.js';
+} from '../../protocol/vrrp/index.js';
+import { withIpv4Id } from '../../protocol/ipv4.js';
+import type { Ports, VrrpRxPacket, VrrpSocket } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
-import { socketKey } from './names.js';
-import type { RuntimeSink } from './sink.js';
+import { socketKey } from '../names.js';
+import type { RuntimeSink } from '../sink.js';
 
 const IPPROTO_VRRP = 112;
 const IPPROTO_AH = 51;

@@ -6,11 +6,11 @@
  * the new ones added; entries present in both configurations are left alone. Port errors are
  * logged and counted (`static:net_errors`), never thrown.
  */
-import type { KeepalivedConfig } from '../config/model.js';
-import type { AddressSpec, NetConfig, RouteSpec, RuleSpec } from './ports.js';
+import type { KeepalivedConfig } from '../../config/model.js';
+import type { AddressSpec, NetConfig, RouteSpec, RuleSpec } from '../ports.js';
 import { alreadyGone, alreadyThere, type AddressIo } from './address-io.js';
 import { addressSpec, routeSpec, ruleSpec } from './plan-instance.js';
-import type { RuntimeSink } from './sink.js';
+import type { RuntimeSink } from '../sink.js';
 
 /** Owner name used in log lines and counters. */
 const OWNER = 'static';

@@ -1,13 +1,13 @@
 /**
  * The compiled model → the set of actors one node runs, keyed by deterministic systemIds. `reload`
- * compares two plans (actors/reload.ts), so everything here is plain, comparable data.
+ * compares two plans (actors/vrrp/reload.ts), so everything here is plain, comparable data.
  */
-import type { KeepalivedConfig, NotifyScripts, ScriptCommand } from '../config/model.js';
-import type { NotifierConfig, NotifyCommand, NotifyTarget } from '../machines/notify/notifier.machine.js';
-import type { TrackerInput } from '../machines/track/tracker.machine.js';
-import type { SyncGroupInput } from '../machines/vrrp/sync-group.machine.js';
-import type { InterfaceInfo } from './ports.js';
-import { groupId, instanceId, trackerId } from './names.js';
+import type { KeepalivedConfig, NotifyScripts, ScriptCommand } from '../../config/model.js';
+import type { NotifierConfig, NotifyCommand, NotifyTarget } from '../../machines/notify/notifier.machine.js';
+import type { TrackerInput } from '../../machines/track/tracker.machine.js';
+import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
+import type { InterfaceInfo } from '../ports.js';
+import { groupId, instanceId, trackerId } from '../names.js';
 import { planInstance, type InstancePlan } from './plan-instance.js';
 
 export interface PlanOptions {
