@@ -57,8 +57,6 @@ export class NodeRuntime implements Runtime {
   phase: Phase = 'new';
   /** Base priority each instance actor was spawned with (reload moves priority by an offset). */
   readonly spawnedBase = new Map<string, number>();
-  /** What a STOP of an instance means right now. */
-  readonly stopMeaning = new Map<string, 'STOP' | 'DELETED' | 'silent'>();
   private readonly subs = new Map<string, Array<() => void>>();
   readonly observer: ObserverContext;
 
@@ -71,23 +69,8 @@ export class NodeRuntime implements Runtime {
     this.addresses = new AddressIo(ports, this.sink);
     this.statics = new StaticIo(this.addresses, ports.net, this.sink);
     this.vmacs = new VmacIo(ports, this.addresses, this.sink);
-    this.vrrp = new VrrpIo(ports, this.sink, (name, e) => this.deliver(name, e), (name) => {
-      const c = this.instanceContext(name);
-      return c ? { state: c.state, priority: c.priority } : undefined;
-    });
-    this.observer = {
-      sink: this.sink,
-      notify: (e) => this.notify(e),
-      lastAdvert: (name) => {
-        const c = this.instanceContext(name);
-        return c && c.masterAddress ? { src: c.masterAddress, priority: c.masterPriority } : undefined;
-      },
-      stopMeaning: (name) => this.stopMeaning.get(name) ?? 'STOP',
-      lowerPrioNoAdvert: (name) => this.plan?.instances.get(name)?.io.lowerPrioNoAdvert ?? false,
-      notifyPriorityChanges: (name) => this.plan?.notifier.targets.some((t) => t.scope === 'INSTANCE' && t.name === name && t.notifyPriorityChanges) ?? false,
-      stateOf: (name) => this.instanceContext(name)?.state,
-      priorityOf: (name) => this.instanceContext(name)?.priority,
-    };
+    this.vrrp = new VrrpIo(ports, this.sink, (name, e) => this.deliver(name, e));
+    this.observer = { sink: this.sink };
   }
 
   start(): void {
@@ -141,10 +124,7 @@ export class NodeRuntime implements Runtime {
     this.phase = 'stopping';
     this.sink.log('info', 'Stopping');
     this.root.send({ type: 'daemon.shutdown' });
-    for (const name of this.plan.instances.keys()) {
-      this.stopMeaning.set(name, 'STOP');
-      this.deliver(name, { type: 'vrrp.shutdown' });
-    }
+    for (const name of this.plan.instances.keys()) this.deliver(name, { type: 'vrrp.shutdown', meaning: 'STOP' });
     for (const g of this.plan.groups.keys()) this.child(groupId(g))?.send({ type: 'group.shutdown' });
     this.statics.removeAll();
     // The VMACs go once their VIPs are gone; the runtime has stopped once that is done too.
@@ -237,10 +217,7 @@ export class NodeRuntime implements Runtime {
 
   /** Instances first (observed), then their tracking actors, which start them. */
   spawnInstances(plans: InstancePlan[]): void {
-    for (const p of plans) {
-      this.spawnedBase.set(p.name, p.input.basePriority);
-      this.stopMeaning.delete(p.name);
-    }
+    for (const p of plans) this.spawnedBase.set(p.name, p.input.basePriority);
     this.spawn(plans.map((p) => ({ src: 'instance' as const, systemId: instanceId(p.name), input: p.input })));
     this.spawn(plans.map((p) => ({ src: 'tracking' as const, systemId: trackingId(p.name), input: this.trackingInput(p, true) })));
   }

@@ -5,34 +5,26 @@
  * "(%s) Master received advert from %s with higher priority %d, ours %d", …).
  */
 import type { AnyActorRef } from 'xstate';
-import type { InstanceEmitted, InstanceStateName } from '../../machines/vrrp/types.js';
+import type { InstanceEmitted } from '../../machines/vrrp/types.js';
 import type { SyncGroupEmitted } from '../../machines/vrrp/sync-group.machine.js';
 import type { TrackerEmitted } from '../../machines/track/tracker.machine.js';
 import type { TrackingEmitted } from '../../machines/track/tracking.machine.js';
-import type { NotifierEmitted, NotifierEvent, NotifyJob } from '../../machines/notify/notifier.machine.js';
+import type { NotifierEmitted, NotifyJob } from '../../machines/notify/notifier.machine.js';
 import type { RuntimeSink } from '../sink.js';
 
 type Of<U, T> = Extract<U, { type: T }>;
 
 export interface ObserverContext {
   sink: RuntimeSink;
-  notify: (e: NotifierEvent) => void;
-  /** The instance's last accepted master (for the "Master received advert…" line). */
-  lastAdvert: (instance: string) => { src: string; priority: number } | undefined;
-  /** What a STOP of this instance means: STOP (shutdown), DELETED (removed on reload), or nothing (restart). */
-  stopMeaning: (instance: string) => 'STOP' | 'DELETED' | 'silent';
-  lowerPrioNoAdvert: (instance: string) => boolean;
-  notifyPriorityChanges: (instance: string) => boolean;
-  stateOf: (instance: string) => InstanceStateName | undefined;
-  priorityOf: (instance: string) => number | undefined;
 }
 
-export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>, advert?: { src: string; priority: number }): string[] {
+export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string[] {
   const n = e.instance;
   if (e.to === 'MASTER') return e.reason === 'master-down' ? [`(${n}) Receive advertisement timeout`, `(${n}) Entering MASTER STATE`] : [`(${n}) Entering MASTER STATE`];
   if (e.to === 'BACKUP') {
     if (e.from === 'INIT') return [`(${n}) Entering BACKUP STATE (init)`];
     const lines: string[] = [];
+    const advert = e.master;
     if (e.from === 'MASTER' && e.reason === 'higher-priority' && advert) {
       lines.push(
         advert.priority === e.priority
@@ -49,27 +41,19 @@ export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>, advert?
 export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
   const subs = [
     ref.on('vrrp.state', (e: Of<InstanceEmitted, 'vrrp.state'>) => {
-      for (const line of instanceStateLines(e, c.lastAdvert(e.instance))) c.sink.log('info', line);
+      for (const line of instanceStateLines(e)) c.sink.log('info', line);
       c.sink.count('transitions', e.instance);
-      const meaning = e.to === 'STOP' ? c.stopMeaning(e.instance) : e.to;
-      if (meaning === 'silent') return;
-      const to = meaning === 'DELETED' ? 'DELETED' : e.to;
+      if (e.meaning === 'silent') return;
+      const to = e.meaning === 'DELETED' ? 'DELETED' : e.to;
       c.sink.emit({ type: 'instance.state', instance: e.instance, from: e.from, to, priority: e.priority, reason: e.reason });
-      if (to !== 'INIT') c.notify({ type: 'notify.state', scope: 'INSTANCE', name: e.instance, state: to, priority: e.priority });
     }),
     ref.on('vrrp.priority', (e: Of<InstanceEmitted, 'vrrp.priority'>) => {
       c.sink.log('info', `(${e.instance}) Changing effective priority from ${e.from} to ${e.to}`);
       c.sink.emit({ type: 'instance.priority', instance: e.instance, priority: e.to });
-      const state = c.stateOf(e.instance);
-      if (c.notifyPriorityChanges(e.instance) && (state === 'MASTER' || state === 'BACKUP')) {
-        c.notify({ type: 'notify.priority', name: e.instance, state, priority: e.to });
-      }
     }),
     ref.on('vrrp.notify', (e: Of<InstanceEmitted, 'vrrp.notify'>) => {
-      const ours = c.priorityOf(e.instance);
-      const forcing = c.lowerPrioNoAdvert(e.instance) ? '' : ', forcing new election';
-      c.sink.log('info', `(${e.instance}) Received advert from ${e.src} with lower priority ${e.priority}, ours ${ours ?? '?'}${forcing}`);
-      c.notify({ type: 'notify.masterRxLowerPri', name: e.instance, priority: ours ?? 0 });
+      const forcing = e.forcing ? ', forcing new election' : '';
+      c.sink.log('info', `(${e.instance}) Received advert from ${e.src} with lower priority ${e.priority}, ours ${e.ours}${forcing}`);
     }),
     ref.on('vrrp.log', (e: Of<InstanceEmitted, 'vrrp.log'>) => c.sink.log(e.level, `(${e.instance}) ${e.message}`)),
   ];
@@ -78,10 +62,7 @@ export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() =>
 
 export function watchGroup(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
   const subs = [
-    ref.on('group.state', (e: Of<SyncGroupEmitted, 'group.state'>) => {
-      c.sink.emit({ type: 'group.state', group: e.group, to: e.to });
-      if (e.to !== 'INIT') c.notify({ type: 'notify.state', scope: 'GROUP', name: e.group, state: e.to, priority: 0 });
-    }),
+    ref.on('group.state', (e: Of<SyncGroupEmitted, 'group.state'>) => c.sink.emit({ type: 'group.state', group: e.group, to: e.to })),
     ref.on('group.log', (e: Of<SyncGroupEmitted, 'group.log'>) => c.sink.log(e.level, e.message)),
   ];
   return subs.map((s) => () => s.unsubscribe());

@@ -9,7 +9,7 @@ import type { TrackEntry } from '../../machines/track/tracking.machine.js';
 import { canonicalIp, isIpv6LinkLocal, parseIp } from '../../protocol/addr.js';
 import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../../protocol/vrrp/index.js';
 import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from '../ports.js';
-import { groupId } from '../names.js';
+import { groupId, NOTIFIER_ID } from '../names.js';
 
 /** Everything the I/O glue needs to send and receive for one instance. */
 export interface InstanceIoConfig {
@@ -42,9 +42,6 @@ export interface InstanceIoConfig {
   rules: RuleSpec[];
   expectations: VrrpExpectations;
   skipCheckAdvAddr: boolean;
-  /** For log lines only ("forcing new election" is said when we answer lower priorities). */
-  lowerPrioNoAdvert: boolean;
-  preempt: boolean;
   /** use_vmac: the macvlan the VIPs live on (and, see vrrpIfname, the adverts). */
   vmac?: { name: string; base: string };
 }
@@ -200,10 +197,10 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
       lowerPrioRepeat: inst.garpLowerPrioRepeat,
     },
     downTimerAdverts: inst.downTimerAdverts,
+    notifier: NOTIFIER_ID,
     ...(group ? { syncGroup: groupId(group.name) } : {}),
     ...(g.vrrpStartupDelayMs > 0 ? { startupDelayMs: g.vrrpStartupDelayMs } : {}),
     ...(unicastPeers.length > 0 ? { unicast: true } : {}),
-    ...((inst.strict || inst.ownerIgnoreAdverts) ? { ownerIgnoresAdverts: true } : {}),
     ...(range ? { priorityRange: range } : {}),
   };
   const io: InstanceIoConfig = {
@@ -227,8 +224,6 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     rules: inst.virtualRules.map(ruleSpec),
     expectations: expectationsFromInstance(inst),
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
-    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
-    preempt: !inst.nopreempt,
     ...(vmac ? { vmac } : {}),
   };
   for (const b of inst.trackBfds) problems.push(`(${inst.name}) track_bfd ${b.name} is not supported yet - ignoring`);

@@ -7,7 +7,7 @@ import type { NotifierConfig, NotifyCommand, NotifyTarget } from '../../machines
 import type { TrackerInput } from '../../machines/track/tracker.machine.js';
 import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
 import type { InterfaceInfo } from '../ports.js';
-import { groupId, instanceId, trackerId } from '../names.js';
+import { groupId, instanceId, NOTIFIER_ID, trackerId } from '../names.js';
 import { planInstance, type InstancePlan } from './plan-instance.js';
 
 export interface PlanOptions {
@@ -156,7 +156,7 @@ export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: P
       problems.push(`Sync group ${g.name} has no virtual router(s). removing`);
       continue;
     }
-    groups.set(g.name, { name: g.name, members: members.map((m) => ({ name: m, systemId: instanceId(m) })) });
+    groups.set(g.name, { name: g.name, members: members.map((m) => ({ name: m, systemId: instanceId(m) })), notifier: NOTIFIER_ID });
   }
   // Members of a removed group run alone.
   for (const p of instances.values()) {

@@ -13,14 +13,10 @@ export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
 
   // Removed instances report DELETED (or FAULT), restarted ones stay quiet; both release VIPs now,
   // while rt.plan still holds their old I/O configuration.
-  for (const n of d.removedInstances) rt.stopMeaning.set(n, 'DELETED');
-  for (const n of d.restartedInstances) rt.stopMeaning.set(n, 'silent');
-  for (const n of [...d.removedInstances, ...d.restartedInstances]) rt.deliver(n, { type: 'vrrp.shutdown' });
+  for (const n of d.removedInstances) rt.deliver(n, { type: 'vrrp.shutdown', meaning: 'DELETED' });
+  for (const n of d.restartedInstances) rt.deliver(n, { type: 'vrrp.shutdown', meaning: 'silent' });
   rt.stopChildren([...d.removedInstances, ...d.restartedInstances].flatMap((n) => [trackingId(n), instanceId(n)]));
-  for (const n of d.removedInstances) {
-    rt.spawnedBase.delete(n);
-    rt.stopMeaning.delete(n);
-  }
+  for (const n of d.removedInstances) rt.spawnedBase.delete(n);
   rt.stopChildren(d.removedGroups.map(groupId));
   // After the removed instances' DELETED notifies were queued with their old notify settings.
   if (d.notifierChanged) rt.notify({ type: 'notify.reconfigure', config: next.notifier });
@@ -48,7 +44,7 @@ export function applyReload(rt: NodeRuntime, old: Plan, next: Plan): void {
         const faults = Object.keys(rt.trackingVerdict(m.name)?.faults ?? {});
         return { ...m, ...(state ? { state } : {}), trackFault: faults.length > 0 };
       });
-      return { src: 'syncGroup' as const, systemId: groupId(name), input: { name, members } };
+      return { src: 'syncGroup' as const, systemId: groupId(name), input: { ...g, members } };
     }),
   );
 

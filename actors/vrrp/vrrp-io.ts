@@ -55,9 +55,6 @@ interface SocketEntry {
   members: string[];
 }
 
-/** What the receive path may observe of an instance, for keepalived's log lines only. */
-export type InstanceObservation = { state: string; priority: number } | undefined;
-
 export class VrrpIo {
   private readonly members = new Map<string, Member>();
   private readonly sockets = new Map<string, SocketEntry>();
@@ -67,7 +64,6 @@ export class VrrpIo {
     private readonly ports: Ports,
     private readonly sink: RuntimeSink,
     private readonly deliver: (instance: string, e: InstanceEvent) => void,
-    private readonly observe: (instance: string) => InstanceObservation,
   ) {}
 
   /** Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH sequence). */
@@ -283,12 +279,6 @@ export class VrrpIo {
     }
     for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
     m.lastMaster = advert.src;
-    const seen = this.observe(name);
-    if (seen?.state === 'BACKUP' && m.io.preempt && advert.priority > 0 && advert.priority < seen.priority) {
-      this.sink.log('info', `(${name}) received lower priority (${advert.priority}) advert from ${advert.src} - discarding`);
-    } else if (seen?.state === 'MASTER' && advert.priority === 0) {
-      this.sink.log('info', `(${name}) Master received priority 0 message`);
-    }
     this.deliver(name, { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } });
   }
 

@@ -89,12 +89,17 @@ export const vrrpInstance = createMachine({
     },
     "vrrp.shutdown": {
       "target": ".stop",
-      "actions": {
-        "type": "setReason",
-        "params": {
-          "reason": "shutdown"
+      "actions": [
+        {
+          "type": "setStopMeaning"
+        },
+        {
+          "type": "setReason",
+          "params": {
+            "reason": "shutdown"
+          }
         }
-      }
+      ]
     }
   },
   "states": {
@@ -295,9 +300,6 @@ export const vrrpInstance = createMachine({
       "on": {
         "net.advert": [
           {
-            "guard": "ownerIgnoresAdverts"
-          },
-          {
             "guard": {
               "type": "isReleaseAdvert"
             },
@@ -461,13 +463,11 @@ export const vrrpInstance = createMachine({
       "on": {
         "net.advert": [
           {
-            "guard": "ownerIgnoresAdverts"
-          },
-          {
             "guard": {
               "type": "isReleaseAdvert"
             },
             "actions": [
+              "logReleaseHeard",
               "sendAdvert",
               "rearmAdverTimer"
             ]
@@ -634,6 +634,9 @@ export const vrrpInstance = createMachine({
         "vrrp.shutdown": {
           "target": "stop",
           "actions": [
+            {
+              "type": "setStopMeaning"
+            },
             "sendReleaseAdvert",
             "removeVips",
             {

@@ -2,7 +2,7 @@
  * Context of the VRRP instance machine and the pure functions that derive timer values from it.
  * Plain, serialisable data (the sync-group ref aside, which lives in `cfg`).
  */
-import type { InstanceInput, InstanceStateName, TransitionReason } from './types.js';
+import type { InstanceInput, InstanceStateName, StopMeaning, TransitionReason } from './types.js';
 import { minSkewUs, skewTimeUs } from './timers.js';
 
 /**
@@ -60,6 +60,8 @@ export interface InstanceContext {
   /** Source and priority of the last advert accepted in BACKUP ('' / 0 when none). */
   masterAddress: string;
   masterPriority: number;
+  /** How the STOP this instance is heading for is reported (from `vrrp.shutdown`). */
+  stopMeaning: StopMeaning;
 }
 
 export function initialContext(input: InstanceInput): InstanceContext {
@@ -83,6 +85,7 @@ export function initialContext(input: InstanceInput): InstanceContext {
     want: 'BACKUP',
     masterAddress: '',
     masterPriority: 0,
+    stopMeaning: 'STOP',
   };
 }
 

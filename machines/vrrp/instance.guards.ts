@@ -24,8 +24,6 @@ export const instanceGuards = {
   /** K-11: a sync-group member wanting MASTER starts with the short timer (1 interval + minimal skew). */
   startsAsSyncMaster: ({ context }: Args) => context.cfg.initialState === 'MASTER' && context.cfg.syncGroup !== undefined,
   inSyncGroup: ({ context }: Args) => context.cfg.syncGroup !== undefined,
-  /** R-35 (RFC 3768/5798 and keepalived strict mode): an owner discards adverts for its VRID. */
-  ownerIgnoresAdverts: ({ context }: Args) => isOwner(context) && context.cfg.ownerIgnoresAdverts === true,
   /** priority 0 means the master released the VR. */
   isReleaseAdvert: (_: Args, p: AdvertParams) => p.advert.priority === 0,
   /**
@@ -39,7 +37,7 @@ export const instanceGuards = {
     (context.preemptDelayMs > 0 && context.preemptHold !== 'expired'),
   /**
    * R-24 steady state: the master we already follow sends the same advert again (not a release,
-   * R-23; not ignored by an owner, R-35; accepted), with the timer armed in full and nothing else
+   * R-23; accepted), with the timer armed in full and nothing else
    * to update (no preempt_delay running, wantstate already BACKUP), so the only effect of
    * accepting it is restarting the timer.
    */
@@ -51,7 +49,6 @@ export const instanceGuards = {
     p.advert.priority > 0 &&
     (context.cfg.version !== 3 || p.advert.maxAdvertIntervalCs === context.masterAdverIntervalCs) &&
     (context.preemptDelayMs <= 0 || (p.advert.priority >= context.priority && context.preemptHold === 'idle')) &&
-    !instanceGuards.ownerIgnoresAdverts({ context }) &&
     instanceGuards.backupAcceptsAdvert({ context }, p),
   /** the advert beats us: higher priority, or equal priority and a higher source address. */
   advertBeatsUs: ({ context }: Args, p: AdvertParams) =>

@@ -10,7 +10,7 @@
  * Input: InstanceInput (types.ts), already resolved from the config model; the machine never reads config/.
  *
  * Inbound events (InstanceEvent in types.ts):
- *   vrrp.startup, vrrp.shutdown (graceful: a master sends a priority-0 advert, then removes its VIPs),
+ *   vrrp.startup, vrrp.shutdown {meaning?} (graceful: a master sends a priority-0 advert, then removes its VIPs),
  *   net.advert {advert: {vrid, priority, maxAdvertIntervalCs, src}} (already validated),
  *   net.invalid {reason} (a packet for our VRID that failed validation; K-10),
  *   track.priority {delta: Σ applied weights}, track.fault {source}, track.ok {source},
@@ -22,8 +22,14 @@
  *     Order on becoming master (K-16): sendAdvert, addVips, sendGarp(master); later sendGarp(master-delay)
  *     after garp_master_delay and sendGarp(refresh) every garp_master_refresh. Leaving master for FAULT
  *     or STOP: sendAdvert(0), then removeVips (K-12, K-28); for BACKUP: removeVips only.
- *   - emitted (actor.on): vrrp.state {from, to, reason, priority} exactly once per state entered, in
- *     order; vrrp.priority; vrrp.notify (master_rx_lower_pri); vrrp.log.
+ *   - emitted (actor.on): vrrp.state {from, to, reason, priority, meaning?, master?} exactly once per
+ *     state entered, in order; vrrp.priority; vrrp.notify (master_rx_lower_pri, with ours/forcing);
+ *     vrrp.log. The machine alone says what an advert meant: the log lines about adverts it ignores
+ *     ("received lower priority … - discarding") or answers ("Master received priority 0 message")
+ *     are its own.
+ *   - to the notifier (input.notifier, a systemId): notify.state for every state but INIT (a STOP as
+ *     vrrp.shutdown's meaning says: STOP, DELETED, or nothing for a restart), notify.priority on a
+ *     priority change in MASTER or BACKUP, notify.masterRxLowerPri.
  *   - to the sync group (input.syncGroup, ref or systemId): member.state after each state change,
  *     member.want MASTER when a backup's down timer expires (it stays BACKUP, re-arms a full
  *     Master_Down_Interval and waits for group.goMaster), member.want BACKUP when it accepts an advert again.
@@ -65,7 +71,10 @@ export const instanceMachine = instanceSetup.createMachine({
     'track.ok': { actions: { type: 'clearFault', params: ({ event }) => ({ source: event.source }) } },
     'group.goFault': { actions: { type: 'recordFault', params: { source: 'sync-group' } } },
     'group.clearFault': { actions: { type: 'clearFault', params: { source: 'sync-group' } } },
-    'vrrp.shutdown': { target: '.stop', actions: { type: 'setReason', params: { reason: 'shutdown' } } },
+    'vrrp.shutdown': {
+      target: '.stop',
+      actions: [{ type: 'setStopMeaning', params: ({ event }) => ({ meaning: event.meaning }) }, { type: 'setReason', params: { reason: 'shutdown' } }],
+    },
   },
   states: {
     init: {
@@ -138,7 +147,6 @@ export const instanceMachine = instanceSetup.createMachine({
       },
       on: {
         'net.advert': [
-          { guard: 'ownerIgnoresAdverts' },
           {
             guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
             target: '.skew',
@@ -199,10 +207,9 @@ export const instanceMachine = instanceSetup.createMachine({
       },
       on: {
         'net.advert': [
-          { guard: 'ownerIgnoresAdverts' },
           {
             guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
-            actions: ['sendAdvert', 'rearmAdverTimer'],
+            actions: ['logReleaseHeard', 'sendAdvert', 'rearmAdverTimer'],
           },
           {
             guard: { type: 'isOwnerConflict', params: ({ event }) => ({ advert: event.advert }) },
@@ -255,7 +262,15 @@ export const instanceMachine = instanceSetup.createMachine({
           target: 'fault',
           actions: [{ type: 'recordFault', params: { source: 'sync-group' } }, 'sendReleaseAdvert', 'removeVips', { type: 'setReason', params: { reason: 'fault' } }],
         },
-        'vrrp.shutdown': { target: 'stop', actions: ['sendReleaseAdvert', 'removeVips', { type: 'setReason', params: { reason: 'shutdown' } }] },
+        'vrrp.shutdown': {
+          target: 'stop',
+          actions: [
+            { type: 'setStopMeaning', params: ({ event }) => ({ meaning: event.meaning }) },
+            'sendReleaseAdvert',
+            'removeVips',
+            { type: 'setReason', params: { reason: 'shutdown' } },
+          ],
+        },
       },
     },
     fault: {

@@ -6,7 +6,8 @@
  */
 import { assign, cancel, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, TransitionReason } from './types.js';
+import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, StopMeaning, TransitionReason } from './types.js';
+import type { NotifierEvent } from '../notify/notifier.machine.js';
 import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
 import { countdownUs, IO_FAULT_SOURCE, skewCandidatesUs } from './instance.context.js';
 import { instanceGuards } from './instance.guards.js';
@@ -20,8 +21,16 @@ export const ioPlaceholder = fromCallback<IoCommand, InstanceInput>(() => {
 
 type AdvertParams = { advert: ReceivedAdvert };
 
-const groupRef = (c: InstanceContext, system: { get: (id: string) => AnyActorRef | undefined }) =>
+type SystemLike = { get: (id: string) => AnyActorRef | undefined };
+
+const groupRef = (c: InstanceContext, system: SystemLike) =>
   typeof c.cfg.syncGroup === 'string' ? system.get(c.cfg.syncGroup) : c.cfg.syncGroup;
+
+const notifierRef = (c: InstanceContext, system: SystemLike) => (c.cfg.notifier === undefined ? undefined : system.get(c.cfg.notifier));
+
+/** notify_priority_changes: a MASTER or BACKUP reports its new priority (the notifier knows who asked for it). */
+const priorityNotice = (c: InstanceContext, priority: number): NotifierEvent | undefined =>
+  c.state === 'MASTER' || c.state === 'BACKUP' ? { type: 'notify.priority', name: c.cfg.name, state: c.state, priority } : undefined;
 
 export const instanceSetup = setup({
   types: {
@@ -44,15 +53,32 @@ export const instanceSetup = setup({
     garpLowerPrioDelay: ({ context }) => context.cfg.garp.lowerPrioDelayMs,
   },
   actions: {
-    /** Emit `vrrp.state` and tell the sync group, exactly once per state entered (in entry order). */
+    /**
+     * Exactly once per state entered (in entry order): emit `vrrp.state`, notify the notifier
+     * (a STOP as its meaning says: DELETED, or nothing for a restart) and tell the sync group.
+     */
     announce: enqueueActions(({ context, enqueue, system }, p: { to: InstanceStateName }) => {
       const change = { from: context.state, to: p.to, reason: context.reason, priority: context.priority };
-      enqueue.emit({ type: 'vrrp.state', instance: context.cfg.name, ...change });
+      const meaning = p.to === 'STOP' && context.stopMeaning !== 'STOP' ? context.stopMeaning : undefined;
+      const beaten = context.state === 'MASTER' && p.to === 'BACKUP' && context.reason === 'higher-priority' && context.masterAddress !== '';
+      enqueue.emit({
+        type: 'vrrp.state',
+        instance: context.cfg.name,
+        ...change,
+        ...(meaning ? { meaning } : {}),
+        ...(beaten ? { master: { src: context.masterAddress, priority: context.masterPriority } } : {}),
+      });
+      const notifier = notifierRef(context, system);
+      if (notifier && p.to !== 'INIT' && meaning !== 'silent') {
+        const state = meaning === 'DELETED' ? 'DELETED' : p.to;
+        enqueue.sendTo(notifier, { type: 'notify.state', scope: 'INSTANCE', name: context.cfg.name, state, priority: context.priority } satisfies NotifierEvent);
+      }
       const group = groupRef(context, system);
       if (group) enqueue.sendTo(group, { type: 'member.state', member: context.cfg.name, ...change } satisfies MemberEvent);
       enqueue.assign({ state: p.to });
     }),
     setReason: assign((_, p: { reason: TransitionReason }) => ({ reason: p.reason })),
+    setStopMeaning: assign((_, p: { meaning: StopMeaning | undefined }) => ({ stopMeaning: p.meaning ?? 'STOP' })),
     /** K-12 / R-20: (re)start from our own interval. */
     resetMasterInterval: assign(({ context }) => ({ masterAdverIntervalCs: context.cfg.advertIntervalCs })),
     armDownTimer: assign((_, p: { kind: DownTimerKind }) => ({ downTimer: p.kind })),
@@ -62,8 +88,19 @@ export const instanceSetup = setup({
       masterAddress: p.advert.src,
       masterPriority: p.advert.priority,
     })),
-    /** R-25: an ignored advert only updates who we think the master is (keepalived, for SNMP). */
-    noteIgnoredAdvert: assign((_, p: AdvertParams) => ({ masterAddress: p.advert.src })),
+    /**
+     * R-25 / K-15: a backup that preempts ignores a lower priority once any preempt_delay has run
+     * out: it only updates who it thinks the master is (keepalived, for SNMP) and says so.
+     */
+    noteIgnoredAdvert: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
+      enqueue.assign({ masterAddress: p.advert.src });
+      enqueue.emit({
+        type: 'vrrp.log', instance: context.cfg.name, level: 'info',
+        message: `received lower priority (${p.advert.priority}) advert from ${p.advert.src} - discarding`,
+      });
+    }),
+    /** R-23: a master heard a priority-0 advert (it answers with its own, see the chart). */
+    logReleaseHeard: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'info' as const, message: 'Master received priority 0 message' })),
     /** K-13: one delayed `vrrp.skewMark` per Skew_Time the deadline could need (see skewCandidatesUs). */
     armSkewMarks: enqueueActions(({ context, enqueue }) => {
       const marks = skewCandidatesUs(context);
@@ -108,16 +145,23 @@ export const instanceSetup = setup({
       if (group) enqueue.sendTo(group, { type: 'member.want', member: context.cfg.name, want: p.want } satisfies MemberEvent);
     }),
     /** K-13: effective priority = clamp(base + Σ weights, 1, 254); owners unchanged. */
-    setTrackDelta: enqueueActions(({ context, enqueue }, p: { delta: number }) => {
+    setTrackDelta: enqueueActions(({ context, enqueue, system }, p: { delta: number }) => {
       const next = effectivePriority(context.basePriority, p.delta);
       enqueue.assign({ trackDelta: p.delta, priority: next });
-      if (next !== context.priority) enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
+      if (next === context.priority) return;
+      enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
+      const notifier = notifierRef(context, system);
+      const notice = priorityNotice(context, next);
+      if (notifier && notice) enqueue.sendTo(notifier, notice);
     }),
     /** K-7: another owner advertises 255: log a configuration error and drop ourselves to 254. */
-    demoteConflictingOwner: enqueueActions(({ context, enqueue }) => {
+    demoteConflictingOwner: enqueueActions(({ context, enqueue, system }) => {
       const next = effectivePriority(254, context.trackDelta);
       enqueue.emit({ type: 'vrrp.log', instance: context.cfg.name, level: 'error', message: 'CONFIGURATION ERROR: local and remote instance are both address owner (priority 255); reducing local priority' });
       enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
+      const notifier = notifierRef(context, system);
+      const notice = priorityNotice(context, next);
+      if (notifier && notice) enqueue.sendTo(notifier, notice);
       enqueue.assign({ basePriority: 254, priority: next });
     }),
     logIoFailure: emit(({ context, event }) => ({
@@ -170,14 +214,19 @@ export const instanceSetup = setup({
       enqueue.cancel('garpLowerPrio');
     }),
     /** K-8 (RFC 9568 §6.4.3): answer a losing advert with an advert, optional GARPs, and the notify. */
-    answerLowerPriority: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
+    answerLowerPriority: enqueueActions(({ context, enqueue, system }, p: AdvertParams) => {
       const { cfg } = context;
       if (!cfg.lowerPrioNoAdvert) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: context.priority });
       if (cfg.garp.lowerPrioRepeat > 0) {
         enqueue.sendTo('io', { type: 'io.sendGarp', repeat: cfg.garp.lowerPrioRepeat, reason: 'lower-prio' });
         if (cfg.garp.lowerPrioDelayMs > 0) enqueue.raise({ type: 'vrrp.garpLowerPrioDue' }, { id: 'garpLowerPrio', delay: 'garpLowerPrioDelay' });
       }
-      enqueue.emit({ type: 'vrrp.notify', instance: cfg.name, event: 'master_rx_lower_pri', src: p.advert.src, priority: p.advert.priority });
+      enqueue.emit({
+        type: 'vrrp.notify', instance: cfg.name, event: 'master_rx_lower_pri', src: p.advert.src, priority: p.advert.priority,
+        ours: context.priority, forcing: !cfg.lowerPrioNoAdvert,
+      });
+      const notifier = notifierRef(context, system);
+      if (notifier) enqueue.sendTo(notifier, { type: 'notify.masterRxLowerPri', name: cfg.name, priority: context.priority } satisfies NotifierEvent);
     }),
     /** K-12: a unicast instance leaving FAULT refreshes the master's ARP entry for our address. */
     announceSource: enqueueActions(({ context, enqueue }) => {

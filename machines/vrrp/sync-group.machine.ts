@@ -13,11 +13,12 @@
  *    (machines/track/tracking.machine.ts), which also report each member's own tracked faults here
  *    (`member.trackFault`), so the group can tell a member's own FAULT from the one it imposed.
  *
- * Emits `group.state` (exactly once per group state, for notify scripts/FIFO/SMTP with the GROUP
- * prefix) and `group.log` with keepalived's wording.
+ * Emits `group.state` (exactly once per group state) and `group.log` with keepalived's wording,
+ * and tells the notifier (input.notifier) each state for notify scripts/FIFO/SMTP with the GROUP prefix.
  */
 import { assign, emit, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { InstanceStateName, MemberEvent, SyncGroupCommand } from './types.js';
+import type { NotifierEvent } from '../notify/notifier.machine.js';
 
 export type GroupStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -28,6 +29,8 @@ export interface SyncGroupInput {
    * respawned by a reload is told its members' current states (default INIT).
    */
   members: Array<{ name: string; systemId: string; state?: InstanceStateName; trackFault?: boolean }>;
+  /** systemId of the notifier actor, told every group state but INIT (GROUP scope). */
+  notifier?: string;
 }
 
 interface MemberView {
@@ -40,6 +43,7 @@ interface MemberView {
 
 interface SyncGroupContext {
   name: string;
+  notifier?: string;
   order: string[];
   members: Record<string, MemberView>;
   state: GroupStateName;
@@ -97,8 +101,10 @@ export const syncGroupMachine = setup({
       const m = context.members[p.member];
       return m ? { members: { ...context.members, [p.member]: { ...m, trackFault: p.faulted } } } : {};
     }),
-    announce: enqueueActions(({ context, enqueue }, p: { to: GroupStateName }) => {
+    announce: enqueueActions(({ context, enqueue, system }, p: { to: GroupStateName }) => {
       enqueue.emit({ type: 'group.state', group: context.name, from: context.state, to: p.to });
+      const notifier = context.notifier === undefined ? undefined : (system.get(context.notifier) as AnyActorRef | undefined);
+      if (notifier && p.to !== 'INIT') enqueue.sendTo(notifier, { type: 'notify.state', scope: 'GROUP', name: context.name, state: p.to, priority: 0 } satisfies NotifierEvent);
       if (p.to === 'MASTER' || p.to === 'BACKUP' || p.to === 'FAULT') {
         enqueue.emit({ type: 'group.log', group: context.name, level: 'info', message: `VRRP_Group(${context.name}) Syncing instances to ${p.to} state` });
       }
@@ -150,6 +156,7 @@ export const syncGroupMachine = setup({
   description: 'keepalived vrrp_sync_group (K-14): all members MASTER, or all BACKUP/FAULT.',
   context: ({ input }) => ({
     name: input.name,
+    ...(input.notifier !== undefined ? { notifier: input.notifier } : {}),
     order: input.members.map((m) => m.name),
     members: Object.fromEntries(
       input.members.map((m) => [

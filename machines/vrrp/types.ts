@@ -73,9 +73,21 @@ export interface InstanceInput {
    * expiry. An instance without weighted trackers should pass { min: basePriority, max: basePriority }.
    */
   priorityRange?: { min: number; max: number };
-  /** Strict/RFC mode (`vrrp_strict`, owner_ignore_adverts): an owner discards received adverts (R-35). */
-  ownerIgnoresAdverts?: boolean;
+  /**
+   * systemId of the notifier actor: state changes, priority changes (notify_priority_changes) and
+   * notify_master_rx_lower_pri go to it directly. Without one, nothing is notified.
+   */
+  notifier?: string;
+  /** Opaque handle the runtime passes to its `io` actor (whose input is this InstanceInput); the machine never reads it. */
+  env?: unknown;
 }
+
+/**
+ * What a STOP means to the outside (keepalived): `STOP` on a graceful shutdown, `DELETED` for an
+ * instance a reload removed (notify_deleted, else reported as FAULT by the notifier), `silent`
+ * for an instance a reload restarts (nothing reported, nothing notified).
+ */
+export type StopMeaning = 'STOP' | 'DELETED' | 'silent';
 
 /** A received advertisement that already passed validation (protocol/ + the io actor, R-31..R-39). */
 export interface ReceivedAdvert {
@@ -90,8 +102,9 @@ export interface ReceivedAdvert {
 /** Events the instance machine accepts. */
 export type InstanceEvent =
   | { type: 'vrrp.startup' }
-  /** Graceful stop (SIGTERM): a master sends a priority-0 advert and removes its VIPs (R-26, K-28). */
-  | { type: 'vrrp.shutdown' }
+  /** Graceful stop (SIGTERM): a master sends a priority-0 advert and removes its VIPs (R-26, K-28).
+   *  `meaning` (default STOP) says how the STOP is reported and notified. */
+  | { type: 'vrrp.shutdown'; meaning?: StopMeaning }
   | { type: 'net.advert'; advert: ReceivedAdvert }
   /** A packet for our VRID that failed validation: in MASTER it still re-arms the advert timer (K-10). */
   | { type: 'net.invalid'; reason: string }
@@ -150,9 +163,25 @@ export type TransitionReason =
 
 /** Events the instance emits for observers outside the actor system (`actor.on(type, …)`). */
 export type InstanceEmitted =
-  /** Exactly once per state change, in order. */
-  | { type: 'vrrp.state'; instance: string; from: InstanceStateName; to: InstanceStateName; reason: TransitionReason; priority: number }
+  /**
+   * Exactly once per state change, in order. `meaning` is set on a STOP that is not a plain STOP
+   * (see StopMeaning); `master` on MASTER → BACKUP for a higher-priority advert: who beat us.
+   */
+  | {
+      type: 'vrrp.state';
+      instance: string;
+      from: InstanceStateName;
+      to: InstanceStateName;
+      reason: TransitionReason;
+      priority: number;
+      meaning?: Exclude<StopMeaning, 'STOP'>;
+      master?: { src: string; priority: number };
+    }
   | { type: 'vrrp.priority'; instance: string; from: number; to: number }
-  /** keepalived notify events other than state changes (notify_master_rx_lower_pri). */
-  | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number }
+  /**
+   * keepalived notify events other than state changes (notify_master_rx_lower_pri): a master heard
+   * a lower priority. `ours` is our priority, `forcing` whether we answered with an advert
+   * (not lower_prio_no_advert), which keepalived's log line reports as "forcing new election".
+   */
+  | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number; ours: number; forcing: boolean }
   | { type: 'vrrp.log'; instance: string; level: 'info' | 'warning' | 'error'; message: string };

@@ -48,6 +48,32 @@ describe('receive validation through the runtime', () => {
   });
 });
 
+describe('the strict-mode address owner (one layer decides)', () => {
+  it('K-7 with owner_ignore_adverts (strict mode, RFC R-35) an owner discards every advert', () => {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const rogue = lan.node('r', '198.51.100.9', '02:00:00:00:00:09');
+    const rt = createRuntime(a.ports(), compileText(v4(255, 'state MASTER\n  strict_mode on')).model, { name: 'a' });
+    rt.start();
+    const sock = rogue.ports().vrrp.open({ family: 4, ifname: 'eth0', groups: ['224.0.0.18'], protocols: [112] }, () => {}, () => {});
+    if ('error' in sock) throw new Error(sock.error);
+    const pkt = (priority: number) =>
+      encodeVrrpIpv4Packet(
+        { version: 2, family: 4, vrid: 51, priority, advertIntervalCs: 100, addresses: ['198.51.100.100'] },
+        { src: '198.51.100.9', dst: '224.0.0.18', ipId: 1, ttl: 255 },
+      );
+    lan.clock.runUntil(500);
+    // Another owner (K-7 would demote us) and a release (we would answer at once): both dropped.
+    sock.send(pkt(255), '224.0.0.18');
+    sock.send(pkt(0), '224.0.0.18');
+    lan.clock.runUntil(2000);
+    expect(rt.status()[0]).toMatchObject({ state: 'MASTER', effectivePriority: 255 });
+    expect(rt.counters()).toMatchObject({ 'drop.owner-ignores-adverts': 2, adverts_sent: 3 });
+    expect(a.logLines()).toContain('(VI_1) address owner ignores adverts (strict mode) - dropping advert from 198.51.100.9');
+    expect(a.logLines().join('\n')).not.toMatch(/CONFIGURATION ERROR|priority 0 message/);
+  });
+});
+
 describe('IPv6 (VRRPv3)', () => {
   it('elects over IPv6 link-local sources and announces the VIP with unsolicited NAs', () => {
     const v6 = (priority: number) => `vrrp_instance VI_6 {
