@@ -2,16 +2,18 @@
  * The notifier's jobs over the ports: notify scripts (ports.scripts), notify FIFO lines
  * (ports.files.writeLine, one line each) and SMTP alerts (ports.mailer). One job at a time; the
  * notifier machine owns order and timeouts, stopping this actor cancels a script still running.
+ * The notifier passes its `env` (actors/io-env.ts) on to each job.
  */
 import { fromCallback, type EventObject } from 'xstate';
-import { notifierMachine, type NotifyJob } from '../machines/notify/notifier.machine.js';
-import { runtimeDeps } from './system-deps.js';
+import { notifierMachine, type RunJobInput } from '../machines/notify/notifier.machine.js';
+import { ioEnv } from './io-env.js';
 import { scriptSpec } from './script-spec.js';
 
 const PORT_TIMEOUT_MARGIN_MS = 1000;
 
-export const runJobActor = fromCallback<EventObject, NotifyJob>(({ input: job, sendBack, system }) => {
-  const ports = runtimeDeps(system).ports;
+export const runJobActor = fromCallback<EventObject, RunJobInput>(({ input: job, sendBack }) => {
+  const env = ioEnv(job, `notify ${job.target}`);
+  const ports = env.ports;
   let live = true;
   const done = (ok: boolean, detail?: string) => {
     if (!live) return;
@@ -21,7 +23,7 @@ export const runJobActor = fromCallback<EventObject, NotifyJob>(({ input: job, s
   let cancel = () => {};
   if (job.kind === 'script') {
     const h = ports.scripts.run(
-      scriptSpec(runtimeDeps(system).scriptPolicy?.(), { argv: job.argv, timeoutMs: job.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: job.user, group: job.group }),
+      scriptSpec(env.scriptPolicy(), { argv: job.argv, timeoutMs: job.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: job.user, group: job.group }),
       (r) =>
         r.error !== undefined
           ? done(false, r.error)
@@ -45,5 +47,5 @@ export const runJobActor = fromCallback<EventObject, NotifyJob>(({ input: job, s
   };
 });
 
-/** Provided once per process; each job uses its own runtime's ports (system-deps.ts). */
+/** Provided once per process; each job gets its runtime's ports in its input (`env`, actors/io-env.ts). */
 export const notifierLogic = notifierMachine.provide({ actors: { runJob: runJobActor } });

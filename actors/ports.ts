@@ -2,7 +2,7 @@
  * Ports: the only doors between the pure core (machines/, protocol/, config/) and the world.
  *
  * The daemon implements every port with real kernel I/O (adapters/), the simulator with
- * virtual hosts on a discrete-event clock (sim/). The composition root (actors/system.ts)
+ * virtual hosts on a discrete-event clock (sim/). The composition root (actors/runtime.ts)
  * takes a `Ports` object and never knows which one it got.
  *
  * Rules for every port:

@@ -1,5 +1,5 @@
 /**
- * The contract of the composition root (actors/system.ts), shared by the daemon (adapters/node)
+ * The contract of the composition root (actors/runtime.ts), shared by the daemon (adapters/node)
  * and the simulator (sim/world.ts). Both build a `Ports` object and call `createRuntime`.
  *
  *   const rt = createRuntime(ports, model, { name: 'lb1' });

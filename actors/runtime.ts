@@ -1,158 +1,144 @@
 /**
  * The composition root shared by the daemon (adapters/node) and the simulator (sim/world.ts):
- * compiled keepalived.conf model + ports → one running actor system.
+ * compiled keepalived.conf model + ports + subsystems → one running actor system.
  *
  *   const rt = createRuntime(ports, model, { name: 'lb1' });
  *   rt.on((e) => …); rt.start(); … rt.reload(newModel); … rt.stop();
  *
- * One root actor (machines/daemon.machine.ts) owns every other actor, each with a systemId derived
- * from config names (actors/names.ts). Start-up spawns in two phases: first the notifier, trackers,
- * sync groups and instances (observers attach to them), then each instance's tracking actor, which
- * sends `vrrp.startup` once its unweighted trackers have reported (keepalived's INIT hold).
+ * It starts the daemon statechart (machines/daemon.machine.ts), which owns the lifecycle, with
+ * one phase actor per phase that runs the subsystems' steps (actors/subsystem.ts), and the child
+ * logics every subsystem registered. The methods below only send the statechart events; it
+ * decides what they mean now (a reload before the node runs waits, a second stop is ignored).
  */
-import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { createActor, fromCallback, type Actor, type AnyActorLogic, type AnyActorRef, type EventObject } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
-import { daemonMachine, type ChildSpec } from '../machines/daemon.machine.js';
-import { syncGroupMachine } from '../machines/vrrp/sync-group.machine.js';
-import { trackingMachine, type TrackingInput, type TrackingVerdict } from '../machines/track/tracking.machine.js';
-import type { InstanceContext } from '../machines/vrrp/instance.context.js';
-import type { InstanceEvent } from '../machines/vrrp/types.js';
-import type { NotifierEvent } from '../machines/notify/notifier.machine.js';
+import { daemonMachine, type DaemonEvent, type PhaseInput } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
-import { VrrpIo } from './vrrp/vrrp-io.js';
-import { AddressIo } from './vrrp/address-io.js';
-import { StaticIo } from './vrrp/static-io.js';
-import { VmacIo } from './vrrp/vmac-io.js';
-import { instanceLogic } from './vrrp/instance-io.js';
-import { trackerLogic } from './track-io.js';
-import { notifierLogic } from './notify-io.js';
-import { buildPlan, type Plan } from './vrrp/plan.js';
-import type { InstancePlan } from './vrrp/plan-instance.js';
-import { groupId, instanceId, NOTIFIER_ID, trackingId } from './names.js';
-import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './vrrp/observers.js';
-import { applyReload } from './vrrp/reload.js';
-import { bindRuntimeDeps } from './system-deps.js';
+import type { ChildKind, Step, Subsystem, SubsystemFactory, SubsystemHost } from './subsystem.js';
+import { SUBSYSTEMS } from './subsystems.js';
 
-/** The daemon machine with every child provided; built once, each runtime binds its deps (system-deps.ts). */
-const runtimeLogic = daemonMachine.provide({
-  actors: { instance: instanceLogic, syncGroup: syncGroupMachine, tracker: trackerLogic, tracking: trackingMachine, notifier: notifierLogic },
-});
-
-export function createRuntime(ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions): Runtime {
-  return new NodeRuntime(ports, model, opts);
+export function createRuntime(ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions, subsystems: readonly SubsystemFactory[] = SUBSYSTEMS): Runtime {
+  return new RootRuntime(ports, model, opts, subsystems);
 }
 
-type Phase = 'new' | 'running' | 'stopping' | 'stopped';
+type Phase = 'sweep' | 'start' | 'reload' | 'release' | 'drain';
+type PhaseDone = Extract<DaemonEvent, { type: 'daemon.swept' | 'daemon.started' | 'daemon.reloaded' | 'daemon.released' | 'daemon.drained' }>;
 
-export class NodeRuntime implements Runtime {
-  readonly sink: RuntimeSink;
-  readonly vrrp: VrrpIo;
-  readonly addresses: AddressIo;
-  readonly statics: StaticIo;
-  readonly vmacs: VmacIo;
-  plan: Plan | undefined;
-  root: Actor<typeof runtimeLogic> | undefined;
-  phase: Phase = 'new';
-  /** Base priority each instance actor was spawned with (reload moves priority by an offset). */
-  readonly spawnedBase = new Map<string, number>();
-  private readonly subs = new Map<string, Array<() => void>>();
-  readonly observer: ObserverContext;
+/**
+ * A phase actor: runs `steps` in order. `spawn`/`stop` go to the root (its parent), which answers
+ * `daemon.applied` once they took effect; `wait` resumes when its callback fires. When the steps
+ * are done it sends `done()` to the root. Stopping it (the phase was left) abandons the rest.
+ */
+function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInput) => PhaseDone): AnyActorLogic {
+  return fromCallback<EventObject, PhaseInput>(({ input, sendBack, receive, self }) => {
+    const todo = steps(input);
+    let next = 0;
+    let live = true;
+    let cancelWait: (() => void) | void;
+    const resume = (): void => {
+      while (live && next < todo.length) {
+        const s = todo[next++]!;
+        if ('run' in s) s.run();
+        else if ('spawn' in s) {
+          const children = s.spawn();
+          if (children.length > 0) return sendBack({ type: 'daemon.spawn', children, replyTo: self } satisfies DaemonEvent);
+        } else if ('stop' in s) {
+          if (s.stop.length > 0) return sendBack({ type: 'daemon.stopChildren', systemIds: s.stop, replyTo: self } satisfies DaemonEvent);
+        } else {
+          let called = false;
+          cancelWait = s.wait(() => {
+            if (called) return;
+            called = true;
+            cancelWait = undefined;
+            resume();
+          });
+          return;
+        }
+      }
+      if (live && next === todo.length) {
+        next++;
+        sendBack(done(input));
+      }
+    };
+    receive((e) => {
+      if (e.type === 'daemon.applied') resume();
+    });
+    resume();
+    return () => {
+      live = false;
+      cancelWait?.();
+    };
+  });
+}
+
+/**
+ * A child logic that calls `observe` as its actor starts, before the actor can emit anything
+ * (an observer attached after start would miss a tracker's first status). Everything else is the
+ * original logic's, by prototype.
+ */
+function observed(kind: ChildKind): AnyActorLogic {
+  const { logic, observe } = kind;
+  if (!observe) return logic;
+  const start = logic.start;
+  const wrapped = Object.create(logic) as AnyActorLogic;
+  wrapped.start = function (this: AnyActorLogic, snapshot, scope) {
+    observe(scope.self as AnyActorRef);
+    start?.call(this, snapshot, scope);
+  };
+  return wrapped;
+}
+
+export class RootRuntime implements Runtime {
+  private readonly sink: RuntimeSink;
+  private readonly subsystems: Subsystem[];
+  private root: Actor<typeof daemonMachine> | undefined;
+  private stoppedUnstarted = false;
 
   constructor(
-    readonly ports: Ports,
-    private model: KeepalivedConfig,
-    readonly opts: RuntimeOptions,
+    private readonly ports: Ports,
+    private readonly model: KeepalivedConfig,
+    private readonly opts: RuntimeOptions,
+    factories: readonly SubsystemFactory[],
   ) {
     this.sink = new RuntimeSink(ports.clock, ports.logger);
-    this.addresses = new AddressIo(ports, this.sink);
-    this.statics = new StaticIo(this.addresses, ports.net, this.sink);
-    this.vmacs = new VmacIo(ports, this.addresses, this.sink);
-    this.vrrp = new VrrpIo(ports, this.sink, (name, e) => this.deliver(name, e));
-    this.observer = { sink: this.sink };
+    const host: SubsystemHost = { ports, sink: this.sink, options: opts, child: (id) => this.root?.system.get(id) as AnyActorRef | undefined };
+    this.subsystems = factories.map((f) => f(host));
   }
 
   start(): void {
-    if (this.phase !== 'new') return;
-    this.phase = 'running';
-    const plan = this.buildPlan(this.model);
-    this.plan = plan;
-    const root = createActor(runtimeLogic, { clock: this.ports.clock, input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000 } });
-    bindRuntimeDeps(root.system, {
-      ports: this.ports,
-      instanceIo: { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.plan?.instances.get(n)?.io },
-      scriptPolicy: () => ({ secure: this.model.globalDefs.enableScriptSecurity, ...this.model.globalDefs.scriptUser }),
+    if (this.root || this.stoppedUnstarted) return;
+    const root = createActor(this.logic(), {
+      clock: this.ports.clock,
+      input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model) },
     });
-    this.root = root;
     root.on('daemon.childError', (e) => {
       this.sink.count('actor_errors');
       this.sink.log('error', `actor ${e.child} failed: ${e.error}`);
     });
+    root.on('daemon.stopping', () => this.sink.log('info', 'Stopping'));
     root.on('daemon.stopped', (e) => this.finishStop(e.timedOut));
-    root.start();
+    this.root = root;
     this.sink.log('info', `Starting VRRP runtime ${this.opts.name}`);
-    this.statics.apply(this.model);
-    this.addresses.setPacing(this.model.globalDefs.vrrpGarpIntervalMs, this.model.globalDefs.vrrpGnaIntervalMs);
-    this.vrrp.configure([...plan.instances.values()].map((p) => p.io));
-    this.vmacs.configure([...plan.instances.values()].map((p) => p.io));
-    this.spawn([{ src: 'notifier', systemId: NOTIFIER_ID, input: plan.notifier }]);
-    this.spawn([...plan.trackers].map(([systemId, input]) => ({ src: 'tracker' as const, systemId, input })));
-    this.spawn([...plan.groups.values()].map((g) => ({ src: 'syncGroup' as const, systemId: groupId(g.name), input: g })));
-    this.spawnInstances([...plan.instances.values()]);
+    root.start();
   }
 
   reload(model: KeepalivedConfig): void {
-    if (this.phase !== 'running' || !this.plan) return;
-    this.model = model;
-    const next = this.buildPlan(model);
-    this.sink.log('info', 'Reloading ...');
-    applyReload(this, this.plan, next);
-    this.statics.apply(model);
-    this.addresses.setPacing(model.globalDefs.vrrpGarpIntervalMs, model.globalDefs.vrrpGnaIntervalMs);
-    this.plan = next;
-    this.sink.count('reloads');
+    this.root?.send({ type: 'daemon.reload', model });
   }
 
   stop(): void {
-    if (this.phase === 'new') {
-      this.phase = 'stopped';
-      this.sink.emit({ type: 'runtime.stopped' });
-      return;
-    }
-    if (this.phase !== 'running' || !this.root || !this.plan) return;
-    this.phase = 'stopping';
-    this.sink.log('info', 'Stopping');
-    this.root.send({ type: 'daemon.shutdown' });
-    for (const name of this.plan.instances.keys()) this.deliver(name, { type: 'vrrp.shutdown', meaning: 'STOP' });
-    for (const g of this.plan.groups.keys()) this.child(groupId(g))?.send({ type: 'group.shutdown' });
-    this.statics.removeAll();
-    // The VMACs go once their VIPs are gone; the runtime has stopped once that is done too.
-    this.addresses.whenIdle(() => {
-      this.vmacs.removeAll();
-      this.addresses.whenIdle(() => this.whenNotifierIdle(() => this.root?.send({ type: 'daemon.drained' })));
-    });
+    if (this.root) return this.root.send({ type: 'daemon.shutdown' });
+    if (this.stoppedUnstarted) return;
+    this.stoppedUnstarted = true;
+    this.sink.emit({ type: 'runtime.stopped' });
   }
 
   status(): InstanceStatus[] {
-    if (!this.plan) return [];
-    return [...this.plan.instances.values()].map((p) => {
-      const c = this.instanceContext(p.name);
-      const state = c?.state ?? 'INIT';
-      return {
-        name: p.name,
-        vrid: p.input.vrid,
-        family: p.input.family,
-        ifname: p.io.ifname,
-        state,
-        basePriority: p.input.basePriority,
-        effectivePriority: c?.priority ?? p.input.basePriority,
-        vipsInstalled: this.addresses.installedFor(p.name),
-        masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress ?? ''),
-        masterAdverIntervalCs: c?.masterAdverIntervalCs ?? p.input.advertIntervalCs,
-        ...(p.syncGroup ? { syncGroup: p.syncGroup } : {}),
-      };
-    });
+    const plans = this.root?.getSnapshot().context.plans;
+    if (!plans) return [];
+    return this.subsystems.flatMap((s, i) => s.status?.(plans[i]) ?? []);
   }
 
   counters(): Record<string, number> {
@@ -163,116 +149,46 @@ export class NodeRuntime implements Runtime {
     return this.sink.on(listener);
   }
 
-  // ---- helpers used by start/reload ---------------------------------------------------------
-
-  child(systemId: string): AnyActorRef | undefined {
-    return this.root?.system.get(systemId) as AnyActorRef | undefined;
-  }
-
-  instanceContext(name: string): InstanceContext | undefined {
-    return (this.child(instanceId(name))?.getSnapshot() as { context?: InstanceContext } | undefined)?.context;
-  }
-
-  trackingVerdict(name: string): TrackingVerdict | undefined {
-    return (this.child(trackingId(name))?.getSnapshot() as { context?: { verdict: TrackingVerdict } } | undefined)?.context?.verdict;
-  }
-
-  deliver(name: string, e: InstanceEvent): void {
-    this.child(instanceId(name))?.send(e);
-  }
-
-  notify(e: NotifierEvent): void {
-    this.child(NOTIFIER_ID)?.send(e);
-  }
-
-  /**
-   * Spawn children with the runtime's observers attached as each actor is created, before it
-   * starts, so that what a child emits while starting (a tracker's first status, a tracking
-   * actor's verdict) is not lost. The system inspector is only subscribed around the spawn.
-   */
-  spawn(children: ChildSpec[]): void {
-    const root = this.root;
-    if (children.length === 0 || !root) return;
-    for (const c of children) this.detach(c.systemId);
-    const pending = new Map(children.map((c) => [c.systemId, c]));
-    const sub = root.system.inspect((ev) => {
-      if (ev.type !== '@xstate.actor') return;
-      const ref = ev.actorRef as AnyActorRef;
-      const c = pending.get(ref.id);
-      if (!c || ref === root) return;
-      pending.delete(c.systemId);
-      this.attach(c, ref);
+  /** Each subsystem's plan for `model`; the problems found are logged. */
+  private plans(model: KeepalivedConfig): unknown[] {
+    return this.subsystems.map((s) => {
+      const { plan, problems } = s.plan(model);
+      for (const p of problems) this.sink.log('warning', p);
+      return plan;
     });
-    try {
-      root.send({ type: 'daemon.spawn', children });
-    } finally {
-      sub.unsubscribe();
-    }
   }
 
-  stopChildren(systemIds: string[]): void {
-    for (const id of systemIds) this.detach(id);
-    if (systemIds.length > 0) this.root?.send({ type: 'daemon.stopChildren', systemIds });
-  }
-
-  /** Instances first (observed), then their tracking actors, which start them. */
-  spawnInstances(plans: InstancePlan[]): void {
-    for (const p of plans) this.spawnedBase.set(p.name, p.input.basePriority);
-    this.spawn(plans.map((p) => ({ src: 'instance' as const, systemId: instanceId(p.name), input: p.input })));
-    this.spawn(plans.map((p) => ({ src: 'tracking' as const, systemId: trackingId(p.name), input: this.trackingInput(p, true) })));
-  }
-
-  trackingInput(p: InstancePlan, startInstance: boolean, extra: Partial<TrackingInput> = {}): TrackingInput {
-    const base = this.spawnedBase.get(p.name) ?? p.input.basePriority;
-    return {
-      instance: p.name,
-      systemId: trackingId(p.name),
-      target: instanceId(p.name),
-      basePriority: base,
-      entries: p.entries,
-      ignoreWeights: p.ignoreWeights,
-      startInstance,
-      fixedFaults: p.fixedFaults,
-      ...(p.syncGroup ? { group: groupId(p.syncGroup) } : {}),
-      ...(p.input.basePriority !== base ? { priorityOffset: p.input.basePriority - base } : {}),
-      ...extra,
+  /** The daemon statechart with this runtime's phase actors and the subsystems' child logics. */
+  private logic() {
+    const subs = this.subsystems;
+    const all = (phase: Exclude<Phase, 'reload'>) => (input: PhaseInput) => subs.flatMap((s, i) => s[phase](input.plans[i]));
+    let next: unknown[] = [];
+    const reloadSteps = (input: PhaseInput): Step[] => {
+      next = this.plans(input.model as KeepalivedConfig);
+      this.sink.log('info', 'Reloading ...');
+      return [...subs.flatMap((s, i) => s.reload(input.plans[i], next[i])), { run: () => this.sink.count('reloads') }];
     };
-  }
-
-  private buildPlan(model: KeepalivedConfig): Plan {
-    const plan = buildPlan(model, this.ports.net.interfaces(), { hostname: this.ports.hostname, vmac: this.ports.vmac !== undefined, ...(this.opts.notifyScriptTimeoutMs ? { notifyScriptTimeoutMs: this.opts.notifyScriptTimeoutMs } : {}) });
-    for (const p of plan.problems) this.sink.log('warning', p);
-    for (const p of plan.instances.values()) for (const f of Object.values(p.fixedFaults)) this.sink.log('warning', f);
-    return plan;
-  }
-
-  private attach(c: ChildSpec, ref: AnyActorRef): void {
-    const watch = { instance: watchInstance, syncGroup: watchGroup, tracker: watchTracker, tracking: watchTracking, notifier: watchNotifier }[c.src];
-    this.subs.set(c.systemId, watch(ref, this.observer));
-  }
-
-  private detach(systemId: string): void {
-    for (const u of this.subs.get(systemId) ?? []) u();
-    this.subs.delete(systemId);
-  }
-
-  private whenNotifierIdle(fn: () => void): void {
-    const n = this.child(NOTIFIER_ID);
-    const snap = n?.getSnapshot() as { value?: unknown; context?: { queue: unknown[] } } | undefined;
-    if (!n || (snap?.value === 'idle' && (snap.context?.queue.length ?? 0) === 0)) return fn();
-    const sub = n.on('notify.idle', () => {
-      sub.unsubscribe();
-      fn();
+    const children: Record<string, AnyActorLogic> = {};
+    for (const s of subs) {
+      for (const [src, kind] of Object.entries(s.children)) {
+        if (src in children) throw new Error(`two subsystems register the child source ${src}`);
+        children[src] = observed(kind);
+      }
+    }
+    return daemonMachine.provide({
+      actors: {
+        ...children,
+        sweepLeftovers: phaseActor(all('sweep'), () => ({ type: 'daemon.swept' })),
+        startSubsystems: phaseActor(all('start'), () => ({ type: 'daemon.started' })),
+        reloadSubsystems: phaseActor(reloadSteps, () => ({ type: 'daemon.reloaded', plans: next })),
+        releaseSubsystems: phaseActor(all('release'), () => ({ type: 'daemon.released' })),
+        drainSubsystems: phaseActor(all('drain'), () => ({ type: 'daemon.drained' })),
+      } as never,
     });
   }
 
   private finishStop(timedOut: boolean): void {
-    if (this.phase === 'stopped') return;
-    this.phase = 'stopped';
-    if (timedOut) this.sink.log('warning', `stop timed out with ${this.addresses.pending()} address operations pending`);
-    for (const id of [...this.subs.keys()]) this.detach(id);
-    this.vrrp.close();
-    this.addresses.cancelQueued();
+    for (const s of this.subsystems) s.close(timedOut);
     this.sink.log('info', 'Stopped');
     this.sink.emit({ type: 'runtime.stopped' });
   }

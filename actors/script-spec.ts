@@ -4,7 +4,7 @@
  * unsafe script in keepalived's words, see ports.ts ScriptSpec.secure).
  */
 import type { ScriptSpec } from './ports.js';
-import type { ScriptPolicy } from './system-deps.js';
+import type { ScriptPolicy } from './io-env.js';
 
 export function scriptSpec(
   policy: ScriptPolicy | undefined,

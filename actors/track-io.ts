@@ -3,6 +3,8 @@
  * change notifications (ports.files), link state (ports.net), process counts (ports.processes).
  * Each is an XState callback actor; values go back as events, and stopping the actor cancels the
  * script / unwatches. keepalived's decisions (rise/fall, quorum, weights) stay in machines/track.
+ * Each probe finds its runtime's ports in its input's `env` (actors/io-env.ts): the subsystem puts
+ * it in the tracker's probe settings, and the tracker and probe machines pass it on.
  */
 import { fromCallback, type AnyActorRef, type EventObject } from 'xstate';
 import { trackerMachine } from '../machines/track/tracker.machine.js';
@@ -10,17 +12,17 @@ import { scriptProbeMachine, type ScriptExitedEvent, type ScriptRunInput } from 
 import { processProbeMachine, type ProcessMatch } from '../machines/track/process-probe.machine.js';
 import { parseTrackFileValue } from '../machines/track/file-value.js';
 import type { TrackerUpdateEvent } from '../machines/track/types.js';
-import { runtimeDeps } from './system-deps.js';
+import { ioEnv } from './io-env.js';
 import { scriptSpec } from './script-spec.js';
 
 /** keepalived kills a script at its timeout; the port gets a little longer so the machine's own timeout decides. */
 const PORT_TIMEOUT_MARGIN_MS = 1000;
 
-export const runScriptActor = fromCallback<EventObject, ScriptRunInput>(({ input, sendBack, system }) => {
-  const deps = runtimeDeps(system);
+export const runScriptActor = fromCallback<EventObject, ScriptRunInput>(({ input, sendBack }) => {
+  const env = ioEnv(input, `vrrp_script ${input.name}`);
   let live = true;
-  const handle = deps.ports.scripts.run(
-    scriptSpec(deps.scriptPolicy?.(), { argv: input.argv, timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: input.user, group: input.group }),
+  const handle = env.ports.scripts.run(
+    scriptSpec(env.scriptPolicy(), { argv: input.argv, timeoutMs: input.timeoutMs + PORT_TIMEOUT_MARGIN_MS, user: input.user, group: input.group }),
     (r) => {
       if (!live) return;
       live = false;
@@ -37,10 +39,10 @@ export const runScriptActor = fromCallback<EventObject, ScriptRunInput>(({ input
   };
 });
 
-type FileProbeInput = { name: string; parent: AnyActorRef; path: string; initFile?: { value: number; overwrite: boolean } };
+type FileProbeInput = { name: string; parent: AnyActorRef; path: string; initFile?: { value: number; overwrite: boolean }; env?: unknown };
 
-export const fileProbeActor = fromCallback<EventObject, FileProbeInput>(({ input, system }) => {
-  const ports = runtimeDeps(system).ports;
+export const fileProbeActor = fromCallback<EventObject, FileProbeInput>(({ input }) => {
+  const ports = ioEnv(input, `track_file ${input.name}`).ports;
   let live = true;
   const report = (content: string | undefined) => {
     if (live) input.parent.send({ type: 'tracker.update', ok: true, value: parseTrackFileValue(content) } satisfies TrackerUpdateEvent);
@@ -67,10 +69,10 @@ export const fileProbeActor = fromCallback<EventObject, FileProbeInput>(({ input
   };
 });
 
-type LinkProbeInput = { name: string; parent: AnyActorRef; ifname: string };
+type LinkProbeInput = { name: string; parent: AnyActorRef; ifname: string; env?: unknown };
 
-export const linkProbeActor = fromCallback<EventObject, LinkProbeInput>(({ input, system }) => {
-  const ports = runtimeDeps(system).ports;
+export const linkProbeActor = fromCallback<EventObject, LinkProbeInput>(({ input }) => {
+  const ports = ioEnv(input, `track_interface ${input.name}`).ports;
   let live = true;
   const send = (ok: boolean, note?: string) => {
     if (live) input.parent.send({ type: 'tracker.update', ok, value: ok ? 1 : 0, ...(note ? { note } : {}) } satisfies TrackerUpdateEvent);
@@ -93,8 +95,8 @@ export const linkProbeActor = fromCallback<EventObject, LinkProbeInput>(({ input
   };
 });
 
-export const countProcessesActor = fromCallback<EventObject, { name: string; match: ProcessMatch }>(({ input, sendBack, system }) => {
-  const ports = runtimeDeps(system).ports;
+export const countProcessesActor = fromCallback<EventObject, { name: string; match: ProcessMatch; env?: unknown }>(({ input, sendBack }) => {
+  const ports = ioEnv(input, `track_process ${input.name}`).ports;
   if (!ports.processes) throw new Error(`track_process ${input.name}: process tracking is not available on this platform`);
   let live = true;
   const unwatch = ports.processes.watch(input.match, (count) => {
@@ -106,7 +108,7 @@ export const countProcessesActor = fromCallback<EventObject, { name: string; mat
   };
 });
 
-/** The tracker machine with every probe provided (once per process; ports from system-deps.ts). */
+/** The tracker machine with every probe provided (once per process; each probe's ports come in its input). */
 export const trackerLogic = trackerMachine.provide({
   actors: {
     scriptProbe: scriptProbeMachine.provide({ actors: { runScript: runScriptActor } }),

@@ -1,6 +1,6 @@
 /**
- * What the runtime does with the actors' emitted events: RuntimeEvents for listeners, counters,
- * notifications (to the notifier actor) and log lines in keepalived's wording (the strings in
+ * What the VRRP subsystem does with its actors' emitted events: RuntimeEvents for listeners,
+ * counters and log lines in keepalived's wording (the strings in
  * keepalived 2.2.7's binary: "(%s) Entering MASTER STATE", "(%s) Receive advertisement timeout",
  * "(%s) Master received advert from %s with higher priority %d, ours %d", …).
  */
@@ -14,6 +14,7 @@ import type { RuntimeSink } from '../sink.js';
 
 type Of<U, T> = Extract<U, { type: T }>;
 
+/** Observers only write: they never read an actor back or send it anything. */
 export interface ObserverContext {
   sink: RuntimeSink;
 }

@@ -9,7 +9,8 @@ import type { TrackEntry } from '../../machines/track/tracking.machine.js';
 import { canonicalIp, isIpv6LinkLocal, parseIp } from '../../protocol/addr.js';
 import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../../protocol/vrrp/index.js';
 import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from '../ports.js';
-import { groupId, NOTIFIER_ID } from '../names.js';
+import { NOTIFIER_ID } from '../names.js';
+import { groupId } from './names.js';
 
 /** Everything the I/O glue needs to send and receive for one instance. */
 export interface InstanceIoConfig {
@@ -49,6 +50,11 @@ export interface InstanceIoConfig {
 export interface InstancePlan {
   name: string;
   input: InstanceInput;
+  /**
+   * Base priority of the running instance actor: the planned one for a new actor; a reload that
+   * keeps the actor carries the old value over and moves the priority by the difference.
+   */
+  spawnedBase: number;
   io: InstanceIoConfig;
   entries: TrackEntry[];
   ignoreWeights: boolean;
@@ -230,6 +236,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
   return {
     name: inst.name,
     input,
+    spawnedBase: input.basePriority,
     io,
     entries,
     ignoreWeights,

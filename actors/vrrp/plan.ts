@@ -1,14 +1,18 @@
 /**
- * The compiled model → the set of actors one node runs, keyed by deterministic systemIds. `reload`
- * compares two plans (actors/vrrp/reload.ts), so everything here is plain, comparable data.
+ * The compiled model → what the VRRP subsystem runs: its actors, keyed by deterministic systemIds,
+ * and the node-wide settings its I/O applies. `reload` compares two plans (actors/vrrp/reload.ts),
+ * so everything here is plain, comparable data.
  */
 import type { KeepalivedConfig, NotifyScripts, ScriptCommand } from '../../config/model.js';
 import type { NotifierConfig, NotifyCommand, NotifyTarget } from '../../machines/notify/notifier.machine.js';
 import type { TrackerInput } from '../../machines/track/tracker.machine.js';
 import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
 import type { InterfaceInfo } from '../ports.js';
-import { groupId, instanceId, NOTIFIER_ID, trackerId } from '../names.js';
+import type { ScriptPolicy } from '../io-env.js';
+import { NOTIFIER_ID, trackerId } from '../names.js';
+import { groupId, instanceId } from './names.js';
 import { planInstance, type InstancePlan } from './plan-instance.js';
+import type { StaticConfig } from './static-io.js';
 
 export interface PlanOptions {
   hostname: string;
@@ -18,13 +22,19 @@ export interface PlanOptions {
   vmac?: boolean;
 }
 
-export interface Plan {
+export interface VrrpPlan {
   instances: Map<string, InstancePlan>;
   groups: Map<string, SyncGroupInput>;
   /** By systemId (`track/<kind>/<name>`). */
   trackers: Map<string, TrackerInput>;
   notifier: NotifierConfig;
-  problems: string[];
+  /** static_ipaddress, static_routes, static_rules. */
+  statics: StaticConfig;
+  /** vrrp_garp_interval / vrrp_gna_interval. */
+  garpIntervalMs: number;
+  gnaIntervalMs: number;
+  /** enable_script_security and script_user, for every script run. */
+  scriptPolicy: ScriptPolicy;
 }
 
 function command(c: ScriptCommand | undefined): NotifyCommand | undefined {
@@ -141,7 +151,8 @@ function trackers(model: KeepalivedConfig, instances: Map<string, InstancePlan>,
   return out;
 }
 
-export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: PlanOptions): Plan {
+/** The plan and the problems found on the way, in the order they are logged. */
+export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: PlanOptions): { plan: VrrpPlan; problems: string[] } {
   const problems: string[] = [];
   const instances = new Map<string, InstancePlan>();
   for (const inst of model.vrrpInstances) {
@@ -168,5 +179,18 @@ export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: P
       p.input.syncGroup = groupId(p.syncGroup);
     }
   }
-  return { instances, groups, trackers: trackers(model, instances, problems), notifier: notifierConfig(model, opts), problems };
+  const g = model.globalDefs;
+  const plan: VrrpPlan = {
+    instances,
+    groups,
+    trackers: trackers(model, instances, problems),
+    notifier: notifierConfig(model, opts),
+    statics: { staticIpaddresses: model.staticIpaddresses, staticRoutes: model.staticRoutes, staticRules: model.staticRules },
+    garpIntervalMs: g.vrrpGarpIntervalMs,
+    gnaIntervalMs: g.vrrpGnaIntervalMs,
+    scriptPolicy: { secure: g.enableScriptSecurity, ...g.scriptUser },
+  };
+  // Instances that start in FAULT for want of an address say so after the other problems.
+  for (const p of instances.values()) problems.push(...Object.values(p.fixedFaults));
+  return { plan, problems };
 }

@@ -8,7 +8,7 @@
  * Instances are matched by name (keepalived matches by VRID/family/interface/unicast source; a
  * renamed instance is a removal plus an addition here).
  */
-import type { Plan } from './plan.js';
+import type { VrrpPlan } from './plan.js';
 import type { InstancePlan } from './plan-instance.js';
 
 export interface KeptInstance {
@@ -46,7 +46,7 @@ function machineShape(p: InstancePlan): string {
 const addressShape = (p: InstancePlan) => json([p.io.vips, p.io.excludedVips, p.io.routes, p.io.rules]);
 const trackingShape = (p: InstancePlan) => json([p.entries, p.ignoreWeights, p.syncGroup ?? null, p.fixedFaults]);
 
-export function diffPlans(old: Plan, next: Plan, spawnedBase: ReadonlyMap<string, number>): ReloadDiff {
+export function diffPlans(old: VrrpPlan, next: VrrpPlan): ReloadDiff {
   const d: ReloadDiff = {
     removedInstances: [],
     restartedInstances: [],
@@ -65,7 +65,7 @@ export function diffPlans(old: Plan, next: Plan, spawnedBase: ReadonlyMap<string
     if (!o) d.addedInstances.push(name);
     else if (machineShape(o) !== machineShape(p)) d.restartedInstances.push(name);
     else {
-      const base = spawnedBase.get(name) ?? o.input.basePriority;
+      const base = o.spawnedBase;
       const priorityOffset = p.input.basePriority - base;
       const oldOffset = o.input.basePriority - base;
       d.kept.push({

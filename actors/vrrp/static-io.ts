@@ -7,6 +7,9 @@
  * logged and counted (`static:net_errors`), never thrown.
  */
 import type { KeepalivedConfig } from '../../config/model.js';
+
+/** The part of the model static-io applies. */
+export type StaticConfig = Pick<KeepalivedConfig, 'staticIpaddresses' | 'staticRoutes' | 'staticRules'>;
 import type { AddressSpec, NetConfig, RouteSpec, RuleSpec } from '../ports.js';
 import { alreadyGone, alreadyThere, type AddressIo } from './address-io.js';
 import { addressSpec, routeSpec, ruleSpec } from './plan-instance.js';
@@ -34,7 +37,7 @@ export class StaticIo {
   ) {}
 
   /** What the model asks for. Addresses need a `dev` (there is no VRRP interface to default to). */
-  private wanted(model: KeepalivedConfig): StaticSet {
+  private wanted(model: StaticConfig): StaticSet {
     const addresses: AddressSpec[] = [];
     for (const a of model.staticIpaddresses) {
       if (!a.dev) this.sink.log('warning', `static_ipaddress ${a.address}/${a.prefixLength} has no dev - ignoring`);
@@ -44,7 +47,7 @@ export class StaticIo {
   }
 
   /** Start and reload: remove what is no longer configured, add what is new. */
-  apply(model: KeepalivedConfig): void {
+  apply(model: StaticConfig): void {
     const next = this.wanted(model);
     const gone = (m: 'addresses' | 'routes' | 'rules') => [...this.current[m]].filter(([k]) => !next[m].has(k)).map(([, v]) => v);
     const added = (m: 'addresses' | 'routes' | 'rules') => [...next[m]].filter(([k]) => !this.current[m].has(k)).map(([, v]) => v);

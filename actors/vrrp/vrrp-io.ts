@@ -1,12 +1,15 @@
 /**
- * VRRP packets in and out, over ports.vrrp: one socket per interface and family, shared by the
- * instances on it (keepalived opens one per interface/family too).
+ * VRRP packets in and out, for the instances: the per-instance state the protocol needs across
+ * packets (IPv4 ID, AH sequence, the unicast checksum form learned from a peer, the last master,
+ * drops already logged) and the sockets the socket actors opened (actors/vrrp/socket-actor.ts,
+ * one per interface and family, shared by the instances on it as in keepalived).
  *
- * Receive: decode (protocol/vrrp decodeVrrp) → demultiplex by VRID → validate against the
- * instance's expectations (validateAdvert, keepalived's order) → `net.advert` to the instance, or
- * a counted drop by reason (and `net.invalid`, which a MASTER uses to re-arm its timer, K-10).
- * Transmit: encode the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it.
- * Every decision about what an advert means stays in the instance machine.
+ * Receive (`receive`, called by a socket actor): decode (protocol/vrrp decodeVrrp) → demultiplex
+ * by VRID → validate against the instance's expectations (validateAdvert, keepalived's order) →
+ * the event for the instance (`net.advert`), or a counted drop by reason (and `net.invalid`, which
+ * a MASTER uses to re-arm its timer, K-10). What an advert means, and the log lines about that,
+ * are the instance machine's alone. Transmit (`sendAdvert`, from the instance's io actor): encode
+ * the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it on the open socket.
  */
 import type { InstanceEvent } from '../../machines/vrrp/types.js';
 import {
@@ -22,13 +25,10 @@ import {
   type VrrpExpectations,
 } from '../../protocol/vrrp/index.js';
 import { withIpv4Id } from '../../protocol/ipv4.js';
-import type { Ports, VrrpRxPacket, VrrpSocket } from '../ports.js';
+import type { VrrpRxPacket, VrrpSocket } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
-import { socketKey } from '../names.js';
+import { socketKey } from './names.js';
 import type { RuntimeSink } from '../sink.js';
-
-const IPPROTO_VRRP = 112;
-const IPPROTO_AH = 51;
 
 interface Member {
   io: InstanceIoConfig;
@@ -44,33 +44,29 @@ interface Member {
   expect?: { io: InstanceIoConfig; all: VrrpExpectations; skip: VrrpExpectations };
 }
 
+/** The instances one socket serves, and the socket once its actor opened it. */
 interface SocketEntry {
-  key: string;
-  ifname: string;
-  family: 4 | 6;
-  signature: string;
-  socket?: VrrpSocket;
-  /** Interface index when the socket was opened; a new index means the interface was recreated. */
-  ifindex?: number;
   members: string[];
+  socket?: VrrpSocket;
+}
+
+/** A delivery the socket actor makes: this event to this instance. */
+export interface Delivery {
+  instance: string;
+  event: InstanceEvent;
 }
 
 export class VrrpIo {
   private readonly members = new Map<string, Member>();
   private readonly sockets = new Map<string, SocketEntry>();
-  private unwatch: (() => void) | undefined;
 
-  constructor(
-    private readonly ports: Ports,
-    private readonly sink: RuntimeSink,
-    private readonly deliver: (instance: string, e: InstanceEvent) => void,
-  ) {}
+  constructor(private readonly sink: RuntimeSink) {}
 
-  /** Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH sequence). */
+  /**
+   * Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH
+   * sequence). The sockets themselves come and go with their actors (actors/vrrp/sockets.ts).
+   */
   configure(ios: InstanceIoConfig[]): void {
-    this.unwatch ??= this.ports.net.watch((e) => {
-      if (e.type === 'link.added' || e.type === 'link.up') this.relink(e.ifname, e.index);
-    });
     const names = new Set(ios.map((i) => i.name));
     for (const name of [...this.members.keys()]) if (!names.has(name)) this.members.delete(name);
     for (const io of ios) {
@@ -78,49 +74,34 @@ export class VrrpIo {
       if (m) m.io = io;
       else this.members.set(io.name, { io, ipId: 0, ah: AH_COUNTER_INITIAL, oldUnicastChecksum: false, loggedDrops: new Set(), encoded: { io, packets: new Map() } });
     }
-    const wanted = new Map<string, Omit<SocketEntry, 'socket'>>();
+    const wanted = new Map<string, string[]>();
     for (const io of ios) {
       if (!io.vrrpIfname) {
         this.sink.log('warning', `(${io.name}) unicast instance without interface is not supported - no VRRP socket`);
         continue;
       }
       const key = socketKey(io.vrrpIfname, io.family);
-      const e = wanted.get(key) ?? { key, ifname: io.vrrpIfname, family: io.family, signature: '', members: [] };
-      e.members.push(io.name);
-      wanted.set(key, e);
+      wanted.set(key, [...(wanted.get(key) ?? []), io.name]);
     }
-    for (const e of wanted.values()) e.signature = JSON.stringify(this.socketOptions(e.members, e.ifname, e.family));
-    for (const [key, old] of this.sockets) {
-      const next = wanted.get(key);
-      if (!next || next.signature !== old.signature) {
-        old.socket?.close();
-        this.sockets.delete(key);
-      } else {
-        old.members = next.members;
-      }
+    for (const key of [...this.sockets.keys()]) if (!wanted.has(key)) this.sockets.delete(key);
+    for (const [key, members] of wanted) {
+      const e = this.sockets.get(key);
+      if (e) e.members = members;
+      else this.sockets.set(key, { members });
     }
-    for (const [key, e] of wanted) if (!this.sockets.has(key)) this.open(e);
   }
 
-  close(): void {
-    this.unwatch?.();
-    this.unwatch = undefined;
-    for (const s of this.sockets.values()) s.socket?.close();
-    this.sockets.clear();
+  /** The socket actor for `key` opened its socket (or, with undefined, closed it). */
+  attach(key: string, socket: VrrpSocket | undefined, previous?: VrrpSocket): void {
+    const e = this.sockets.get(key);
+    if (!e) return;
+    if (socket) e.socket = socket;
+    else if (e.socket === previous) delete e.socket;
   }
 
-  /**
-   * An interface deleted and created again has a new index, and a socket bound to the old one
-   * hears nothing: reopen the sockets on it (also those that could not be opened before).
-   */
-  private relink(ifname: string, index: number): void {
-    for (const e of [...this.sockets.values()]) {
-      if (e.ifname !== ifname || (e.socket && e.ifindex === index)) continue;
-      this.sink.log('info', `${ifname} (index ${index}) ${e.socket ? `replaces index ${e.ifindex ?? '?'}` : 'is back'} - reopening VRRP socket for IPv${e.family}`);
-      e.socket?.close();
-      this.sockets.delete(e.key);
-      this.open(e);
-    }
+  /** The instance whose VMAC the socket `key` is on (the socket then waits for the VMAC to appear). */
+  vmacMember(key: string, ifname: string): string | undefined {
+    return this.sockets.get(key)?.members.find((n) => this.members.get(n)?.io.vmac?.name === ifname);
   }
 
   sendAdvert(instance: string, priority: number): void {
@@ -200,48 +181,16 @@ export class VrrpIo {
     return data;
   }
 
-  private socketOptions(members: string[], ifname: string, family: 4 | 6) {
-    const ios = members.map((n) => this.members.get(n)!.io);
-    const groups = [...new Set(ios.filter((i) => i.unicastPeers.length === 0).map((i) => i.mcastGroup))].sort();
-    const protocols = family === 4 && ios.some((i) => i.authKind === 'ah') ? [IPPROTO_VRRP, IPPROTO_AH] : [IPPROTO_VRRP];
-    return { family, ifname, groups, protocols };
-  }
-
-  private open(e: Omit<SocketEntry, 'socket' | 'ifindex'>): void {
-    const entry: SocketEntry = { key: e.key, ifname: e.ifname, family: e.family, signature: e.signature, members: e.members };
-    const itf = this.ports.net.interfaces().find((i) => i.name === e.ifname);
-    if (itf) entry.ifindex = itf.index;
-    this.sockets.set(e.key, entry);
-    const vmacOf = e.members.find((n) => this.members.get(n)?.io.vmac?.name === e.ifname);
-    if (!itf && vmacOf) {
-      // The VMAC is created after start-up begins: the socket opens when its link appears (relink).
-      this.sink.log('info', `(${vmacOf}) VRRP socket waits for VMAC ${e.ifname}`);
-      return;
-    }
-    const r = this.ports.vrrp.open(
-      this.socketOptions(e.members, e.ifname, e.family),
-      (p) => this.onPacket(entry, p),
-      (message) => {
-        this.sink.count('socket_errors');
-        this.sink.log('warning', `VRRP socket ${e.ifname} IPv${e.family}: ${message}`);
-      },
-    );
-    if ('error' in r) {
-      this.sink.count('socket_errors');
-      this.sink.log('error', `cannot open VRRP socket on ${e.ifname} for IPv${e.family}: ${r.error}`);
-      return;
-    }
-    entry.socket = r;
-  }
-
-  private onPacket(entry: SocketEntry, p: VrrpRxPacket): void {
-    if (this.sockets.get(entry.key) !== entry) return;
+  /** One packet from the socket `key`: the event for the instance it is for, if any. */
+  receive(key: string, p: VrrpRxPacket): Delivery | undefined {
+    const entry = this.sockets.get(key);
+    if (!entry) return undefined;
     this.sink.count('packets_received');
     const d = decodeVrrp({ family: p.family, data: p.data, src: p.src, dst: p.dst, ttl: p.ttl });
     if (!d.ok) {
       this.sink.count(`drop.${d.reason}`);
       this.sink.emit({ type: 'advert.dropped', instance: '', reason: d.reason });
-      return;
+      return undefined;
     }
     const advert = d.value;
     let first: Member | undefined;
@@ -254,12 +203,12 @@ export class VrrpIo {
     }
     if (!first) {
       this.sink.count('drop.vrid-unknown');
-      return;
+      return undefined;
     }
-    this.judge(peer ?? first, advert);
+    return this.judge(peer ?? first, advert);
   }
 
-  private judge(m: Member, advert: VrrpAdvert): void {
+  private judge(m: Member, advert: VrrpAdvert): Delivery {
     const name = m.io.name;
     const skip = m.io.skipCheckAdvAddr && m.lastMaster === advert.src;
     const v = validateAdvert(advert, this.expectations(m, skip));
@@ -267,8 +216,7 @@ export class VrrpIo {
       this.sink.count(`drop.${v.reason}`, name);
       this.sink.emit({ type: 'advert.dropped', instance: name, reason: v.reason });
       this.dropOnce(m, v.reason, `(${name}) ${v.detail ?? v.reason} - dropping advert from ${advert.src}`);
-      this.deliver(name, { type: 'net.invalid', reason: v.reason });
-      return;
+      return { instance: name, event: { type: 'net.invalid', reason: v.reason } };
     }
     this.sink.count('adverts_received', name);
     m.loggedDrops.clear();
@@ -279,7 +227,7 @@ export class VrrpIo {
     }
     for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
     m.lastMaster = advert.src;
-    this.deliver(name, { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } });
+    return { instance: name, event: { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } } };
   }
 
   /** The instance's expectations for this packet; built once per configuration unless AH (sequence). */

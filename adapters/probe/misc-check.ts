@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
 import type { ScriptResult, ScriptRunner } from '../../actors/ports.js';
 import { scriptSpec } from '../../actors/script-spec.js';
-import type { ScriptPolicy } from '../../actors/system-deps.js';
+import type { ScriptPolicy } from '../../actors/io-env.js';
 import { failure, type Attempt } from './attempt.js';
 
 export interface MiscProbeDeps {

@@ -4,7 +4,7 @@
  */
 import type { Prober, ProbeRequest } from '../../actors/lvs/prober-port.js';
 import type { ScriptRunner } from '../../actors/ports.js';
-import type { ScriptPolicy } from '../../actors/system-deps.js';
+import type { ScriptPolicy } from '../../actors/io-env.js';
 import { runAttempt, type Attempt } from './attempt.js';
 import { probeDns } from './dns-check.js';
 import { probeHttp } from './http-check.js';

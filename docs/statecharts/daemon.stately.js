@@ -5,22 +5,39 @@
 // runtime's; the code behind the names stays in the source file. Here:
 // - context: the initial context of the daemon root (not from the config: the default stop timeout, 5 s); the sample is docs/statecharts/sample.conf.
 // - delays: the values in ms that this sample arms.
+// - guards: each answers what `guardResults` says (all false to start); set one to true to take
+//   its branch.
 // - actions: names only; they do nothing here.
-import { createMachine } from 'xstate';
+// - actors: drainSubsystems, releaseSubsystems, reloadSubsystems, startSubsystems, sweepLeftovers are inert stand-ins; send the events they would send by hand.
+import { createMachine, fromCallback } from 'xstate';
+
+export const guardResults = {
+  "hasPendingReload": false,
+};
 
 export const daemon = createMachine({
   "id": "daemon",
-  "description": "keepalived-ts root: spawns and supervises the per-config actors (keepalived vrrp child process).",
+  "description": "keepalived-ts root: the node lifecycle; spawns and supervises the subsystems' actors (keepalived parent + VRRP/checker children).",
   "on": {
     "daemon.spawn": {
-      "actions": {
-        "type": "spawnChildren"
-      }
+      "actions": [
+        {
+          "type": "spawnChildren"
+        },
+        {
+          "type": "acknowledge"
+        }
+      ]
     },
     "daemon.stopChildren": {
-      "actions": {
-        "type": "stopChildren"
-      }
+      "actions": [
+        {
+          "type": "stopChildren"
+        },
+        {
+          "type": "acknowledge"
+        }
+      ]
     },
     "xstate.error.actor.*": {
       "actions": {
@@ -28,30 +45,111 @@ export const daemon = createMachine({
       }
     }
   },
-  "initial": "running",
+  "initial": "starting",
   "states": {
-    "running": {
-      "description": "Normal operation (keepalived: VRRP child running).",
+    "starting": {
+      "description": "Start-up (keepalived: the VRRP child starting). A reload now is held until the node runs.",
+      "initial": "sweeping",
       "on": {
+        "daemon.reload": {
+          "actions": {
+            "type": "holdReload"
+          }
+        },
+        "daemon.shutdown": {
+          "target": "stopping"
+        }
+      },
+      "states": {
+        "sweeping": {
+          "description": "Remove what a dead predecessor left behind (its VIPs) before anything starts, so no two hosts answer for one address.",
+          "invoke": {
+            "id": "phase",
+            "src": "sweepLeftovers",
+            "onError": {
+              "target": "spawning",
+              "actions": {
+                "type": "reportChildError"
+              }
+            }
+          },
+          "on": {
+            "daemon.swept": {
+              "target": "spawning"
+            }
+          }
+        },
+        "spawning": {
+          "description": "Open the I/O (sockets, static addresses, VMACs) and spawn the actors of every subsystem.",
+          "invoke": {
+            "id": "phase",
+            "src": "startSubsystems",
+            "onError": {
+              "target": "#daemon.running",
+              "actions": {
+                "type": "reportChildError"
+              }
+            }
+          },
+          "on": {
+            "daemon.started": [
+              {
+                "guard": "hasPendingReload",
+                "target": "#daemon.reloading"
+              },
+              {
+                "target": "#daemon.running"
+              }
+            ]
+          }
+        }
+      }
+    },
+    "running": {
+      "description": "Normal operation.",
+      "on": {
+        "daemon.reload": {
+          "target": "reloading",
+          "actions": {
+            "type": "holdReload"
+          }
+        },
+        "daemon.shutdown": {
+          "target": "stopping"
+        }
+      }
+    },
+    "reloading": {
+      "description": "SIGHUP: each subsystem moves from its running plan to the new one; unchanged instances keep their state and VIPs.",
+      "invoke": {
+        "id": "phase",
+        "src": "reloadSubsystems",
+        "onError": {
+          "target": "running",
+          "actions": [
+            "dropPendingReload",
+            {
+              "type": "reportChildError"
+            }
+          ]
+        }
+      },
+      "on": {
+        "daemon.reloaded": {
+          "target": "running",
+          "actions": {
+            "type": "takePlans"
+          }
+        },
         "daemon.shutdown": {
           "target": "stopping"
         }
       }
     },
     "stopping": {
-      "description": "SIGTERM: instances send priority-0 adverts and release VIPs (RFC 5798 §6.4.3 Shutdown, K-28).",
+      "description": "SIGTERM: release, then drain; stopTimeout bounds the whole stop.",
       "entry": "announceStopping",
-      "on": {
-        "daemon.drained": {
-          "target": "stopped",
-          "actions": {
-            "type": "announceStopped",
-            "params": {
-              "timedOut": false
-            }
-          }
-        }
-      },
+      "initial": "releasing",
       "after": {
         "stopTimeout": {
           "target": "stopped",
@@ -62,19 +160,82 @@ export const daemon = createMachine({
             }
           }
         }
+      },
+      "states": {
+        "releasing": {
+          "description": "Instances send priority-0 adverts and remove their VIPs (RFC 5798 §6.4.3 Shutdown, K-28); static addresses go.",
+          "invoke": {
+            "id": "phase",
+            "src": "releaseSubsystems",
+            "onError": {
+              "target": "draining",
+              "actions": {
+                "type": "reportChildError"
+              }
+            }
+          },
+          "on": {
+            "daemon.released": {
+              "target": "draining"
+            }
+          }
+        },
+        "draining": {
+          "description": "Once every address change is done: VMACs go, queued notifications (STOP) finish.",
+          "invoke": {
+            "id": "phase",
+            "src": "drainSubsystems",
+            "onError": {
+              "target": "#daemon.stopped",
+              "actions": [
+                {
+                  "type": "reportChildError"
+                },
+                {
+                  "type": "announceStopped",
+                  "params": {
+                    "timedOut": false
+                  }
+                }
+              ]
+            }
+          },
+          "on": {
+            "daemon.drained": {
+              "target": "#daemon.stopped",
+              "actions": {
+                "type": "announceStopped",
+                "params": {
+                  "timedOut": false
+                }
+              }
+            }
+          }
+        }
       }
     },
     "stopped": {
-      "description": "Everything released; the runtime reports runtime.stopped.",
+      "description": "Everything released; every child is stopped with the root, which reports runtime.stopped.",
       "type": "final"
     }
   },
   "context": {
     "stopTimeoutMs": 5000,
+    "plans": [],
     "children": []
   }
 }, {
   delays: {
     "stopTimeout": 5000,
+  },
+  guards: {
+    "hasPendingReload": () => guardResults["hasPendingReload"],
+  },
+  actors: {
+    "drainSubsystems": fromCallback(() => {}),
+    "releaseSubsystems": fromCallback(() => {}),
+    "reloadSubsystems": fromCallback(() => {}),
+    "startSubsystems": fromCallback(() => {}),
+    "sweepLeftovers": fromCallback(() => {}),
   },
 });

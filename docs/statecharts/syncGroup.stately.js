@@ -214,6 +214,7 @@ export const syncGroup = createMachine({
   },
   "context": {
     "name": "WEB",
+    "notifier": "notifier",
     "order": [
       "VI_WEB",
       "VI_WEB_INT"

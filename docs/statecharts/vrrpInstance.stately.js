@@ -22,7 +22,6 @@ export const guardResults = {
   "inSyncGroup": false,
   "isOwnerConflict": false,
   "isReleaseAdvert": false,
-  "ownerIgnoresAdverts": false,
   "repeatsKnownMaster": false,
   "skewDeadlinePassedAfterPriorityChange": false,
   "skewDeadlineReached": false,
@@ -789,6 +788,7 @@ export const vrrpInstance = createMachine({
         "lowerPrioRepeat": 5
       },
       "downTimerAdverts": 3,
+      "notifier": "notifier",
       "syncGroup": "group/WEB",
       "startupDelayMs": 3000,
       "priorityRange": {
@@ -811,7 +811,8 @@ export const vrrpInstance = createMachine({
     "preemptHold": "idle",
     "want": "BACKUP",
     "masterAddress": "",
-    "masterPriority": 0
+    "masterPriority": 0,
+    "stopMeaning": "STOP"
   }
 }, {
   delays: {
@@ -834,7 +835,6 @@ export const vrrpInstance = createMachine({
     "inSyncGroup": () => guardResults["inSyncGroup"],
     "isOwnerConflict": () => guardResults["isOwnerConflict"],
     "isReleaseAdvert": () => guardResults["isReleaseAdvert"],
-    "ownerIgnoresAdverts": () => guardResults["ownerIgnoresAdverts"],
     "repeatsKnownMaster": () => guardResults["repeatsKnownMaster"],
     "skewDeadlinePassedAfterPriorityChange": () => guardResults["skewDeadlinePassedAfterPriorityChange"],
     "skewDeadlineReached": () => guardResults["skewDeadlineReached"],

@@ -55,6 +55,9 @@ export interface NotifyMailSettings {
   noEmailFaults: boolean;
 }
 
+/** The notifier's input: its configuration, and an opaque handle for `runJob` (the runtime's I/O). */
+export type NotifierInput = NotifierConfig & { env?: unknown };
+
 export interface NotifierConfig {
   targets: NotifyTarget[];
   /** notify_fifo and vrrp_notify_fifo paths (each gets every line). */
@@ -96,6 +99,8 @@ export type NotifierEmitted =
 
 interface NotifierContext {
   config: NotifierConfig;
+  /** Passed to every `runJob` as `env`; never read here (a reconfigure keeps it). */
+  env?: unknown;
   queue: NotifyJob[];
   nextSeq: number;
   /** Last notified state per `SCOPE/name` (exactly once per transition). */
@@ -109,7 +114,10 @@ type JobDraft =
   | Omit<Extract<NotifyJob, { kind: 'fifo' }>, 'seq'>
   | Omit<Extract<NotifyJob, { kind: 'mail' }>, 'seq'>;
 
-export const runJobPlaceholder = fromCallback<EventObject, NotifyJob>(() => {
+/** `runJob`'s input: the job, plus the notifier's `env` when it has one. */
+export type RunJobInput = NotifyJob & { env?: unknown };
+
+export const runJobPlaceholder = fromCallback<EventObject, RunJobInput>(() => {
   throw new Error('runJob not provided: compose the notifier through actors/notify-io.ts');
 });
 
@@ -161,7 +169,7 @@ const numbered = (c: NotifierContext, drafts: JobDraft[]) => drafts.map((d, i) =
 
 export const notifierMachine = setup({
   types: {
-    input: {} as NotifierConfig,
+    input: {} as NotifierInput,
     context: {} as NotifierContext,
     events: {} as NotifierEvent,
     emitted: {} as NotifierEmitted,
@@ -224,7 +232,7 @@ export const notifierMachine = setup({
 }).createMachine({
   id: 'notifier',
   description: 'keepalived notify scripts, notify FIFOs and SMTP alerts (vrrp_notify.c), serialised.',
-  context: ({ input }) => ({ config: input, queue: [], nextSeq: 1, lastState: {}, lastMailed: {} }),
+  context: ({ input: { env, ...config } }) => ({ config, ...(env !== undefined ? { env } : {}), queue: [], nextSeq: 1, lastState: {}, lastMailed: {} }),
   on: {
     'notify.state': {
       actions: { type: 'enqueueStateJobs', params: ({ event }) => ({ scope: event.scope, name: event.name, state: event.state, priority: event.priority }) },
@@ -246,7 +254,7 @@ export const notifierMachine = setup({
       invoke: {
         id: 'job',
         src: 'runJob',
-        input: ({ context }) => context.queue[0]!,
+        input: ({ context }) => (context.env === undefined ? context.queue[0]! : { ...context.queue[0]!, env: context.env }),
         onError: { target: 'idle', actions: { type: 'finishJob', params: ({ event }) => ({ outcome: 'failed' as const, detail: String(event.error) }) } },
       },
       on: {

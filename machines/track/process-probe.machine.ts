@@ -27,11 +27,13 @@ export interface ProcessProbeInput {
   quorumMax?: number;
   forkDelayMs: number;
   terminateDelayMs: number;
+  /** Opaque handle for `countProcesses` (the runtime's I/O); passed through, never read. */
+  env?: unknown;
 }
 
 export type ProcessCountEvent = { type: 'process.count'; count: number };
 
-export const countProcessesPlaceholder = fromCallback<EventObject, { name: string; match: ProcessMatch }>(() => {
+export const countProcessesPlaceholder = fromCallback<EventObject, { name: string; match: ProcessMatch; env?: unknown }>(() => {
   throw new Error('countProcesses not provided: compose through actors/track-io.ts');
 });
 
@@ -79,7 +81,7 @@ export const processProbeMachine = setup({
   invoke: {
     id: 'count',
     src: 'countProcesses',
-    input: ({ context }) => ({ name: context.name, match: context.match }),
+    input: ({ context }) => ({ name: context.name, match: context.match, ...(context.env !== undefined ? { env: context.env } : {}) }),
     onError: { target: '.down', actions: [{ type: 'noteCountFailed', params: ({ event }) => ({ error: event.error }) }, { type: 'reportQuorum', params: { ok: false } }] },
   },
   initial: 'unknown',

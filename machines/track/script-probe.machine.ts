@@ -26,6 +26,8 @@ export interface ScriptProbeInput {
   rise: number;
   fall: number;
   initFail: boolean;
+  /** Opaque handle for `runScript` (the runtime's I/O); passed through, never read. */
+  env?: unknown;
 }
 
 export interface ScriptRunInput {
@@ -34,6 +36,7 @@ export interface ScriptRunInput {
   timeoutMs: number;
   user?: string;
   group?: string;
+  env?: unknown;
 }
 
 /** What `runScript` sends back when the script ends (or could not start: `error`). */
@@ -166,6 +169,7 @@ export const scriptProbeMachine = setup({
               timeoutMs: context.timeoutMs,
               ...(context.user !== undefined ? { user: context.user } : {}),
               ...(context.group !== undefined ? { group: context.group } : {}),
+              ...(context.env !== undefined ? { env: context.env } : {}),
             }),
             onError: {
               target: 'idle',

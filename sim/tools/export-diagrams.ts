@@ -206,7 +206,7 @@ export function toReadme(entries: ExportEntry[]): string {
     '',
     '## The sample configuration',
     '',
-    `[sample.conf](sample.conf) is compiled with \`config/\` and planned with \`actors/plan.ts\` as the`,
+    `[sample.conf](sample.conf) is compiled with \`config/\` and planned with \`actors/vrrp/plan.ts\` as the`,
     'daemon does (`sim/tools/export-samples.ts`; the LVS inputs are built from the compiled',
     '`virtual_server` the way `docs/lvs.md` describes). Each export carries the context of one actor:',
     '',

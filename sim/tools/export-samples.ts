@@ -1,7 +1,7 @@
 /**
  * One documented sample per exported machine: the input one of its actors gets from the
  * representative configuration docs/statecharts/sample.conf, compiled with config/ and planned with
- * actors/plan.ts as the daemon does. The exporter (export-diagrams.ts) turns the input into the
+ * actors/vrrp/plan.ts as the daemon does. The exporter (export-diagrams.ts) turns the input into the
  * export's initial context and reads every named delay's value from it.
  *
  * `walk`: events that take the machine, from its initial state, to where a delay that depends on
@@ -12,9 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createActor, fromCallback, type EventObject } from 'xstate';
-import { buildPlan } from '../../actors/plan.js';
+import { buildPlan } from '../../actors/vrrp/plan.js';
 import type { InterfaceInfo } from '../../actors/ports.js';
-import { instanceId, trackerId, trackingId, groupId } from '../../actors/names.js';
+import { trackerId } from '../../actors/names.js';
+import { groupId, instanceId, trackingId } from '../../actors/vrrp/names.js';
 import type { LbService } from '../../actors/lvs/lb-port.js';
 import { compileText, formatDiagnostic, type KeepalivedConfig } from '../../config/index.js';
 import type { CheckerInput } from '../../machines/check/checker.machine.js';
@@ -170,13 +171,13 @@ function lvsSamples(model: KeepalivedConfig): { vs: VirtualServerInput; rs: Real
 /** The sample of every exported machine, by machine id. */
 export function exportSamples(): Record<string, MachineSample> {
   const model = compileSample();
-  const plan = buildPlan(model, SAMPLE_INTERFACES, { hostname: 'lb1' });
-  if (plan.problems.length > 0) throw new Error(`${SAMPLE_CONF} must plan cleanly:\n${plan.problems.join('\n')}`);
+  const { plan, problems } = buildPlan(model, SAMPLE_INTERFACES, { hostname: 'lb1' });
+  if (problems.length > 0) throw new Error(`${SAMPLE_CONF} must plan cleanly:\n${problems.join('\n')}`);
   const instance = only(plan.instances.values(), 'vrrp_instance');
   const group = only(plan.groups.values(), 'vrrp_sync_group');
   const scriptTracker = only([...plan.trackers.values()].filter((t) => t.kind === 'script'), 'vrrp_script tracked by an instance');
   const processTracker = only([...plan.trackers.values()].filter((t) => t.kind === 'process'), 'vrrp_track_process tracked by an instance');
-  // As actors/runtime.ts trackingInput does for a first start.
+  // As actors/vrrp/vrrp-subsystem.ts trackingChild does for a first start.
   const tracking: TrackingInput = {
     instance: instance.name,
     systemId: trackingId(instance.name),
@@ -201,7 +202,8 @@ export function exportSamples(): Record<string, MachineSample> {
   } as unknown as ProcessProbeInput;
   const lvs = lvsSamples(model);
   const notifier: NotifierConfig = plan.notifier;
-  const daemon: DaemonInput = { stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS };
+  // The subsystems' plans are opaque to the chart (and the runtime's env is left out).
+  const daemon: DaemonInput = { stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS, plans: [] };
   const vrrpInstance: InstanceInput = instance.input;
   // The notifier's job timeout needs a job: the instance's notify script for MASTER.
   const notifyMaster: NotifierEvent = { type: 'notify.state', scope: 'INSTANCE', name: instance.name, state: 'MASTER', priority: instance.input.basePriority };

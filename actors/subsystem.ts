@@ -1,0 +1,66 @@
+/**
+ * The seam between the root (actors/runtime.ts) and a subsystem: VRRP (actors/vrrp/), and the
+ * LVS health checking that comes next (actors/lvs/). The root owns the lifecycle (the daemon
+ * statechart, machines/daemon.machine.ts); a subsystem says, for each phase of it, what to do:
+ *
+ *   starting.sweeping   sweep(plan)        remove what a dead predecessor left behind
+ *   starting.spawning   start(plan)        open its I/O, spawn its actors
+ *   reloading           reload(old, next)  move from the running plan to the next one
+ *   stopping.releasing  release(plan)      give up what peers and the network see
+ *   stopping.draining   drain(plan)        finish the side work once everyone has released
+ *   stopped             close(timedOut)    drop what is still queued
+ *
+ * A phase is a list of steps the root runs in order: `run` does the work at once; `spawn` and
+ * `stop` are carried out by the root actor, and the next step runs once the children have started
+ * or stopped; `wait` holds the phase until its callback fires (a port's answer), and is cancelled
+ * if the phase is left first (a stop during the sweep). A subsystem never
+ * touches the root actor or another subsystem: it spawns by returning steps, and it finds its own
+ * actors by systemId (`host.child`). Adding a subsystem is one entry in actors/subsystems.ts.
+ */
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
+import type { KeepalivedConfig } from '../config/model.js';
+import type { ChildSpec } from '../machines/daemon.machine.js';
+import type { Ports } from './ports.js';
+import type { InstanceStatus, RuntimeOptions } from './runtime-types.js';
+import type { RuntimeSink } from './sink.js';
+
+/** What the root gives every subsystem. */
+export interface SubsystemHost {
+  ports: Ports;
+  sink: RuntimeSink;
+  options: RuntimeOptions;
+  /** A running child of the root by systemId (undefined before start, after stop, or when absent). */
+  child(systemId: string): AnyActorRef | undefined;
+}
+
+export type Step =
+  | { run: () => void }
+  /** Children to spawn, computed when the step is reached (so they see what earlier steps did). */
+  | { spawn: () => ChildSpec[] }
+  | { stop: string[] }
+  /** Until `done` is called; what it returns is called if the phase is left before that. */
+  | { wait: (done: () => void) => (() => void) | void };
+
+/** One kind of child a subsystem spawns: its logic, and what watches it from its first event on. */
+export interface ChildKind {
+  logic: AnyActorLogic;
+  /** Subscribe to what the child emits; called as the child starts, before anything it emits. */
+  observe?: (ref: AnyActorRef) => void;
+}
+
+export interface Subsystem<P = unknown> {
+  /** Child sources (ChildSpec.src) → kinds; the names carry the subsystem's prefix (`vrrp.instance`). */
+  readonly children: Readonly<Record<string, ChildKind>>;
+  /** The config model → this subsystem's plan (plain data, compared by reload) and the problems found. */
+  plan(model: KeepalivedConfig): { plan: P; problems: string[] };
+  sweep(plan: P): Step[];
+  start(plan: P): Step[];
+  reload(running: P, next: P): Step[];
+  release(plan: P): Step[];
+  drain(plan: P): Step[];
+  close(timedOut: boolean): void;
+  /** Instances for dumps, the simulator's invariants and tests (VRRP). */
+  status?(plan: P): InstanceStatus[];
+}
+
+export type SubsystemFactory = (host: SubsystemHost) => Subsystem;

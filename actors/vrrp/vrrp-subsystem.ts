@@ -1,0 +1,233 @@
+/**
+ * VRRP as a subsystem of the root (actors/subsystem.ts): keepalived's VRRP process. Its actors are
+ * one socket per interface and family, the notifier, one tracker per tracked object, the sync
+ * groups, and per vrrp_instance the instance statechart and its tracking actor. Its I/O glue is
+ * VrrpIo (adverts), AddressIo (VIPs, routes, rules, GARP/NA), StaticIo (static_*) and VmacIo
+ * (use_vmac); the actors reach it through their input (`env`), never through a lookup.
+ *
+ * Start-up spawns in phases: sockets, the notifier, trackers, sync groups and instances (observers
+ * attach to each as it starts), then each instance's tracking actor, which sends `vrrp.startup`
+ * once its unweighted trackers have reported (keepalived's INIT hold).
+ */
+import type { AnyActorRef } from 'xstate';
+import type { ChildSpec } from '../../machines/daemon.machine.js';
+import { syncGroupMachine } from '../../machines/vrrp/sync-group.machine.js';
+import { trackingMachine, type TrackingInput, type TrackingVerdict } from '../../machines/track/tracking.machine.js';
+import type { InstanceContext } from '../../machines/vrrp/instance.context.js';
+import type { KeepalivedConfig } from '../../config/model.js';
+import type { IoEnv } from '../io-env.js';
+import { NOTIFIER_ID } from '../names.js';
+import { notifierLogic } from '../notify-io.js';
+import type { InstanceStatus } from '../runtime-types.js';
+import type { RuntimeSink } from '../sink.js';
+import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
+import { trackerLogic } from '../track-io.js';
+import { AddressIo } from './address-io.js';
+import { instanceLogic, type InstanceIoEnv } from './instance-io.js';
+import { groupId, instanceId, socketId, trackingId } from './names.js';
+import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
+import type { InstancePlan } from './plan-instance.js';
+import { buildPlan, type VrrpPlan } from './plan.js';
+import { reloadSteps, type ReloadParts } from './reload.js';
+import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
+import { socketSpecs } from './sockets.js';
+import { StaticIo } from './static-io.js';
+import { VmacIo } from './vmac-io.js';
+import { VrrpIo } from './vrrp-io.js';
+
+/** The context of a running child, or undefined (a snapshot read, for status and reload only). */
+function contextOf<T>(ref: AnyActorRef | undefined): T | undefined {
+  return (ref?.getSnapshot() as { context?: T } | undefined)?.context;
+}
+
+export function vrrpSubsystem(host: SubsystemHost): Subsystem<VrrpPlan> {
+  return new VrrpSubsystem(host);
+}
+
+class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
+  readonly children: Readonly<Record<string, ChildKind>>;
+  readonly sink: RuntimeSink;
+  readonly vrrp: VrrpIo;
+  readonly addresses: AddressIo;
+  readonly statics: StaticIo;
+  readonly vmacs: VmacIo;
+  /** The plan the I/O looks instances up in, and the one whose script policy applies. */
+  private io: VrrpPlan | undefined;
+  private policy: VrrpPlan | undefined;
+  private readonly instanceEnv: InstanceIoEnv;
+  private readonly probeEnv: IoEnv;
+
+  constructor(private readonly host: SubsystemHost) {
+    const { ports } = host;
+    this.sink = host.sink;
+    this.addresses = new AddressIo(ports, this.sink);
+    this.statics = new StaticIo(this.addresses, ports.net, this.sink);
+    this.vmacs = new VmacIo(ports, this.addresses, this.sink);
+    this.vrrp = new VrrpIo(this.sink);
+    this.instanceEnv = { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
+    this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy };
+    const obs: ObserverContext = { sink: this.sink };
+    const watching = (watch: (ref: AnyActorRef, c: ObserverContext) => unknown) => (ref: AnyActorRef) => void watch(ref, obs);
+    this.children = {
+      'vrrp.socket': { logic: vrrpSocketLogic },
+      'vrrp.notifier': { logic: notifierLogic, observe: watching(watchNotifier) },
+      'vrrp.tracker': { logic: trackerLogic, observe: watching(watchTracker) },
+      'vrrp.syncGroup': { logic: syncGroupMachine, observe: watching(watchGroup) },
+      'vrrp.instance': { logic: instanceLogic, observe: watching(watchInstance) },
+      'vrrp.tracking': { logic: trackingMachine, observe: watching(watchTracking) },
+    };
+  }
+
+  plan(model: KeepalivedConfig): { plan: VrrpPlan; problems: string[] } {
+    const { ports, options } = this.host;
+    return buildPlan(model, ports.net.interfaces(), {
+      hostname: ports.hostname,
+      vmac: ports.vmac !== undefined,
+      ...(options.notifyScriptTimeoutMs ? { notifyScriptTimeoutMs: options.notifyScriptTimeoutMs } : {}),
+    });
+  }
+
+  sweep(_plan: VrrpPlan): Step[] {
+    return [];
+  }
+
+  start(plan: VrrpPlan): Step[] {
+    const ios = () => [...plan.instances.values()].map((p) => p.io);
+    const instances = [...plan.instances.values()];
+    return [
+      {
+        run: () => {
+          this.useIo(plan);
+          this.usePolicy(plan);
+          this.statics.apply(plan.statics);
+          this.addresses.setPacing(plan.garpIntervalMs, plan.gnaIntervalMs);
+          this.vrrp.configure(ios());
+        },
+      },
+      { spawn: () => socketSpecs(ios()).map((s) => this.socketChild(plan, s.key)) },
+      { run: () => this.vmacs.configure(ios()) },
+      { spawn: () => [{ src: 'vrrp.notifier', systemId: NOTIFIER_ID, input: { ...plan.notifier, env: this.probeEnv } }] },
+      { spawn: () => [...plan.trackers.keys()].map((id) => this.trackerChild(plan, id)) },
+      { spawn: () => [...plan.groups.values()].map((g) => ({ src: 'vrrp.syncGroup', systemId: groupId(g.name), input: g })) },
+      { spawn: () => this.instanceChildren(instances) },
+      { spawn: () => instances.map((p) => this.trackingChild(p, true)) },
+    ];
+  }
+
+  reload(running: VrrpPlan, next: VrrpPlan): Step[] {
+    return reloadSteps(this, running, next);
+  }
+
+  /** Instances send priority-0 adverts and remove their VIPs; groups report STOP; statics go. */
+  release(plan: VrrpPlan): Step[] {
+    return [
+      {
+        run: () => {
+          for (const name of plan.instances.keys()) this.child(instanceId(name))?.send({ type: 'vrrp.shutdown', meaning: 'STOP' });
+          for (const g of plan.groups.keys()) this.child(groupId(g))?.send({ type: 'group.shutdown' });
+          this.statics.removeAll();
+        },
+      },
+      { wait: (done) => this.addresses.whenIdle(done) },
+    ];
+  }
+
+  /** The VMACs go once their VIPs are gone; then the queued notifications (STOP) finish. */
+  drain(_plan: VrrpPlan): Step[] {
+    return [{ run: () => this.vmacs.removeAll() }, { wait: (done) => this.addresses.whenIdle(done) }, { wait: (done) => this.whenNotifierIdle(done) }];
+  }
+
+  close(timedOut: boolean): void {
+    if (timedOut) this.sink.log('warning', `stop timed out with ${this.addresses.pending()} address operations pending`);
+    this.addresses.cancelQueued();
+  }
+
+  status(plan: VrrpPlan): InstanceStatus[] {
+    return [...plan.instances.values()].map((p) => {
+      const c = contextOf<InstanceContext>(this.child(instanceId(p.name)));
+      const state = c?.state ?? 'INIT';
+      return {
+        name: p.name,
+        vrid: p.input.vrid,
+        family: p.input.family,
+        ifname: p.io.ifname,
+        state,
+        basePriority: p.input.basePriority,
+        effectivePriority: c?.priority ?? p.input.basePriority,
+        vipsInstalled: this.addresses.installedFor(p.name),
+        masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress ?? ''),
+        masterAdverIntervalCs: c?.masterAdverIntervalCs ?? p.input.advertIntervalCs,
+        ...(p.syncGroup ? { syncGroup: p.syncGroup } : {}),
+      };
+    });
+  }
+
+  // ---- what the steps use (ReloadParts) ---------------------------------------------------
+
+  child(systemId: string): AnyActorRef | undefined {
+    return this.host.child(systemId);
+  }
+
+  log(message: string): void {
+    this.sink.log('info', message);
+  }
+
+  useIo(plan: VrrpPlan): void {
+    this.io = plan;
+  }
+
+  usePolicy(plan: VrrpPlan): void {
+    this.policy = plan;
+  }
+
+  instanceState(name: string) {
+    return contextOf<InstanceContext>(this.child(instanceId(name)))?.state;
+  }
+
+  trackingVerdict(name: string): TrackingVerdict | undefined {
+    return contextOf<{ verdict: TrackingVerdict }>(this.child(trackingId(name)))?.verdict;
+  }
+
+  socketChild(plan: VrrpPlan, key: string): ChildSpec {
+    const spec = socketSpecs([...plan.instances.values()].map((p) => p.io)).find((s) => s.key === key)!;
+    const input: SocketActorInput = { spec, io: this.vrrp, ports: this.host.ports, sink: this.sink };
+    return { src: 'vrrp.socket', systemId: socketId(key), input };
+  }
+
+  trackerChild(plan: VrrpPlan, id: string, subscribers?: string[]): ChildSpec {
+    const t = plan.trackers.get(id)!;
+    return { src: 'vrrp.tracker', systemId: id, input: { ...t, probe: { ...t.probe, env: this.probeEnv }, ...(subscribers ? { subscribers } : {}) } };
+  }
+
+  instanceChildren(plans: InstancePlan[]): ChildSpec[] {
+    return plans.map((p) => ({ src: 'vrrp.instance', systemId: instanceId(p.name), input: { ...p.input, env: this.instanceEnv } }));
+  }
+
+  trackingChild(p: InstancePlan, startInstance: boolean, extra: Partial<TrackingInput> = {}): ChildSpec {
+    const base = p.spawnedBase;
+    const input: TrackingInput = {
+      instance: p.name,
+      systemId: trackingId(p.name),
+      target: instanceId(p.name),
+      basePriority: base,
+      entries: p.entries,
+      ignoreWeights: p.ignoreWeights,
+      startInstance,
+      fixedFaults: p.fixedFaults,
+      ...(p.syncGroup ? { group: groupId(p.syncGroup) } : {}),
+      ...(p.input.basePriority !== base ? { priorityOffset: p.input.basePriority - base } : {}),
+      ...extra,
+    };
+    return { src: 'vrrp.tracking', systemId: trackingId(p.name), input };
+  }
+
+  private whenNotifierIdle(fn: () => void): void {
+    const n = this.child(NOTIFIER_ID);
+    const snap = n?.getSnapshot() as { value?: unknown; context?: { queue: unknown[] } } | undefined;
+    if (!n || (snap?.value === 'idle' && (snap.context?.queue.length ?? 0) === 0)) return fn();
+    const sub = n.on('notify.idle', () => {
+      sub.unsubscribe();
+      fn();
+    });
+  }
+}
