@@ -83,6 +83,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
   readonly segments = new Map<string, Segment>();
   readonly hosts = new Map<string, Host>();
   readonly monitor: InvariantMonitor | undefined;
+  /** Called with every log line a daemon writes (scenario log expectations). */
+  readonly logTaps: Array<(host: string, message: string) => void> = [];
   private readonly hostList: Host[] = [];
   private readonly macs = new Map<string, string>();
   private readonly faults = new FaultApplier(this);
@@ -333,6 +335,7 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
   }
 
   onLog(host: Host, level: LogLevel, message: string): void {
+    for (const tap of this.logTaps) tap(host.name, message);
     if (this.recorder.tracing) this.emit({ t: this.clock.nowMicros(), type: 'log', host: host.name, level, message });
   }
 

@@ -32,6 +32,7 @@ import { reloadSteps, type ReloadParts } from './reload.js';
 import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
 import { socketSpecs } from './sockets.js';
 import { StaticIo } from './static-io.js';
+import { sweepLeftoverVips } from './sweep.js';
 import { VmacIo } from './vmac-io.js';
 import { VrrpIo } from './vrrp-io.js';
 
@@ -87,8 +88,8 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     });
   }
 
-  sweep(_plan: VrrpPlan): Step[] {
-    return [];
+  sweep(plan: VrrpPlan): Step[] {
+    return [{ wait: (done) => sweepLeftoverVips(this.host.ports, this.sink, plan, done) }];
   }
 
   start(plan: VrrpPlan): Step[] {

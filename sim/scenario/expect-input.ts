@@ -15,6 +15,9 @@
  *   - from: 30s
  *     to: 60s
  *     expect: { transitions: 0 }                               # optionally host, instance
+ *   - from: 5s
+ *     to: 15s
+ *     expect: { log: "- discarding", host: lb2, none: true }  # a runtime log line (none: no such line)
  */
 import { canonicalIp } from '../../protocol/addr.js';
 import type { WorldSpec } from '../world.js';
@@ -35,7 +38,7 @@ function vip(inp: ScenarioInput, p: Path): string | undefined {
   return c;
 }
 
-const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject'];
+const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject', 'log'];
 
 export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec): Expectation | undefined {
   inp.onlyKeys(p, ['at', 'from', 'to', 'expect']);
@@ -67,6 +70,13 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
     const instance = inp.string([...e, 'instance']);
     return window((f, t) => ({ kind: 'transitions', fromMs: f, toMs: t, max, min, ...(host ? { host } : {}), ...(instance ? { instance } : {}) }));
   }
+  if (inp.has([...e, 'log'])) {
+    const text = inp.string([...e, 'log']);
+    const host = hostName(inp, [...e, 'host'], world);
+    const none = inp.get([...e, 'none']) === true;
+    if (!text) return void inp.error([...e, 'log'], 'the text a log line contains');
+    return window((f, t) => ({ kind: 'log', fromMs: f, toMs: t, text, none, ...(host ? { host } : {}) }));
+  }
   if (inp.has([...e, 'mail'])) {
     const host = hostName(inp, [...e, 'mail'], world);
     const subject = inp.string([...e, 'subject']);
@@ -95,7 +105,7 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
   const host = hostName(inp, [...e, 'host'], world);
   const instance = inp.string([...e, 'instance']);
   const state = inp.string([...e, 'state'])?.toUpperCase();
-  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail');
+  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail, log');
   if (!['MASTER', 'BACKUP', 'FAULT', 'INIT', 'STOP', 'DELETED'].includes(state)) inp.error([...e, 'state'], `unknown state ${state}`);
   return point((at) => ({ kind: 'state', atMs: at, host, instance, state }));
 }

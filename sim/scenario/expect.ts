@@ -30,6 +30,8 @@ export function describeExpectation(x: Expectation): string {
       return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} state transitions${x.host ? ` on ${x.host}` : ''}${x.instance ? ` of ${x.instance}` : ''}`;
     case 'mail':
       return `${when}: mail${x.host ? ` from ${x.host}` : ''}${x.subject ? ` about "${x.subject}"` : ''}`;
+    case 'log':
+      return `${when}: ${x.none ? 'no ' : ''}log line with "${x.text}"${x.host ? ` on ${x.host}` : ''}`;
   }
 }
 
@@ -88,13 +90,27 @@ function judgeWindow(history: readonly SimEvent[], x: Expectation): string | und
   }
 }
 
+/** Log expectations watch the runtimes' log lines as they are written (they are not kept otherwise). */
+function watchLog(w: World, x: Extract<Expectation, { kind: 'log' }>): () => string | undefined {
+  const seen: number[] = [];
+  w.logTaps.push((host, message) => {
+    const t = w.clock.nowMicros();
+    if (t >= x.fromMs * 1000 && t <= x.toMs * 1000 && (!x.host || host === x.host) && message.includes(x.text)) seen.push(t);
+  });
+  return () => {
+    if (x.none) return seen.length === 0 ? undefined : `${seen.length} seen, first at ${formatMs(seen[0]! / 1000)}`;
+    return seen.length > 0 ? undefined : 'none seen';
+  };
+}
+
 /** Arm every expectation on the world; results arrive as 'expect' events and in `results`. */
 export function armExpectations(w: World, expectations: readonly Expectation[], results: ExpectResult[]): void {
   for (const x of expectations) {
     const text = describeExpectation(x);
     const atMs = 'atMs' in x ? x.atMs : x.toMs;
+    const logJudge = x.kind === 'log' ? watchLog(w, x) : undefined;
     w.clock.at(atMs, () => {
-      const problem = 'atMs' in x ? judgeNow(w, x) : judgeWindow(w.recorder.history, x);
+      const problem = logJudge ? logJudge() : 'atMs' in x ? judgeNow(w, x) : judgeWindow(w.recorder.history, x);
       const r: ExpectResult = { ok: problem === undefined, text, detail: problem ?? '' };
       results.push(r);
       w.emit({ t: w.clock.nowMicros(), type: 'expect', ok: r.ok, text, detail: r.detail });

@@ -10,7 +10,9 @@ export type Expectation =
   | { kind: 'arp'; atMs: number; observer: string; vip: string; host: string }
   | { kind: 'garp'; fromMs: number; toMs: number; vip: string; host?: string; none: boolean }
   | { kind: 'transitions'; fromMs: number; toMs: number; max: number; min: number; host?: string; instance?: string }
-  | { kind: 'mail'; fromMs: number; toMs: number; host?: string; subject?: string };
+  | { kind: 'mail'; fromMs: number; toMs: number; host?: string; subject?: string }
+  /** A runtime log line containing `text` (none: no such line) in the window. */
+  | { kind: 'log'; fromMs: number; toMs: number; text: string; none: boolean; host?: string };
 
 export interface ChaosSpec {
   /** How many faults the seed draws. */

@@ -27,6 +27,8 @@ describe('examples', () => {
         'three-node-chain.yaml',
         'split-brain.yaml',
         'vm-pause.yaml',
+        'kill-restart.yaml',
+        'preempt-delay.yaml',
       ]),
     );
   });
@@ -58,5 +60,26 @@ describe('examples', () => {
     expect(recovery.length).toBeGreaterThan(0);
     const client = r.history.filter((e) => e.type === 'neighbour' && e.host === 'client').map((e) => (e.type === 'neighbour' ? e.owner : ''));
     expect(client).toEqual(['lb1/eth0', 'lb2/eth0', 'lb1/eth0']);
+  });
+
+  it('kill and restart: the restarted runtime sweeps the VIP its killed predecessor left before lb1 starts, so no BACKUP holds it (no L12)', () => {
+    const r = runScenario(loadExample('kill-restart.yaml'), { createRuntime: createDaemonRuntime });
+    expect(r.violations.map((v) => v.id)).toEqual(['S6']);
+    const lb1 = r.history.filter((e) => e.host === 'lb1' && e.t >= 20e6);
+    const removed = lb1.find((e) => e.type === 'vip' && e.op === 'remove');
+    const backup = lb1.find((e) => e.type === 'state' && e.to === 'BACKUP');
+    expect(removed && backup && removed.t <= backup.t).toBe(true);
+    expect(lb1.filter((e) => e.type === 'vip' && e.op === 'add')).toEqual([]);
+  });
+
+  it('preempt_delay: no "discarding" line while the statechart accepts the lower-priority adverts; the expectation can fail', () => {
+    const scn = loadExample('preempt-delay.yaml');
+    const r = runScenario(scn, { createRuntime: createDaemonRuntime });
+    expect(r.expectations.find((x) => x.text.includes('no log line'))?.ok).toBe(true);
+    const took = r.history.find((e) => e.type === 'state' && e.host === 'lb2' && e.to === 'MASTER');
+    expect(took && took.t / 1e6).toBeGreaterThan(5 + 8);
+    const strict = { ...scn, expectations: scn.expectations.map((x) => (x.kind === 'log' && !x.none ? { ...x, none: true } : x)) };
+    const failed = runScenario(strict, { createRuntime: createDaemonRuntime }).expectations.filter((x) => !x.ok);
+    expect(failed.map((x) => x.detail)).toEqual([expect.stringMatching(/^\d+ seen, first at 13\.6/)]);
   });
 });

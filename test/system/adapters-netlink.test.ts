@@ -1,11 +1,15 @@
 /**
  * NetConfig over rtnetlink inside a test namespace: interfaces(), addresses (v4 label/brd/scope,
  * v6 nodad), routes, rules, link/address events (down/up, delete/recreate with a new index) and
- * the start-up removal of leftover VIPs. Every change is checked with `ip -j`. Root only.
+ * the runtime's start-up sweep of leftover VIPs over it. Every change is checked with `ip -j`. Root only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressSpec, LinkEvent, NetConfig } from '../../actors/ports.js';
-import { removeLeftoverVips, type LeftoverVipReport } from '../../adapters/linux/leftover-vips.js';
+import type { AddressSpec, LinkEvent, Ports } from '../../actors/ports.js';
+import { RuntimeSink } from '../../actors/sink.js';
+import { buildPlan } from '../../actors/vrrp/plan.js';
+import { sweepLeftoverVips } from '../../actors/vrrp/sweep.js';
+import { createNodeClock } from '../../adapters/node/clock.js';
+import { compileText } from '../../config/index.js';
 import { createLinuxNetConfig, type LinuxNetConfig } from '../../adapters/linux/net-config.js';
 import { RtnlDump } from '../../adapters/linux/rtnl-dump.js';
 import { NetnsLab, isRoot, rootTitle, waitFor } from '../helpers/netns.js';
@@ -151,17 +155,28 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
     await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'up']);
   });
 
-  it('removeLeftoverVips() deletes configured VIPs a crashed run left, and nothing else', async () => {
+  it('the start-up sweep (actors/vrrp/sweep.ts) deletes configured VIPs a crashed run left, and nothing else', async () => {
+    // Left with other prefix lengths than configured: the sweep matches addresses.
     await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.20/32', 'dev', 'kd-n']);
     await lab.exec(a, ['ip', 'addr', 'add', '2001:db8:d::20/128', 'dev', 'kd-n', 'nodad']);
-    const vips: AddressSpec[] = [
-      { address: '198.51.100.20', prefixLength: 32, family: 4, ifname: 'kd-n' },
-      { address: '2001:db8:d:0::20', prefixLength: 128, family: 6, ifname: 'kd-n' },
-      { address: '198.51.100.21', prefixLength: 32, family: 4, ifname: 'kd-n' },
-    ];
-    const report = await new Promise<LeftoverVipReport>((resolve) => removeLeftoverVips(net as NetConfig, vips, resolve));
-    expect(report.errors).toEqual([]);
-    expect(report.removed.sort()).toEqual(['198.51.100.20/32 dev kd-n', '2001:db8:d::20/128 dev kd-n']);
+    const conf = `vrrp_instance VI_1 {
+  interface kd-n
+  virtual_router_id 7
+  priority 100
+  virtual_ipaddress { 198.51.100.20/24
+    198.51.100.21/32 }
+  virtual_ipaddress_excluded { 2001:db8:d:0::20/64 }
+}`;
+    const { plan } = buildPlan(compileText(conf).model, net.interfaces(), { hostname: 'a' });
+    const clock = createNodeClock();
+    const lines: string[] = [];
+    const sink = new RuntimeSink(clock, { log: (_level, message) => lines.push(message) });
+    await new Promise<void>((resolve) => sweepLeftoverVips({ net, clock } as unknown as Ports, sink, plan, resolve));
+    expect(lines.filter((l) => !l.includes('removed leftover'))).toEqual(['(VI_1) removing VIPs.']);
+    expect(lines.filter((l) => l.includes('removed leftover')).sort()).toEqual([
+      '(VI_1) removed leftover VIP 198.51.100.20/32 on kd-n',
+      '(VI_1) removed leftover VIP 2001:db8:d::20/128 on kd-n',
+    ]);
     const left = (await addrs()).map((x) => x.local);
     expect(left).toContain('198.51.100.1');
     expect(left).not.toContain('198.51.100.20');

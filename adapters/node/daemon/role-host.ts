@@ -11,7 +11,6 @@ import { writeDump, dumpPaths } from './dump-files.js';
 import { formatCheckerData, formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
 import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
-import { sweepLeftoverVips } from './vip-sweep.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
 
 function closePorts(ports: Ports): void {
@@ -58,17 +57,15 @@ export class RoleHost {
   }
 
   /**
-   * Build the ports, sweep VIPs a dead predecessor left behind (VRRP), then build and start the
-   * runtime with the newest model. Rejects when the factory cannot build ports or runtime.
+   * Build the ports, then build and start the runtime (which first sweeps the VIPs a dead
+   * predecessor left behind, actors/vrrp/sweep.ts). Rejects when the factory cannot build ports
+   * or runtime.
    */
   async start(model: KeepalivedConfig): Promise<void> {
     if (this.ports || this.stopping) return;
     this.model = model;
     const ports = this.factory.createPorts(this.role, this.log, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
     this.ports = ports;
-    if (this.role === 'vrrp') await sweepLeftoverVips(ports, modelForRole(model, 'vrrp'), this.log);
-    // A stop that arrived during the sweep has already closed the ports.
-    if (this.stopping) return;
     let runtime: Runtime;
     try {
       runtime = this.factory.createRuntime(ports, modelForRole(this.model, this.role), { name: this.opts.name, stopTimeoutMs: this.opts.stopTimeoutMs });

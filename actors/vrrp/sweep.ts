@@ -1,0 +1,87 @@
+/**
+ * The start-up sweep (the daemon statechart's `starting.sweeping`): VIPs that a dead predecessor
+ * left on the interfaces. A VRRP process that crashed, was killed by the hello watchdog, or a
+ * whole daemon killed with -9 leaves its VIPs behind; its successor starts in BACKUP, so without
+ * the sweep two hosts would answer for one address (keepalived removes them as its VRRP process
+ * starts: "(VI_1) removing VIPs."). It runs over ports.net, so the simulator rehearses it, and
+ * nothing starts before every removal has answered, so it can never undo an address the new
+ * instances add.
+ *
+ * A leftover is a configured VIP (virtual_ipaddress or virtual_ipaddress_excluded) found on the
+ * interface it belongs on, compared as addresses (any prefix length; it is removed with the one
+ * the interface has). Address owners (priority 255) are left alone: their VIP may be the
+ * interface's own address, and an owner takes it back at once anyway.
+ */
+import { canonicalIp } from '../../protocol/addr.js';
+import type { AddressSpec, InterfaceInfo, Ports } from '../ports.js';
+import type { RuntimeSink } from '../sink.js';
+import type { VrrpPlan } from './plan.js';
+
+export interface LeftoverVip {
+  instance: string;
+  spec: AddressSpec;
+}
+
+/** Longest wait for the removals before start-up goes on regardless. */
+export const SWEEP_TIMEOUT_MS = 3000;
+
+/** Configured VIPs of non-owner instances that are on their interface now. */
+export function leftoverVips(plan: VrrpPlan, interfaces: readonly InterfaceInfo[]): LeftoverVip[] {
+  const out: LeftoverVip[] = [];
+  for (const p of plan.instances.values()) {
+    if (p.input.basePriority >= 255) continue;
+    for (const vip of [...p.io.vips, ...p.io.excludedVips]) {
+      const itf = interfaces.find((i) => i.name === vip.ifname);
+      const found = itf?.addresses.find((cidr) => canonicalIp(cidr.split('/')[0]!) === vip.address);
+      if (!found) continue;
+      if (out.some((o) => o.spec.ifname === vip.ifname && o.spec.address === vip.address)) continue;
+      out.push({ instance: p.name, spec: { address: vip.address, prefixLength: Number(found.split('/')[1] ?? vip.prefixLength), family: vip.family, ifname: vip.ifname } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Remove the leftovers; `done` runs once every removal answered, or after SWEEP_TIMEOUT_MS.
+ * Returns a cancel function: the answers that arrive after it are not reported.
+ */
+export function sweepLeftoverVips(ports: Ports, sink: RuntimeSink, plan: VrrpPlan, done: () => void): () => void {
+  let found: LeftoverVip[];
+  try {
+    found = leftoverVips(plan, ports.net.interfaces());
+  } catch (e) {
+    sink.log('warning', `cannot list interfaces for the start-up VIP sweep: ${(e as Error).message}`);
+    done();
+    return () => {};
+  }
+  if (found.length === 0) {
+    done();
+    return () => {};
+  }
+  for (const name of new Set(found.map((f) => f.instance))) sink.log('info', `(${name}) removing VIPs.`);
+  let pending = found.length;
+  let timer: unknown;
+  const cancel = () => {
+    pending = -1;
+    ports.clock.clearTimeout(timer);
+  };
+  const finish = () => {
+    if (pending < 0) return;
+    cancel();
+    done();
+  };
+  timer = ports.clock.setTimeout(() => {
+    sink.log('warning', `start-up VIP sweep: ${pending} removal(s) unanswered after ${SWEEP_TIMEOUT_MS} ms`);
+    finish();
+  }, SWEEP_TIMEOUT_MS);
+  for (const { instance, spec } of found) {
+    const cidr = `${spec.address}/${spec.prefixLength}`;
+    ports.net.removeAddress(spec, (error) => {
+      if (pending < 0) return;
+      if (error) sink.log('warning', `(${instance}) cannot remove leftover VIP ${cidr} on ${spec.ifname}: ${error}`);
+      else sink.log('debug', `(${instance}) removed leftover VIP ${cidr} on ${spec.ifname}`);
+      if (--pending === 0) finish();
+    });
+  }
+  return cancel;
+}

@@ -1,0 +1,78 @@
+/**
+ * The start-up sweep inside the runtime (the daemon statechart's starting.sweeping, over the
+ * NetConfig port): VIPs a dead predecessor left are removed before any actor starts, so a
+ * restarted BACKUP never answers for an address it does not own; the simulator rehearses it.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../../actors/runtime.js';
+import type { InterfaceInfo } from '../../actors/ports.js';
+import { buildPlan } from '../../actors/vrrp/plan.js';
+import { leftoverVips } from '../../actors/vrrp/sweep.js';
+import { FakeLan } from './fake-ports.js';
+import { model, vi1 } from './two-nodes.js';
+
+const eth0 = (addresses: string[]): InterfaceInfo[] => [{ name: 'eth0', index: 2, mac: '02:00:00:00:00:01', up: true, running: true, addresses }];
+
+describe('start-up sweep of leftover VIPs', () => {
+  it('finds configured VIPs on their interface at any prefix length, and leaves owners and other addresses alone', () => {
+    const conf = `${vi1(100, 'virtual_ipaddress_excluded { 2001:db8::7/64 }')}
+vrrp_instance OWNER {
+  interface eth0
+  virtual_router_id 52
+  priority 255
+  virtual_ipaddress { 198.51.100.1/24 }
+}`;
+    const ifs = eth0(['198.51.100.1/24', '198.51.100.100/32', '2001:db8:0::7/128', '198.51.100.101/24']);
+    const { plan } = buildPlan(model(conf), ifs, { hostname: 'a' });
+    expect(leftoverVips(plan, ifs)).toEqual([
+      { instance: 'VI_1', spec: { address: '198.51.100.100', prefixLength: 32, family: 4, ifname: 'eth0' } },
+      { instance: 'VI_1', spec: { address: '2001:db8::7', prefixLength: 128, family: 6, ifname: 'eth0' } },
+    ]);
+    expect(leftoverVips(plan, [])).toEqual([]);
+  });
+
+  it('a restarted runtime removes the VIP its killed predecessor left, then starts in BACKUP', () => {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    a.addresses.add('198.51.100.100/24');
+    const rt = createRuntime(a.ports(), model(vi1(150)), { name: 'a' });
+    const states: string[] = [];
+    rt.on((e) => {
+      if (e.type === 'instance.state') states.push(`${e.to}@${e.at}`);
+    });
+    rt.start();
+    // Nothing has started while the removal is in flight.
+    expect(a.logLines()).toEqual(['Starting VRRP runtime a', '(VI_1) removing VIPs.']);
+    expect(rt.status()[0]).toMatchObject({ state: 'INIT' });
+    lan.clock.runUntil(1);
+    expect(a.vips()).toEqual([]);
+    expect(a.logLines().slice(0, 4)).toEqual(['Starting VRRP runtime a', '(VI_1) removing VIPs.', '(VI_1) removed leftover VIP 198.51.100.100/24 on eth0', '(VI_1) Entering BACKUP STATE (init)']);
+    expect(states).toEqual(['BACKUP@0']);
+    lan.clock.runUntil(5000);
+    expect(rt.status()[0]).toMatchObject({ state: 'MASTER', vipsInstalled: ['198.51.100.100/24'] });
+  });
+
+  it('a failed removal is logged and start-up goes on; a stop during the sweep stops cleanly', () => {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    a.addresses.add('198.51.100.100/24');
+    a.netFail = (op) => (op.startsWith('removeAddress') ? 'Operation not permitted' : undefined);
+    const rt = createRuntime(a.ports(), model(vi1(150)), { name: 'a' });
+    rt.start();
+    lan.clock.runUntil(1);
+    expect(a.logLines()).toContain('(VI_1) cannot remove leftover VIP 198.51.100.100/24 on eth0: Operation not permitted');
+    expect(rt.status()[0]).toMatchObject({ state: 'BACKUP' });
+
+    const b = lan.node('b', '198.51.100.2', '02:00:00:00:00:02');
+    b.addresses.add('198.51.100.100/24');
+    const rtB = createRuntime(b.ports(), model(vi1(100)), { name: 'b' });
+    let stopped = 0;
+    rtB.on((e) => void (e.type === 'runtime.stopped' && stopped++));
+    rtB.start();
+    rtB.stop();
+    lan.clock.runUntil(10);
+    expect(stopped).toBe(1);
+    expect(b.logLines()).toEqual(['Starting VRRP runtime b', '(VI_1) removing VIPs.', 'Stopping', 'Stopped']);
+    expect(rtB.status()[0]).toMatchObject({ state: 'INIT' });
+  });
+});
