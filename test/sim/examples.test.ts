@@ -65,7 +65,7 @@ describe('examples', () => {
   it('kill and restart: the restarted runtime sweeps the VIP its killed predecessor left before lb1 starts, so no BACKUP holds it (no L12)', () => {
     const r = runScenario(loadExample('kill-restart.yaml'), { createRuntime: createDaemonRuntime });
     expect(r.violations.map((v) => v.id)).toEqual(['S6']);
-    const lb1 = r.history.filter((e) => e.host === 'lb1' && e.t >= 20e6);
+    const lb1 = r.history.filter((e) => 'host' in e && e.host === 'lb1' && e.t >= 20e6);
     const removed = lb1.find((e) => e.type === 'vip' && e.op === 'remove');
     const backup = lb1.find((e) => e.type === 'state' && e.to === 'BACKUP');
     expect(removed && backup && removed.t <= backup.t).toBe(true);
