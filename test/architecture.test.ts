@@ -1,8 +1,11 @@
 /**
- * Import boundaries (see docs/architecture.md):
+ * Import boundaries (see docs/runtime.md for the actors/ shape):
  *  - machines/, protocol/, config/ are pure: no node:* modules, sockets, netlink, child processes.
  *  - machines/ import only `xstate` as a value (everything else `import type`) plus pure folders.
  *  - actors/ is glue: no node:* and no adapters/.
+ *  - a subsystem folder (actors/vrrp, actors/lvs, …) imports the shared root (actors/*.ts, ports
+ *    included) and the pure folders, never another subsystem; the root knows the subsystems only
+ *    through its list (actors/subsystems.ts).
  *  - sim/ never imports adapters/.
  *  - no Date.now / setTimeout / Math.random in the pure folders.
  */
@@ -158,6 +161,41 @@ describe('architecture', () => {
       violations('actors', (imp, f) =>
         IO_MODULES.test(imp.spec) ? 'I/O module in actors/' : resolvesInto(f, imp.spec, 'adapters') ? 'actors/ imports adapters/' : undefined,
       ),
+    ).toEqual([]);
+  });
+
+  const subsystems = readdirSync(join(root, 'actors')).filter((e) => statSync(join(root, 'actors', e)).isDirectory());
+  /** The subsystem folder a path under actors/ belongs to ('' for the shared root). */
+  const subsystemOf = (path: string) => {
+    const parts = path.split('/');
+    return parts[0] === 'actors' && parts.length > 2 ? parts[1]! : '';
+  };
+  const target = (file: string, spec: string) => relative(root, resolve(root, dirname(file), spec));
+
+  it('actors/ has the VRRP subsystem and room for LVS (self-check of the rule below)', () => {
+    expect(subsystems).toEqual(expect.arrayContaining(['vrrp', 'lvs']));
+    expect(subsystemOf('actors/vrrp/plan.ts')).toBe('vrrp');
+    expect(subsystemOf('actors/runtime.ts')).toBe('');
+  });
+
+  it('a subsystem imports the shared root and ports, never another subsystem', () => {
+    expect(
+      violations('actors', (imp, f) => {
+        const own = subsystemOf(f);
+        if (!own || !imp.spec.startsWith('.') || !resolvesInto(f, imp.spec, 'actors')) return undefined;
+        const other = subsystemOf(target(f, imp.spec));
+        return other && other !== own ? `the ${own} subsystem imports the ${other} subsystem` : undefined;
+      }),
+    ).toEqual([]);
+  });
+
+  it('the shared root reaches a subsystem only through actors/subsystems.ts', () => {
+    expect(
+      violations('actors', (imp, f) => {
+        if (subsystemOf(f) || f === 'actors/subsystems.ts' || !imp.spec.startsWith('.') || !resolvesInto(f, imp.spec, 'actors')) return undefined;
+        const sub = subsystemOf(target(f, imp.spec));
+        return sub ? `the shared root imports the ${sub} subsystem` : undefined;
+      }),
     ).toEqual([]);
   });
 
