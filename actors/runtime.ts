@@ -48,12 +48,14 @@ function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInp
           if (s.stop.length > 0) return sendBack({ type: 'daemon.stopChildren', systemIds: s.stop, replyTo: self } satisfies DaemonEvent);
         } else {
           let called = false;
-          cancelWait = s.wait(() => {
+          const cancel = s.wait(() => {
             if (called) return;
             called = true;
             cancelWait = undefined;
             resume();
           });
+          // A wait that was done at once has resumed already (and may be waiting on a later step).
+          if (!called) cancelWait = cancel;
           return;
         }
       }
