@@ -6,13 +6,14 @@
  *   rt.on((e) => …); rt.start(); … rt.reload(newModel); … rt.stop();
  *
  * It starts the daemon statechart (machines/daemon.machine.ts), which owns the lifecycle, with
- * one phase actor per phase that runs the subsystems' steps (actors/subsystem.ts), and the child
- * logics every subsystem registered. The methods below only send the statechart events; it
- * decides what they mean now (a reload before the node runs waits, a second stop is ignored).
+ * one phase actor per phase that runs the subsystems' steps (actors/subsystem.ts), and resolves
+ * the children they spawn to the logics the subsystems registered. The methods below only send
+ * the statechart events; it decides what they mean now (a reload before the node runs waits, a
+ * second stop is ignored).
  */
 import { createActor, fromCallback, type Actor, type AnyActorLogic, type AnyActorRef, type EventObject } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
-import { daemonMachine, type DaemonEvent, type PhaseInput } from '../machines/daemon.machine.js';
+import { daemonMachine, type ChildSpec, type DaemonEvent, type PhaseInput, type SpawnSpec } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
@@ -26,14 +27,25 @@ export function createRuntime(ports: Ports, model: KeepalivedConfig, opts: Runti
 type Phase = 'sweep' | 'start' | 'reload' | 'release' | 'drain';
 type PhaseDone = Extract<DaemonEvent, { type: 'daemon.swept' | 'daemon.started' | 'daemon.reloaded' | 'daemon.released' | 'daemon.drained' }>;
 
+/** What a phase actor gets in its input as `env`: the runtime it works for. */
+interface PhaseEnv {
+  steps(phase: Phase, input: PhaseInput): Step[];
+  done(phase: Phase): PhaseDone;
+  /** The child logics for these specs (the subsystems' registered sources, observed). */
+  resolve(children: ChildSpec[]): SpawnSpec[];
+}
+
 /**
- * A phase actor: runs `steps` in order. `spawn`/`stop` go to the root (its parent), which answers
- * `daemon.applied` once they took effect; `wait` resumes when its callback fires. When the steps
- * are done it sends `done()` to the root. Stopping it (the phase was left) abandons the rest.
+ * A phase actor: runs the runtime's steps for `phase` in order. `spawn`/`stop` go to the root
+ * (its parent), which answers `daemon.applied` once they took effect; `wait` resumes when its
+ * callback fires. When the steps are done it reports to the root. Stopping it (the phase was
+ * left) abandons the rest and cancels a wait. One logic per phase for the whole process; the
+ * runtime comes in the input (`env`).
  */
-function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInput) => PhaseDone): AnyActorLogic {
+function phaseActor(phase: Phase): AnyActorLogic {
   return fromCallback<EventObject, PhaseInput>(({ input, sendBack, receive, self }) => {
-    const todo = steps(input);
+    const env = input.env as PhaseEnv;
+    const todo = env.steps(phase, input);
     let next = 0;
     let live = true;
     let cancelWait: (() => void) | void;
@@ -43,7 +55,7 @@ function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInp
         if ('run' in s) s.run();
         else if ('spawn' in s) {
           const children = s.spawn();
-          if (children.length > 0) return sendBack({ type: 'daemon.spawn', children, replyTo: self } satisfies DaemonEvent);
+          if (children.length > 0) return sendBack({ type: 'daemon.spawn', children: env.resolve(children), replyTo: self } satisfies DaemonEvent);
         } else if ('stop' in s) {
           if (s.stop.length > 0) return sendBack({ type: 'daemon.stopChildren', systemIds: s.stop, replyTo: self } satisfies DaemonEvent);
         } else {
@@ -61,7 +73,7 @@ function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInp
       }
       if (live && next === todo.length) {
         next++;
-        sendBack(done(input));
+        sendBack(env.done(phase));
       }
     };
     receive((e) => {
@@ -74,6 +86,17 @@ function phaseActor(steps: (input: PhaseInput) => Step[], done: (input: PhaseInp
     };
   });
 }
+
+/** The daemon statechart with the phase actors, built once per process (provide() rebuilds a chart). */
+const rootLogic = daemonMachine.provide({
+  actors: {
+    sweepLeftovers: phaseActor('sweep'),
+    startSubsystems: phaseActor('start'),
+    reloadSubsystems: phaseActor('reload'),
+    releaseSubsystems: phaseActor('release'),
+    drainSubsystems: phaseActor('drain'),
+  },
+});
 
 /**
  * A child logic that calls `observe` as its actor starts, before the actor can emit anything
@@ -92,11 +115,15 @@ function observed(kind: ChildKind): AnyActorLogic {
   return wrapped;
 }
 
-export class RootRuntime implements Runtime {
+export class RootRuntime implements Runtime, PhaseEnv {
   private readonly sink: RuntimeSink;
   private readonly subsystems: Subsystem[];
-  private root: Actor<typeof daemonMachine> | undefined;
+  /** Child source → logic (observed), from every subsystem. */
+  private readonly children = new Map<string, AnyActorLogic>();
+  private root: Actor<typeof rootLogic> | undefined;
   private stoppedUnstarted = false;
+  /** The plans a reload in progress moves to. */
+  private nextPlans: unknown[] = [];
 
   constructor(
     private readonly ports: Ports,
@@ -107,13 +134,19 @@ export class RootRuntime implements Runtime {
     this.sink = new RuntimeSink(ports.clock, ports.logger);
     const host: SubsystemHost = { ports, sink: this.sink, options: opts, child: (id) => this.root?.system.get(id) as AnyActorRef | undefined };
     this.subsystems = factories.map((f) => f(host));
+    for (const s of this.subsystems) {
+      for (const [src, kind] of Object.entries(s.children)) {
+        if (this.children.has(src)) throw new Error(`two subsystems register the child source ${src}`);
+        this.children.set(src, observed(kind));
+      }
+    }
   }
 
   start(): void {
     if (this.root || this.stoppedUnstarted) return;
-    const root = createActor(this.logic(), {
+    const root = createActor(rootLogic, {
       clock: this.ports.clock,
-      input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model) },
+      input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model), env: this satisfies PhaseEnv },
     });
     root.on('daemon.childError', (e) => {
       this.sink.count('actor_errors');
@@ -160,32 +193,32 @@ export class RootRuntime implements Runtime {
     });
   }
 
-  /** The daemon statechart with this runtime's phase actors and the subsystems' child logics. */
-  private logic() {
+  // ---- PhaseEnv: what the phase actors ask of this runtime ------------------------------
+
+  steps(phase: Phase, input: PhaseInput): Step[] {
     const subs = this.subsystems;
-    const all = (phase: Exclude<Phase, 'reload'>) => (input: PhaseInput) => subs.flatMap((s, i) => s[phase](input.plans[i]));
-    let next: unknown[] = [];
-    const reloadSteps = (input: PhaseInput): Step[] => {
-      next = this.plans(input.model as KeepalivedConfig);
-      this.sink.log('info', 'Reloading ...');
-      return [...subs.flatMap((s, i) => s.reload(input.plans[i], next[i])), { run: () => this.sink.count('reloads') }];
+    if (phase !== 'reload') return subs.flatMap((s, i) => s[phase](input.plans[i]));
+    const next = (this.nextPlans = this.plans(input.model as KeepalivedConfig));
+    this.sink.log('info', 'Reloading ...');
+    return [...subs.flatMap((s, i) => s.reload(input.plans[i], next[i])), { run: () => this.sink.count('reloads') }];
+  }
+
+  done(phase: Phase): PhaseDone {
+    const events: Record<Phase, PhaseDone> = {
+      sweep: { type: 'daemon.swept' },
+      start: { type: 'daemon.started' },
+      reload: { type: 'daemon.reloaded', plans: this.nextPlans },
+      release: { type: 'daemon.released' },
+      drain: { type: 'daemon.drained' },
     };
-    const children: Record<string, AnyActorLogic> = {};
-    for (const s of subs) {
-      for (const [src, kind] of Object.entries(s.children)) {
-        if (src in children) throw new Error(`two subsystems register the child source ${src}`);
-        children[src] = observed(kind);
-      }
-    }
-    return daemonMachine.provide({
-      actors: {
-        ...children,
-        sweepLeftovers: phaseActor(all('sweep'), () => ({ type: 'daemon.swept' })),
-        startSubsystems: phaseActor(all('start'), () => ({ type: 'daemon.started' })),
-        reloadSubsystems: phaseActor(reloadSteps, () => ({ type: 'daemon.reloaded', plans: next })),
-        releaseSubsystems: phaseActor(all('release'), () => ({ type: 'daemon.released' })),
-        drainSubsystems: phaseActor(all('drain'), () => ({ type: 'daemon.drained' })),
-      } as never,
+    return events[phase];
+  }
+
+  resolve(children: ChildSpec[]): SpawnSpec[] {
+    return children.map((c) => {
+      const logic = this.children.get(c.src);
+      if (!logic) throw new Error(`no subsystem registers the child source ${c.src}`);
+      return { ...c, logic };
     });
   }
 

@@ -12,7 +12,9 @@
  * derived from config names: `vrrp/VI_1`, `group/G1`, `track/script/chk`, `notifier`, …); the
  * root answers `daemon.applied` once the children have started or stopped, so the phase's next
  * step sees them. Which children exist is open: each subsystem registers its child logics under
- * its own source names. A child that crashes is reported, never fatal for the node (style R13).
+ * its own source names, and the composition root resolves a source to its logic in the spawn
+ * request. A child that crashes is reported, never fatal for the node (style R13). The machine
+ * is provided once per process; `env` carries the runtime to its phase actors.
  *
  * Graceful stop (SIGTERM) is accepted in every state but `stopping`/`stopped`: `releasing` gives up
  * what peers and the network see (priority-0 adverts, VIPs), `draining` finishes the side work
@@ -20,7 +22,7 @@
  * held and applied once the node runs. `plans` is the running configuration of each subsystem,
  * opaque here; a reload replaces it.
  */
-import { assign, emit, enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, setup, type AnyActorLogic, type AnyActorRef, type EventObject } from 'xstate';
 
 export interface ChildSpec {
   /** A child source a subsystem registered (`vrrp.instance`, …). */
@@ -29,21 +31,27 @@ export interface ChildSpec {
   input: unknown;
 }
 
+/** A child to spawn: its source, or the logic the root resolved the source to (per runtime). */
+export type SpawnSpec = ChildSpec & { logic?: AnyActorLogic };
+
 export interface DaemonInput {
   /** Longest wait for the subsystems to release and drain on a graceful stop. */
   stopTimeoutMs: number;
   /** Each subsystem's plan for the configuration the node starts with (opaque here). */
   plans: readonly unknown[];
+  /** Opaque handle passed on to every phase actor (the runtime's subsystems); never read here. */
+  env?: unknown;
 }
 
-/** What a phase actor is given: the running plans, and for a reload the new model. */
+/** What a phase actor is given: the running plans, for a reload the new model, and `env`. */
 export interface PhaseInput {
   plans: readonly unknown[];
   model?: unknown;
+  env?: unknown;
 }
 
 export type DaemonEvent =
-  | { type: 'daemon.spawn'; children: ChildSpec[]; replyTo?: AnyActorRef }
+  | { type: 'daemon.spawn'; children: SpawnSpec[]; replyTo?: AnyActorRef }
   | { type: 'daemon.stopChildren'; systemIds: string[]; replyTo?: AnyActorRef }
   /** SIGHUP with a new, already validated model. */
   | { type: 'daemon.reload'; model: unknown }
@@ -63,6 +71,7 @@ export type DaemonEmitted =
 interface DaemonContext {
   stopTimeoutMs: number;
   plans: readonly unknown[];
+  env?: unknown;
   /** systemIds of the children spawned through `daemon.spawn` and not stopped. */
   children: string[];
   /** A reload waiting for the node to run. */
@@ -76,7 +85,7 @@ function phasePlaceholder(what: string) {
   });
 }
 
-const phaseInput = ({ context }: { context: DaemonContext }): PhaseInput => ({ plans: context.plans });
+const phaseInput = ({ context }: { context: DaemonContext }): PhaseInput => ({ plans: context.plans, env: context.env });
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -101,13 +110,13 @@ export const daemonMachine = setup({
     stopTimeout: ({ context }) => context.stopTimeoutMs,
   },
   actions: {
-    spawnChildren: enqueueActions(({ context, enqueue }, p: { children: ChildSpec[] }) => {
+    spawnChildren: enqueueActions(({ context, enqueue }, p: { children: SpawnSpec[] }) => {
       const ids = [...context.children];
       for (const c of p.children) {
         // R11: a systemId must be unique; a respawn stops the old child first.
         if (ids.includes(c.systemId)) enqueue.stopChild(c.systemId);
         else ids.push(c.systemId);
-        enqueue.spawnChild(c.src as never, { id: c.systemId, systemId: c.systemId, input: c.input as never });
+        enqueue.spawnChild((c.logic ?? c.src) as never, { id: c.systemId, systemId: c.systemId, input: c.input as never });
       }
       enqueue.assign({ children: ids });
     }),
@@ -133,7 +142,7 @@ export const daemonMachine = setup({
 }).createMachine({
   id: 'daemon',
   description: 'keepalived-ts root: the node lifecycle; spawns and supervises the subsystems\' actors (keepalived parent + VRRP/checker children).',
-  context: ({ input }) => ({ stopTimeoutMs: input.stopTimeoutMs, plans: input.plans, children: [] }),
+  context: ({ input }) => ({ stopTimeoutMs: input.stopTimeoutMs, plans: input.plans, ...(input.env !== undefined ? { env: input.env } : {}), children: [] }),
   on: {
     'daemon.spawn': {
       actions: [
@@ -198,7 +207,7 @@ export const daemonMachine = setup({
       invoke: {
         id: 'phase',
         src: 'reloadSubsystems',
-        input: ({ context }) => ({ plans: context.plans, model: context.pendingModel }),
+        input: ({ context }) => ({ plans: context.plans, model: context.pendingModel, env: context.env }),
         onError: {
           target: 'running',
           actions: ['dropPendingReload', { type: 'reportChildError', params: ({ event }) => ({ type: 'xstate.error.actor.reloadSubsystems', error: event.error }) }],

@@ -72,7 +72,8 @@ describe('the subsystem seam', () => {
   it('two subsystems cannot register the same child source', () => {
     const lan = new FakeLan();
     const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
-    const rt = createRuntime(a.ports(), model(vi1(150)), { name: 'a' }, [probeSubsystem([]), probeSubsystem([])]);
-    expect(() => rt.start()).toThrow('two subsystems register the child source probe.check');
+    expect(() => createRuntime(a.ports(), model(vi1(150)), { name: 'a' }, [probeSubsystem([]), probeSubsystem([])])).toThrow(
+      'two subsystems register the child source probe.check',
+    );
   });
 });
