@@ -11,9 +11,10 @@
  */
 import { constants } from 'node:os';
 import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
-import type { ScriptResult, ScriptRunner } from '../../actors/ports.js';
+import type { ScriptRunner } from '../../actors/ports.js';
 import { scriptSpec } from '../../actors/script-spec.js';
 import type { ScriptPolicy } from '../../actors/io-env.js';
+import { miscOutcome } from '../../protocol/check/misc-outcome.js';
 import { failure, type Attempt } from './attempt.js';
 
 export interface MiscProbeDeps {
@@ -22,17 +23,8 @@ export interface MiscProbeDeps {
   scriptPolicy?: (() => ScriptPolicy) | undefined;
 }
 
-export function miscOutcome(r: ScriptResult, dynamic: boolean): ReturnType<Attempt['onDeadline']> {
-  if (r.error !== undefined) return failure('exit-status', 'failed to run', r.error);
-  if (r.timedOut) return failure('timeout', 'timed out');
-  if (r.exitCode === null) {
-    const n = r.signal ? (constants.signals as Record<string, number>)[r.signal] : undefined;
-    return failure('signal', `due to signal ${n ?? r.signal ?? '?'}`, r.signal);
-  }
-  if (r.exitCode === 0) return { ok: true };
-  if (dynamic && r.exitCode >= 2 && r.exitCode <= 255) return { ok: true, weight: r.exitCode - 2, detail: `exited with status ${r.exitCode}` };
-  return failure('exit-status', `exited with status ${r.exitCode}`, undefined, { exitStatus: r.exitCode });
-}
+/** A signal's number on this system (SIGTERM → 15). */
+const signalNumber = (name: string): number | undefined => (constants.signals as Record<string, number>)[name];
 
 export function probeMisc(req: ProbeRequest, deps: MiscProbeDeps, a: Attempt): void {
   const misc = req.checker.misc;
@@ -40,7 +32,7 @@ export function probeMisc(req: ProbeRequest, deps: MiscProbeDeps, a: Attempt): v
   if (!command?.argv.length) return a.fail('local-error', 'MISC_CHECK has no misc_path');
   a.onDeadline = () => failure('timeout', 'timed out', `still running after ${req.timeoutMs} ms`);
   const spec = scriptSpec(deps.scriptPolicy?.(), { argv: command.argv, timeoutMs: req.timeoutMs, user: command.user, group: command.group });
-  const run = deps.scripts.run(spec, (r) => a.finish(miscOutcome(r, misc?.dynamic ?? false)));
+  const run = deps.scripts.run(spec, (r) => a.finish(miscOutcome(r, misc?.dynamic ?? false, signalNumber)));
   // At the deadline the runner's own timer terminates the script (SIGTERM, then SIGKILL);
   // a cancelled probe kills it at once.
   a.onEnd(() => {

@@ -8,26 +8,11 @@
  * A socket or bind error counts as a failure here, as in keepalived (unlike the TCP checkers).
  */
 import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
-import { DEFAULT_UDP_PAYLOAD_LENGTH, fillPayload, parseHexPattern, replyMismatch, type ReplyRule } from '../../protocol/check/udp-check.js';
+import { DEFAULT_UDP_PAYLOAD_LENGTH, fillPayload, parseHexPattern, replyMismatch, replyRule } from '../../protocol/check/udp-check.js';
 import { SOCK_DGRAM } from '../linux/constants.js';
 import { failure, type Attempt } from './attempt.js';
 import { connectFailure, errnoText, LocalError } from './errors.js';
 import { openDatagram } from './datagram.js';
-
-/** The require_reply rule of a checker; undefined without require_reply; an Error for bad hex. */
-export function replyRule(udp: NonNullable<ProbeRequest['checker']['udp']> | undefined): ReplyRule | Error | undefined {
-  if (udp?.requireReply === undefined) return undefined;
-  const text = udp.requireReply.trim();
-  const pattern = text === '' ? undefined : parseHexPattern(text, true);
-  if (text !== '' && !pattern) return new Error(`require_reply ${text} is not a hex string`);
-  // keepalived applies the length limits only with a pattern (defaults 0..255); without one we
-  // apply only limits that are written.
-  return {
-    ...(pattern ? { pattern } : {}),
-    minLength: udp.minReplyLength ?? 0,
-    maxLength: udp.maxReplyLength ?? (pattern ? 255 : 65535),
-  };
-}
 
 export function probeUdp(req: ProbeRequest, netns: string | undefined, a: Attempt): void {
   const udp = req.checker.udp;

@@ -88,3 +88,21 @@ function patternByte(p: HexPattern, i: number): string {
   const h = hex(p.data[i]!);
   return (m & 0xf0 ? 'X' : h[0]!) + (m & 0x0f ? 'X' : h[1]!);
 }
+
+/**
+ * The require_reply rule of a UDP_CHECK block: undefined without require_reply, an Error for bad
+ * hex. keepalived applies the length limits only with a pattern (defaults 0..255); without one we
+ * apply only limits that are written (docs/lvs.md). Shared by the daemon's prober and the
+ * simulator's.
+ */
+export function replyRule(udp: { requireReply?: string; minReplyLength?: number; maxReplyLength?: number } | undefined): ReplyRule | Error | undefined {
+  if (udp?.requireReply === undefined) return undefined;
+  const text = udp.requireReply.trim();
+  const pattern = text === '' ? undefined : parseHexPattern(text, true);
+  if (text !== '' && !pattern) return new Error(`require_reply ${text} is not a hex string`);
+  return {
+    ...(pattern ? { pattern } : {}),
+    minLength: udp.minReplyLength ?? 0,
+    maxLength: udp.maxReplyLength ?? (pattern ? 255 : 65535),
+  };
+}

@@ -141,25 +141,62 @@ export class Segment {
     return p.delayMs + p.jitterMs + (p.reorderPct > 0 ? p.reorderMs : 0);
   }
 
-  private deliver(frame: Frame, from: Nic, to: Nic): void {
-    if (!this.canReach(from.owner.name, to.owner.name)) return this.drop(frame, from, to, 'partition');
+  /**
+   * The one-way fate of one packet from `from` to `to` under the current cuts and link profile:
+   * dropped (partition, loss) or delivered after a delay. Frames and the simulator's transport-
+   * level messages (health-check probes, client connections: sim/lvs/transport.ts) both go
+   * through here, each with its own random stream, so they meet exactly the same network.
+   */
+  private transit(from: Nic, to: Nic, rng: Prng): number | 'partition' | 'loss' {
+    if (!this.canReach(from.owner.name, to.owner.name)) return 'partition';
     const p = this.profile;
-    const rng = this.env.prng;
-    if (p.lossPct > 0 && rng.chance(p.lossPct / 100)) return this.drop(frame, from, to, 'loss');
+    if (p.lossPct > 0 && rng.chance(p.lossPct / 100)) return 'loss';
     let delayMs = p.delayMs;
     if (p.jitterMs > 0) delayMs += rng.between(0, p.jitterMs);
     if (p.reorderPct > 0 && rng.chance(p.reorderPct / 100)) delayMs += rng.between(0, p.reorderMs);
-    this.env.clock.setTimeout(() => this.arrive(frame, from, to), delayMs);
+    return delayMs;
+  }
+
+  /** Why a packet that reached `to` after its delay is lost there (host off, link down), if it is. */
+  private static lostAt(to: Nic): DropReason | undefined {
+    if (!to.owner.powered) return 'host-down';
+    if (!to.adminUp || !to.carrier) return 'link-down';
+    return undefined;
+  }
+
+  private deliver(frame: Frame, from: Nic, to: Nic): void {
+    const rng = this.env.prng;
+    const fate = this.transit(from, to, rng);
+    if (typeof fate === 'string') return this.drop(frame, from, to, fate);
+    const p = this.profile;
+    this.env.clock.setTimeout(() => this.arrive(frame, from, to), fate);
     if (p.dupPct > 0 && rng.chance(p.dupPct / 100)) {
-      this.env.clock.setTimeout(() => this.arrive(frame, from, to), delayMs + rng.between(0, p.delayMs + p.jitterMs + 0.01));
+      this.env.clock.setTimeout(() => this.arrive(frame, from, to), fate + rng.between(0, p.delayMs + p.jitterMs + 0.01));
     }
   }
 
   private arrive(frame: Frame, from: Nic, to: Nic): void {
-    if (!to.owner.powered) return this.drop(frame, from, to, 'host-down');
-    if (!to.adminUp || !to.carrier) return this.drop(frame, from, to, 'link-down');
+    const lost = Segment.lostAt(to);
+    if (lost) return this.drop(frame, from, to, lost);
     this.framesDelivered++;
     to.owner.receiveFrame(to, frame);
+  }
+
+  /**
+   * Carry one transport-level packet (a SYN, an HTTP answer, a DNS reply…) from `from` to `to`,
+   * both on this segment, under the same rules as a frame: partitions and one-way blocks, loss,
+   * delay, jitter and reordering, the receiver's power and link. No duplicates (the transports
+   * above would discard them). `arrived` runs at the receiving instant; `dropped` says why not.
+   * The sender's own link is the caller's to check (a frame is not sent from a NIC that is down).
+   */
+  carry(from: Nic, to: Nic, rng: Prng, arrived: () => void, dropped: (reason: DropReason) => void): void {
+    const fate = this.transit(from, to, rng);
+    if (typeof fate === 'string') return dropped(fate);
+    this.env.clock.setTimeout(() => {
+      const lost = Segment.lostAt(to);
+      if (lost) dropped(lost);
+      else arrived();
+    }, fate);
   }
 
   private drop(frame: Frame, from: Nic, to: Nic | undefined, reason: DropReason): void {
