@@ -5,6 +5,7 @@
  * afterwards and the liveness checks apply.
  */
 import type { Fault, TimelineEntry } from './faults.js';
+import { actionProblem, serviceKey, type ServerAction } from './lvs/services.js';
 import type { Prng } from './prng.js';
 import type { ChaosSpec } from './scenario/types.js';
 import type { WorldSpec } from './world.js';
@@ -59,6 +60,16 @@ function pickFault(kind: string, prng: Prng, ctx: ChaosContext, daemonHosts: str
     case 'script': {
       const scripts = ctx.scriptsOf(host);
       return scripts.length === 0 ? undefined : { fault: { kind: 'script', host, command: prng.pick(scripts), exit: 1 }, forMs };
+    }
+    case 'server': {
+      // A real server's service refuses, drops, slows down or answers 5xx (never the daemons').
+      const servers = ctx.world.hosts.filter((h) => h.services?.length);
+      if (servers.length === 0) return undefined;
+      const rs = prng.pick(servers);
+      const svc = prng.pick(rs.services!);
+      const choices: ServerAction[] = [{ do: 'refuse' }, { do: 'drop' }, { do: 'slow', ms: Math.round(prng.between(100, 6000)) }, { do: 'status', code: 500 }];
+      const action = prng.pick(choices.filter((a) => actionProblem(svc.kind, a) === undefined));
+      return { fault: { kind: 'server', host: rs.name, service: serviceKey(svc.proto, svc.port), action }, forMs };
     }
     case 'priority': {
       const instances = ctx.instancesOf(host);

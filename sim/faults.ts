@@ -3,7 +3,9 @@
  * after `forMs`. Because they are plain values, a failing run can be shrunk by deleting entries
  * and re-running (see shrink.ts), and printed back as scenario YAML.
  */
+import type { ServerAction, ServiceKey } from './lvs/services.js';
 import type { LinkProfile } from './net/segment.js';
+import { serverFaultText } from './scenario/server-fault.js';
 
 export type Fault =
   /** Power loss: no priority-0 advert, VIPs vanish with the kernel state. */
@@ -37,6 +39,8 @@ export type Fault =
   | { kind: 'process'; host: string; command: string; count: number }
   /** Reload the daemon with one instance's base priority changed. */
   | { kind: 'priority'; host: string; instance: string; priority: number }
+  /** A simulated real server's service (or all of them, and its echo responder) changes behaviour. */
+  | { kind: 'server'; host: string; service?: ServiceKey; action: ServerAction }
   /** Reload the daemon (SIGHUP) with its current or a new config. */
   | { kind: 'reload'; host: string; config?: string }
   /** (Internal) the end of a setting fault applied with `for`: its layers are removed. */
@@ -97,6 +101,8 @@ export function describeFault(f: Fault): string {
       return `process ${f.host}: ${f.count} × ${f.command}`;
     case 'reload':
       return `reload ${f.host}${f.config !== undefined ? ' (new config)' : ''}`;
+    case 'server':
+      return `server ${serverFaultText(f.host, f.service, f.action)}`;
     default:
       return f.kind;
   }
@@ -114,6 +120,12 @@ export function faultHosts(f: Fault): string[] {
 /** The entry back as scenario YAML-ready data (the shape the loader reads). */
 export function entryToData(e: TimelineEntry): Record<string, unknown> {
   if (e.fault.kind === 'end') return entryToData({ ...e, fault: e.fault.of });
+  if (e.fault.kind === 'server') {
+    const out: Record<string, unknown> = { at: ms(e.atMs) };
+    if (e.forMs !== undefined) out.for = ms(e.forMs);
+    out.server = serverFaultText(e.fault.host, e.fault.service, e.fault.action);
+    return out;
+  }
   const { kind, ...rest } = e.fault;
   const out: Record<string, unknown> = { at: ms(e.atMs) };
   if (e.forMs !== undefined) out.for = ms(e.forMs);

@@ -4,7 +4,8 @@
  * Faults overlap (chaos draws them independently), so they compose:
  *  - on/off faults count: a host crashed twice powers on when both crashes have ended; the
  *    same for stops, pauses, link-downs and (in Segment) partitions and one-way blocks;
- *  - settings (loss, delay…, drift, script results, files, priorities) are layered: a fault
+ *  - settings (loss, delay…, drift, script results, files, priorities, the aspects of a
+ *    simulated service: mode, slowness, status, body) are layered: a fault
  *    with `for` pushes a layer that is removed at its end; the newest active layer wins, else
  *    the baseline (what the scenario set, or a fault without `for`).
  * Unknown hosts, NICs and segments are ignored here: the loader rejects them before a run.
@@ -14,6 +15,7 @@ import type { Fault } from './faults.js';
 import type { Host } from './host/host.js';
 import { DEFAULT_SCRIPT_MS, type ScriptBehaviour } from './host/script-table.js';
 import type { ModelAdapter } from './model.js';
+import { actionProblem, actionSettings, type ServiceState } from './lvs/services.js';
 import type { LinkProfile, Segment } from './net/segment.js';
 
 export interface FaultTarget {
@@ -176,6 +178,18 @@ export class FaultApplier {
           host.cpu.exec(() => w.reloadDaemon(host, model));
         };
         return end(this.set(`priority:${name}:${f.instance}`, read, write, f.priority, layered));
+      }
+      case 'server': {
+        // Each aspect (mode, slow, status, body) of each service is its own layered setting.
+        const targets = f.service !== undefined ? [host.services.target(f.service)].filter((t): t is ServiceState => t !== undefined) : host.services.all().filter((t) => actionProblem(t.kind, f.action) === undefined);
+        const layers: number[] = [];
+        for (const t of targets) {
+          for (const [field, value] of actionSettings(t, f.action)) {
+            const write = (v: unknown) => ((t as unknown as Record<string, unknown>)[field] = v);
+            layers.push(...this.set(`server:${name}:${t.key}:${field}`, () => t[field], write, value, layered));
+          }
+        }
+        return end(layers);
       }
       case 'reload': {
         if (host.model === undefined) return undefined;

@@ -23,6 +23,13 @@ import { DEFAULT_PROFILE, Segment, type DropReason, type LinkProfile, type Segme
 import { simPorts, type PortObserver } from './ports/index.js';
 import { Prng } from './prng.js';
 import type { Recorder } from './recorder.js';
+import type { LbDestination } from '../actors/lvs/lb-port.js';
+import type { ScriptPolicy } from '../actors/io-env.js';
+import type { LvsEmitted } from '../machines/check/types.js';
+import { LvsSim, type SimLvsPorts } from './lvs/lvs-sim.js';
+import { HostServices, type ServiceSpec } from './lvs/services.js';
+import type { KernelService, TableChange } from './lvs/table.js';
+import type { TrafficSpec } from './lvs/traffic.js';
 
 export const WALL_ORIGIN_MS = Date.UTC(2026, 0, 1);
 
@@ -46,6 +53,12 @@ export interface HostSpec {
   /** When the daemon starts (ms); null = not at all until a "start" fault. Default 0. */
   startAtMs?: number | null;
   driftPpm?: number;
+  /** Real-server side (sim/lvs/): services it runs, whether it answers ping, VIPs on its loopback. */
+  services?: ServiceSpec[];
+  icmp?: boolean;
+  loopback?: string[];
+  /** Client side: connections it opens to virtual services. */
+  traffic?: TrafficSpec[];
 }
 
 export interface AdvertDropCount {
@@ -90,6 +103,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
   private readonly faults = new FaultApplier(this);
   /** Adverts the runtimes dropped, per host/instance/reason. */
   readonly advertDrops = new Map<string, AdvertDropCount>();
+  /** Probes, client connections and the LVS ports of directors (sim/lvs/). */
+  readonly lvs: LvsSim;
 
   constructor(
     spec: WorldSpec,
@@ -98,11 +113,13 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     this.prng = new Prng(opts.seed);
     const env = this.segmentEnv(this.prng.fork('net'));
     for (const s of spec.segments) this.segments.set(s.name, new Segment(s.name, { ...DEFAULT_PROFILE, ...s.profile }, env));
+    this.lvs = new LvsSim(this, this.prng);
     spec.hosts.forEach((h, i) => this.addHost(h, i + 1));
     this.monitor = opts.checks === false ? undefined : new InvariantMonitor(this, { ...DEFAULT_CHECKS, ...opts.checks });
     for (const h of spec.hosts) {
       const host = this.hosts.get(h.name)!;
       if (h.model !== undefined && h.startAtMs !== null) this.clock.at(h.startAtMs ?? 0, () => this.startDaemon(host));
+      for (const t of h.traffic ?? []) this.lvs.startTraffic(host, t);
     }
   }
 
@@ -119,6 +136,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     host.facts = spec.model === undefined ? undefined : this.opts.models.facts(spec.model);
     for (const [path, content] of Object.entries(spec.files ?? {})) host.files.set(path, content);
     for (const [cmd, count] of Object.entries(spec.processes ?? {})) if (count > 0) host.processes.set(cmd, count);
+    host.services = new HostServices(spec.services ?? [], spec.icmp ?? true, spec.loopback ?? []);
+    host.lb.listener = (c) => this.onTableChange(host, c);
     if (spec.driftPpm) host.cpu.setDriftPpm(spec.driftPpm);
     spec.nics.forEach((n, j) => {
       const mac = n.mac ?? `02:00:00:00:${ordinal.toString(16).padStart(2, '0')}:${(j + 1).toString(16).padStart(2, '0')}`;
@@ -317,6 +336,53 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     const t = this.clock.nowMicros();
     this.advertDrops.set(key, { host: host.name, instance, reason, n, firstUs: n === 1 ? t : this.advertDrops.get(key)!.firstUs, lastUs: t });
     this.emit({ t, type: 'advert-drop', host: host.name, instance, reason, n }, n === 1);
+  }
+
+  // ---- LVS (sim/lvs/) -------------------------------------------------------------------------
+
+  /**
+   * The LVS ports of a daemon process on `host`: the prober (probes over the simulated network
+   * to the simulated real servers), the load-balancer table port (backend 'sim', the host's kernel
+   * table) and the warmup draws, all deterministic. For the composition root's simulator wiring.
+   */
+  lvsPorts(host: Host, proc: DaemonProcess, opts: { scriptPolicy?: () => ScriptPolicy } = {}): SimLvsPorts {
+    return this.lvs.portsFor(host, proc, this, opts);
+  }
+
+  /**
+   * What a director's LVS statecharts emit, for the trace, the timeline and the invariants:
+   * checker verdicts, real-server and quorum changes. Log lines go through the Logger port,
+   * table commands through the table port, notifies and mail through their ports, so the other
+   * kinds are ignored here.
+   */
+  onLvsEvent(host: Host, e: LvsEmitted): void {
+    const t = this.clock.nowMicros();
+    let ev: Extract<SimEvent, { type: 'lvs-checker' | 'lvs-rs' | 'lvs-quorum' }>;
+    switch (e.type) {
+      case 'lvs.checker':
+        ev = { t, type: 'lvs-checker', host: host.name, vs: e.vs, rs: e.rs, kind: e.kind, up: e.up, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
+        break;
+      case 'lvs.server':
+        ev = { t, type: 'lvs-rs', host: host.name, vs: e.vs, rs: e.rs, alive: e.alive, weight: e.weight };
+        break;
+      case 'lvs.quorum':
+        ev = { t, type: 'lvs-quorum', host: host.name, vs: e.vs, up: e.up, sum: e.sum, threshold: e.threshold };
+        break;
+      default:
+        return;
+    }
+    this.emit(ev);
+    this.monitor?.lvs.onLvsEvent(host, ev);
+  }
+
+  /** C5's hook: a director's table picked a destination for a new connection. */
+  onScheduled(director: Host, ks: KernelService, dest: LbDestination, via: 'scheduler' | 'persistence'): void {
+    this.monitor?.lvs.onScheduled(director, ks, dest, via);
+  }
+
+  private onTableChange(host: Host, c: TableChange): void {
+    this.emit({ t: this.clock.nowMicros(), type: 'lb', host: host.name, ...c });
+    this.monitor?.lvs.evaluate();
   }
 
   // ---- observers (ports, hosts, wire) -------------------------------------------------------

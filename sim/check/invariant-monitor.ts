@@ -6,6 +6,7 @@
  * convergence, X1 the runtime never throws, X3 a stopped daemon leaves no VIP.
  * Per router group (see groups.ts): L1/L8 dual masters heal, L5 failover in time.
  * After convergence (see snapshot.ts): L1, L2, L12, L13 and status/event agreement.
+ * LVS (see lvs-monitor.ts): C1–C5.
  */
 import type { InstanceStatus, VrrpStateName } from '../../actors/runtime-types.js';
 import type { SimClock } from '../clock.js';
@@ -16,6 +17,7 @@ import { decodeVrrp, validateAdvert } from '../../protocol/vrrp/index.js';
 import { peekVrrp, vrrpData, type Frame, type VrrpPeek } from '../net/frame.js';
 import type { Nic } from '../net/nic.js';
 import { Conditions } from './conditions.js';
+import { LvsMonitor } from './lvs-monitor.js';
 import { evaluateGroups, convergeBoundMs, segmentCalm } from './groups.js';
 import { snapshotChecks } from './snapshot.js';
 import { wireKey, type InstanceTrack } from './track.js';
@@ -50,6 +52,8 @@ const LEGAL: Record<VrrpStateName, VrrpStateName[]> = {
 
 export class InvariantMonitor {
   readonly conditions: Conditions;
+  /** C1–C5: the LVS invariants (lvs-monitor.ts). */
+  readonly lvs: LvsMonitor;
   lastPerturbationUs = 0;
   private snapshotTimer = 0;
   private readonly off: Set<string>;
@@ -64,6 +68,7 @@ export class InvariantMonitor {
       const heldMs = (world.clock.nowMicros() - sinceUs) / 1000;
       this.report(id!, `${message} (for ${+heldMs.toFixed(3)} ms)`, host);
     });
+    this.lvs = new LvsMonitor(world, opts, (id, message, host) => this.report(id, message, host));
   }
 
   enabled(id: string): boolean {
@@ -98,6 +103,7 @@ export class InvariantMonitor {
   regroup(): void {
     evaluateGroups(this);
     for (const h of this.world.allHosts()) this.checkHostVips(h);
+    this.lvs.evaluate();
   }
 
   onState(track: InstanceTrack, from: VrrpStateName, to: VrrpStateName): void {
@@ -197,6 +203,7 @@ export class InvariantMonitor {
 
   onAddressChange(host: Host): void {
     this.checkHostVips(host);
+    this.lvs.evaluate();
   }
 
   /** S6: a VIP sits on a host only while an instance owning it is MASTER there. */

@@ -84,7 +84,7 @@ function interfacesOf(m: KeepalivedConfig): string[] {
   return out.length > 0 ? out : ['eth0'];
 }
 
-const FAULT_TEXT_KINDS = ['crash', 'restart', 'kill', 'stop', 'start', 'pause', 'resume', 'reload', 'link', 'partition', 'heal', 'loss', 'delay', 'drift', 'script', 'priority'];
+const FAULT_TEXT_KINDS = ['crash', 'restart', 'kill', 'stop', 'start', 'pause', 'resume', 'reload', 'link', 'partition', 'heal', 'loss', 'delay', 'drift', 'script', 'priority', 'server'];
 
 interface Word {
   text: string;
@@ -109,7 +109,9 @@ export function isFaultTextError(e: Record<string, unknown> | FaultTextError): e
 export function parseFaultText(text: string): Record<string, unknown> | FaultTextError {
   let words = wordsOf(text);
   const out: Record<string, unknown> = {};
-  const forAt = words.findIndex((w) => w.text === 'for');
+  // `for DUR` ends the text (a `server … body TEXT` may say "for" inside TEXT).
+  const last = words.length - 2;
+  const forAt = words[last]?.text === 'for' ? last : words.at(-1)?.text === 'for' ? words.length - 1 : -1;
   if (forAt >= 0) {
     if (!words[forAt + 1]) return { error: '"for" needs a duration, e.g. "for 10s"', column: words[forAt]!.column };
     out.for = words[forAt + 1]!.text;
@@ -149,6 +151,9 @@ export function parseFaultText(text: string): Record<string, unknown> | FaultTex
     case 'priority':
       out.priority = { host: rest[0], instance: rest[1], priority: Number(rest[2]) };
       break;
+    case 'server':
+      out.server = rest.join(' ');
+      break;
     default: {
       const near = nearestKeyword(kind.text, FAULT_TEXT_KINDS)?.keyword;
       return { error: `unknown kind ${kind.text}${near ? ` (did you mean ${near}?)` : ''}; kinds: ${FAULT_TEXT_KINDS.join(' ')}`, column: kind.column };
@@ -172,7 +177,7 @@ function columnFor(text: string, message: string, field: string): number {
   if (quoted) {
     for (const w of words) {
       const at = w.text.indexOf(quoted);
-      if (at >= 0 && (w.text === quoted || /[/,|]/.test(w.text))) return w.column + at;
+      if (at >= 0 && (w.text === quoted || /[/,|:]/.test(w.text))) return w.column + at;
     }
   }
   const forAt = words.findIndex((w) => w.text === 'for');
@@ -193,7 +198,9 @@ export function commandLineErrors(errors: readonly string[], configs: readonly C
     const t = /^timeline\.(\d+)(?:\.([A-Za-z]+))?[.\w]*: (.*)$/s.exec(rest);
     if (t && faults[Number(t[1])] !== undefined) {
       const text = faults[Number(t[1])]!;
-      return formatFaultError(Number(t[1]), text, t[3]!, columnFor(text, t[3]!, t[2] ?? ''));
+      // The scenario's own caret lines (server faults) give way to the command line's.
+      const message = t[3]!.replace(/\n[\s\S]*$/, '');
+      return formatFaultError(Number(t[1]), text, message, columnFor(text, message, t[2] ?? ''));
     }
     const h = /^hosts\.([^.]+)[.\w]*: (.*)$/s.exec(rest);
     const host = h ? configs.find((c) => c.name === h[1]) : undefined;

@@ -15,6 +15,8 @@ import { HostClock, HostCpu, type ProcessLife } from './host-clock.js';
 import type { InstanceTrack } from '../check/track.js';
 import type { ModelFacts } from '../model.js';
 import type { ScriptTable } from './script-table.js';
+import { HostServices } from '../lvs/services.js';
+import { KernelLbTable } from '../lvs/table.js';
 
 export interface SimVrrpSocket {
   nic: Nic;
@@ -88,6 +90,12 @@ export class Host implements NicOwner {
   /** Instances by name, and by wireKey(nic, family, vrid) for packets. */
   readonly tracks = new Map<string, InstanceTrack>();
   readonly tracksByWire = new Map<number, InstanceTrack>();
+  /** Real-server side: services, ICMP echo, loopback VIPs (set from the scenario). */
+  services = new HostServices();
+  /** The kernel's load-balancer table (IPVS): survives the daemon, not a power loss. */
+  readonly lb = new KernelLbTable();
+  /** Liveness of the running kernel: work it scheduled (a delayed answer) dies with a power loss. */
+  kernelLife: ProcessLife = { alive: true };
 
   constructor(
     readonly name: string,
@@ -148,6 +156,8 @@ export class Host implements NicOwner {
     this.neighbours.clear();
     this.routes.length = 0;
     this.rules.length = 0;
+    this.kernelLife.alive = false;
+    this.lb.clear('power loss');
   }
 
   /** Tell the daemon's link watchers (asynchronously, on this host's CPU). */
@@ -174,5 +184,6 @@ export class Host implements NicOwner {
 
   powerOn(): void {
     this.powered = true;
+    this.kernelLife = { alive: true };
   }
 }

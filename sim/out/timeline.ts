@@ -24,6 +24,22 @@ type Colour = keyof typeof ANSI;
 
 const STATE_COLOUR: Record<string, Colour> = { MASTER: 'green', BACKUP: 'blue', FAULT: 'red', INIT: 'dim', STOP: 'dim', DELETED: 'dim' };
 
+/** `table tcp:198.51.100.28:80: + 198.51.100.21:80 weight 100`. */
+export function describeTableChange(e: Extract<SimEvent, { type: 'lb' }>): string {
+  switch (e.op) {
+    case 'flush':
+      return `table flushed (${e.reason})`;
+    case 'add-service':
+      return `table + service ${e.service} (${e.scheduler})`;
+    case 'set-service':
+      return `table ~ service ${e.service} (${e.scheduler})`;
+    case 'del-service':
+      return `table - service ${e.service}`;
+    default:
+      return `table ${e.service}: ${e.op === 'add-dest' ? '+' : e.op === 'del-dest' ? '-' : '~'} ${e.dest}${e.op === 'del-dest' ? '' : ` weight ${e.weight}`}`;
+  }
+}
+
 export class TimelinePrinter {
   private pendingGarp: { key: string; e: Extract<SimEvent, { type: 'garp' }>; count: number } | undefined;
 
@@ -97,6 +113,14 @@ export class TimelinePrinter {
           : undefined;
       case 'expect':
         return () => this.line(e.t, e.ok ? this.c('green', '✓ expect') : this.c('red', '✗ expect'), `${e.text}${e.ok ? '' : this.c('red', `  — ${e.detail}`)}`);
+      case 'lb':
+        return () => this.line(e.t, e.host, this.c('cyan', describeTableChange(e)));
+      case 'lvs-checker':
+        return () => this.line(e.t, e.host, `${e.kind} ${e.rs} of VS ${e.vs} ${e.up ? this.c('green', 'UP') : this.c('red', 'DOWN')}${e.detail ? this.c('dim', ` (${e.detail})`) : ''}`);
+      case 'lvs-rs':
+        return () => this.line(e.t, e.host, `real server ${e.rs} of VS ${e.vs} ${e.alive ? this.c('green', 'alive') : this.c('red', 'down')}, weight ${e.weight}`);
+      case 'lvs-quorum':
+        return () => this.line(e.t, e.host, `VS ${e.vs} quorum ${e.up ? this.c('green', 'up') : this.c('red', 'down')} (Σ alive weights ${e.sum}, threshold ${e.threshold})`);
       case 'mail':
         return this.verbose ? () => this.line(e.t, e.host, `mail: ${e.subject}`) : undefined;
       case 'notify':

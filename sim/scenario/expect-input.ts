@@ -18,6 +18,14 @@
  *   - from: 5s
  *     to: 15s
  *     expect: { log: "- discarding", host: lb2, none: true }  # a runtime log line (none: no such line)
+ *   - from: 30s
+ *     to: 60s
+ *     expect: { connections: 0, server: rs2 }                  # at most 0 connections served by rs2
+ *   - from: 30s
+ *     to: 60s
+ *     expect: { connections: 1000, atLeast: 20, ok: true }     # 20..1000 served (ok: false = failed)
+ *   - at: 40s
+ *     expect: { host: ds1, pool: 198.51.100.28:80, servers: [198.51.100.21] }   # weight > 0
  */
 import { canonicalIp } from '../../protocol/addr.js';
 import type { WorldSpec } from '../world.js';
@@ -38,7 +46,7 @@ function vip(inp: ScenarioInput, p: Path): string | undefined {
   return c;
 }
 
-const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject', 'log'];
+const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject', 'log', 'connections', 'client', 'server', 'ok', 'pool', 'servers'];
 
 export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec): Expectation | undefined {
   inp.onlyKeys(p, ['at', 'from', 'to', 'expect']);
@@ -77,6 +85,27 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
     if (!text) return void inp.error([...e, 'log'], 'the text a log line contains');
     return window((f, t) => ({ kind: 'log', fromMs: f, toMs: t, text, none, ...(host ? { host } : {}) }));
   }
+  if (inp.has([...e, 'connections'])) {
+    const max = inp.number([...e, 'connections'], 0)!;
+    const min = inp.number([...e, 'atLeast'], 0)!;
+    const client = hostName(inp, [...e, 'client'], world);
+    const server = hostName(inp, [...e, 'server'], world);
+    const okRaw = inp.get([...e, 'ok']);
+    if (okRaw !== undefined && typeof okRaw !== 'boolean') inp.error([...e, 'ok'], 'expected true (served) or false (failed)');
+    return window((f, t) => ({ kind: 'connections', fromMs: f, toMs: t, max, min, ...(client ? { client } : {}), ...(server ? { server } : {}), ...(typeof okRaw === 'boolean' ? { ok: okRaw } : {}) }));
+  }
+  if (inp.has([...e, 'pool'])) {
+    const host = hostName(inp, [...e, 'host'], world);
+    const service = inp.string([...e, 'pool']);
+    const raw = inp.get([...e, 'servers']);
+    if (!Array.isArray(raw)) return void inp.error([...e, 'servers'], 'expected a list of real server addresses, e.g. [198.51.100.21]');
+    const servers = raw.map((a) => canonicalIp(String(a)) ?? String(a)).sort();
+    const m = service !== undefined ? /^(?:(tcp|udp|sctp):)?(\[[^\]]+\]|[^:]+):(\d+)$/.exec(service) : null;
+    const address = m ? canonicalIp(m[2]!.replace(/^\[|\]$/g, '')) : undefined;
+    if (!host || !m || !address) return void inp.error(e, 'needs host and pool: VIP:PORT (tcp), or udp:VIP:PORT');
+    const key = `${m[1] ?? 'tcp'}:${address.includes(':') ? `[${address}]` : address}:${m[3]}`;
+    return point((at) => ({ kind: 'pool', atMs: at, host, service: key, servers }));
+  }
   if (inp.has([...e, 'mail'])) {
     const host = hostName(inp, [...e, 'mail'], world);
     const subject = inp.string([...e, 'subject']);
@@ -105,7 +134,7 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
   const host = hostName(inp, [...e, 'host'], world);
   const instance = inp.string([...e, 'instance']);
   const state = inp.string([...e, 'state'])?.toUpperCase();
-  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail, log');
+  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail, log, connections, pool');
   if (!['MASTER', 'BACKUP', 'FAULT', 'INIT', 'STOP', 'DELETED'].includes(state)) inp.error([...e, 'state'], `unknown state ${state}`);
   return point((at) => ({ kind: 'state', atMs: at, host, instance, state }));
 }

@@ -32,6 +32,10 @@ export function describeExpectation(x: Expectation): string {
       return `${when}: mail${x.host ? ` from ${x.host}` : ''}${x.subject ? ` about "${x.subject}"` : ''}`;
     case 'log':
       return `${when}: ${x.none ? 'no ' : ''}log line with "${x.text}"${x.host ? ` on ${x.host}` : ''}`;
+    case 'connections':
+      return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} connections${x.client ? ` from ${x.client}` : ''}${x.ok === true ? ' served' : x.ok === false ? ' failed' : ''}${x.server ? ` by ${x.server}` : ''}`;
+    case 'pool':
+      return `${when}: ${x.host} sends ${x.service} to ${x.servers.join(', ') || 'nobody'}`;
   }
 }
 
@@ -56,6 +60,12 @@ function judgeNow(w: World, x: Expectation): string | undefined {
     case 'vip': {
       const has = w.hosts.get(x.host)!.nics.some((n) => n.addresses.some((a) => a.dynamic && a.address === x.vip));
       return has === x.present ? undefined : has ? 'it is there' : 'it is not there';
+    }
+    case 'pool': {
+      const ks = w.hosts.get(x.host)!.lb.services.get(x.service);
+      if (!ks) return `${x.host} has no service ${x.service}`;
+      const got = ks.dests.filter((d) => d.weight > 0).map((d) => d.address).sort();
+      return got.join() === x.servers.join() ? undefined : `it sends to ${got.join(', ') || 'nobody'}`;
     }
     case 'arp': {
       const mac = w.hosts.get(x.observer)!.neighbours.get(x.vip);
@@ -84,6 +94,15 @@ function judgeWindow(history: readonly SimEvent[], x: Expectation): string | und
     case 'mail': {
       const seen = history.filter((e) => e.type === 'mail' && inWindow(e) && (!x.host || e.host === x.host) && (!x.subject || e.subject.includes(x.subject)));
       return seen.length > 0 ? undefined : 'none sent';
+    }
+    case 'connections': {
+      let n = 0;
+      for (const e of history) {
+        if (e.type !== 'conn' || !inWindow(e) || (x.client && e.host !== x.client) || (x.server && e.server !== x.server)) continue;
+        if (x.ok !== undefined && (e.result === 'ok') !== x.ok) continue;
+        n++;
+      }
+      return n >= x.min && n <= x.max ? undefined : `${n} seen`;
     }
     default:
       return undefined;

@@ -11,9 +11,10 @@
 import { HOST_ONLY_KINDS, isHostOnlyKind, type Fault, type TimelineEntry } from '../faults.js';
 import type { LinkProfile } from '../net/segment.js';
 import type { WorldSpec } from '../world.js';
+import { parseServerFault } from './server-fault.js';
 import type { Path, ScenarioInput } from './yaml-input.js';
 
-export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'process', 'priority', 'reload'] as const;
+export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'process', 'priority', 'reload', 'server'] as const;
 
 export interface FaultContext {
   world: WorldSpec;
@@ -163,6 +164,14 @@ function parseFault(inp: ScenarioInput, p: Path, kind: (typeof FAULT_KEYS)[numbe
       const priority = inp.number([...v, 'priority']);
       if (priority !== undefined && (priority < 1 || priority > 255)) inp.error([...v, 'priority'], 'priority is 1..255');
       return host && instance && priority !== undefined ? { kind: 'priority', host, instance, priority } : undefined;
+    }
+    case 'server': {
+      // One grammar with --fault: server: "rs1:80 refuse" (see server-fault.ts).
+      const text = inp.isMap(v) ? undefined : inp.string(v);
+      if (text === undefined) return void inp.error(v, 'write server: "HOST[:PORT[/udp]|:icmp] up|refuse|drop|slow DUR|status N|body TEXT"');
+      const r = parseServerFault(text, ctx.world.hosts);
+      if ('error' in r) return void inp.error(v, `${r.error}\n    ${text}\n    ${' '.repeat(r.column)}^`);
+      return { kind: 'server', ...r };
     }
     case 'reload': {
       const host = checkHost(inp, v, ctx, hostOf(inp, v));

@@ -9,6 +9,7 @@ import type { ScriptBehaviour } from '../host/script-table.js';
 import type { LinkProfile } from '../net/segment.js';
 import { parseExpectation } from './expect-input.js';
 import { FAULT_KEYS, parseTimelineEntry, type FaultContext } from './fault-input.js';
+import { loadAddresses, loadServices, loadTraffic } from './service-input.js';
 import type { ChaosSpec, Expectation, Scenario } from './types.js';
 import { ScenarioInput, type Path } from './yaml-input.js';
 
@@ -90,7 +91,7 @@ function loadScripts(inp: ScenarioInput, p: Path, env: LoadEnv, model: unknown):
 
 function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: string[]): HostSpec {
   const p: Path = ['hosts', name];
-  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'processes', 'start', 'drift']);
+  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'processes', 'start', 'drift', 'services', 'icmp', 'loopback', 'traffic']);
   const nics = loadNics(inp, [...p, 'nics']);
   let model: unknown;
   const inline = inp.string([...p, 'config']);
@@ -111,6 +112,11 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
   const startRaw = inp.get([...p, 'start']);
   const startAtMs = startRaw === 'never' ? null : inp.durationMs([...p, 'start'], 0);
   const driftPpm = inp.number([...p, 'drift']);
+  const services = loadServices(inp, [...p, 'services']);
+  const icmp = inp.get([...p, 'icmp']);
+  if (icmp !== undefined && typeof icmp !== 'boolean') inp.error([...p, 'icmp'], 'expected true or false');
+  const loopback = loadAddresses(inp, [...p, 'loopback']);
+  const traffic = loadTraffic(inp, [...p, 'traffic']);
   return {
     name,
     nics,
@@ -120,6 +126,10 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
     processes,
     ...(startAtMs !== undefined ? { startAtMs } : {}),
     ...(driftPpm !== undefined ? { driftPpm } : {}),
+    ...(services.length ? { services } : {}),
+    ...(icmp === false ? { icmp: false } : {}),
+    ...(loopback.length ? { loopback } : {}),
+    ...(traffic.length ? { traffic } : {}),
   };
 }
 

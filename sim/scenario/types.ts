@@ -12,7 +12,11 @@ export type Expectation =
   | { kind: 'transitions'; fromMs: number; toMs: number; max: number; min: number; host?: string; instance?: string }
   | { kind: 'mail'; fromMs: number; toMs: number; host?: string; subject?: string }
   /** A runtime log line containing `text` (none: no such line) in the window. */
-  | { kind: 'log'; fromMs: number; toMs: number; text: string; none: boolean; host?: string };
+  | { kind: 'log'; fromMs: number; toMs: number; text: string; none: boolean; host?: string }
+  /** Client connections that ended in the window: to a server (host name), served or failed. */
+  | { kind: 'connections'; fromMs: number; toMs: number; max: number; min: number; client?: string; server?: string; ok?: boolean }
+  /** The destinations with weight > 0 a director's table has for a virtual service (addresses, sorted). */
+  | { kind: 'pool'; atMs: number; host: string; service: string; servers: string[] };
 
 export interface ChaosSpec {
   /** How many faults the seed draws. */

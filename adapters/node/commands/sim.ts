@@ -19,6 +19,7 @@ import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
 import { runSeeds } from '../../../sim/cli/seeds.js';
 import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
 import { keepalivedModels, type ModelAdapter } from '../../../sim/model.js';
+import { connectionSummary } from '../../../sim/out/lvs-summary.js';
 import { TimelinePrinter } from '../../../sim/out/timeline.js';
 import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
 import { runScenario, violationsAsExpected, type RunOptions, type RunResult } from '../../../sim/run.js';
@@ -161,6 +162,7 @@ function summarise(r: RunResult, io: Io, wallMs: number): void {
   io.say(`seed ${r.seed}: ${r.expectations.length - failed.length}/${r.expectations.length} expectations met, ${r.violations.length} invariant violation${r.violations.length === 1 ? '' : 's'}${note}`);
   for (const d of r.world.advertDrops.values())
     io.say(`  ! ${d.instance ? `${d.host}/${d.instance}` : d.host} dropped ${d.n} advert${d.n === 1 ? '' : 's'} (${formatMicros(d.firstUs)}${d.n > 1 ? ` … ${formatMicros(d.lastUs)}` : ''}): ${d.reason} — ${describeDropReason(d.reason)}`);
+  for (const line of connectionSummary(r.history)) io.say(`  ${line}`);
   for (const x of failed) io.say(`  ✗ expect ${x.text} — ${x.detail}`);
   for (const v of r.violations.slice(0, 20)) io.say(`  ✗ ${v.id} at ${formatMicros(v.t)}: ${v.message}`);
   if (r.violations.length > 20) io.say(`  … ${r.violations.length - 20} more`);
