@@ -132,7 +132,7 @@ export class LvsMonitor {
                 const start = startRemovalBoundMs(c);
                 if (steady === undefined || start === undefined) continue;
                 const lim = this.limit(host, steady, start);
-                if (!best || lim < best[0]) best = [lim, `${c.kind} (line ${c.source.line}) fails: bound ${ms(lim * 1000)} = ${removalTerms(c)} (+ tolerance)`];
+                if (!best || lim < best[0]) best = [lim, `${c.kind} (line ${c.source.line}) fails: bound ${ms(lim)} = ${removalTerms(c)} (+ tolerance)`];
               }
               if (best) c1.set(`C1|${tag}|${vs.name}|${rs.name}`, [best[0], `${host.name}: ${rs.name} of VS ${vs.name} stopped answering but stays in the pool (${rs.dest} weight ${weight}); ${best[1]}`]);
             }
@@ -143,7 +143,7 @@ export class LvsMonitor {
                 const start = startRecoveryBoundMs(c);
                 if (steady !== undefined && start !== undefined) lim = Math.max(lim, this.limit(host, steady, start));
               }
-              c2.set(`C2|${tag}|${vs.name}|${rs.name}`, [lim, `${host.name}: ${rs.name} of VS ${vs.name} answers every check again but is not back in the pool; bound ${ms(lim * 1000)} (+ tolerance)`]);
+              c2.set(`C2|${tag}|${vs.name}|${rs.name}`, [lim, `${host.name}: ${rs.name} of VS ${vs.name} answers every check again but is not back in the pool; bound ${ms(lim)} (+ tolerance)`]);
             }
           }
         }
