@@ -111,7 +111,7 @@ export function parseFaultText(text: string): Record<string, unknown> | FaultTex
   const out: Record<string, unknown> = {};
   // `for DUR` ends the text (a `server … body TEXT` may say "for" inside TEXT).
   const last = words.length - 2;
-  const forAt = words[last]?.text === 'for' ? last : words.at(-1)?.text === 'for' ? words.length - 1 : -1;
+  const forAt = words[last]?.text === 'for' && typeof parseDurationMs(words[last + 1]!.text) === 'number' ? last : words.at(-1)?.text === 'for' ? words.length - 1 : -1;
   if (forAt >= 0) {
     if (!words[forAt + 1]) return { error: '"for" needs a duration, e.g. "for 10s"', column: words[forAt]!.column };
     out.for = words[forAt + 1]!.text;

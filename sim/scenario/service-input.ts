@@ -30,10 +30,15 @@ function kindOf(inp: ScenarioInput, p: Path, text: string): ServiceKind | undefi
   return undefined;
 }
 
+/** A map key as the YAML has it: `80:` is the number 80, `"80":` and `53/udp:` are text. */
+function keyPath(inp: ScenarioInput, p: Path, key: string): Path {
+  return /^\d+$/.test(key) && inp.has([...p, Number(key)]) ? [...p, Number(key)] : [...p, key];
+}
+
 export function loadServices(inp: ScenarioInput, p: Path): ServiceSpec[] {
   const out: ServiceSpec[] = [];
   for (const key of inp.keys(p)) {
-    const kp: Path = [...p, key];
+    const kp = keyPath(inp, p, key);
     const m = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(key);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) {
       inp.error(kp, `a service is keyed by its port: 80, 53/udp (got "${key}")`);
