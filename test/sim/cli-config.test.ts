@@ -129,7 +129,7 @@ describe('sim --config faults and limits (item 12)', () => {
     const nic = await sim(['--config', 'lb1.conf', '--config', 'lb2.conf', '--fault', '10s link lb1/eth9 down']);
     expect(nic.err).toBe(['--fault #1: host lb1 has no NIC "eth9"', '    10s link lb1/eth9 down', '                 ^'].join('\n'));
     const kind = await sim(['--config', 'lb1.conf', '--config', 'lb2.conf', '--fault', '10s crahs lb1']);
-    expect(kind.err.split('\n')[0]).toBe('--fault #1: unknown kind crahs (did you mean crash?); kinds: crash restart kill stop start pause resume reload link partition heal loss delay drift script priority');
+    expect(kind.err.split('\n')[0]).toBe('--fault #1: unknown kind crahs (did you mean crash?); kinds: crash restart kill stop start pause resume reload link partition heal loss delay drift script priority server');
     expect(kind.err.split('\n')[2]).toBe('        ^');
     const dur = await sim(['--config', 'lb1.conf', '--config', 'lb2.conf', '--fault', '10s crash lb1 for 1y']);
     expect(dur.err.split('\n')).toEqual(['--fault #1: bad duration "1y" (use e.g. "5s", "250ms", "2m")', '    10s crash lb1 for 1y', '                      ^']);
