@@ -109,9 +109,12 @@ export function isFaultTextError(e: Record<string, unknown> | FaultTextError): e
 export function parseFaultText(text: string): Record<string, unknown> | FaultTextError {
   let words = wordsOf(text);
   const out: Record<string, unknown> = {};
-  // `for DUR` ends the text (a `server … body TEXT` may say "for" inside TEXT).
+  // A `server … body TEXT` may say "for" inside TEXT: there only a trailing `for DUR` counts.
   const last = words.length - 2;
-  const forAt = words[last]?.text === 'for' && typeof parseDurationMs(words[last + 1]!.text) === 'number' ? last : words.at(-1)?.text === 'for' ? words.length - 1 : -1;
+  const forAt =
+    words[1]?.text !== 'server' ? words.findIndex((w) => w.text === 'for')
+    : words[last]?.text === 'for' && typeof parseDurationMs(words[last + 1]!.text) === 'number' ? last
+    : -1;
   if (forAt >= 0) {
     if (!words[forAt + 1]) return { error: '"for" needs a duration, e.g. "for 10s"', column: words[forAt]!.column };
     out.for = words[forAt + 1]!.text;
