@@ -26,6 +26,12 @@
  *     expect: { connections: 1000, atLeast: 20, ok: true }     # 20..1000 served (ok: false = failed)
  *   - at: 40s
  *     expect: { host: ds1, pool: 198.51.100.28:80, servers: [198.51.100.21] }   # weight > 0
+ *   - from: 10s
+ *     to: 60s
+ *     expect: { quorumChanges: 0, host: ds1, vs: "[198.51.100.70]:tcp:80" }    # lvs-quorum events
+ *   - from: 10s
+ *     to: 60s
+ *     expect: { serverChanges: 20, atLeast: 4, host: ds1, rs: "[198.51.100.31]:tcp:80" }
  */
 import { canonicalIp } from '../../protocol/addr.js';
 import type { WorldSpec } from '../world.js';
@@ -46,7 +52,7 @@ function vip(inp: ScenarioInput, p: Path): string | undefined {
   return c;
 }
 
-const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject', 'log', 'connections', 'client', 'server', 'ok', 'pool', 'servers'];
+const KEYS = ['host', 'instance', 'state', 'masters', 'vrid', 'segment', 'vip', 'present', 'observer', 'garp', 'none', 'transitions', 'atLeast', 'mail', 'subject', 'log', 'connections', 'client', 'server', 'ok', 'pool', 'servers', 'quorumChanges', 'serverChanges', 'vs', 'rs'];
 
 export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec): Expectation | undefined {
   inp.onlyKeys(p, ['at', 'from', 'to', 'expect']);
@@ -94,6 +100,25 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
     if (okRaw !== undefined && typeof okRaw !== 'boolean') inp.error([...e, 'ok'], 'expected true (served) or false (failed)');
     return window((f, t) => ({ kind: 'connections', fromMs: f, toMs: t, max, min, ...(client ? { client } : {}), ...(server ? { server } : {}), ...(typeof okRaw === 'boolean' ? { ok: okRaw } : {}) }));
   }
+  for (const key of ['quorumChanges', 'serverChanges'] as const) {
+    if (!inp.has([...e, key])) continue;
+    const max = inp.number([...e, key], 0)!;
+    const min = inp.number([...e, 'atLeast'], 0)!;
+    const host = hostName(inp, [...e, 'host'], world);
+    const vs = inp.string([...e, 'vs']);
+    const rs = inp.string([...e, 'rs']);
+    if (key === 'quorumChanges' && rs !== undefined) inp.error([...e, 'rs'], 'quorum changes belong to a virtual server: give vs');
+    return window((f, t) => ({
+      kind: key === 'quorumChanges' ? 'quorum-changes' : 'server-changes',
+      fromMs: f,
+      toMs: t,
+      max,
+      min,
+      ...(host ? { host } : {}),
+      ...(vs ? { vs } : {}),
+      ...(rs && key === 'serverChanges' ? { rs } : {}),
+    }));
+  }
   if (inp.has([...e, 'pool'])) {
     const host = hostName(inp, [...e, 'host'], world);
     const service = inp.string([...e, 'pool']);
@@ -134,7 +159,7 @@ export function parseExpectation(inp: ScenarioInput, p: Path, world: WorldSpec):
   const host = hostName(inp, [...e, 'host'], world);
   const instance = inp.string([...e, 'instance']);
   const state = inp.string([...e, 'state'])?.toUpperCase();
-  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail, log, connections, pool');
+  if (!host || !instance || !state) return void inp.error(e, 'expected { host, instance, state } or one of: masters, vip, observer, garp, transitions, mail, log, connections, pool, quorumChanges, serverChanges');
   if (!['MASTER', 'BACKUP', 'FAULT', 'INIT', 'STOP', 'DELETED'].includes(state)) inp.error([...e, 'state'], `unknown state ${state}`);
   return point((at) => ({ kind: 'state', atMs: at, host, instance, state }));
 }

@@ -36,6 +36,10 @@ export function describeExpectation(x: Expectation): string {
       return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} connections${x.client ? ` from ${x.client}` : ''}${x.ok === true ? ' served' : x.ok === false ? ' failed' : ''}${x.server ? ` by ${x.server}` : ''}`;
     case 'pool':
       return `${when}: ${x.host} sends ${x.service} to ${x.servers.join(', ') || 'nobody'}`;
+    case 'quorum-changes':
+      return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} quorum changes${x.host ? ` on ${x.host}` : ''}${x.vs ? ` of ${x.vs}` : ''}`;
+    case 'server-changes':
+      return `${when}: ${x.min > 0 ? `${x.min}..` : '≤ '}${x.max} real-server changes${x.host ? ` on ${x.host}` : ''}${x.rs ? ` of ${x.rs}` : ''}${x.vs ? ` in ${x.vs}` : ''}`;
   }
 }
 
@@ -94,6 +98,14 @@ function judgeWindow(history: readonly SimEvent[], x: Expectation): string | und
     case 'mail': {
       const seen = history.filter((e) => e.type === 'mail' && inWindow(e) && (!x.host || e.host === x.host) && (!x.subject || e.subject.includes(x.subject)));
       return seen.length > 0 ? undefined : 'none sent';
+    }
+    case 'quorum-changes': {
+      const n = history.filter((e) => e.type === 'lvs-quorum' && inWindow(e) && (!x.host || e.host === x.host) && (!x.vs || e.vs === x.vs)).length;
+      return n >= x.min && n <= x.max ? undefined : `${n} seen`;
+    }
+    case 'server-changes': {
+      const n = history.filter((e) => e.type === 'lvs-rs' && inWindow(e) && (!x.host || e.host === x.host) && (!x.vs || e.vs === x.vs) && (!x.rs || e.rs === x.rs)).length;
+      return n >= x.min && n <= x.max ? undefined : `${n} seen`;
     }
     case 'connections': {
       let n = 0;

@@ -15,6 +15,10 @@ export type Expectation =
   | { kind: 'log'; fromMs: number; toMs: number; text: string; none: boolean; host?: string }
   /** Client connections that ended in the window: to a server (host name), served or failed. */
   | { kind: 'connections'; fromMs: number; toMs: number; max: number; min: number; client?: string; server?: string; ok?: boolean }
+  /** Quorum changes of a director's virtual servers (lvs-quorum events) in the window. */
+  | { kind: 'quorum-changes'; fromMs: number; toMs: number; max: number; min: number; host?: string; vs?: string }
+  /** Real-server changes (alive or weight) a director's LVS reported in the window. */
+  | { kind: 'server-changes'; fromMs: number; toMs: number; max: number; min: number; host?: string; vs?: string; rs?: string }
   /** The destinations with weight > 0 a director's table has for a virtual service (addresses, sorted). */
   | { kind: 'pool'; atMs: number; host: string; service: string; servers: string[] };
 
