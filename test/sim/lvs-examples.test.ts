@@ -8,18 +8,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CreateRuntime } from '../../actors/runtime-types.js';
-import type { KeepalivedConfig } from '../../config/model.js';
-import { createDaemonRuntime } from '../../sim/daemon-runtime.js';
-import { keepalivedModels } from '../../sim/model.js';
-import { Recorder } from '../../sim/recorder.js';
-import { timelineFor, violationsAsExpected } from '../../sim/run.js';
-import { armExpectations, type ExpectResult } from '../../sim/scenario/expect.js';
 import type { Scenario } from '../../sim/scenario/types.js';
 import { loadScenarioFile } from '../../sim/tools/scenario-file.js';
-import { World } from '../../sim/world.js';
 import { EXAMPLES_DIR } from './helpers/examples.js';
-import { startLvs } from './helpers/lvs-mini-wiring.js';
+import { runWithStandIn } from './helpers/lvs-mini-wiring.js';
 
 const DIR = join(EXAMPLES_DIR, 'lvs');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -28,27 +20,6 @@ function load(name: string): Scenario {
   const r = loadScenarioFile(join(DIR, name), { name: `examples/lvs/${name}` });
   if (!r.scenario) throw new Error(r.errors.join('\n'));
   return r.scenario;
-}
-
-/** runScenario, with the stand-in LVS wiring started beside each daemon that has virtual servers. */
-export function runWithStandIn(scn: Scenario, seed = scn.seed): { world: World; results: ExpectResult[]; violations: string[]; passed: boolean } {
-  const holder: { world?: World } = {};
-  const createRuntime: CreateRuntime = (ports, model, opts) => {
-    const rt = createDaemonRuntime(ports, model, opts);
-    const world = holder.world!;
-    const host = world.hosts.get(opts.name ?? '')!;
-    const m = model as KeepalivedConfig;
-    if (m.virtualServers.length > 0 && host.proc) startLvs(world, host, host.proc, world.lvsPorts(host, host.proc), m);
-    return rt;
-  };
-  const world = new World(scn.world, { seed, createRuntime, models: keepalivedModels, recorder: new Recorder(), checks: scn.checks });
-  holder.world = world;
-  world.schedule(timelineFor(scn, seed));
-  const results: ExpectResult[] = [];
-  armExpectations(world, scn.expectations, results);
-  world.runUntil(scn.durationMs);
-  const v = world.recorder.of('violation');
-  return { world, results, violations: v.map((x) => `${x.id} at ${x.t / 1e6}: ${x.message}`), passed: violationsAsExpected(scn, v) && results.every((r) => r.ok) };
 }
 
 describe('LVS examples (pending the wiring; run here with a stand-in)', () => {

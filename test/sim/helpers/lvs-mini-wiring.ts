@@ -21,7 +21,14 @@ import { virtualServerMachine } from '../../../machines/check/virtual-server.mac
 import { canonicalIp } from '../../../protocol/addr.js';
 import type { DaemonProcess, Host } from '../../../sim/host/host.js';
 import type { SimLvsPorts } from '../../../sim/lvs/lvs-sim.js';
-import type { World } from '../../../sim/world.js';
+import type { CreateRuntime } from '../../../actors/runtime-types.js';
+import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
+import { keepalivedModels } from '../../../sim/model.js';
+import { Recorder } from '../../../sim/recorder.js';
+import { timelineFor, violationsAsExpected } from '../../../sim/run.js';
+import { armExpectations, type ExpectResult } from '../../../sim/scenario/expect.js';
+import type { Scenario } from '../../../sim/scenario/types.js';
+import { World } from '../../../sim/world.js';
 
 type Spawn = { src: 'vs' | 'rs' | 'checker'; systemId: string; input: unknown };
 
@@ -147,3 +154,25 @@ export function startLvs(w: World, host: Host, proc: DaemonProcess, ports: SimLv
   sub.unsubscribe();
   return () => actor.stop();
 }
+
+/** runScenario, with the stand-in LVS wiring started beside each daemon that has virtual servers. */
+export function runWithStandIn(scn: Scenario, seed = scn.seed): { world: World; results: ExpectResult[]; violations: string[]; passed: boolean } {
+  const holder: { world?: World } = {};
+  const createRuntime: CreateRuntime = (ports, model, opts) => {
+    const rt = createDaemonRuntime(ports, model, opts);
+    const world = holder.world!;
+    const host = world.hosts.get(opts.name ?? '')!;
+    const m = model as KeepalivedConfig;
+    if (m.virtualServers.length > 0 && host.proc) startLvs(world, host, host.proc, world.lvsPorts(host, host.proc), m);
+    return rt;
+  };
+  const world = new World(scn.world, { seed, createRuntime, models: keepalivedModels, recorder: new Recorder(), checks: scn.checks });
+  holder.world = world;
+  world.schedule(timelineFor(scn, seed));
+  const results: ExpectResult[] = [];
+  armExpectations(world, scn.expectations, results);
+  world.runUntil(scn.durationMs);
+  const v = world.recorder.of('violation');
+  return { world, results, violations: v.map((x) => `${x.id} at ${x.t / 1e6}: ${x.message}`), passed: violationsAsExpected(scn, v) && results.every((r) => r.ok) };
+}
+
