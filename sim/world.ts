@@ -375,6 +375,10 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     this.monitor?.lvs.onLvsEvent(host, ev);
   }
 
+  lvsRuns(host: Host): boolean {
+    return this.lvs.runs(host);
+  }
+
   /** C5's hook: a director's table picked a destination for a new connection. */
   onScheduled(director: Host, ks: KernelService, dest: LbDestination, via: 'scheduler' | 'persistence'): void {
     this.monitor?.lvs.onScheduled(director, ks, dest, via);

@@ -39,6 +39,8 @@ export interface MonitoredWorld {
   violation(id: string, message: string, host?: string, instance?: string): void;
   status(host: Host): InstanceStatus[] | undefined;
   macOwner(mac: string): string | undefined;
+  /** Whether the daemon on `host` runs the LVS subsystem (the LVS invariants judge only those). */
+  lvsRuns?(host: Host): boolean;
 }
 
 const LEGAL: Record<VrrpStateName, VrrpStateName[]> = {

@@ -15,6 +15,8 @@
  *   C5  no new connection goes to a destination that is not in the table, or (unless a
  *       persistence template sends it there) to one with weight 0
  *
+ * Only directors whose daemon runs the LVS subsystem (it took its LVS ports) are judged: a config
+ * with virtual_server blocks on a runtime without that subsystem programs no table.
  * C1 and C2 are timing invariants: judged only while the director's daemon runs and its CPU is
  * not paused (a pause or restart starts the episode again), with the director's clock rate and
  * the tolerance allowed for, and only for servers whose state is certain (no loss, no jitter
@@ -70,9 +72,9 @@ export class LvsMonitor {
     return v;
   }
 
-  /** The daemon runs and can act: the only time timing invariants are judged. */
+  /** Its daemon runs the LVS subsystem and can act: the only time C1, C2 and C4 are judged. */
   private judged(host: Host): boolean {
-    return host.powered && host.proc?.state === 'running' && !host.cpu.paused;
+    return host.powered && host.proc?.state === 'running' && !host.cpu.paused && (this.world.lvsRuns?.(host) ?? true);
   }
 
   private procTag(host: Host): string {

@@ -42,6 +42,8 @@ export class LvsSim {
   readonly traffic: ClientTraffic;
   private readonly dnsIds: Prng;
   private readonly warmups = new Map<string, Prng>();
+  /** Daemon processes that took their LVS ports: only their LVS is judged by the invariants. */
+  private readonly running = new WeakSet<DaemonProcess>();
 
   constructor(
     private readonly w: LvsWorld,
@@ -63,6 +65,7 @@ export class LvsSim {
 
   /** The prober, table and warmup draws of one daemon process on `host`. */
   portsFor(host: Host, proc: DaemonProcess, observer: PortObserver, opts: { scriptPolicy?: () => ScriptPolicy } = {}): SimLvsPorts {
+    this.running.add(proc);
     let warmup = this.warmups.get(host.name);
     if (!warmup) this.warmups.set(host.name, (warmup = this.prng.fork(`lvs-warmup/${host.name}`)));
     const w = this.w;
@@ -94,6 +97,11 @@ export class LvsSim {
       lb: new SimLbTable(host.lb, host.cpu, proc.life),
       warmupDraw: () => draws.next(),
     };
+  }
+
+  /** Whether the daemon now running on `host` runs an LVS subsystem (it asked for its ports). */
+  runs(host: Host): boolean {
+    return host.proc !== undefined && this.running.has(host.proc);
   }
 
   /** Arm a client's connections: one every `everyMs` from `fromMs` until `untilMs`. */

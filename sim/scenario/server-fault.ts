@@ -18,6 +18,7 @@
  * with its column, so `--fault` can put a caret under it.
  */
 import { describeAction, actionProblem, serviceKey, type ServerAction, type ServiceKey, type ServiceSpec } from '../lvs/services.js';
+import { nearestKeyword } from '../../config/suggest.js';
 import { parseDurationMs } from '../time.js';
 
 export interface ServerFaultHost {
@@ -71,7 +72,11 @@ export function parseServerFault(text: string, hosts: readonly ServerFaultHost[]
   const verb = m[2];
   const verbAt = verb === undefined ? text.length : text.indexOf(verb, targetAt + targetText.length);
   if (verb === undefined || !ACTIONS.includes(verb)) {
-    return { error: verb === undefined ? `what should ${targetText} do? (${ACTIONS.join(', ')})` : `unknown action "${verb}" (up, refuse, drop, slow DUR, status N, body TEXT)`, column: verbAt };
+    const near = verb === undefined ? undefined : nearestKeyword(verb, ACTIONS)?.keyword;
+    return {
+      error: verb === undefined ? `what should ${targetText} do? (${ACTIONS.join(', ')})` : `unknown action "${verb}"${near ? ` (did you mean ${near}?)` : ''}; actions: up, refuse, drop, slow DUR, status N, body TEXT`,
+      column: verbAt,
+    };
   }
   const rest = text.slice(verbAt + verb.length).trim();
   const restAt = rest ? text.indexOf(rest, verbAt + verb.length) : text.length;

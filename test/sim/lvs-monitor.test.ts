@@ -5,7 +5,8 @@
  * invariant is shown to fire when its rule is broken and to stay silent when it is kept.
  */
 import { describe, expect, it } from 'vitest';
-import type { World } from '../../sim/world.js';
+import { DaemonProcess } from '../../sim/host/host.js';
+import { WALL_ORIGIN_MS, type World } from '../../sim/world.js';
 import { bounds } from './helpers/lvs-bounds.js';
 import { applyAll, compile, dest, director, fault, holdVip, lvsWorld, RS1, RS2, SERVICE, SORRY, VIP } from './helpers/lvs-world.js';
 
@@ -108,6 +109,17 @@ describe('C1: a server that stops answering leaves the pool within its bound', (
     fault(http.w, { kind: 'server', host: 'rs1', service: 'tcp:80', action: { do: 'slow', ms: 2500 } });
     http.w.runUntil(100_000);
     expect(ids(http.w)).toEqual(['C1 75.10']);
+  });
+
+  it('a director whose daemon runs no LVS subsystem (took no LVS ports) is not judged', () => {
+    const w = lvsWorld();
+    const host = w.hosts.get('ds1')!;
+    host.model = compile(CONF());
+    host.proc = new DaemonProcess(host.cpu, WALL_ORIGIN_MS, 0);
+    host.lb.sync(`tcp:${VIP}:80`, SERVICE, [dest(RS1), dest(RS2)]);
+    fault(w, { kind: 'server', host: 'rs1', service: 'tcp:80', action: { do: 'refuse' } });
+    w.runUntil(60_000);
+    expect(ids(w)).toEqual([]);
   });
 
   it('a paused director starts the episode again when it runs; a daemon that is not running is not judged', () => {

@@ -103,7 +103,8 @@ describe('the server fault', () => {
     const e = (t: string) => parseServerFault(t, hosts);
     expect(e('rs2:80 refuse')).toEqual({ error: 'unknown host "rs2" (hosts: rs1)', column: 0 });
     expect(e('rs1:8080 refuse')).toEqual({ error: 'rs1 runs no service on "8080" (80, 53/udp, 3306, icmp)', column: 4 });
-    expect(e('rs1:80 refused')).toEqual({ error: 'unknown action "refused" (up, refuse, drop, slow DUR, status N, body TEXT)', column: 7 });
+    expect(e('rs1:80 refused')).toEqual({ error: 'unknown action "refused" (did you mean refuse?); actions: up, refuse, drop, slow DUR, status N, body TEXT', column: 7 });
+    expect(e('rs1:80 halt')).toEqual({ error: 'unknown action "halt"; actions: up, refuse, drop, slow DUR, status N, body TEXT', column: 7 });
     expect(e('rs1:80 slow soon')).toEqual({ error: 'bad duration "soon" (e.g. 3s, 250ms)', column: 12 });
     expect(e('rs1:80 status')).toEqual({ error: 'status needs a number, e.g. "status 500"', column: 13 });
     expect(e('rs1:3306 status 500')).toEqual({ error: '"status" does not apply: a tcp service has no status (status is for http, https, smtp and dns)', column: 9 });
@@ -114,7 +115,7 @@ describe('the server fault', () => {
 
   it('in a scenario file the error carries the line and a caret under the word', () => {
     const r = load(REAL_SERVERS, '  - at: 5s\n    server: rs1:80 refused\n');
-    expect(r.errors).toEqual(['lvs.yaml:27: timeline.0.server: unknown action "refused" (up, refuse, drop, slow DUR, status N, body TEXT)\n    rs1:80 refused\n           ^']);
+    expect(r.errors).toEqual(['lvs.yaml:27: timeline.0.server: unknown action "refused" (did you mean refuse?); actions: up, refuse, drop, slow DUR, status N, body TEXT\n    rs1:80 refused\n           ^']);
   });
 
   it('--fault: the same text; a body may say "for"; the duration still comes off the end', () => {
