@@ -14,6 +14,9 @@
  *  - Addresses are strings in canonical form ("198.51.100.10", "2001:db8::1"); bytes are Uint8Array.
  */
 
+import type { LbTablePort } from './lvs/lb-port.js';
+import type { Prober } from './lvs/prober-port.js';
+
 /** XState's Clock plus a monotonic reading. Times are milliseconds (fractions allowed, µs resolution). */
 export interface Clock {
   setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown;
@@ -255,6 +258,15 @@ export interface Ports {
   processes?: ProcessMonitor;
   /** Optional: without it, use_vmac is logged and the VIPs stay on the instance's interface. */
   vmac?: VmacPort;
+  /** Optional: health-check attempts for the LVS checkers (real sockets, or the simulator's
+   *  servers). Without it the LVS subsystem says once that nothing is checked. */
+  prober?: Prober;
+  /** Optional: the load-balancer table the virtual servers program (IPVS, nftables, the
+   *  simulator's). Without it the servers are checked but not programmed (logged once). */
+  lbTable?: LbTablePort;
+  /** Optional: uniform draws in [0, 1) (checker warmup). The simulator gives its seeded PRNG, the
+   *  daemon Math.random; without it every draw is 0 (first checks at exactly 1 s). */
+  random?: () => number;
   /** The host's name, for SMTP alerts and router_id defaults. */
   hostname: string;
 }

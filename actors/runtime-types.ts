@@ -42,15 +42,92 @@ export type RuntimeEvent =
   | { type: 'vip.added'; at: number; instance: string; address: string }
   | { type: 'vip.removed'; at: number; instance: string; address: string }
   | { type: 'log'; at: number; level: 'debug' | 'info' | 'notice' | 'warning' | 'error'; message: string }
+  /** LVS: a checker's verdict changed (`kind` TCP_CHECK, HTTP_GET, …). */
+  | { type: 'lvs.checker'; at: number; vs: string; rs: string; kind: string; up: boolean; detail?: string }
+  /** LVS: a real server's alive flag or effective weight changed. */
+  | { type: 'lvs.server'; at: number; vs: string; rs: string; alive: boolean; weight: number }
+  /** LVS: a virtual server's quorum was decided. */
+  | { type: 'lvs.quorum'; at: number; vs: string; up: boolean; sum: number; threshold: number }
   | { type: 'runtime.stopped'; at: number };
 
 export interface RuntimeOptions {
   /** Node name used in logs and traces (the host name in the daemon, the host id in the simulator). */
   name: string;
+  /**
+   * Which subsystems run, by name (actors/subsystems.ts: 'vrrp', 'lvs'); default all. The daemon's
+   * VRRP child runs ['vrrp'] and its checker child ['lvs'], as keepalived's two processes.
+   */
+  subsystems?: readonly string[];
   /** Longest wait on stop() for VIP removal and STOP notifies before 'runtime.stopped' (default 5000). */
   stopTimeoutMs?: number;
   /** Notify scripts run one at a time; each is abandoned after this long (default 10000). */
   notifyScriptTimeoutMs?: number;
+}
+
+/** One kernel service of a virtual server, as the table port knows it. */
+export interface LvsServiceStatus {
+  family: 4 | 6;
+  protocol?: string;
+  address?: string;
+  port?: number;
+  fwmark?: number;
+  scheduler: string;
+  persistenceTimeoutS: number;
+}
+
+export interface LvsCheckerStatus {
+  kind: string;
+  /** Where the probes go, `[ip]:port`. */
+  target: string;
+  enabled: boolean;
+  up: boolean;
+  hasRun: boolean;
+  retry: number;
+  retryIt: number;
+  /** Dynamic weight (misc_dynamic, FILE_CHECK). */
+  contribution: number;
+  alpha: boolean;
+  logAllFailures: boolean;
+  delayLoopMs: number;
+  warmupMs: number;
+  delayBeforeRetryMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface LvsRealServerStatus {
+  name: string;
+  address: string;
+  port: number;
+  method: string;
+  /** Configured weight, and the weight the table has (configured + dynamic, clamped). */
+  weight: number;
+  effectiveWeight: number;
+  alive: boolean;
+  /** In the table (keepalived rs->set). */
+  set: boolean;
+  inhibitOnFailure: boolean;
+  failedCheckers: number;
+  checkers: LvsCheckerStatus[];
+}
+
+/** A snapshot of one virtual server, for dumps and views. */
+export interface VirtualServerStatus {
+  name: string;
+  services: LvsServiceStatus[];
+  /** The load-balancer backend ('ipvs', 'nftables', 'sim', 'none'). */
+  backend: string;
+  /** Why this virtual server is not programmed (the backend refused it), when it is not. */
+  refused?: string;
+  quorum: number;
+  hysteresis: number;
+  quorumUp: boolean;
+  /** Σ effective weights of alive real servers. */
+  liveWeight: number;
+  omega: boolean;
+  haSuspend: boolean;
+  checkersEnabled: boolean;
+  sorryServer?: { name: string; alive: boolean; set: boolean; inhibit: boolean };
+  realServers: LvsRealServerStatus[];
 }
 
 export interface Runtime {
@@ -60,6 +137,8 @@ export interface Runtime {
   /** Apply a new, already validated model. Unchanged instances keep their state and VIPs. */
   reload(model: KeepalivedConfig): void;
   status(): InstanceStatus[];
+  /** The virtual servers the LVS subsystem runs (empty without it). */
+  virtualServers?(): VirtualServerStatus[];
   /** Counters by name (adverts sent/received, drops by reason, transitions…). */
   counters(): Record<string, number>;
   on(listener: (e: RuntimeEvent) => void): () => void;

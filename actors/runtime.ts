@@ -15,7 +15,7 @@ import { createActor, fromCallback, type Actor, type AnyActorLogic, type AnyActo
 import type { KeepalivedConfig } from '../config/model.js';
 import { daemonMachine, type ChildSpec, type DaemonEvent, type PhaseInput, type SpawnSpec } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
-import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions } from './runtime-types.js';
+import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, VirtualServerStatus } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemFactory, SubsystemHost } from './subsystem.js';
 import { SUBSYSTEMS } from './subsystems.js';
@@ -118,6 +118,8 @@ function observed(kind: ChildKind): AnyActorLogic {
 export class RootRuntime implements Runtime, PhaseEnv {
   private readonly sink: RuntimeSink;
   private readonly subsystems: Subsystem[];
+  /** The word of the start line: the first subsystem's label ('VRRP', 'LVS'). */
+  private readonly label: string;
   /** Child source → logic (observed), from every subsystem. */
   private readonly children = new Map<string, AnyActorLogic>();
   private root: Actor<typeof rootLogic> | undefined;
@@ -133,7 +135,9 @@ export class RootRuntime implements Runtime, PhaseEnv {
   ) {
     this.sink = new RuntimeSink(ports.clock, ports.logger);
     const host: SubsystemHost = { ports, sink: this.sink, options: opts, child: (id) => this.root?.system.get(id) as AnyActorRef | undefined };
-    this.subsystems = factories.map((f) => f(host));
+    const chosen = opts.subsystems ? factories.filter((f) => opts.subsystems!.includes(f.subsystemName ?? '')) : factories;
+    this.label = chosen[0]?.label ?? 'VRRP';
+    this.subsystems = chosen.map((f) => f(host));
     for (const s of this.subsystems) {
       for (const [src, kind] of Object.entries(s.children)) {
         if (this.children.has(src)) throw new Error(`two subsystems register the child source ${src}`);
@@ -155,7 +159,7 @@ export class RootRuntime implements Runtime, PhaseEnv {
     root.on('daemon.stopping', () => this.sink.log('info', 'Stopping'));
     root.on('daemon.stopped', (e) => this.finishStop(e.timedOut));
     this.root = root;
-    this.sink.log('info', `Starting VRRP runtime ${this.opts.name}`);
+    this.sink.log('info', `Starting ${this.label} runtime ${this.opts.name}`);
     root.start();
   }
 
@@ -174,6 +178,12 @@ export class RootRuntime implements Runtime, PhaseEnv {
     const plans = this.root?.getSnapshot().context.plans;
     if (!plans) return [];
     return this.subsystems.flatMap((s, i) => s.status?.(plans[i]) ?? []);
+  }
+
+  virtualServers(): VirtualServerStatus[] {
+    const plans = this.root?.getSnapshot().context.plans;
+    if (!plans) return [];
+    return this.subsystems.flatMap((s, i) => s.virtualServers?.(plans[i]) ?? []);
   }
 
   counters(): Record<string, number> {

@@ -21,7 +21,7 @@ import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { ChildSpec } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
-import type { InstanceStatus, RuntimeOptions } from './runtime-types.js';
+import type { InstanceStatus, RuntimeOptions, VirtualServerStatus } from './runtime-types.js';
 import type { RuntimeSink } from './sink.js';
 
 /** What the root gives every subsystem. */
@@ -61,6 +61,9 @@ export interface Subsystem<P = unknown> {
   close(timedOut: boolean): void;
   /** Instances for dumps, the simulator's invariants and tests (VRRP). */
   status?(plan: P): InstanceStatus[];
+  /** Virtual servers for dumps and views (LVS). */
+  virtualServers?(plan: P): VirtualServerStatus[];
 }
 
-export type SubsystemFactory = (host: SubsystemHost) => Subsystem;
+/** A subsystem's constructor, with the name RuntimeOptions.subsystems selects it by and the word its start line uses. */
+export type SubsystemFactory = ((host: SubsystemHost) => Subsystem) & { readonly subsystemName?: string; readonly label?: string };

@@ -31,6 +31,7 @@
  */
 import type { CheckerConfig, SslConfig } from '../../config/model-lvs.js';
 import type { HttpCheckName } from '../../protocol/check/http-judge.js';
+import type { ScriptPolicy } from '../io-env.js';
 import type { Family } from '../ports.js';
 
 export interface ProbeTarget {
@@ -53,6 +54,8 @@ export interface ProbeRequest {
   virtualhosts?: { realServer?: string; virtualServer?: string };
   /** SSL_GET: the global `SSL { }` block (client certificate, key, password). */
   ssl?: SslConfig;
+  /** MISC_CHECK: enable_script_security and script_user as the running configuration says. */
+  scriptPolicy?: ScriptPolicy;
 }
 
 /** HTTP_GET / SSL_GET: what one url passed on, keepalived's words ("MD5 digest success to …"). */

@@ -44,6 +44,8 @@ function contextOf<T>(ref: AnyActorRef | undefined): T | undefined {
 export function vrrpSubsystem(host: SubsystemHost): Subsystem<VrrpPlan> {
   return new VrrpSubsystem(host);
 }
+vrrpSubsystem.subsystemName = 'vrrp';
+vrrpSubsystem.label = 'VRRP';
 
 class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
   readonly children: Readonly<Record<string, ChildKind>>;

@@ -31,7 +31,7 @@ export function probeMisc(req: ProbeRequest, deps: MiscProbeDeps, a: Attempt): v
   const command = misc?.command;
   if (!command?.argv.length) return a.fail('local-error', 'MISC_CHECK has no misc_path');
   a.onDeadline = () => failure('timeout', 'timed out', `still running after ${req.timeoutMs} ms`);
-  const spec = scriptSpec(deps.scriptPolicy?.(), { argv: command.argv, timeoutMs: req.timeoutMs, user: command.user, group: command.group });
+  const spec = scriptSpec(req.scriptPolicy ?? deps.scriptPolicy?.(), { argv: command.argv, timeoutMs: req.timeoutMs, user: command.user, group: command.group });
   const run = deps.scripts.run(spec, (r) => a.finish(miscOutcome(r, misc?.dynamic ?? false, signalNumber)));
   // At the deadline the runner's own timer terminates the script (SIGTERM, then SIGKILL);
   // a cancelled probe kills it at once.

@@ -12,6 +12,8 @@ import { createMachine } from 'xstate';
 
 export const guardResults = {
   "allCheckersUp": false,
+  "reloadBringsUp": false,
+  "reloadTakesDown": false,
   "reportBringsUp": false,
   "reportTakesDown": false,
 };
@@ -63,6 +65,22 @@ export const lvsRealServer = createMachine({
               "type": "applyReport"
             }
           }
+        ],
+        "rs.reload": [
+          {
+            "guard": {
+              "type": "reloadTakesDown"
+            },
+            "target": "failed",
+            "actions": {
+              "type": "applyReload"
+            }
+          },
+          {
+            "actions": {
+              "type": "applyReload"
+            }
+          }
         ]
       }
     },
@@ -82,6 +100,22 @@ export const lvsRealServer = createMachine({
           {
             "actions": {
               "type": "applyReport"
+            }
+          }
+        ],
+        "rs.reload": [
+          {
+            "guard": {
+              "type": "reloadBringsUp"
+            },
+            "target": "alive",
+            "actions": {
+              "type": "applyReload"
+            }
+          },
+          {
+            "actions": {
+              "type": "applyReload"
             }
           }
         ]
@@ -125,6 +159,8 @@ export const lvsRealServer = createMachine({
 }, {
   guards: {
     "allCheckersUp": () => guardResults["allCheckersUp"],
+    "reloadBringsUp": () => guardResults["reloadBringsUp"],
+    "reloadTakesDown": () => guardResults["reloadTakesDown"],
     "reportBringsUp": () => guardResults["reportBringsUp"],
     "reportTakesDown": () => guardResults["reportTakesDown"],
   },

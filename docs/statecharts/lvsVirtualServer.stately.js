@@ -15,6 +15,7 @@ export const guardResults = {
   "checkersStartEnabled": false,
   "gainsQuorum": false,
   "losesQuorum": false,
+  "needsSorryServer": false,
   "startsOnSorryServer": false,
   "startsWithQuorum": false,
   "suspendsCheckers": false,
@@ -54,7 +55,14 @@ export const lvsVirtualServer = createMachine({
         },
         "vs.shutdown": {
           "target": "stopped",
-          "actions": "shutDown"
+          "actions": {
+            "type": "shutDown"
+          }
+        },
+        "vs.reload": {
+          "actions": {
+            "type": "applyReload"
+          }
         }
       },
       "states": {
@@ -69,7 +77,17 @@ export const lvsVirtualServer = createMachine({
                   "guard": "losesQuorum",
                   "target": "down",
                   "actions": "loseQuorum"
-                }
+                },
+                "vs.reloaded": [
+                  {
+                    "guard": "losesQuorum",
+                    "target": "down",
+                    "actions": "relinquishQuorum"
+                  },
+                  {
+                    "actions": "keepQuorum"
+                  }
+                ]
               }
             },
             "down": {
@@ -79,7 +97,21 @@ export const lvsVirtualServer = createMachine({
                   "guard": "gainsQuorum",
                   "target": "up",
                   "actions": "gainQuorum"
-                }
+                },
+                "vs.reloaded": [
+                  {
+                    "guard": "gainsQuorum",
+                    "target": "up",
+                    "actions": "regainQuorum"
+                  },
+                  {
+                    "guard": "needsSorryServer",
+                    "actions": "relinquishQuorum"
+                  },
+                  {
+                    "actions": "keepQuorum"
+                  }
+                ]
               }
             }
           }
@@ -244,6 +276,7 @@ export const lvsVirtualServer = createMachine({
     "checkersStartEnabled": () => guardResults["checkersStartEnabled"],
     "gainsQuorum": () => guardResults["gainsQuorum"],
     "losesQuorum": () => guardResults["losesQuorum"],
+    "needsSorryServer": () => guardResults["needsSorryServer"],
     "startsOnSorryServer": () => guardResults["startsOnSorryServer"],
     "startsWithQuorum": () => guardResults["startsWithQuorum"],
     "suspendsCheckers": () => guardResults["suspendsCheckers"],

@@ -40,6 +40,11 @@ export const notifier = createMachine({
       "actions": {
         "type": "reconfigure"
       }
+    },
+    "notify.jobs": {
+      "actions": {
+        "type": "enqueueJobs"
+      }
     }
   },
   "initial": "idle",

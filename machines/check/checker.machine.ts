@@ -55,6 +55,13 @@ export interface CheckerInput {
   fastRecovery?: boolean;
   /** FILE_CHECK: the track file's weight/reverse as resolved (checker's, else the track_file's) and its value at start. */
   file?: { weight: number; reverse: boolean; value: number };
+  /** A reload carried this checker's state over from the one it replaces (keepalived migrate_checkers). */
+  resume?: Counters;
+  /** HTTP_GET / SSL_GET: the virtualhosts the Host header falls back to, and the global SSL block. */
+  virtualhosts?: ProbeRequest['virtualhosts'];
+  ssl?: ProbeRequest['ssl'];
+  /** Opaque to the chart: handed to the `probe` actor in its input (the runtime's prober). */
+  env?: unknown;
 }
 
 export type CheckerEvent =
@@ -118,10 +125,17 @@ function contextFromInput(input: CheckerInput): CheckerContext {
     index: input.index,
     kind: c.kind,
     step,
-    request: { checker: c, target: input.target, timeoutMs },
+    request: {
+      checker: c,
+      target: input.target,
+      timeoutMs,
+      ...(input.virtualhosts ? { virtualhosts: input.virtualhosts } : {}),
+      ...(input.ssl ? { ssl: input.ssl } : {}),
+      ...(input.env !== undefined ? { env: input.env } : {}),
+    } as ProbeRequest,
     // keepalived works in µs: warmup × random() / RAND_MAX, truncated.
     firstRunMs: BOOTSTRAP_DELAY_MS + Math.floor(warmupMs * 1000 * draw) / 1000,
-    counters: initialCounters(step, file.value),
+    counters: input.resume ? { ...input.resume } : initialCounters(step, file.value),
     // A FILE_CHECK has no launch thread: keepalived never disables it at start.
     enabled: family === 'file' ? true : input.enabled,
     next: { after: 0 },

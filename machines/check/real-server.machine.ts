@@ -34,7 +34,10 @@ import {
   type RsSettledEvent,
 } from './types.js';
 
-export type RealServerEvent = CheckerReportEvent | CheckerWeightEvent | RsEnableEvent;
+/** A reload kept this real server: its new configuration, with each checker's state as migrated. */
+export type RsReloadEvent = { type: 'rs.reload'; input: RealServerInput };
+
+export type RealServerEvent = CheckerReportEvent | CheckerWeightEvent | RsEnableEvent | RsReloadEvent;
 
 export interface RealServerContext extends RealServerInput {
   state: Array<{ up: boolean; contribution: number }>;
@@ -112,6 +115,43 @@ export function applyWeight(c0: RealServerContext, e: CheckerWeightEvent): { con
   };
 }
 
+/**
+ * keepalived's migrate_checkers / clear_diff_rs for a kept real server, doing better where it
+ * gets stuck (issues #1163, #1720): the server's state follows its checkers' states at once. A
+ * server with a failed checker goes out ("Removing service …"), one whose checkers are all up
+ * comes back, and a weight change is applied with update_svr_wgt's line.
+ */
+export function applyReload(c0: RealServerContext, input: RealServerInput): { context: RealServerContext; ops: RsOp[] } {
+  const before = clampWeight(effective(c0));
+  const c: RealServerContext = {
+    ...input,
+    state: input.checkers.map((x) => ({ up: x.up, contribution: x.contribution })),
+    failedCheckers: input.checkers.filter((x) => !x.up).length,
+    alive: c0.alive,
+  };
+  const ops: RsOp[] = [];
+  const want = c.failedCheckers === 0;
+  if (want !== c.alive) {
+    const verb = want ? (c.inhibitOnFailure ? 'Enabl' : 'Add') : c.inhibitOnFailure ? 'Disabl' : 'Remov';
+    const prep = c.inhibitOnFailure ? 'of' : want ? 'to' : 'from';
+    ops.push({ op: 'log', message: `${verb}ing service ${c.name} ${prep} VS ${c.vsName}` });
+    c.alive = want;
+    ops.push({ op: 'changed', reason: 'state', alive: want, weight: clampWeight(effective(c)), failedCheckers: c.failedCheckers });
+    ops.push({ op: 'notify' }, { op: 'status' }, { op: 'settled' });
+    return { context: c, ops };
+  }
+  const after = clampWeight(effective(c));
+  if (after !== before) {
+    ops.push(
+      { op: 'log', message: `Changing weight from ${before} to ${after} for ${c.alive ? '' : 'in'}active service ${c.name} of VS ${c.vsName}` },
+      { op: 'changed', reason: 'weight', alive: c.alive, weight: after, failedCheckers: c.failedCheckers },
+      { op: 'status' },
+      { op: 'settled' },
+    );
+  }
+  return { context: c, ops };
+}
+
 export const realServerMachine = setup({
   types: {
     input: {} as RealServerInput,
@@ -123,11 +163,18 @@ export const realServerMachine = setup({
     allCheckersUp: ({ context }) => context.failedCheckers === 0,
     reportBringsUp: ({ context }, p: { event: CheckerReportEvent }) => applyReport(context, p.event).context.alive && !context.alive,
     reportTakesDown: ({ context }, p: { event: CheckerReportEvent }) => !applyReport(context, p.event).context.alive && context.alive,
+    reloadBringsUp: ({ context }, p: { input: RealServerInput }) => applyReload(context, p.input).context.alive && !context.alive,
+    reloadTakesDown: ({ context }, p: { input: RealServerInput }) => !applyReload(context, p.input).context.alive && context.alive,
   },
   actions: {
     applyReport: enqueueActions(({ context, enqueue, system }, p: { event: CheckerReportEvent }) => {
       const r = applyReport(context, p.event);
       enqueue.assign({ state: r.context.state, failedCheckers: r.context.failedCheckers, alive: r.context.alive });
+      runOps(r.context, r.ops, system, enqueue as unknown as OpsEnqueue);
+    }),
+    applyReload: enqueueActions(({ context, enqueue, system }, p: { input: RealServerInput }) => {
+      const r = applyReload(context, p.input);
+      enqueue.assign({ ...r.context });
       runOps(r.context, r.ops, system, enqueue as unknown as OpsEnqueue);
     }),
     applyWeight: enqueueActions(({ context, enqueue, system }, p: { event: CheckerWeightEvent }) => {
@@ -173,6 +220,10 @@ export const realServerMachine = setup({
           { guard: { type: 'reportTakesDown', params: ({ event }) => ({ event }) }, target: 'failed', actions: { type: 'applyReport', params: ({ event }) => ({ event }) } },
           { actions: { type: 'applyReport', params: ({ event }) => ({ event }) } },
         ],
+        'rs.reload': [
+          { guard: { type: 'reloadTakesDown', params: ({ event }) => ({ input: event.input }) }, target: 'failed', actions: { type: 'applyReload', params: ({ event }) => ({ input: event.input }) } },
+          { actions: { type: 'applyReload', params: ({ event }) => ({ input: event.input }) } },
+        ],
       },
     },
     failed: {
@@ -181,6 +232,10 @@ export const realServerMachine = setup({
         'checker.report': [
           { guard: { type: 'reportBringsUp', params: ({ event }) => ({ event }) }, target: 'alive', actions: { type: 'applyReport', params: ({ event }) => ({ event }) } },
           { actions: { type: 'applyReport', params: ({ event }) => ({ event }) } },
+        ],
+        'rs.reload': [
+          { guard: { type: 'reloadBringsUp', params: ({ event }) => ({ input: event.input }) }, target: 'alive', actions: { type: 'applyReload', params: ({ event }) => ({ input: event.input }) } },
+          { actions: { type: 'applyReload', params: ({ event }) => ({ input: event.input }) } },
         ],
       },
     },

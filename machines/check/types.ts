@@ -159,6 +159,8 @@ export interface SorryServer {
 export interface VirtualServerInput {
   /** FMT_VS, e.g. `[203.0.113.10]:tcp:80`, `FWM 7`, `[web]:1`. */
   name: string;
+  /** The virtual_server_group, for a group virtual server (reload logs entries coming and going by it). */
+  group?: string;
   /** Kernel services this virtual server programs (one, or one per group entry), in order. */
   services: LbService[];
   /** After keepalived's clamping (quorum ≤ Σ weights, hysteresis < quorum): see effectiveQuorum. */

@@ -24,6 +24,8 @@ export interface VsServerState extends VsDest, Pick<VsRealServer, 'systemId' | '
 
 export interface VsContext {
   name: string;
+  /** virtual_server_group name, for a group virtual server (reload's "VS … in group G" lines). */
+  group?: string;
   services: LbService[];
   quorum: number;
   hysteresis: number;
@@ -52,6 +54,7 @@ export type VsOp =
 export function contextFromInput(input: VirtualServerInput): VsContext {
   return {
     name: input.name,
+    ...(input.group !== undefined ? { group: input.group } : {}),
     services: input.services,
     quorum: input.quorum,
     hysteresis: input.hysteresis,
@@ -156,7 +159,9 @@ export function destCommands(c: Pick<VsContext, 'services'>, d: VsDest, cmd: 'ad
     kind = cmd === 'add' ? 'addDest' : cmd === 'del' ? 'delDest' : 'setDest';
   }
   const dest: LbDestination = { ...d.dest, weight };
-  return { commands: c.services.map((service) => ({ cmd: kind, service, dest }) as LbCommand), set };
+  // DR and TUN destinations carry the service's port (0 for a fwmark service), per group entry.
+  const destFor = (service: LbService): LbDestination => (dest.method === 'NAT' ? dest : { ...dest, port: service.port ?? 0 });
+  return { commands: c.services.map((service) => ({ cmd: kind, service, dest: destFor(service) }) as LbCommand), set };
 }
 
 type Draft = VsContext;
@@ -299,32 +304,170 @@ export function addressChanged(c0: VsContext, added: boolean): { context: VsCont
   return { context: c, ops: [] };
 }
 
-/** clear_service_vs on shutdown (no lvs_flush_on_stop): everything out, omega notifies, the service(s) deleted. */
-export function shutdown(c0: VsContext): { context: VsContext; ops: VsOp[] } {
-  const c = draft(c0);
-  const ops: VsOp[] = [];
-  if (c.sorry && c.sorry.set) {
-    if (c.sorry.duplicatesRs) c.sorry.set = false;
-    else lb(c, ops, { ...c.sorry, inhibit: false }, 'del');
-    c.sorry.set = false;
-    c.sorry.alive = false;
-  }
-  for (const s of c.servers) {
-    ops.push({ op: 'log', message: `Shutting down ${s.inhibit && !s.alive ? '(inhibited) ' : ''}service ${s.name} from VS ${c.name}` });
-    if (!s.set) continue;
-    const forced = { ...s, inhibit: false };
-    lb(c, ops, forced, 'del');
-    s.set = forced.set;
-    if (!s.alive) continue;
-    s.alive = false;
-    if (!c.omega) continue;
-    rsNotify(c, ops, s, true);
-    if (s.smtpAlert) ops.push({ op: 'smtp', scope: 'RS', rs: s.name, state: 'DOWN', body: '=> Shutting down <=' });
-  }
+/** How a virtual server is cleared: at stop (with or without lvs_flush_on_stop), or removed by a reload. */
+export interface ClearHow {
+  stopping: boolean;
+  /** global lvs_flush_on_stop: 'full' (one FLUSH for the whole table, sent by the backend), 'vs' (only the services). */
+  flush?: 'full' | 'vs';
+}
+
+/** clear_service_rs: one real server out of the table; notified when it was alive (always when not stopping, with omega when stopping). */
+function clearServer(c: Draft, ops: VsOp[], s: VsServerState, stopping: boolean): void {
+  if (s.set || stopping) ops.push({ op: 'log', message: `${stopping ? 'Shutting down' : 'Removing'} ${s.inhibit && !s.alive ? '(inhibited) ' : ''}service ${s.name} from VS ${c.name}` });
+  if (!s.set) return;
+  const forced = { ...s, inhibit: false };
+  lb(c, ops, forced, 'del');
+  s.set = forced.set;
+  if (!s.alive) return;
+  s.alive = false;
+  if (stopping && !c.omega) return;
+  rsNotify(c, ops, s, stopping);
+  if (s.smtpAlert) ops.push({ op: 'smtp', scope: 'RS', rs: s.name, state: 'DOWN', body: stopping ? '=> Shutting down <=' : '=> Removing <=' });
+}
+
+/** update_vs_notifies: a virtual server losing its last servers (or stopping) goes quorum down, notified. */
+function settleNotifies(c: Draft, ops: VsOp[], stopping: boolean): void {
   const sum = liveWeight(c);
   const threshold = c.quorum - c.hysteresis;
+  if (!stopping && !(c.quorumUp && (sum === 0 || sum < threshold))) return;
   c.quorumUp = false;
-  vsNotifies(c, ops, false, threshold, sum, true);
-  for (const service of c.services) ops.push({ op: 'lb', command: { cmd: 'delService', service } });
+  vsNotifies(c, ops, false, threshold, sum, stopping);
+}
+
+/**
+ * clear_service_vs: at stop (`stopping`, ipwrapper.c clear_services) or when a reload removed the
+ * virtual server. Without lvs_flush_on_stop every destination goes ("Shutting down service …"),
+ * with omega notified; with `lvs_flush_on_stop VS` only the services are deleted, and with
+ * `lvs_flush_on_stop` the backend's one FLUSH does it all: only the quorum notifies remain.
+ */
+export function clearService(c0: VsContext, how: ClearHow): { context: VsContext; ops: VsOp[] } {
+  const c = draft(c0);
+  const ops: VsOp[] = [];
+  if (!how.flush) {
+    if (c.sorry && c.sorry.set) {
+      if (!c.sorry.duplicatesRs) lb(c, ops, { ...c.sorry, inhibit: false }, 'del');
+      c.sorry.set = false;
+      c.sorry.alive = false;
+    }
+    for (const s of c.servers) clearServer(c, ops, s, how.stopping);
+    settleNotifies(c, ops, how.stopping);
+  } else {
+    settleNotifies(c, ops, how.stopping);
+    if (c.sorry) c.sorry.alive = false;
+    for (const s of c.servers) (s.alive = false), (s.set = false);
+    if (c.sorry) c.sorry.set = false;
+  }
+  if (how.flush !== 'full') for (const service of c.services) ops.push({ op: 'lb', command: { cmd: 'delService', service } });
+  return { context: c, ops };
+}
+
+/** clear_service_vs on shutdown without lvs_flush_on_stop. */
+export function shutdown(c0: VsContext): { context: VsContext; ops: VsOp[] } {
+  return clearService(c0, { stopping: true });
+}
+
+const serviceKey = (s: LbService) => JSON.stringify([s.family, s.protocol ?? '', s.address ?? '', s.port ?? 0, s.fwmark ?? 0]);
+const sameDest = (a: Omit<LbDestination, 'weight'>, b: Omit<LbDestination, 'weight'>) => JSON.stringify(a) === JSON.stringify(b);
+
+/** How a group entry is written in keepalived's reload lines: `[203.0.113.30]:tcp:80`, `FWM 7`. */
+function entryName(s: LbService): string {
+  return s.fwmark !== undefined && s.address === undefined ? `FWM ${s.fwmark}` : `[${s.address}]:${s.protocol ?? 'tcp'}:${s.port ?? 0}`;
+}
+
+/**
+ * A reload kept this virtual server (ipwrapper.c clear_diff_services, clear_diff_rs,
+ * clear_diff_s_srv, clear_diff_vsg, then init_service_vs for what is new). Real servers the new
+ * configuration lacks go ("service R no longer exist", then "Removing service …"); kept ones keep
+ * their table state (their real-server actor reports weight and state changes itself); new ones
+ * go in as at start (those whose checkers start up, and inhibited ones at weight 0). Group entries
+ * that went are deleted, new ones added with every destination present; changed service settings
+ * are sent again (the backend turns that into an edit). Quorum is decided afterwards, by
+ * `reloaded`, once every real server has reported.
+ */
+export function reloadService(c0: VsContext, input: VirtualServerInput): { context: VsContext; ops: VsOp[] } {
+  const c = draft(c0);
+  const ops: VsOp[] = [];
+  const next = contextFromInput(input);
+  const wanted = new Map(next.servers.map((s) => [s.systemId, s]));
+  // 1. Real servers that are gone.
+  for (const s of c.servers) {
+    if (wanted.has(s.systemId)) continue;
+    ops.push({ op: 'log', message: `service ${s.name} no longer exist` });
+    clearServer(c, ops, s, false);
+  }
+  const kept = new Map(c.servers.filter((s) => wanted.has(s.systemId)).map((s) => [s.systemId, s]));
+  // 2. The sorry server, unless it is the same one.
+  const oldSorry = c.sorry;
+  let sorry = next.sorry;
+  if (oldSorry && sorry && sameDest(oldSorry.dest, sorry.dest)) sorry = { ...sorry, alive: oldSorry.alive, set: oldSorry.set };
+  else if (oldSorry) {
+    if (oldSorry.inhibit && !oldSorry.alive && oldSorry.set) oldSorry.alive = true;
+    if (oldSorry.alive) {
+      ops.push({ op: 'log', message: `Removing sorry server ${oldSorry.name} from VS ${c.name}` });
+      lb(c, ops, { ...oldSorry, inhibit: false }, 'del');
+    }
+  }
+  // 3. Services: gone entries deleted, kept ones re-sent when their settings changed.
+  const oldServices = new Map(c.services.map((s) => [serviceKey(s), s]));
+  const newServices = new Map(next.services.map((s) => [serviceKey(s), s]));
+  for (const [k, s] of oldServices) {
+    if (newServices.has(k)) continue;
+    if (c.group !== undefined) ops.push({ op: 'log', message: `VS ${entryName(s)} in group ${c.group} no longer exists` });
+    ops.push({ op: 'lb', command: { cmd: 'delService', service: s } });
+  }
+  for (const [k, s] of newServices) {
+    const was = oldServices.get(k);
+    if (was && JSON.stringify(was) !== JSON.stringify(s)) ops.push({ op: 'lb', command: { cmd: 'addService', service: s } });
+  }
+  // The new shape: next's settings, with the kept servers' table state.
+  c.services = next.services;
+  c.quorum = next.quorum;
+  c.hysteresis = next.hysteresis;
+  c.omega = next.omega;
+  c.haSuspend = next.haSuspend;
+  c.smtpAlert = next.smtpAlert;
+  c.rsInitNotifies = next.rsInitNotifies;
+  if (next.group !== undefined) c.group = next.group;
+  else delete c.group;
+  if (next.quorumUpScript) c.quorumUpScript = next.quorumUpScript;
+  else delete c.quorumUpScript;
+  if (next.quorumDownScript) c.quorumDownScript = next.quorumDownScript;
+  else delete c.quorumDownScript;
+  if (sorry) c.sorry = sorry;
+  else delete c.sorry;
+  c.servers = next.servers.map((n) => {
+    const old = kept.get(n.systemId);
+    return old ? { ...n, weight: old.weight, failedCheckers: old.failedCheckers, alive: old.alive, set: old.set } : n;
+  });
+  // 4. New group entries get the service and every destination that is in the table.
+  for (const [k, s] of newServices) {
+    if (oldServices.has(k)) continue;
+    if (c.group !== undefined) ops.push({ op: 'log', message: `VS ${entryName(s)} added into group ${c.group}` });
+    ops.push({ op: 'lb', command: { cmd: 'addService', service: s } });
+    const one = { services: [s] };
+    for (const d of [...c.servers, ...(c.sorry ? [c.sorry] : [])]) {
+      if (!d.set) continue;
+      for (const command of destCommands(one, { ...d, set: false }, 'add').commands) ops.push({ op: 'lb', command });
+    }
+  }
+  // 5. Kept servers whose destination changed (forwarding method, port), or whose inhibit flag did.
+  for (const s of c.servers) {
+    const old = kept.get(s.systemId);
+    if (!old) continue;
+    if (s.set && !sameDest(old.dest, s.dest)) lb(c, ops, s, 'edit');
+    if (!s.alive && s.inhibit && !s.set) lb(c, ops, s, 'add');
+    else if (!s.alive && !s.inhibit && s.set) lb(c, ops, s, 'del');
+  }
+  // 6. New servers, as init_service_rs adds them.
+  for (const s of c.servers) {
+    if (kept.has(s.systemId)) continue;
+    if ((s.failedCheckers === 0 && !s.alive) || (s.inhibit && !s.set)) {
+      lb(c, ops, s, 'add');
+      if (s.failedCheckers === 0) {
+        s.alive = true;
+        if (c.rsInitNotifies) rsNotify(c, ops, s, false);
+      }
+    }
+  }
   return { context: c, ops };
 }

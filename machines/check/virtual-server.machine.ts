@@ -21,7 +21,10 @@
  * - ha_suspend: `vs.address` (added/removed on a local interface) enables or suspends the
  *   checkers of every real server through `rs.enable`.
  * - vs.shutdown: every destination deleted ("Shutting down service …"), omega notifies, the
- *   service(s) deleted.
+ *   service(s) deleted (lvs_flush_on_stop: the backend flushes; only the notifies remain), or, for
+ *   a virtual server a reload removed, "Removing service …" with the real servers notified.
+ * - vs.reload / vs.reloaded: a reload that kept this virtual server (reloadService), then quorum
+ *   decided again with init_service_vs's wording.
  *
  * Output: `lvs.lb` events (LbCommands in keepalived's order) for the table port, `lvs.notify`,
  * `lvs.smtp`, `lvs.log`, `lvs.quorum`. No I/O.
@@ -30,6 +33,8 @@ import { enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { LvsEmitted, RsChangedEvent, RsEnableEvent, RsSettledEvent, VirtualServerInput } from './types.js';
 import {
   addressChanged,
+  clearService,
+  reloadService,
   contextFromInput,
   gainQuorum,
   gainsQuorum,
@@ -39,13 +44,21 @@ import {
   preinstallSorry,
   quietStart,
   serverChanged,
-  shutdown,
   startsOnSorryServer,
   type VsContext,
   type VsOp,
 } from './virtual-server.logic.js';
 
-export type VirtualServerEvent = RsChangedEvent | RsSettledEvent | { type: 'vs.address'; added: boolean } | { type: 'vs.shutdown' };
+export type VirtualServerEvent =
+  | RsChangedEvent
+  | RsSettledEvent
+  | { type: 'vs.address'; added: boolean }
+  /** Stop (`stopping`, with lvs_flush_on_stop as `flush`), or a reload removed this virtual server. */
+  | { type: 'vs.shutdown'; stopping?: boolean; flush?: 'full' | 'vs' }
+  /** A reload kept this virtual server with this configuration (real servers, services, settings). */
+  | { type: 'vs.reload'; input: VirtualServerInput }
+  /** The reload is through (every real server reported): decide quorum as at start. */
+  | { type: 'vs.reloaded' };
 
 interface OpsEnqueue {
   emit(event: LvsEmitted): void;
@@ -55,7 +68,7 @@ interface OpsEnqueue {
 
 function run(r: { context: VsContext; ops: VsOp[] }, enqueue: OpsEnqueue, system: { get: (id: string) => AnyActorRef | undefined }): void {
   const c = r.context;
-  enqueue.assign({ servers: c.servers, ...(c.sorry ? { sorry: c.sorry } : {}), quorumUp: c.quorumUp, addressCount: c.addressCount, checkersEnabled: c.checkersEnabled });
+  enqueue.assign({ ...c });
   for (const op of r.ops) {
     switch (op.op) {
       case 'log':
@@ -116,6 +129,8 @@ export const virtualServerMachine = setup({
     checkersStartEnabled: ({ context }) => context.checkersEnabled,
     gainsQuorum: ({ context }) => gainsQuorum(context),
     losesQuorum: ({ context }) => losesQuorum(context),
+    /** After a reload, below quorum: a sorry server that is not in yet goes in ("Starting with quorum down"). */
+    needsSorryServer: ({ context }) => startsOnSorryServer(context),
     /** ha_suspend: this address change suspends the checkers (last address gone). */
     suspendsCheckers: ({ context }, p: { added: boolean }) => context.checkersEnabled && !addressChanged(context, p.added).context.checkersEnabled,
     /** ha_suspend: this address change activates the checkers. */
@@ -143,8 +158,21 @@ export const virtualServerMachine = setup({
     applyAddress: enqueueActions(({ context, enqueue, system }, p: { added: boolean }) => {
       run(addressChanged(context, p.added), enqueue as unknown as OpsEnqueue, system);
     }),
-    shutDown: enqueueActions(({ context, enqueue, system }) => {
-      run(shutdown(context), enqueue as unknown as OpsEnqueue, system);
+    shutDown: enqueueActions(({ context, enqueue, system }, p: { stopping: boolean; flush?: 'full' | 'vs' }) => {
+      run(clearService(context, p), enqueue as unknown as OpsEnqueue, system);
+    }),
+    applyReload: enqueueActions(({ context, enqueue, system }, p: { input: VirtualServerInput }) => {
+      run(reloadService(context, p.input), enqueue as unknown as OpsEnqueue, system);
+    }),
+    /** After a reload: quorum decided as init_service_vs does (init wording), then an inhibited sorry server at weight 0. */
+    regainQuorum: enqueueActions(({ context, enqueue, system }) => {
+      run(chain(context, [(c) => gainQuorum(c, true), preinstallSorry]), enqueue as unknown as OpsEnqueue, system);
+    }),
+    relinquishQuorum: enqueueActions(({ context, enqueue, system }) => {
+      run(chain(context, [(c) => loseQuorum(c, true), preinstallSorry]), enqueue as unknown as OpsEnqueue, system);
+    }),
+    keepQuorum: enqueueActions(({ context, enqueue, system }) => {
+      run(preinstallSorry(context), enqueue as unknown as OpsEnqueue, system);
     }),
   },
 }).createMachine({
@@ -166,7 +194,8 @@ export const virtualServerMachine = setup({
       type: 'parallel',
       on: {
         'rs.changed': { actions: { type: 'applyServerChange', params: ({ event }) => ({ event }) } },
-        'vs.shutdown': { target: 'stopped', actions: 'shutDown' },
+        'vs.shutdown': { target: 'stopped', actions: { type: 'shutDown', params: ({ event }) => ({ stopping: event.stopping ?? true, ...(event.flush ? { flush: event.flush } : {}) }) } },
+        'vs.reload': { actions: { type: 'applyReload', params: ({ event }) => ({ input: event.input }) } },
       },
       states: {
         quorum: {
@@ -175,11 +204,21 @@ export const virtualServerMachine = setup({
           states: {
             up: {
               description: 'Σ alive weights stayed ≥ quorum − hysteresis (and above 0); real servers are in the pool.',
-              on: { 'rs.settled': { guard: 'losesQuorum', target: 'down', actions: 'loseQuorum' } },
+              on: {
+                'rs.settled': { guard: 'losesQuorum', target: 'down', actions: 'loseQuorum' },
+                'vs.reloaded': [{ guard: 'losesQuorum', target: 'down', actions: 'relinquishQuorum' }, { actions: 'keepQuorum' }],
+              },
             },
             down: {
               description: 'Below quorum: quorum_down ran; with a sorry server it alone is in the pool.',
-              on: { 'rs.settled': { guard: 'gainsQuorum', target: 'up', actions: 'gainQuorum' } },
+              on: {
+                'rs.settled': { guard: 'gainsQuorum', target: 'up', actions: 'gainQuorum' },
+                'vs.reloaded': [
+                  { guard: 'gainsQuorum', target: 'up', actions: 'regainQuorum' },
+                  { guard: 'needsSorryServer', actions: 'relinquishQuorum' },
+                  { actions: 'keepQuorum' },
+                ],
+              },
             },
           },
         },

@@ -90,6 +90,8 @@ export type NotifierEvent =
   /** notify_master_rx_lower_pri script + MASTER_RX_LOWER_PRI FIFO line. */
   | { type: 'notify.masterRxLowerPri'; name: string; priority: number }
   | { type: 'notify.reconfigure'; config: NotifierConfig }
+  /** Jobs another subsystem worked out itself (LVS: notify_up/down, quorum scripts, FIFO lines, mails), run in order. */
+  | { type: 'notify.jobs'; jobs: JobDraft[] }
   | { type: 'notify.jobDone'; seq: number; ok: boolean; detail?: string };
 
 export type NotifierEmitted =
@@ -109,7 +111,7 @@ interface NotifierContext {
   lastMailed: Record<string, NotifyState>;
 }
 
-type JobDraft =
+export type JobDraft =
   | Omit<Extract<NotifyJob, { kind: 'script' }>, 'seq'>
   | Omit<Extract<NotifyJob, { kind: 'fifo' }>, 'seq'>
   | Omit<Extract<NotifyJob, { kind: 'mail' }>, 'seq'>;
@@ -218,6 +220,7 @@ export const notifierMachine = setup({
       return { queue: [...context.queue, ...numbered(context, drafts)], nextSeq: context.nextSeq + drafts.length };
     }),
     reconfigure: assign((_, p: { config: NotifierConfig }) => ({ config: p.config })),
+    enqueueJobs: assign(({ context }, p: { jobs: JobDraft[] }) => ({ queue: [...context.queue, ...numbered(context, p.jobs)], nextSeq: context.nextSeq + p.jobs.length })),
     announceStart: emit(({ context }) => ({ type: 'notify.started' as const, job: context.queue[0]! })),
     finishJob: enqueueActions(({ context, enqueue }, p: { outcome: 'ok' | 'failed' | 'timeout'; detail?: string }) => {
       const job = context.queue[0];
@@ -240,6 +243,7 @@ export const notifierMachine = setup({
     'notify.priority': { actions: { type: 'enqueuePriorityLine', params: ({ event }) => ({ name: event.name, state: event.state, priority: event.priority }) } },
     'notify.masterRxLowerPri': { actions: { type: 'enqueueRxLowerPri', params: ({ event }) => ({ name: event.name, priority: event.priority }) } },
     'notify.reconfigure': { actions: { type: 'reconfigure', params: ({ event }) => ({ config: event.config }) } },
+    'notify.jobs': { actions: { type: 'enqueueJobs', params: ({ event }) => ({ jobs: event.jobs }) } },
   },
   initial: 'idle',
   states: {
