@@ -38,7 +38,9 @@ export function migrateCounters(old: Counters, retry: number, fresh: Counters): 
 function checkerShape(plan: LvsPlan, vs: VsPlan, rs: RsPlan, c: CheckerPlan): string {
   const input = checkerInput(plan, vs, rs, c, { enabled: true, warmupDraw: 0 }, undefined);
   const { source: _s, ...config } = input.checker;
-  return JSON.stringify({ ...input, checker: config, env: undefined, file: c.file });
+  // The real server's weight only matters to misc_dynamic (its contribution is relative to it).
+  const rsShape = c.config.misc?.dynamic ? input.rs : { ...input.rs, weight: 0 };
+  return JSON.stringify({ ...input, rs: rsShape, checker: config, env: undefined, file: c.file });
 }
 
 interface KeptChecker {
