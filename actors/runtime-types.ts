@@ -113,6 +113,8 @@ export interface LvsRealServerStatus {
 /** A snapshot of one virtual server, for dumps and views. */
 export interface VirtualServerStatus {
   name: string;
+  /** Where its virtual_server block is (file, line). */
+  source: { file: string; line: number };
   services: LvsServiceStatus[];
   /** The load-balancer backend ('ipvs', 'nftables', 'sim', 'none'). */
   backend: string;

@@ -98,6 +98,8 @@ export interface GlobalDefs {
   lvsFlushOnStop?: 'full' | 'vs';
   /** `lvs_timeouts [tcp N] [tcpfin N] [udp N]`: IPVS connection timeouts in seconds, set at start and restored at stop. */
   lvsTimeouts?: LvsTimeoutsConfig;
+  /** `lvs_backend ipvs|nftables|auto` (keepalived-ts only): the checker child's load-balancer table; default auto. */
+  lvsBackend?: 'ipvs' | 'nftables' | 'auto';
   /** `lvs_sync_daemon IFNAME [inst VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`. */
   lvsSyncDaemon?: LvsSyncDaemonConfig;
   startupScript?: ScriptCommand;

@@ -198,6 +198,7 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
       });
       return {
         name: v.name,
+        source: v.source,
         services: v.services,
         backend,
         ...(refused ? { refused } : {}),

@@ -5,6 +5,7 @@ import type { GlobalDefs, LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../mode
 import type { Stmt } from '../tree.js';
 import { append, blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { GLOBAL_DEFS_KEYWORDS } from './known.js';
+import { nearestKeyword } from '../suggest.js';
 import { restrict, table, type Cx, type Handler } from './engine.js';
 import { parseScript, userKeywordAt } from './script.js';
 
@@ -285,3 +286,20 @@ restrict(globalTable, GLOBAL_DEFS_KEYWORDS, (name) => ({
     g.other[name] = [...st.words.slice(1), ...blockWords(st)].map((t) => t.text);
   },
 }));
+
+/**
+ * `lvs_backend ipvs|nftables|auto` (ours, not keepalived's): which load-balancer table the checker
+ * child programs. auto (the default) takes IPVS when the kernel has it, else nftables.
+ */
+globalTable.set('lvs_backend', {
+  run: (g, st, cx) => {
+    const v = strArg(st, 1, cx.d, 'ipvs|nftables|auto');
+    if (v === undefined) return;
+    if (v !== 'ipvs' && v !== 'nftables' && v !== 'auto') {
+      const near = nearestKeyword(v, ['ipvs', 'nftables', 'auto']);
+      return cx.d.error(posOf(st, 1), `unknown lvs_backend '${v}'${near ? ` (did you mean ${near.keyword}?)` : ''}`, 'use ipvs, nftables or auto');
+    }
+    g.lvsBackend = v;
+    cx.d.lint('info', posOf(st), 'lvs_backend is a keepalived-ts keyword: keepalived 2.2.7 reports it as unknown', 'remove it before running this file with keepalived');
+  },
+});

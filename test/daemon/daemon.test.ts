@@ -71,8 +71,8 @@ describe('daemon process', () => {
     expect(out).toMatch(new RegExp(`: Starting VRRP child process, pid=${vrrp}\\n`));
     expect(out).toMatch(new RegExp(`: Starting Healthcheck child process, pid=${checker}\\n`));
     expect(out).toMatch(/: \(VI_2\) Entering MASTER STATE\n/);
-    // LVS is not implemented yet, and the daemon says so (adapters/node/lvs-notice.ts).
-    expect(out).toMatch(/: .*warning: WARNING - 1 virtual_server block not acted on: keepalived-ts does not implement LVS yet/);
+    // LVS runs: no "not acted on" warning any more.
+    expect(out).not.toMatch(/not acted on/);
     d.kill('SIGTERM');
     expect((await d.exited()).code).toBe(0);
   });
@@ -233,7 +233,7 @@ describe('daemon process', () => {
     const data = readFileSync(join(s.dir, 'keepalived.data'), 'utf8');
     expect(data).toContain('------< VRRP Topology >------\n VRRP Instance = VI_1\n   VRRP Version = 2\n   State = MASTER\n');
     expect(data).toContain('     198.51.100.101/24 dev veth0 scope global set\n');
-    expect(readFileSync(join(s.dir, 'keepalived_check.data'), 'utf8')).toContain(' VS = 198.51.100.60:80\n');
+    expect(readFileSync(join(s.dir, 'keepalived_check.data'), 'utf8')).toContain(' VS VIP = 198.51.100.60, VPORT = 80\n');
     d.kill('SIGUSR2');
     await until(() => existsSync(join(s.dir, 'keepalived.stats')), 'stats dump');
     const stats = readFileSync(join(s.dir, 'keepalived.stats'), 'utf8');

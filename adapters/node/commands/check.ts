@@ -19,7 +19,6 @@ import { printConfig } from '../../../config/print.js';
 import { nftRefusalDiagnostics } from '../../../actors/lvs/nft-refusal.js';
 import { scriptUserLookup } from '../../linux/users.js';
 import { EXIT_USAGE } from '../cli-usage.js';
-import { lvsNotActedOn } from '../lvs-notice.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
 import { DEFAULT_CONFIG_FILE, parseFlags } from '../daemon/flags.js';
 
@@ -142,8 +141,25 @@ function compileOne(file: string, args: CheckArgs): CompileResult {
     configId: args.configId ?? hostname().split('.')[0],
     ...(args.noHost ? {} : { interfaces: hostInterfaces(), scriptStatus, scriptUser: scriptUserLookup() }),
   });
-  // Without IPVS the daemon balances with nftables: say now which virtual servers it would refuse.
-  if (!args.noHost && r.model.virtualServers.length && !hostHasIpvs()) r.diagnostics.push(...nftRefusalDiagnostics(r.model.virtualServers));
+  // Without IPVS (or with lvs_backend nftables) the daemon balances with nftables: say now which
+  // virtual servers it would refuse. With lvs_backend ipvs on a host without IPVS, none would run.
+  const vss = r.model.virtualServers;
+  const backend = r.model.globalDefs.lvsBackend ?? 'auto';
+  if (!args.noHost && vss.length) {
+    const ipvs = backend === 'nftables' ? false : hostHasIpvs();
+    if (backend === 'ipvs' && !ipvs) {
+      const first = vss[0]!;
+      r.diagnostics.push({
+        file: first.source.file,
+        line: first.source.line,
+        column: 1,
+        severity: 'warning',
+        kind: 'lint',
+        message: `lvs_backend ipvs, and this host has no IPVS: the daemon would log an error for each of the ${vss.length} virtual server${vss.length === 1 ? '' : 's'} and run none of them (VRRP runs)`,
+        fix: 'load IPVS (modprobe ip_vs), or use lvs_backend auto / nftables',
+      });
+    } else if (!ipvs) r.diagnostics.push(...nftRefusalDiagnostics(vss));
+  }
   return r;
 }
 
@@ -161,8 +177,6 @@ export async function run(argv: string[]): Promise<number> {
   const lines: string[] = [];
   for (const r of results) {
     for (const d of r.diagnostics) lines.push(formatDiagnostic(d));
-    const lvs = lvsNotActedOn(r.model);
-    if (lvs) lines.push(formatDiagnostic(lvs));
   }
   let code = configTestExitCode(results.flatMap((r) => r.diagnostics));
   if (results.length > 1) {

@@ -13,7 +13,6 @@ import { hostname } from 'node:os';
 import { compileConfig, formatDiagnostic, type Diagnostic, type KeepalivedConfig } from '../../../config/index.js';
 import { scriptUserLookup } from '../../linux/users.js';
 import { listConfigDir as listDir, readConfigText as readText } from '../config-files.js';
-import { lvsNotActedOn } from '../lvs-notice.js';
 
 export { formatDiagnostic };
 
@@ -38,9 +37,7 @@ export function defaultConfigId(): string {
  * dropped from the model, as keepalived drops it; instances tracking it run without it.
  */
 export function loadConfig(path: string, configId: string | undefined, scriptUser: (user: string, group?: string) => boolean = scriptUserLookup()): LoadedConfig {
-  const { model, diagnostics: compiled } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId(), scriptUser });
-  const lvs = lvsNotActedOn(model);
-  const diagnostics = lvs ? [...compiled, lvs] : compiled;
+  const { model, diagnostics } = compileConfig(path, readText, { listDir, configId: configId ?? defaultConfigId(), scriptUser });
   const errors = diagnostics.filter((d) => d.severity === 'error' && d.kind !== 'security' && d.kind !== 'lint');
   const missing = readText(path) === undefined;
   const fatal = missing || errors.some((d) => d.kind === 'fatal' || d.kind === 'abort');

@@ -12,6 +12,8 @@ export interface DumpPaths {
   parentData: string;
   vrrpData: string;
   checkerData: string;
+  /** The checker child's JSON dump (ours; keepalived's checker writes none). */
+  checkerJson: string;
   stats: string;
   json: string;
 }
@@ -27,6 +29,7 @@ export function dumpPaths(dir: string, model?: KeepalivedConfig): DumpPaths {
     parentData: join(dir, 'keepalived_parent.data'),
     vrrpData: configured('state_dump_file') ?? join(dir, 'keepalived.data'),
     checkerData: join(dir, 'keepalived_check.data'),
+    checkerJson: join(dir, 'keepalived_check.json'),
     stats: configured('stats_dump_file') ?? join(dir, 'keepalived.stats'),
     json: configured('json_dump_file') ?? join(dir, 'keepalived.json'),
   };

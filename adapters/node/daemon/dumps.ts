@@ -6,7 +6,7 @@
  *                                 scripts, interfaces ("------< Section >------" headers,
  *                                 " Key = value" lines with keepalived's indentation).
  *   /tmp/keepalived_parent.data   parent: global definitions.
- *   /tmp/keepalived_check.data    checker child: global definitions and the LVS topology.
+ *   /tmp/keepalived_check.data    checker child: dump-check.ts.
  *   /tmp/keepalived.stats         VRRP child: the per-instance counters exporters parse.
  *   /tmp/keepalived.json          VRRP child: json_version 1, an array of {data, stats}.
  *
@@ -18,8 +18,6 @@ import type { InstanceStatus, VrrpStateName } from '../../../actors/runtime-type
 import type {
   IpAddressConfig,
   KeepalivedConfig,
-  RealServerConfig,
-  VirtualServerConfig,
   VrrpInstanceConfig,
 } from '../../../config/index.js';
 import { ctimeStamp } from './log-format.js';
@@ -288,41 +286,6 @@ export function formatVrrpData(ctx: DumpContext, instances: readonly InstanceDum
 /** /tmp/keepalived_parent.data, written by the parent on SIGUSR1. */
 export function formatParentData(ctx: DumpContext): string {
   return formatGlobalDefs(ctx).join('\n') + '\n';
-}
-
-function realServerLines(rs: RealServerConfig): string[] {
-  const lines = [`   ------< Real server >------`, `   RIP = ${rs.address}, RPORT = ${rs.port ?? 0}, WEIGHT = ${rs.weight}`];
-  if (rs.inhibitOnFailure) lines.push('   Inhibit on failure');
-  for (const ch of rs.checkers) {
-    lines.push(`   Checker = ${ch.kind}`, `     Connection timeout = ${(ch.connectTimeoutMs / 1000).toFixed(6)}`);
-    if (ch.connectPort !== undefined) lines.push(`     Connection port = ${ch.connectPort}`);
-    lines.push(`     Delay loop = ${(ch.delayLoopMs / 1000).toFixed(0)}, Retry = ${ch.retry}`);
-  }
-  return lines;
-}
-
-function virtualServerTitle(vs: VirtualServerConfig): string {
-  const t = vs.target;
-  if (t.kind === 'ip') return `${t.family === 6 ? `[${t.address}]` : t.address}:${t.port ?? 0}`;
-  if (t.kind === 'fwmark') return `FWM ${t.fwmark}`;
-  return `GROUP ${t.group}`;
-}
-
-/** /tmp/keepalived_check.data, written by the checker child on SIGUSR1. */
-export function formatCheckerData(ctx: DumpContext): string {
-  const lines = [...formatGlobalDefs(ctx), header('LVS Topology')];
-  for (const vs of ctx.model.virtualServers) {
-    lines.push(
-      ` VS = ${virtualServerTitle(vs)}`,
-      `   delay_loop = ${(vs.delayLoopMs / 1000).toFixed(0)}, lvs_sched = ${vs.lvsSched}`,
-      `   protocol = ${vs.protocol}`,
-      `   lvs_method = ${vs.lvsMethod}`,
-      `   quorum = ${vs.quorum}, hysteresis = ${vs.hysteresis}`,
-    );
-    if (vs.persistenceTimeoutS !== undefined) lines.push(`   persistence timeout = ${vs.persistenceTimeoutS}`);
-    for (const rs of vs.realServers) lines.push(...realServerLines(rs));
-  }
-  return lines.join('\n') + '\n';
 }
 
 /** /tmp/keepalived.stats, in the exact layout of keepalived 2.2.7 (exporters parse it). */

@@ -8,7 +8,8 @@ import type { Logger, Ports } from '../../../actors/ports.js';
 import type { CreateRuntime, Runtime, RuntimeEvent } from '../../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../../config/index.js';
 import { writeDump, dumpPaths } from './dump-files.js';
-import { formatCheckerData, formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
+import { formatCheckerData, formatCheckerJson } from './dump-check.js';
+import { formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
 import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
@@ -24,7 +25,8 @@ function closePorts(ports: Ports): void {
 
 /** How a host gets its ports and runtime. Production: createNodePorts + createRuntime (wiring.ts). */
 export interface RuntimeFactory {
-  createPorts(role: ChildRole, logger: Logger, opts: { netns?: string }): Ports;
+  /** The model is the one the runtime starts with (the checker child picks its table backend from it). */
+  createPorts(role: ChildRole, logger: Logger, opts: { netns?: string; model?: KeepalivedConfig }): Ports | Promise<Ports>;
   createRuntime: CreateRuntime;
 }
 
@@ -42,6 +44,7 @@ export class RoleHost {
   private model: KeepalivedConfig | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private starting = false;
   private readonly stats = new VrrpStatsTracker();
   private readonly lastTransitionMs = new Map<string, number>();
 
@@ -62,13 +65,23 @@ export class RoleHost {
    * or runtime.
    */
   async start(model: KeepalivedConfig): Promise<void> {
-    if (this.ports || this.stopping) return;
+    if (this.starting || this.stopping) return;
+    this.starting = true;
     this.model = model;
-    const ports = this.factory.createPorts(this.role, this.log, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
+    const ports = await this.factory.createPorts(this.role, this.log, { ...(this.opts.netns !== undefined ? { netns: this.opts.netns } : {}), model });
     this.ports = ports;
+    if (this.stopping) {
+      closePorts(ports);
+      return;
+    }
     let runtime: Runtime;
     try {
-      runtime = this.factory.createRuntime(ports, modelForRole(this.model, this.role), { name: this.opts.name, stopTimeoutMs: this.opts.stopTimeoutMs });
+      runtime = this.factory.createRuntime(ports, modelForRole(this.model, this.role), {
+        name: this.opts.name,
+        stopTimeoutMs: this.opts.stopTimeoutMs,
+        // keepalived's two processes: the VRRP child runs VRRP only, the checker child LVS only.
+        subsystems: this.role === 'vrrp' ? ['vrrp'] : ['lvs'],
+      });
     } catch (e) {
       this.ports = undefined;
       closePorts(ports);
@@ -131,9 +144,14 @@ export class RoleHost {
     const ctx: DumpContext = { model: modelForRole(model, this.role), hostName: this.opts.name, umask: this.opts.umask };
     const pid = process.pid;
     if (this.role === 'checker') {
-      if (kind !== 'data') return;
-      this.log.log('info', `Printing checker data for process(${pid}) on signal`);
-      this.write(paths.checkerData, formatCheckerData(ctx));
+      const servers = this.runtime.virtualServers?.() ?? [];
+      if (kind === 'data') {
+        this.log.log('info', `Printing checker data for process(${pid}) on signal`);
+        this.write(paths.checkerData, formatCheckerData(ctx, servers));
+      } else if (kind === 'json') {
+        this.log.log('info', `Printing checker data as json for process(${pid}) on signal`);
+        this.write(paths.checkerJson, formatCheckerJson(servers));
+      }
       return;
     }
     const instances = this.instanceDumps(ctx.model);
