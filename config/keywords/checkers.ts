@@ -109,7 +109,11 @@ export const checkerTable: Table<C> = table<C>({
   fwmark: (c, st, cx) => void (c.fwmark = intArg(st, 1, cx.d, 0, 0xffffffff) ?? c.fwmark),
   connect_timeout: timer('connectTimeoutMs'),
   retry: (c, st, cx) => void (c.retry = intArg(st, 1, cx.d, 0, 0xffffffff) ?? c.retry),
-  nb_get_retry: (c, st, cx) => void (c.retry = intArg(st, 1, cx.d, 0, 0xffffffff) ?? c.retry),
+  // keepalived 2.2.7 reports it as a configuration error (keepalived -t exits 5) and still uses it.
+  nb_get_retry: (c, st, cx) => {
+    cx.d.warn(posOf(st), "nb_get_retry is deprecated - please use 'retry'", `write: retry ${st.words[1]?.text ?? 'N'}`);
+    c.retry = intArg(st, 1, cx.d, 0, 0xffffffff) ?? c.retry;
+  },
   delay_before_retry: timer('delayBeforeRetryMs'),
   warmup: timer('warmupMs'),
   delay_loop: timer('delayLoopMs'),
