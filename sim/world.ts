@@ -214,7 +214,11 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     for (const t of host.tracks.values()) t.setState('INIT', this.clock.nowMicros());
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
     try {
-      const rt = this.opts.createRuntime(simPorts(host, proc, this), host.model as KeepalivedConfig, { name: host.name });
+      const model = host.model as KeepalivedConfig;
+      // A director (virtual_server blocks) gets the LVS ports: the prober, the table and the seeded warmup draws.
+      const lvs = (model.virtualServers?.length ?? 0) > 0 ? this.lvsPorts(host, proc) : undefined;
+      const ports = { ...simPorts(host, proc, this), ...(lvs ? { prober: lvs.prober, lbTable: lvs.lb, random: () => lvs.warmupDraw() } : {}) };
+      const rt = this.opts.createRuntime(ports, model, { name: host.name });
       proc.runtime = rt;
       rt.on((e) => this.onRuntimeEvent(host, proc, e));
       rt.start();
@@ -321,6 +325,12 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
       case 'log':
         // Already recorded once, by the Logger port (onLog), which also sees lines logged outside the sink.
         return;
+      case 'lvs.checker':
+      case 'lvs.server':
+      case 'lvs.quorum': {
+        const { at: _at, ...lvs } = e;
+        return this.onLvsEvent(host, lvs as LvsEmitted);
+      }
       default:
         if (this.recorder.tracing) {
           const { type, at: _at, ...rest } = e;

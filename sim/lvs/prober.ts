@@ -434,7 +434,7 @@ function probeMisc(o: SimProberOptions, req: ProbeRequest, a: Attempt): void {
   const command = misc?.command;
   if (!command?.argv.length) return a.fail('local-error', 'MISC_CHECK has no misc_path');
   a.onDeadline = () => failure('timeout', 'timed out', `still running after ${req.timeoutMs} ms`);
-  const spec = scriptSpec(o.scriptPolicy?.(), { argv: command.argv, timeoutMs: req.timeoutMs, user: command.user, group: command.group });
+  const spec = scriptSpec(req.scriptPolicy ?? o.scriptPolicy?.(), { argv: command.argv, timeoutMs: req.timeoutMs, user: command.user, group: command.group });
   const run = o.scripts.run(spec, (r) => a.finish(miscOutcome(r, misc?.dynamic ?? false, (name) => SIGNALS[name])));
   a.onEnd(() => {
     if (a.endedBy === 'cancel') run.cancel();

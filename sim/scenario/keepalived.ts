@@ -2,7 +2,7 @@
  * Compiling a host's keepalived.conf for the simulator with the daemon's own compiler. As
  * keepalived does, only fatal problems stop the host; other findings become warnings that the
  * CLI prints (a production config with a stray keyword can still be rehearsed). virtual_server
- * blocks are compiled and left alone, with a warning: the simulator has no LVS yet.
+ * blocks run too: a director's daemon runs the LVS subsystem against the simulated real servers.
  */
 import { compileConfig } from '../../config/index.js';
 import { formatDiagnostic } from '../../config/diag.js';
@@ -18,8 +18,6 @@ export function compileKeepalived(readFile: (path: string) => string | undefined
       if (d.severity === 'info') continue;
       (d.kind === 'fatal' ? errors : warnings).push(formatDiagnostic(d));
     }
-    const lvs = r.model.virtualServers.length;
-    if (lvs > 0) warnings.push(`${fileName}: ${lvs} virtual_server block${lvs === 1 ? ' is' : 's are'} compiled but not simulated: the simulator has no LVS/IPVS or health checkers yet`);
     return { model: r.model, errors, warnings };
   };
 }

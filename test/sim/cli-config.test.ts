@@ -138,9 +138,9 @@ describe('sim --config faults and limits (item 12)', () => {
   it('an LVS-only config says plainly there is nothing to simulate', async () => {
     const r = await sim(['--config', 'lvs.conf']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('nothing to simulate: lvs.conf has no vrrp_instance (only 1 virtual_server block: the simulator does not simulate LVS/IPVS or health checkers yet)');
+    expect(r.err).toBe('nothing to simulate: lvs.conf has no vrrp_instance (only 1 virtual_server block: --config builds no real servers to check; declare them in a scenario file, as examples/lvs-web-pool-sorry-server.yaml does)');
     const mixed = await sim(['--config', 'lvs.conf', '--config', 'lb1.conf', '--until', '5s']);
     expect(mixed.code).toBe(0);
-    expect(mixed.err).toContain('warning: lvs: lvs.conf: 1 virtual_server block is compiled but not simulated');
+    expect(mixed.err).toContain('warning: lvs: lvs.conf: 1 virtual_server block runs with no real servers behind it (--config builds none), so every check fails; declare them in a scenario file, as examples/lvs-web-pool-sorry-server.yaml does');
   });
 });

@@ -14,6 +14,7 @@ const examples = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml')).so
 const KNOWN_WARNINGS: Record<string, RegExp> = {
   'seed-001-dual-master.yaml': /Truncating auth_pass to 8 characters/,
   'seed-002-nginx-pair.yaml': /vrrp_g(ar|n)a?p?_interval|vrrp_gna_interval|Strict mode does not support authentication|State MASTER must match being address owner/,
+  'seed-003-lvs-dr-checkers.yaml': /ports don't match - resetting/,
 };
 
 describe('examples', () => {
@@ -29,6 +30,10 @@ describe('examples', () => {
         'vm-pause.yaml',
         'kill-restart.yaml',
         'preempt-delay.yaml',
+        'seed-003-lvs-dr-checkers.yaml',
+        'lvs-web-pool-sorry-server.yaml',
+        'lvs-flapping-server-hysteresis.yaml',
+        'chaos-lvs-checkers.yaml',
       ]),
     );
   });

@@ -1,16 +1,18 @@
 /**
- * The real LVS statecharts (machines/check/) against the simulator's real servers, prober and
- * table, through a test-only wiring (helpers/lvs-mini-wiring.ts): detection and recovery happen
- * within the invariants' bounds, quorum and sorry server switch at the thresholds, clients follow
- * the table — and the invariants stay silent. A planted wiring bug makes C1 fire. Same seed,
- * same trace bytes.
+ * The daemon's LVS subsystem (actors/lvs/, the real composition root) on a director, against the
+ * simulator's real servers, prober and table: detection and recovery happen within the
+ * invariants' bounds, quorum and sorry server switch at the thresholds, clients follow the table
+ * — and the invariants stay silent. A planted bug (a table port that loses deletes) makes C1 and
+ * C4 fire. Same seed, same trace bytes.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TraceWriter } from '../../sim/out/trace.js';
 import type { World } from '../../sim/world.js';
-import { compile, director, fault, holdVip, lvsWorld, RS1, RS2, SORRY, VIP } from './helpers/lvs-world.js';
-import { startLvs, type MiniWiringOptions } from './helpers/lvs-mini-wiring.js';
+import type { LbCommand } from '../../actors/lvs/lb-port.js';
+import type { CreateRuntime } from '../../actors/runtime-types.js';
+import { createDaemonRuntime } from '../../sim/daemon-runtime.js';
+import { compile, fault, holdVip, lvsWorld, RS1, RS2, SORRY, VIP } from './helpers/lvs-world.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -42,18 +44,28 @@ virtual_server ${VIP} 80 {
 }
 `;
 
-function run(o: { seed?: number; tracing?: boolean; loss?: number; wiring?: MiniWiringOptions } = {}) {
+/** The daemon, with a table port that silently loses every command of kind `drop`. */
+const losing =
+  (drop: LbCommand['cmd']): CreateRuntime =>
+  (ports, model, opts) => {
+    const table = ports.lbTable!;
+    const apply: typeof table.apply = (commands, done) => table.apply(commands.filter((c) => c.cmd !== drop), done);
+    const lbTable = new Proxy(table, {
+      get: (t, k) => (k === 'apply' ? apply : typeof Reflect.get(t, k) === 'function' ? (Reflect.get(t, k) as Function).bind(t) : Reflect.get(t, k)),
+    });
+    return createDaemonRuntime({ ...ports, lbTable }, model, opts);
+  };
+
+function run(o: { seed?: number; tracing?: boolean; loss?: number; drop?: LbCommand['cmd'] } = {}) {
   const w = lvsWorld({
+    daemon: { model: compile(CONF), ...(o.drop ? { createRuntime: losing(o.drop) } : {}) },
     seed: o.seed ?? 1,
     tracing: o.tracing ?? false,
     ...(o.loss ? { segment: { lossPct: o.loss } } : {}),
     traffic: [{ address: VIP, port: 80, everyMs: 250, fromMs: 5000, untilMs: 80_000, timeoutMs: 2000 }],
   });
-  const model = compile(CONF);
   holdVip(w, 'ds1');
-  const d = director(w, 'ds1', model);
-  startLvs(w, d.host, d.proc, d.ports, model, o.wiring);
-  return { w, ...d };
+  return { w };
 }
 
 function table(w: World): string {
@@ -118,8 +130,8 @@ describe('LVS statecharts on the simulator', () => {
     expect(w.recorder.of('violation')).toEqual([]);
   });
 
-  it('a planted bug (the wiring loses every delete) is caught by C1 and C4', () => {
-    const { w } = run({ wiring: { dropCommand: 'delDest' } });
+  it('a planted bug (the table port loses every delete) is caught by C1 and C4', () => {
+    const { w } = run({ drop: 'delDest' });
     w.runUntil(10_000);
     fault(w, { kind: 'server', host: 'rs1', service: 'tcp:80', action: { do: 'refuse' } });
     w.runUntil(40_000);

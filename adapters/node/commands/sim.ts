@@ -65,6 +65,9 @@ interface Loaded {
   lint: Diagnostic[];
 }
 
+/** A scenario with a director and its real servers, for configs with virtual_server blocks. */
+const LVS_EXAMPLE = 'examples/lvs-web-pool-sorry-server.yaml';
+
 /** `--config` files: compiled, named, linted as one cluster, turned into a scenario. */
 function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | string[] {
   const named = nameConfigs(args.configs);
@@ -82,7 +85,7 @@ function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | 
   if (hosts.every((h) => h.model.vrrpInstances.length === 0)) {
     const lvs = hosts.reduce((n, h) => n + h.model.virtualServers.length, 0);
     return [
-      `nothing to simulate: ${hosts.map((h) => h.path).join(', ')} ${hosts.length === 1 ? 'has' : 'have'} no vrrp_instance${lvs > 0 ? ` (only ${lvs} virtual_server block${lvs === 1 ? '' : 's'}: the simulator does not simulate LVS/IPVS or health checkers yet)` : ''}`,
+      `nothing to simulate: ${hosts.map((h) => h.path).join(', ')} ${hosts.length === 1 ? 'has' : 'have'} no vrrp_instance${lvs > 0 ? ` (only ${lvs} virtual_server block${lvs === 1 ? '' : 's'}: --config builds no real servers to check; declare them in a scenario file, as ${LVS_EXAMPLE} does)` : ''}`,
     ];
   }
   const lint = hosts.length > 1 ? lintCluster(hosts.map((h) => ({ name: h.name, model: h.model }))) : [];
@@ -90,6 +93,10 @@ function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | 
   if (typeof yaml !== 'string') return [yaml.error];
   const r = loadScenario(yaml, '(command line)', { readFile: readCwd, compile, models });
   if (!r.scenario) return commandLineErrors(r.errors, named, args.faults);
+  for (const h of hosts) {
+    const n = h.model.virtualServers.length;
+    if (n > 0) r.scenario.warnings.push(`${h.name}: ${h.path}: ${n} virtual_server block${n === 1 ? '' : 's'} run${n === 1 ? 's' : ''} with no real servers behind ${n === 1 ? 'it' : 'them'} (--config builds none), so every check fails; declare them in a scenario file, as ${LVS_EXAMPLE} does`);
+  }
   const shell = (a: string) => (/^[\w./=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   const displayName = [...args.configs.map((c) => `--config ${shell(c)}`), ...args.faults.map((f) => `--fault ${shell(f)}`)].join(' ');
   return { scenario: r.scenario, displayName, lint };

@@ -1,7 +1,8 @@
 /**
- * Worlds for the simulator's LVS side, before the LVS subsystem is wired into the runtime: a
- * director host gets a hand-made daemon process (no runtime) and the LVS ports that process
- * would get, so tests can drive the prober, the table and the invariants directly.
+ * Worlds for the simulator's LVS side. A director host either gets a hand-made daemon process (no
+ * runtime) and the LVS ports that process would get, so tests can drive the prober, the table and
+ * the invariants directly; or (`daemon`) runs the daemon's own composition root on a compiled
+ * config, as `keepalived-ts sim` does, so its LVS subsystem drives them.
  */
 import type { LbCommand, LbDestination, LbService } from '../../../actors/lvs/lb-port.js';
 import type { ProbeOutcome, ProbeRequest } from '../../../actors/lvs/prober-port.js';
@@ -14,6 +15,9 @@ import type { TrafficSpec } from '../../../sim/lvs/traffic.js';
 import { Recorder } from '../../../sim/recorder.js';
 import { WALL_ORIGIN_MS, World, type HostSpec, type WorldSpec } from '../../../sim/world.js';
 import type { Fault } from '../../../sim/faults.js';
+import type { CreateRuntime } from '../../../actors/runtime-types.js';
+import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
+import { keepalivedModels } from '../../../sim/model.js';
 import { createToyRuntime, toyModels } from './toy-runtime.js';
 
 export const DS1 = '198.51.100.11';
@@ -44,6 +48,8 @@ export interface LvsWorldOptions {
   rs1?: Partial<HostSpec>;
   rs2?: Partial<HostSpec>;
   traffic?: TrafficSpec[];
+  /** ds1 runs the daemon on this config from 0 s (the real runtime; createRuntime to wrap it). */
+  daemon?: { model: KeepalivedConfig; createRuntime?: CreateRuntime };
 }
 
 /** ds1 (director), ds2, rs1 and rs2 (WEB services, VIP on lo), client; one LAN. */
@@ -51,7 +57,7 @@ export function lvsWorld(o: LvsWorldOptions = {}): World {
   const spec: WorldSpec = {
     segments: [{ name: 'lan', ...(o.segment ? { profile: o.segment } : {}) }],
     hosts: [
-      { name: 'ds1', nics: nic(DS1) },
+      { name: 'ds1', nics: nic(DS1), ...(o.daemon ? { model: o.daemon.model } : {}) },
       { name: 'ds2', nics: nic(DS2) },
       { name: 'rs1', nics: nic(RS1), services: WEB, loopback: [VIP], ...o.rs1 },
       { name: 'rs2', nics: nic(RS2), services: WEB, loopback: [VIP], ...o.rs2 },
@@ -62,8 +68,8 @@ export function lvsWorld(o: LvsWorldOptions = {}): World {
   };
   return new World(spec, {
     seed: o.seed ?? 1,
-    createRuntime: createToyRuntime,
-    models: toyModels,
+    createRuntime: o.daemon ? (o.daemon.createRuntime ?? createDaemonRuntime) : createToyRuntime,
+    models: o.daemon ? keepalivedModels : toyModels,
     recorder: new Recorder({ tracing: o.tracing ?? false }),
     checks: o.checks === false ? false : { toleranceMs: 100, graceMs: 50, disable: [], ...(o.checks ?? {}) },
   });
