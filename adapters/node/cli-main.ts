@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sim: () => import('./commands/sim.js'),
   daemon: () => import('./commands/daemon.js'),
   genhash: () => import('./commands/genhash.js'),
+  lvs: () => import('./commands/lvs.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@
  *   keepalived-ts pcap FILE [-f CONF]     decode and judge the VRRP packets of a capture
  *   keepalived-ts sim [SCENARIO] [...]    replay a failover scenario in the simulator
  *   keepalived-ts genhash -s IP -p PORT -u PATH [-S] [-I] [-V VHOST]   the MD5 digest HTTP_GET compares
+ *   keepalived-ts lvs plan -f FILE [--backend ipvs|nftables] [--hex]   what the daemon would program at start
  *   keepalived-ts [keepalived flags]      run the daemon, with keepalived's own flags
  *
  *   keepalived-ts help [COMMAND]          the list of commands, or a command's options
