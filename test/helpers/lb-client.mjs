@@ -4,6 +4,9 @@
 //   node lb-client.mjs '{"url":…,"hold":3,"goFile":"/tmp/x/go","waitMs":20000}'
 //     → opens `hold` keep-alive connections, prints {"first":[names]}, waits for goFile to exist,
 //       asks again on the same connections and prints {"second":[names],"reused":[bools]}.
+//   node lb-client.mjs '{"url":…,"stream":true,"stopFile":"/tmp/x/stop","maxMs":60000,"paceMs":10,"concurrency":2}'
+//     → requests without pause until stopFile exists (or maxMs), each worker waiting paceMs
+//       between requests; prints {"stream":[[startMs,endMs,"s1"|"!ECONNREFUSED"],…]} (wall clock)
 // Every request has a timeout and every wait a bound; the process always exits.
 import http from 'node:http';
 import { existsSync } from 'node:fs';
@@ -41,6 +44,21 @@ if (o.hold) {
   }
   console.log(JSON.stringify({ second, reused }));
   for (const a of agents) a.destroy();
+} else if (o.stream) {
+  const stream = [];
+  const deadline = Date.now() + (o.maxMs ?? 60_000);
+  const stop = () => Date.now() >= deadline || existsSync(o.stopFile);
+  const worker = async () => {
+    while (!stop()) {
+      const t0 = Date.now();
+      const r = await ask({ agent: false, headers: { connection: 'close' } });
+      stream.push([t0, Date.now(), r.error || !r.name ? `!${r.error ?? 'empty'}` : r.name]);
+      await new Promise((res) => setTimeout(res, o.paceMs ?? 10));
+    }
+  };
+  console.log('streaming');
+  await Promise.all(Array.from({ length: o.concurrency ?? 2 }, worker));
+  console.log(JSON.stringify({ stream }));
 } else {
   const counts = {};
   const perSource = {};
