@@ -94,7 +94,7 @@ export interface LbGlobals {
 }
 
 export interface LbTablePort {
-  /** 'ipvs', 'nftables', 'sim' or 'none'. */
+  /** 'ipvs', 'nftables', 'sim' or 'none' (a backend that carries nothing: every service refused). */
   readonly backend: string;
   /** Why this backend cannot carry a service (scheduler or forwarding method it lacks), or undefined. */
   refuses(service: LbService, methods: LbMethod[]): string | undefined;

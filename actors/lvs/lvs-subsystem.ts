@@ -250,7 +250,10 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
         this.refused.delete(v.key);
         return true;
       }
-      if (this.refused.get(v.key) !== why) this.sink.log('error', `VS ${v.name} (${v.source.file}:${v.source.line}) cannot be programmed by the ${table!.backend} backend: ${why} - not started; VRRP and the other virtual servers run`);
+      if (this.refused.get(v.key) !== why) {
+        const by = table!.backend === 'none' ? 'no load-balancer backend can program it' : `the ${table!.backend} backend cannot program it`;
+        this.sink.log('error', `VS ${v.name} (${v.source.file}:${v.source.line}) not started: ${by}: ${why}; VRRP and the other virtual servers run`);
+      }
       this.refused.set(v.key, why);
       this.sink.count('lvs_refused');
       return false;

@@ -152,12 +152,23 @@ virtual_server 203.0.113.11 80 {
     n.rt.start();
     n.lan.clock.runUntil(1500);
     const errors = n.a.logs.filter(([, level]) => level === 'error').map(([, , m]) => m);
-    expect(errors).toEqual([expect.stringMatching(/^VS \[203\.0\.113\.11\]:tcp:80 \(.*\) cannot be programmed by the test backend: lvs_method DR needs IPVS - not started; VRRP and the other virtual servers run$/)]);
+    expect(errors).toEqual([expect.stringMatching(/^VS \[203\.0\.113\.11\]:tcp:80 \(.*\) not started: the test backend cannot program it: lvs_method DR needs IPVS; VRRP and the other virtual servers run$/)]);
     expect(n.prober.attempts.map((p) => p.address).sort()).toEqual(['198.51.100.21', '198.51.100.22']);
     expect(n.rt.virtualServers!().map((v) => [v.name, v.refused ?? ''])).toEqual([
       [VS, ''],
       ['[203.0.113.11]:tcp:80', 'lvs_method DR needs IPVS'],
     ]);
+  });
+
+  it("a backend that carries nothing ('none') is named as no backend, not as a backend called none", () => {
+    const n = node(conf());
+    (n.table as { backend: string }).backend = 'none';
+    n.table.refuse = () => 'lvs_backend ipvs, and the kernel has no IPVS';
+    n.rt.start();
+    n.lan.clock.runUntil(1500);
+    const errors = n.a.logs.filter(([, level]) => level === 'error').map(([, , m]) => m);
+    expect(errors).toEqual([expect.stringMatching(/^VS \[203\.0\.113\.10\]:tcp:80 \(.*\) not started: no load-balancer backend can program it: lvs_backend ipvs, and the kernel has no IPVS; VRRP and the other virtual servers run$/)]);
+    expect(n.table.commands).toEqual([]);
   });
 
   it('without a prober nothing is checked, said once; VRRP runs as ever', () => {
