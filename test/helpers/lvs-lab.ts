@@ -43,15 +43,15 @@ const CHECK_TIMING = 'connect_timeout 1\n      retry 1\n      delay_before_retry
 const httpGet = `HTTP_GET {\n      url {\n        path /\n        status_code 200\n      }\n      ${CHECK_TIMING}\n    }`;
 const tcpCheck = `TCP_CHECK {\n      ${CHECK_TIMING}\n    }`;
 
-function virtualServer(port: number, sched: string, checker: string, weights: number[] = [1, 1, 1]): string {
+function virtualServer(port: number, sched: string, checker: string, weights: number[] = [1, 1, 1], extra = ''): string {
   const rs = SERVERS.map((s, i) => `  real_server ${serverIp(s)} 8080 {\n    weight ${weights[i]}\n    ${checker}\n  }\n`).join('');
-  return `virtual_server ${VIP} ${port} {\n  delay_loop 1\n  lb_algo ${sched}\n  lb_kind NAT\n  protocol TCP\n${rs}}\n`;
+  return `virtual_server ${VIP} ${port} {\n  delay_loop 1\n  lb_algo ${sched}\n  lb_kind NAT\n  protocol TCP\n${extra}${rs}}\n`;
 }
 
 /** A director's configuration: VRRP instance VI_LB (both VIPs), virtual servers :80 rr HTTP_GET,
  *  :81 wrr TCP_CHECK, :82 sh TCP_CHECK over s1-s3, checks at delay_loop 1, connect_timeout 1,
- *  retry 1, delay_before_retry 1. */
-export function directorConf(o: { routerId: string; priority: number; backend: string; wrrWeights?: number[]; vrid?: number }): string {
+ *  retry 1, delay_before_retry 1; `haSuspend` puts ha_suspend on :82. */
+export function directorConf(o: { routerId: string; priority: number; backend: string; wrrWeights?: number[]; vrid?: number; haSuspend?: boolean }): string {
   return `global_defs {
   router_id ${o.routerId}
   lvs_backend ${o.backend}
@@ -67,7 +67,7 @@ vrrp_instance VI_LB {
     ${GW_VIP}/24 dev ${BACK_IF}
   }
 }
-${virtualServer(80, 'rr', httpGet)}${virtualServer(81, 'wrr', tcpCheck, o.wrrWeights ?? [1, 2, 3])}${virtualServer(82, 'sh', tcpCheck)}`;
+${virtualServer(80, 'rr', httpGet)}${virtualServer(81, 'wrr', tcpCheck, o.wrrWeights ?? [1, 2, 3])}${virtualServer(82, 'sh', tcpCheck, [1, 1, 1], o.haSuspend ? '  ha_suspend\n' : '')}`;
 }
 
 export interface LoadResult {
@@ -114,6 +114,7 @@ export class LvsLab {
   readonly ns = new Map<string, string>();
   private readonly servers = new Map<string, LabProcess>();
   private streams = 0;
+  private readonly daemons: Array<{ name: string; proc: LabProcess }> = [];
 
   constructor(prefix: string) {
     this.net = new NetnsLab(prefix);
@@ -213,6 +214,7 @@ export class LvsLab {
     const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid`, checker: `${base}-checkers.pid` };
     const argv = [process.execPath, '--import', 'tsx', CLI, '-n', '-l', '-D', '-f', confPath, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker];
     const proc = this.net.spawn(ns, argv, { TMPDIR: this.dir });
+    this.daemons.push({ name, proc });
     const pid = (which: keyof typeof pidFiles): number | undefined => readPid(pidFiles[which]);
     return {
       ns,
@@ -257,8 +259,12 @@ export class LvsLab {
     return (await this.net.exec(this.nsOf(name), ['nft', ...args])).stdout;
   }
 
+  /** Stops everything and removes the namespaces. With KTS_LVS_LOGS=DIR set, each daemon's output
+   *  is kept there as <director>-<n>.log (for reading after a run). */
   async cleanup(): Promise<void> {
     await this.net.cleanup();
+    const keep = process.env.KTS_LVS_LOGS;
+    if (keep) this.daemons.forEach((d, i) => writeFileSync(join(keep, `${d.name}-${i}.log`), d.proc.output()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -27,10 +27,10 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
   beforeAll(async () => {
     await lab.setup(['d1']);
     d = lab.startDaemon('d1', directorConf({ routerId: 'd1', priority: 150, backend: 'auto' }));
-    await d.when(/\(VI_LB\) Entering MASTER STATE/, 30_000);
+    await d.when(/\(VI_LB\) Entering MASTER STATE/, 90_000);
     // keepalived's start: every real server is in the table before its first check.
     await waitFor(async () => (await lab.nft('d1', 'list', 'table', 'ip', 'keepalived_ts')).includes(`${VIP} . tcp . 82 : goto`), { timeoutMs: 10_000, what: 'the nftables table' });
-  }, 60_000);
+  }, 150_000);
 
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(`d1 said:\n${d?.log().slice(-4000)}`);
@@ -45,13 +45,13 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
     const table = await lab.nft('d1', 'list', 'table', 'ip', 'keepalived_ts');
     for (const port of [80, 81, 82]) expect(table).toContain(`${VIP} . tcp . ${port} : goto`);
     expect(d.log()).not.toMatch(/\b(error|ERROR)\b/);
-  });
+  }, 60_000);
 
   it('rr spreads 1,000 requests evenly', async () => {
     const r = await lab.load({ url: url(80), count: 1000 });
     expect(r.failures).toBe(0);
     for (const s of SERVERS) near(r.counts[s], 1000 / 3, 10);
-  });
+  }, 60_000);
 
   it('wrr spreads 1,200 requests by weight 1:2:3', async () => {
     const r = await lab.load({ url: url(81), count: 1200 });
@@ -59,14 +59,14 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
     near(r.counts.s1, 200, 12);
     near(r.counts.s2, 400, 12);
     near(r.counts.s3, 600, 12);
-  });
+  }, 60_000);
 
   it('sh keeps each client on one server (12 client addresses × 20 requests)', async () => {
     const r = await lab.load({ url: url(82), count: 240, sources: SOURCES });
     expect(r.failures).toBe(0);
     for (const src of SOURCES) expect(Object.keys(r.perSource[src] ?? {}), `client ${src}`).toHaveLength(1);
     expect(Object.keys(r.counts).length).toBeGreaterThanOrEqual(2);
-  });
+  }, 60_000);
 
   it('kill a real server: requests fail only until the checker removes it, then none reaches it', async () => {
     const from = d.log().length;
@@ -94,7 +94,7 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
     expect(w.failedInside.length).toBeGreaterThan(0);
     expect(w.failedInside.length).toBeLessThanOrEqual(Math.ceil(w.inside.length / 3) + 2);
     expect(await lab.nft('d1', 'list', 'table', 'ip', 'keepalived_ts')).not.toMatch(/198\.51\.100\.22 . 8080/);
-  });
+  }, 60_000);
 
   it('bring it back: the checker adds it and it gets its share again', async () => {
     const from = d.log().length;
@@ -104,7 +104,7 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
     const r = await lab.load({ url: url(80), count: 999 });
     expect(r.failures).toBe(0);
     for (const s of SERVERS) near(r.counts[s], 333, 10);
-  });
+  }, 60_000);
 
   it('a weight change (config edit + SIGHUP) moves the wrr share to 1:2:6', async () => {
     const from = d.log().length;
@@ -118,10 +118,10 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('the daemon balances real tr
     near(r.counts.s2, 200, 10);
     near(r.counts.s3, 600, 10);
     expect(d.log(from)).not.toMatch(/Entering (BACKUP|FAULT) STATE/);
-  });
+  }, 60_000);
 
   it('the daemon is still running, with no error logged', () => {
     expect(d.proc.child.exitCode).toBeNull();
     expect(d.log()).not.toMatch(/\b(error|ERROR)\b/);
-  });
+  }, 60_000);
 });

@@ -4,7 +4,8 @@
  * (lvs_backend nftables; see test/helpers/lvs-lab.ts). Requests flow to the VIP while the master
  * director's daemon is killed with SIGKILL (parent, VRRP child and checker child, by pid): the backup
  * takes both VIPs, its own table (programmed by its own checkers) carries the traffic, and the
- * failures in the switch window are counted. Then the master comes back and preempts.
+ * failures in the switch window are counted. The :82 virtual server has ha_suspend: the backup's
+ * checkers for it are suspended until the VIP arrives. Then the master comes back and preempts.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,18 +20,18 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('a VRRP pair of directors ba
   let a: Daemon;
   let b: Daemon;
   const url = `http://${VIP}:80/`;
-  const confA = directorConf({ routerId: 'd1', priority: 150, backend: 'nftables' });
-  const confB = directorConf({ routerId: 'd2', priority: 100, backend: 'nftables' });
+  const confA = directorConf({ routerId: 'd1', priority: 150, backend: 'nftables', haSuspend: true });
+  const confB = directorConf({ routerId: 'd2', priority: 100, backend: 'nftables', haSuspend: true });
   const tableHas = async (d: string, port: number) => (await lab.nft(d, 'list', 'table', 'ip', 'keepalived_ts')).includes(`${VIP} . tcp . ${port} : goto`);
 
   beforeAll(async () => {
     await lab.setup(['d1', 'd2']);
     a = lab.startDaemon('d1', confA);
     b = lab.startDaemon('d2', confB);
-    await a.when(/\(VI_LB\) Entering MASTER STATE/, 40_000);
-    await b.when(/\(VI_LB\) Entering BACKUP STATE/, 40_000);
+    await a.when(/\(VI_LB\) Entering MASTER STATE/, 90_000);
+    await b.when(/\(VI_LB\) Entering BACKUP STATE/, 90_000);
     await waitFor(async () => (await tableHas('d1', 82)) && (await tableHas('d2', 82)), { timeoutMs: 10_000, what: 'both tables' });
-  }, 90_000);
+  }, 200_000);
 
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(`d1 said:\n${a?.log().slice(-4000)}\nd2 said:\n${b?.log().slice(-4000)}`);
@@ -47,7 +48,11 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('a VRRP pair of directors ba
     expect(r.failures).toBe(0);
     for (const s of SERVERS) near(r.counts[s], 333, 10);
     for (const port of [80, 81, 82]) expect(await tableHas('d2', port)).toBe(true);
-  });
+    // ha_suspend on :82: the backup's checkers for it wait while the VIP is elsewhere. They start
+    // "Deactivating" (keepalived's word), or are "Suspending" if d2 was master for a moment at start.
+    const said = [...b.log().matchAll(/(Activating|Deactivating|Suspending) healthchecker for service \[198\.51\.100\.23\]:tcp:8080 for VS \[203\.0\.113\.10\]:tcp:82/g)].map((m) => m[1]);
+    expect(['Deactivating', 'Suspending']).toContain(said.at(-1));
+  }, 150_000);
 
   it('kill -9 of the master director: the backup takes the VIPs and the traffic, failures only in the switch window', async () => {
     const fromB = b.log().length;
@@ -74,20 +79,22 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('a VRRP pair of directors ba
     // At most the requests in flight when the VIPs moved (2 workers, 1 s timeouts) fail.
     expect(w.failedInside.length).toBeLessThanOrEqual(10);
     for (const p of pids) expect(() => process.kill(p!, 0)).toThrow();
-  });
+    for (const ip of ['198.51.100.21', '198.51.100.22', '198.51.100.23'])
+      expect(b.log(fromB)).toContain(`Activating healthchecker for service [${ip}]:tcp:8080 for VS [203.0.113.10]:tcp:82`);
+  }, 150_000);
 
   it('after the switch: rr over the backup spreads 999 requests evenly', async () => {
     const r = await lab.load({ url, count: 999 });
     expect(r.failures).toBe(0);
     for (const s of SERVERS) near(r.counts[s], 333, 10);
     expect(b.proc.child.exitCode).toBeNull();
-  });
+  }, 150_000);
 
   it('the master comes back and preempts: traffic moves back with failures only in the switch window', async () => {
     const stream = await lab.stream(url);
     const startedAt = Date.now();
     a = lab.startDaemon('d1', confA);
-    const masterAt = await a.when(/\(VI_LB\) Entering MASTER STATE/, 40_000);
+    const masterAt = await a.when(/\(VI_LB\) Entering MASTER STATE/, 90_000);
     await new Promise((r) => setTimeout(r, 3000));
     const entries = await stream.stop();
     const w = splitStream(entries, masterAt - 1000, masterAt + 1000);
@@ -96,5 +103,5 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('a VRRP pair of directors ba
     expect(w.failedBefore).toEqual([]);
     expect(w.failedAfter).toEqual([]);
     expect(w.failedInside.length).toBeLessThanOrEqual(10);
-  });
+  }, 150_000);
 });
