@@ -260,11 +260,11 @@ export class LvsLab {
   }
 
   /** Stops everything and removes the namespaces. With KTS_LVS_LOGS=DIR set, each daemon's output
-   *  is kept there as <director>-<n>.log (for reading after a run). */
+   *  is kept there as <lab tag>-<director>-<n>.log (for reading after a run). */
   async cleanup(): Promise<void> {
     await this.net.cleanup();
     const keep = process.env.KTS_LVS_LOGS;
-    if (keep) this.daemons.forEach((d, i) => writeFileSync(join(keep, `${d.name}-${i}.log`), d.proc.output()));
+    if (keep) this.daemons.forEach((d, i) => writeFileSync(join(keep, `${this.net.tag}-${d.name}-${i}.log`), d.proc.output()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
