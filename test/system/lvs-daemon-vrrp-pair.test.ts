@@ -5,7 +5,8 @@
  * director's daemon is killed with SIGKILL (parent, VRRP child and checker child, by pid): the backup
  * takes both VIPs, its own table (programmed by its own checkers) carries the traffic, and the
  * failures in the switch window are counted. The :82 virtual server has ha_suspend: the backup's
- * checkers for it are suspended until the VIP arrives. Then the master comes back and preempts.
+ * checkers for it are suspended until the VIP arrives. Then the master comes back and preempts, and
+ * finally only its parent is killed with SIGKILL: its children stop on their own and the backup takes over.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,28 @@ describe.skipIf(!isRoot || !nftAvailable)(rootTitle('a VRRP pair of directors ba
     const w = splitStream(entries, masterAt - 1000, masterAt + 1000);
     console.log(`pair preempt: d1 master ${masterAt - startedAt} ms after its start, ${w.inside.length} requests in the window, ${w.failedInside.length} failed; after ${w.after.length} (${w.failedAfter.length} failed)`);
     expect(await lab.holders(VIP, ['d1', 'd2'])).toEqual(['d1']);
+    expect(w.failedBefore).toEqual([]);
+    expect(w.failedAfter).toEqual([]);
+    expect(w.failedInside.length).toBeLessThanOrEqual(10);
+  }, 150_000);
+  it('kill -9 of the master daemon\'s parent pid only: its children stop on their own (VIPs released, services removed), the backup takes over', async () => {
+    expect(await lab.holders(VIP, ['d1', 'd2'])).toEqual(['d1']);
+    const fromB = b.log().length;
+    const children = [a.pid('vrrp'), a.pid('checker')];
+    const stream = await lab.stream(url);
+    await new Promise((r) => setTimeout(r, 1000));
+    const killedAt = Date.now();
+    process.kill(a.pid('parent')!, 'SIGKILL');
+    const masterAt = await b.when(/\(VI_LB\) Entering MASTER STATE/, 15_000, fromB);
+    await waitFor(() => children.every((p) => { try { process.kill(p!, 0); return false; } catch { return true; } }), { timeoutMs: 10_000, what: "d1's children to exit" });
+    await new Promise((r) => setTimeout(r, 2000));
+    const entries = await stream.stop();
+    const w = splitStream(entries, killedAt, masterAt + 1000);
+    console.log(`pair parent kill -9: d2 master after ${masterAt - killedAt} ms, ${w.inside.length} requests in the window, ${w.failedInside.length} failed ${JSON.stringify(w.tally(w.failedInside))}; after ${w.after.length} (${w.failedAfter.length} failed)`);
+    expect(a.log()).toMatch(/Stopping \(parent process gone\)/);
+    expect(await lab.holders(VIP, ['d1', 'd2'])).toEqual(['d2']);
+    expect(await lab.holders(GW_VIP, ['d1', 'd2'])).toEqual(['d2']);
+    expect(await lab.nft('d1', 'list', 'ruleset')).not.toMatch(/203\.0\.113\.10 \. tcp/);
     expect(w.failedBefore).toEqual([]);
     expect(w.failedAfter).toEqual([]);
     expect(w.failedInside.length).toBeLessThanOrEqual(10);
