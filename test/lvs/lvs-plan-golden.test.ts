@@ -74,6 +74,6 @@ describe.skipIf(!goldenAvailable)('lvs plan, readable and nftables', () => {
     const r = await lvs('plan', '-f', conf('02-dr-wlc-persist-inhibit'), '--backend', 'nftables');
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: VS \[203\.0\.113\.10\]:tcp:80 .* cannot be programmed by the nftables backend: lvs_method DR needs IPVS/m);
+    expect(r.err).toMatch(/^error: VS \[203\.0\.113\.10\]:tcp:80 .* not started: the nftables backend cannot program it: lvs_method DR needs IPVS/m);
   });
 });
