@@ -8,6 +8,7 @@
  *   rt.reload(newModel);   // SIGHUP: unchanged instances keep state and VIPs
  *   rt.stop();             // SIGTERM: priority-0 adverts, VIPs removed, then 'runtime.stopped'
  */
+import type { InspectionEvent, Observer } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { Ports } from './ports.js';
 
@@ -62,6 +63,11 @@ export interface RuntimeOptions {
   stopTimeoutMs?: number;
   /** Notify scripts run one at a time; each is abandoned after this long (default 10000). */
   notifyScriptTimeoutMs?: number;
+  /**
+   * XState's inspection observer for the whole actor system (every actor's creation, events and
+   * snapshots): the web view's actor feed (actors/actor-feed.ts) and Stately's inspector.
+   */
+  inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void);
 }
 
 /** One kernel service of a virtual server, as the table port knows it. */

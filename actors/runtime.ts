@@ -151,6 +151,7 @@ export class RootRuntime implements Runtime, PhaseEnv {
     const root = createActor(rootLogic, {
       clock: this.ports.clock,
       input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model), env: this satisfies PhaseEnv },
+      ...(this.opts.inspect ? { inspect: this.opts.inspect } : {}),
     });
     root.on('daemon.childError', (e) => {
       this.sink.count('actor_errors');

@@ -41,9 +41,11 @@ export type SimEvent =
   | { t: number; type: 'send-error'; host: string; nic: string; error: string }
   | { t: number; type: 'runtime'; host: string; event: string; detail: string }
   /** One health-check attempt by a director's prober (sim/lvs/prober.ts); `start` in µs. */
-  | { t: number; type: 'probe'; host: string; kind: string; target: string; ok: boolean; failure?: string; message?: string; detail?: string; start: number };
+  | { t: number; type: 'probe'; host: string; kind: string; target: string; ok: boolean; failure?: string; message?: string; detail?: string; start: number }
+  /** A statechart actor changed state (actors/actor-feed.ts); `state` is [] once it stopped. */
+  | { t: number; type: 'actor'; host: string; actor: string; machine: string; state: string[]; event: string };
 
 export type SimEventType = SimEvent['type'];
 
 /** Kinds produced only while tracing. */
-export const TRACE_ONLY: ReadonlySet<SimEventType> = new Set(['advert', 'drop', 'log', 'script', 'send-error', 'runtime', 'probe']);
+export const TRACE_ONLY: ReadonlySet<SimEventType> = new Set(['advert', 'drop', 'log', 'script', 'send-error', 'runtime', 'probe', 'actor']);

@@ -3,6 +3,8 @@
  * faults plus the seed's chaos faults), arm expectations, run to the end, collect results.
  * `runScenario` is deterministic: same scenario, seed and code ⇒ same trace, byte for byte.
  */
+import type { AnyStateMachine, InspectionEvent } from 'xstate';
+import { actorFeed, combineInspectors } from '../actors/actor-feed.js';
 import type { CreateRuntime } from '../actors/runtime-types.js';
 import { chaosTimeline } from './chaos.js';
 import type { SimEvent } from './events.js';
@@ -30,6 +32,12 @@ export interface RunOptions {
   digest?: boolean;
   /** See every event as it happens (live timeline). */
   listen?: (e: SimEvent) => void;
+  /** Produce `actor` events (statechart state changes) for the listeners even without a trace. */
+  actors?: boolean;
+  /** Called once per machine the actor events name (the web view draws it). */
+  onMachine?: (machine: AnyStateMachine) => void;
+  /** One more inspection observer per daemon start on a host (Stately's inspector). */
+  inspect?: (host: string) => ((e: InspectionEvent) => void) | undefined;
   pcap?: boolean;
   checks?: boolean;
   /** Compiles the config of a "reload" fault that carries new text. */
@@ -110,7 +118,14 @@ export function runScenario(scn: Scenario, opts: RunOptions): RunResult {
   if (trace) recorder.listen((e) => trace.write(e));
   if (opts.listen) recorder.listen(opts.listen);
   const pcap = opts.pcap ? new PcapCollector(WALL_ORIGIN_MS) : undefined;
-  const world = new World(scn.world, {
+  const actors = tracing || opts.actors === true;
+  let world: World;
+  const inspect = (host: string) =>
+    combineInspectors(
+      actors ? actorFeed((c) => world.emit({ t: world.clock.nowMicros(), type: 'actor', host, ...c }), opts.onMachine) : undefined,
+      opts.inspect?.(host),
+    );
+  world = new World(scn.world, {
     seed,
     createRuntime: opts.createRuntime,
     models,
@@ -118,6 +133,7 @@ export function runScenario(scn: Scenario, opts: RunOptions): RunResult {
     ...(pcap ? { capture: pcap.capture } : {}),
     checks: opts.checks === false ? false : scn.checks,
     ...(opts.compile ? { compile: opts.compile } : {}),
+    ...(actors || opts.inspect ? { inspect } : {}),
   });
   const timeline = opts.timeline ?? timelineFor(scn, seed, models);
   world.schedule(timeline);

@@ -3,6 +3,7 @@
  * daemon uses (`createRuntime(ports, model, { name })`) fed with simulated ports. One SimClock
  * drives everything; one seeded PRNG (forked per concern) is the only randomness.
  */
+import type { InspectionEvent } from 'xstate';
 import type { LogLevel, MailMessage, ScriptResult, ScriptSpec } from '../actors/ports.js';
 import { formatMac } from '../protocol/addr.js';
 import type { KeepalivedConfig } from '../config/model.js';
@@ -88,6 +89,8 @@ export interface WorldOptions {
   compile?: (text: string, host: string) => unknown;
   /** How long a graceful stop may take before it counts as hung (ms). */
   stopTimeoutMs?: number;
+  /** An inspection observer for the actor system of each daemon started on `host` (RuntimeOptions.inspect). */
+  inspect?: (host: string) => ((e: InspectionEvent) => void) | undefined;
 }
 
 export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTarget {
@@ -218,7 +221,10 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
       // A director (virtual_server blocks) gets the LVS ports: the prober, the table and the seeded warmup draws.
       const lvs = (model.virtualServers?.length ?? 0) > 0 ? this.lvsPorts(host, proc) : undefined;
       const ports = { ...simPorts(host, proc, this), ...(lvs ? { prober: lvs.prober, lbTable: lvs.lb, random: () => lvs.warmupDraw() } : {}) };
-      const rt = this.opts.createRuntime(ports, model, { name: host.name });
+      const watch = this.opts.inspect?.(host.name);
+      // A dead process's actors are silent, as its timers are (see DaemonProcess).
+      const inspect = watch && ((e: InspectionEvent) => void (host.proc === proc && watch(e)));
+      const rt = this.opts.createRuntime(ports, model, { name: host.name, ...(inspect ? { inspect } : {}) });
       proc.runtime = rt;
       rt.on((e) => this.onRuntimeEvent(host, proc, e));
       rt.start();
