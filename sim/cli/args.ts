@@ -3,7 +3,7 @@
  *
  *   sim [SCENARIO] [--seed N | --seeds A..B] [--until T] [--trace F] [--pcap F] [--svg F]
  *       [--config [NAME=]a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
- *       [--no-color] [--shrink-budget N] [--no-shrink]
+ *       [--no-color] [--shrink-budget N] [--no-shrink] [--web [ADDR:]PORT] [--inspect [TARGET]]
  */
 import { parseDurationMs } from '../time.js';
 
@@ -22,6 +22,10 @@ export interface SimArgs {
   colour?: boolean;
   shrinkBudget: number;
   help: boolean;
+  /** `--web [ADDR:]PORT`, checked by the command. */
+  web?: string;
+  /** `--inspect` (true) or `--inspect TARGET`, checked by the command. */
+  inspect?: string | true;
 }
 
 export const USAGE = `usage: keepalived-ts sim [SCENARIO.yaml] [options]
@@ -49,7 +53,13 @@ options:
   --verbose           also show notify runs and mail in the timeline
   --quiet             only the summary
   --no-color          never colour the timeline
-  --shrink-budget N   re-runs allowed to shrink a failing fault list (default 60, 0 = off)`;
+  --shrink-budget N   re-runs allowed to shrink a failing fault list (default 60, 0 = off)
+  --web [ADDR:]PORT   after the run, serve it in a browser: every statechart, each actor's state
+                      highlighted, the last events, a time slider (127.0.0.1 unless ADDR is
+                      given; port 0 picks a free one); runs until Ctrl-C
+  --inspect [TARGET]  send every actor's events to Stately's inspector: TARGET [ADDR:]PORT hosts
+                      the relay and its page there (default 127.0.0.1:8080), a ws:// URL sends
+                      to a relay that is already running; runs until Ctrl-C`;
 
 function value(argv: string[], i: number, flag: string): string | { error: string } {
   const v = argv[i + 1];
@@ -125,6 +135,20 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
         case '--color':
           a.colour = true;
           break;
+        case '--web':
+          a.web = need();
+          break;
+        case '--inspect': {
+          // The target is optional: taken when attached (--inspect=8080) or when the next word
+          // looks like one (a port, ADDR:PORT, a ws:// URL), never a scenario file.
+          const next = argv[i + 1];
+          if (inline !== undefined) a.inspect = inline;
+          else if (next !== undefined && /^(\d+|[^/]*:\d+|wss?:\/\/.*)$/i.test(next)) {
+            a.inspect = next;
+            i++;
+          } else a.inspect = true;
+          break;
+        }
         case '--no-shrink':
           a.shrinkBudget = 0;
           break;
@@ -148,5 +172,6 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
   if (toStdout.length > 1) return { error: `only one output can go to stdout (-), got ${toStdout.map((k) => `--${k}`).join(' and ')}` };
   if (a.scenario !== undefined && a.configs.length > 0) return { error: 'give a scenario file or --config files, not both' };
   if (a.faults.length > 0 && a.configs.length === 0) return { error: '--fault goes with --config (a scenario file has its own timeline)' };
+  if (a.seeds && (a.web !== undefined || a.inspect !== undefined)) return { error: `${a.web !== undefined ? '--web' : '--inspect'} shows one run: give --seed N, not --seeds` };
   return a;
 }

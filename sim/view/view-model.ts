@@ -154,8 +154,28 @@ export function describeRecord(r: TraceRecord, before?: readonly string[]): stri
   }
 }
 
-const ACTOR_RANK: Record<string, number> = { daemon: 0, vrrpInstance: 1, syncGroup: 2, tracking: 3, tracker: 4, scriptProbe: 5, processProbe: 5, notifier: 6 };
-const rank = (machine: string) => ACTOR_RANK[machine] ?? 7;
+export interface KnownActor {
+  host: string;
+  actor: string;
+  machine: string;
+}
+
+/** Every actor the records ever name, in the order the view lists actors (to lay the page out once). */
+export function knownActors(records: readonly TraceRecord[]): KnownActor[] {
+  const hosts: string[] = [];
+  const seen = new Map<string, KnownActor>();
+  for (const r of records) {
+    if (r.type !== 'actor' || r.host === undefined) continue;
+    if (!hosts.includes(r.host)) hosts.push(r.host);
+    const key = `${r.host}\u0000${str(r.actor)}`;
+    if (!seen.has(key)) seen.set(key, { host: r.host, actor: str(r.actor), machine: str(r.machine) });
+  }
+  return [...seen.values()].sort((a, b) => rank(a.machine) - rank(b.machine) || a.actor.localeCompare(b.actor) || hosts.indexOf(a.host) - hosts.indexOf(b.host));
+}
+
+/** The order machines are listed in: VRRP first, the lifecycle last; machines not named here (LVS) before it. */
+const ACTOR_RANK: Record<string, number> = { vrrpInstance: 0, syncGroup: 1, tracking: 2, tracker: 3, scriptProbe: 4, processProbe: 4, notifier: 5, daemon: 7 };
+const rank = (machine: string) => ACTOR_RANK[machine] ?? 6;
 
 export function viewAt(records: readonly TraceRecord[], t: number, opts: ViewOptions = {}): View {
   const want = opts.events ?? 40;
@@ -177,7 +197,8 @@ export function viewAt(records: readonly TraceRecord[], t: number, opts: ViewOpt
   const ring: Array<{ r: TraceRecord; before?: string[] }> = [];
   for (let i = 0; i < end; i++) {
     const r = records[i]!;
-    const h = r.host === undefined ? undefined : host(r.host);
+    // Hosts are the ones that run a daemon (an observer's ARP cache does not make it one).
+    const h = r.host === undefined || (r.type !== 'daemon' && r.type !== 'actor') ? undefined : host(r.host);
     const shown = opts.all === true || !NOISY.has(r.type);
     let before: string[] | undefined;
     switch (r.type) {

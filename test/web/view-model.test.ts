@@ -9,7 +9,7 @@ import { loadScenarioFile } from '../../sim/tools/scenario-file.js';
 import { machineDiagram } from '../../sim/view/diagram.js';
 import { RecordLog } from '../../sim/view/feed.js';
 import { actorRecord, runtimeRecord, simRecord, type TraceRecord } from '../../sim/view/records.js';
-import { activeStates, describeRecord, upperBound, viewAt } from '../../sim/view/view-model.js';
+import { activeStates, describeRecord, knownActors, upperBound, viewAt } from '../../sim/view/view-model.js';
 import { EXAMPLES_DIR } from '../sim/helpers/examples.js';
 
 const actor = (t: number, host: string, name: string, machine: string, state: string[], event = 'e', role?: string): TraceRecord => ({
@@ -94,8 +94,9 @@ describe('viewAt', () => {
       ['lb1', 'running'],
       ['lb2', 'running'],
     ]);
-    // The daemon actor sorts first; hosts keep the order they appeared in.
-    expect(v.actors.map((a) => `${a.host} ${a.actor}`)).toEqual(['lb1 daemon', 'lb1 vrrp/VI_1', 'lb2 vrrp/VI_1']);
+    // VRRP first, the lifecycle last; hosts keep the order they appeared in.
+    expect(v.actors.map((a) => `${a.host} ${a.actor}`)).toEqual(['lb1 vrrp/VI_1', 'lb2 vrrp/VI_1', 'lb1 daemon']);
+    expect(knownActors(records).map((a) => `${a.host} ${a.actor}`)).toEqual(['lb1 vrrp/VI_1', 'lb2 vrrp/VI_1', 'lb1 daemon']);
   });
 
   it('the moment of a record counts: at t the record at t has happened', () => {

@@ -25,9 +25,13 @@ import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
 import { runScenario, violationsAsExpected, type RunOptions, type RunResult } from '../../../sim/run.js';
 import { compileKeepalived } from '../../../sim/scenario/keepalived.js';
 import { loadScenario } from '../../../sim/scenario/load.js';
+import type { SimEvent } from '../../../sim/events.js';
 import type { Scenario } from '../../../sim/scenario/types.js';
 import { loadScenarioFile, readRelativeTo, readText } from '../../../sim/tools/scenario-file.js';
 import { formatMicros, formatMs } from '../../../sim/time.js';
+import { parseListenAddress } from '../listen-address.js';
+import { SimWatch } from '../web/sim-watch.js';
+import { parseInspectTarget } from '../web/stately.js';
 
 export interface SimCommandDeps {
   createRuntime?: CreateRuntime;
@@ -38,6 +42,8 @@ export interface SimCommandDeps {
   stdoutRaw?: (data: Uint8Array | string) => void;
   isTTY?: boolean;
   cwd?: string;
+  /** With --web/--inspect: serve until this settles (default: SIGINT or SIGTERM). */
+  serveUntil?: (lines: string[]) => Promise<void>;
 }
 
 /** The bundled default scenario: examples/default.yaml next to the sources (or above dist/). */
@@ -122,8 +128,8 @@ function writeOutputs(args: SimArgs, r: RunResult, io: Io): void {
   }
 }
 
-/** Run one seed with the live timeline and the requested outputs. */
-function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): RunResult {
+/** Run one seed with the live timeline and the requested outputs (`extra`: a watch's options). */
+function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOptions, colour: boolean, extra: Partial<RunOptions> = {}): RunResult {
   const printer = args.quiet ? undefined : new TimelinePrinter(io.say, colour, args.verbose);
   let fd: number | undefined;
   let buf: string[] = [];
@@ -145,12 +151,15 @@ function runOne(scn: Scenario, seed: number, args: SimArgs, io: Io, opts: RunOpt
       }
     : undefined;
   try {
+    const watchListen = extra.listen;
+    const listen = printer && watchListen ? (e: SimEvent) => (printer.write(e), watchListen(e)) : printer ? (e: SimEvent) => printer.write(e) : watchListen;
     const r = runScenario(scn, {
       ...opts,
+      ...extra,
       seed,
       ...(args.untilMs !== undefined ? { untilMs: args.untilMs } : {}),
       ...(traceLine ? { traceLine } : {}),
-      ...(printer ? { listen: (e) => printer.write(e) } : {}),
+      ...(listen ? { listen } : {}),
       pcap: args.pcap !== undefined,
     });
     printer?.flush();
@@ -220,6 +229,21 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
     compile: (text, host) => reload(text, `${host} (reload)`, scn.world.hosts.find((h) => h.name === host)?.nics.map((n) => n.name) ?? []).model,
   };
   if (args.seeds) return runMany(scn, displayName, args, io, opts, colour);
+  const web = args.web === undefined ? undefined : parseListenAddress(args.web, '--web');
+  const inspect = args.inspect === undefined ? undefined : parseInspectTarget(args.inspect);
+  for (const x of [web, inspect]) {
+    if (x && 'error' in x) {
+      io.err(`keepalived-ts sim: ${x.error}`);
+      return 2;
+    }
+  }
+  const watch = web || inspect ? new SimWatch({ ...(web && !('error' in web) ? { web } : {}), ...(inspect && !('error' in inspect) ? { inspect } : {}) }) : undefined;
+  try {
+    await watch?.prepare();
+  } catch (e) {
+    io.err(`keepalived-ts sim: --inspect: ${(e as Error).message}`);
+    return 1;
+  }
   const seed = args.seed ?? scn.seed;
   if (!args.quiet) {
     io.say(`${scn.name} — seed ${seed}, ${formatMs(args.untilMs ?? scn.durationMs)} simulated`);
@@ -227,7 +251,7 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
     io.say('');
   }
   const t0 = performance.now();
-  const r = runOne(scn, seed, args, io, opts, colour);
+  const r = runOne(scn, seed, args, io, opts, colour, watch?.runOptions());
   summarise(r, io, performance.now() - t0);
   writeOutputs(args, r, io);
   if (r.violations.some((v) => !scn.expectViolations.includes(v.id)) && args.shrinkBudget > 0) {
@@ -235,7 +259,33 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
     const repro = shrinkFailure(r, opts, args.shrinkBudget);
     if (repro) io.say(describeReproduction(repro, displayName));
   }
-  return r.passed ? 0 : 1;
+  const code = r.passed ? 0 : 1;
+  if (!watch) return code;
+  try {
+    const lines = await watch.serve(`${scn.name} — seed ${seed}`, r.untilMs / 1000);
+    for (const l of lines) io.err(l);
+    await (deps.serveUntil ?? untilSignal)(lines);
+  } catch (e) {
+    io.err(`keepalived-ts sim: --web: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await watch.close();
+  }
+  return code;
+}
+
+/** Serve until Ctrl-C or SIGTERM. */
+function untilSignal(): Promise<void> {
+  process.stderr.write('(Ctrl-C to stop)\n');
+  return new Promise((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): number {
