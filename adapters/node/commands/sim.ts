@@ -31,7 +31,7 @@ import { loadScenarioFile, readRelativeTo, readText } from '../../../sim/tools/s
 import { formatMicros, formatMs } from '../../../sim/time.js';
 import { parseListenAddress } from '../listen-address.js';
 import { SimWatch } from '../web/sim-watch.js';
-import { parseInspectTarget } from '../web/stately.js';
+import { parseInspectTarget } from '../web/inspect-target.js';
 
 export interface SimCommandDeps {
   createRuntime?: CreateRuntime;

@@ -12,6 +12,7 @@
  *    parent-death signal: VIPs are removed and priority 0 is advertised before exiting.
  */
 import type { Logger } from '../../../actors/ports.js';
+import type { TraceRecord } from '../../../sim/view/records.js';
 import { CHILD_EXIT_FATAL, isParentMessage, type ChildMessage, type ChildRole, type DumpKind } from './ipc.js';
 import { createDaemonLogger, type DaemonLogger } from './log-sinks.js';
 import { RoleHost, type RuntimeFactory } from './role-host.js';
@@ -33,6 +34,26 @@ function send(m: ChildMessage): void {
   if (process.connected) process.send?.(m);
 }
 
+/** The --web feed to the parent: records in batches (every 50 ms at most), flushed before exit. */
+class FeedSender {
+  private batch: TraceRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  record(r: TraceRecord): void {
+    this.batch.push(r);
+    this.timer ??= setTimeout(() => this.flush(), 50);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.length === 0) return;
+    const records = this.batch;
+    this.batch = [];
+    send({ type: 'feed', records });
+  }
+}
+
 export function runChild(factory: RuntimeFactory, roleArg: string | undefined = process.argv[2]): void {
   if (roleArg !== 'vrrp' && roleArg !== 'checker') {
     process.stderr.write(`keepalived-ts child: unknown role '${roleArg ?? ''}'\n`);
@@ -49,6 +70,7 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
   let log: DaemonLogger | Logger = bootLogger;
   let host: RoleHost | undefined;
   let shuttingDown = false;
+  const feed = new FeedSender();
 
   const exit = (code: number): void => {
     if ('close' in log) log.close();
@@ -62,6 +84,7 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
     const done = host ? host.stop() : Promise.resolve();
     void done.then(() => {
       log.log('debug', 'child stopped');
+      feed.flush();
       send({ type: 'stopped' });
       exit(code);
     });
@@ -82,6 +105,9 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
           umask: process.umask(),
           stopTimeoutMs: m.options.stopTimeoutMs,
           ...(m.options.netns !== undefined ? { netns: m.options.netns } : {}),
+          ...(m.options.watch
+            ? { watch: { options: m.options.watch, sink: { record: (r) => feed.record(r), diagram: (diagram) => (feed.flush(), send({ type: 'diagram', diagram })) } } }
+            : {}),
         });
         host.start(m.model).then(
           () => send({ type: 'ready' }),

@@ -56,6 +56,10 @@ export interface DaemonFlags {
   help: boolean;
   /** keepalived-ts only: run the VRRP and checker runtimes inside the parent (debugging). */
   singleProcess: boolean;
+  /** keepalived-ts only: `--web [ADDR:]PORT`, the live statecharts in a browser (docs/web.md). */
+  web?: string;
+  /** keepalived-ts only: `--inspect[=TARGET]`, Stately's inspector (true: the default relay). */
+  inspect?: string | true;
 }
 
 export interface FlagParseResult {
@@ -188,6 +192,8 @@ const SPECS: FlagSpec[] = [
   { short: 'v', long: 'version', arg: 'none', apply: (f) => void (f.version ||= !f.help) },
   { short: 'h', long: 'help', arg: 'none', apply: (f) => void (f.help ||= !f.version) },
   { long: 'single-process', arg: 'none', apply: (f) => void (f.singleProcess = true) },
+  { long: 'web', arg: 'required', apply: (f, v) => void (f.web = v) },
+  { long: 'inspect', arg: 'optional', apply: (f, v) => void (f.inspect = v ?? true) },
 ];
 
 /** Long options by name, exact match first, then a unique prefix (getopt_long's abbreviations). */
@@ -307,6 +313,10 @@ export function daemonOptionsText(): string {
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
                                 stderr by default
       --single-process         Run the VRRP and checker subsystems inside one process (debugging)
+      --web=[ADDR:]PORT        Serve the live statecharts to a browser (127.0.0.1 unless ADDR)
+      --inspect[=TARGET]       Send every actor's events to Stately's inspector: TARGET
+                                [ADDR:]PORT hosts the relay (default 127.0.0.1:8080),
+                                ws://HOST:PORT sends to a running one
   -v, --version                Display the version number
   -h, --help                   Display this help message
 

@@ -3,12 +3,16 @@
  * as keepalived 1.x's watchdog socket). Messages are plain data.
  *
  *   parent → child: start (model + log options), hello (every 5 s), reload, dump, stop
- *   child → parent: ready, hello.ack, reloaded, stopped, fatal
+ *   child → parent: ready, hello.ack, reloaded, stopped, fatal; with --web also feed (trace
+ *   records, batched) and diagram (each machine once)
  *
  * A child that does not answer hellos is killed and respawned; a child whose channel closes
  * (the parent died) stops its runtime gracefully and exits.
  */
 import type { KeepalivedConfig } from '../../../config/index.js';
+import type { MachineDiagram } from '../../../sim/view/diagram.js';
+import type { TraceRecord } from '../../../sim/view/records.js';
+import type { ChildWatchOptions } from '../web/runtime-watch.js';
 import type { DaemonLogOptions } from './log-sinks.js';
 
 export type ChildRole = 'vrrp' | 'checker';
@@ -25,6 +29,8 @@ export interface ChildStartOptions {
   stopTimeoutMs: number;
   /** Network namespace for the ports (-s or global_defs net_namespace). */
   netns?: string;
+  /** --web / --inspect: what to report and where inspection events go. */
+  watch?: ChildWatchOptions;
 }
 
 export type ParentMessage =
@@ -39,13 +45,15 @@ export type ChildMessage =
   | { type: 'hello.ack'; seq: number }
   | { type: 'reloaded' }
   | { type: 'stopped' }
-  | { type: 'fatal'; reason: string };
+  | { type: 'fatal'; reason: string }
+  | { type: 'feed'; records: TraceRecord[] }
+  | { type: 'diagram'; diagram: MachineDiagram };
 
 /** Exit code of a child that cannot run with this configuration: the parent stops everything. */
 export const CHILD_EXIT_FATAL = 3;
 
 const PARENT_TYPES = new Set(['start', 'hello', 'reload', 'dump', 'stop']);
-const CHILD_TYPES = new Set(['ready', 'hello.ack', 'reloaded', 'stopped', 'fatal']);
+const CHILD_TYPES = new Set(['ready', 'hello.ack', 'reloaded', 'stopped', 'fatal', 'feed', 'diagram']);
 
 function typed(m: unknown): m is { type: string } {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';

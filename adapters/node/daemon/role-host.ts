@@ -7,6 +7,7 @@
 import type { Logger, Ports } from '../../../actors/ports.js';
 import type { CreateRuntime, Runtime, RuntimeEvent } from '../../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../../config/index.js';
+import { runtimeWatch, type ChildWatchOptions, type RuntimeWatch, type WatchSink } from '../web/runtime-watch.js';
 import { writeDump, dumpPaths } from './dump-files.js';
 import { formatCheckerData, formatCheckerJson } from './dump-check.js';
 import { formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
@@ -36,6 +37,8 @@ export interface RoleHostOptions {
   umask: number;
   stopTimeoutMs: number;
   netns?: string;
+  /** `--web` / `--inspect`: where this runtime's records, diagrams and inspection events go. */
+  watch?: { options: ChildWatchOptions; sink: WatchSink };
 }
 
 export class RoleHost {
@@ -43,6 +46,8 @@ export class RoleHost {
   private ports: Ports | undefined;
   private model: KeepalivedConfig | undefined;
   private unsubscribe: (() => void) | undefined;
+  private watch: RuntimeWatch | undefined;
+  private unwatch: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
   private starting = false;
   private readonly stats = new VrrpStatsTracker();
@@ -67,6 +72,16 @@ export class RoleHost {
   async start(model: KeepalivedConfig): Promise<void> {
     if (this.starting || this.stopping) return;
     this.starting = true;
+    // Watching is optional: a watch that cannot be set up is logged, the runtime runs anyway.
+    const w = this.opts.watch;
+    const watch = w
+      ? await runtimeWatch(this.opts.name, `${this.opts.name}/${this.role}/${process.pid}`, w.options, w.sink).catch((e: unknown) => {
+          this.log.log('error', `cannot watch the ${this.role} runtime: ${(e as Error).message}`);
+          return undefined;
+        })
+      : undefined;
+    if (this.stopping) return watch?.stop();
+    this.watch = watch;
     this.model = model;
     const ports = await this.factory.createPorts(this.role, this.log, { ...(this.opts.netns !== undefined ? { netns: this.opts.netns } : {}), model });
     this.ports = ports;
@@ -81,14 +96,18 @@ export class RoleHost {
         stopTimeoutMs: this.opts.stopTimeoutMs,
         // keepalived's two processes: the VRRP child runs VRRP only, the checker child LVS only.
         subsystems: this.role === 'vrrp' ? ['vrrp'] : ['lvs'],
+        ...(watch?.inspect ? { inspect: watch.inspect } : {}),
       });
     } catch (e) {
       this.ports = undefined;
       closePorts(ports);
+      this.watch?.stop();
+      this.watch = undefined;
       throw e;
     }
     this.runtime = runtime;
     this.unsubscribe = runtime.on((e) => this.onEvent(e));
+    this.unwatch = watch?.attach(runtime);
     runtime.start();
   }
 
@@ -107,6 +126,7 @@ export class RoleHost {
     const runtime = this.runtime;
     if (!runtime) {
       if (this.ports) closePorts(this.ports);
+      this.watch?.stop();
       return (this.stopping = Promise.resolve());
     }
     this.stopping = new Promise<void>((resolve) => {
@@ -131,6 +151,8 @@ export class RoleHost {
       }
     }).finally(() => {
       this.unsubscribe?.();
+      this.unwatch?.();
+      this.watch?.stop();
       // Sockets, netlink and running scripts are released once the runtime is done with them.
       if (this.ports) closePorts(this.ports);
     });

@@ -13,7 +13,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../../actors/ports.js';
 import { nextRespawnDelayMs, type BackoffPolicy } from './backoff.js';
-import { CHILD_EXIT_FATAL, CHILD_LABEL, isChildMessage, type ChildRole, type ParentMessage } from './ipc.js';
+import { CHILD_EXIT_FATAL, CHILD_LABEL, isChildMessage, type ChildMessage, type ChildRole, type ParentMessage } from './ipc.js';
 import { removePidFile, writePidFile } from './pidfiles.js';
 
 export interface SupervisorOptions {
@@ -34,6 +34,10 @@ export interface SupervisorOptions {
   stopTimeoutMs: number;
   /** The child cannot be kept running: the parent must shut the daemon down. */
   onFatal: (reason: string) => void;
+  /** Messages the supervisor does not handle itself (the --web feed). */
+  onChildMessage?: (m: ChildMessage) => void;
+  /** A child was forked, or exited (stopped when asked to, crashed otherwise). */
+  onLifecycle?: (what: 'start' | 'stopped' | 'crashed', detail?: string) => void;
 }
 
 export class ChildSupervisor {
@@ -93,6 +97,7 @@ export class ChildSupervisor {
       this.onExit(child, code, signal);
       resolveExit();
     });
+    opts.onLifecycle?.('start', `pid ${child.pid}`);
     if (child.pid !== undefined) {
       opts.log.log('info', `Starting ${this.label}, pid=${child.pid}`);
       if (opts.pidFile) {
@@ -149,6 +154,7 @@ export class ChildSupervisor {
         this.opts.log.log('error', `${this.label}(${child.pid}): ${m.reason}`);
         break;
       default:
+        this.opts.onChildMessage?.(m);
         break;
     }
   }
@@ -191,6 +197,7 @@ export class ChildSupervisor {
     this.clearHello();
     const pid = child.pid ?? 0;
     if (this.opts.pidFile) removePidFile(this.opts.pidFile, pid);
+    this.opts.onLifecycle?.(this.stopping ? 'stopped' : 'crashed', signal ? `pid ${pid}, signal ${signal}` : `pid ${pid}, status ${code}`);
     if (this.stopping) return;
     const { log } = this.opts;
     if (signal) log.log('warning', `pid ${pid} exited due to signal ${signal}`);

@@ -11,7 +11,8 @@ import { simRecord, type TraceRecord } from '../../../sim/view/records.js';
 import type { ListenAddress } from '../listen-address.js';
 import { startInspectRelay, type InspectRelay } from './inspect-relay.js';
 import { startWebServer, type WebServer } from './server.js';
-import { connectStately, type InspectTarget, type StatelyConnection } from './stately.js';
+import type { InspectTarget } from './inspect-target.js';
+import { connectStately, type StatelyConnection } from './stately.js';
 
 export interface SimWatchOptions {
   web?: ListenAddress;
