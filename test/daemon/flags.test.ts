@@ -53,6 +53,10 @@ const IMPLEMENTED: Array<[string[], Partial<DaemonFlags>]> = [
   [['-h'], { help: true }],
   [['--help'], { help: true }],
   [['--single-process'], { singleProcess: true }],
+  [['--web', '8080'], { web: '8080' }],
+  [['--web=198.51.100.1:8080'], { web: '198.51.100.1:8080' }],
+  [['--inspect'], { inspect: true }],
+  [['--inspect=ws://127.0.0.1:8080'], { inspect: 'ws://127.0.0.1:8080' }],
   [['-s', 'blue'], { namespace: 'blue' }],
   [['--namespace=blue'], { namespace: 'blue' }],
 ];

@@ -29,6 +29,8 @@ import { RoleHost, type RuntimeFactory } from './role-host.js';
 import { rolesFor } from './roles.js';
 import { installSignalHandlers, type SignalFunction } from './signals.js';
 import { ChildSupervisor } from './supervisor.js';
+import { DaemonWatch } from '../web/daemon-watch.js';
+import { watchOptionsFrom } from './watch-flags.js';
 
 export interface DaemonTiming {
   helloIntervalMs: number;
@@ -133,6 +135,16 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     log.log('info', `Overriding config net_namespace '${model.globalDefs.other['net_namespace'][0]}' with command line namespace '${flags.namespace}'`);
   }
 
+  // --web / --inspect: the web server and the relay listen before any child starts.
+  const watchOptions = watchOptionsFrom(flags);
+  const watch = watchOptions ? new DaemonWatch({ name, ...watchOptions }) : undefined;
+  try {
+    for (const line of (await watch?.start()) ?? []) log.log('info', line);
+  } catch (e) {
+    log.log('error', `cannot serve --web/--inspect: ${(e as Error).message}`);
+    return finish(1);
+  }
+
   const pidErr = writePidFile(pids.parent, process.pid);
   if (pidErr) {
     log.log('error', `Unable to write pid file ${pids.parent}: ${pidErr}`);
@@ -149,6 +161,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     dumpDir,
     stopTimeoutMs: timing.runtimeStopTimeoutMs,
     ...(netns !== undefined ? { netns } : {}),
+    ...(watch ? { watch: watch.childOptions() } : {}),
   });
 
   let resolveDone!: (code: number) => void;
@@ -168,7 +181,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     // Each runtime logs its own "Stopping"; the parent says it only when it has none.
     if (units.size === 0) log.log('info', 'Stopping');
     else log.log('debug', `Stopping (${why})`);
-    void Promise.all([...units.values()].map(stopUnit)).then(() => {
+    void Promise.all([...units.values()].map(stopUnit)).then(async () => {
+      await watch?.close();
       removePidFile(pids.parent, process.pid);
       log.log('info', `Stopped Keepalived-ts v${deps.version}`);
       resolveDone(code);
@@ -178,7 +192,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const startUnit = (role: ChildRole): void => {
     if (stopping || units.has(role)) return;
     if (flags.singleProcess) {
-      const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs, ...(netns !== undefined ? { netns } : {}) });
+      const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs, ...(netns !== undefined ? { netns } : {}), ...(watch ? { watch: watch.hostWatch(role) } : {}) });
       units.set(role, { role, kind: 'host', host });
       host.start(model).catch((e: unknown) => {
         log.log('error', `cannot start the ${role} runtime: ${(e as Error).message}`);
@@ -200,6 +214,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       backoff: timing.backoff,
       stopTimeoutMs: timing.childStopTimeoutMs,
       onFatal: (reason) => stopAll(reason, 1),
+      ...watch?.supervisorHooks(role),
     });
     units.set(role, { role, kind: 'child', sup });
     sup.start();

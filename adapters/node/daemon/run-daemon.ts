@@ -11,6 +11,7 @@ import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js'
 import { runParent, type DaemonTiming } from './parent.js';
 import type { RuntimeFactory } from './role-host.js';
 import { signumOf } from './signals.js';
+import { watchFlagErrors } from './watch-flags.js';
 
 export interface DaemonDeps {
   version: string;
@@ -43,6 +44,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     process.stderr.write(`${PROGRAM}: ${unknownArgument(word, deps.topLevel === true && argv[0] === word)}\n${SHORT_USAGE}\n`);
     return EXIT_USAGE;
   }
+  errors.push(...watchFlagErrors(flags));
   // keepalived's wording; exit 2 with the usage line where keepalived exits 1 (docs/daemon.md).
   if (errors.length > 0) {
     for (const e of errors) process.stderr.write(`${e}\n`);
