@@ -116,9 +116,9 @@ export class DaemonLab {
     return this.observerHost;
   }
 
-  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D`. */
-  startOurs(host: LabHost, conf: string): DaemonHandle {
-    return this.start(host, conf, 'ours');
+  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D` (and `extra`). */
+  startOurs(host: LabHost, conf: string, extra: string[] = []): DaemonHandle {
+    return this.start(host, conf, 'ours', undefined, extra);
   }
 
   /** Start Debian's keepalived 2.2.7 in the host's namespace with `-n -l -D -P`. */
@@ -170,12 +170,12 @@ export class DaemonLab {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string): DaemonHandle {
+  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string, extra: string[] = []): DaemonHandle {
     const base = join(this.dir, `${host.name}-${kind}`);
     const path = confPath ?? `${base}.conf`;
     writeFileSync(path, conf);
     const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid`, checker: `${base}-checkers.pid` };
-    const flags = ['-n', '-l', '-D', '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker];
+    const flags = ['-n', '-l', '-D', '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker, ...extra];
     this.runs++;
     const argv = kind === 'ours' ? [process.execPath, '--import', 'tsx', CLI, ...flags] : [KEEPALIVED, ...flags, '-P'];
     const proc = this.net.spawn(host.ns, argv, { TMPDIR: this.dir });
