@@ -98,10 +98,10 @@ describe.skipIf(daemonSkip !== undefined)(`daemon --web in a browser${daemonSkip
     const b = lab.host('b');
     const A = lab.startOurs(a, conf('lb_a', 150, a.ifname), ['--web', `${a.ipv4}:${PORT}`]);
     daemons.push(A);
-    await A.proc.waitFor(/\(VI_1\) Entering MASTER STATE/, 30_000);
+    await A.proc.waitFor(/\(VI_1\) Entering MASTER STATE/, 90_000);
     const B = lab.startOurs(b, conf('lb_b', 100, b.ifname), ['--web', `${b.ipv4}:${PORT}`]);
     daemons.push(B);
-    await B.proc.waitFor(/\(VI_1\) Entering BACKUP STATE/, 30_000);
+    await B.proc.waitFor(/\(VI_1\) Entering BACKUP STATE/, 90_000);
     expect(A.log()).toContain(`Web view on http://${a.ipv4}:${PORT}/`);
 
     browser = await launchChromium(lab.observer.ns);
@@ -140,7 +140,7 @@ describe.skipIf(daemonSkip !== undefined)(`daemon --web in a browser${daemonSkip
 
     B.signal('SIGTERM');
     await B.proc.waitFor(/Stopped Keepalived-ts/, 20_000);
-  }, 240_000);
+  }, 420_000);
 });
 
 describe.skipIf(!haveChromium)(`sim --web in a browser${haveChromium ? '' : ` (skipped: ${noChromium})`}`, () => {
@@ -193,5 +193,5 @@ describe.skipIf(!haveChromium)(`sim --web in a browser${haveChromium ? '' : ` (s
     sim.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => (sim!.exitCode !== null ? r(sim!.exitCode) : sim!.on('exit', r)));
     expect(code).toBe(0);
-  }, 240_000);
+  }, 420_000);
 });
