@@ -14,6 +14,7 @@
 import { createActor, fromCallback, type Actor, type AnyActorLogic, type AnyActorRef, type EventObject } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
 import { daemonMachine, type ChildSpec, type DaemonEvent, type PhaseInput, type SpawnSpec } from '../machines/daemon.machine.js';
+import { childHostLogic } from './child-host.js';
 import type { Ports } from './ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, VirtualServerStatus } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
@@ -95,6 +96,7 @@ const rootLogic = daemonMachine.provide({
     reloadSubsystems: phaseActor('reload'),
     releaseSubsystems: phaseActor('release'),
     drainSubsystems: phaseActor('drain'),
+    childHost: childHostLogic as unknown as AnyActorLogic,
   },
 });
 

@@ -72,8 +72,6 @@ interface DaemonContext {
   stopTimeoutMs: number;
   plans: readonly unknown[];
   env?: unknown;
-  /** systemIds of the children spawned through `daemon.spawn` and not stopped. */
-  children: string[];
   /** A reload waiting for the node to run. */
   pendingModel?: unknown;
 }
@@ -102,6 +100,9 @@ export const daemonMachine = setup({
     reloadSubsystems: phasePlaceholder('reloadSubsystems'),
     releaseSubsystems: phasePlaceholder('releaseSubsystems'),
     drainSubsystems: phasePlaceholder('drainSubsystems'),
+    childHost: fromCallback<EventObject, { root: AnyActorRef }>(() => {
+      throw new Error('childHost not provided: compose the daemon through actors/runtime.ts');
+    }),
   },
   guards: {
     hasPendingReload: ({ context }) => context.pendingModel !== undefined,
@@ -110,19 +111,14 @@ export const daemonMachine = setup({
     stopTimeout: ({ context }) => context.stopTimeoutMs,
   },
   actions: {
-    spawnChildren: enqueueActions(({ context, enqueue }, p: { children: SpawnSpec[] }) => {
-      const ids = [...context.children];
-      for (const c of p.children) {
-        // R11: a systemId must be unique; a respawn stops the old child first.
-        if (ids.includes(c.systemId)) enqueue.stopChild(c.systemId);
-        else ids.push(c.systemId);
-        enqueue.spawnChild((c.logic ?? c.src) as never, { id: c.systemId, systemId: c.systemId, input: c.input as never });
-      }
-      enqueue.assign({ children: ids });
+    /** The child host (`children`) creates and starts them, a reused systemId stopped first (R11). */
+    spawnChildren: enqueueActions(({ enqueue, self }, p: { children: SpawnSpec[] }) => {
+      const provided = ((self as unknown as { logic: unknown }).logic as { implementations?: { actors?: Record<string, AnyActorLogic> } }).implementations?.actors ?? {};
+      const children = p.children.map((c) => ({ logic: c.logic ?? provided[c.src], systemId: c.systemId, input: c.input }));
+      enqueue.sendTo('children', { type: 'host.spawn', children });
     }),
-    stopChildren: enqueueActions(({ context, enqueue }, p: { systemIds: string[] }) => {
-      for (const id of p.systemIds) if (context.children.includes(id)) enqueue.stopChild(id);
-      enqueue.assign({ children: context.children.filter((id) => !p.systemIds.includes(id)) });
+    stopChildren: enqueueActions(({ enqueue }, p: { systemIds: string[] }) => {
+      enqueue.sendTo('children', { type: 'host.stop', systemIds: p.systemIds });
     }),
     /** After the children started or stopped (sendTo runs last in the step): the phase goes on. */
     acknowledge: enqueueActions(({ enqueue }, p: { replyTo: AnyActorRef | undefined }) => {
@@ -142,7 +138,10 @@ export const daemonMachine = setup({
 }).createMachine({
   id: 'daemon',
   description: 'keepalived-ts root: the node lifecycle; spawns and supervises the subsystems\' actors (keepalived parent + VRRP/checker children).',
-  context: ({ input }) => ({ stopTimeoutMs: input.stopTimeoutMs, plans: input.plans, ...(input.env !== undefined ? { env: input.env } : {}), children: [] }),
+  context: ({ input }) => ({ stopTimeoutMs: input.stopTimeoutMs, plans: input.plans, ...(input.env !== undefined ? { env: input.env } : {}) }),
+  // The spawned children live in this one actor, not in the root's own children: XState copies a
+  // machine's children record on each spawn and stop, O(n²) for 1,000 instances.
+  invoke: { id: 'children', src: 'childHost', input: ({ self }) => ({ root: self }) },
   on: {
     'daemon.spawn': {
       actions: [

@@ -8,7 +8,7 @@
 // - guards: each answers what `guardResults` says (all false to start); set one to true to take
 //   its branch.
 // - actions: names only; they do nothing here.
-// - actors: drainSubsystems, releaseSubsystems, reloadSubsystems, startSubsystems, sweepLeftovers are inert stand-ins; send the events they would send by hand.
+// - actors: childHost, drainSubsystems, releaseSubsystems, reloadSubsystems, startSubsystems, sweepLeftovers are inert stand-ins; send the events they would send by hand.
 import { createMachine, fromCallback } from 'xstate';
 
 export const guardResults = {
@@ -18,6 +18,10 @@ export const guardResults = {
 export const daemon = createMachine({
   "id": "daemon",
   "description": "keepalived-ts root: the node lifecycle; spawns and supervises the subsystems' actors (keepalived parent + VRRP/checker children).",
+  "invoke": {
+    "id": "children",
+    "src": "childHost"
+  },
   "on": {
     "daemon.spawn": {
       "actions": [
@@ -221,8 +225,7 @@ export const daemon = createMachine({
   },
   "context": {
     "stopTimeoutMs": 5000,
-    "plans": [],
-    "children": []
+    "plans": []
   }
 }, {
   delays: {
@@ -232,6 +235,7 @@ export const daemon = createMachine({
     "hasPendingReload": () => guardResults["hasPendingReload"],
   },
   actors: {
+    "childHost": fromCallback(() => {}),
     "drainSubsystems": fromCallback(() => {}),
     "releaseSubsystems": fromCallback(() => {}),
     "reloadSubsystems": fromCallback(() => {}),

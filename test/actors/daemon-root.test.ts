@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, type AnyActorRef, type EventObject } from 'xstate';
+import { childHostLogic } from '../../actors/child-host.js';
 import { SimClock } from '../../sim/clock.js';
 import { daemonMachine, type DaemonEvent, type PhaseInput } from '../../machines/daemon.machine.js';
 
@@ -39,6 +40,7 @@ function root(stopTimeoutMs = 1000) {
       reloadSubsystems: phase('reloadSubsystems'),
       releaseSubsystems: phase('releaseSubsystems'),
       drainSubsystems: phase('drainSubsystems'),
+      childHost: childHostLogic,
     } as never,
   });
   const actor = createActor(logic, { clock, input: { stopTimeoutMs, plans: ['plan-1'] } });
