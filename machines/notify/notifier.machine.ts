@@ -106,9 +106,28 @@ interface NotifierContext {
   queue: NotifyJob[];
   nextSeq: number;
   /** Last notified state per `SCOPE/name` (exactly once per transition). */
-  lastState: Record<string, NotifyState>;
+  lastState: StateMemo;
   /** Last state mailed per `SCOPE/name` (keepalived last_email_state). */
-  lastMailed: Record<string, NotifyState>;
+  lastMailed: StateMemo;
+}
+
+/**
+ * `SCOPE/name` → state, split into 64 buckets by a hash of the key so that recording one state
+ * copies one bucket and the bucket index instead of every key: with 1,000 instances starting or
+ * stopping, one flat record copied per notification was O(n²) (0.7 s of CPU each way at 1,000
+ * instances, bench/profile-daemon.ts).
+ */
+type StateMemo = Readonly<Record<string, Readonly<Record<string, NotifyState>>>>;
+const MEMO_BUCKETS = 64;
+function memoBucket(key: string): string {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return String((h >>> 0) % MEMO_BUCKETS);
+}
+const memoGet = (m: StateMemo, key: string): NotifyState | undefined => m[memoBucket(key)]?.[key];
+function memoSet(m: StateMemo, key: string, state: NotifyState): StateMemo {
+  const b = memoBucket(key);
+  return { ...m, [b]: { ...m[b], [key]: state } };
 }
 
 export type JobDraft =
@@ -187,14 +206,14 @@ export const notifierMachine = setup({
   actions: {
     enqueueStateJobs: enqueueActions(({ context, enqueue }, e: { scope: NotifyScope; name: string; state: NotifyState; priority: number }) => {
       const key = `${e.scope}/${e.name}`;
-      if (context.lastState[key] === e.state) return;
-      const drafts = stateJobs(context.config, e, context.lastMailed[key]);
+      if (memoGet(context.lastState, key) === e.state) return;
+      const drafts = stateJobs(context.config, e, memoGet(context.lastMailed, key));
       const mailed = drafts.some((d) => d.kind === 'mail');
       enqueue.assign({
         queue: [...context.queue, ...numbered(context, drafts)],
         nextSeq: context.nextSeq + drafts.length,
-        lastState: { ...context.lastState, [key]: e.state },
-        lastMailed: mailed ? { ...context.lastMailed, [key]: e.state } : context.lastMailed,
+        lastState: memoSet(context.lastState, key, e.state),
+        lastMailed: mailed ? memoSet(context.lastMailed, key, e.state) : context.lastMailed,
       });
     }),
     enqueuePriorityLine: assign(({ context }, e: { name: string; state: 'MASTER' | 'BACKUP'; priority: number }) => {
