@@ -146,8 +146,8 @@ async function main(): Promise<void> {
     }
     // Profiles: one per process; the VRRP child's is the one whose pid is procs.vrrp.
     await sleep(500);
-    const files = existsSync(profDir) ? readdirSync(profDir) : [];
-    for (const [k, pid] of Object.entries(procs)) {
+    const files = existsSync(profDir) && !cpuOnly ? readdirSync(profDir) : [];
+    for (const [k, pid] of cpuOnly ? [] : Object.entries(procs)) {
       const f = files.find((x) => x.endsWith('.cpuprofile') && x.includes(`.${pid}.`));
       if (!f) {
         console.log(`  no CPU profile for ${k} (pid ${pid}) in ${profDir}: ${files.join(', ')}`);
