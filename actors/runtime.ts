@@ -20,6 +20,7 @@ import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, VirtualServ
 import { RuntimeSink } from './sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemFactory, SubsystemHost } from './subsystem.js';
 import { SUBSYSTEMS } from './subsystems.js';
+import { indexScheduler } from './indexed-scheduler.js';
 
 export function createRuntime(ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions, subsystems: readonly SubsystemFactory[] = SUBSYSTEMS): Runtime {
   return new RootRuntime(ports, model, opts, subsystems);
@@ -155,6 +156,7 @@ export class RootRuntime implements Runtime, PhaseEnv {
       input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model), env: this satisfies PhaseEnv },
       ...(this.opts.inspect ? { inspect: this.opts.inspect } : {}),
     });
+    indexScheduler(root.system);
     root.on('daemon.childError', (e) => {
       this.sink.count('actor_errors');
       this.sink.log('error', `actor ${e.child} failed: ${e.error}`);

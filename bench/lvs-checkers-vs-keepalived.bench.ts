@@ -132,8 +132,9 @@ function startDaemon(l: Lab, impl: Impl, conf: string, tag: string): Running {
   const pidFile = `${base}-checkers.pid`;
   const flags = ['-n', '-l', '-C', '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`, '-c', pidFile];
   const env: Record<string, string> = { TMPDIR: l.tmp };
-  if (impl === 'keepalived-ts' && cpuProf) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${cpuProf}`;
-  const argv = impl === 'keepalived' ? ['env', `LD_PRELOAD=${l.shim}`, KEEPALIVED, ...flags] : [process.execPath, '--conditions=ipvs-netlink-source', '--import', 'tsx', CLI, ...flags];
+  // --cpu-prof DIR: node's own profiler in every keepalived-ts process (the children inherit it).
+  const prof = impl === 'keepalived-ts' && cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+  const argv = impl === 'keepalived' ? ['env', `LD_PRELOAD=${l.shim}`, KEEPALIVED, ...flags] : [process.execPath, ...prof, '--conditions=ipvs-netlink-source', '--import', 'tsx', CLI, ...flags];
   const proc = l.lab.spawn(l.dir, argv, env);
   const log = stampLines(proc);
   const checkerPid = (): number | undefined => {
