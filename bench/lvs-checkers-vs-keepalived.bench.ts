@@ -170,6 +170,8 @@ interface Result {
   rssMiB: number;
   checksPerSecond: number;
   detectMs: number[];
+  /** Why detection has no figure (not every failed server was removed in time). */
+  detectNote?: string;
 }
 
 async function measure(l: Lab, impl: Impl, n: number): Promise<Result> {
@@ -192,7 +194,13 @@ async function measure(l: Lab, impl: Impl, n: number): Promise<Result> {
       out.rssMiB = t1.rssKiB / 1024;
       out.checksPerSecond = checkRate(l, w0 + 1000, w1);
     }
-    if ((only === 'all' || only === 'detect') && n >= 10_000) out.detectMs = await detect(l, d, n);
+    if ((only === 'all' || only === 'detect') && n >= 10_000) {
+      try {
+        out.detectMs = await detect(l, d, n);
+      } catch (e) {
+        out.detectNote = (e as Error).message.split('\n')[0];
+      }
+    }
     if (process.argv.includes('--verbose')) console.log(d.log.slice(-40).map((s) => `    | ${s.line}`).join('\n'));
     return out;
   } finally {
@@ -215,7 +223,7 @@ async function detect(l: Lab, d: Running, n: number): Promise<number[]> {
         const got = wanted.map((w) => d.log.slice(from).find((s) => s.line.endsWith(w)));
         return got.every(Boolean) ? (got as Stamped[]) : undefined;
       },
-      { timeoutMs: 20_000, intervalMs: 10, what: 'every failed server removed' },
+      { timeoutMs: 60_000, intervalMs: 10, what: `all ${picks.length} failed servers removed within 60 s` },
     );
     return found.map((s) => s.at - t);
   } finally {
@@ -245,7 +253,7 @@ async function main(): Promise<number> {
         try {
           const r = await measure(l, impl, n);
           results.push(r);
-          const det = r.detectMs.length ? `, detection median ${fmt(median(r.detectMs), 0)} ms max ${fmt(Math.max(...r.detectMs), 0)} ms [${r.detectMs.join(' ')}]` : '';
+          const det = r.detectMs.length ? `, detection median ${fmt(median(r.detectMs), 0)} ms max ${fmt(Math.max(...r.detectMs), 0)} ms [${r.detectMs.join(' ')}]` : r.detectNote ? `, detection: ${r.detectNote}` : '';
           console.log(`  ${String(n).padStart(5)} servers ${impl.padEnd(13)} start-up ${fmt(r.startupMs / 1000, 1)} s, checker CPU ${fmt(r.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(r.rssMiB, 1)} MiB, ${fmt(r.checksPerSecond, 0)} checks/s${det}; load ${load()}`);
         } catch (e) {
           console.log(`  ${String(n).padStart(5)} servers ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
