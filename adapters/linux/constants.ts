@@ -15,6 +15,8 @@ export const SO_BINDTODEVICE = 25;
 export const SO_MARK = 36;
 
 export const IPPROTO_IP = 0;
+/** Raw IPv4 for sending whole datagrams (IP_HDRINCL implied; such a socket never receives). */
+export const IPPROTO_RAW = 255;
 export const IP_HDRINCL = 3;
 export const IP_RECVERR = 11;
 export const IPPROTO_ICMP = 1;

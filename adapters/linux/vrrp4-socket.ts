@@ -1,19 +1,36 @@
 /**
- * IPv4 VRRP socket over `raw-socket` (raw IP, protocol 112 and/or 51 for AH).
+ * IPv4 VRRP socket: receives over `raw-socket` (raw IP, protocol 112 and/or 51 for AH), sends
+ * over a send-only IPPROTO_RAW socket of our addon.
  *
  * Sends complete IPv4 datagrams built by protocol/ (IP_HDRINCL), so the source address, TTL 255
- * and IP id are ours. Receives whole datagrams, IP header included, from which src/dst/TTL are
- * read; the TTL is reported, and the core drops anything but 255 (RFC 9568 §7.1).
+ * and IP id are ours. A send is one sendmsg(2) before `send` returns, as the port promises:
+ * raw-socket queues its sends until the next poll of the event loop, which let the gratuitous
+ * ARPs sent right after an advert (synchronously, adapters/linux/frame-sender.ts) leave before
+ * it, and reported errors later and without the instance. keepalived sends the advert first.
+ * Receives whole datagrams, IP header included, from which src/dst/TTL are read; the TTL is
+ * reported, and the core drops anything but 255 (RFC 9568 §7.1).
  * Bound to the interface (SO_BINDTODEVICE), multicast sent out of it (IP_MULTICAST_IF) and not
  * looped back, and the configured groups joined on it (224.0.0.18 or mcast_dst_ip).
  */
 import raw, { type RawSocket } from 'raw-socket';
 import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
-import { IPPROTO_IP, IP_ADD_MEMBERSHIP, IP_HDRINCL, IP_MULTICAST_IF, IP_MULTICAST_LOOP, IP_MULTICAST_TTL, SOL_SOCKET, SO_BINDTODEVICE } from './constants.js';
+import {
+  AF_INET,
+  IPPROTO_IP,
+  IPPROTO_RAW,
+  IP_ADD_MEMBERSHIP,
+  IP_HDRINCL,
+  IP_MULTICAST_IF,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  SOCK_RAW,
+  SOL_SOCKET,
+  SO_BINDTODEVICE,
+} from './constants.js';
 import { formatIpBytes, ipv4Bytes } from './ip-bytes.js';
-import { errorText } from './native.js';
+import { errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
-import { ipMreqn } from './sockaddr.js';
+import { ipMreqn, sockaddrIn } from './sockaddr.js';
 
 /** The IPv4 header fields a receiver needs; undefined for a datagram too short to hold one. */
 export function ipv4Envelope(d: Uint8Array): { src: string; dst: string; ttl: number; protocol: number } | undefined {
@@ -27,14 +44,23 @@ export function openVrrp4Socket(
   onError: (message: string) => void,
 ): VrrpSocket {
   const sockets = new Map<number, RawSocket>();
+  const io = netio();
+  let sendFd = -1;
   let closed = false;
   const closeAll = (): void => {
     closed = true;
     for (const s of sockets.values()) s.close();
     sockets.clear();
+    if (sendFd >= 0) io.close(sendFd);
+    sendFd = -1;
   };
   try {
     inNetns(opts.netns, () => {
+      // IPPROTO_RAW: send only (it never receives), IP_HDRINCL implied.
+      sendFd = io.socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+      io.setsockopt(sendFd, SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${opts.ifname}\0`));
+      io.setsockopt(sendFd, IPPROTO_IP, IP_MULTICAST_IF, ipMreqn(undefined, opts.ifindex));
+      io.setsockopt(sendFd, IPPROTO_IP, IP_MULTICAST_LOOP, 0);
       for (const protocol of opts.protocols) {
         const s = raw.createSocket({ protocol, addressFamily: raw.AddressFamily.IPv4, bufferSize: 9216 });
         sockets.set(protocol, s);
@@ -67,15 +93,16 @@ export function openVrrp4Socket(
   }
   return {
     send(data, dst) {
-      if (closed) return 'socket closed';
-      const env = ipv4Envelope(data);
-      if (!env) return 'not an IPv4 datagram';
-      const s = sockets.get(env.protocol) ?? sockets.values().next().value;
-      if (!s) return 'no socket';
-      s.send(Buffer.from(data), 0, data.length, dst, (err) => {
-        if (err && !closed) onError(`${opts.ifname} send to ${dst}: ${errorText(err)}`);
-      });
-      return undefined;
+      if (closed || sendFd < 0) return 'socket closed';
+      if (!ipv4Envelope(data)) return 'not an IPv4 datagram';
+      const to = ipv4Bytes(dst);
+      if (!to) return `bad IPv4 destination ${dst}`;
+      try {
+        io.sendmsg(sendFd, data, sockaddrIn(to), null);
+        return undefined;
+      } catch (e) {
+        return `${opts.ifname} send to ${dst}: ${errorText(e)}`;
+      }
     },
     close: closeAll,
   };
