@@ -217,7 +217,12 @@ export interface ProcessMonitor {
   watch(match: ProcessMatchSpec, onCount: (count: number) => void): () => void;
 }
 
-export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error';
+/**
+ * Severity of a log line. `detail` is keepalived's detail line (`-D`, log_detail): written only
+ * with -D, and then at severity info, as keepalived does ("(VI_1) setting VIPs.", "Sending
+ * gratuitous ARP on eth0 for …"). `debug` lines are ours alone, also only with -D.
+ */
+export type LogLevel = 'debug' | 'detail' | 'info' | 'notice' | 'warning' | 'error';
 
 /** Log lines use keepalived's wording for the lines operators grep. */
 export interface Logger {

@@ -10,7 +10,7 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
-import type { Ports } from './ports.js';
+import type { LogLevel, Ports } from './ports.js';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED';
 
@@ -42,7 +42,7 @@ export type RuntimeEvent =
   | { type: 'garp.sent'; at: number; instance: string; address: string }
   | { type: 'vip.added'; at: number; instance: string; address: string }
   | { type: 'vip.removed'; at: number; instance: string; address: string }
-  | { type: 'log'; at: number; level: 'debug' | 'info' | 'notice' | 'warning' | 'error'; message: string }
+  | { type: 'log'; at: number; level: LogLevel; message: string }
   /** LVS: a checker's verdict changed (`kind` TCP_CHECK, HTTP_GET, …). */
   | { type: 'lvs.checker'; at: number; vs: string; rs: string; kind: string; up: boolean; detail?: string }
   /** LVS: a real server's alive flag or effective weight changed. */

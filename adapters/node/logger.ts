@@ -10,7 +10,7 @@ import { errorText, netio } from '../linux/native.js';
 import { sockaddrUn } from '../linux/sockaddr.js';
 
 /** syslog(3) severities. */
-export const SEVERITY: Record<LogLevel, number> = { error: 3, warning: 4, notice: 5, info: 6, debug: 7 };
+export const SEVERITY: Record<LogLevel, number> = { error: 3, warning: 4, notice: 5, info: 6, detail: 6, debug: 7 };
 
 /** Facility numbers by name: daemon (keepalived's default) and local0..local7 (keepalived -S 0..7). */
 export const FACILITY: Record<string, number> = { daemon: 3, local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23 };

@@ -19,6 +19,8 @@ describe('log line shapes', () => {
     expect(syslogPriority('daemon', 'info')).toBe(30);
     expect(syslogPriority('local7', 'error')).toBe(23 * 8 + 3);
     expect(syslogPriority('user', 'debug')).toBe(15);
+    // keepalived's detail lines (-D) are LOG_INFO
+    expect(syslogPriority('daemon', 'detail')).toBe(30);
     expect(syslogPriority('local0', 'warning')).toBe(132);
   });
 

@@ -42,17 +42,21 @@ describe('daemon logging', () => {
       const plain = createDaemonLogger({ role: 'vrrp', console: false, detail: false, syslog: true, facility: 'local3', syslogSocket: sock });
       plain.log('info', '(VI_1) Entering MASTER STATE');
       plain.log('debug', 'hidden without -D');
+      plain.log('detail', '(VI_1) setting VIPs.');
       plain.log('error', 'two\nlines');
       plain.close();
       const detailed = createDaemonLogger({ role: 'checker', console: false, detail: true, syslog: true, facility: 'daemon', syslogSocket: sock });
       detailed.log('debug', 'shown with -D');
+      detailed.log('detail', '(VI_1) setting VIPs.');
       detailed.close();
       const lines = rx.lines();
-      expect(lines).toHaveLength(4);
+      expect(lines).toHaveLength(5);
       expect(lines[0]).toMatch(new RegExp(`^<158>\\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d Keepalived_vrrp\\[${process.pid}\\]: \\(VI_1\\) Entering MASTER STATE$`));
       expect(lines[1]).toMatch(/^<155>.* Keepalived_vrrp\[\d+\]: two$/);
       expect(lines[2]).toMatch(/^<155>.* Keepalived_vrrp\[\d+\]: lines$/);
       expect(lines[3]).toMatch(/^<31>.* Keepalived_healthcheckers\[\d+\]: shown with -D$/);
+      // keepalived's -D lines: only with -D, and then at LOG_INFO as keepalived sends them
+      expect(lines[4]).toMatch(/^<30>.* Keepalived_healthcheckers\[\d+\]: \(VI_1\) setting VIPs\.$/);
     } finally {
       rx.close();
     }

@@ -44,6 +44,7 @@ const SEVERITY_CODE: Readonly<Record<LogLevel, number>> = {
   warning: 4,
   notice: 5,
   info: 6,
+  detail: 6,
   debug: 7,
 };
 

@@ -20,7 +20,7 @@ export interface DaemonLogOptions {
   role: ProcessRole;
   /** -l: also write to stderr. */
   console: boolean;
-  /** -D: also log debug-level lines. */
+  /** -D: also log the `detail` and `debug` lines. */
   detail: boolean;
   /** false with -G. */
   syslog: boolean;
@@ -77,7 +77,7 @@ export function createDaemonLogger(opts: DaemonLogOptions): DaemonLogger {
   }
   return {
     log(level: LogLevel, message: string): void {
-      if (level === 'debug' && !opts.detail) return;
+      if ((level === 'debug' || level === 'detail') && !opts.detail) return;
       // One record per line: a multi-line message becomes several records, like keepalived's dumps.
       for (const text of message.split('\n')) {
         const now = new Date();
