@@ -129,12 +129,15 @@ export const vrrpInstance = createMachine({
           {
             "guard": "startsAsOwnerMaster",
             "target": "master",
-            "actions": {
-              "type": "setReason",
-              "params": {
-                "reason": "owner-startup"
+            "actions": [
+              "logAdvertTimeout",
+              {
+                "type": "setReason",
+                "params": {
+                  "reason": "owner-startup"
+                }
               }
-            }
+            ]
           },
           {
             "guard": "startsAsSyncMaster",
@@ -189,6 +192,18 @@ export const vrrpInstance = createMachine({
           "params": {
             "to": "BACKUP"
           }
+        },
+        {
+          "type": "leaveMaster",
+          "params": {
+            "release": false
+          }
+        },
+        {
+          "type": "reportState",
+          "params": {
+            "to": "BACKUP"
+          }
         }
       ],
       "exit": "resetPreemptDelay",
@@ -204,12 +219,15 @@ export const vrrpInstance = createMachine({
               {
                 "guard": "startsAsOwnerMaster",
                 "target": "#vrrpInstance.master",
-                "actions": {
-                  "type": "setReason",
-                  "params": {
-                    "reason": "owner-startup"
+                "actions": [
+                  "logAdvertTimeout",
+                  {
+                    "type": "setReason",
+                    "params": {
+                      "reason": "owner-startup"
+                    }
                   }
-                }
+                ]
               },
               {
                 "guard": "startsAsSyncMaster",
@@ -303,12 +321,15 @@ export const vrrpInstance = createMachine({
               "type": "isReleaseAdvert"
             },
             "target": ".skew",
-            "actions": {
-              "type": "armDownTimer",
-              "params": {
-                "kind": "release"
+            "actions": [
+              "logReleaseReceived",
+              {
+                "type": "armDownTimer",
+                "params": {
+                  "kind": "release"
+                }
               }
-            }
+            ]
           },
           {
             "guard": {
@@ -347,6 +368,7 @@ export const vrrpInstance = createMachine({
             "guard": "inSyncGroup",
             "target": ".countdown",
             "actions": [
+              "logAdvertTimeout",
               {
                 "type": "armDownTimer",
                 "params": {
@@ -363,12 +385,15 @@ export const vrrpInstance = createMachine({
           },
           {
             "target": "master",
-            "actions": {
-              "type": "setReason",
-              "params": {
-                "reason": "master-down"
+            "actions": [
+              "logAdvertTimeout",
+              {
+                "type": "setReason",
+                "params": {
+                  "reason": "master-down"
+                }
               }
-            }
+            ]
           }
         ],
         "vrrp.preemptDelayExpired": {
@@ -427,6 +452,12 @@ export const vrrpInstance = createMachine({
           }
         },
         "sendAdvert",
+        {
+          "type": "announce",
+          "params": {
+            "to": "MASTER"
+          }
+        },
         "addVips",
         {
           "type": "sendGarp",
@@ -436,7 +467,7 @@ export const vrrpInstance = createMachine({
         },
         "scheduleMasterGarps",
         {
-          "type": "announce",
+          "type": "reportState",
           "params": {
             "to": "MASTER"
           }
@@ -466,8 +497,8 @@ export const vrrpInstance = createMachine({
               "type": "isReleaseAdvert"
             },
             "actions": [
-              "logReleaseHeard",
               "sendAdvert",
+              "logReleaseHeard",
               "rearmAdverTimer"
             ]
           },
@@ -481,7 +512,6 @@ export const vrrpInstance = createMachine({
                 "type": "sendHigherPrioAdvert"
               },
               "demoteConflictingOwner",
-              "removeVips",
               {
                 "type": "learnFromAdvert"
               },
@@ -508,7 +538,6 @@ export const vrrpInstance = createMachine({
               {
                 "type": "sendHigherPrioAdvert"
               },
-              "removeVips",
               {
                 "type": "learnFromAdvert"
               },
@@ -580,7 +609,6 @@ export const vrrpInstance = createMachine({
         "group.goBackup": {
           "target": "backup",
           "actions": [
-            "removeVips",
             {
               "type": "armDownTimer",
               "params": {
@@ -601,8 +629,6 @@ export const vrrpInstance = createMachine({
             {
               "type": "recordFault"
             },
-            "sendReleaseAdvert",
-            "removeVips",
             {
               "type": "setReason",
               "params": {
@@ -620,28 +646,10 @@ export const vrrpInstance = createMachine({
                 "source": "sync-group"
               }
             },
-            "sendReleaseAdvert",
-            "removeVips",
             {
               "type": "setReason",
               "params": {
                 "reason": "fault"
-              }
-            }
-          ]
-        },
-        "vrrp.shutdown": {
-          "target": "stop",
-          "actions": [
-            {
-              "type": "setStopMeaning"
-            },
-            "sendReleaseAdvert",
-            "removeVips",
-            {
-              "type": "setReason",
-              "params": {
-                "reason": "shutdown"
               }
             }
           ]
@@ -650,12 +658,26 @@ export const vrrpInstance = createMachine({
     },
     "fault": {
       "description": "keepalived FAULT (K-12; no RFC state): interface down or weight-0 tracker failed. Adverts ignored; leaving goes through RFC 5798 §6.4.1 start-up rules.",
-      "entry": {
-        "type": "announce",
-        "params": {
-          "to": "FAULT"
+      "entry": [
+        {
+          "type": "announce",
+          "params": {
+            "to": "FAULT"
+          }
+        },
+        {
+          "type": "leaveMaster",
+          "params": {
+            "release": true
+          }
+        },
+        {
+          "type": "reportState",
+          "params": {
+            "to": "FAULT"
+          }
         }
-      },
+      ],
       "on": {
         "track.ok": [
           {
@@ -751,12 +773,26 @@ export const vrrpInstance = createMachine({
     },
     "stop": {
       "description": "RFC 5798 §6.4.2/§6.4.3 Shutdown → Initialize (keepalived STOP): VIPs released; the runtime stops the actor.",
-      "entry": {
-        "type": "announce",
-        "params": {
-          "to": "STOP"
+      "entry": [
+        {
+          "type": "announce",
+          "params": {
+            "to": "STOP"
+          }
+        },
+        {
+          "type": "leaveMaster",
+          "params": {
+            "release": true
+          }
+        },
+        {
+          "type": "reportState",
+          "params": {
+            "to": "STOP"
+          }
         }
-      },
+      ],
       "on": {
         "vrrp.shutdown": {}
       }

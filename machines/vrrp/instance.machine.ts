@@ -19,14 +19,18 @@
  * Outbound:
  *   - IoCommand to the invoked child `io` (src 'io', input = InstanceInput), which the runtime provides:
  *     io.sendAdvert {priority}, io.addVips, io.removeVips, io.sendGarp {repeat, reason}, io.announceSource.
- *     Order on becoming master (K-16): sendAdvert, addVips, sendGarp(master); later sendGarp(master-delay)
- *     after garp_master_delay and sendGarp(refresh) every garp_master_refresh. Leaving master for FAULT
- *     or STOP: sendAdvert(0), then removeVips (K-12, K-28); for BACKUP: removeVips only.
+ *     Order on becoming master (K-16), keepalived's (vrrp_state_master_tx): sendAdvert, the state
+ *     announced (`vrrp.state`), addVips, sendGarp(master), then the notifier and the sync group are
+ *     told (`reportState`); later sendGarp(master-delay) after garp_master_delay and sendGarp(refresh)
+ *     every garp_master_refresh. Leaving master (vrrp_state_leave_master): the new state announced,
+ *     then for FAULT or STOP sendAdvert(0), then removeVips (K-12, K-28); for BACKUP removeVips only;
+ *     then `reportState`.
  *   - emitted (actor.on): vrrp.state {from, to, reason, priority, meaning?, master?} exactly once per
- *     state entered, in order; vrrp.priority; vrrp.notify (master_rx_lower_pri, with ours/forcing);
- *     vrrp.log. The machine alone says what an advert meant: the log lines about adverts it ignores
- *     ("received lower priority … - discarding") or answers ("Master received priority 0 message")
- *     are its own.
+ *     state entered, in order, before that state's side effects; vrrp.priority; vrrp.notify
+ *     (master_rx_lower_pri, with ours/forcing); vrrp.log (level `detail` for keepalived's -D lines).
+ *     The machine alone says what an advert or a timer meant: the log lines about adverts it ignores
+ *     ("received lower priority … - discarding") or answers ("Master received priority 0 message",
+ *     "Backup received priority 0 advertisement") and "Receive advertisement timeout" are its own.
  *   - to the notifier (input.notifier, a systemId): notify.state for every state but INIT (a STOP as
  *     vrrp.shutdown's meaning says: STOP, DELETED, or nothing for a restart), notify.priority on a
  *     priority change in MASTER or BACKUP, notify.masterRxLowerPri.
@@ -83,7 +87,7 @@ export const instanceMachine = instanceSetup.createMachine({
         'vrrp.startup': [
           { guard: 'hasFaults', target: 'fault', actions: { type: 'setReason', params: { reason: 'fault' } } },
           { guard: 'hasStartupDelay', target: 'backup.startupHold', actions: { type: 'setReason', params: { reason: 'startup' } } },
-          { guard: 'startsAsOwnerMaster', target: 'master', actions: { type: 'setReason', params: { reason: 'owner-startup' } } },
+          { guard: 'startsAsOwnerMaster', target: 'master', actions: ['logAdvertTimeout', { type: 'setReason', params: { reason: 'owner-startup' } }] },
           {
             guard: 'startsAsSyncMaster',
             target: 'backup',
@@ -95,7 +99,13 @@ export const instanceMachine = instanceSetup.createMachine({
     },
     backup: {
       description: 'RFC 5798 §6.4.2 / RFC 3768 §6.4.2 Backup: Master_Down_Timer armed, no adverts sent, VIPs not held.',
-      entry: ['resetPreemptDelay', { type: 'noteWant', params: { want: 'BACKUP' } }, { type: 'announce', params: { to: 'BACKUP' } }],
+      entry: [
+        'resetPreemptDelay',
+        { type: 'noteWant', params: { want: 'BACKUP' } },
+        { type: 'announce', params: { to: 'BACKUP' } },
+        { type: 'leaveMaster', params: { release: false } },
+        { type: 'reportState', params: { to: 'BACKUP' } },
+      ],
       exit: 'resetPreemptDelay',
       initial: 'countdown',
       states: {
@@ -104,7 +114,7 @@ export const instanceMachine = instanceSetup.createMachine({
           on: { 'net.advert': {} },
           after: {
             startupDelay: [
-              { guard: 'startsAsOwnerMaster', target: '#vrrpInstance.master', actions: { type: 'setReason', params: { reason: 'owner-startup' } } },
+              { guard: 'startsAsOwnerMaster', target: '#vrrpInstance.master', actions: ['logAdvertTimeout', { type: 'setReason', params: { reason: 'owner-startup' } }] },
               { guard: 'startsAsSyncMaster', target: 'countdown', actions: { type: 'armDownTimer', params: { kind: 'syncStart' } } },
               { target: 'countdown', actions: { type: 'armDownTimer', params: { kind: 'full' } } },
             ],
@@ -150,7 +160,7 @@ export const instanceMachine = instanceSetup.createMachine({
           {
             guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
             target: '.skew',
-            actions: { type: 'armDownTimer', params: { kind: 'release' } },
+            actions: ['logReleaseReceived', { type: 'armDownTimer', params: { kind: 'release' } }],
           },
           {
             guard: { type: 'backupAcceptsAdvert', params: ({ event }) => ({ advert: event.advert }) },
@@ -168,9 +178,9 @@ export const instanceMachine = instanceSetup.createMachine({
           {
             guard: 'inSyncGroup',
             target: '.countdown',
-            actions: [{ type: 'armDownTimer', params: { kind: 'full' } }, { type: 'reportWant', params: { want: 'MASTER' } }],
+            actions: ['logAdvertTimeout', { type: 'armDownTimer', params: { kind: 'full' } }, { type: 'reportWant', params: { want: 'MASTER' } }],
           },
-          { target: 'master', actions: { type: 'setReason', params: { reason: 'master-down' } } },
+          { target: 'master', actions: ['logAdvertTimeout', { type: 'setReason', params: { reason: 'master-down' } }] },
         ],
         'vrrp.preemptDelayExpired': { actions: 'expirePreemptDelay' },
         'group.goMaster': { target: 'master', actions: { type: 'setReason', params: { reason: 'sync-group' } } },
@@ -190,10 +200,11 @@ export const instanceMachine = instanceSetup.createMachine({
         'resetMasterInterval',
         { type: 'noteWant', params: { want: 'MASTER' } },
         'sendAdvert',
+        { type: 'announce', params: { to: 'MASTER' } },
         'addVips',
         { type: 'sendGarp', params: { reason: 'master' } },
         'scheduleMasterGarps',
-        { type: 'announce', params: { to: 'MASTER' } },
+        { type: 'reportState', params: { to: 'MASTER' } },
       ],
       exit: 'cancelMasterGarps',
       initial: 'advertising',
@@ -209,7 +220,7 @@ export const instanceMachine = instanceSetup.createMachine({
         'net.advert': [
           {
             guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
-            actions: ['logReleaseHeard', 'sendAdvert', 'rearmAdverTimer'],
+            actions: ['sendAdvert', 'logReleaseHeard', 'rearmAdverTimer'],
           },
           {
             guard: { type: 'isOwnerConflict', params: ({ event }) => ({ advert: event.advert }) },
@@ -217,7 +228,6 @@ export const instanceMachine = instanceSetup.createMachine({
             actions: [
               { type: 'sendHigherPrioAdvert', params: ({ event }) => ({ advert: event.advert }) },
               'demoteConflictingOwner',
-              'removeVips',
               { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
               { type: 'armDownTimer', params: { kind: 'full' } },
               { type: 'setReason', params: { reason: 'higher-priority' } },
@@ -228,7 +238,6 @@ export const instanceMachine = instanceSetup.createMachine({
             target: 'backup',
             actions: [
               { type: 'sendHigherPrioAdvert', params: ({ event }) => ({ advert: event.advert }) },
-              'removeVips',
               { type: 'learnFromAdvert', params: ({ event }) => ({ advert: event.advert }) },
               { type: 'armDownTimer', params: { kind: 'full' } },
               { type: 'setReason', params: { reason: 'higher-priority' } },
@@ -247,35 +256,25 @@ export const instanceMachine = instanceSetup.createMachine({
         'vrrp.garpLowerPrioDue': { actions: { type: 'sendGarp', params: { reason: 'lower-prio-delay' } } },
         'group.goBackup': {
           target: 'backup',
-          actions: ['removeVips', { type: 'armDownTimer', params: { kind: 'full' } }, { type: 'setReason', params: { reason: 'sync-group' } }],
+          actions: [{ type: 'armDownTimer', params: { kind: 'full' } }, { type: 'setReason', params: { reason: 'sync-group' } }],
         },
         'track.fault': {
           target: 'fault',
-          actions: [
-            { type: 'recordFault', params: ({ event }) => ({ source: event.source }) },
-            'sendReleaseAdvert',
-            'removeVips',
-            { type: 'setReason', params: { reason: 'fault' } },
-          ],
+          actions: [{ type: 'recordFault', params: ({ event }) => ({ source: event.source }) }, { type: 'setReason', params: { reason: 'fault' } }],
         },
         'group.goFault': {
           target: 'fault',
-          actions: [{ type: 'recordFault', params: { source: 'sync-group' } }, 'sendReleaseAdvert', 'removeVips', { type: 'setReason', params: { reason: 'fault' } }],
-        },
-        'vrrp.shutdown': {
-          target: 'stop',
-          actions: [
-            { type: 'setStopMeaning', params: ({ event }) => ({ meaning: event.meaning }) },
-            'sendReleaseAdvert',
-            'removeVips',
-            { type: 'setReason', params: { reason: 'shutdown' } },
-          ],
+          actions: [{ type: 'recordFault', params: { source: 'sync-group' } }, { type: 'setReason', params: { reason: 'fault' } }],
         },
       },
     },
     fault: {
       description: 'keepalived FAULT (K-12; no RFC state): interface down or weight-0 tracker failed. Adverts ignored; leaving goes through RFC 5798 §6.4.1 start-up rules.',
-      entry: { type: 'announce', params: { to: 'FAULT' } },
+      entry: [
+        { type: 'announce', params: { to: 'FAULT' } },
+        { type: 'leaveMaster', params: { release: true } },
+        { type: 'reportState', params: { to: 'FAULT' } },
+      ],
       on: {
         'track.ok': [
           {
@@ -314,7 +313,11 @@ export const instanceMachine = instanceSetup.createMachine({
     },
     stop: {
       description: 'RFC 5798 §6.4.2/§6.4.3 Shutdown → Initialize (keepalived STOP): VIPs released; the runtime stops the actor.',
-      entry: { type: 'announce', params: { to: 'STOP' } },
+      entry: [
+        { type: 'announce', params: { to: 'STOP' } },
+        { type: 'leaveMaster', params: { release: true } },
+        { type: 'reportState', params: { to: 'STOP' } },
+      ],
       on: { 'vrrp.shutdown': {} },
     },
   },

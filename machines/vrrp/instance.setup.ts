@@ -54,20 +54,32 @@ export const instanceSetup = setup({
   },
   actions: {
     /**
-     * Exactly once per state entered (in entry order): emit `vrrp.state`, notify the notifier
-     * (a STOP as its meaning says: DELETED, or nothing for a restart) and tell the sync group.
+     * Exactly once per state entered: emit `vrrp.state` (the "Entering … STATE" log line). It
+     * comes before the state's side effects, as keepalived logs it (vrrp_state_master_tx,
+     * vrrp_state_leave_master); `reportState` follows them.
      */
-    announce: enqueueActions(({ context, enqueue, system }, p: { to: InstanceStateName }) => {
-      const change = { from: context.state, to: p.to, reason: context.reason, priority: context.priority };
+    announce: emit(({ context }, p: { to: InstanceStateName }) => {
       const meaning = p.to === 'STOP' && context.stopMeaning !== 'STOP' ? context.stopMeaning : undefined;
       const beaten = context.state === 'MASTER' && p.to === 'BACKUP' && context.reason === 'higher-priority' && context.masterAddress !== '';
-      enqueue.emit({
-        type: 'vrrp.state',
+      return {
+        type: 'vrrp.state' as const,
         instance: context.cfg.name,
-        ...change,
+        from: context.state,
+        to: p.to,
+        reason: context.reason,
+        priority: context.priority,
         ...(meaning ? { meaning } : {}),
         ...(beaten ? { master: { src: context.masterAddress, priority: context.masterPriority } } : {}),
-      });
+      };
+    }),
+    /**
+     * After the state's side effects (VIPs set or removed, GARPs queued): notify the notifier (a
+     * STOP as its meaning says: DELETED, or nothing for a restart), tell the sync group, and
+     * record the state, keepalived's send_instance_notifies at the end of each transition.
+     */
+    reportState: enqueueActions(({ context, enqueue, system }, p: { to: InstanceStateName }) => {
+      const change = { from: context.state, to: p.to, reason: context.reason, priority: context.priority };
+      const meaning = p.to === 'STOP' && context.stopMeaning !== 'STOP' ? context.stopMeaning : undefined;
       const notifier = notifierRef(context, system);
       if (notifier && p.to !== 'INIT' && meaning !== 'silent') {
         const state = meaning === 'DELETED' ? 'DELETED' : p.to;
@@ -99,8 +111,23 @@ export const instanceSetup = setup({
         message: `received lower priority (${p.advert.priority}) advert from ${p.advert.src} - discarding`,
       });
     }),
-    /** R-23: a master heard a priority-0 advert (it answers with its own, see the chart). */
-    logReleaseHeard: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'info' as const, message: 'Master received priority 0 message' })),
+    /** R-23: a master heard a priority-0 advert (it answers with its own, see the chart). keepalived -D. */
+    logReleaseHeard: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'detail' as const, message: 'Master received priority 0 message' })),
+    /** R-23: a backup heard a priority-0 advert (Skew_Time is all it waits now). keepalived -D. */
+    logReleaseReceived: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'detail' as const, message: 'Backup received priority 0 advertisement' })),
+    /** The Master_Down timer expired (or an owner starts, which keepalived does as an expiry at once). keepalived -D. */
+    logAdvertTimeout: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'detail' as const, message: 'Receive advertisement timeout' })),
+    /**
+     * Leaving MASTER (keepalived vrrp_state_leave_master / vrrp_restore_interface), after the
+     * new state is announced: for FAULT and STOP a priority-0 advert first (R-26, K-12, K-28),
+     * then the VIPs go. Nothing when the state left was not MASTER.
+     */
+    leaveMaster: enqueueActions(({ context, enqueue }, p: { release: boolean }) => {
+      if (context.state !== 'MASTER') return;
+      // R-26 / K-12 / K-28: priority 0 tells the backups to take over after Skew_Time.
+      if (p.release) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: 0 } satisfies IoCommand);
+      enqueue.sendTo('io', { type: 'io.removeVips' } satisfies IoCommand);
+    }),
     /** K-13: one delayed `vrrp.skewMark` per Skew_Time the deadline could need (see skewCandidatesUs). */
     armSkewMarks: enqueueActions(({ context, enqueue }) => {
       const marks = skewCandidatesUs(context);
@@ -180,8 +207,6 @@ export const instanceSetup = setup({
     })),
     // --- commands to the io actor -------------------------------------------------------------
     sendAdvert: sendTo('io', ({ context }) => ({ type: 'io.sendAdvert' as const, priority: context.priority })),
-    /** R-26 / K-12 / K-28: priority 0 tells the backups to take over after Skew_Time. */
-    sendReleaseAdvert: sendTo('io', { type: 'io.sendAdvert', priority: 0 } satisfies IoCommand),
     /** K-9 higher_prio_send_advert: one advert at our priority before yielding to a winning advert. */
     sendHigherPrioAdvert: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
       if (context.cfg.higherPrioSendAdvert && instanceGuards.advertBeatsUs({ context }, p)) {
@@ -193,7 +218,6 @@ export const instanceSetup = setup({
       if (!context.cfg.lowerPrioNoAdvert) enqueue.raise({ type: 'vrrp.rearmAdverTimer' });
     }),
     addVips: sendTo('io', { type: 'io.addVips' } satisfies IoCommand),
-    removeVips: sendTo('io', { type: 'io.removeVips' } satisfies IoCommand),
     sendGarp: sendTo('io', ({ context }, p: { reason: GarpReason }) => ({
       type: 'io.sendGarp' as const,
       reason: p.reason,

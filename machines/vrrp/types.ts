@@ -184,4 +184,4 @@ export type InstanceEmitted =
    * (not lower_prio_no_advert), which keepalived's log line reports as "forcing new election".
    */
   | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number; ours: number; forcing: boolean }
-  | { type: 'vrrp.log'; instance: string; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'vrrp.log'; instance: string; level: 'detail' | 'info' | 'warning' | 'error'; message: string };

@@ -47,6 +47,12 @@ export interface Harness {
   adverts(): Array<[number, number]>;
   /** io command types in order (optionally from index). */
   ioTypes(from?: number): string[];
+  /**
+   * io commands, emitted events and sync-group messages interleaved as they happened:
+   * "io.sendAdvert:100", "io.addVips", "state BACKUP>MASTER", "log detail Receive advertisement timeout",
+   * "group member.state MASTER" (optionally from index).
+   */
+  journal: string[];
 }
 
 export function advert(priority: number, src = '198.51.100.3', maxAdvertIntervalCs = 100, vrid = 51): InstanceEvent {
@@ -60,10 +66,15 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
   const io: Stamped<IoCommand>[] = [];
   const emitted: Stamped<InstanceEmitted>[] = [];
   const group: Stamped<MemberEvent>[] = [];
+  const journal: string[] = [];
+  const ioText = (e: IoCommand) => (e.type === 'io.sendGarp' ? `io.sendGarp:${e.reason}` : e.type === 'io.sendAdvert' ? `io.sendAdvert:${e.priority}` : e.type);
   const machine = instanceMachine.provide({
     actors: {
       io: fromCallback<IoCommand, InstanceInput>(({ receive }) => {
-        receive((cmd) => io.push({ at: clock.now(), e: cmd }));
+        receive((cmd) => {
+          io.push({ at: clock.now(), e: cmd });
+          journal.push(ioText(cmd));
+        });
       }),
     },
   });
@@ -71,14 +82,21 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
   if (opts.withGroup) {
     const groupActor = createActor(
       fromCallback<MemberEvent>(({ receive }) => {
-        receive((e) => group.push({ at: clock.now(), e }));
+        receive((e) => {
+          group.push({ at: clock.now(), e });
+          journal.push(`group ${e.type}${e.type === 'member.state' ? ` ${e.to}` : ` ${e.want}`}`);
+        });
       }),
       { clock },
     ).start();
     input = { ...input, syncGroup: groupActor };
   }
   const actor = createActor(machine, { clock, input });
-  actor.on('*', (e) => emitted.push({ at: clock.now(), e }));
+  actor.on('*', (e) => {
+    emitted.push({ at: clock.now(), e });
+    if (e.type === 'vrrp.state') journal.push(`state ${e.from}>${e.to}`);
+    else if (e.type === 'vrrp.log') journal.push(`log ${e.level} ${e.message}`);
+  });
   actor.subscribe({ error: (err) => { throw err; } });
   actor.start();
   if (opts.startup !== false) actor.send({ type: 'vrrp.startup' });
@@ -99,7 +117,8 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
     transitions: () =>
       emitted.flatMap(({ at, e }) => (e.type === 'vrrp.state' ? [`${e.from}>${e.to}@${at}`] : [])),
     adverts: () => io.flatMap(({ at, e }) => (e.type === 'io.sendAdvert' ? [[at, e.priority] as [number, number]] : [])),
-    ioTypes: (from = 0) => io.slice(from).map(({ e }) => (e.type === 'io.sendGarp' ? `io.sendGarp:${e.reason}` : e.type === 'io.sendAdvert' ? `io.sendAdvert:${e.priority}` : e.type)),
+    ioTypes: (from = 0) => io.slice(from).map(({ e }) => ioText(e)),
+    journal,
   };
 }
 

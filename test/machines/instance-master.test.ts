@@ -20,7 +20,9 @@ describe('VRRP instance in MASTER', () => {
     const h = startInstance({ basePriority: 255, initialState: 'MASTER' });
     expect(h.state()).toBe('master');
     expect(h.ioTypes()).toEqual(['io.sendAdvert:255', 'io.addVips', 'io.sendGarp:master']);
-    expect(h.emitted[0]!.e).toEqual({ type: 'vrrp.state', instance: 'VI_1', from: 'INIT', to: 'MASTER', reason: 'owner-startup', priority: 255 });
+    // keepalived starts an owner as an immediate Master_Down expiry: "Receive advertisement timeout" (-D) first
+    expect(h.emitted[0]!.e).toEqual({ type: 'vrrp.log', instance: 'VI_1', level: 'detail', message: 'Receive advertisement timeout' });
+    expect(h.emitted[1]!.e).toEqual({ type: 'vrrp.state', instance: 'VI_1', from: 'INIT', to: 'MASTER', reason: 'owner-startup', priority: 255 });
   });
 
   it('R-27 a master sends an advert every Advertisement_Interval', () => {
