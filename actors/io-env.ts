@@ -18,6 +18,8 @@ export interface ScriptPolicy {
 export interface IoEnv {
   ports: Ports;
   scriptPolicy: () => ScriptPolicy | undefined;
+  /** A configured VIP (read at each call, so a reload applies): not one of an interface's own addresses. */
+  isVirtualAddress?: (address: string) => boolean;
 }
 
 /** The env an I/O actor was given, or a clear error naming the actor that was spawned without it. */

@@ -17,6 +17,16 @@ const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
 export const alreadyThere = (e: string) => /exist/i.test(e);
 export const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
 
+/** keepalived's -D lines when an instance's addresses go (vrrp_restore_interface), one per non-empty list. */
+export function removalLines(io: Pick<InstanceIoConfig, 'name' | 'vips' | 'excludedVips' | 'routes' | 'rules'>): string[] {
+  const out: string[] = [];
+  if (io.rules.length > 0) out.push(`(${io.name}) removing Virtual Rules`);
+  if (io.routes.length > 0) out.push(`(${io.name}) removing Virtual Routes`);
+  if (io.vips.length > 0) out.push(`(${io.name}) removing VIPs.`);
+  if (io.excludedVips.length > 0) out.push(`(${io.name}) removing E-VIPs.`);
+  return out;
+}
+
 export class AddressIo {
   /** Per instance: addresses we put on an interface and have not removed (CIDR). */
   private readonly installed = new Map<string, Set<string>>();
@@ -63,16 +73,23 @@ export class AddressIo {
     }
   }
 
+  /** keepalived's order and -D lines (vrrp_state_become_master): VIPs, E-VIPs, routes, rules; a line per non-empty list. */
   addVips(io: InstanceIoConfig): void {
-    this.sink.log('info', `(${io.name}) setting VIPs.`);
-    for (const a of [...io.vips, ...io.excludedVips]) this.add(io.name, a);
+    for (const [list, what] of [[io.vips, 'VIPs.'], [io.excludedVips, 'E-VIPs.']] as const) {
+      if (list.length === 0) continue;
+      this.sink.log('detail', `(${io.name}) setting ${what}`);
+      for (const a of list) this.add(io.name, a);
+    }
+    if (io.routes.length > 0) this.sink.log('detail', `(${io.name}) setting Virtual Routes`);
     for (const r of io.routes) this.op(io.name, `add route ${r.destination}`, (done) => this.ports.net.addRoute(r, done));
+    if (io.rules.length > 0) this.sink.log('detail', `(${io.name}) setting Virtual Rules`);
     for (const r of io.rules) this.op(io.name, 'add rule', (done) => this.ports.net.addRule(r, done));
   }
 
+  /** keepalived's order and -D lines (vrrp_restore_interface): rules, routes, VIPs, E-VIPs. */
   removeVips(io: InstanceIoConfig): void {
-    this.sink.log('info', `(${io.name}) removing VIPs.`);
     this.cancelQueued(io.name);
+    for (const line of removalLines(io)) this.sink.log('detail', line);
     for (const r of io.rules) this.op(io.name, 'remove rule', (done) => this.ports.net.removeRule(r, done), alreadyGone);
     for (const r of io.routes) this.op(io.name, `remove route ${r.destination}`, (done) => this.ports.net.removeRoute(r, done), alreadyGone);
     for (const a of [...io.vips, ...io.excludedVips]) this.remove(io.name, a);
@@ -98,12 +115,18 @@ export class AddressIo {
   /** K-12: a unicast instance leaving FAULT announces its own source address once. */
   announceSource(io: InstanceIoConfig): void {
     if (!io.src || !io.ifname) return;
-    this.announce(io.name, [{ address: io.src, prefixLength: io.family === 4 ? 32 : 128, family: io.family, ifname: io.ifname }], 1);
+    this.sink.log('detail', `${io.name}: sending gratuitous ${io.family === 4 ? 'ARP' : 'NA'} for ${io.src}`);
+    this.announce(io.name, [{ address: io.src, prefixLength: io.family === 4 ? 32 : 128, family: io.family, ifname: io.ifname }], 1, false);
   }
 
-  private announce(instance: string, addrs: AddressSpec[], repeat: number): void {
+  /**
+   * keepalived's vrrp_send_link_update: `repeat` rounds over the addresses (a1 a2 a1 a2 …, not
+   * a1 a1 a2 a2), each address's "Sending/queueing" line in the first round (-D).
+   */
+  private announce(instance: string, addrs: AddressSpec[], repeat: number, queueLines = true): void {
     if (repeat <= 0 || addrs.length === 0) return;
     const macs = new Map(this.ports.net.interfaces().map((i) => [i.name, parseMac(i.mac)]));
+    const frames: Array<{ a: AddressSpec; frame: Uint8Array }> = [];
     for (const a of addrs) {
       const mac = macs.get(a.ifname);
       const ip = parseIp(a.address);
@@ -111,11 +134,17 @@ export class AddressIo {
         this.sink.count('garp_errors', instance);
         continue;
       }
-      const what = a.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts';
-      this.sink.log('info', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
-      const frame = a.family === 4 ? buildGratuitousArpFrame(mac, ip.bytes) : buildUnsolicitedNaFrame({ mac, vip: ip.bytes, router: false });
-      for (let i = 0; i < repeat; i++) this.paced(instance, a, frame);
-      this.sink.emit({ type: 'garp.sent', instance, address: a.address });
+      frames.push({ a, frame: a.family === 4 ? buildGratuitousArpFrame(mac, ip.bytes) : buildUnsolicitedNaFrame({ mac, vip: ip.bytes, router: false }) });
+    }
+    for (let round = 0; round < repeat; round++) {
+      for (const { a, frame } of frames) {
+        if (round === 0 && queueLines) {
+          const what = a.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts';
+          this.sink.log('detail', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
+        }
+        this.paced(instance, a, frame);
+        if (round === 0) this.sink.emit({ type: 'garp.sent', instance, address: a.address });
+      }
     }
   }
 
@@ -138,6 +167,8 @@ export class AddressIo {
   }
 
   private sendFrame(instance: string, a: AddressSpec, frame: Uint8Array): void {
+    const what = a.family === 4 ? 'gratuitous ARP' : 'unsolicited Neighbour Advert';
+    this.sink.log('detail', `Sending ${what} on ${a.ifname} for ${a.address}`);
     const err = this.ports.vrrp.sendFrame(a.ifname, frame);
     if (err) this.sink.count('garp_errors', instance);
     else this.sink.count(a.family === 4 ? 'garp_sent' : 'na_sent', instance);

@@ -19,9 +19,10 @@ export interface ObserverContext {
   sink: RuntimeSink;
 }
 
+/** The lines keepalived logs for a state change ("Receive advertisement timeout" is the machine's). */
 export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string[] {
   const n = e.instance;
-  if (e.to === 'MASTER') return e.reason === 'master-down' ? [`(${n}) Receive advertisement timeout`, `(${n}) Entering MASTER STATE`] : [`(${n}) Entering MASTER STATE`];
+  if (e.to === 'MASTER') return [`(${n}) Entering MASTER STATE`];
   if (e.to === 'BACKUP') {
     if (e.from === 'INIT') return [`(${n}) Entering BACKUP STATE (init)`];
     const lines: string[] = [];
@@ -36,7 +37,8 @@ export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string
     return [...lines, `(${n}) Entering BACKUP STATE`];
   }
   if (e.to === 'FAULT') return [e.from === 'INIT' ? `(${n}) Entering FAULT STATE (init)` : `(${n}) Entering FAULT STATE`];
-  return [`(${n}) Entering ${e.to} STATE`];
+  // keepalived has no line for STOP: stopping says "sent 0 priority" and "removing VIPs." (-D).
+  return [];
 }
 
 export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
@@ -80,15 +82,45 @@ export function watchTracker(ref: AnyActorRef, c: ObserverContext): Array<() => 
   return subs.map((s) => () => s.unsubscribe());
 }
 
+/**
+ * keepalived's words for a FAULT the instance starts in (vrrp_track.c initialise_*_priorities);
+ * none for a script, whose own "VRRP_Script(chk) failed" line says it.
+ */
+export function initialFaultLine(instance: string, source: string, reason: string): string | undefined {
+  // A fault known when the instance was planned ("(VI_1) entering FAULT state (no IPv4 address
+  // for interface)") was logged with the plan's problems already.
+  if (reason.startsWith('(')) return undefined;
+  const [kind, ...rest] = source.split('/');
+  const name = rest.join('/');
+  if (kind === 'interface') return `(${instance}): entering FAULT state (interface ${name} down)`;
+  if (kind === 'file') return `(${instance}): entering FAULT state (${reason})`;
+  if (kind === 'process') return `(${instance}) entering FAULT state (tracked process ${name} quorum not achieved)`;
+  return undefined;
+}
+
+/**
+ * Tracking verdicts as keepalived logs them: the FAULTs an instance starts in; later only a
+ * tracked file entering or leaving FAULT (-D, track_file.c). Interfaces, scripts and processes
+ * say it themselves ("Netlink reports eth0 down", "VRRP_Script(chk) failed", "Quorum lost for
+ * tracked process haproxy"), and the instance says "Entering FAULT STATE".
+ */
 export function watchTracking(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
   let faults = new Set<string>();
-  const onVerdict = (e: TrackingEmitted) => {
+  const onReady = (e: TrackingEmitted) => {
     for (const [source, reason] of Object.entries(e.verdict.faults)) {
-      if (!faults.has(source)) c.sink.log('info', reason.startsWith('(') ? reason : `(${e.instance}) ${reason}`);
+      const line = initialFaultLine(e.instance, source, reason);
+      if (line) c.sink.log('info', line);
     }
     faults = new Set(Object.keys(e.verdict.faults));
   };
-  const subs = [ref.on('tracking.ready', onVerdict), ref.on('tracking.changed', onVerdict)];
+  const onChange = (e: TrackingEmitted) => {
+    const now = new Set(Object.keys(e.verdict.faults));
+    const file = (source: string) => (source.startsWith('file/') ? source.slice('file/'.length) : undefined);
+    for (const source of now) if (!faults.has(source) && file(source)) c.sink.log('detail', `(${e.instance}): tracked file ${file(source)} now FAULT state`);
+    for (const source of faults) if (!now.has(source) && file(source)) c.sink.log('detail', `(${e.instance}): tracked file ${file(source)} leaving FAULT state`);
+    faults = now;
+  };
+  const subs = [ref.on('tracking.ready', onReady), ref.on('tracking.changed', onChange)];
   return subs.map((s) => () => s.unsubscribe());
 }
 

@@ -11,10 +11,16 @@
  * interface it belongs on, compared as addresses (any prefix length; it is removed with the one
  * the interface has). Address owners (priority 255) are left alone: their VIP may be the
  * interface's own address, and an owner takes it back at once anyway.
+ *
+ * The sweep also logs what keepalived logs (-D) as its VRRP process starts: each interface's
+ * address as the instances on it see it ("Assigned address 198.51.100.1 for interface eth0"),
+ * then, for every instance on an existing interface, "(VI_1) removing VIPs." (and E-VIPs,
+ * routes, rules), whether or not anything was left: keepalived removes them all, found or not.
  */
-import { canonicalIp } from '../../protocol/addr.js';
+import { canonicalIp, isIpv6LinkLocal, parseIpv6 } from '../../protocol/addr.js';
 import type { AddressSpec, InterfaceInfo, Ports } from '../ports.js';
 import type { RuntimeSink } from '../sink.js';
+import { removalLines } from './address-io.js';
 import type { VrrpPlan } from './plan.js';
 
 export interface LeftoverVip {
@@ -41,6 +47,38 @@ export function leftoverVips(plan: VrrpPlan, interfaces: readonly InterfaceInfo[
   return out;
 }
 
+/** The addresses an interface gives its instances, as keepalived names them: the first IPv4 and the first IPv6 link-local one that is not a VIP. */
+export function interfaceAddresses(plan: VrrpPlan, itf: InterfaceInfo): string[] {
+  const vips = new Set([...plan.instances.values()].flatMap((p) => [...p.io.vips, ...p.io.excludedVips].map((v) => v.address)));
+  const own = itf.addresses.map((cidr) => canonicalIp(cidr.split('/')[0]!) ?? '').filter((a) => a !== '' && !vips.has(a));
+  const v4 = own.find((a) => !a.includes(':'));
+  const v6 = own.find((a) => isIpv6LinkLocal(parseIpv6(a) ?? new Uint8Array()));
+  return [v4, v6].filter((a): a is string => a !== undefined);
+}
+
+/**
+ * keepalived's -D lines as its VRRP process starts (vrrp_complete_init, vrrp_restore_interfaces_startup):
+ * "Assigned address …" for the interface of each instance the first time an instance uses it
+ * (an interface an earlier instance tracks with track_interface is not announced), then the
+ * removal lines of every instance on an existing interface. Owners keep their VIPs (see above),
+ * so they get no removal lines.
+ */
+export function startupLines(plan: VrrpPlan, interfaces: readonly InterfaceInfo[]): string[] {
+  const assigned: string[] = [];
+  const removing: string[] = [];
+  const seen = new Set<string>();
+  for (const p of plan.instances.values()) {
+    const own = p.io.ifname;
+    for (const e of p.entries) if (e.kind === 'interface' && e.name !== own) seen.add(e.name);
+    const itf = own ? interfaces.find((i) => i.name === own) : undefined;
+    if (!itf) continue;
+    if (!seen.has(own)) for (const a of interfaceAddresses(plan, itf)) assigned.push(`Assigned address ${a} for interface ${own}`);
+    seen.add(own);
+    if (p.input.basePriority < 255) removing.push(...removalLines(p.io));
+  }
+  return [...assigned, ...removing];
+}
+
 /**
  * Remove the leftovers; `done` runs once every removal answered, or after SWEEP_TIMEOUT_MS.
  * Returns a cancel function: the answers that arrive after it are not reported.
@@ -48,7 +86,9 @@ export function leftoverVips(plan: VrrpPlan, interfaces: readonly InterfaceInfo[
 export function sweepLeftoverVips(ports: Ports, sink: RuntimeSink, plan: VrrpPlan, done: () => void): () => void {
   let found: LeftoverVip[];
   try {
-    found = leftoverVips(plan, ports.net.interfaces());
+    const interfaces = ports.net.interfaces();
+    for (const line of startupLines(plan, interfaces)) sink.log('detail', line);
+    found = leftoverVips(plan, interfaces);
   } catch (e) {
     sink.log('warning', `cannot list interfaces for the start-up VIP sweep: ${(e as Error).message}`);
     done();
@@ -58,7 +98,6 @@ export function sweepLeftoverVips(ports: Ports, sink: RuntimeSink, plan: VrrpPla
     done();
     return () => {};
   }
-  for (const name of new Set(found.map((f) => f.instance))) sink.log('info', `(${name}) removing VIPs.`);
   let pending = found.length;
   let timer: unknown;
   const cancel = () => {

@@ -30,6 +30,9 @@ import type { InstanceIoConfig } from './plan-instance.js';
 import { socketKey } from './names.js';
 import type { RuntimeSink } from '../sink.js';
 
+/** ENETUNREACH, as the daemon's socket reports it ("… Network is unreachable"). */
+const UNREACHABLE = /network is unreachable|ENETUNREACH/i;
+
 interface Member {
   io: InstanceIoConfig;
   ipId: number;
@@ -121,13 +124,14 @@ export class VrrpIo {
       if (error) {
         failed++;
         this.sink.count('send_errors', instance);
-        this.dropOnce(m, `send:${error}`, `(${instance}) advert to ${dst} failed: ${error}`);
+        // keepalived says nothing when a priority-0 advert cannot leave a link that went down (vrrp_send_adv)
+        if (priority !== 0 || !UNREACHABLE.test(error)) this.dropOnce(m, `send:${error}`, `(${instance}) advert to ${dst} failed: ${error}`);
       } else {
         this.sink.count('adverts_sent', instance);
       }
     }
     if (failed === 0) m.loggedDrops.delete('send');
-    if (priority === 0) this.sink.log('info', `(${instance}) sent 0 priority`);
+    if (priority === 0) this.sink.log('detail', `(${instance}) sent 0 priority`);
     this.sink.emit({ type: 'advert.sent', instance, priority });
   }
 

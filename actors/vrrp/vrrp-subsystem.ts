@@ -68,7 +68,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     this.vmacs = new VmacIo(ports, this.addresses, this.sink);
     this.vrrp = new VrrpIo(this.sink);
     this.instanceEnv = { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
-    this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy };
+    this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy, isVirtualAddress: (a) => this.isVip(a) };
     const obs: ObserverContext = { sink: this.sink };
     const watching = (watch: (ref: AnyActorRef, c: ObserverContext) => unknown) => (ref: AnyActorRef) => void watch(ref, obs);
     this.children = {
@@ -222,6 +222,11 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       ...extra,
     };
     return { src: 'vrrp.tracking', systemId: trackingId(p.name), input };
+  }
+
+  private isVip(address: string): boolean {
+    for (const p of this.io?.instances.values() ?? []) if ([...p.io.vips, ...p.io.excludedVips].some((v) => v.address === address)) return true;
+    return false;
   }
 
   private whenNotifierIdle(fn: () => void): void {

@@ -115,7 +115,8 @@ export const scriptProbe = createMachine({
     "initFail": false,
     "name": "chk_http",
     "result": 1,
-    "initState": "init"
+    "initState": "init",
+    "lastExitCode": 0
   }
 }, {
   delays: {

@@ -108,7 +108,7 @@ export const scriptProbeMachine = setup({
       enqueue.assign({
         result: step.result,
         initState: 'done' as InitState,
-        lastExitCode: o.exitCode === undefined ? context.lastExitCode : o.exitCode,
+        lastExitCode: o.exitCode === undefined || o.exitCode === null ? context.lastExitCode : o.exitCode,
       });
       if (step.report) {
         const note = `VRRP_Script(${context.name}) ${o.exitType}${!o.success && o.reason ? ` (${o.reason})` : ''}`;
@@ -145,7 +145,8 @@ export const scriptProbeMachine = setup({
     ...input,
     result: input.initFail ? 0 : input.rise - 1,
     initState: input.initFail ? 'failed' : 'init',
-    lastExitCode: undefined,
+    // keepalived starts last_status at 0: a first run that exits 0 logs no "now returning 0".
+    lastExitCode: 0,
   }),
   entry: 'announceInitFail',
   type: 'parallel',

@@ -39,7 +39,7 @@ export type TrackerEvent = TrackerUpdateEvent | TrackerNoteEvent | TrackerSubscr
 
 export type TrackerEmitted =
   | { type: 'tracker.changed'; status: TrackerStatus; note?: string }
-  | { type: 'tracker.log'; name: string; level: 'info' | 'warning'; message: string };
+  | { type: 'tracker.log'; name: string; level: 'detail' | 'info' | 'warning'; message: string };
 
 /** Input every probe receives: its own config plus the tracker to report to. */
 export type ProbeInput = Record<string, unknown> & { parent: AnyActorRef; name: string };
@@ -79,14 +79,15 @@ export const trackerMachine = setup({
     statusChanged: ({ context }, p: { ok: boolean; value: number }) => !sameStatus(context.status, p),
   },
   actions: {
+    /** Observers first (the note, "VRRP_Script(chk) failed", is logged before what it causes, as in keepalived), then the subscribers. */
     storeAndBroadcast: enqueueActions(({ context, enqueue, system }, p: { ok: boolean; value: number; note?: string }) => {
       const status: TrackerStatus = { ...context.status, known: true, ok: p.ok, value: p.value };
       enqueue.assign({ status });
+      enqueue.emit({ type: 'tracker.changed', status, ...(p.note ? { note: p.note } : {}) });
       for (const id of context.subscribers) {
         const ref = system.get(id) as AnyActorRef | undefined;
         if (ref) enqueue.sendTo(ref, { type: 'tracker.status', status } satisfies TrackerStatusEvent);
       }
-      enqueue.emit({ type: 'tracker.changed', status, ...(p.note ? { note: p.note } : {}) });
     }),
     addSubscriber: enqueueActions(({ context, enqueue, system }, p: { subscriber: string }) => {
       if (!context.subscribers.includes(p.subscriber)) enqueue.assign({ subscribers: [...context.subscribers, p.subscriber] });
@@ -101,7 +102,7 @@ export const trackerMachine = setup({
       enqueue.emit({ type: 'tracker.log', name: context.status.name, level: 'warning', message: `tracker ${context.status.name} probe failed: ${message}` });
       enqueue.raise({ type: 'tracker.update', ok: false, value: 0, note: 'probe failed' });
     }),
-    relayNote: emit(({ context }, p: { level: 'info' | 'warning'; message: string }) => ({
+    relayNote: emit(({ context }, p: { level: 'detail' | 'info' | 'warning'; message: string }) => ({
       type: 'tracker.log' as const,
       name: context.status.name,
       level: p.level,

@@ -84,8 +84,10 @@ export function trackContribution(e: TrackEntry, s: TrackerStatus | undefined, i
   const mult = e.reverse ? -1 : 1;
   if (!s || !s.known) return weight === 0 ? { delta: 0, waiting: true } : { delta: 0 };
   if (e.kind === 'file') {
-    const status = weight === 0 ? ((s.value !== 0) === !e.reverse ? -254 : 0) : Math.max(-254, Math.min(253, s.value * weight * mult));
-    return status <= -254 ? { delta: 0, fault: `tracked file ${e.name} has status ${s.value}` } : { delta: status };
+    const raw = weight === 0 ? ((s.value !== 0) === !e.reverse ? -254 : 0) : s.value * weight * mult;
+    const status = Math.max(-254, Math.min(253, raw));
+    // keepalived's words and number (vrrp_track.c: the status before it is limited)
+    return status <= -254 ? { delta: 0, fault: `tracked file ${e.name} has status ${raw}` } : { delta: status };
   }
   if (weight === 0) return s.ok === e.reverse ? { delta: 0, fault: faultText(e, s.ok) } : { delta: 0 };
   if (s.ok) return { delta: weight > 0 ? weight * mult : 0 };
@@ -157,11 +159,12 @@ export const trackingMachine = setup({
       const ref = system.get(context.target) as AnyActorRef | undefined;
       const v = context.verdict;
       const previous = context.previous ? { delta: context.previous.delta, priority: 0, waiting: [], faults: Object.fromEntries(context.previous.faults.map((f) => [f, ''])) } : undefined;
+      // Observers first: keepalived logs why an instance starts in FAULT before "Entering FAULT STATE (init)".
+      enqueue.emit({ type: 'tracking.ready', instance: context.instance, verdict: v });
       if (ref) for (const e of verdictEvents(previous, v)) enqueue.sendTo(ref, e);
       const group = context.group ? (system.get(context.group) as AnyActorRef | undefined) : undefined;
       if (group && anyFault(v)) enqueue.sendTo(group, { type: 'member.trackFault', member: context.instance, faulted: true } satisfies TrackingToGroupEvent);
       if (ref && context.startInstance) enqueue.sendTo(ref, { type: 'vrrp.startup' } satisfies TrackingToInstanceEvent);
-      enqueue.emit({ type: 'tracking.ready', instance: context.instance, verdict: v });
     }),
     /** While ready: store the status, then send the instance only what changed. */
     applyStatus: enqueueActions(({ context, enqueue, system }, p: { status: TrackerStatus }) => {
@@ -175,10 +178,12 @@ export const trackingMachine = setup({
       const groupNote = group && anyFault(v) !== anyFault(before) ? ({ type: 'member.trackFault', member: context.instance, faulted: anyFault(v) } satisfies TrackingToGroupEvent) : undefined;
       // A clearing fault reaches the group first, so that it can hold the member in FAULT (group.goFault)
       // before the member sees its own source clear; a new fault reaches the member first.
+      // Observers hear of the change before the instance acts on it (keepalived logs "tracked file
+      // … now FAULT state" before "Entering FAULT STATE").
+      if (events.length > 0 || v.priority !== before.priority) enqueue.emit({ type: 'tracking.changed', instance: context.instance, verdict: v });
       if (group && groupNote && !groupNote.faulted) enqueue.sendTo(group, groupNote);
       if (ref) for (const e of events) enqueue.sendTo(ref, e);
       if (group && groupNote && groupNote.faulted) enqueue.sendTo(group, groupNote);
-      if (events.length > 0 || v.priority !== before.priority) enqueue.emit({ type: 'tracking.changed', instance: context.instance, verdict: v });
     }),
   },
 }).createMachine({

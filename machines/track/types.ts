@@ -34,6 +34,6 @@ export type TrackerStatusEvent = { type: 'tracker.status'; status: TrackerStatus
 export type TrackerUpdateEvent = { type: 'tracker.update'; ok: boolean; value: number; note?: string };
 
 /** A log-worthy fact from a probe ("Script `chk` now returning 1"), relayed by the tracker. */
-export type TrackerNoteEvent = { type: 'tracker.note'; level: 'info' | 'warning'; message: string };
+export type TrackerNoteEvent = { type: 'tracker.note'; level: 'detail' | 'info' | 'warning'; message: string };
 
 export type TrackerSubscribeEvent = { type: 'tracker.subscribe'; subscriber: string } | { type: 'tracker.unsubscribe'; subscriber: string };

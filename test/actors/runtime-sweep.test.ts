@@ -31,6 +31,37 @@ vrrp_instance OWNER {
     expect(leftoverVips(plan, [])).toEqual([]);
   });
 
+  it("keepalived's start-up lines (-D): each interface's own addresses once, then every non-owner instance's removal lines, leftovers or not", () => {
+    const conf = `${vi1(100, 'virtual_ipaddress_excluded { 2001:db8::7/64 }\n  virtual_routes { 203.0.113.0/24 via 198.51.100.254 }')}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 53
+  priority 100
+  virtual_ipaddress { 198.51.100.102/24 }
+}
+vrrp_instance OWNER {
+  interface eth0
+  virtual_router_id 52
+  priority 255
+  virtual_ipaddress { 198.51.100.200/24 }
+}`;
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const rt = createRuntime(a.ports(), model(conf), { name: 'a' });
+    rt.start();
+    expect(a.logLines().slice(0, 7)).toEqual([
+      'Starting VRRP runtime a',
+      'Assigned address 198.51.100.1 for interface eth0',
+      'Assigned address fe80::1 for interface eth0',
+      '(VI_1) removing Virtual Routes',
+      '(VI_1) removing VIPs.',
+      '(VI_1) removing E-VIPs.',
+      '(VI_2) removing VIPs.',
+    ]);
+    lan.clock.runUntil(1);
+    expect(a.logLines().slice(7)).toEqual(['(VI_1) Entering BACKUP STATE (init)', '(VI_2) Entering BACKUP STATE (init)', '(OWNER) Receive advertisement timeout', '(OWNER) Entering MASTER STATE', '(OWNER) setting VIPs.', '(OWNER) Sending/queueing gratuitous ARPs on eth0 for 198.51.100.200', ...Array(5).fill('Sending gratuitous ARP on eth0 for 198.51.100.200')]);
+  });
+
   it('a restarted runtime removes the VIP its killed predecessor left, then starts in BACKUP', () => {
     const lan = new FakeLan();
     const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
@@ -42,11 +73,12 @@ vrrp_instance OWNER {
     });
     rt.start();
     // Nothing has started while the removal is in flight.
-    expect(a.logLines()).toEqual(['Starting VRRP runtime a', '(VI_1) removing VIPs.']);
+    const start = ['Starting VRRP runtime a', 'Assigned address 198.51.100.1 for interface eth0', 'Assigned address fe80::1 for interface eth0', '(VI_1) removing VIPs.'];
+    expect(a.logLines()).toEqual(start);
     expect(rt.status()[0]).toMatchObject({ state: 'INIT' });
     lan.clock.runUntil(1);
     expect(a.vips()).toEqual([]);
-    expect(a.logLines().slice(0, 4)).toEqual(['Starting VRRP runtime a', '(VI_1) removing VIPs.', '(VI_1) removed leftover VIP 198.51.100.100/24 on eth0', '(VI_1) Entering BACKUP STATE (init)']);
+    expect(a.logLines().slice(0, 6)).toEqual([...start, '(VI_1) removed leftover VIP 198.51.100.100/24 on eth0', '(VI_1) Entering BACKUP STATE (init)']);
     expect(states).toEqual(['BACKUP@0']);
     lan.clock.runUntil(5000);
     expect(rt.status()[0]).toMatchObject({ state: 'MASTER', vipsInstalled: ['198.51.100.100/24'] });
@@ -72,7 +104,7 @@ vrrp_instance OWNER {
     rtB.stop();
     lan.clock.runUntil(10);
     expect(stopped).toBe(1);
-    expect(b.logLines()).toEqual(['Starting VRRP runtime b', '(VI_1) removing VIPs.', 'Stopping', 'Stopped']);
+    expect(b.logLines()).toEqual(['Starting VRRP runtime b', 'Assigned address 198.51.100.2 for interface eth0', 'Assigned address fe80::1 for interface eth0', '(VI_1) removing VIPs.', 'Stopping', 'Stopped']);
     expect(rtB.status()[0]).toMatchObject({ state: 'INIT' });
   });
 });

@@ -42,7 +42,9 @@ describe('vrrp_script through the runtime (K-13)', () => {
     t.rtA.start();
     t.lan.clock.runUntil(900);
     expect(t.states()).toEqual([[300, 'a', 'FAULT', 'fault']]);
-    expect(t.a.logLines()).toEqual(expect.arrayContaining(['(VI_1) script chk failed', '(VI_1) Entering FAULT STATE (init)']));
+    expect(t.a.logLines()).toEqual(expect.arrayContaining(['VRRP_Script(chk) failed (exited with status 2)', '(VI_1) Entering FAULT STATE (init)']));
+    // keepalived's words only: the script's own line says why, no "(VI_1) script chk failed"
+    expect(t.a.logLines().filter((l) => /script chk/.test(l))).toEqual([]);
     t.a.scripts['/bin/chk'] = { exitCode: 0, durationMs: 300 };
     t.lan.clock.runUntil(2000);
     expect(t.states().slice(1)).toEqual([[1300, 'a', 'BACKUP', 'fault-cleared']]);
@@ -63,7 +65,12 @@ describe('interfaces (K-12)', () => {
       [8023.537, 'b', 'MASTER', 'master-down'],
     ]);
     expect(t.a.vips()).toEqual([]);
-    expect(t.a.logLines()).toEqual(expect.arrayContaining(['Netlink reports eth0 down', '(VI_1) interface eth0 down', '(VI_1) Entering FAULT STATE']));
+    // keepalived's order: the link first, then the state, then what leaving MASTER does (-D)
+    const down = t.a.logLines().slice(t.a.logLines().indexOf('Netlink reports eth0 down'));
+    expect(down.slice(0, 2)).toEqual(['Netlink reports eth0 down', '(VI_1) Entering FAULT STATE']);
+    expect(down).toContain('(VI_1) sent 0 priority');
+    expect(down.indexOf('(VI_1) removing VIPs.')).toBeGreaterThan(down.indexOf('(VI_1) sent 0 priority'));
+    expect(t.a.logLines()).not.toContain('(VI_1) interface eth0 down');
     t.a.setLink(true);
     t.lan.clock.runUntil(20_000);
     // Back as BACKUP at 12 s; A (150) preempts B (100) at its Master_Down_Interval from... it hears

@@ -50,8 +50,9 @@ describe.skipIf(!isRoot)('two keepalived-ts daemons fail over on a bridge (root:
       const c = join(tmp.dir, `${name}.conf`);
       writeFileSync(c, conf(priority, state, `lb${name}`));
       const pids = { parent: join(tmp.dir, `${name}.pid`), vrrp: join(tmp.dir, `${name}-vrrp.pid`), checker: join(tmp.dir, `${name}-checkers.pid`) };
+      // -D: "removing VIPs." and "sent 0 priority" are keepalived's detail lines, logged only with -D
       const start = (): LabProcess =>
-        lab.spawn(ns, [process.execPath, '--import', 'tsx', CLI, '-n', '-l', '-f', c, '-p', pids.parent, '-r', pids.vrrp, '-c', pids.checker], { TMPDIR: tmp.dir });
+        lab.spawn(ns, [process.execPath, '--import', 'tsx', CLI, '-n', '-l', '-D', '-f', c, '-p', pids.parent, '-r', pids.vrrp, '-c', pids.checker], { TMPDIR: tmp.dir });
       return { ns, pids, start };
     };
     const A = node('a', a, 150, 'MASTER');

@@ -172,7 +172,9 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
     const lines: string[] = [];
     const sink = new RuntimeSink(clock, { log: (_level, message) => lines.push(message) });
     await new Promise<void>((resolve) => sweepLeftoverVips({ net, clock } as unknown as Ports, sink, plan, resolve));
-    expect(lines.filter((l) => !l.includes('removed leftover'))).toEqual(['(VI_1) removing VIPs.']);
+    // keepalived's start-up lines (-D): the interface's own address, then every list the instance removes
+    expect(lines.filter((l) => !l.includes('removed leftover') && !l.startsWith('Assigned address'))).toEqual(['(VI_1) removing VIPs.', '(VI_1) removing E-VIPs.']);
+    expect(lines.filter((l) => l.startsWith('Assigned address'))[0]).toMatch(/^Assigned address [\d.]+ for interface kd-n$/);
     expect(lines.filter((l) => l.includes('removed leftover')).sort()).toEqual([
       '(VI_1) removed leftover VIP 198.51.100.20/32 on kd-n',
       '(VI_1) removed leftover VIP 2001:db8:d::20/128 on kd-n',
