@@ -51,7 +51,7 @@ export type TrackingToInstanceEvent =
   | { type: 'track.priority'; delta: number }
   | { type: 'track.fault'; source: string }
   | { type: 'track.ok'; source: string }
-  | { type: 'vrrp.startup' };
+  | { type: 'vrrp.startup'; held?: boolean };
 
 /** What the tracking actor sends to the sync group (machines/vrrp/sync-group.machine.ts). */
 export type TrackingToGroupEvent = { type: 'member.trackFault'; member: string; faulted: boolean };
@@ -164,7 +164,9 @@ export const trackingMachine = setup({
       if (ref) for (const e of verdictEvents(previous, v)) enqueue.sendTo(ref, e);
       const group = context.group ? (system.get(context.group) as AnyActorRef | undefined) : undefined;
       if (group && anyFault(v)) enqueue.sendTo(group, { type: 'member.trackFault', member: context.instance, faulted: true } satisfies TrackingToGroupEvent);
-      if (ref && context.startInstance) enqueue.sendTo(ref, { type: 'vrrp.startup' } satisfies TrackingToInstanceEvent);
+      // keepalived holds an instance with unweighted scripts until their first result (num_script_init).
+      const held = context.entries.some((e) => e.kind === 'script' && (e.weight === 0 || context.ignoreWeights));
+      if (ref && context.startInstance) enqueue.sendTo(ref, { type: 'vrrp.startup', ...(held ? { held } : {}) } satisfies TrackingToInstanceEvent);
     }),
     /** While ready: store the status, then send the instance only what changed. */
     applyStatus: enqueueActions(({ context, enqueue, system }, p: { status: TrackerStatus }) => {

@@ -90,6 +90,8 @@ export const instanceSetup = setup({
       enqueue.assign({ state: p.to });
     }),
     setReason: assign((_, p: { reason: TransitionReason }) => ({ reason: p.reason })),
+    /** vrrp.startup: `startup`, or `scripts-ready` after waiting for unweighted scripts (keepalived's silent FAULT). */
+    setStartupReason: assign(({ event }) => ({ reason: (event.type === 'vrrp.startup' && event.held ? 'scripts-ready' : 'startup') as TransitionReason })),
     setStopMeaning: assign((_, p: { meaning: StopMeaning | undefined }) => ({ stopMeaning: p.meaning ?? 'STOP' })),
     /** K-12 / R-20: (re)start from our own interval. */
     resetMasterInterval: assign(({ context }) => ({ masterAdverIntervalCs: context.cfg.advertIntervalCs })),
@@ -116,7 +118,11 @@ export const instanceSetup = setup({
     /** R-23: a backup heard a priority-0 advert (Skew_Time is all it waits now). keepalived -D. */
     logReleaseReceived: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'detail' as const, message: 'Backup received priority 0 advertisement' })),
     /** The Master_Down timer expired (or an owner starts, which keepalived does as an expiry at once). keepalived -D. */
-    logAdvertTimeout: emit(({ context }) => ({ type: 'vrrp.log' as const, instance: context.cfg.name, level: 'detail' as const, message: 'Receive advertisement timeout' })),
+    logAdvertTimeout: enqueueActions(({ context, event, enqueue }) => {
+      // An owner that waited for its scripts leaves keepalived's silent FAULT straight for MASTER: no timeout.
+      if (event.type === 'vrrp.startup' && event.held) return;
+      enqueue.emit({ type: 'vrrp.log', instance: context.cfg.name, level: 'detail', message: 'Receive advertisement timeout' });
+    }),
     /**
      * Leaving MASTER (keepalived vrrp_state_leave_master / vrrp_restore_interface), after the
      * new state is announced: for FAULT and STOP a priority-0 advert first (R-26, K-12, K-28),

@@ -101,7 +101,9 @@ export interface ReceivedAdvert {
 
 /** Events the instance machine accepts. */
 export type InstanceEvent =
-  | { type: 'vrrp.startup' }
+  /** `held`: the instance waited for its unweighted vrrp_scripts' first result (keepalived keeps it
+   *  in FAULT meanwhile, silently: it then logs "Entering BACKUP STATE", not "… (init)"). */
+  | { type: 'vrrp.startup'; held?: boolean }
   /** Graceful stop (SIGTERM): a master sends a priority-0 advert and removes its VIPs (R-26, K-28).
    *  `meaning` (default STOP) says how the STOP is reported and notified. */
   | { type: 'vrrp.shutdown'; meaning?: StopMeaning }
@@ -153,6 +155,8 @@ export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 
 /** Why a transition happened (in `vrrp.state` and `member.state`). */
 export type TransitionReason =
   | 'startup'
+  /** Start-up after waiting for unweighted vrrp_scripts (vrrp.startup {held}). */
+  | 'scripts-ready'
   | 'owner-startup'
   | 'master-down'
   | 'higher-priority'

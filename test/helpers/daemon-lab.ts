@@ -116,14 +116,15 @@ export class DaemonLab {
     return this.observerHost;
   }
 
-  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D` (and `extra`). */
-  startOurs(host: LabHost, conf: string, extra: string[] = []): DaemonHandle {
-    return this.start(host, conf, 'ours', undefined, extra);
+  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D` and `extra` (`detail: false`: without -D). */
+  startOurs(host: LabHost, conf: string, extra: string[] | { detail?: boolean } = [], opts: { detail?: boolean } = {}): DaemonHandle {
+    if (!Array.isArray(extra)) return this.start(host, conf, 'ours', undefined, [], extra.detail ?? true);
+    return this.start(host, conf, 'ours', undefined, extra, opts.detail ?? true);
   }
 
-  /** Start Debian's keepalived 2.2.7 in the host's namespace with `-n -l -D -P`. */
-  startKeepalived(host: LabHost, conf: string): DaemonHandle {
-    return this.start(host, conf, 'keepalived');
+  /** Start Debian's keepalived 2.2.7 in the host's namespace with `-n -l -D -P` (`detail: false`: without -D). */
+  startKeepalived(host: LabHost, conf: string, opts: { detail?: boolean } = {}): DaemonHandle {
+    return this.start(host, conf, 'keepalived', undefined, [], opts.detail);
   }
 
   /** Restart a daemon with the same files (the old process must have exited or been killed). */
@@ -170,12 +171,12 @@ export class DaemonLab {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string, extra: string[] = []): DaemonHandle {
+  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string, extra: string[] = [], detail = true): DaemonHandle {
     const base = join(this.dir, `${host.name}-${kind}`);
     const path = confPath ?? `${base}.conf`;
     writeFileSync(path, conf);
     const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid`, checker: `${base}-checkers.pid` };
-    const flags = ['-n', '-l', '-D', '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker, ...extra];
+    const flags = ['-n', '-l', ...(detail ? ['-D'] : []), '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker, ...extra];
     this.runs++;
     const argv = kind === 'ours' ? [process.execPath, '--import', 'tsx', CLI, ...flags] : [KEEPALIVED, ...flags, '-P'];
     const proc = this.net.spawn(host.ns, argv, { TMPDIR: this.dir });
