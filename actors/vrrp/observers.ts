@@ -24,7 +24,8 @@ export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string
   const n = e.instance;
   if (e.to === 'MASTER') return [`(${n}) Entering MASTER STATE`];
   if (e.to === 'BACKUP') {
-    if (e.from === 'INIT') return [`(${n}) Entering BACKUP STATE (init)`];
+    // After waiting for unweighted scripts keepalived leaves a silent FAULT, so no "(init)".
+    if (e.from === 'INIT' && e.reason !== 'scripts-ready') return [`(${n}) Entering BACKUP STATE (init)`];
     const lines: string[] = [];
     const advert = e.master;
     if (e.from === 'MASTER' && e.reason === 'higher-priority' && advert) {
@@ -36,7 +37,11 @@ export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string
     }
     return [...lines, `(${n}) Entering BACKUP STATE`];
   }
-  if (e.to === 'FAULT') return [e.from === 'INIT' ? `(${n}) Entering FAULT STATE (init)` : `(${n}) Entering FAULT STATE`];
+  if (e.to === 'FAULT') {
+    if (e.from !== 'INIT') return [`(${n}) Entering FAULT STATE`];
+    // An instance held for its unweighted scripts is in keepalived's FAULT already: it says nothing.
+    return e.reason === 'scripts-ready' ? [] : [`(${n}) Entering FAULT STATE (init)`];
+  }
   // keepalived has no line for STOP: stopping says "sent 0 priority" and "removing VIPs." (-D).
   return [];
 }

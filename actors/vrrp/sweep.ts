@@ -15,13 +15,15 @@
  * The sweep also logs what keepalived logs (-D) as its VRRP process starts: each interface's
  * address as the instances on it see it ("Assigned address 198.51.100.1 for interface eth0"),
  * then, for every instance on an existing interface, "(VI_1) removing VIPs." (and E-VIPs,
- * routes, rules), whether or not anything was left: keepalived removes them all, found or not.
+ * routes, rules), whether or not anything was left: keepalived removes them all, found or not
+ * (all but an owner that starts as MASTER at once; see startsAsOwnerMaster).
  */
 import { canonicalIp, isIpv6LinkLocal, parseIpv6 } from '../../protocol/addr.js';
 import type { AddressSpec, InterfaceInfo, Ports } from '../ports.js';
 import type { RuntimeSink } from '../sink.js';
 import { removalLines } from './address-io.js';
 import type { VrrpPlan } from './plan.js';
+import type { InstancePlan } from './plan-instance.js';
 
 export interface LeftoverVip {
   instance: string;
@@ -60,8 +62,8 @@ export function interfaceAddresses(plan: VrrpPlan, itf: InterfaceInfo): string[]
  * keepalived's -D lines as its VRRP process starts (vrrp_complete_init, vrrp_restore_interfaces_startup):
  * "Assigned address …" for the interface of each instance the first time an instance uses it
  * (an interface an earlier instance tracks with track_interface is not announced), then the
- * removal lines of every instance on an existing interface. Owners keep their VIPs (see above),
- * so they get no removal lines.
+ * removal lines of every instance on an existing interface, but for an owner that starts as
+ * MASTER at once (an owner's leftovers are never removed, see above, whatever is logged).
  */
 export function startupLines(plan: VrrpPlan, interfaces: readonly InterfaceInfo[]): string[] {
   const assigned: string[] = [];
@@ -74,9 +76,20 @@ export function startupLines(plan: VrrpPlan, interfaces: readonly InterfaceInfo[
     if (!itf) continue;
     if (!seen.has(own)) for (const a of interfaceAddresses(plan, itf)) assigned.push(`Assigned address ${a} for interface ${own}`);
     seen.add(own);
-    if (p.input.basePriority < 255) removing.push(...removalLines(p.io));
+    if (!startsAsOwnerMaster(p, itf)) removing.push(...removalLines(p.io));
   }
   return [...assigned, ...removing];
+}
+
+/**
+ * keepalived (vrrp_init_state) restores the interface, and logs the removal lines, for every
+ * instance except an address owner that becomes MASTER at once: priority 255, state MASTER, its
+ * interface up, no sync group, and no unweighted script to wait for (an owner that waits is
+ * held in FAULT, so its VIPs are "removed" like anyone's).
+ */
+function startsAsOwnerMaster(p: InstancePlan, itf: InterfaceInfo): boolean {
+  const waits = p.entries.some((e) => e.kind === 'script' && (e.weight === 0 || p.ignoreWeights));
+  return p.input.basePriority >= 255 && p.input.initialState === 'MASTER' && p.syncGroup === undefined && itf.up && itf.running && !waits;
 }
 
 /**

@@ -62,6 +62,28 @@ vrrp_instance OWNER {
     expect(a.logLines().slice(7)).toEqual(['(VI_1) Entering BACKUP STATE (init)', '(VI_2) Entering BACKUP STATE (init)', '(OWNER) Receive advertisement timeout', '(OWNER) Entering MASTER STATE', '(OWNER) setting VIPs.', '(OWNER) Sending/queueing gratuitous ARPs on eth0 for 198.51.100.200', ...Array(5).fill('Sending gratuitous ARP on eth0 for 198.51.100.200')]);
   });
 
+  it('an owner that waits for an unweighted script gets the removal lines (keepalived holds it in FAULT), then takes over silently', () => {
+    const conf = `vrrp_script chk {
+  script "/bin/chk"
+  interval 1
+}
+vrrp_instance OWNER {
+  interface eth0
+  virtual_router_id 52
+  priority 255
+  track_script { chk }
+  virtual_ipaddress { 198.51.100.200/24 }
+}`;
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const rt = createRuntime(a.ports(), model(conf), { name: 'a' });
+    rt.start();
+    lan.clock.runUntil(100);
+    const lines = a.logLines().filter((l) => !/^Sending gratuitous ARP/.test(l));
+    expect(lines.slice(0, 4)).toEqual(['Starting VRRP runtime a', 'Assigned address 198.51.100.1 for interface eth0', 'Assigned address fe80::1 for interface eth0', '(OWNER) removing VIPs.']);
+    expect(lines.slice(4)).toEqual(['VRRP_Script(chk) succeeded', '(OWNER) Entering MASTER STATE', '(OWNER) setting VIPs.', '(OWNER) Sending/queueing gratuitous ARPs on eth0 for 198.51.100.200']);
+  });
+
   it('a restarted runtime removes the VIP its killed predecessor left, then starts in BACKUP', () => {
     const lan = new FakeLan();
     const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');

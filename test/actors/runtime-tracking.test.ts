@@ -35,19 +35,33 @@ describe('vrrp_script through the runtime (K-13)', () => {
     expect(t.b.vips()).toEqual(['198.51.100.100/24']);
   });
 
-  it('an unweighted script holds the instance in INIT until its first result, then FAULT on failure', () => {
+  it('an unweighted script holds the instance until its first result, then FAULT on failure (silent, as keepalived)', () => {
     const script = 'vrrp_script chk { script "/bin/chk"\n interval 1 }';
     const t = pair(conf(150, 'track_script { chk }', script), conf(100));
     t.a.scripts['/bin/chk'] = { exitCode: 2, durationMs: 300 };
     t.rtA.start();
     t.lan.clock.runUntil(900);
-    expect(t.states()).toEqual([[300, 'a', 'FAULT', 'fault']]);
-    expect(t.a.logLines()).toEqual(expect.arrayContaining(['VRRP_Script(chk) failed (exited with status 2)', '(VI_1) Entering FAULT STATE (init)']));
+    expect(t.states()).toEqual([[300, 'a', 'FAULT', 'scripts-ready']]);
+    expect(t.a.logLines()).toContain('VRRP_Script(chk) failed (exited with status 2)');
+    // keepalived holds the instance in a FAULT it does not log: no "Entering FAULT STATE (init)"
+    expect(t.a.logLines().filter((l) => /Entering/.test(l))).toEqual([]);
     // keepalived's words only: the script's own line says why, no "(VI_1) script chk failed"
     expect(t.a.logLines().filter((l) => /script chk/.test(l))).toEqual([]);
     t.a.scripts['/bin/chk'] = { exitCode: 0, durationMs: 300 };
     t.lan.clock.runUntil(2000);
     expect(t.states().slice(1)).toEqual([[1300, 'a', 'BACKUP', 'fault-cleared']]);
+    expect(t.a.logLines().filter((l) => /Entering/.test(l))).toEqual(['(VI_1) Entering BACKUP STATE']);
+  });
+
+  it('an unweighted script that succeeds first: "Entering BACKUP STATE", not "(init)", as keepalived', () => {
+    const script = 'vrrp_script chk { script "/bin/chk"\n interval 1 }';
+    const t = pair(conf(150, 'track_script { chk }', script), conf(100));
+    t.a.scripts['/bin/chk'] = { exitCode: 0, durationMs: 300 };
+    t.rtA.start();
+    t.lan.clock.runUntil(900);
+    expect(t.states()).toEqual([[300, 'a', 'BACKUP', 'scripts-ready']]);
+    const lines = t.a.logLines();
+    expect(lines.slice(lines.indexOf('VRRP_Script(chk) succeeded'))).toEqual(['VRRP_Script(chk) succeeded', '(VI_1) Entering BACKUP STATE']);
   });
 });
 

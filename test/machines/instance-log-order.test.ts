@@ -77,6 +77,17 @@ describe('VRRP instance: what is said and done, in keepalived order', () => {
     expect(since(h, from).slice(1, 3)).toEqual(['log detail Receive advertisement timeout', 'io.sendAdvert:100']);
   });
 
+  it('start-up after unweighted scripts (vrrp.startup held): reason scripts-ready; an owner takes over without a timeout line', () => {
+    const h = startInstance({}, { startup: false });
+    h.send({ type: 'vrrp.startup', held: true });
+    expect(h.emitted.map((s) => s.e)).toContainEqual(expect.objectContaining({ type: 'vrrp.state', from: 'INIT', to: 'BACKUP', reason: 'scripts-ready' }));
+    const owner = startInstance({ basePriority: 255, initialState: 'MASTER' }, { startup: false });
+    owner.send({ type: 'vrrp.startup', held: true });
+    expect(owner.journal).toEqual(['io.sendAdvert:255', 'state INIT>MASTER', 'io.addVips', 'io.sendGarp:master']);
+    const plain = startInstance({ basePriority: 255, initialState: 'MASTER' });
+    expect(plain.journal[0]).toBe('log detail Receive advertisement timeout');
+  });
+
   it('a MASTER that hears priority 0 answers with an advert, then says so (-D)', () => {
     const h = master();
     const from = h.journal.length;

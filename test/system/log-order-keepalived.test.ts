@@ -12,11 +12,12 @@
  * Scenarios: becoming MASTER (VIPs, E-VIPs, the GARP/NA burst and the garp_master_delay burst)
  * and stopping as MASTER; a BACKUP that hears a priority-0 advert, takes over, is preempted by a
  * higher priority and is stopped as BACKUP; a tracked script that fails and recovers; the
- * instance's interface going down and up. The first scenario also records the wire: on becoming
+ * instance's interface going down and up; an unweighted script failing from the start; a start
+ * with the VIPs already on the interface. The first scenario also records the wire: on becoming
  * MASTER the first advert leaves before the first gratuitous ARP, as keepalived sends them.
  * Root and keepalived only.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonLab, haveKeepalived, KEEPALIVED, sleep, type DaemonHandle, type LabHost } from '../helpers/daemon-lab.js';
@@ -30,7 +31,13 @@ const EVIP = '2001:db8::100';
  * Lines we log on purpose where keepalived does not (or not in its words), as patterns on the
  * normalised line. Each is explained in docs/daemon.md, "Log lines compared with keepalived".
  */
-const ALLOWED: Array<{ kind: Kind; pattern: RegExp; reason: string }> = [];
+const ALLOWED: Array<{ kind: Kind; pattern: RegExp; reason: string }> = [
+  {
+    kind: 'ours',
+    pattern: /^\(VI_1\) removed leftover VIP /,
+    reason: 'with -D we name each leftover VIP/E-VIP removed at start-up (level debug); keepalived removes them silently',
+  },
+];
 
 /** What the subject's log is reduced to: lines about the instance, its interface, script or VIPs. */
 const ABOUT_INSTANCE = /\(VI_1\)|\bVI_1\b|\bkia\b|\bkitrk\b|VRRP_Script\(chk\)|Script `chk`|198\.51\.100\.100|2001:db8::100\b/;
@@ -54,6 +61,8 @@ interface ConfOptions {
   scriptWeight?: number;
   evip?: boolean;
   trackInterface?: boolean;
+  /** The configured initial state (default BACKUP). */
+  state?: 'MASTER' | 'BACKUP';
 }
 
 function conf(h: LabHost, dir: string, o: ConfOptions): string {
@@ -66,7 +75,7 @@ function conf(h: LabHost, dir: string, o: ConfOptions): string {
   script_user root
 }
 ${script}vrrp_instance VI_1 {
-  state BACKUP
+  state ${o.state ?? 'BACKUP'}
   interface ${h.ifname}
   virtual_router_id 51
   priority ${o.priority}
@@ -110,8 +119,10 @@ class Twin {
     this.flag(0);
   }
 
+  /** The script's exit code, replaced atomically (a script reading a truncated file exits 2). */
   flag(code: number): void {
-    writeFileSync(join(this.lab.dir, 'flag'), String(code));
+    writeFileSync(join(this.lab.dir, 'flag.new'), String(code));
+    renameSync(join(this.lab.dir, 'flag.new'), join(this.lab.dir, 'flag'));
   }
 
   subject(o: ConfOptions, detail = true): DaemonHandle {
@@ -258,6 +269,50 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
+  }, 90_000);
+
+  it('a tracked script without weight fails from the start (FAULT), then succeeds', async () => {
+    const runs = await both(async (t) => {
+      t.flag(1);
+      const d = t.subject({ priority: 100, scriptWeight: 0 });
+      await waitCount(d, /VRRP_Script\(chk\) failed/, 1, 30_000);
+      await sleep(2000);
+      t.flag(0);
+      await waitCount(d, MASTER, 1, 20_000);
+      await sleep(1500);
+      await stopped(d);
+      return d;
+    });
+    same(runs);
+  }, 90_000);
+
+  it('an address owner (priority 255, state MASTER) waits for its unweighted script, then takes over', async () => {
+    const runs = await both(async (t) => {
+      t.flag(0);
+      const d = t.subject({ priority: 255, state: 'MASTER', scriptWeight: 0 });
+      await waitCount(d, MASTER, 1, 30_000);
+      await sleep(1500);
+      await stopped(d);
+      return d;
+    });
+    same(runs);
+  }, 90_000);
+
+  it('starting with the VIP and E-VIP already on the interface (left by a crash)', async () => {
+    const runs = await both(async (t) => {
+      await mustRun(['ip', '-n', t.a.ns, 'addr', 'add', `${VIP}/24`, 'dev', t.a.ifname]);
+      await mustRun(['ip', '-n', t.a.ns, 'addr', 'add', `${EVIP}/64`, 'dev', t.a.ifname, 'nodad']);
+      const d = t.subject({ priority: 100, evip: true });
+      await waitCount(d, MASTER, 1, 30_000);
+      await sleep(1500);
+      await stopped(d);
+      return d;
+    });
+    same(runs);
+    for (const t of twins) {
+      const addrs = await mustRun(['ip', '-n', t.a.ns, 'addr', 'show', 'dev', t.a.ifname]);
+      expect(addrs, `${t.kind} left a VIP behind`).not.toMatch(/198\.51\.100\.100|2001:db8::100/);
+    }
   }, 90_000);
 
   it('a track_interface link goes down and comes back while MASTER', async () => {
