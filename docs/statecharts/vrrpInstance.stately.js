@@ -110,7 +110,7 @@ export const vrrpInstance = createMachine({
             "guard": "hasFaults",
             "target": "fault",
             "actions": {
-              "type": "setReason",
+              "type": "setStartupReason",
               "params": {
                 "reason": "fault"
               }
@@ -120,7 +120,7 @@ export const vrrpInstance = createMachine({
             "guard": "hasStartupDelay",
             "target": "backup.startupHold",
             "actions": {
-              "type": "setReason",
+              "type": "setStartupReason",
               "params": {
                 "reason": "startup"
               }
@@ -144,7 +144,7 @@ export const vrrpInstance = createMachine({
             "target": "backup",
             "actions": [
               {
-                "type": "setReason",
+                "type": "setStartupReason",
                 "params": {
                   "reason": "startup"
                 }
@@ -161,7 +161,7 @@ export const vrrpInstance = createMachine({
             "target": "backup",
             "actions": [
               {
-                "type": "setReason",
+                "type": "setStartupReason",
                 "params": {
                   "reason": "startup"
                 }

@@ -85,15 +85,15 @@ export const instanceMachine = instanceSetup.createMachine({
       description: 'RFC 5798 §6.4.1 / RFC 3768 §6.4.1 Initialize: waiting for Startup. Adverts are ignored (keepalived drops them in INIT).',
       on: {
         'vrrp.startup': [
-          { guard: 'hasFaults', target: 'fault', actions: { type: 'setStartupReason' } },
-          { guard: 'hasStartupDelay', target: 'backup.startupHold', actions: { type: 'setStartupReason' } },
+          { guard: 'hasFaults', target: 'fault', actions: { type: 'setStartupReason', params: { reason: 'fault' } } },
+          { guard: 'hasStartupDelay', target: 'backup.startupHold', actions: { type: 'setStartupReason', params: { reason: 'startup' } } },
           { guard: 'startsAsOwnerMaster', target: 'master', actions: ['logAdvertTimeout', { type: 'setReason', params: { reason: 'owner-startup' } }] },
           {
             guard: 'startsAsSyncMaster',
             target: 'backup',
-            actions: [{ type: 'setStartupReason' }, { type: 'armDownTimer', params: { kind: 'syncStart' } }],
+            actions: [{ type: 'setStartupReason', params: { reason: 'startup' } }, { type: 'armDownTimer', params: { kind: 'syncStart' } }],
           },
-          { target: 'backup', actions: [{ type: 'setStartupReason' }, { type: 'armDownTimer', params: { kind: 'full' } }] },
+          { target: 'backup', actions: [{ type: 'setStartupReason', params: { reason: 'startup' } }, { type: 'armDownTimer', params: { kind: 'full' } }] },
         ],
       },
     },

@@ -90,8 +90,8 @@ export const instanceSetup = setup({
       enqueue.assign({ state: p.to });
     }),
     setReason: assign((_, p: { reason: TransitionReason }) => ({ reason: p.reason })),
-    /** vrrp.startup: `startup`, or `scripts-ready` after waiting for unweighted scripts (keepalived's silent FAULT). */
-    setStartupReason: assign(({ event }) => ({ reason: (event.type === 'vrrp.startup' && event.held ? 'scripts-ready' : 'startup') as TransitionReason })),
+    /** vrrp.startup: the reason given, or `scripts-ready` after waiting for unweighted scripts (keepalived's silent FAULT). */
+    setStartupReason: assign(({ event }, p: { reason: TransitionReason }) => ({ reason: event.type === 'vrrp.startup' && event.held ? ('scripts-ready' as const) : p.reason })),
     setStopMeaning: assign((_, p: { meaning: StopMeaning | undefined }) => ({ stopMeaning: p.meaning ?? 'STOP' })),
     /** K-12 / R-20: (re)start from our own interval. */
     resetMasterInterval: assign(({ context }) => ({ masterAdverIntervalCs: context.cfg.advertIntervalCs })),
