@@ -169,7 +169,7 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
 
   beforeAll(async () => {
     await Promise.all(twins.map((t) => t.setup()));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(twins.map((t) => t.lab.cleanup()));
@@ -181,7 +181,7 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
     const runs = await both(async (t) => {
       const dump = await t.capture();
       const d = t.subject({ priority: 100, garpDelay: 2, evip: true });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(3000); // the second burst, 2 s after becoming MASTER
       await stopped(d);
       await sleep(300);
@@ -189,7 +189,7 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it('on the wire: the first advert leaves before the first gratuitous ARP, as keepalived sends them', () => {
     for (const kind of ['keepalived', 'ours'] as const) {
@@ -205,21 +205,21 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
   it('without -D: becoming MASTER and stopping say only what keepalived says without -D', async () => {
     const runs = await both(async (t) => {
       const d = t.subject({ priority: 100, evip: true }, false);
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1000);
       await stopped(d);
       return d;
     });
     same(runs);
     expect(runs[1]!.lines).toEqual(['(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE']);
-  }, 90_000);
+  }, 180_000);
 
   it('BACKUP hears priority 0 and takes over, is preempted by a higher priority, is stopped as BACKUP', async () => {
     const runs = await both(async (t) => {
       let peer = t.peer(200);
-      await waitCount(peer, MASTER, 1, 30_000);
+      await waitCount(peer, MASTER, 1, 60_000);
       const d = t.subject({ priority: 100 });
-      await waitCount(d, /\(VI_1\) Entering BACKUP STATE \(init\)/, 1, 30_000);
+      await waitCount(d, /\(VI_1\) Entering BACKUP STATE \(init\)/, 1, 60_000);
       await sleep(2500);
       await stopped(peer);
       await waitCount(d, MASTER, 1, 15_000);
@@ -232,13 +232,13 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 120_000);
+  }, 240_000);
 
   it('a tracked script fails and recovers (weight -20) while MASTER', async () => {
     const runs = await both(async (t) => {
       t.flag(0);
       const d = t.subject({ priority: 100, scriptWeight: -20 });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       t.flag(1);
       await waitCount(d, /Changing effective priority from 100 to 80/, 1, 10_000);
@@ -250,13 +250,13 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it('a tracked script without weight fails (FAULT) and recovers while MASTER', async () => {
     const runs = await both(async (t) => {
       t.flag(0);
       const d = t.subject({ priority: 100, scriptWeight: 0 });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       t.flag(1);
       await waitCount(d, /\(VI_1\) Entering FAULT STATE/, 1, 10_000);
@@ -269,13 +269,13 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it('a tracked script without weight fails from the start (FAULT), then succeeds', async () => {
     const runs = await both(async (t) => {
       t.flag(1);
       const d = t.subject({ priority: 100, scriptWeight: 0 });
-      await waitCount(d, /VRRP_Script\(chk\) failed/, 1, 30_000);
+      await waitCount(d, /VRRP_Script\(chk\) failed/, 1, 60_000);
       await sleep(2000);
       t.flag(0);
       await waitCount(d, MASTER, 1, 20_000);
@@ -284,26 +284,26 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it('an address owner (priority 255, state MASTER) waits for its unweighted script, then takes over', async () => {
     const runs = await both(async (t) => {
       t.flag(0);
       const d = t.subject({ priority: 255, state: 'MASTER', scriptWeight: 0 });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       await stopped(d);
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it('starting with the VIP and E-VIP already on the interface (left by a crash)', async () => {
     const runs = await both(async (t) => {
       await mustRun(['ip', '-n', t.a.ns, 'addr', 'add', `${VIP}/24`, 'dev', t.a.ifname]);
       await mustRun(['ip', '-n', t.a.ns, 'addr', 'add', `${EVIP}/64`, 'dev', t.a.ifname, 'nodad']);
       const d = t.subject({ priority: 100, evip: true });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       await stopped(d);
       return d;
@@ -313,12 +313,12 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       const addrs = await mustRun(['ip', '-n', t.a.ns, 'addr', 'show', 'dev', t.a.ifname]);
       expect(addrs, `${t.kind} left a VIP behind`).not.toMatch(/198\.51\.100\.100|2001:db8::100/);
     }
-  }, 90_000);
+  }, 180_000);
 
   it('a track_interface link goes down and comes back while MASTER', async () => {
     const runs = await both(async (t) => {
       const d = t.subject({ priority: 100, trackInterface: true });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       await t.link(false, TRACKED);
       await waitCount(d, /\(VI_1\) Entering FAULT STATE/, 1, 10_000);
@@ -331,12 +331,12 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 
   it("the instance's interface goes down and comes back", async () => {
     const runs = await both(async (t) => {
       const d = t.subject({ priority: 100 });
-      await waitCount(d, MASTER, 1, 30_000);
+      await waitCount(d, MASTER, 1, 60_000);
       await sleep(1500);
       await t.link(false);
       await waitCount(d, /\(VI_1\) Entering FAULT STATE/, 1, 10_000);
@@ -349,5 +349,5 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle(`log lines, line by line a
       return d;
     });
     same(runs);
-  }, 90_000);
+  }, 180_000);
 });
