@@ -30,6 +30,75 @@ export interface InstanceStatus {
   /** v3 learned Master_Adver_Interval (v2: the configured interval), centiseconds. */
   masterAdverIntervalCs: number;
   syncGroup?: string;
+  /** The last state change reported for this instance (absent until the first one). */
+  lastTransition?: TransitionRecord;
+  /** What the instance tracks (interfaces, scripts, files, processes) and what each does to it now. */
+  tracked?: TrackedStatus[];
+}
+
+/** One state change of an instance. `at` is the runtime clock's milliseconds (see RuntimeStatus.clockNow). */
+export interface TransitionRecord {
+  at: number;
+  from: VrrpStateName;
+  to: VrrpStateName;
+  reason: string;
+}
+
+/** One tracked object as one instance sees it. */
+export interface TrackedStatus {
+  kind: 'script' | 'file' | 'process' | 'interface';
+  name: string;
+  weight: number;
+  reverse: boolean;
+  /** False until the object's first result. */
+  known: boolean;
+  /** Script succeeded, process quorum held, interface up (files: true once read). */
+  ok: boolean;
+  /** track_file: the value read; 1/0 for the other kinds. */
+  value: number;
+  /** What it does to the instance now: a priority delta, FAULT, or holding it in INIT until a first result. */
+  effect: number | 'fault' | 'waiting';
+}
+
+/** A vrrp_sync_group. */
+export interface SyncGroupStatus {
+  name: string;
+  state: string;
+  members: string[];
+}
+
+/** One tracked object (a vrrp_script, track_file, vrrp_track_process or interface), once however many instances track it. */
+export interface TrackerObjectStatus {
+  kind: TrackedStatus['kind'];
+  name: string;
+  known: boolean;
+  ok: boolean;
+  value: number;
+}
+
+/**
+ * What one subsystem reports (actors/subsystem.ts `status`): each section it has. VRRP fills
+ * instances, sync groups, trackers and the notify queue; LVS fills the virtual servers.
+ */
+export interface SubsystemStatus {
+  instances?: InstanceStatus[];
+  syncGroups?: SyncGroupStatus[];
+  trackers?: TrackerObjectStatus[];
+  /** Notifications waiting to run (scripts, FIFO lines, mail), the one running included. */
+  notifyQueue?: number;
+  virtualServers?: VirtualServerStatus[];
+}
+
+/** Everything the runtime can say about itself at one moment (rt.report()). */
+export interface RuntimeStatus {
+  /** The runtime clock when this was taken (TransitionRecord.at is on the same clock), and the wall clock (ms since the epoch). */
+  clockNow: number;
+  wallNow: number;
+  instances: InstanceStatus[];
+  syncGroups: SyncGroupStatus[];
+  trackers: TrackerObjectStatus[];
+  notifyQueue: number;
+  virtualServers: VirtualServerStatus[];
 }
 
 export type RuntimeEvent =
@@ -147,6 +216,8 @@ export interface Runtime {
   status(): InstanceStatus[];
   /** The virtual servers the LVS subsystem runs (empty without it). */
   virtualServers?(): VirtualServerStatus[];
+  /** Every subsystem's status at once: instances, sync groups, trackers, notify queue, virtual servers. */
+  report(): RuntimeStatus;
   /** Counters by name (adverts sent/received, drops by reason, transitions…). */
   counters(): Record<string, number>;
   on(listener: (e: RuntimeEvent) => void): () => void;

@@ -16,7 +16,7 @@ import type { KeepalivedConfig } from '../config/model.js';
 import { daemonMachine, type ChildSpec, type DaemonEvent, type PhaseInput, type SpawnSpec } from '../machines/daemon.machine.js';
 import { childHostLogic } from './child-host.js';
 import type { Ports } from './ports.js';
-import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, VirtualServerStatus } from './runtime-types.js';
+import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, RuntimeStatus, SubsystemStatus, VirtualServerStatus } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemFactory, SubsystemHost } from './subsystem.js';
 import { SUBSYSTEMS } from './subsystems.js';
@@ -180,15 +180,31 @@ export class RootRuntime implements Runtime, PhaseEnv {
   }
 
   status(): InstanceStatus[] {
+    return this.sections().flatMap((s) => s.instances ?? []);
+  }
+
+  report(): RuntimeStatus {
+    const sections = this.sections();
+    return {
+      clockNow: this.ports.clock.now(),
+      wallNow: this.ports.clock.wallNow(),
+      instances: sections.flatMap((s) => s.instances ?? []),
+      syncGroups: sections.flatMap((s) => s.syncGroups ?? []),
+      trackers: sections.flatMap((s) => s.trackers ?? []),
+      notifyQueue: sections.reduce((n, s) => n + (s.notifyQueue ?? 0), 0),
+      virtualServers: sections.flatMap((s) => s.virtualServers ?? []),
+    };
+  }
+
+  /** Each subsystem's status for its running plan (none before start). */
+  private sections(): SubsystemStatus[] {
     const plans = this.root?.getSnapshot().context.plans;
     if (!plans) return [];
-    return this.subsystems.flatMap((s, i) => s.status?.(plans[i]) ?? []);
+    return this.subsystems.map((s, i) => s.status?.(plans[i]) ?? {});
   }
 
   virtualServers(): VirtualServerStatus[] {
-    const plans = this.root?.getSnapshot().context.plans;
-    if (!plans) return [];
-    return this.subsystems.flatMap((s, i) => s.virtualServers?.(plans[i]) ?? []);
+    return this.sections().flatMap((s) => s.virtualServers ?? []);
   }
 
   counters(): Record<string, number> {

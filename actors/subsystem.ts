@@ -21,7 +21,7 @@ import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { ChildSpec } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
-import type { InstanceStatus, RuntimeOptions, VirtualServerStatus } from './runtime-types.js';
+import type { RuntimeOptions, SubsystemStatus } from './runtime-types.js';
 import type { RuntimeSink } from './sink.js';
 
 /** What the root gives every subsystem. */
@@ -59,10 +59,12 @@ export interface Subsystem<P = unknown> {
   release(plan: P): Step[];
   drain(plan: P): Step[];
   close(timedOut: boolean): void;
-  /** Instances for dumps, the simulator's invariants and tests (VRRP). */
-  status?(plan: P): InstanceStatus[];
-  /** Virtual servers for dumps and views (LVS). */
-  virtualServers?(plan: P): VirtualServerStatus[];
+  /**
+   * What this subsystem reports for `keepalived-ts status`, the metrics, the dumps, the
+   * simulator's invariants and tests: VRRP its instances, sync groups, trackers and notify queue;
+   * LVS its virtual and real servers. Read from the running actors' snapshots; never changes them.
+   */
+  status?(plan: P): SubsystemStatus;
 }
 
 /** A subsystem's constructor, with the name RuntimeOptions.subsystems selects it by and the word its start line uses. */

@@ -47,7 +47,8 @@ function load(file: string, edit?: (text: string) => string): Scenario {
 
 /** A runtime with nothing to report: the benches' stand-ins only start and stop. */
 function benchRuntime(start: () => void, stop: () => void = () => {}): Runtime {
-  return { start, stop, reload() {}, status: (): InstanceStatus[] => [], counters: () => ({}), on: () => () => {} };
+  const report = () => ({ clockNow: 0, wallNow: 0, instances: [], syncGroups: [], trackers: [], notifyQueue: 0, virtualServers: [] });
+  return { start, stop, reload() {}, status: (): InstanceStatus[] => [], report, counters: () => ({}), on: () => () => {} };
 }
 
 /**

@@ -25,7 +25,7 @@ import type { JobDraft } from '../../machines/notify/notifier.machine.js';
 import type { IoEnv } from '../io-env.js';
 import { notifierLogic } from '../notify-io.js';
 import type { LinkEvent } from '../ports.js';
-import type { LvsRealServerStatus, VirtualServerStatus } from '../runtime-types.js';
+import type { LvsRealServerStatus, SubsystemStatus, VirtualServerStatus } from '../runtime-types.js';
 import type { RuntimeSink } from '../sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
 import { checkerLogic, type LvsProbeEnv } from './checker-io.js';
@@ -152,6 +152,10 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
     this.unwatchAddresses = undefined;
     this.files.close();
     this.table.cancelQueued();
+  }
+
+  status(plan: LvsPlan): SubsystemStatus {
+    return { virtualServers: this.virtualServers(plan) };
   }
 
   virtualServers(plan: LvsPlan): VirtualServerStatus[] {

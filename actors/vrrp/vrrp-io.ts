@@ -223,6 +223,7 @@ export class VrrpIo {
       return { instance: name, event: { type: 'net.invalid', reason: v.reason } };
     }
     this.sink.count('adverts_received', name);
+    if (advert.priority === 0) this.sink.count('priority_zero_received', name);
     m.loggedDrops.clear();
     if (v.value.ahSequence !== undefined) m.ah = { ...m.ah, sequence: v.value.ahSequence };
     if (v.value.useOldUnicastChecksum && !m.oldUnicastChecksum) {

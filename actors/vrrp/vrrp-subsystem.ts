@@ -18,7 +18,7 @@ import type { KeepalivedConfig } from '../../config/model.js';
 import type { IoEnv } from '../io-env.js';
 import { NOTIFIER_ID } from '../names.js';
 import { notifierLogic } from '../notify-io.js';
-import type { InstanceStatus } from '../runtime-types.js';
+import type { SubsystemStatus } from '../runtime-types.js';
 import type { RuntimeSink } from '../sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
 import { trackerLogic } from '../track-io.js';
@@ -32,6 +32,7 @@ import { reloadSteps, type ReloadParts } from './reload.js';
 import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
 import { socketSpecs } from './sockets.js';
 import { StaticIo } from './static-io.js';
+import { TransitionBook, vrrpStatus, watchMaster } from './status.js';
 import { sweepLeftoverVips } from './sweep.js';
 import { VmacIo } from './vmac-io.js';
 import { VrrpIo } from './vrrp-io.js';
@@ -59,6 +60,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
   private policy: VrrpPlan | undefined;
   private readonly instanceEnv: InstanceIoEnv;
   private readonly probeEnv: IoEnv;
+  private readonly transitions: TransitionBook;
 
   constructor(private readonly host: SubsystemHost) {
     const { ports } = host;
@@ -69,6 +71,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     this.vrrp = new VrrpIo(this.sink);
     this.instanceEnv = { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
     this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy, isVirtualAddress: (a) => this.isVip(a) };
+    this.transitions = new TransitionBook(this.sink);
     const obs: ObserverContext = { sink: this.sink };
     const watching = (watch: (ref: AnyActorRef, c: ObserverContext) => unknown) => (ref: AnyActorRef) => void watch(ref, obs);
     this.children = {
@@ -76,7 +79,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       'vrrp.notifier': { logic: notifierLogic, observe: watching(watchNotifier) },
       'vrrp.tracker': { logic: trackerLogic, observe: watching(watchTracker) },
       'vrrp.syncGroup': { logic: syncGroupMachine, observe: watching(watchGroup) },
-      'vrrp.instance': { logic: instanceLogic, observe: watching(watchInstance) },
+      'vrrp.instance': { logic: instanceLogic, observe: (ref) => void (watchInstance(ref, obs), watchMaster(ref, this.sink)) },
       'vrrp.tracking': { logic: trackingMachine, observe: watching(watchTracking) },
     };
   }
@@ -145,24 +148,8 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     this.addresses.cancelQueued();
   }
 
-  status(plan: VrrpPlan): InstanceStatus[] {
-    return [...plan.instances.values()].map((p) => {
-      const c = contextOf<InstanceContext>(this.child(instanceId(p.name)));
-      const state = c?.state ?? 'INIT';
-      return {
-        name: p.name,
-        vrid: p.input.vrid,
-        family: p.input.family,
-        ifname: p.io.ifname,
-        state,
-        basePriority: p.input.basePriority,
-        effectivePriority: c?.priority ?? p.input.basePriority,
-        vipsInstalled: this.addresses.installedFor(p.name),
-        masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress ?? ''),
-        masterAdverIntervalCs: c?.masterAdverIntervalCs ?? p.input.advertIntervalCs,
-        ...(p.syncGroup ? { syncGroup: p.syncGroup } : {}),
-      };
-    });
+  status(plan: VrrpPlan): SubsystemStatus {
+    return vrrpStatus(plan, { child: (id) => this.child(id), addresses: this.addresses, transitions: this.transitions });
   }
 
   // ---- what the steps use (ReloadParts) ---------------------------------------------------

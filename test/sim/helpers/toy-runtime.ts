@@ -237,6 +237,7 @@ export function createToyRuntime(ports: Ports, model: unknown, _opts: { name: st
       }
     },
     status: () => runners.map((r) => r.status()),
+    report: () => ({ clockNow: ports.clock.now(), wallNow: ports.clock.wallNow(), instances: runners.map((r) => r.status()), syncGroups: [], trackers: [], notifyQueue: 0, virtualServers: [] }),
     counters: () => ({}),
     on: (l) => {
       listeners.add(l);
