@@ -104,6 +104,11 @@ export interface GlobalDefs {
   lvsSyncDaemon?: LvsSyncDaemonConfig;
   startupScript?: ScriptCommand;
   shutdownScript?: ScriptCommand;
+  /**
+   * `keepalived_ts_metrics [ADDR:]PORT` (keepalived-ts only; keepalived 2.2.7 does not know it):
+   * serve Prometheus metrics at /metrics. The daemon's `--metrics` overrides it.
+   */
+  metricsListen?: { host: string; port: number };
   /** Every other accepted global keyword, verbatim (name → args), for dumps and --print. */
   other: Record<string, string[]>;
 }

@@ -11,6 +11,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   daemon: () => import('./commands/daemon.js'),
   genhash: () => import('./commands/genhash.js'),
   lvs: () => import('./commands/lvs.js'),
+  status: () => import('./commands/status.js'),
+  reload: () => import('./commands/reload.js'),
+  stop: () => import('./commands/stop.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -19,6 +19,9 @@ export const COMMAND_SUMMARIES: ReadonlyArray<readonly [name: string, summary: s
   ['lvs', 'print what the daemon would program into the load balancer at start: lvs plan -f FILE'],
   ['genhash', 'print the MD5 digest an HTTP_GET/SSL_GET url block would compare (keepalived --genhash)'],
   ['daemon', "run the VRRP daemon with keepalived's options (the same as giving no command)"],
+  ['status', "a running daemon's instances, priorities, masters, VIPs, trackers and drops (--json, --watch)"],
+  ['reload', 'reload a running daemon (like SIGHUP), showing the configuration errors if any'],
+  ['stop', 'stop a running daemon gracefully (like SIGTERM) and wait until it has exited'],
   ['help', 'show the help of a command: keepalived-ts help check'],
 ];
 

@@ -1,6 +1,7 @@
 /** `global_defs { … }`. */
 import type { Diags } from '../diag.js';
 import { parseIp } from '../ip.js';
+import { parseListen } from '../listen.js';
 import type { GlobalDefs, LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { append, blockWords, boolArg, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
@@ -301,5 +302,19 @@ globalTable.set('lvs_backend', {
     }
     g.lvsBackend = v;
     cx.d.lint('info', posOf(st), 'lvs_backend is a keepalived-ts keyword: keepalived 2.2.7 reports it as unknown', 'remove it before running this file with keepalived');
+  },
+});
+
+/**
+ * Keywords of keepalived-ts's own, after the restriction to 2.2.7's set (keepalived 2.2.7 reports
+ * them as unknown and goes on; `check --print` leaves them out). docs/config.md lists them.
+ */
+globalTable.set('keepalived_ts_metrics', {
+  run: (g, st, cx) => {
+    const t = needArg(st, 1, cx.d, '[ADDR:]PORT');
+    if (!t) return;
+    const l = parseListen(t.text);
+    if ('error' in l) return cx.d.error(posOf(st, 1), `keepalived_ts_metrics: ${l.error}`);
+    g.metricsListen = l;
   },
 });

@@ -148,8 +148,16 @@ describe('dump layouts (keepalived 2.2.7)', () => {
     t.observe({ type: 'advert.sent', at, instance: 'VI_1', priority: 100 });
     expect(t.stats('VI_1', { 'VI_1:adverts_received': 15 })).toMatchObject({ advertSent: 1, advertRcvd: 3, becomeMaster: 0, ipTtlErr: 0 });
     expect(['bad-ttl', 'too-short', 'interval-mismatch', 'auth-mismatch', 'bad-type', 'addr-count-mismatch', 'bad-checksum', 'bad-version'].map(statForDropReason)).toEqual([
-      'ipTtlErr', 'packetLenErr', 'advertIntervalErr', 'authFailure', 'invalidTypeRcvd', 'addrListErr', undefined, undefined,
+      'ipTtlErr', 'packetLenErr', undefined, 'authFailure', 'invalidTypeRcvd', 'addrListErr', undefined, undefined,
     ]);
+  });
+
+  it('counts as keepalived 2.2.7: a wrong address was received, priority 0 received, a v2 interval mismatch is nothing', () => {
+    const t = new VrrpStatsTracker();
+    const at = 0;
+    for (const reason of ['addr-list-mismatch', 'interval-mismatch', 'unicast-src-unknown']) t.observe({ type: 'advert.dropped', at, instance: 'VI_1', reason });
+    const counters = { 'VI_1:adverts_received': 5, 'VI_1:priority_zero_received': 2, 'VI_1:drop.addr-list-mismatch': 1, 'VI_1:drop.interval-mismatch': 1, 'VI_1:drop.unicast-src-unknown': 1 };
+    expect(t.stats('VI_1', counters)).toEqual({ ...zeroStats(), advertRcvd: 7, addrListErr: 1, priZeroRcvd: 2 });
   });
 });
 

@@ -108,6 +108,7 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
           ...(m.options.watch
             ? { watch: { options: m.options.watch, sink: { record: (r) => feed.record(r), diagram: (diagram) => (feed.flush(), send({ type: 'diagram', diagram })) } } }
             : {}),
+          ...(m.options.trace !== undefined ? { trace: m.options.trace } : {}),
         });
         host.start(m.model).then(
           () => send({ type: 'ready' }),
@@ -135,6 +136,16 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
       case 'dump':
         host?.dump(m.kind);
         return;
+      case 'status': {
+        let status;
+        try {
+          status = host?.status();
+        } catch (e) {
+          log.log('error', `status failed: ${(e as Error).message}`);
+        }
+        send({ type: 'status', id: m.id, ...(status ? { status } : {}) });
+        return;
+      }
       case 'stop':
         shutdown('parent request');
         return;

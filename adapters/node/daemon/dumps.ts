@@ -30,6 +30,8 @@ export interface InstanceDump {
   /** Wall-clock ms of the last state change seen (for "Last transition"). */
   lastTransitionMs?: number;
   stats: VrrpStats;
+  /** Every received packet this instance dropped, by reason (the runtime's `drop.*` counters). keepalived-ts only. */
+  drops?: Record<string, number>;
 }
 
 export interface DumpContext {
@@ -370,7 +372,7 @@ export function formatJson(ctx: DumpContext, instances: readonly InstanceDump[])
       strict_mode: c.strict ? 1 : 0,
       vmac_ifname: c.useVmac?.name ?? '',
       ifp_ifname: c.interface ?? '',
-      master_priority: 0,
+      master_priority: st?.state === 'BACKUP' ? (st.masterPriority ?? 0) : 0,
       last_transition: new Fixed(`${Math.floor(lastMs / 1000)}.${microseconds(lastMs)}`),
       garp_delay: Math.floor(c.garpMasterDelayMs / 1000),
       garp_refresh: Math.floor(c.garpMasterRefreshMs / 1000),
@@ -402,7 +404,8 @@ export function formatJson(ctx: DumpContext, instances: readonly InstanceDump[])
       auth_type: !c.authentication ? 0 : c.authentication.type === 'AH' ? 2 : 1,
       auth_data: c.authentication?.type === 'PASS' ? c.authentication.pass.slice(0, 8) : undefined,
     };
-    return { data, stats: snakeStats(d.stats) };
+    // `drops` is ours, beside keepalived's two objects (exporters decode data and stats only).
+    return { data, stats: snakeStats(d.stats), drops: d.drops ?? {} };
   });
   return jsonText(entries);
 }

@@ -60,6 +60,13 @@ export interface DaemonFlags {
   web?: string;
   /** keepalived-ts only: `--inspect[=TARGET]`, Stately's inspector (true: the default relay). */
   inspect?: string | true;
+
+  /** keepalived-ts only: the control socket (default: beside the pid file, `.sock` for `.pid`). */
+  control?: string;
+  /** keepalived-ts only: `[ADDR:]PORT` to serve Prometheus metrics on (overrides keepalived_ts_metrics). */
+  metrics?: string;
+  /** keepalived-ts only: append every runtime event to FILE as JSON lines (the simulator's trace format). */
+  trace?: string;
 }
 
 export interface FlagParseResult {
@@ -194,6 +201,9 @@ const SPECS: FlagSpec[] = [
   { long: 'single-process', arg: 'none', apply: (f) => void (f.singleProcess = true) },
   { long: 'web', arg: 'required', apply: (f, v) => void (f.web = v) },
   { long: 'inspect', arg: 'optional', apply: (f, v) => void (f.inspect = v ?? true) },
+  { long: 'control', arg: 'required', apply: (f, v) => void (f.control = v) },
+  { long: 'metrics', arg: 'required', apply: (f, v) => void (f.metrics = v) },
+  { long: 'trace', arg: 'required', apply: (f, v) => void (f.trace = v) },
 ];
 
 /** Long options by name, exact match first, then a unique prefix (getopt_long's abbreviations). */
@@ -317,6 +327,12 @@ export function daemonOptionsText(): string {
       --inspect[=TARGET]       Send every actor's events to Stately's inspector: TARGET
                                 [ADDR:]PORT hosts the relay (default 127.0.0.1:8080),
                                 ws://HOST:PORT sends to a running one
+
+      --control=PATH           Control socket for 'keepalived-ts status|reload|stop'
+                                (default: the pid file with .sock for .pid, /run/keepalived.sock)
+      --metrics=[ADDR:]PORT    Serve Prometheus metrics at http://ADDR:PORT/metrics
+                                (ADDR default 127.0.0.1; also global_defs keepalived_ts_metrics)
+      --trace=FILE             Append every runtime event to FILE as JSON lines (the simulator's format)
   -v, --version                Display the version number
   -h, --help                   Display this help message
 

@@ -2,9 +2,11 @@
  * The parent ↔ child protocol over node's fork IPC channel (a Unix socketpair, the same shape
  * as keepalived 1.x's watchdog socket). Messages are plain data.
  *
- *   parent → child: start (model + log options), hello (every 5 s), reload, dump, stop
- *   child → parent: ready, hello.ack, reloaded, stopped, fatal; with --web also feed (trace
- *   records, batched) and diagram (each machine once)
+ *   parent → child: start (model + log options), hello (every 5 s), reload, dump, stop,
+ *                   status (for the control socket and the metrics; answered at once)
+ *   child → parent: ready, hello.ack, reloaded, stopped, fatal, status (its ChildStatus, or none
+ *                   before its runtime started); with --web also feed (trace records, batched)
+ *                   and diagram (each machine once)
  *
  * A child that does not answer hellos is killed and respawned; a child whose channel closes
  * (the parent died) stops its runtime gracefully and exits.
@@ -14,6 +16,7 @@ import type { MachineDiagram } from '../../../sim/view/diagram.js';
 import type { TraceRecord } from '../../../sim/view/records.js';
 import type { ChildWatchOptions } from '../web/runtime-watch.js';
 import type { DaemonLogOptions } from './log-sinks.js';
+import type { ChildStatus } from './status.js';
 
 export type ChildRole = 'vrrp' | 'checker';
 
@@ -31,6 +34,8 @@ export interface ChildStartOptions {
   netns?: string;
   /** --web / --inspect: what to report and where inspection events go. */
   watch?: ChildWatchOptions;
+  /** --trace FILE: append the runtime's events as JSON lines (sim/out/trace.ts format). */
+  trace?: string;
 }
 
 export type ParentMessage =
@@ -38,6 +43,7 @@ export type ParentMessage =
   | { type: 'hello'; seq: number }
   | { type: 'reload'; model: KeepalivedConfig }
   | { type: 'dump'; kind: DumpKind }
+  | { type: 'status'; id: number }
   | { type: 'stop' };
 
 export type ChildMessage =
@@ -45,6 +51,7 @@ export type ChildMessage =
   | { type: 'hello.ack'; seq: number }
   | { type: 'reloaded' }
   | { type: 'stopped' }
+  | { type: 'status'; id: number; status?: ChildStatus }
   | { type: 'fatal'; reason: string }
   | { type: 'feed'; records: TraceRecord[] }
   | { type: 'diagram'; diagram: MachineDiagram };
@@ -52,8 +59,8 @@ export type ChildMessage =
 /** Exit code of a child that cannot run with this configuration: the parent stops everything. */
 export const CHILD_EXIT_FATAL = 3;
 
-const PARENT_TYPES = new Set(['start', 'hello', 'reload', 'dump', 'stop']);
-const CHILD_TYPES = new Set(['ready', 'hello.ack', 'reloaded', 'stopped', 'fatal', 'feed', 'diagram']);
+const PARENT_TYPES = new Set(['start', 'hello', 'reload', 'dump', 'status', 'stop']);
+const CHILD_TYPES = new Set(['ready', 'hello.ack', 'reloaded', 'stopped', 'status', 'fatal', 'feed', 'diagram']);
 
 function typed(m: unknown): m is { type: string } {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';

@@ -12,10 +12,18 @@
  *   USR1       /tmp/keepalived_parent.data, then forwarded to the children (their dumps).
  *   USR2, STATS_CLEAR, JSON  forwarded to the VRRP child.
  *
+ * Also the parent's own endpoints: the control socket (control/server.ts: status, reload, stop;
+ * default beside the pid file), Prometheus metrics when asked for (metrics-server.ts), and its
+ * part of the --trace journal (the children's start, death and stop). Status is gathered from
+ * the children over IPC at each request, one gathering at a time, each child bounded by a timeout.
+ *
  * Signals that arrive before start-up has finished are queued and handled in order right after.
  */
 import { release, version as osVersion } from 'node:os';
 import type { KeepalivedConfig } from '../../../config/index.js';
+import { listenText, parseListen, type ListenAddress } from '../../../config/listen.js';
+import { controlPathFor } from '../control/paths.js';
+import { listenControl, type ControlServer } from '../control/server.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { formatDiagnostic, loadConfig, defaultConfigId } from './config-load.js';
 import { defaultDumpDir, dumpPaths, writeDump } from './dump-files.js';
@@ -25,12 +33,15 @@ import type { ChildRole, ChildStartOptions, DumpKind } from './ipc.js';
 import { quotedCommandLine } from './log-format.js';
 import { createDaemonLogger, type DaemonLogOptions } from './log-sinks.js';
 import { daemonAlreadyRunning, pidPathsFrom, removePidFile, writePidFile } from './pidfiles.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { RoleHost, type RuntimeFactory } from './role-host.js';
 import { rolesFor } from './roles.js';
 import { installSignalHandlers, type SignalFunction } from './signals.js';
+import { daemonStatus, type ChildStatus, type DaemonStatus, type ParentFacts } from './status.js';
 import { ChildSupervisor } from './supervisor.js';
 import { DaemonWatch } from '../web/daemon-watch.js';
 import { watchOptionsFrom } from './watch-flags.js';
+import { TraceFile } from './trace.js';
 
 export interface DaemonTiming {
   helloIntervalMs: number;
@@ -41,6 +52,8 @@ export interface DaemonTiming {
   childStopTimeoutMs: number;
   /** How long a runtime may take to report 'runtime.stopped'. */
   runtimeStopTimeoutMs: number;
+  /** How long a status request waits for each child's answer. */
+  statusTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: Readonly<DaemonTiming> = {
@@ -50,6 +63,7 @@ export const DEFAULT_TIMING: Readonly<DaemonTiming> = {
   backoff: DEFAULT_BACKOFF,
   childStopTimeoutMs: 10_000,
   runtimeStopTimeoutMs: 5000,
+  statusTimeoutMs: 2000,
 };
 
 export interface ParentDeps {
@@ -88,6 +102,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     file: flags.logFile,
     syslogSocket: deps.syslogSocket,
   };
+  const startedMs = Date.now();
   const sinks = createDaemonLogger(logOptions);
   const onLog = deps.onLog;
   const log: typeof sinks = onLog
@@ -155,6 +170,9 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     for (const line of formatVrrpData({ model, hostName: name, umask: flags.umask }, [], []).split('\n')) if (line) log.log('info', line);
   }
 
+  const trace = flags.trace ? new TraceFile(flags.trace, log) : undefined;
+  trace?.write({ type: 'daemon', host: name, what: 'start', detail: `keepalived-ts v${deps.version} pid ${process.pid}` });
+
   const startOptions = (): ChildStartOptions => ({
     name,
     log: logOptions,
@@ -162,6 +180,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     stopTimeoutMs: timing.runtimeStopTimeoutMs,
     ...(netns !== undefined ? { netns } : {}),
     ...(watch ? { watch: watch.childOptions() } : {}),
+    ...(flags.trace ? { trace: flags.trace } : {}),
   });
 
   let resolveDone!: (code: number) => void;
@@ -169,6 +188,13 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const units = new Map<ChildRole, Unit>();
   let stopping = false;
   let factory: RuntimeFactory | undefined;
+  let reloads = 0;
+  let control: ControlServer | undefined;
+  let metrics: MetricsServer | undefined;
+  /** Where metrics are served: --metrics, else global_defs keepalived_ts_metrics. */
+  const metricsFlag = flags.metrics !== undefined ? parseListen(flags.metrics) : undefined;
+  const metricsWanted = (m: KeepalivedConfig): ListenAddress | undefined =>
+    metricsFlag && !('error' in metricsFlag) ? metricsFlag : m.globalDefs.metricsListen;
 
   const stopUnit = (u: Unit): Promise<void> => (u.kind === 'child' ? u.sup.stop() : u.host.stop());
 
@@ -178,6 +204,9 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       return;
     }
     stopping = true;
+    control?.close();
+    metrics?.close();
+    trace?.write({ type: 'daemon', host: name, what: 'stopping', detail: why });
     // Each runtime logs its own "Stopping"; the parent says it only when it has none.
     if (units.size === 0) log.log('info', 'Stopping');
     else log.log('debug', `Stopping (${why})`);
@@ -185,6 +214,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       await watch?.close();
       removePidFile(pids.parent, process.pid);
       log.log('info', `Stopped Keepalived-ts v${deps.version}`);
+      trace?.write({ type: 'daemon', host: name, what: 'stopped' });
+      trace?.close();
       resolveDone(code);
     });
   };
@@ -192,7 +223,15 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const startUnit = (role: ChildRole): void => {
     if (stopping || units.has(role)) return;
     if (flags.singleProcess) {
-      const host = new RoleHost(role, factory!, log, { name, dumpDir, umask: flags.umask, stopTimeoutMs: timing.runtimeStopTimeoutMs, ...(netns !== undefined ? { netns } : {}), ...(watch ? { watch: watch.hostWatch(role) } : {}) });
+      const host = new RoleHost(role, factory!, log, {
+        name,
+        dumpDir,
+        umask: flags.umask,
+        stopTimeoutMs: timing.runtimeStopTimeoutMs,
+        ...(netns !== undefined ? { netns } : {}),
+        ...(flags.trace ? { trace: flags.trace } : {}),
+        ...(watch ? { watch: watch.hostWatch(role) } : {}),
+      });
       units.set(role, { role, kind: 'host', host });
       host.start(model).catch((e: unknown) => {
         log.log('error', `cannot start the ${role} runtime: ${(e as Error).message}`);
@@ -215,6 +254,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       stopTimeoutMs: timing.childStopTimeoutMs,
       onFatal: (reason) => stopAll(reason, 1),
       ...watch?.supervisorHooks(role),
+      onExit: (pid, code, signal) =>
+        trace?.write({ type: 'daemon', host: name, what: signal ? 'killed' : 'crashed', detail: `${role} child pid ${pid} ${signal ? `killed by ${signal}` : `exited with status ${code}`}` }),
     });
     units.set(role, { role, kind: 'child', sup });
     sup.start();
@@ -232,17 +273,17 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     for (const role of wanted) startUnit(role);
   };
 
-  const reload = (): void => {
-    if (stopping) return;
+  /** SIGHUP, or `reload` on the control socket (which shows the errors to its client). */
+  const reload = (): { reloaded: boolean; errors: string[] } => {
+    if (stopping) return { reloaded: false, errors: ['the daemon is stopping'] };
     log.log('info', 'Reloading ...');
     const next = loadConfig(flags.configFile, flags.configId);
     if (next.fatal || next.errors.length > 0) {
-      for (const d of next.errors) log.log('error', formatDiagnostic(d));
-      log.log(
-        'error',
-        `Reload aborted: ${flags.configFile} has ${next.errors.length || 1} error(s); keeping the running configuration`,
-      );
-      return;
+      const errors = next.errors.map(formatDiagnostic);
+      for (const e of errors) log.log('error', e);
+      const aborted = `Reload aborted: ${flags.configFile} has ${next.errors.length || 1} error(s); keeping the running configuration`;
+      log.log('error', aborted);
+      return { reloaded: false, errors: errors.length > 0 ? errors : [aborted] };
     }
     for (const d of next.diagnostics) log.log(d.severity === 'info' ? 'info' : d.severity, formatDiagnostic(d));
     model = next.model;
@@ -252,6 +293,49 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       else u.host.reload(model);
     }
     reconcile();
+    reloads++;
+    const before = metrics?.listen;
+    const after = metricsWanted(model);
+    if (before?.host !== after?.host || before?.port !== after?.port) void serveMetrics(after);
+    return { reloaded: true, errors: [] };
+  };
+
+  let gathering: Promise<DaemonStatus> | undefined;
+  /** Everyone's status; concurrent callers share one gathering, each child answers or times out. */
+  const gatherStatus = (): Promise<DaemonStatus> =>
+    (gathering ??= (async () => {
+      const order: Record<string, number> = { vrrp: 0, checker: 1 };
+      const list = [...units.values()].sort((a, b) => order[a.role]! - order[b.role]!);
+      const processes: ParentFacts['processes'] = await Promise.all(
+        list.map(async (u) => {
+          if (u.kind === 'host') {
+            let status: ChildStatus | undefined;
+            try {
+              status = u.host.status();
+            } catch (e) {
+              log.log('error', `status failed: ${(e as Error).message}`);
+            }
+            return { role: u.role, pid: process.pid, restarts: 0, startedMs, ...(status ? { status } : {}) };
+          }
+          const status = await u.sup.status(timing.statusTimeoutMs);
+          const started = u.sup.startedAtMs;
+          return { role: u.role, ...(u.sup.pid !== undefined && u.sup.running ? { pid: u.sup.pid } : {}), restarts: u.sup.restarts, ...(started !== undefined ? { startedMs: started } : {}), ...(status ? { status } : {}) };
+        }),
+      );
+      return daemonStatus({ version: deps.version, pid: process.pid, name, configFile: flags.configFile, startedMs, nowMs: Date.now(), reloads, processes });
+    })().finally(() => (gathering = undefined)));
+
+  const serveMetrics = async (where: ListenAddress | undefined): Promise<void> => {
+    metrics?.close();
+    metrics = undefined;
+    if (!where || stopping) return;
+    const m = await startMetricsServer(where, gatherStatus, log);
+    if ('error' in m) log.log('error', m.error);
+    else if (stopping) m.close();
+    else {
+      metrics = m;
+      log.log('info', `Serving Prometheus metrics on http://${listenText(where)}/metrics`);
+    }
   };
 
   const dump = (kind: DumpKind): void => {
@@ -270,7 +354,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const onSignal = (fn: SignalFunction, signal: string): void => {
     try {
       if (fn === 'STOP') stopAll(signal, 0);
-      else if (fn === 'RELOAD') reload();
+      else if (fn === 'RELOAD') void reload();
       else {
         const kind = DUMP_OF[fn];
         if (kind) dump(kind);
@@ -292,6 +376,13 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const roles = rolesFor(model, flags);
   if (roles.length === 0) log.log('warning', 'No VRRP or health-checker configuration: nothing to run until a reload adds some');
   reconcile();
+
+  const controlPath = flags.control ?? controlPathFor(pids.parent);
+  const ctl = await listenControl(controlPath, { status: gatherStatus, reload, stop: () => stopAll('control socket', 0), ping: () => ({ pid: process.pid, version: deps.version }) }, log);
+  if ('error' in ctl) log.log('error', `Control socket not available: ${ctl.error}`);
+  else if (stopping) ctl.close();
+  else control = ctl;
+  await serveMetrics(metricsWanted(model));
   deps.onReady?.();
 
   handle = onSignal;

@@ -13,6 +13,8 @@ import { formatCheckerData, formatCheckerJson } from './dump-check.js';
 import { formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
 import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
+import { childStatus, type ChildStatus, type StatusInstance } from './status.js';
+import { RuntimeTrace, TraceFile } from './trace.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
 
 function closePorts(ports: Ports): void {
@@ -39,6 +41,16 @@ export interface RoleHostOptions {
   netns?: string;
   /** `--web` / `--inspect`: where this runtime's records, diagrams and inspection events go. */
   watch?: { options: ChildWatchOptions; sink: WatchSink };
+  /** --trace FILE: append the runtime's events (trace.ts). */
+  trace?: string;
+}
+
+/** One instance's `drop.<reason>` counters, by reason. */
+export function dropsOf(instance: string, counters: Record<string, number>): Record<string, number> {
+  const prefix = `${instance}:drop.`;
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(counters)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = n;
+  return out;
 }
 
 export class RoleHost {
@@ -52,6 +64,11 @@ export class RoleHost {
   private starting = false;
   private readonly stats = new VrrpStatsTracker();
   private readonly lastTransitionMs = new Map<string, number>();
+  /** instance → `from|to|reason` → count, from the runtime's instance.state events. */
+  private readonly transitionCounts = new Map<string, Map<string, number>>();
+  private startedMs = 0;
+  private traceFile: TraceFile | undefined;
+  private trace: RuntimeTrace | undefined;
 
   constructor(
     readonly role: ChildRole,
@@ -106,8 +123,13 @@ export class RoleHost {
       throw e;
     }
     this.runtime = runtime;
+    if (this.opts.trace) {
+      this.traceFile = new TraceFile(this.opts.trace, this.log);
+      this.trace = new RuntimeTrace(this.traceFile, this.opts.name);
+    }
     this.unsubscribe = runtime.on((e) => this.onEvent(e));
     this.unwatch = watch?.attach(runtime);
+    this.startedMs = Date.now();
     runtime.start();
   }
 
@@ -153,6 +175,7 @@ export class RoleHost {
       this.unsubscribe?.();
       this.unwatch?.();
       this.watch?.stop();
+      this.traceFile?.close();
       // Sockets, netlink and running scripts are released once the runtime is done with them.
       if (this.ports) closePorts(this.ports);
     });
@@ -190,6 +213,29 @@ export class RoleHost {
     }
   }
 
+  /** What `keepalived-ts status` and the metrics show of this runtime (undefined before it started). */
+  status(): ChildStatus | undefined {
+    const runtime = this.runtime;
+    if (!runtime) return undefined;
+    const counters = runtime.counters();
+    return childStatus({
+      role: this.role,
+      pid: process.pid,
+      startedMs: this.startedMs,
+      report: runtime.report(),
+      counters,
+      stats: (name) => this.stats.stats(name, counters),
+      transitions: (name) => this.transitionsOf(name),
+    });
+  }
+
+  private transitionsOf(instance: string): StatusInstance['transitions'] {
+    return [...(this.transitionCounts.get(instance) ?? new Map<string, number>())].map(([key, count]) => {
+      const [from = '', to = '', reason = ''] = key.split('|');
+      return { from, to, reason, count };
+    });
+  }
+
   private write(path: string, text: string): void {
     const err = writeDump(path, text);
     if (err) this.log.log('error', `Can't open ${path} (${err})`);
@@ -204,12 +250,20 @@ export class RoleHost {
       status: statuses.find((s) => s.name === config.name),
       lastTransitionMs: this.lastTransitionMs.get(config.name),
       stats: this.stats.stats(config.name, counters),
+      drops: dropsOf(config.name, counters),
     }));
   }
 
   private onEvent(e: RuntimeEvent): void {
     this.stats.observe(e);
-    if (e.type === 'instance.state') this.lastTransitionMs.set(e.instance, Date.now());
+    this.trace?.observe(e);
+    if (e.type === 'instance.state') {
+      this.lastTransitionMs.set(e.instance, Date.now());
+      let own = this.transitionCounts.get(e.instance);
+      if (!own) this.transitionCounts.set(e.instance, (own = new Map()));
+      const key = `${e.from}|${e.to}|${e.reason}`;
+      own.set(key, (own.get(key) ?? 0) + 1);
+    }
     // 'log' events are not re-logged: the runtime already wrote them through ports.logger.
   }
 }

@@ -3,6 +3,7 @@
  * -t (handed to the check command), daemonising without -n, then the parent process.
  */
 import { resolve } from 'node:path';
+import { parseListen } from '../../../config/listen.js';
 import { DAEMON_ENV, daemonize, reportDaemonExit, reportDaemonLog, reportDaemonReady } from './daemonize.js';
 import { portableExecArgv } from './exec-argv.js';
 import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
@@ -33,6 +34,8 @@ function absolutePaths(f: DaemonFlags): void {
   if (f.vrrpPidFile) f.vrrpPidFile = resolve(f.vrrpPidFile);
   if (f.checkersPidFile) f.checkersPidFile = resolve(f.checkersPidFile);
   if (f.logFile) f.logFile = resolve(f.logFile);
+  if (f.control) f.control = resolve(f.control);
+  if (f.trace) f.trace = resolve(f.trace);
 }
 
 export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<number> {
@@ -69,6 +72,13 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     return 0;
   }
   if (flags.configTest !== undefined) return deps.configTest(argv);
+  if (flags.metrics !== undefined) {
+    const l = parseListen(flags.metrics);
+    if ('error' in l) {
+      process.stderr.write(`--metrics: ${l.error}\n${SHORT_USAGE}\n`);
+      return EXIT_USAGE;
+    }
+  }
   absolutePaths(flags);
 
   const daemonized = process.env[DAEMON_ENV] === '1';

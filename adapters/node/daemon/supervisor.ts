@@ -14,6 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../../actors/ports.js';
 import { nextRespawnDelayMs, type BackoffPolicy } from './backoff.js';
 import { CHILD_EXIT_FATAL, CHILD_LABEL, isChildMessage, type ChildMessage, type ChildRole, type ParentMessage } from './ipc.js';
+import type { ChildStatus } from './status.js';
 import { removePidFile, writePidFile } from './pidfiles.js';
 
 export interface SupervisorOptions {
@@ -38,6 +39,9 @@ export interface SupervisorOptions {
   onChildMessage?: (m: ChildMessage) => void;
   /** A child was forked, or exited (stopped when asked to, crashed otherwise). */
   onLifecycle?: (what: 'start' | 'stopped' | 'crashed', detail?: string) => void;
+
+  /** A child exited when it was not asked to stop (for the journal). */
+  onExit?: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 export class ChildSupervisor {
@@ -54,6 +58,10 @@ export class ChildSupervisor {
   private stopping = false;
   private exited: Promise<void> = Promise.resolve();
   private readonly label: string;
+  private respawns = 0;
+  private statusSeq = 0;
+  /** Status requests waiting for the child's answer, by id. */
+  private readonly pendingStatus = new Map<number, (s: ChildStatus | undefined) => void>();
 
   constructor(private readonly opts: SupervisorOptions) {
     this.label = `${CHILD_LABEL[opts.role]} child process`;
@@ -65,6 +73,34 @@ export class ChildSupervisor {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  /** Times the child was respawned (after a crash, a kill by the watchdog, …). */
+  get restarts(): number {
+    return this.respawns;
+  }
+
+  /** Wall-clock ms the current child was forked (undefined when there is none). */
+  get startedAtMs(): number | undefined {
+    return this.child ? this.startedAt : undefined;
+  }
+
+  /**
+   * Ask the child for its status. Resolves with undefined when there is no child, it has no
+   * runtime yet, or it does not answer within `timeoutMs` (a stuck child never blocks the caller).
+   */
+  status(timeoutMs: number): Promise<ChildStatus | undefined> {
+    const id = ++this.statusSeq;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      const finish = (s: ChildStatus | undefined): void => {
+        clearTimeout(timer);
+        this.pendingStatus.delete(id);
+        resolve(s);
+      };
+      this.pendingStatus.set(id, finish);
+      if (!this.send({ type: 'status', id })) finish(undefined);
+    });
   }
 
   start(): void {
@@ -153,6 +189,9 @@ export class ChildSupervisor {
       case 'fatal':
         this.opts.log.log('error', `${this.label}(${child.pid}): ${m.reason}`);
         break;
+      case 'status':
+        this.pendingStatus.get(m.id)?.(m.status);
+        break;
       default:
         this.opts.onChildMessage?.(m);
         break;
@@ -195,11 +234,13 @@ export class ChildSupervisor {
     if (child !== this.child) return;
     this.child = undefined;
     this.clearHello();
+    for (const finish of [...this.pendingStatus.values()]) finish(undefined);
     const pid = child.pid ?? 0;
     if (this.opts.pidFile) removePidFile(this.opts.pidFile, pid);
     this.opts.onLifecycle?.(this.stopping ? 'stopped' : 'crashed', signal ? `pid ${pid}, signal ${signal}` : `pid ${pid}, status ${code}`);
     if (this.stopping) return;
     const { log } = this.opts;
+    this.opts.onExit?.(pid, code, signal);
     if (signal) log.log('warning', `pid ${pid} exited due to signal ${signal}`);
     else log.log('warning', `pid ${pid} exited with status ${code}`);
     if (code === CHILD_EXIT_FATAL) {
@@ -226,6 +267,7 @@ export class ChildSupervisor {
     }
     this.respawnTimer = setTimeout(() => {
       this.respawnTimer = undefined;
+      this.respawns++;
       this.start();
     }, delayMs);
   }

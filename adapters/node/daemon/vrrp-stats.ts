@@ -48,8 +48,10 @@ export function zeroStats(): VrrpStats {
 
 /**
  * Drop reasons of protocol/vrrp (advert.dropped events) → the keepalived counter the same check
- * increments in keepalived 2.2.7. Reasons keepalived has no counter for (bad version, checksum,
- * unknown VRID…) only appear in the runtime's own counters.
+ * increments in keepalived 2.2.7 (vrrp.c vrrp_check_packet). Reasons keepalived has no counter
+ * for (bad version, checksum, unknown VRID…) only appear in the runtime's own counters. A VRRPv2
+ * advert-interval mismatch counts nothing: 2.2.7 drops it without touching advert_interval_err
+ * (which nothing in 2.2.7 increments).
  */
 const DROP_STAT: Readonly<Record<string, keyof VrrpStats>> = {
   'too-short': 'packetLenErr',
@@ -58,7 +60,6 @@ const DROP_STAT: Readonly<Record<string, keyof VrrpStats>> = {
   'bad-ttl': 'ipTtlErr',
   'unicast-ttl-out-of-range': 'ipTtlErr',
   'bad-type': 'invalidTypeRcvd',
-  'interval-mismatch': 'advertIntervalErr',
   'addr-list-mismatch': 'addrListErr',
   'addr-count-mismatch': 'addrListErr',
   'bad-auth-type': 'invalidAuthtype',
@@ -72,10 +73,19 @@ export function statForDropReason(reason: string): keyof VrrpStats | undefined {
   return Object.hasOwn(DROP_STAT, reason) ? DROP_STAT[reason] : undefined;
 }
 
-/** Fields the runtime counts itself (actors/sink.ts: `<instance>:<counter>`). */
-const RUNTIME_COUNTER: Partial<Record<keyof VrrpStats, string>> = {
-  advertRcvd: 'adverts_received',
-  advertSent: 'adverts_sent',
+/**
+ * Drops whose checks come after keepalived's "Correct type, version, and length. Count as VRRP
+ * advertisement" (++advert_rcvd): the address list, the unicast source and its TTL range. An
+ * advert that fails them was counted as received by 2.2.7, so it is here too. (The strict-mode
+ * owner's drop is ours: 2.2.7 has no such check, and the packet passed all of its checks.)
+ */
+export const RECEIVED_THEN_DROPPED: readonly string[] = ['addr-list-mismatch', 'owner-ignores-adverts', 'unicast-src-unknown', 'unicast-ttl-out-of-range'];
+
+/** Fields the runtime counts itself (actors/sink.ts: `<instance>:<counter>`), summed. */
+const RUNTIME_COUNTER: Partial<Record<keyof VrrpStats, readonly string[]>> = {
+  advertRcvd: ['adverts_received', ...RECEIVED_THEN_DROPPED.map((r) => `drop.${r}`)],
+  advertSent: ['adverts_sent'],
+  priZeroRcvd: ['priority_zero_received'],
 };
 
 export class VrrpStatsTracker {
@@ -116,8 +126,8 @@ export class VrrpStatsTracker {
     const base = this.baseline.get(instance) ?? zeroStats();
     const out = zeroStats();
     for (const f of STAT_FIELDS) {
-      const name = RUNTIME_COUNTER[f];
-      const fromRuntime = name === undefined ? undefined : counters[`${instance}:${name}`];
+      const names = RUNTIME_COUNTER[f];
+      const fromRuntime = names?.some((n) => `${instance}:${n}` in counters) ? names.reduce((sum, n) => sum + (counters[`${instance}:${n}`] ?? 0), 0) : undefined;
       out[f] = Math.max(0, (fromRuntime ?? counted[f]) - base[f]);
     }
     return out;

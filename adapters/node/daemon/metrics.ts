@@ -1,0 +1,133 @@
+/**
+ * The daemon's status as Prometheus metrics (text exposition format 0.0.4, via prom-client).
+ *
+ * Names follow Prometheus conventions (`_total` counters, base units, a `keepalived_` prefix).
+ * Where keepalived's exporters already have a metric for the same thing, the name is theirs
+ * (cafebazaar/keepalived-exporter: keepalived_up, keepalived_vrrp_state, keepalived_advertisements_
+ * received_total, …, keepalived_script_status), so dashboards carry over; their counters' values
+ * are keepalived 2.2.7's own statistics (the numbers /tmp/keepalived.stats shows). Unlike that
+ * exporter, counters have no `state` label (a label whose value changes starts a new series).
+ * The list, with what each means, is in docs/daemon.md "Status, metrics and the journal".
+ *
+ * A fresh registry per scrape: label sets follow the configuration (instances, trackers, virtual
+ * servers) and vanish with it.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { VrrpStateName } from '../../../actors/runtime-types.js';
+import type { DaemonStatus } from './status.js';
+import type { VrrpStats } from './vrrp-stats.js';
+
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+/** keepalived's state numbers (vrrp.h), as keepalived_vrrp_state reports them. */
+export const STATE_VALUE: Readonly<Record<VrrpStateName, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, DELETED: 97, STOP: 98 };
+
+/** keepalived's statistics → the exporter's counter names. */
+const STAT_METRICS: ReadonlyArray<[keyof VrrpStats, string, string]> = [
+  ['advertRcvd', 'keepalived_advertisements_received_total', 'Adverts received (counted as keepalived 2.2.7 counts them)'],
+  ['advertSent', 'keepalived_advertisements_sent_total', 'Adverts sent'],
+  ['becomeMaster', 'keepalived_become_master_total', 'Times the instance became MASTER'],
+  ['releaseMaster', 'keepalived_release_master_total', 'Times the instance left MASTER'],
+  ['packetLenErr', 'keepalived_packet_length_errors_total', 'Adverts with a bad length'],
+  ['advertIntervalErr', 'keepalived_advertisements_interval_errors_total', 'Advert interval errors (keepalived 2.2.7 never counts any)'],
+  ['ipTtlErr', 'keepalived_ip_ttl_errors_total', 'Adverts with a bad TTL / hop limit'],
+  ['invalidTypeRcvd', 'keepalived_invalid_type_received_total', 'Packets of a VRRP type other than advertisement'],
+  ['addrListErr', 'keepalived_address_list_errors_total', 'Adverts whose address list differs from ours'],
+  ['invalidAuthtype', 'keepalived_authentication_invalid_total', 'Adverts with an invalid authentication type'],
+  ['authtypeMismatch', 'keepalived_authentication_mismatch_total', 'Adverts with another authentication type than ours'],
+  ['authFailure', 'keepalived_authentication_failure_total', 'Adverts that failed authentication'],
+  ['priZeroRcvd', 'keepalived_priority_zero_received_total', 'Priority-0 adverts received (a master giving up)'],
+  ['priZeroSent', 'keepalived_priority_zero_sent_total', 'Priority-0 adverts sent'],
+];
+
+export async function renderMetrics(st: DaemonStatus): Promise<string> {
+  const reg = new Registry();
+  const registers = [reg];
+  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
+  const INST = ['iname', 'intf', 'vrid'];
+
+  gauge('keepalived_up', 'Whether every keepalived-ts process answered this scrape').set(st.processes.every((p) => p.answering) ? 1 : 0);
+  gauge('keepalived_ts_build_info', 'keepalived-ts version, and the keepalived version it follows', ['version', 'keepalived']).set({ version: st.daemon.version, keepalived: '2.2.7' }, 1);
+  gauge('keepalived_ts_start_time_seconds', 'When the daemon started, seconds since the epoch').set(Date.parse(st.daemon.started) / 1000);
+  counter('keepalived_ts_reloads_total', 'Configuration reloads applied').inc(st.daemon.reloads);
+  const up = gauge('keepalived_ts_process_up', 'Whether the child process answered (vrrp, checker)', ['process']);
+  const restarts = counter('keepalived_ts_process_restarts_total', 'Times the child process was respawned', ['process']);
+  for (const p of st.processes) {
+    up.set({ process: p.role }, p.answering ? 1 : 0);
+    restarts.inc({ process: p.role }, p.restarts);
+  }
+
+  const state = gauge('keepalived_vrrp_state', 'VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 98 STOP (keepalived\'s numbers)', INST);
+  const prio = gauge('keepalived_vrrp_priority', 'Effective priority (what the instance advertises)', INST);
+  const base = gauge('keepalived_vrrp_base_priority', 'Configured priority', INST);
+  const vip = gauge('keepalived_vrrp_vip', 'A virtual address this node holds now (1)', [...INST, 'ip_address']);
+  const since = gauge('keepalived_vrrp_last_transition_timestamp_seconds', 'When the instance last changed state (the process start when it has not)', INST);
+  const changes = counter('keepalived_vrrp_master_changes_total', 'Times the master this instance sees changed (this node included)', INST);
+  const transitions = counter('keepalived_vrrp_transitions_total', 'State changes by from, to and reason', [...INST, 'from', 'to', 'reason']);
+  const drops = counter('keepalived_vrrp_adverts_dropped_total', 'Received VRRP packets dropped, by reason (iname empty: no instance could be named)', [...INST, 'reason']);
+  const garps = counter('keepalived_vrrp_gratuitous_arp_sent_total', 'Gratuitous ARPs (arp) and unsolicited neighbour adverts (na) sent', [...INST, 'kind']);
+  const sendErrors = counter('keepalived_vrrp_send_errors_total', 'Adverts that could not be sent', INST);
+  const stats = STAT_METRICS.map(([field, name, help]) => [field, counter(name, help, INST)] as const);
+  for (const i of st.instances) {
+    const l = { iname: i.name, intf: i.interface, vrid: String(i.vrid) };
+    state.set(l, STATE_VALUE[i.state]);
+    prio.set(l, i.priority.effective);
+    base.set(l, i.priority.base);
+    for (const a of i.vips) vip.set({ ...l, ip_address: a.split('/')[0]! }, 1);
+    since.set(l, (Date.now() - i.inStateSeconds * 1000) / 1000);
+    changes.inc(l, i.counters.master_changes ?? 0);
+    for (const t of i.transitions) transitions.inc({ ...l, from: t.from, to: t.to, reason: t.reason }, t.count);
+    for (const [reason, n] of Object.entries(i.drops)) drops.inc({ ...l, reason }, n);
+    garps.inc({ ...l, kind: 'arp' }, i.counters.garp_sent ?? 0);
+    garps.inc({ ...l, kind: 'na' }, i.counters.na_sent ?? 0);
+    sendErrors.inc(l, i.counters.send_errors ?? 0);
+    for (const [field, c] of stats) c.inc(l, i.stats[field]);
+  }
+  for (const [reason, n] of Object.entries(st.unassignedDrops)) drops.inc({ iname: '', intf: '', vrid: '', reason }, n);
+
+  const group = gauge('keepalived_vrrp_sync_group_state', 'Sync group state (keepalived\'s numbers, as keepalived_vrrp_state)', ['group']);
+  for (const g of st.syncGroups) group.set({ group: g.name }, STATE_VALUE[g.state as VrrpStateName] ?? -1);
+
+  const script = gauge('keepalived_script_status', 'vrrp_script result: 1 succeeded, 0 failed (absent before its first result)', ['name']);
+  const tracker = gauge('keepalived_tracker_up', 'Tracked object: 1 ok (script succeeded, interface up, process quorum held, file read), 0 not (absent before its first result)', ['kind', 'name']);
+  const trackerValue = gauge('keepalived_tracker_value', 'track_file: the value read', ['name']);
+  for (const t of st.trackers) {
+    if (!t.known) continue;
+    tracker.set({ kind: t.kind, name: t.name }, t.ok ? 1 : 0);
+    if (t.kind === 'script') script.set({ name: t.name }, t.ok ? 1 : 0);
+    if (t.kind === 'file') trackerValue.set({ name: t.name }, t.value);
+  }
+  const vrrp = st.counters.vrrp ?? {};
+  counter('keepalived_tracker_changes_total', 'Changes of a tracked object\'s result (all objects)').inc(vrrp.tracker_changes ?? 0);
+  gauge('keepalived_notify_queue_length', 'Notifications (scripts, FIFO lines, mail) waiting or running').set(st.notifyQueue);
+  const notify = counter('keepalived_notify_total', 'Notifications started, by kind', ['kind']);
+  for (const kind of ['script', 'fifo', 'mail']) notify.inc({ kind }, vrrp[`notify_${kind}`] ?? 0);
+  const notifyFailures = counter('keepalived_notify_failures_total', 'Notifications that failed or timed out', ['outcome']);
+  for (const outcome of ['failed', 'timeout']) notifyFailures.inc({ outcome }, vrrp[`notify_${outcome}`] ?? 0);
+  counter('keepalived_vrrp_packets_received_total', 'VRRP packets read from the sockets (before any check)').inc(vrrp.packets_received ?? 0);
+
+  if (st.virtualServers.length > 0) {
+    const quorum = gauge('keepalived_lvs_virtual_server_quorum_up', 'Virtual server quorum held (1)', ['vs']);
+    const rsUp = gauge('keepalived_lvs_real_server_up', 'Real server alive in the table (1)', ['vs', 'rs']);
+    const rsWeight = gauge('keepalived_lvs_real_server_weight', 'Real server weight in the table now', ['vs', 'rs']);
+    const rsConfigured = gauge('keepalived_lvs_real_server_configured_weight', 'Real server weight configured', ['vs', 'rs']);
+    const checker = gauge('keepalived_lvs_checker_up', 'Checker result: 1 up, 0 down', ['vs', 'rs', 'checker']);
+    const failures = gauge('keepalived_lvs_checker_failures', 'Failed attempts in a row', ['vs', 'rs', 'checker']);
+    for (const vs of st.virtualServers) {
+      quorum.set({ vs: vs.name }, vs.quorumUp ? 1 : 0);
+      for (const rs of vs.realServers) {
+        const l = { vs: vs.name, rs: rs.address };
+        rsUp.set(l, rs.up ? 1 : 0);
+        rsWeight.set(l, rs.effectiveWeight);
+        rsConfigured.set(l, rs.weight);
+        rs.checkers.forEach((c, n) => {
+          const cl = { ...l, checker: rs.checkers.filter((o) => o.kind === c.kind).length > 1 ? `${c.kind}#${n}` : c.kind };
+          checker.set(cl, c.up ? 1 : 0);
+          if (c.failures !== undefined) failures.set(cl, c.failures);
+        });
+      }
+    }
+  }
+  return reg.metrics();
+}
