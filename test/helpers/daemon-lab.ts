@@ -49,6 +49,15 @@ export interface DaemonHandle {
   kill9(): void;
 }
 
+export interface StartOptions {
+  /** More daemon flags (`--metrics 9650`, …). */
+  args?: string[];
+  /** $TMPDIR for the daemon's dumps (default: the lab's directory, shared by every daemon). */
+  tmpdir?: string;
+  /** false: start without -D (keepalived's detail lines off). */
+  detail?: boolean;
+}
+
 export interface ArpWatch {
   /** tcpdump output so far. */
   output(): string;
@@ -116,15 +125,14 @@ export class DaemonLab {
     return this.observerHost;
   }
 
-  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D` and `extra` (`detail: false`: without -D). */
-  startOurs(host: LabHost, conf: string, extra: string[] | { detail?: boolean } = [], opts: { detail?: boolean } = {}): DaemonHandle {
-    if (!Array.isArray(extra)) return this.start(host, conf, 'ours', undefined, [], extra.detail ?? true);
-    return this.start(host, conf, 'ours', undefined, extra, opts.detail ?? true);
+  /** Start keepalived-ts (tsx, the real CLI) in the host's namespace with `-n -l -D` and more flags (an array, or `opts.args`; `detail: false`: without -D). */
+  startOurs(host: LabHost, conf: string, opts: string[] | StartOptions = {}): DaemonHandle {
+    return this.start(host, conf, 'ours', undefined, Array.isArray(opts) ? { args: opts } : opts);
   }
 
-  /** Start Debian's keepalived 2.2.7 in the host's namespace with `-n -l -D -P` (`detail: false`: without -D). */
-  startKeepalived(host: LabHost, conf: string, opts: { detail?: boolean } = {}): DaemonHandle {
-    return this.start(host, conf, 'keepalived', undefined, [], opts.detail);
+  /** Start Debian's keepalived 2.2.7 in the host's namespace with `-n -l -D -P` (+ `opts.args`; `detail: false`: without -D). */
+  startKeepalived(host: LabHost, conf: string, opts: StartOptions = {}): DaemonHandle {
+    return this.start(host, conf, 'keepalived', undefined, opts);
   }
 
   /** Restart a daemon with the same files (the old process must have exited or been killed). */
@@ -171,15 +179,16 @@ export class DaemonLab {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string, extra: string[] = [], detail = true): DaemonHandle {
+  private start(host: LabHost, conf: string, kind: DaemonHandle['kind'], confPath?: string, opts: StartOptions = {}): DaemonHandle {
     const base = join(this.dir, `${host.name}-${kind}`);
     const path = confPath ?? `${base}.conf`;
     writeFileSync(path, conf);
     const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid`, checker: `${base}-checkers.pid` };
-    const flags = ['-n', '-l', ...(detail ? ['-D'] : []), '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker, ...extra];
+    const flags = ['-n', '-l', ...(opts.detail === false ? [] : ['-D']), '-f', path, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker];
     this.runs++;
-    const argv = kind === 'ours' ? [process.execPath, '--import', 'tsx', CLI, ...flags] : [KEEPALIVED, ...flags, '-P'];
-    const proc = this.net.spawn(host.ns, argv, { TMPDIR: this.dir });
+    const extra = opts.args ?? [];
+    const argv = kind === 'ours' ? [process.execPath, '--import', 'tsx', CLI, ...flags, ...extra] : [KEEPALIVED, ...flags, '-P', ...extra];
+    const proc = this.net.spawn(host.ns, argv, { TMPDIR: opts.tmpdir ?? this.dir });
     const pid = (which: 'parent' | 'vrrp'): number | undefined => readPid(pidFiles[which]);
     const signal = (sig: NodeJS.Signals, which: 'parent' | 'vrrp' = 'parent'): void => {
       const p = pid(which);
