@@ -4,6 +4,7 @@
  * checked line by line against the format's grammar; names follow the conventions (counters end
  * in _total, every family has HELP and TYPE); the values are the status's.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../adapters/node/daemon/metrics.js';
@@ -157,5 +158,21 @@ describe('metrics', () => {
     expect(t).toMatch(/^tcp 198\.51\.100\.10:80 +wrr +198\.51\.100\.21:80 +up +3 +HTTP_GET up$/m);
     expect(t).toMatch(/^ +198\.51\.100\.22:80 +down +0 \(of 2\) +TCP_CHECK down \(3 failed\): TCP connection to \[198\.51\.100\.22\]:tcp:80 timeout\.$/m);
     expect(t).toContain('notifications waiting: 2');
+  });
+});
+
+describe('the example Grafana dashboard (docs/grafana/keepalived-ts.json)', () => {
+  it('is a dashboard whose queries use only metrics the daemon serves', async () => {
+    const dash = JSON.parse(readFileSync(new URL('../../docs/grafana/keepalived-ts.json', import.meta.url), 'utf8')) as {
+      title: string;
+      panels: Array<{ id: number; title: string; targets: Array<{ expr: string }> }>;
+      templating: { list: Array<{ query: { query: string } }> };
+    };
+    expect(dash.title).toBe('keepalived-ts');
+    expect(new Set(dash.panels.map((p) => p.id)).size).toBe(dash.panels.length);
+    const served = new Set(parse(await renderMetrics(SAMPLE)).map((f) => f.name));
+    const used = [...dash.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...dash.templating.list.map((v) => v.query.query)].flatMap((e) => e.match(/\bkeepalived_[a-z_]+\b/g) ?? []);
+    expect(used.length).toBeGreaterThan(10);
+    expect([...new Set(used)].filter((n) => !served.has(n))).toEqual([]);
   });
 });
