@@ -27,6 +27,8 @@ export interface InstanceStatus {
   vipsInstalled: string[];
   /** Address of the master this instance last accepted an advert from ('' when none). */
   masterAddress: string;
+  /** Priority in that master's last advert (BACKUP; 0 when none). */
+  masterPriority?: number;
   /** v3 learned Master_Adver_Interval (v2: the configured interval), centiseconds. */
   masterAdverIntervalCs: number;
   syncGroup?: string;

@@ -87,6 +87,7 @@ export function vrrpStatus(plan: VrrpPlan, src: StatusSources): SubsystemStatus 
       effectivePriority: c?.priority ?? p.input.basePriority,
       vipsInstalled: src.addresses.installedFor(p.name),
       masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress ?? ''),
+      ...(state === 'BACKUP' && c?.masterAddress ? { masterPriority: c.masterPriority } : {}),
       masterAdverIntervalCs: c?.masterAdverIntervalCs ?? p.input.advertIntervalCs,
       ...(p.syncGroup ? { syncGroup: p.syncGroup } : {}),
       ...(last ? { lastTransition: last } : {}),

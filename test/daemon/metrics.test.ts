@@ -146,6 +146,7 @@ describe('metrics', () => {
   });
 
   it('the status table shows every section of the same status', () => {
+    process.env.TZ = 'UTC'; // transition times are shown in local time
     const t = formatStatus(SAMPLE);
     expect(t).toContain('keepalived-ts 0.1.0  lb-a  pid 100  up 2m05s  reloads 2  config /etc/keepalived/keepalived.conf\n');
     expect(t).toContain('processes: vrrp pid 101, 1 restart; checker pid 102, 0 restarts\n');

@@ -12,6 +12,12 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
 }
 
+/** `HH:MM:SS` in local time (the time syslog shows). */
+const clock = (iso: string): string => {
+  const d = new Date(iso);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+};
+
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string[] {
   const all = [header, ...rows];
@@ -42,7 +48,7 @@ export function formatStatus(st: DaemonStatus): string {
           i.master ? (i.state === 'MASTER' ? `${i.master} (this node)` : i.masterPriority !== undefined ? `${i.master} (prio ${i.masterPriority})` : i.master) : '-',
           i.vips.length > 0 ? i.vips.join(',') : '-',
           duration(i.inStateSeconds),
-          i.lastTransition ? `${i.lastTransition.from}->${i.lastTransition.to} ${i.lastTransition.reason} at ${i.lastTransition.time.slice(11, 19)}` : '-',
+          i.lastTransition ? `${i.lastTransition.from}->${i.lastTransition.to} ${i.lastTransition.reason} at ${clock(i.lastTransition.time)}` : '-',
           dash(i.syncGroup),
         ]),
       ),
