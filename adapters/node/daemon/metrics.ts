@@ -75,7 +75,7 @@ export async function renderMetrics(st: DaemonStatus): Promise<string> {
     prio.set(l, i.priority.effective);
     base.set(l, i.priority.base);
     for (const a of i.vips) vip.set({ ...l, ip_address: a.split('/')[0]! }, 1);
-    since.set(l, (Date.now() - i.inStateSeconds * 1000) / 1000);
+    since.set(l, (i.lastTransition ? Date.parse(i.lastTransition.time) : Date.now() - i.inStateSeconds * 1000) / 1000);
     changes.inc(l, i.counters.master_changes ?? 0);
     for (const t of i.transitions) transitions.inc({ ...l, from: t.from, to: t.to, reason: t.reason }, t.count);
     for (const [reason, n] of Object.entries(i.drops)) drops.inc({ ...l, reason }, n);
