@@ -16,7 +16,7 @@ export const COMMAND_SUMMARIES: ReadonlyArray<readonly [name: string, summary: s
   ['check', 'compile and lint keepalived.conf (several files: also compared as one cluster); also -t'],
   ['sim', 'replay a failover scenario, or your own configs, in the deterministic simulator'],
   ['pcap', 'decode a capture (pcap) and judge each VRRP packet against a config'],
-  ['lvs', 'print what the daemon would program into the load balancer at start: lvs plan -f FILE'],
+  ['lvs', "a running daemon's load-balancer table as ipvsadm -Ln shows it, with the checkers' verdicts; lvs plan -f FILE: what it would program at start"],
   ['genhash', 'print the MD5 digest an HTTP_GET/SSL_GET url block would compare (keepalived --genhash)'],
   ['daemon', "run the VRRP daemon with keepalived's options (the same as giving no command)"],
   ['status', "a running daemon's instances, priorities, masters, VIPs, trackers and drops (--json, --watch)"],

@@ -8,83 +8,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderMetrics } from '../../adapters/node/daemon/metrics.js';
-import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
-import { zeroStats } from '../../adapters/node/daemon/vrrp-stats.js';
 import { formatStatus } from '../../adapters/node/control/status-table.js';
+import { SAMPLE } from './fixtures/daemon-status.js';
 
 type Family = { name: string; help: string; type: string; metrics: Array<{ value?: string; labels?: Record<string, string> }> };
 const parse = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
-
-export const SAMPLE: DaemonStatus = {
-  daemon: { version: '0.1.0', pid: 100, name: 'lb-a', configFile: '/etc/keepalived/keepalived.conf', started: '2026-01-01T00:00:00.000Z', uptimeSeconds: 125, reloads: 2 },
-  processes: [
-    { role: 'vrrp', pid: 101, answering: true, restarts: 1, started: '2026-01-01T00:00:01.000Z' },
-    { role: 'checker', pid: 102, answering: true, restarts: 0 },
-  ],
-  instances: [
-    {
-      name: 'VI_1',
-      vrid: 51,
-      family: 4,
-      interface: 'eth0',
-      state: 'MASTER',
-      priority: { base: 150, effective: 130 },
-      master: '198.51.100.1',
-      vips: ['198.51.100.100/24', '198.51.100.101/32'],
-      inStateSeconds: 61,
-      lastTransition: { time: '2026-01-01T00:01:04.000Z', from: 'BACKUP', to: 'MASTER', reason: 'master-down' },
-      tracked: [
-        { kind: 'interface', name: 'eth0', weight: 0, reverse: false, known: true, ok: true, value: 1, effect: 0 },
-        { kind: 'script', name: 'chk "http"', weight: -20, reverse: false, known: true, ok: false, value: 0, effect: -20 },
-      ],
-      stats: { ...zeroStats(), advertRcvd: 12, advertSent: 60, becomeMaster: 1, priZeroRcvd: 1, addrListErr: 3 },
-      drops: { 'bad-checksum': 3000, 'addr-list-mismatch': 3 },
-      transitions: [
-        { from: 'INIT', to: 'BACKUP', reason: 'startup', count: 1 },
-        { from: 'BACKUP', to: 'MASTER', reason: 'master-down', count: 1 },
-      ],
-      counters: { adverts_sent: 60, master_changes: 1, garp_sent: 10, send_errors: 0 },
-    },
-    {
-      name: 'VI_6',
-      vrid: 52,
-      family: 6,
-      interface: 'eth0',
-      state: 'BACKUP',
-      priority: { base: 100, effective: 100 },
-      master: 'fe80::1',
-      masterPriority: 200,
-      vips: [],
-      syncGroup: 'G1',
-      inStateSeconds: 3,
-      tracked: [],
-      stats: zeroStats(),
-      drops: {},
-      transitions: [],
-      counters: {},
-    },
-  ],
-  syncGroups: [{ name: 'G1', state: 'BACKUP', members: ['VI_6'] }],
-  trackers: [
-    { kind: 'script', name: 'chk "http"', known: true, ok: false, value: 0 },
-    { kind: 'file', name: 'prio', known: true, ok: true, value: -12 },
-    { kind: 'process', name: 'haproxy', known: false, ok: false, value: 0 },
-  ],
-  notifyQueue: 2,
-  virtualServers: [
-    {
-      name: 'tcp 198.51.100.10:80',
-      scheduler: 'wrr',
-      quorumUp: true,
-      realServers: [
-        { address: '198.51.100.21:80', up: true, weight: 3, effectiveWeight: 3, checkers: [{ kind: 'HTTP_GET', up: true }] },
-        { address: '198.51.100.22:80', up: false, weight: 2, effectiveWeight: 0, checkers: [{ kind: 'TCP_CHECK', up: false, failures: 3, detail: 'TCP connection to [198.51.100.22]:tcp:80 timeout.' }] },
-      ],
-    },
-  ],
-  unassignedDrops: { 'too-short': 2, 'vrid-unknown': 5 },
-  counters: { vrrp: { tracker_changes: 4, notify_script: 6, notify_failed: 1, packets_received: 3100 } },
-};
 
 /** One sample line of the text format 0.0.4: name, optional labels, value (no timestamps here). */
 const SAMPLE_LINE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*")*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/;
@@ -130,15 +58,27 @@ describe('metrics', () => {
     expect(value('keepalived_ts_process_restarts_total', { process: 'vrrp' })).toBe('1');
     expect(value('keepalived_ts_reloads_total')).toBe('2');
     expect(value('keepalived_vrrp_sync_group_state', { group: 'G1' })).toBe('1');
-    expect(value('keepalived_lvs_real_server_up', { rs: '198.51.100.22:80' })).toBe('0');
-    expect(value('keepalived_lvs_real_server_weight', { rs: '198.51.100.21:80' })).toBe('3');
-    expect(value('keepalived_lvs_checker_failures', { rs: '198.51.100.22:80', checker: 'TCP_CHECK' })).toBe('3');
+    const vs = { vs: '[198.51.100.10]:tcp:80' };
+    const rs22 = { ...vs, rs: '[198.51.100.22]:tcp:80' };
+    expect(value('keepalived_lvs_virtual_server_quorum_up', vs)).toBe('1');
+    expect(value('keepalived_lvs_virtual_server_live_weight', vs)).toBe('3');
+    expect(value('keepalived_lvs_virtual_server_programmed', { ...vs, backend: 'ipvs' })).toBe('1');
+    expect(value('keepalived_lvs_virtual_server_programmed', { vs: '[198.51.100.11]:tcp:80' })).toBe('0');
+    expect(value('keepalived_lvs_real_server_up', rs22)).toBe('0');
+    expect(value('keepalived_lvs_real_server_in_table', rs22)).toBe('0');
+    expect(value('keepalived_lvs_real_server_weight', { ...vs, rs: '[198.51.100.21]:tcp:80' })).toBe('3');
+    expect(value('keepalived_lvs_checker_up', { ...rs22, checker: 'TCP_CHECK' })).toBe('0');
+    expect(value('keepalived_lvs_checker_retries', { ...rs22, checker: 'TCP_CHECK' })).toBe('2');
+    expect(value('keepalived_lvs_checker_results_total', { ...rs22, checker: 'TCP_CHECK', result: 'down' })).toBe('2');
+    expect(value('keepalived_lvs_checker_changes_total')).toBe('3');
+    expect(value('keepalived_lvs_table_commands_total', { command: 'addDest' })).toBe('2');
+    expect(value('keepalived_lvs_table_destinations', { backend: 'ipvs', service: 'TCP  198.51.100.10:80' })).toBe('1');
     // A label value with a quote is escaped, not broken.
     expect(text).toContain('keepalived_script_status{name="chk \\"http\\""} 0');
   });
 
   it('a process that did not answer makes keepalived_up 0; no LVS families without virtual servers', async () => {
-    const text = await renderMetrics({ ...SAMPLE, virtualServers: [], processes: [{ role: 'vrrp', answering: false, restarts: 3 }] });
+    const text = await renderMetrics({ ...SAMPLE, virtualServers: [], lbTable: undefined, processes: [{ role: 'vrrp', answering: false, restarts: 3 }] });
     const by = new Map(parse(text).map((f) => [f.name, f]));
     expect(by.get('keepalived_up')!.metrics[0]!.value).toBe('0');
     expect(by.get('keepalived_ts_process_up')!.metrics[0]).toMatchObject({ labels: { process: 'vrrp' }, value: '0' });
@@ -156,8 +96,10 @@ describe('metrics', () => {
     expect(t).toMatch(/^VI_1 +script chk "http" +failed +-20 +-20$/m);
     expect(t).toMatch(/^VI_1 +bad-checksum +3000$/m);
     expect(t).toMatch(/^\(none\) +vrid-unknown +5$/m);
-    expect(t).toMatch(/^tcp 198\.51\.100\.10:80 +wrr +198\.51\.100\.21:80 +up +3 +HTTP_GET up$/m);
-    expect(t).toMatch(/^ +198\.51\.100\.22:80 +down +0 \(of 2\) +TCP_CHECK down \(3 failed\): TCP connection to \[198\.51\.100\.22\]:tcp:80 timeout\.$/m);
+    expect(t).toMatch(/^VIRTUAL SERVER +SCHED +QUORUM +REAL SERVER +STATE +WEIGHT +CHECKERS$/m);
+    expect(t).toMatch(/^\[198\.51\.100\.10\]:tcp:80 +wrr ipvs +up \(3 >= 1\) +\[198\.51\.100\.21\]:tcp:80 +alive +3 +HTTP_GET up$/m);
+    expect(t).toMatch(/^ +\[198\.51\.100\.22\]:tcp:80 +down, removed +2 +TCP_CHECK down \(retry 2 of 3\)$/m);
+    expect(t).toMatch(/^\[198\.51\.100\.11\]:tcp:80 +rr ipvs +not programmed: lvs_method DR needs IPVS +- +- +- +-$/m);
     expect(t).toContain('notifications waiting: 2');
   });
 });

@@ -2,6 +2,7 @@
  * The commands that talk to a running daemon over its control socket:
  *
  *   keepalived-ts status [--json] [--watch [SECONDS]]   the daemon's state as a table (or JSON)
+ *   keepalived-ts lvs [--json] [--watch [SECONDS]]      its load-balancer table as ipvsadm -Ln shows it (lvs-table.ts)
  *   keepalived-ts reload                                 like SIGHUP, with the configuration errors shown
  *   keepalived-ts stop [--timeout SECONDS]               like SIGTERM, and wait until the daemon is gone
  *
@@ -16,12 +17,13 @@ import { EXIT_USAGE, PROGRAM } from '../cli-usage.js';
 import { controlRequest, type ClientResult } from '../control/client.js';
 import { controlPathFor } from '../control/paths.js';
 import type { ControlCommand } from '../control/protocol.js';
+import { formatLvsTable, type LvsView } from '../control/lvs-format.js';
 import { formatStatus } from '../control/status-table.js';
 import type { DaemonStatus } from '../daemon/status.js';
 import { DEFAULT_PID_PATHS, processAlive, readPidFile } from '../daemon/pidfiles.js';
 import { handleClosedOutput } from '../stdio.js';
 
-type Which = 'status' | 'reload' | 'stop';
+type Which = 'status' | 'lvs' | 'reload' | 'stop';
 
 interface ControlArgs {
   control?: string;
@@ -42,6 +44,15 @@ Show a running daemon's instances (state, base and effective priority, master, V
 state, last transition and its reason, sync group), tracked objects, dropped packets by reason,
 and virtual and real servers when LVS is configured.
   --json               the full status as one JSON object, for scripts
+  --watch [SECONDS]    refresh every SECONDS (default 2) until interrupted; with --json, one object per line
+${FIND}
+`,
+  lvs: `Usage: ${PROGRAM} lvs [--json] [--watch [SECONDS]] [--control PATH | -p PIDFILE]
+Show a running daemon's load-balancer table as ipvsadm -Ln does (services, destinations, forwarding,
+weights), each real server with its state from the checkers (alive, down, inhibited, removed) and
+each checker's verdict; real servers the table does not hold are listed without the arrow, and
+virtual servers the backend refused with the reason.
+  --json               the table, the virtual servers and their checkers as one JSON object
   --watch [SECONDS]    refresh every SECONDS (default 2) until interrupted; with --json, one object per line
 ${FIND}
 `,
@@ -82,8 +93,8 @@ export function parseControlArgs(which: Which, argv: string[]): ControlArgs | { 
       if (typeof v !== 'string') return v;
       a.pidFile = v;
     } else if (word.startsWith('-p') && !word.startsWith('--')) a.pidFile = word.slice(2);
-    else if (which === 'status' && name === '--json') a.json = true;
-    else if (which === 'status' && (name === '--watch' || name === '-w')) {
+    else if ((which === 'status' || which === 'lvs') && name === '--json') a.json = true;
+    else if ((which === 'status' || which === 'lvs') && (name === '--watch' || name === '-w')) {
       let s = inline;
       if (s === undefined && argv[i + 1] !== undefined && /^\d+(\.\d+)?$/.test(argv[i + 1]!)) s = argv[++i];
       const n = s === undefined ? 2 : Number(s);
@@ -142,12 +153,13 @@ async function waitGone(pid: number, timeoutS: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
-async function status(path: string, a: ControlArgs): Promise<number> {
+/** status and lvs: ask, print as a table or JSON, once or every --watch seconds. */
+async function show(which: 'status' | 'lvs', path: string, a: ControlArgs): Promise<number> {
   const once = async (): Promise<number> => {
-    const got = unwrap(path, await ask(path, 'status'));
+    const got = unwrap(path, await ask(path, which));
     if (!got) return 1;
-    const st = got.result as DaemonStatus;
-    process.stdout.write(a.json ? `${JSON.stringify(st, null, a.watch !== undefined ? undefined : 2)}\n` : formatStatus(st));
+    const text = which === 'status' ? formatStatus(got.result as DaemonStatus) : formatLvsTable(got.result as LvsView);
+    process.stdout.write(a.json ? `${JSON.stringify(got.result, null, a.watch !== undefined ? undefined : 2)}\n` : text);
     return 0;
   };
   if (a.watch === undefined) return once();
@@ -207,7 +219,7 @@ export async function runControlCommand(which: Which, argv: string[]): Promise<n
     return 0;
   }
   const path = a.control ?? controlPathFor(a.pidFile);
-  if (which === 'status') return status(path, a);
+  if (which === 'status' || which === 'lvs') return show(which, path, a);
   if (which === 'reload') return reload(path, a);
   return stop(path, a);
 }

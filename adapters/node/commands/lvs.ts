@@ -4,12 +4,14 @@
  * Prints what the daemon would program at start for a config (adapters/node/lvs-plan.ts): for
  * IPVS one generic netlink request per line, in words or (--hex) as the bytes sent; for nftables
  * each atomic batch as the JSON `nft -j -f` reads. Nothing is probed, run or programmed.
- * `keepalived-ts lvs` alone (the running daemon's table, as `ipvsadm -Ln` shows it) is not here yet.
+ * `keepalived-ts lvs [--json] [--watch] [--control PATH | -p PIDFILE]` (no sub-command): the
+ * running daemon's table, as `ipvsadm -Ln` shows it (lvs-table.ts).
  */
 import { compileConfig } from '../../../config/index.js';
 import { formatDiagnostic } from '../../../config/diag.js';
 import { EXIT_USAGE } from '../cli-usage.js';
 import { listConfigDir, readConfigText } from '../config-files.js';
+import { LVS_TABLE_USAGE, runLvsTable } from './lvs-table.js';
 import { describeIpvsRequest, planLvs, toHex, type PlanBackend } from '../lvs-plan.js';
 
 const SYNOPSIS = 'usage: keepalived-ts lvs plan -f FILE [--backend ipvs|nftables] [--hex]';
@@ -35,7 +37,7 @@ Options:
                         number 0, port id 0x1234, family id 0x20)
   -h, --help            this help
 
-'keepalived-ts lvs' alone, the table of the running daemon, is not available yet.`;
+'keepalived-ts lvs' alone shows the table of the running daemon: 'keepalived-ts lvs --help'.`;
 
 interface PlanArgs {
   file: string;
@@ -119,13 +121,11 @@ export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'plan') return plan(rest);
   if (sub === '-h' || sub === '--help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${LVS_TABLE_USAGE}\nkeepalived-ts lvs plan -f FILE [--backend ipvs|nftables] [--hex]: what the daemon would program at start ('keepalived-ts lvs plan --help')\n`);
     return 0;
   }
-  process.stderr.write(
-    sub === undefined
-      ? `keepalived-ts lvs: showing the running daemon's table is not available yet; 'keepalived-ts lvs plan -f FILE' prints what the daemon would program\n${SYNOPSIS}\n`
-      : `keepalived-ts lvs: unknown sub-command '${sub}' (the only one is plan)\n${SYNOPSIS}\n`,
-  );
+  // No sub-command (or only options): the running daemon's table.
+  if (sub === undefined || sub.startsWith('-')) return runLvsTable(argv);
+  process.stderr.write(`keepalived-ts lvs: unknown sub-command '${sub}' (the only one is plan; without one, lvs shows the running daemon's table)\n${SYNOPSIS}\n`);
   return EXIT_USAGE;
 }

@@ -10,11 +10,11 @@
  *
  * One request per line (at most MAX_REQUEST_BYTES), answered in order with one line each. `id`
  * is optional and echoed (any JSON string or number). A connection may carry many requests.
- * Commands: status, reload, stop, ping. See docs/daemon.md "Status, metrics and the journal".
+ * Commands: status, lvs (the checker child's table and virtual servers), reload, stop, ping. See docs/daemon.md "Status, metrics and the journal".
  */
 import { nearestKeyword } from '../../../config/suggest.js';
 
-export const CONTROL_COMMANDS = ['status', 'reload', 'stop', 'ping'] as const;
+export const CONTROL_COMMANDS = ['status', 'lvs', 'reload', 'stop', 'ping'] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 export const MAX_REQUEST_BYTES = 64 * 1024;

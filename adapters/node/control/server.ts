@@ -23,6 +23,8 @@ const MAX_QUEUED = 64;
 
 export interface ControlHandlers {
   status(): Promise<unknown>;
+  /** The load-balancer table and virtual servers (`keepalived-ts lvs`). */
+  lvs(): Promise<unknown>;
   reload(): { reloaded: boolean; errors: string[] };
   /** Called after the answer was written. */
   stop(): void;
@@ -128,6 +130,8 @@ export async function listenControl(path: string, handlers: ControlHandlers, log
         switch (req.cmd) {
           case 'status':
             return { ...id, ok: true, result: await handlers.status() };
+          case 'lvs':
+            return { ...id, ok: true, result: await handlers.lvs() };
           case 'reload':
             return { ...id, ok: true, result: handlers.reload() };
           case 'stop':

@@ -1,6 +1,7 @@
 /**
  * `keepalived-ts status`: the DaemonStatus as tables for a terminal. Pure.
  */
+import type { LvsCheckerStatus, LvsRealServerStatus, VirtualServerStatus } from '../../../actors/runtime-types.js';
 import type { DaemonStatus } from '../daemon/status.js';
 
 /** 75 → "1m15s", 7300 → "2h01m", 200000 → "2d07h". */
@@ -74,20 +75,44 @@ export function formatStatus(st: DaemonStatus): string {
   ];
   out.push('', ...(drops.length > 0 ? table(['INSTANCE', 'DROPPED', 'PACKETS'], drops) : ['No received packet was dropped.']));
 
-  if (st.virtualServers.length > 0) {
-    const rows = st.virtualServers.flatMap((vs) => {
-      const head = [vs.name, `${vs.scheduler}${vs.quorumUp ? '' : ' quorum lost'}${vs.sorryServerActive ? ' sorry server' : ''}`];
-      if (vs.realServers.length === 0) return [[...head, '-', '-', '-', '-']];
-      return vs.realServers.map((rs, n) => [
-        ...(n === 0 ? head : ['', '']),
-        rs.address,
-        rs.up ? 'up' : 'down',
-        rs.effectiveWeight === rs.weight ? String(rs.weight) : `${rs.effectiveWeight} (of ${rs.weight})`,
-        rs.checkers.length > 0 ? rs.checkers.map((c) => `${c.kind} ${c.up ? 'up' : 'down'}${c.failures ? ` (${c.failures} failed)` : ''}${c.detail ? `: ${c.detail}` : ''}`).join('; ') : 'no checker',
-      ]);
-    });
-    out.push('', ...table(['VIRTUAL SERVER', 'SCHEDULER', 'REAL SERVER', 'STATE', 'WEIGHT', 'CHECKERS'], rows));
-  }
+  if (st.virtualServers.length > 0) out.push('', ...virtualServerTable(st.virtualServers));
   if (st.notifyQueue > 0) out.push('', `notifications waiting: ${st.notifyQueue}`);
   return `${out.join('\n')}\n`;
+}
+
+/** A checker's verdict in words: `TCP_CHECK up`, `HTTP_GET down (retry 1 of 3)`, `MISC_CHECK not run yet`. */
+export function checkerText(c: LvsCheckerStatus): string {
+  if (!c.enabled && !c.hasRun) return `${c.kind} disabled`;
+  if (!c.hasRun) return `${c.kind} not run yet`;
+  const retrying = c.retryIt > 0 && c.retry > 0 ? ` (retry ${c.retryIt} of ${c.retry})` : '';
+  return `${c.kind} ${c.up ? 'up' : 'down'}${retrying}`;
+}
+
+/** A real server's state: alive or down (the checkers' verdict), and whether the table has it. */
+export function realServerState(rs: Pick<LvsRealServerStatus, 'alive' | 'set' | 'inhibitOnFailure' | 'effectiveWeight'>): string {
+  if (rs.alive) return rs.set ? 'alive' : 'alive, not in table';
+  if (rs.set) return rs.inhibitOnFailure ? 'down, inhibited (weight 0)' : 'down, still in table';
+  return 'down, removed';
+}
+
+export const weightText = (rs: Pick<LvsRealServerStatus, 'weight' | 'effectiveWeight'>): string =>
+  rs.effectiveWeight === rs.weight ? String(rs.weight) : `${rs.effectiveWeight} (of ${rs.weight})`;
+
+/** The quorum of a virtual server: `up (3 >= 1)`, `lost (0 < 2)`, or why it is not programmed. */
+export function quorumText(vs: VirtualServerStatus): string {
+  if (vs.refused) return `not programmed: ${vs.refused}`;
+  return vs.quorumUp ? `up (${vs.liveWeight} >= ${vs.quorum})` : `lost (${vs.liveWeight} < ${vs.quorum}${vs.hysteresis ? ` + ${vs.hysteresis}` : ''})`;
+}
+
+/** `keepalived-ts status`'s LVS section: one row per real server (and sorry server). */
+export function virtualServerTable(servers: readonly VirtualServerStatus[]): string[] {
+  const rows = servers.flatMap((vs) => {
+    const sched = vs.services[0]?.scheduler ?? '-';
+    const head = [vs.name, `${sched} ${vs.backend}`, quorumText(vs)];
+    const rs = vs.realServers.map((r) => [r.name, realServerState(r), weightText(r), r.checkers.length > 0 ? r.checkers.map(checkerText).join('; ') : 'no checker']);
+    if (vs.sorryServer) rs.push([`${vs.sorryServer.name} (sorry)`, vs.sorryServer.set ? 'in table' : 'not in table', '-', '-']);
+    if (rs.length === 0) return [[...head, '-', '-', '-', '-']];
+    return rs.map((r, n) => [...(n === 0 ? head : ['', '', '']), ...r]);
+  });
+  return table(['VIRTUAL SERVER', 'SCHED', 'QUORUM', 'REAL SERVER', 'STATE', 'WEIGHT', 'CHECKERS'], rows);
 }

@@ -16,6 +16,7 @@ import type { TraceRecord } from '../../../sim/view/records.js';
 import { CHILD_EXIT_FATAL, isParentMessage, type ChildMessage, type ChildRole, type DumpKind } from './ipc.js';
 import { createDaemonLogger, type DaemonLogger } from './log-sinks.js';
 import { RoleHost, type RuntimeFactory } from './role-host.js';
+import type { ChildStatus } from './status.js';
 import { installSignalHandlers, type SignalFunction } from './signals.js';
 
 const DUMP_OF: Partial<Record<SignalFunction, DumpKind>> = {
@@ -137,13 +138,11 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
         host?.dump(m.kind);
         return;
       case 'status': {
-        let status;
-        try {
-          status = host?.status();
-        } catch (e) {
-          log.log('error', `status failed: ${(e as Error).message}`);
-        }
-        send({ type: 'status', id: m.id, ...(status ? { status } : {}) });
+        const answer = (status: ChildStatus | undefined): void => send({ type: 'status', id: m.id, ...(status ? { status } : {}) });
+        (host ? host.status() : Promise.resolve(undefined)).then(answer, (e: Error) => {
+          log.log('error', `status failed: ${e.message}`);
+          answer(undefined);
+        });
         return;
       }
       case 'stop':

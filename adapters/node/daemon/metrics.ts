@@ -14,6 +14,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { VrrpStateName } from '../../../actors/runtime-types.js';
+import { serviceText } from '../control/lvs-format.js';
 import type { DaemonStatus } from './status.js';
 import type { VrrpStats } from './vrrp-stats.js';
 
@@ -107,27 +108,60 @@ export async function renderMetrics(st: DaemonStatus): Promise<string> {
   for (const outcome of ['failed', 'timeout']) notifyFailures.inc({ outcome }, vrrp[`notify_${outcome}`] ?? 0);
   counter('keepalived_vrrp_packets_received_total', 'VRRP packets read from the sockets (before any check)').inc(vrrp.packets_received ?? 0);
 
-  if (st.virtualServers.length > 0) {
-    const quorum = gauge('keepalived_lvs_virtual_server_quorum_up', 'Virtual server quorum held (1)', ['vs']);
-    const rsUp = gauge('keepalived_lvs_real_server_up', 'Real server alive in the table (1)', ['vs', 'rs']);
-    const rsWeight = gauge('keepalived_lvs_real_server_weight', 'Real server weight in the table now', ['vs', 'rs']);
-    const rsConfigured = gauge('keepalived_lvs_real_server_configured_weight', 'Real server weight configured', ['vs', 'rs']);
-    const checker = gauge('keepalived_lvs_checker_up', 'Checker result: 1 up, 0 down', ['vs', 'rs', 'checker']);
-    const failures = gauge('keepalived_lvs_checker_failures', 'Failed attempts in a row', ['vs', 'rs', 'checker']);
+  if (st.virtualServers.length > 0 || st.lbTable) {
+    const VS = ['vs'];
+    const RS = ['vs', 'rs'];
+    const CK = ['vs', 'rs', 'checker'];
+    const programmed = gauge('keepalived_lvs_virtual_server_programmed', 'Virtual server in the load-balancer table: 1, or 0 when the backend refused it', [...VS, 'backend']);
+    const quorum = gauge('keepalived_lvs_virtual_server_quorum_up', 'Virtual server quorum held (1) or lost (0)', VS);
+    const threshold = gauge('keepalived_lvs_virtual_server_quorum', 'The quorum: the live weight the virtual server needs', VS);
+    const live = gauge('keepalived_lvs_virtual_server_live_weight', 'Sum of the effective weights of its alive real servers', VS);
+    const sorry = gauge('keepalived_lvs_virtual_server_sorry_server_active', 'The sorry server is in the table (1)', VS);
+    const rsUp = gauge('keepalived_lvs_real_server_up', 'Real server alive by its checkers (1) or down (0)', RS);
+    const rsSet = gauge('keepalived_lvs_real_server_in_table', 'Real server in the load-balancer table (1; inhibited servers stay with weight 0)', RS);
+    const rsWeight = gauge('keepalived_lvs_real_server_weight', 'Real server weight now (configured plus dynamic)', RS);
+    const rsConfigured = gauge('keepalived_lvs_real_server_configured_weight', 'Real server weight configured', RS);
+    const rsFailed = gauge('keepalived_lvs_real_server_failed_checkers', 'Checkers of the real server whose verdict is down', RS);
+    const checker = gauge('keepalived_lvs_checker_up', 'Checker verdict: 1 up, 0 down (absent before its first run)', CK);
+    const retries = gauge('keepalived_lvs_checker_retries', 'Failed attempts of the checker in the current run of retries', CK);
+    const results = counter('keepalived_lvs_checker_results_total', 'Checker verdict changes, by the verdict reached', [...CK, 'result']);
     for (const vs of st.virtualServers) {
-      quorum.set({ vs: vs.name }, vs.quorumUp ? 1 : 0);
+      const l = { vs: vs.name };
+      programmed.set({ ...l, backend: vs.backend }, vs.refused ? 0 : 1);
+      quorum.set(l, vs.quorumUp ? 1 : 0);
+      threshold.set(l, vs.quorum);
+      live.set(l, vs.liveWeight);
+      if (vs.sorryServer) sorry.set(l, vs.sorryServer.set ? 1 : 0);
       for (const rs of vs.realServers) {
-        const l = { vs: vs.name, rs: rs.address };
-        rsUp.set(l, rs.up ? 1 : 0);
-        rsWeight.set(l, rs.effectiveWeight);
-        rsConfigured.set(l, rs.weight);
+        const rl = { vs: vs.name, rs: rs.name };
+        rsUp.set(rl, rs.alive ? 1 : 0);
+        rsSet.set(rl, rs.set ? 1 : 0);
+        rsWeight.set(rl, rs.effectiveWeight);
+        rsConfigured.set(rl, rs.weight);
+        rsFailed.set(rl, rs.failedCheckers);
         rs.checkers.forEach((c, n) => {
-          const cl = { ...l, checker: rs.checkers.filter((o) => o.kind === c.kind).length > 1 ? `${c.kind}#${n}` : c.kind };
-          checker.set(cl, c.up ? 1 : 0);
-          if (c.failures !== undefined) failures.set(cl, c.failures);
+          const cl = { ...rl, checker: checkerLabel(rs.checkers, n) };
+          if (c.hasRun) checker.set(cl, c.up ? 1 : 0);
+          retries.set(cl, c.retryIt);
         });
       }
     }
+    for (const r of st.checkerResults) results.inc({ vs: r.vs, rs: r.rs, checker: r.checker, result: r.result }, r.count);
+    const checkerCounters = st.counters.checker ?? {};
+    counter('keepalived_lvs_checker_changes_total', 'Checker verdict changes (all checkers)').inc(checkerCounters.checker_changes ?? 0);
+    const commands = counter('keepalived_lvs_table_commands_total', 'Commands sent to the load-balancer table, by command', ['command']);
+    for (const cmd of ['addService', 'delService', 'addDest', 'setDest', 'delDest']) commands.inc({ command: cmd }, checkerCounters[`lb_${cmd}`] ?? 0);
+    counter('keepalived_lvs_table_errors_total', 'Load-balancer table commands that failed').inc(checkerCounters.lb_errors ?? 0);
+    if (st.lbTable) {
+      const dests = gauge('keepalived_lvs_table_destinations', 'Destinations per service in the load-balancer table now', ['backend', 'service']);
+      for (const s of st.lbTable.services) dests.set({ backend: st.lbTable.backend, service: serviceText(s.service) }, s.destinations.length);
+    }
   }
   return reg.metrics();
+}
+
+/** A checker's label: its kind, with its place when the real server has several of that kind. */
+export function checkerLabel(checkers: ReadonlyArray<{ kind: string }>, n: number): string {
+  const kind = checkers[n]!.kind;
+  return checkers.filter((o) => o.kind === kind).length > 1 ? `${kind}#${n}` : kind;
 }

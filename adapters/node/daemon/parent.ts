@@ -37,6 +37,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { RoleHost, type RuntimeFactory } from './role-host.js';
 import { rolesFor } from './roles.js';
 import { installSignalHandlers, type SignalFunction } from './signals.js';
+import { lvsView } from '../control/lvs-format.js';
 import { daemonStatus, type ChildStatus, type DaemonStatus, type ParentFacts } from './status.js';
 import { ChildSupervisor } from './supervisor.js';
 import { DaemonWatch } from '../web/daemon-watch.js';
@@ -311,7 +312,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
           if (u.kind === 'host') {
             let status: ChildStatus | undefined;
             try {
-              status = u.host.status();
+              status = await u.host.status();
             } catch (e) {
               log.log('error', `status failed: ${(e as Error).message}`);
             }
@@ -378,7 +379,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   reconcile();
 
   const controlPath = flags.control ?? controlPathFor(pids.parent);
-  const ctl = await listenControl(controlPath, { status: gatherStatus, reload, stop: () => stopAll('control socket', 0), ping: () => ({ pid: process.pid, version: deps.version }) }, log);
+  const ctl = await listenControl(controlPath, { status: gatherStatus, lvs: async () => lvsView(await gatherStatus()), reload, stop: () => stopAll('control socket', 0), ping: () => ({ pid: process.pid, version: deps.version }) }, log);
   if ('error' in ctl) log.log('error', `Control socket not available: ${ctl.error}`);
   else if (stopping) ctl.close();
   else control = ctl;

@@ -13,7 +13,8 @@ import { formatCheckerData, formatCheckerJson } from './dump-check.js';
 import { formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
 import type { ChildRole, DumpKind } from './ipc.js';
 import { modelForRole } from './roles.js';
-import { childStatus, type ChildStatus, type StatusInstance } from './status.js';
+import { childStatus, type CheckerResultCount, type ChildStatus, type StatusInstance } from './status.js';
+import type { LbTableView } from '../../../actors/lvs/lb-port.js';
 import { RuntimeTrace, TraceFile } from './trace.js';
 import { VrrpStatsTracker } from './vrrp-stats.js';
 
@@ -66,6 +67,8 @@ export class RoleHost {
   private readonly lastTransitionMs = new Map<string, number>();
   /** instance → `from|to|reason` → count, from the runtime's instance.state events. */
   private readonly transitionCounts = new Map<string, Map<string, number>>();
+  /** `vs|rs|kind|up` → count, from the runtime's lvs.checker events. */
+  private readonly checkerCounts = new Map<string, number>();
   private startedMs = 0;
   private traceFile: TraceFile | undefined;
   private trace: RuntimeTrace | undefined;
@@ -213,10 +216,16 @@ export class RoleHost {
     }
   }
 
-  /** What `keepalived-ts status` and the metrics show of this runtime (undefined before it started). */
-  status(): ChildStatus | undefined {
+  /**
+   * What `keepalived-ts status`, `keepalived-ts lvs` and the metrics show of this runtime
+   * (undefined before it started). The checker child adds its load-balancer table, as its
+   * backend holds it (asked with a bound: a table that does not answer in time is left out).
+   */
+  async status(tableTimeoutMs = 1000): Promise<ChildStatus | undefined> {
     const runtime = this.runtime;
     if (!runtime) return undefined;
+    const lbTable = this.role === 'checker' ? await this.tableView(tableTimeoutMs) : undefined;
+    if (this.runtime !== runtime) return undefined;
     const counters = runtime.counters();
     return childStatus({
       role: this.role,
@@ -226,6 +235,33 @@ export class RoleHost {
       counters,
       stats: (name) => this.stats.stats(name, counters),
       transitions: (name) => this.transitionsOf(name),
+      ...(lbTable ? { lbTable } : {}),
+      checkerResults: this.checkerResults(),
+    });
+  }
+
+  private tableView(timeoutMs: number): Promise<LbTableView | undefined> {
+    const table = this.ports?.lbTable;
+    if (!table) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      try {
+        table.view((v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        this.log.log('error', `reading the load-balancer table failed: ${(e as Error).message}`);
+        resolve(undefined);
+      }
+    });
+  }
+
+  private checkerResults(): CheckerResultCount[] {
+    return [...this.checkerCounts].map(([key, count]) => {
+      const [vs = '', rs = '', checker = '', up = ''] = key.split('|');
+      return { vs, rs, checker, result: up === '1' ? 'up' : 'down', count };
     });
   }
 
@@ -263,6 +299,10 @@ export class RoleHost {
       if (!own) this.transitionCounts.set(e.instance, (own = new Map()));
       const key = `${e.from}|${e.to}|${e.reason}`;
       own.set(key, (own.get(key) ?? 0) + 1);
+    }
+    if (e.type === 'lvs.checker') {
+      const key = `${e.vs}|${e.rs}|${e.kind}|${e.up ? 1 : 0}`;
+      this.checkerCounts.set(key, (this.checkerCounts.get(key) ?? 0) + 1);
     }
     // 'log' events are not re-logged: the runtime already wrote them through ports.logger.
   }

@@ -15,6 +15,7 @@ import type {
   VirtualServerStatus,
   VrrpStateName,
 } from '../../../actors/runtime-types.js';
+import type { LbTableView } from '../../../actors/lvs/lb-port.js';
 import type { ChildRole } from './ipc.js';
 import type { VrrpStats } from './vrrp-stats.js';
 
@@ -54,6 +55,16 @@ export interface StatusInstance {
   counters: Record<string, number>;
 }
 
+/** How often a checker's verdict went up or down since the process started (the runtime's lvs.checker events). */
+export interface CheckerResultCount {
+  vs: string;
+  rs: string;
+  /** The checker's kind and, when a real server has several of that kind, its place (`HTTP_GET#1`). */
+  checker: string;
+  result: 'up' | 'down';
+  count: number;
+}
+
 /** What one child (or in-process host) reports. */
 export interface ChildStatus {
   role: ChildRole;
@@ -65,6 +76,10 @@ export interface ChildStatus {
   trackers: TrackerObjectStatus[];
   notifyQueue: number;
   virtualServers: VirtualServerStatus[];
+  /** The checker child: its load-balancer table as the backend holds it (what `keepalived-ts lvs` shows). */
+  lbTable?: LbTableView;
+  /** The checker child: checker verdicts by real server and result. */
+  checkerResults?: CheckerResultCount[];
   /** Drops no instance could be named for (undecodable packets, unknown VRIDs), by reason. */
   unassignedDrops: Record<string, number>;
   /** The runtime's totals (not per instance). */
@@ -99,6 +114,9 @@ export interface DaemonStatus {
   trackers: TrackerObjectStatus[];
   notifyQueue: number;
   virtualServers: VirtualServerStatus[];
+  /** The load-balancer table the checker child programs (absent without a checker child). */
+  lbTable?: LbTableView;
+  checkerResults: CheckerResultCount[];
   unassignedDrops: Record<string, number>;
   /** Each process's runtime totals. */
   counters: Partial<Record<ChildRole, Record<string, number>>>;
@@ -129,6 +147,8 @@ export interface ChildStatusInput {
   counters: Record<string, number>;
   stats: (instance: string) => VrrpStats;
   transitions: (instance: string) => StatusInstance['transitions'];
+  lbTable?: LbTableView;
+  checkerResults?: CheckerResultCount[];
 }
 
 export function childStatus(i: ChildStatusInput): ChildStatus {
@@ -175,6 +195,8 @@ export function childStatus(i: ChildStatusInput): ChildStatus {
     trackers: r.trackers,
     notifyQueue: r.notifyQueue,
     virtualServers: r.virtualServers,
+    ...(i.lbTable ? { lbTable: i.lbTable } : {}),
+    ...(i.checkerResults && i.checkerResults.length > 0 ? { checkerResults: i.checkerResults } : {}),
     unassignedDrops,
     counters: totals,
   };
@@ -194,6 +216,7 @@ export interface ParentFacts {
 export function daemonStatus(p: ParentFacts): DaemonStatus {
   const children = p.processes.flatMap((c) => (c.status ? [c.status] : []));
   const unassignedDrops: Record<string, number> = {};
+  const lbTable = children.find((c) => c.lbTable)?.lbTable;
   for (const c of children) for (const [r, n] of Object.entries(c.unassignedDrops)) unassignedDrops[r] = (unassignedDrops[r] ?? 0) + n;
   return {
     daemon: {
@@ -217,6 +240,8 @@ export function daemonStatus(p: ParentFacts): DaemonStatus {
     trackers: children.flatMap((c) => c.trackers),
     notifyQueue: children.reduce((n, c) => n + c.notifyQueue, 0),
     virtualServers: children.flatMap((c) => c.virtualServers),
+    ...(lbTable ? { lbTable } : {}),
+    checkerResults: children.flatMap((c) => c.checkerResults ?? []),
     unassignedDrops,
     counters: Object.fromEntries(children.map((c) => [c.role, c.counters])),
   };
