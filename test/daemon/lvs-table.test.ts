@@ -20,7 +20,7 @@ describe('keepalived-ts lvs', () => {
         '  -> RemoteAddress:Port           Forward Weight State                Checkers',
         'TCP  198.51.100.10:80 wrr',
         '  -> 198.51.100.21:80             Masq    3      alive                HTTP_GET up',
-        '     198.51.100.22:80             Masq    -      down, removed        TCP_CHECK down (retry 2 of 3)',
+        '     198.51.100.22:80             Masq    -      down, removed        TCP_CHECK down',
         'TCP  198.51.100.11:80 rr  # not in the table: lvs_method DR needs IPVS',
         '',
       ].join('\n'),
@@ -39,9 +39,12 @@ describe('keepalived-ts lvs', () => {
     const inhibited = structuredClone(LVS_SERVERS);
     inhibited[0]!.realServers[1]!.set = true;
     inhibited[0]!.realServers[1]!.inhibitOnFailure = true;
+    inhibited[0]!.realServers[0]!.checkers[0] = { ...inhibited[0]!.realServers[0]!.checkers[0]!, retry: 3, retryIt: 1 };
     const table = structuredClone(LVS_TABLE);
     table.services[0]!.destinations.push({ family: 4, address: '198.51.100.22', port: 80, method: 'NAT', weight: 0, upperThreshold: 0, lowerThreshold: 0 });
-    expect(formatLvsTable({ ...view, table, virtualServers: inhibited })).toContain('  -> 198.51.100.22:80             Masq    0      down, inhibited (weight 0) TCP_CHECK down (retry 2 of 3)\n');
+    const t = formatLvsTable({ ...view, table, virtualServers: inhibited });
+    expect(t).toContain('  -> 198.51.100.22:80             Masq    0      down, inhibited (weight 0) TCP_CHECK down\n');
+    expect(t).toContain('  -> 198.51.100.21:80             Masq    3      alive                HTTP_GET up, failing (retry 1 of 3)\n');
     const noTable = formatLvsTable({ ...view, checker: { ...view.checker, answering: false }, table: undefined });
     expect(noTable).toContain('The checker process did not answer: the table is not known.\n');
     expect(noTable).toContain('TCP  198.51.100.10:80 wrr  # not in the table\n');

@@ -80,12 +80,15 @@ export function formatStatus(st: DaemonStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A checker's verdict in words: `TCP_CHECK up`, `HTTP_GET down (retry 1 of 3)`, `MISC_CHECK not run yet`. */
+/**
+ * A checker's verdict in words: `TCP_CHECK up`, `HTTP_GET down`, `MISC_CHECK not run yet`, and
+ * `HTTP_GET up, failing (retry 1 of 3)` while a failing checker retries before its verdict turns.
+ */
 export function checkerText(c: LvsCheckerStatus): string {
   if (!c.enabled && !c.hasRun) return `${c.kind} disabled`;
   if (!c.hasRun) return `${c.kind} not run yet`;
-  const retrying = c.retryIt > 0 && c.retry > 0 ? ` (retry ${c.retryIt} of ${c.retry})` : '';
-  return `${c.kind} ${c.up ? 'up' : 'down'}${retrying}`;
+  if (c.up && c.retryIt > 0 && c.retryIt <= c.retry) return `${c.kind} up, failing (retry ${c.retryIt} of ${c.retry})`;
+  return `${c.kind} ${c.up ? 'up' : 'down'}`;
 }
 
 /** A real server's state: alive or down (the checkers' verdict), and whether the table has it. */
