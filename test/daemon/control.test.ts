@@ -134,7 +134,7 @@ describe('control socket', () => {
     const answers = r.lines.map((l) => JSON.parse(l) as { ok: boolean; code?: string; error?: string; id?: unknown; result?: { pid: number } });
     expect(answers.map((a) => a.code ?? 'ok')).toEqual(['bad-json', 'bad-request', 'unknown-command', 'bad-request', 'bad-request', 'ok']);
     expect(answers[0]!.error).toMatch(/^a request is one JSON object per line, like \{"cmd":"status"\}: /);
-    expect(answers[2]).toMatchObject({ id: 7, error: "unknown command 'stauts' (did you mean status?): one of status, reload, stop, ping" });
+    expect(answers[2]).toMatchObject({ id: 7, error: "unknown command 'stauts' (did you mean status?): one of status, lvs, reload, stop, ping" });
     expect(answers[3]!.error).toBe('unexpected field "extra": a request has "cmd" and an optional "id"');
     expect(answers[5]).toMatchObject({ id: 'x', ok: true, result: { pid: s.d.child.pid } });
     expect(r.closed).toBe(false);
