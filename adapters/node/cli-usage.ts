@@ -18,7 +18,7 @@ export const COMMAND_SUMMARIES: ReadonlyArray<readonly [name: string, summary: s
   ['pcap', 'decode a capture (pcap) and judge each VRRP packet against a config'],
   ['lvs', "a running daemon's load-balancer table as ipvsadm -Ln shows it, with the checkers' verdicts; lvs plan -f FILE: what it would program at start"],
   ['genhash', 'print the MD5 digest an HTTP_GET/SSL_GET url block would compare (keepalived --genhash)'],
-  ['daemon', "run the VRRP daemon with keepalived's options (the same as giving no command)"],
+  ['daemon', "run the daemon (VRRP and health checkers) with keepalived's options (the same as giving no command)"],
   ['status', "a running daemon's instances, priorities, masters, VIPs, trackers and drops (--json, --watch)"],
   ['reload', 'reload a running daemon (like SIGHUP), showing the configuration errors if any'],
   ['stop', 'stop a running daemon gracefully (like SIGTERM) and wait until it has exited'],
