@@ -19,6 +19,7 @@ import { effectiveQuorum } from '../../machines/check/virtual-server.logic.js';
 import type { NotifierConfig } from '../../machines/notify/notifier.machine.js';
 import { canonicalIp } from '../../protocol/addr.js';
 import type { ScriptPolicy } from '../io-env.js';
+import { notifyMailSettings } from '../notify-mail.js';
 import type { LbDestination, LbGlobals, LbMethod, LbService } from './lb-port.js';
 import { checkerId, realServerId, virtualServerId } from './names.js';
 import type { ProbeTarget } from './prober-port.js';
@@ -178,24 +179,14 @@ function sorryServerOf(vs: VirtualServerConfig, layout: ReturnType<typeof layout
 function notifierConfig(model: KeepalivedConfig, opts: LvsPlanOptions): NotifierConfig {
   const g = model.globalDefs;
   const fifos = [g.notifyFifo?.path, g.lvsNotifyFifo?.path].filter((p): p is string => !!p);
-  const connectTimeoutMs = g.smtpConnectTimeoutMs;
-  const mail =
-    g.smtpServer && g.notificationEmail.length > 0
-      ? {
-          server: { host: g.smtpServer.host, port: g.smtpServer.port, connectTimeoutMs, helo: g.smtpHeloName ?? opts.hostname },
-          from: g.notificationEmailFrom ?? `keepalived@${opts.hostname}`,
-          to: [...g.notificationEmail],
-          routerId: g.routerId ?? opts.hostname,
-          noEmailFaults: 'no_email_faults' in g.other,
-        }
-      : undefined;
+  const mail = notifyMailSettings(model, opts.hostname);
   return {
     targets: [],
     fifos,
     ...(mail ? { mail } : {}),
     scriptTimeoutMs: opts.notifyScriptTimeoutMs ?? 10_000,
     fifoTimeoutMs: 1000,
-    mailTimeoutMs: connectTimeoutMs + 10_000,
+    mailTimeoutMs: g.smtpConnectTimeoutMs + 10_000,
   };
 }
 

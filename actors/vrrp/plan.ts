@@ -9,6 +9,7 @@ import type { TrackerInput } from '../../machines/track/tracker.machine.js';
 import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
 import type { InterfaceInfo } from '../ports.js';
 import type { ScriptPolicy } from '../io-env.js';
+import { notifyMailSettings } from '../notify-mail.js';
 import { NOTIFIER_ID, trackerId } from '../names.js';
 import { groupId, instanceId } from './names.js';
 import { planInstance, type InstancePlan } from './plan-instance.js';
@@ -79,24 +80,14 @@ function notifierConfig(model: KeepalivedConfig, opts: PlanOptions): NotifierCon
     })),
   ];
   const fifos = [g.notifyFifo?.path, g.vrrpNotifyFifo?.path].filter((p): p is string => !!p);
-  const connectTimeoutMs = g.smtpConnectTimeoutMs;
-  const mail =
-    g.smtpServer && g.notificationEmail.length > 0
-      ? {
-          server: { host: g.smtpServer.host, port: g.smtpServer.port, connectTimeoutMs, helo: g.smtpHeloName ?? opts.hostname },
-          from: g.notificationEmailFrom ?? `keepalived@${opts.hostname}`,
-          to: [...g.notificationEmail],
-          routerId: g.routerId ?? opts.hostname,
-          noEmailFaults: 'no_email_faults' in g.other,
-        }
-      : undefined;
+  const mail = notifyMailSettings(model, opts.hostname);
   return {
     targets,
     fifos,
     ...(mail ? { mail } : {}),
     scriptTimeoutMs: opts.notifyScriptTimeoutMs ?? 10_000,
     fifoTimeoutMs: 1000,
-    mailTimeoutMs: connectTimeoutMs + 10_000,
+    mailTimeoutMs: g.smtpConnectTimeoutMs + 10_000,
   };
 }
 
