@@ -64,7 +64,8 @@ export interface ArpWatch {
   stop(): Promise<string>;
 }
 
-function readPid(path: string): number | undefined {
+/** The pid in a pid file, or undefined while there is none. */
+export function readPid(path: string): number | undefined {
   try {
     const n = Number(readFileSync(path, 'utf8').trim());
     return n > 0 ? n : undefined;

@@ -19,11 +19,12 @@
  *
  * Everything runs in namespaces the lab creates; processes are ended by pid; cleanup() removes all.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mustRun, NetnsLab, waitFor, type LabProcess } from './netns.js';
+import { readPid } from './daemon-lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '../../adapters/node/cli.ts');
@@ -97,15 +98,6 @@ export interface Daemon {
   kill9(): void;
   /** When (Date.now()) the output first matched `pattern`, polling every 20 ms. */
   when(pattern: RegExp, timeoutMs: number, from?: number): Promise<number>;
-}
-
-function readPid(path: string): number | undefined {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class LvsLab {
