@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
 import { TWO_INSTANCES, alive, readPid, sleep, startDaemon, tempDir, until, type DaemonRun } from './fixtures/harness.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const CLI = new URL('../../adapters/node/cli.ts', import.meta.url).pathname;
 
@@ -37,21 +38,7 @@ function setup(extra: string[] = []) {
   return { dir, ...paths, d };
 }
 
-/** Run the real CLI (bounded). */
-function cli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (b) => (stdout += String(b)));
-    c.stderr.on('data', (b) => (stderr += String(b)));
-    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 /** Send raw lines on one connection and collect `n` answer lines (bounded). */
 function exchange(path: string, text: string, n: number, timeoutMs = 5000): Promise<{ lines: string[]; closed: boolean }> {

@@ -5,7 +5,6 @@
  * table as ipvsadm -Ln lays it out with each server's state from its checker; `status --json`
  * and the metrics carry the same; killing the HTTP server turns its checker down in all three.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +13,9 @@ import type { LvsView } from '../../adapters/node/control/lvs-format.js';
 import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
 import { DaemonLab, type DaemonHandle } from '../helpers/daemon-lab.js';
 import { isRoot, rootTitle, waitFor, type LabProcess } from '../helpers/netns.js';
+import { runCli } from '../helpers/cli-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '../../adapters/node/cli.ts');
 const SERVER = join(here, '../helpers/name-server.mjs');
 const nftAvailable = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'].some((p) => existsSync(p));
 
@@ -53,20 +52,7 @@ virtual_server 203.0.113.10 80 {
 }
 `;
 
-function cli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (b) => (stdout += String(b)));
-    c.stderr.on('data', (b) => (stderr += String(b)));
-    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 describe.skipIf(!isRoot || !nftAvailable)(rootTitle('LVS in status, lvs and the metrics'), () => {
   const lab = new DaemonLab('kts-sl-');

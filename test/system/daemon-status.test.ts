@@ -9,7 +9,6 @@
  *  - keepalived's USR2 statistics: the same crafted adverts sent to keepalived 2.2.7 and to
  *    keepalived-ts give the same /tmp/keepalived.stats.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -19,8 +18,8 @@ import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
 import { encodeVrrpIpv4Packet, type VrrpAdvertSpec } from '../../protocol/vrrp/index.js';
 import { DaemonLab, haveKeepalived, sleep, type DaemonHandle } from '../helpers/daemon-lab.js';
 import { isRoot, rootTitle, waitFor } from '../helpers/netns.js';
+import { runCli } from '../helpers/cli-process.js';
 
-const CLI = new URL('../../adapters/node/cli.ts', import.meta.url).pathname;
 
 const conf = (iface: string, priority: number, advertInt = 1) => `
 global_defs {
@@ -38,20 +37,7 @@ vrrp_instance VI_1 {
 }
 `;
 
-function cli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (b) => (stdout += String(b)));
-    c.stderr.on('data', (b) => (stderr += String(b)));
-    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 async function statusJson(d: DaemonHandle): Promise<DaemonStatus> {
   const r = await cli(['status', '--json', '-p', d.pidFiles.parent]);
