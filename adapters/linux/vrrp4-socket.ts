@@ -13,6 +13,7 @@
  * looped back, and the configured groups joined on it (224.0.0.18 or mcast_dst_ip).
  */
 import raw, { type RawSocket } from 'raw-socket';
+import { sendErrorText } from '../../actors/errno.js';
 import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
 import {
   AF_INET,
@@ -28,7 +29,7 @@ import {
   SO_BINDTODEVICE,
 } from './constants.js';
 import { formatIpBytes, ipv4Bytes } from './ip-bytes.js';
-import { errorText, netio } from './native.js';
+import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { ipMreqn, sockaddrIn } from './sockaddr.js';
 
@@ -101,7 +102,7 @@ export function openVrrp4Socket(
         io.sendmsg(sendFd, data, sockaddrIn(to), null);
         return undefined;
       } catch (e) {
-        return `${opts.ifname} send to ${dst}: ${errorText(e)}`;
+        return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));
       }
     },
     close: closeAll,

@@ -5,6 +5,7 @@
  * dropped by the kernel on receive). recvmsg returns the hop limit (IPV6_HOPLIMIT) and the
  * destination and ifindex (IPV6_PKTINFO), which raw-socket cannot.
  */
+import { sendErrorText } from '../../actors/errno.js';
 import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
 import {
   AF_INET6,
@@ -25,7 +26,7 @@ import {
   SO_BINDTODEVICE,
 } from './constants.js';
 import { ipv6Bytes } from './ip-bytes.js';
-import { errorText, netio } from './native.js';
+import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { controlMessage, in6Pktinfo, ipv6Mreq, parseControlMessages, parseIn6Pktinfo, parseSockaddrIn6, sockaddrIn6 } from './sockaddr.js';
 
@@ -121,7 +122,7 @@ export function openVrrp6Socket(
         io.sendmsg(sock.fd, payload, sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0), ctrl);
         return undefined;
       } catch (e) {
-        return `${opts.ifname} send to ${dst}: ${errorText(e)}`;
+        return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));
       }
     },
     close: closeAll,

@@ -1,5 +1,6 @@
 /** Socket errors sorted into the prober port's failure categories, with errno text for the log. */
 import { constants } from 'node:os';
+import { STRERROR } from '../../actors/errno.js';
 import type { ProbeFailure } from '../../actors/lvs/prober-port.js';
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
@@ -23,25 +24,6 @@ export function errnoNumberText(e: unknown): string {
   return `errno ${n ?? '?'} (${(code && STRERROR[code]) ?? (e instanceof Error ? e.message : String(e))})`;
 }
 
-/** A few strerror(3) texts, for the errors probes actually meet. */
-const STRERROR: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ECONNRESET: 'Connection reset by peer',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTDOWN: 'Host is down',
-  ENETDOWN: 'Network is down',
-  ETIMEDOUT: 'Connection timed out',
-  EPIPE: 'Broken pipe',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  EADDRINUSE: 'Address already in use',
-  ENODEV: 'No such device',
-  EPERM: 'Operation not permitted',
-  EACCES: 'Permission denied',
-  EINVAL: 'Invalid argument',
-  EPROTO: 'Protocol error',
-  EMSGSIZE: 'Message too long',
-};
 
 /** The category of a connect-phase error. `syscall` bind/setsockopt errors are local. */
 export function connectFailure(e: unknown): ProbeFailure {

@@ -2,8 +2,9 @@
  * The VrrpNet port on a simulated host. IPv4 sends carry the daemon's complete datagram; IPv6
  * sends carry the VRRP message and get an IPv6 header here (hop limit 255, source = the NIC's
  * link-local unless the daemon names one). Both are wrapped in a real Ethernet frame and put on
- * the NIC's segment.
+ * the NIC's segment. Send errors read as the daemon's do (actors/errno.ts sendErrorText).
  */
+import { sendErrorText, strerror } from '../../actors/errno.js';
 import type { VrrpNet, VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
 import { multicastMac, parseIpv4, parseIpv6 } from '../../protocol/addr.js';
 import { buildEthernetFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../protocol/ethernet.js';
@@ -60,12 +61,16 @@ export class SimVrrpNet implements VrrpNet {
   sendFrame(ifname: string, frame: Uint8Array): string | undefined {
     const nic = this.host.nic(ifname);
     if (!nic) return this.fail(ifname, `interface ${ifname} does not exist`);
+    if (!nic.adminUp) return this.fail(ifname, `${ifname}: ${strerror('ENETDOWN')}`); // a packet socket on a downed device
     return this.put(nic, frame);
   }
 
   private send(socket: SimVrrpSocket, data: Uint8Array, dst: string, src: string | undefined): string | undefined {
     if (socket.closed) return this.fail(socket.nic.name, 'socket closed');
     const nic = socket.nic;
+    // An administratively down device has no routes: the kernel refuses the send (measured on a
+    // veth). A lost carrier is not an error: the kernel takes the packet and it goes nowhere (put).
+    if (!nic.adminUp) return this.fail(nic.name, sendErrorText(nic.name, dst, 'ENETUNREACH'));
     const dstMac = this.nextHopMac(nic, dst, socket.family);
     if (!dstMac) return undefined; // unresolvable unicast peer: the kernel drops it silently
     if (socket.family === 4) {
@@ -89,8 +94,7 @@ export class SimVrrpNet implements VrrpNet {
   }
 
   private put(nic: Nic, bytes: Uint8Array): string | undefined {
-    if (!nic.running) return this.fail(nic.name, 'Network is down');
-    if (!nic.segment) return undefined; // not cabled: the frame goes nowhere
+    if (!nic.running || !nic.segment) return undefined; // no carrier, not cabled: the frame goes nowhere
     const frame = peekFrame(bytes);
     if (typeof frame === 'string') return this.fail(nic.name, `malformed frame: ${frame}`);
     nic.segment.transmit(frame, nic);
