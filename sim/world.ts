@@ -53,6 +53,9 @@ export interface HostSpec {
   processes?: Record<string, number>;
   /** When the daemon starts (ms); null = not at all until a "start" fault. Default 0. */
   startAtMs?: number | null;
+  /** Process start → runtime start, and SIGTERM / link change → the daemon acts (sim/host/latency.ts). */
+  startupMs?: number;
+  reactionMs?: number;
   driftPpm?: number;
   /** Real-server side (sim/lvs/): services it runs, whether it answers ping, VIPs on its loopback. */
   services?: ServiceSpec[];
@@ -142,6 +145,8 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     host.services = new HostServices(spec.services ?? [], spec.icmp ?? true, spec.loopback ?? []);
     host.lb.listener = (c) => this.onTableChange(host, c);
     if (spec.driftPpm) host.cpu.setDriftPpm(spec.driftPpm);
+    if (spec.startupMs !== undefined) host.latency.startupMs = spec.startupMs;
+    if (spec.reactionMs !== undefined) host.latency.reactionMs = spec.reactionMs;
     spec.nics.forEach((n, j) => {
       const mac = n.mac ?? `02:00:00:00:${ordinal.toString(16).padStart(2, '0')}:${(j + 1).toString(16).padStart(2, '0')}`;
       const primary = n.addresses.map((cidr) => {
@@ -216,6 +221,19 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     this.rebuildTracks(host);
     for (const t of host.tracks.values()) t.setState('INIT', this.clock.nowMicros());
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'start' });
+    // The process reads its config, forks and opens its sockets before the runtime starts.
+    if (host.latency.startupMs > 0) {
+      this.monitor?.onPerturbation();
+      host.cpu.schedule(() => this.bootRuntime(host, proc, true), host.latency.startupMs, proc.life);
+    } else {
+      this.bootRuntime(host, proc, false);
+      this.monitor?.onPerturbation();
+    }
+  }
+
+  private bootRuntime(host: Host, proc: DaemonProcess, deferred: boolean): void {
+    if (host.proc !== proc || proc.state !== 'running') return;
+    if (deferred) this.monitor?.markPerturbation();
     try {
       const model = host.model as KeepalivedConfig;
       // A director (virtual_server blocks) gets the LVS ports: the prober, the table and the seeded warmup draws.
@@ -231,7 +249,7 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     } catch (err) {
       this.onException(host, err);
     }
-    this.monitor?.onPerturbation();
+    if (deferred) this.monitor?.onPerturbation();
   }
 
   stopDaemon(host: Host): void {
@@ -240,11 +258,17 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
     proc.state = 'stopping';
     this.emit({ t: this.clock.nowMicros(), type: 'daemon', host: host.name, what: 'stopping' });
     this.monitor?.onStopRequested(host, this.opts.stopTimeoutMs ?? 10_000);
-    try {
-      proc.runtime?.stop();
-    } catch (err) {
-      this.onException(host, err);
-    }
+    // Still starting: nothing to release, the process just exits.
+    if (!proc.runtime) return this.endDaemon(host, 'stopped');
+    const stop = (): void => {
+      try {
+        proc.runtime?.stop();
+      } catch (err) {
+        this.onException(host, err);
+      }
+    };
+    if (host.latency.reactionMs > 0) host.cpu.schedule(stop, host.latency.reactionMs, proc.life);
+    else stop();
   }
 
   /** The process is gone (exit after stop, SIGKILL, exception, power loss). */

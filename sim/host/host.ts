@@ -12,6 +12,7 @@ import { IPPROTO_AH, IPPROTO_VRRP, vrrpData, type Frame } from '../net/frame.js'
 import { learnNeighbour } from '../net/neighbour.js';
 import type { Nic, NicOwner } from '../net/nic.js';
 import { HostClock, HostCpu, type ProcessLife } from './host-clock.js';
+import { DEFAULT_REACTION_MS, DEFAULT_STARTUP_MS, type HostLatency } from './latency.js';
 import type { InstanceTrack } from '../check/track.js';
 import type { ModelFacts } from '../model.js';
 import type { ScriptTable } from './script-table.js';
@@ -96,6 +97,8 @@ export class Host implements NicOwner {
   readonly lb = new KernelLbTable();
   /** Liveness of the running kernel: work it scheduled (a delayed answer) dies with a power loss. */
   kernelLife: ProcessLife = { alive: true };
+  /** The daemon's start-up time and its reaction time to SIGTERM and link changes (sim/host/latency.ts). */
+  latency: HostLatency = { startupMs: DEFAULT_STARTUP_MS, reactionMs: DEFAULT_REACTION_MS };
 
   constructor(
     readonly name: string,
@@ -160,11 +163,11 @@ export class Host implements NicOwner {
     this.lb.clear('power loss');
   }
 
-  /** Tell the daemon's link watchers (asynchronously, on this host's CPU). */
+  /** Tell the daemon's link watchers (asynchronously, on this host's CPU, after its reaction time). */
   notifyLink(e: LinkEvent): void {
     const proc = this.proc;
     if (!proc) return;
-    for (const w of proc.linkWatchers) this.cpu.schedule(() => w(e), 0, proc.life);
+    for (const w of proc.linkWatchers) this.cpu.schedule(() => w(e), this.latency.reactionMs, proc.life);
   }
 
   /** The process table changed: track_process watchers re-count (asynchronously). */

@@ -7,6 +7,7 @@ import type { ModelAdapter } from '../model.js';
 import type { HostSpec, NicSpec, WorldSpec } from '../world.js';
 import type { ScriptBehaviour } from '../host/script-table.js';
 import type { LinkProfile } from '../net/segment.js';
+import { MEASURED_LATENCY } from '../host/latency.js';
 import { parseExpectation } from './expect-input.js';
 import { FAULT_KEYS, parseTimelineEntry, type FaultContext } from './fault-input.js';
 import { loadAddresses, loadServices, loadTraffic } from './service-input.js';
@@ -33,7 +34,7 @@ export interface LoadResult {
   errors: string[];
 }
 
-const TOP = ['name', 'description', 'seed', 'duration', 'tolerance', 'grace', 'disable', 'expectViolations', 'segments', 'hosts', 'timeline', 'expect', 'chaos'];
+const TOP = ['name', 'description', 'seed', 'duration', 'tolerance', 'grace', 'disable', 'latency', 'expectViolations', 'segments', 'hosts', 'timeline', 'expect', 'chaos'];
 
 function loadSegments(inp: ScenarioInput, hosts: HostSpec[]): WorldSpec['segments'] {
   const out: WorldSpec['segments'] = [];
@@ -89,9 +90,9 @@ function loadScripts(inp: ScenarioInput, p: Path, env: LoadEnv, model: unknown):
   return out;
 }
 
-function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: string[]): HostSpec {
+function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: string[], measuredLatency: boolean): HostSpec {
   const p: Path = ['hosts', name];
-  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'processes', 'start', 'drift', 'services', 'icmp', 'loopback', 'traffic']);
+  inp.onlyKeys(p, ['nics', 'config', 'configFile', 'scripts', 'files', 'processes', 'start', 'startup', 'reaction', 'drift', 'services', 'icmp', 'loopback', 'traffic']);
   const nics = loadNics(inp, [...p, 'nics']);
   let model: unknown;
   const inline = inp.string([...p, 'config']);
@@ -111,6 +112,10 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
   for (const c of inp.keys([...p, 'processes'])) processes[c] = inp.number([...p, 'processes', c], 1) ?? 1;
   const startRaw = inp.get([...p, 'start']);
   const startAtMs = startRaw === 'never' ? null : inp.durationMs([...p, 'start'], 0);
+  const latencyMs = (key: 'startup' | 'reaction', measured: number): number | undefined =>
+    inp.get([...p, key]) === 'measured' ? measured : (inp.durationMs([...p, key]) ?? (measuredLatency ? measured : undefined));
+  const startupMs = latencyMs('startup', MEASURED_LATENCY.startupMs);
+  const reactionMs = latencyMs('reaction', MEASURED_LATENCY.reactionMs);
   const driftPpm = inp.number([...p, 'drift']);
   const services = loadServices(inp, [...p, 'services']);
   const icmp = inp.get([...p, 'icmp']);
@@ -125,6 +130,8 @@ function loadHost(inp: ScenarioInput, name: string, env: LoadEnv, warnings: stri
     files,
     processes,
     ...(startAtMs !== undefined ? { startAtMs } : {}),
+    ...(startupMs !== undefined ? { startupMs } : {}),
+    ...(reactionMs !== undefined ? { reactionMs } : {}),
     ...(driftPpm !== undefined ? { driftPpm } : {}),
     ...(services.length ? { services } : {}),
     ...(icmp === false ? { icmp: false } : {}),
@@ -156,7 +163,10 @@ export function loadScenario(text: string, file: string, env: LoadEnv): LoadResu
   if (!inp.isMap([])) return { errors: [`${file}:1: a scenario is a YAML map (name, hosts, timeline, expect…)`] };
   inp.onlyKeys([], TOP);
   const warnings: string[] = [];
-  const hosts = inp.keys(['hosts']).map((h) => loadHost(inp, h, env, warnings));
+  // latency: measured gives every daemon the start-up and reaction times measured from the real one.
+  const latency = inp.get(['latency']);
+  if (latency !== undefined && latency !== 'measured' && latency !== 'none') inp.error(['latency'], 'expected measured or none');
+  const hosts = inp.keys(['hosts']).map((h) => loadHost(inp, h, env, warnings, latency === 'measured'));
   if (hosts.length === 0) inp.error(['hosts'], 'a scenario needs hosts');
   const world: WorldSpec = { segments: loadSegments(inp, hosts), hosts };
   const durationMs = inp.durationMs(['duration'], 60_000) ?? 60_000;
