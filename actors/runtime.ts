@@ -18,7 +18,7 @@ import { childHostLogic } from './child-host.js';
 import type { Ports } from './ports.js';
 import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, RuntimeStatus, SubsystemStatus, VirtualServerStatus } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
-import type { ChildKind, Step, Subsystem, SubsystemFactory, SubsystemHost } from './subsystem.js';
+import { SPAWN_BATCH, type ChildKind, type Step, type Subsystem, type SubsystemFactory, type SubsystemHost } from './subsystem.js';
 import { SUBSYSTEMS } from './subsystems.js';
 import { indexScheduler } from './indexed-scheduler.js';
 
@@ -35,13 +35,16 @@ interface PhaseEnv {
   done(phase: Phase): PhaseDone;
   /** The child logics for these specs (the subsystems' registered sources, observed). */
   resolve(children: ChildSpec[]): SpawnSpec[];
+  /** Calls `fn` on a later turn of the event loop (the Clock port, 0 ms); returns a cancel. */
+  later(fn: () => void): () => void;
 }
 
 /**
  * A phase actor: runs the runtime's steps for `phase` in order. `spawn`/`stop` go to the root
  * (its parent), which answers `daemon.applied` once they took effect; `wait` resumes when its
- * callback fires. When the steps are done it reports to the root. Stopping it (the phase was
- * left) abandons the rest and cancels a wait. One logic per phase for the whole process; the
+ * callback fires; a spawn step `inBatches` goes to the root SPAWN_BATCH children at a time, with a
+ * turn of the event loop between batches. When the steps are done it reports to the root.
+ * Stopping it (the phase was left) abandons the rest and cancels a wait or the next batch. One logic per phase for the whole process; the
  * runtime comes in the input (`env`).
  */
 function phaseActor(phase: Phase): AnyActorLogic {
@@ -51,12 +54,29 @@ function phaseActor(phase: Phase): AnyActorLogic {
     let next = 0;
     let live = true;
     let cancelWait: (() => void) | void;
+    /** Children of a spawn step `inBatches` not yet sent to the root. */
+    let queued: ChildSpec[] = [];
+    const spawnBatch = (): void => {
+      const batch = queued.length > SPAWN_BATCH ? queued.splice(0, SPAWN_BATCH) : queued.splice(0);
+      sendBack({ type: 'daemon.spawn', children: env.resolve(batch), replyTo: self } satisfies DaemonEvent);
+    };
+    const applied = (): void => {
+      if (queued.length === 0) return resume();
+      cancelWait = env.later(() => {
+        cancelWait = undefined;
+        if (live) spawnBatch();
+      });
+    };
     const resume = (): void => {
       while (live && next < todo.length) {
         const s = todo[next++]!;
         if ('run' in s) s.run();
         else if ('spawn' in s) {
           const children = s.spawn();
+          if (children.length > 0 && s.inBatches) {
+            queued = children;
+            return spawnBatch();
+          }
           if (children.length > 0) return sendBack({ type: 'daemon.spawn', children: env.resolve(children), replyTo: self } satisfies DaemonEvent);
         } else if ('stop' in s) {
           if (s.stop.length > 0) return sendBack({ type: 'daemon.stopChildren', systemIds: s.stop, replyTo: self } satisfies DaemonEvent);
@@ -79,7 +99,7 @@ function phaseActor(phase: Phase): AnyActorLogic {
       }
     };
     receive((e) => {
-      if (e.type === 'daemon.applied') resume();
+      if (e.type === 'daemon.applied') applied();
     });
     resume();
     return () => {
@@ -251,6 +271,12 @@ export class RootRuntime implements Runtime, PhaseEnv {
       if (!logic) throw new Error(`no subsystem registers the child source ${c.src}`);
       return { ...c, logic };
     });
+  }
+
+  later(fn: () => void): () => void {
+    const { clock } = this.ports;
+    const id = clock.setTimeout(fn, 0);
+    return () => clock.clearTimeout(id);
   }
 
   private finishStop(timedOut: boolean): void {

@@ -4,7 +4,7 @@
  * (target ≤ 2× keepalived), and detection latency at 10,000 servers. Root only (namespaces).
  *
  *   npx tsx bench/lvs-checkers-vs-keepalived.bench.ts [--servers 1000,10000] [--seconds 30]
- *        [--only cpu|detect] [--impl keepalived-ts,keepalived] [--fail 5]
+ *        [--only cpu|detect] [--impl keepalived-ts,keepalived] [--fail 5] [--cpu-prof DIR] [--log-dir DIR]
  *   npm run bench -- lvs-checkers
  *
  * Lab: namespace `dir` (the director, where the daemon runs with -C) and `srv`, joined by a veth
@@ -52,6 +52,7 @@ const only = flag('only', 'all');
 const impls = flag('impl', 'keepalived-ts,keepalived').split(',') as Impl[];
 const failCount = Number(flag('fail', '5'));
 const cpuProf = flag('cpu-prof', '');
+const logDir = flag('log-dir', '');
 
 const rsAddr = (r: number): string => `203.0.113.${1 + (r % PER_VS)}`;
 const rsPort = (r: number): number => 10000 + Math.floor(r / PER_VS);
@@ -205,6 +206,8 @@ async function measure(l: Lab, impl: Impl, n: number): Promise<Result> {
     return out;
   } finally {
     await d.stop();
+    // --log-dir DIR: the daemon's whole output, each line stamped with when the bench read it.
+    if (logDir) writeFileSync(join(logDir, `${impl}-${n}.log`), d.log.map((s) => `${new Date(s.at).toISOString()} ${s.line}\n`).join(''));
   }
 }
 

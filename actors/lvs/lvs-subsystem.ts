@@ -283,7 +283,10 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
     }));
   }
 
-  /** Spawn steps for launches: virtual servers, then real servers, then checkers (keepalived's order). */
+  /**
+   * Spawn steps for launches: virtual servers, then real servers, then checkers (keepalived's
+   * order); real servers and checkers in batches, so 10,000 of them never block the process.
+   */
   spawnSteps(plan: LvsPlan, launches: () => Launch[]): Step[] {
     return [
       {
@@ -294,8 +297,8 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
             return { src: 'lvs.virtualServer', systemId: l.vs.systemId, input: virtualServerInput(plan, l.vs, servers, this.addressCount(l.vs)) };
           }),
       },
-      { spawn: () => launches().flatMap((l) => l.servers.map((s) => this.realServerChild(plan, l.vs, s.rs, s.checkers.map((c) => c.start)))) },
-      { spawn: () => launches().flatMap((l) => l.servers.flatMap((s) => s.checkers.map((c) => this.checkerChild(plan, l.vs, s.rs, c.plan, c.facts)))) },
+      { spawn: () => launches().flatMap((l) => l.servers.map((s) => this.realServerChild(plan, l.vs, s.rs, s.checkers.map((c) => c.start)))), inBatches: true },
+      { spawn: () => launches().flatMap((l) => l.servers.flatMap((s) => s.checkers.map((c) => this.checkerChild(plan, l.vs, s.rs, c.plan, c.facts)))), inBatches: true },
     ];
   }
 

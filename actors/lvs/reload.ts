@@ -126,8 +126,8 @@ export function reloadSteps(s: LvsSubsystem, old: LvsPlan, next: LvsPlan): Step[
       },
     },
     ...s.spawnSteps(next, () => launches),
-    { spawn: () => kept.flatMap((k) => k.servers.filter((x) => x.isNew).map((x) => s.realServerChild(next, k.vs, x.rs, x.checkers.map((c) => c.start)))) },
-    { spawn: () => kept.flatMap((k) => k.servers.flatMap((x) => x.checkers.filter((c) => !c.untouched).map((c) => s.checkerChild(next, k.vs, x.rs, c.plan, c.facts)))) },
+    { spawn: () => kept.flatMap((k) => k.servers.filter((x) => x.isNew).map((x) => s.realServerChild(next, k.vs, x.rs, x.checkers.map((c) => c.start)))), inBatches: true },
+    { spawn: () => kept.flatMap((k) => k.servers.flatMap((x) => x.checkers.filter((c) => !c.untouched).map((c) => s.checkerChild(next, k.vs, x.rs, c.plan, c.facts)))), inBatches: true },
     {
       run: () => {
         for (const k of kept) s.child(k.vs.systemId)?.send({ type: 'vs.reloaded' });

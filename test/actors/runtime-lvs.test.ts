@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../actors/runtime.js';
+import { SPAWN_BATCH } from '../../actors/subsystem.js';
 import type { RuntimeEvent } from '../../actors/runtime-types.js';
 import { FakeLan } from './fake-ports.js';
 import { FakeProber, lvsPorts, RecordingTable } from './lvs-fakes.js';
@@ -204,5 +205,32 @@ virtual_server 203.0.113.11 80 {
     expect(v.rt.status()).toMatchObject([{ name: 'VI_1', state: 'MASTER' }]);
     expect(v.table.commands).toEqual([]);
     expect(v.prober.attempts).toEqual([]);
+  });
+
+  it('a large configuration starts in batches: other work runs between them, keepalived order kept, every server checked', () => {
+    // 600 real servers: more than two batches (SPAWN_BATCH) of real servers and of checkers.
+    const servers = Array.from({ length: 600 }, (_, i) => `  real_server 198.51.${101 + Math.floor(i / 250)}.${1 + (i % 250)} 80 {\n    TCP_CHECK { connect_timeout 1 }\n  }`);
+    const text = `global_defs {\n  router_id lb1\n}\nvirtual_server 203.0.113.10 80 {\n  delay_loop 2\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n${servers.join('\n')}\n}`;
+    const n = node(text);
+    const activated = () => n.lvsLines().filter((l) => l.startsWith('Activating healthchecker')).length;
+    // A timer of the same instant that keeps coming back: what it sees is what another event
+    // (the parent's hello in the daemon) would see between two batches.
+    const seen: number[] = [];
+    const tick = (): void => {
+      seen.push(activated());
+      if (seen.length < 50 && activated() < 600) n.lan.clock.setTimeout(tick, 0);
+    };
+    n.rt.start();
+    n.lan.clock.setTimeout(tick, 0);
+    n.lan.clock.runUntil(10);
+    expect(seen[0]).toBe(0);
+    expect(seen).toContain(SPAWN_BATCH);
+    expect(seen).toContain(2 * SPAWN_BATCH);
+    expect(activated()).toBe(600);
+    const want = Array.from({ length: 600 }, (_, i) => `Activating healthchecker for service [198.51.${101 + Math.floor(i / 250)}.${1 + (i % 250)}]:tcp:80 for VS ${VS}`);
+    expect(n.lvsLines().filter((l) => l.startsWith('Activating'))).toEqual(want);
+    n.lan.clock.runUntil(1500);
+    expect(new Set(n.prober.attempts.map((a) => a.address)).size).toBe(600);
+    expect(n.table.lines().filter((l) => l.startsWith('addDest')).length).toBe(600);
   });
 });
