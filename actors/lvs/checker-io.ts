@@ -1,10 +1,11 @@
 /**
- * The checker statechart with its `probe` actor: one attempt through the runtime's Prober port.
- * The checker passes its `env` (the prober and the script policy, given in its input) on to each
- * probe without reading it, so one process-wide logic serves every runtime.
+ * The checker statechart with its `probe` actor: attempts through the runtime's Prober port.
+ * The checker passes its `env` (the prober and the script policy, given in its input) on with
+ * each attempt without reading it, so one process-wide logic serves every runtime.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { fromCallback } from 'xstate';
 import { checkerMachine } from '../../machines/check/checker.machine.js';
+import type { ProbeCommand, ProbeErrorEvent, ProbeResultEvent } from '../../machines/check/types.js';
 import type { ScriptPolicy } from '../io-env.js';
 import type { Prober, ProbeRequest } from './prober-port.js';
 
@@ -14,22 +15,45 @@ export interface LvsProbeEnv {
   scriptPolicy: () => ScriptPolicy | undefined;
 }
 
-export const probeActor = fromCallback<EventObject, ProbeRequest & { env?: unknown }>(({ input, sendBack }) => {
-  const { env, ...req } = input;
-  const e = env as LvsProbeEnv | undefined;
-  if (!e?.prober) throw new Error('lvs probe: spawned without its prober (compose it through actors/lvs)');
-  let live = true;
-  const policy = req.checker.kind === 'MISC_CHECK' ? e.scriptPolicy() : undefined;
-  const h = e.prober.probe(policy ? { ...req, scriptPolicy: policy } : req, (outcome) => {
-    if (!live) return;
-    live = false;
-    sendBack({ type: 'probe.result', outcome });
-  });
-  return () => {
-    if (!live) return;
-    live = false;
-    h.cancel();
+/**
+ * A checker's `probe` actor, for the checker's whole life: each `probe.start` is one attempt
+ * through the Prober port, answered with one `probe.result`; `probe.cancel` (the checker's
+ * deadline passed) abandons the attempt and drops its late answer. A prober that throws is
+ * reported as `probe.error` (logged by the checker, retried at delay_loop); this actor never
+ * fails, so the checker keeps its probe. Stopping it (the checker stops) cancels the attempt.
+ */
+export const probeActor = fromCallback<ProbeCommand>(({ receive, sendBack }) => {
+  let current: { cancel(): void } | undefined;
+  let attempt = 0;
+  const cancel = (): void => {
+    attempt++;
+    const h = current;
+    current = undefined;
+    h?.cancel();
   };
+  receive((e) => {
+    if (e.type === 'probe.cancel') return cancel();
+    if (e.type !== 'probe.start') return;
+    if (current) cancel();
+    const mine = ++attempt;
+    const { env, ...req } = e.request as ProbeRequest & { env?: unknown };
+    const x = env as LvsProbeEnv | undefined;
+    try {
+      if (!x?.prober) throw new Error('lvs probe: started without its prober (compose it through actors/lvs)');
+      const policy = req.checker.kind === 'MISC_CHECK' ? x.scriptPolicy() : undefined;
+      const h = x.prober.probe(policy ? { ...req, scriptPolicy: policy } : req, (outcome) => {
+        if (attempt !== mine) return;
+        current = undefined;
+        attempt++;
+        sendBack({ type: 'probe.result', outcome } satisfies ProbeResultEvent);
+      });
+      if (attempt === mine) current = h;
+    } catch (error) {
+      if (attempt === mine) attempt++;
+      sendBack({ type: 'probe.error', error } satisfies ProbeErrorEvent);
+    }
+  });
+  return cancel;
 });
 
 /** Provided once per process. */

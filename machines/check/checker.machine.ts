@@ -8,10 +8,13 @@
  * - warmup: keepalived's register_checkers_thread runs every checker first at BOOTSTRAP_DELAY
  *   (1 s) + warmup × random()/RAND_MAX. The draw comes in through input (`warmupDraw`, from the
  *   simulator's seeded PRNG or the daemon's randomness) so the chart stays deterministic.
- * - probing: invokes the `probe` actor (the prober port, provided by the runtime) with one
- *   absolute deadline per attempt: connect_timeout, or misc_timeout for MISC_CHECK. The probe
- *   reports `probe.result`; at the deadline the machine stops it and counts a timeout (on a tie
- *   the deadline wins: it is armed first).
+ * - probing: asks the `probe` actor (the prober port, provided by the runtime; one per checker,
+ *   invoked for the checker's whole life) for one attempt (`probe.start`) with one absolute
+ *   deadline: connect_timeout, or misc_timeout for MISC_CHECK. The probe reports `probe.result`
+ *   (or `probe.error` when the attempt could not run at all); at the deadline the machine sends
+ *   `probe.cancel` and counts a timeout (on a tie the deadline wins: it is armed first). One
+ *   actor for the checker's life rather than one per attempt: at 10,000 servers a second, XState
+ *   creating and stopping an actor per attempt cost more CPU than keepalived's whole check.
  * - settling: the outcome is counted exactly as keepalived 2.2.7 does for this checker family
  *   (checker-steps.ts), which yields log lines, verdicts for the real server and the next delay:
  *   delay_loop or delay_before_retry after the check finished; for MISC_CHECK measured from the
@@ -22,13 +25,13 @@
  *
  * Talks to its real server (systemId `realServer`) with `checker.report` (keepalived's
  * update_svr_checker_state) and `checker.weight` (update_svr_wgt). No I/O here: the probe is a
- * placeholder actor that throws unless provided.
+ * placeholder actor that answers `probe.error` unless provided.
  */
-import { enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
+import { enqueueActions, fromCallback, raise, sendTo, setup, type AnyActorRef } from 'xstate';
 import type { ProbeOutcome, ProbeRequest, ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
 import { familyOf, initialCounters, stepChecker, stepFile, type CheckerOp, type Counters, type NextRun, type StepConfig, type UrlTest } from './checker-steps.js';
-import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeResultEvent } from './types.js';
+import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeCommand, ProbeErrorEvent, ProbeResultEvent } from './types.js';
 
 /** keepalived BOOTSTRAP_DELAY. */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -66,9 +69,12 @@ export interface CheckerInput {
 
 export type CheckerEvent =
   | ProbeResultEvent
+  | ProbeErrorEvent
   | CheckerEnableEvent
   | { type: 'file.value'; value: number }
-  | { type: 'checker.due'; which: 'retry' | 'loop' };
+  | { type: 'checker.due'; which: 'retry' | 'loop' }
+  /** Raised on entering `probing`: start the attempt (after the deadline is armed). */
+  | { type: 'probe.begin' };
 
 export interface CheckerContext {
   realServer: string;
@@ -85,9 +91,15 @@ export interface CheckerContext {
   due: { retry: boolean; loop: boolean };
 }
 
-/** The prober, provided by the runtime: input is one ProbeRequest; it sends back one `probe.result`. */
-export const probePlaceholder = fromCallback<EventObject, ProbeRequest>(() => {
-  throw new Error('lvs checker: the `probe` actor is not provided (compose it in actors/)');
+/**
+ * The prober, provided by the runtime: lives as long as its checker; for each `probe.start` it
+ * runs the attempt and sends back one `probe.result` (or `probe.error`), unless `probe.cancel`
+ * came first.
+ */
+export const probePlaceholder = fromCallback<ProbeCommand>(({ receive, sendBack }) => {
+  receive((e) => {
+    if (e.type === 'probe.start') sendBack({ type: 'probe.error', error: new Error('the `probe` actor is not provided (compose it in actors/)') } satisfies ProbeErrorEvent);
+  });
 });
 
 function urlTest(u: CheckerConfig['urls'][number]): UrlTest {
@@ -223,6 +235,10 @@ export const checkerMachine = setup({
       enqueue.assign({ counters: r.counters });
       runOps(context, r.ops, enqueue as unknown as OpsEnqueue, system);
     }),
+    /** One attempt of the `probe` actor (HTTP: the URL whose turn it is). */
+    startProbe: sendTo('probe', ({ context }): ProbeCommand => ({ type: 'probe.start', request: requestFor(context) })),
+    /** The deadline passed first: the attempt is abandoned (its sockets closed), its late answer dropped. */
+    cancelProbe: sendTo('probe', { type: 'probe.cancel' } satisfies ProbeCommand),
     probeCrashed: enqueueActions(({ context, enqueue }, p: { error: unknown }) => {
       const why = p.error instanceof Error ? p.error.message : String(p.error);
       enqueue.emit({ type: 'lvs.log', level: 'warning', message: `${context.kind} probe for service ${context.step.rs} failed to run (${why}). Rescheduling.` });
@@ -243,6 +259,7 @@ export const checkerMachine = setup({
   description:
     'keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server.',
   context: ({ input }) => contextFromInput(input),
+  invoke: { id: 'probe', src: 'probe' },
   on: {
     'checker.enable': { actions: { type: 'setEnabled', params: ({ event }) => ({ enabled: event.enabled }) } },
     'checker.due': { actions: { type: 'noteMark', params: ({ event }) => ({ which: event.which }) } },
@@ -271,18 +288,16 @@ export const checkerMachine = setup({
     },
     probing: {
       description: 'One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK).',
-      entry: 'armMarks',
-      invoke: {
-        id: 'probe',
-        src: 'probe',
-        input: ({ context }) => requestFor(context),
-        onError: { target: 'settling', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
-      },
+      // The attempt starts on a raised event, so that the deadline (`after`, armed after the entry
+      // actions) is armed first and wins a tie with an answer due at the same instant.
+      entry: ['armMarks', raise({ type: 'probe.begin' })],
       on: {
+        'probe.begin': { actions: 'startProbe' },
         'probe.result': { target: 'settling', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
+        'probe.error': { target: 'settling', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
       },
       after: {
-        probeDeadline: { target: 'settling', actions: { type: 'applyOutcome', params: { outcome: DEADLINE } } },
+        probeDeadline: { target: 'settling', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
       },
     },
     settling: {

@@ -25,7 +25,7 @@
  * notifier, alert mails to the mailer.
  */
 import type { LbCommand, LbDestination, LbService } from '../../actors/lvs/lb-port.js';
-import type { ProbeOutcome } from '../../actors/lvs/prober-port.js';
+import type { ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
 import type { CheckerKind } from '../../config/model-lvs.js';
 import type { ScriptCommand } from '../../config/model.js';
 
@@ -200,6 +200,10 @@ export interface RealServerInput {
 
 /** What a checker's probe actor sends back: the prober port's outcome for one attempt. */
 export type ProbeResultEvent = { type: 'probe.result'; outcome: ProbeOutcome };
+/** The probe could not run the attempt at all (the prober threw): logged, retried at delay_loop. */
+export type ProbeErrorEvent = { type: 'probe.error'; error: unknown };
+/** From a checker to its `probe` actor: run one attempt / abandon the one running (its deadline passed). */
+export type ProbeCommand = { type: 'probe.start'; request: ProbeRequest } | { type: 'probe.cancel' };
 
 export const INT32_MAX = 2147483647;
 export const INT32_MIN = -2147483648;

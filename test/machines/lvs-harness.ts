@@ -14,7 +14,7 @@ import { realServerMachine, realServerStart } from '../../machines/check/real-se
 import { virtualServerMachine } from '../../machines/check/virtual-server.machine.js';
 import { formatPair, formatRealServer, formatTrio } from '../../machines/check/format.js';
 import { initialCounters, familyOf } from '../../machines/check/checker-steps.js';
-import type { LvsEmitted, RealServerInput, VirtualServerInput } from '../../machines/check/types.js';
+import type { LvsEmitted, ProbeCommand, RealServerInput, VirtualServerInput } from '../../machines/check/types.js';
 
 export const VS_ADDR = '203.0.113.10';
 export const VS = `[${VS_ADDR}]:tcp:80`;
@@ -206,14 +206,36 @@ export function startLvs(spec: VsSpec, prober: Prober = () => ({ outcome: OK }))
   const clock = new SimClock();
   const probes: Array<[number, string, string | undefined]> = [];
   const cancelled: number[] = [];
-  const probe = fromCallback<EventObject, ProbeRequest>(({ input, sendBack }) => {
-    const now = clock.now();
-    const i = Number(input.target.address.split('.')[3]) - 21;
-    probes.push([now, input.target.address, input.checker.urls[0]?.path]);
-    const answer = prober(input, now, i);
-    if (!answer) return () => cancelled.push(clock.now());
-    const id = clock.setTimeout(() => sendBack({ type: 'probe.result', outcome: answer.outcome }), answer.afterMs ?? 0);
-    return () => clock.clearTimeout(id);
+  // The checker's `probe` actor (one per checker): each probe.start asks the scripted prober; a
+  // prober that throws is reported as probe.error, like actors/lvs/checker-io.ts does.
+  const probe = fromCallback<ProbeCommand>(({ receive, sendBack }) => {
+    let end: (() => void) | undefined;
+    const cancel = (): void => {
+      end?.();
+      end = undefined;
+    };
+    receive((e) => {
+      if (e.type === 'probe.cancel') return cancel();
+      cancel();
+      const input = e.request;
+      const now = clock.now();
+      const i = Number(input.target.address.split('.')[3]) - 21;
+      probes.push([now, input.target.address, input.checker.urls[0]?.path]);
+      let answer: Answer;
+      try {
+        answer = prober(input, now, i);
+      } catch (error) {
+        return sendBack({ type: 'probe.error', error });
+      }
+      if (!answer) return void (end = () => cancelled.push(clock.now()));
+      const { outcome, afterMs } = answer;
+      const id = clock.setTimeout(() => {
+        end = undefined;
+        sendBack({ type: 'probe.result', outcome });
+      }, afterMs ?? 0);
+      end = () => clock.clearTimeout(id);
+    });
+    return cancel;
   });
   const host = setup({
     types: { events: {} as { type: 'spawn'; children: Spawn[] } },
