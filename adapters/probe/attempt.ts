@@ -36,7 +36,8 @@ export function failure(failure: ProbeFailure, message: string, detail?: string,
  * Exceptions thrown by `body` end the attempt as a local error.
  */
 export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, body: (a: Attempt) => void): { cancel(): void } {
-  const controller = new AbortController();
+  // Made on first use (HTTP_GET reads it): an AbortController per TCP_CHECK attempt was measurable.
+  let controller: AbortController | undefined;
   const cleanups: Array<() => void> = [];
   const started = performance.now();
   let ended = false;
@@ -48,7 +49,7 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
     ended = true;
     endedBy = by;
     if (timer) clearTimeout(timer);
-    controller.abort();
+    controller?.abort();
     for (const c of cleanups.splice(0)) {
       try {
         c();
@@ -60,7 +61,11 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
   };
 
   const a: Attempt = {
-    signal: controller.signal,
+    get signal() {
+      controller ??= new AbortController();
+      if (ended && !controller.signal.aborted) controller.abort();
+      return controller.signal;
+    },
     get ended() {
       return ended;
     },
