@@ -25,6 +25,10 @@ export const guardResults = {
 export const lvsChecker = createMachine({
   "id": "lvsChecker",
   "description": "keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server.",
+  "invoke": {
+    "id": "probe",
+    "src": "probe"
+  },
   "on": {
     "checker.enable": {
       "actions": {
@@ -82,38 +86,43 @@ export const lvsChecker = createMachine({
     },
     "probing": {
       "description": "One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK).",
-      "entry": "armMarks",
-      "invoke": {
-        "id": "probe",
-        "src": "probe",
-        "onError": {
+      "entry": [
+        "armMarks",
+        "xstate.raise"
+      ],
+      "on": {
+        "probe.begin": {
+          "actions": "startProbe"
+        },
+        "probe.result": {
+          "target": "settling",
+          "actions": {
+            "type": "applyOutcome"
+          }
+        },
+        "probe.error": {
           "target": "settling",
           "actions": {
             "type": "probeCrashed"
           }
         }
       },
-      "on": {
-        "probe.result": {
-          "target": "settling",
-          "actions": {
-            "type": "applyOutcome"
-          }
-        }
-      },
       "after": {
         "probeDeadline": {
           "target": "settling",
-          "actions": {
-            "type": "applyOutcome",
-            "params": {
-              "outcome": {
-                "ok": false,
-                "failure": "timeout",
-                "message": "timeout"
+          "actions": [
+            "cancelProbe",
+            {
+              "type": "applyOutcome",
+              "params": {
+                "outcome": {
+                  "ok": false,
+                  "failure": "timeout",
+                  "message": "timeout"
+                }
               }
             }
-          }
+          ]
         }
       }
     },
