@@ -1,7 +1,7 @@
 /**
  * `keepalived-ts sim` arguments:
  *
- *   sim [SCENARIO] [--seed N | --seeds A..B] [--until T] [--trace F] [--pcap F] [--svg F]
+ *   sim [SCENARIO] [--seed N | --seeds A..B [--jobs N]] [--until T] [--trace F] [--pcap F] [--svg F]
  *       [--config [NAME=]a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
  *       [--no-color] [--shrink-budget N] [--no-shrink] [--web [ADDR:]PORT] [--inspect [TARGET]]
  */
@@ -11,6 +11,8 @@ export interface SimArgs {
   scenario?: string;
   seed?: number;
   seeds?: { from: number; to: number };
+  /** `--jobs N`: worker threads for a `--seeds` sweep (undefined: one per core; 1: serial). */
+  jobs?: number;
   untilMs?: number;
   trace?: string;
   pcap?: string;
@@ -37,6 +39,8 @@ runs the bundled default scenario.
 options:
   --seed N            run with this seed (default: the scenario's seed, else 1)
   --seeds A..B        run every seed from A to B and report the failing ones
+  --jobs N            worker threads for --seeds (default: one per core; 1 = in this
+                      process, one seed after another); the output is the same either way
   --until T           stop at simulated time T (e.g. 90s, 24h)
   --trace FILE        write the JSON-lines trace
   --pcap FILE         write every frame as a pcap (open it with Wireshark or tshark)
@@ -99,6 +103,12 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
           const m = /^(\d+)\.\.(\d+)$/.exec(v);
           if (!m || Number(m[2]) < Number(m[1])) return { error: `--seeds wants A..B with A <= B, got ${v}` };
           a.seeds = { from: Number(m[1]), to: Number(m[2]) };
+          break;
+        }
+        case '--jobs': {
+          const v = need();
+          if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) return { error: `--jobs wants a number of worker threads from 1 to 256, got ${v}` };
+          a.jobs = Number(v);
           break;
         }
         case '--until': {
@@ -168,6 +178,7 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
     }
   }
   if (a.seed !== undefined && a.seeds) return { error: 'give --seed or --seeds, not both' };
+  if (a.jobs !== undefined && !a.seeds) return { error: '--jobs goes with --seeds A..B (one run uses one thread)' };
   const toStdout = (['trace', 'pcap', 'svg'] as const).filter((k) => a[k] === '-');
   if (toStdout.length > 1) return { error: `only one output can go to stdout (-), got ${toStdout.map((k) => `--${k}`).join(' and ')}` };
   if (a.scenario !== undefined && a.configs.length > 0) return { error: 'give a scenario file or --config files, not both' };

@@ -5,33 +5,29 @@
  * Exit codes: 0 all good, 1 a violation or failed expectation, 2 bad arguments or scenario.
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { CreateRuntime } from '../../../actors/runtime-types.js';
-import type { KeepalivedConfig } from '../../../config/model.js';
 import { formatDiagnostic } from '../../../config/diag.js';
-import { lintCluster } from '../../../config/lint-cluster.js';
-import type { Diagnostic } from '../../../config/model.js';
 import { describeDropReason } from '../../../protocol/vrrp/drop-text.js';
-import { adhocScenarioYaml, commandLineErrors, nameConfigs, type AdhocHost } from '../../../sim/cli/adhoc.js';
 import { parseSimArgs, USAGE, type SimArgs } from '../../../sim/cli/args.js';
-import { runSeeds } from '../../../sim/cli/seeds.js';
+import { defaultJobs, runSeedsPooled } from '../../../sim/cli/seed-pool.js';
+import { runSeeds, type SeedsSummary } from '../../../sim/cli/seeds.js';
 import { createDaemonRuntime } from '../../../sim/daemon-runtime.js';
 import { keepalivedModels, type ModelAdapter } from '../../../sim/model.js';
 import { connectionSummary } from '../../../sim/out/lvs-summary.js';
 import { TimelinePrinter } from '../../../sim/out/timeline.js';
 import { describeReproduction, shrinkFailure } from '../../../sim/reproduce.js';
 import { runScenario, violationsAsExpected, type RunOptions, type RunResult } from '../../../sim/run.js';
-import { compileKeepalived } from '../../../sim/scenario/keepalived.js';
-import { loadScenario } from '../../../sim/scenario/load.js';
 import type { SimEvent } from '../../../sim/events.js';
 import type { Scenario } from '../../../sim/scenario/types.js';
-import { loadScenarioFile, readRelativeTo, readText } from '../../../sim/tools/scenario-file.js';
 import { formatMicros, formatMs } from '../../../sim/time.js';
 import { parseListenAddress } from '../listen-address.js';
 import { SimWatch } from '../web/sim-watch.js';
 import { parseInspectTarget } from '../web/inspect-target.js';
+import { loadFromArgs, runOptionsFor } from './sim-load.js';
+import type { SeedWorkerSpec } from './sim-seed-worker.js';
+
+export { defaultScenarioPath } from './sim-load.js';
 
 export interface SimCommandDeps {
   createRuntime?: CreateRuntime;
@@ -46,13 +42,6 @@ export interface SimCommandDeps {
   serveUntil?: (lines: string[]) => Promise<void>;
 }
 
-/** The bundled default scenario: examples/default.yaml next to the sources (or above dist/). */
-export function defaultScenarioPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../../examples/default.yaml'), resolve(here, '../../../../examples/default.yaml')];
-  return candidates.find((p) => readText(p) !== undefined) ?? candidates[0]!;
-}
-
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
@@ -62,57 +51,6 @@ interface Io {
   raw: (data: Uint8Array | string) => void;
   tty: boolean;
   cwd: string;
-}
-
-interface Loaded {
-  scenario: Scenario;
-  displayName: string;
-  /** Findings of the cross-node lint (--config mode), already formatted. */
-  lint: Diagnostic[];
-}
-
-/** A scenario with a director and its real servers, for configs with virtual_server blocks. */
-const LVS_EXAMPLE = 'examples/lvs-web-pool-sorry-server.yaml';
-
-/** `--config` files: compiled, named, linted as one cluster, turned into a scenario. */
-function loadFromConfigs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | string[] {
-  const named = nameConfigs(args.configs);
-  if ('error' in named) return [named.error];
-  const readCwd = readRelativeTo(io.cwd);
-  const compile = compileKeepalived(readCwd);
-  const hosts: AdhocHost[] = [];
-  for (const { name, path } of named) {
-    const text = readCwd(path);
-    if (text === undefined) return [`--config ${path}: cannot read the file`];
-    const c = compile(text, path, []);
-    if (c.errors.length > 0) return c.errors;
-    hosts.push({ name, path, model: c.model as KeepalivedConfig });
-  }
-  if (hosts.every((h) => h.model.vrrpInstances.length === 0)) {
-    const lvs = hosts.reduce((n, h) => n + h.model.virtualServers.length, 0);
-    return [
-      `nothing to simulate: ${hosts.map((h) => h.path).join(', ')} ${hosts.length === 1 ? 'has' : 'have'} no vrrp_instance${lvs > 0 ? ` (only ${lvs} virtual_server block${lvs === 1 ? '' : 's'}: --config builds no real servers to check; declare them in a scenario file, as ${LVS_EXAMPLE} does)` : ''}`,
-    ];
-  }
-  const lint = hosts.length > 1 ? lintCluster(hosts.map((h) => ({ name: h.name, model: h.model }))) : [];
-  const yaml = adhocScenarioYaml(hosts, args.faults);
-  if (typeof yaml !== 'string') return [yaml.error];
-  const r = loadScenario(yaml, '(command line)', { readFile: readCwd, compile, models });
-  if (!r.scenario) return commandLineErrors(r.errors, named, args.faults);
-  for (const h of hosts) {
-    const n = h.model.virtualServers.length;
-    if (n > 0) r.scenario.warnings.push(`${h.name}: ${h.path}: ${n} virtual_server block${n === 1 ? '' : 's'} run${n === 1 ? 's' : ''} with no real servers behind ${n === 1 ? 'it' : 'them'} (--config builds none), so every check fails; declare them in a scenario file, as ${LVS_EXAMPLE} does`);
-  }
-  const shell = (a: string) => (/^[\w./=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const displayName = [...args.configs.map((c) => `--config ${shell(c)}`), ...args.faults.map((f) => `--fault ${shell(f)}`)].join(' ');
-  return { scenario: r.scenario, displayName, lint };
-}
-
-function loadFromArgs(args: SimArgs, io: Io, models: ModelAdapter): Loaded | string[] {
-  if (args.configs.length > 0) return loadFromConfigs(args, io, models);
-  const path = args.scenario ? resolve(io.cwd, args.scenario) : defaultScenarioPath();
-  const r = loadScenarioFile(path, { name: args.scenario ?? path, models });
-  return r.scenario ? { scenario: r.scenario, displayName: args.scenario ?? path, lint: [] } : r.errors;
 }
 
 function writeOutputs(args: SimArgs, r: RunResult, io: Io): void {
@@ -211,7 +149,7 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   }
   const createRuntime = deps.createRuntime ?? createDaemonRuntime;
   const models = deps.models ?? keepalivedModels;
-  const loaded = loadFromArgs(args, io, models);
+  const loaded = loadFromArgs(args, io.cwd, models);
   if (Array.isArray(loaded)) {
     for (const e of loaded) io.err(e);
     return 2;
@@ -222,13 +160,13 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   const lint = loaded.lint.filter((d) => d.severity === 'error' || !args.quiet);
   if (lint.length > 0) io.err(`cross-node check of the configs (the run below shows what it means):\n${lint.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
   if (!args.quiet) for (const w of scn.warnings) io.err(`warning: ${w}`);
-  const reload = compileKeepalived((p) => readText(p));
-  const opts: RunOptions = {
-    createRuntime,
-    models,
-    compile: (text, host) => reload(text, `${host} (reload)`, scn.world.hosts.find((h) => h.name === host)?.nics.map((n) => n.name) ?? []).model,
-  };
-  if (args.seeds) return runMany(scn, displayName, args, io, opts, colour);
+  const opts = runOptionsFor(scn, createRuntime, models);
+  if (args.seeds) {
+    // Worker threads rebuild the scenario from the same arguments: only with the real runtime and
+    // models (a test's injected stand-ins live in this thread only).
+    const pooled = (args.jobs ?? defaultJobs()) > 1 && deps.createRuntime === undefined && deps.models === undefined;
+    return runMany(scn, displayName, args, io, opts, colour, pooled ? { argv, cwd: io.cwd } : undefined);
+  }
   const web = args.web === undefined ? undefined : parseListenAddress(args.web, '--web');
   const inspect = args.inspect === undefined ? undefined : parseInspectTarget(args.inspect);
   for (const x of [web, inspect]) {
@@ -288,14 +226,17 @@ function untilSignal(): Promise<void> {
   });
 }
 
-function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts: RunOptions, colour: boolean): number {
+async function runMany(scn: Scenario, displayName: string, args: SimArgs, io: Io, opts: RunOptions, colour: boolean, pool?: SeedWorkerSpec): Promise<number> {
   const range = args.seeds!;
   const total = range.to - range.from + 1;
   const progress = io.tty && !args.quiet;
   const t0 = performance.now();
-  const summary = runSeeds(scn, range, { ...opts, ...(args.untilMs !== undefined ? { untilMs: args.untilMs } : {}) }, (done, _total, failing) => {
+  const onProgress = (done: number, _total: number, failing: number) => {
     if (progress && (done % 10 === 0 || done === total)) process.stderr.write(`\rseeds ${done}/${total} · ${failing} failing`);
-  });
+  };
+  const summary: SeedsSummary = pool
+    ? await runSeedsPooled({ worker: new URL(`./sim-seed-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), spec: pool, range, ...(args.jobs !== undefined ? { jobs: args.jobs } : {}), onProgress })
+    : runSeeds(scn, range, { ...opts, ...(args.untilMs !== undefined ? { untilMs: args.untilMs } : {}) }, onProgress);
   if (progress) process.stderr.write('\n');
   const wallMs = performance.now() - t0;
   for (const f of summary.failing) {
