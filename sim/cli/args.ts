@@ -39,8 +39,9 @@ runs the bundled default scenario.
 options:
   --seed N            run with this seed (default: the scenario's seed, else 1)
   --seeds A..B        run every seed from A to B and report the failing ones
-  --jobs N            worker threads for --seeds (default: one per core; 1 = in this
-                      process, one seed after another); the output is the same either way
+  --jobs N            worker threads for --seeds (default: one per core, one per 16 seeds
+                      for shorter sweeps; 1 = in this process, one seed after another);
+                      the output is the same either way
   --until T           stop at simulated time T (e.g. 90s, 24h)
   --trace FILE        write the JSON-lines trace
   --pcap FILE         write every frame as a pcap (open it with Wireshark or tshark)

@@ -29,6 +29,9 @@ import type { SeedWorkerSpec } from './sim-seed-worker.js';
 
 export { defaultScenarioPath } from './sim-load.js';
 
+/** Without --jobs, a sweep gets one worker thread per this many seeds, up to one per core. */
+const MIN_SEEDS_PER_THREAD = 16;
+
 export interface SimCommandDeps {
   createRuntime?: CreateRuntime;
   models?: ModelAdapter;
@@ -164,8 +167,12 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
   if (args.seeds) {
     // Worker threads rebuild the scenario from the same arguments: only with the real runtime and
     // models (a test's injected stand-ins live in this thread only).
-    const pooled = (args.jobs ?? defaultJobs()) > 1 && deps.createRuntime === undefined && deps.models === undefined;
-    return runMany(scn, displayName, args, io, opts, colour, pooled ? { argv, cwd: io.cwd } : undefined);
+    // By default a short sweep stays in this process: starting a worker thread (module loading)
+    // costs more than a few seeds.
+    const total = args.seeds.to - args.seeds.from + 1;
+    const jobs = args.jobs ?? Math.min(defaultJobs(), Math.max(1, Math.floor(total / MIN_SEEDS_PER_THREAD)));
+    const pooled = jobs > 1 && deps.createRuntime === undefined && deps.models === undefined;
+    return runMany(scn, displayName, { ...args, jobs }, io, opts, colour, pooled ? { argv, cwd: io.cwd } : undefined);
   }
   const web = args.web === undefined ? undefined : parseListenAddress(args.web, '--web');
   const inspect = args.inspect === undefined ? undefined : parseInspectTarget(args.inspect);
