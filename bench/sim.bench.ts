@@ -1,7 +1,7 @@
 /**
  * Simulator speed: simulated time over wall time.
  *
- *   npx tsx bench/sim.bench.ts [--hours 24] [--seeds 1000] [--skip-seeds]
+ *   npx tsx bench/sim.bench.ts [--hours 24] [--seeds 1000] [--jobs N] [--skip-seeds]
  *
  * 1. 24 h of a 2-host, 2-instance cluster (seed 001's configs, advert 1 s) on the real
  *    composition root. Target: under 2 s wall.
@@ -13,19 +13,22 @@
  *    re-arms its down timer on every advert), pre-encoded packets, no validation. It is the
  *    least any design that keeps every instance a statechart with XState timers must pay.
  *    The last line runs the same statecharts with no simulator: the XState cost alone.
- * 4. 1,000 seeds of the three-node chaos scenario, 60 s simulated each. Target: under 60 s wall.
+ * 4. 1,000 seeds of the three-node chaos scenario, 60 s simulated each, in this process and then
+ *    on the worker pool `sim --seeds` uses (--jobs, default one per core). Target: under 60 s wall.
  *
  * Prints figures; asserts nothing (see test/sim for correctness).
  */
 import { cancel, createActor, emit, raise, setup } from 'xstate';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Ports, VrrpSocket } from '../actors/ports.js';
 import type { CreateRuntime, InstanceStatus, Runtime } from '../actors/runtime-types.js';
 import type { KeepalivedConfig, VrrpInstanceConfig } from '../config/model.js';
 import { encodeVrrpIpv4Packet } from '../protocol/vrrp/index.js';
-import { runSeeds } from '../sim/cli/seeds.js';
+import { defaultJobs, runSeedsPooled } from '../sim/cli/seed-pool.js';
+import { runSeeds, type SeedsSummary } from '../sim/cli/seeds.js';
 import { SimClock } from '../sim/clock.js';
 import { createDaemonRuntime } from '../sim/daemon-runtime.js';
 import { runScenario } from '../sim/run.js';
@@ -131,18 +134,23 @@ const floorRuntime: CreateRuntime = (ports: Ports, model: unknown): Runtime => {
   );
 };
 
-function long(label: string, createRuntime: CreateRuntime, hours: number, targetMs: number | undefined): void {
+function long(label: string, createRuntime: CreateRuntime, hours: number, targetMs: number | undefined): number {
   const scn = load('seed-001-dual-master.yaml', (t) => t.replace(/\ntimeline:[\s\S]*$/, '\n').replace(/\n  client:\n.*\n/, '\n'));
   runScenario(scn, { createRuntime, untilMs: 60_000, checks: createRuntime === createDaemonRuntime }); // warm-up
+  const cpu0 = (process.cpuUsage().user + process.cpuUsage().system) / 1000;
   const t0 = performance.now();
   const r = runScenario(scn, { createRuntime, untilMs: hours * 3_600_000, checks: createRuntime === createDaemonRuntime });
   const ms = performance.now() - t0;
   const ratio = (hours * 3_600_000) / ms;
+  lastCpuMs = (process.cpuUsage().user + process.cpuUsage().system) / 1000 - cpu0;
   const verdict = targetMs === undefined ? '' : ms < targetMs ? `  ✓ under ${targetMs / 1000} s` : `  ✗ target ${targetMs / 1000} s`;
   console.log(
-    `${label.padEnd(44)} ${hours} h simulated in ${(ms / 1000).toFixed(2)} s wall  (${Math.round(ratio).toLocaleString('en')}× real time, ${r.stats.events.toLocaleString('en')} events, ${r.stats.frames.toLocaleString('en')} frames, ${((ms * 1000) / r.stats.events).toFixed(1)} µs/event)${verdict}`,
+    `${label.padEnd(44)} ${hours} h simulated in ${(ms / 1000).toFixed(2)} s wall  (${Math.round(ratio).toLocaleString('en')}× real time, ${r.stats.events.toLocaleString('en')} events, ${r.stats.frames.toLocaleString('en')} frames, ${((ms * 1000) / r.stats.events).toFixed(1)} µs/event, ${(lastCpuMs / 1000).toFixed(2)} s CPU)${verdict}`,
   );
+  return ms;
 }
+
+let lastCpuMs = 0;
 
 /** The same two statecharts per VRID with no simulator at all: the master's advert goes straight to the backup. */
 function xstateOnly(hours: number): void {
@@ -172,21 +180,42 @@ function xstateOnly(hours: number): void {
   );
 }
 
-function seeds(n: number): void {
-  const scn = load('chaos-three-node.yaml');
-  const t0 = performance.now();
-  const s = runSeeds(scn, { from: 1, to: n }, { createRuntime: createDaemonRuntime });
-  const ms = performance.now() - t0;
+const cpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+
+/** `cpu`: CPU ms of the whole process, worker threads included. */
+function seedsLine(label: string, n: number, ms: number, cpu: number, s: SeedsSummary): void {
   const target = (60_000 * n) / 1000;
   console.log(
-    `${`${n} seeds × 60 s, 3-node chaos`.padEnd(44)} ${(ms / 1000).toFixed(2)} s wall  (${Math.round(s.simulatedMs / ms).toLocaleString('en')}× real time, ${(ms / n).toFixed(1)} ms/seed, ${s.failing.length} failing)  ${ms < target ? '✓' : '✗'} target ${(target / 1000).toFixed(0)} s`,
+    `${label.padEnd(44)} ${(ms / 1000).toFixed(2)} s wall  (${Math.round(s.simulatedMs / ms).toLocaleString('en')}× real time, ${(ms / n).toFixed(1)} ms/seed, ${(cpu / 1000).toFixed(2)} s CPU, ${s.failing.length} failing)  ${ms < target ? '✓' : '✗'} target ${(target / 1000).toFixed(0)} s`,
   );
+}
+
+async function seeds(n: number, jobs: number): Promise<void> {
+  const scn = load('chaos-three-node.yaml');
+  let c0 = cpuMs();
+  let t0 = performance.now();
+  const serial = runSeeds(scn, { from: 1, to: n }, { createRuntime: createDaemonRuntime });
+  seedsLine(`${n} seeds × 60 s, 3-node chaos, serial`, n, performance.now() - t0, cpuMs() - c0, serial);
+  // The pool as `keepalived-ts sim examples/chaos-three-node.yaml --seeds 1..N --jobs J` runs it (worker start-up included).
+  const worker = new URL(`../adapters/node/commands/sim-seed-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  const spec = { argv: ['chaos-three-node.yaml', '--seeds', `1..${n}`], cwd: join(root, 'examples') };
+  c0 = cpuMs();
+  t0 = performance.now();
+  const pooled = await runSeedsPooled({ worker, spec, range: { from: 1, to: n }, jobs });
+  seedsLine(`${n} seeds, worker pool, ${jobs} thread${jobs === 1 ? '' : 's'}`, n, performance.now() - t0, cpuMs() - c0, pooled);
+  if (pooled.events !== serial.events || pooled.failing.length !== serial.failing.length) console.log('  ✗ the pool and the serial run disagree (events or failing seeds)');
 }
 
 const hours = arg('hours', 24);
 console.log(`node ${process.version}, ${process.arch}`);
-long('2 hosts × 2 instances, real runtime', createDaemonRuntime, hours, hours === 24 ? 2000 : undefined);
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`);
+const realMs = long('2 hosts × 2 instances, real runtime', createDaemonRuntime, hours, hours === 24 ? 2000 : undefined);
+const realCpuMs = lastCpuMs;
 long('2 hosts × 2 instances, replay runtime (sim only)', replayRuntime, hours, undefined);
-long('2 hosts × 2 instances, floor runtime (XState)', floorRuntime, hours, undefined);
+const floorMs = long('2 hosts × 2 instances, floor runtime (XState)', floorRuntime, hours, undefined);
+console.log(
+  `${'real runtime / floor runtime'.padEnd(44)} ${(realMs / floorMs).toFixed(2)}× wall, ${(realCpuMs / lastCpuMs).toFixed(2)}× CPU  ${realMs / floorMs <= 1.2 ? '✓' : '✗'} target 1.2×`,
+);
 xstateOnly(hours);
-if (!process.argv.includes('--skip-seeds')) seeds(arg('seeds', 1000));
+if (!process.argv.includes('--skip-seeds')) await seeds(arg('seeds', 1000), arg('jobs', defaultJobs()));
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
