@@ -44,20 +44,51 @@ function checked(results: unknown, from: number, to: number): SeedResult[] {
   return results as SeedResult[];
 }
 
+/** A pool of `threads` workers running `worker`'s default export (from tsx: through tsx-worker.mjs). */
+function createPool(worker: URL, threads: number): Piscina {
+  const ts = worker.pathname.endsWith('.ts');
+  return new Piscina({
+    filename: ts ? new URL('./tsx-worker.mjs', import.meta.url).href : worker.href,
+    ...(ts ? { workerData: { module: worker.href } } : {}),
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 1000,
+  });
+}
+
+/**
+ * Run `worker`'s default export on each item in a pool, handing the results to `each` in the
+ * items' order (at most 2 × jobs items queued or held). An item whose worker throws or dies gets
+ * `onFailure`'s result instead.
+ */
+export async function poolMapInOrder<T, R>(o: { worker: URL; items: readonly T[]; jobs?: number; onFailure: (item: T, e: unknown) => R }, each: (r: R, item: T) => void): Promise<void> {
+  const jobs = Math.max(1, o.jobs ?? defaultJobs());
+  const pool = createPool(o.worker, Math.max(1, Math.min(jobs, o.items.length)));
+  const pending = new Map<number, Promise<R>>();
+  let next = 0;
+  try {
+    for (let k = 0; k < o.items.length; k++) {
+      while (next < o.items.length && next < k + jobs * 2) {
+        const item = o.items[next]!;
+        pending.set(next, pool.run(item).then((r: R) => r, (e: unknown) => o.onFailure(item, e)));
+        next++;
+      }
+      const r = await pending.get(k)!;
+      pending.delete(k);
+      each(r, o.items[k]!);
+    }
+  } finally {
+    await pool.destroy();
+  }
+}
+
 export async function runSeedsPooled<S>(o: SeedPoolOptions<S>): Promise<SeedsSummary> {
   const jobs = Math.max(1, o.jobs ?? defaultJobs());
   const { from, to } = o.range;
   const total = to - from + 1;
   const chunk = Math.max(1, Math.min(20, Math.ceil(total / (jobs * 8))));
   const chunks = Math.ceil(total / chunk);
-  const ts = o.worker.pathname.endsWith('.ts');
-  const pool = new Piscina({
-    filename: ts ? new URL('./tsx-worker.mjs', import.meta.url).href : o.worker.href,
-    ...(ts ? { workerData: { module: o.worker.href } } : {}),
-    minThreads: Math.min(jobs, chunks),
-    maxThreads: Math.min(jobs, chunks),
-    idleTimeout: 1000,
-  });
+  const pool = createPool(o.worker, Math.min(jobs, chunks));
   const task = (a: number, b: number): Promise<SeedResult[]> => pool.run({ spec: o.spec, from: a, to: b } satisfies SeedTask<S>).then((r: unknown) => checked(r, a, b));
   const runChunk = async (k: number): Promise<SeedResult[]> => {
     const a = from + k * chunk;
