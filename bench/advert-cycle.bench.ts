@@ -12,10 +12,11 @@ import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { SimClock } from '../sim/clock.js';
 import { instanceMachine } from '../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../machines/vrrp/types.js';
+import { masterDownTimer } from '../actors/vrrp/master-down-timer.js';
 
 const quick = process.argv.includes('--quick');
 
-function input(i: number, role: 'master' | 'backup', fullRange = false): InstanceInput {
+function input(i: number, role: 'master' | 'backup', clock: SimClock): InstanceInput {
   const owner = role === 'master';
   return {
     name: `VI_${i}`,
@@ -33,7 +34,7 @@ function input(i: number, role: 'master' | 'backup', fullRange = false): Instanc
     higherPrioSendAdvert: false,
     garp: { masterDelayMs: 0, masterRepeat: 5, masterRefreshMs: 0, masterRefreshRepeat: 1, lowerPrioDelayMs: 0, lowerPrioRepeat: 0 },
     downTimerAdverts: 3,
-    priorityRange: owner ? { min: 255, max: 255 } : fullRange ? undefined : { min: 100, max: 100 },
+    env: { clock },
   };
 }
 
@@ -50,6 +51,7 @@ function run(label: string, n: number, role: 'master' | 'backup', simMs: number)
   let sent = 0;
   const machine = instanceMachine.provide({
     actors: {
+      masterDownTimer,
       io: fromCallback<IoCommand, InstanceInput>(({ receive }) => {
         receive((cmd) => {
           if (cmd.type === 'io.sendAdvert') sent++;
@@ -59,7 +61,7 @@ function run(label: string, n: number, role: 'master' | 'backup', simMs: number)
   });
   const actors: AnyActorRef[] = [];
   for (let i = 0; i < n; i++) {
-    const a = createActor(machine, { clock, input: input(i, role) }).start();
+    const a = createActor(machine, { clock, input: input(i, role, clock) }).start();
     a.send({ type: 'vrrp.startup' });
     actors.push(a);
   }
@@ -104,21 +106,21 @@ for (const [n, simS] of [[1, 20_000], [100, 200], [1000, 20]] as const) {
   print(run('rx backup', n, 'backup', simS * 1000 * scale));
 }
 
-/** Master-down takeover cost: N backups time out together (Skew_Time marks, K-13 bookkeeping). */
-function takeover(n: number, fullRange: boolean): void {
+/** Master-down takeover cost: N backups time out together (the Master_Down_Timer fires, MASTER entered). */
+function takeover(n: number): void {
   const clock = new SimClock();
-  const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(() => undefined) } });
-  const actors = Array.from({ length: n }, (_, i) => createActor(machine, { clock, input: input(i, 'backup', fullRange) }).start());
+  const machine = instanceMachine.provide({ actors: { masterDownTimer, io: fromCallback<IoCommand, InstanceInput>(() => undefined) } });
+  const actors = Array.from({ length: n }, (_, i) => createActor(machine, { clock, input: input(i, 'backup', clock) }).start());
   for (const a of actors) a.send({ type: 'vrrp.startup' });
-  clock.runUntil(3000); // countdown phase done for everyone: only the skew phase and the takeover remain
+  clock.runUntil(3000); // the whole intervals are over for everyone: only Skew_Time and the takeover remain
   const t0 = performance.now();
   clock.runUntil(5000);
   const wallMs = performance.now() - t0;
   const masters = actors.filter((a) => a.getSnapshot().matches('master')).length;
   for (const a of actors) a.stop();
   console.log(
-    `takeover   ${String(n).padStart(5)} inst  priorityRange ${fullRange ? '1..254 (default)' : '100..100       '}  ` +
+    `takeover   ${String(n).padStart(5)} inst  ` +
       `${((wallMs * 1000) / n).toFixed(0).padStart(6)} µs per takeover  (${masters} masters)`,
   );
 }
-for (const full of [false, true]) takeover(quick ? 20 : 200, full);
+takeover(quick ? 20 : 200);

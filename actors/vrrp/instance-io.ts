@@ -1,20 +1,21 @@
 /**
- * The VRRP instance machine's `io` actor: it turns the machine's commands (io.sendAdvert,
- * io.addVips, io.removeVips, io.sendGarp, io.announceSource) into packets and address changes
- * through VrrpIo and AddressIo. The instance's I/O configuration is looked up by name at each
- * command, so a reload can change VIPs, peers or auth in place. Provided once per process: each
- * actor gets its runtime's glue in its input (InstanceInput.env, which the machine passes on to
- * `io` without reading it).
+ * The VRRP instance machine's actors: its Master_Down_Timer (master-down-timer.ts, on the clock
+ * port) and its `io` actor, which turns the machine's commands (io.sendAdvert, io.addVips,
+ * io.removeVips, io.sendGarp, io.announceSource) into packets and address changes through VrrpIo
+ * and AddressIo. The instance's I/O configuration is looked up by name at each command, so a
+ * reload can change VIPs, peers or auth in place. Provided once per process: each actor gets its
+ * runtime's glue in its input (InstanceInput.env, which the machine passes on without reading it).
  */
 import { fromCallback } from 'xstate';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
 import type { AddressIo } from './address-io.js';
+import { masterDownTimer, type MasterDownTimerEnv } from './master-down-timer.js';
 import type { InstanceIoConfig } from './plan-instance.js';
 import type { VrrpIo } from './vrrp-io.js';
 
-/** What the VRRP subsystem puts in each instance's input as `env`. */
-export interface InstanceIoEnv {
+/** What the VRRP subsystem puts in each instance's input as `env` (the timer reads `clock`). */
+export interface InstanceIoEnv extends MasterDownTimerEnv {
   vrrp: VrrpIo;
   addresses: AddressIo;
   ioConfig: (instance: string) => InstanceIoConfig | undefined;
@@ -22,6 +23,7 @@ export interface InstanceIoEnv {
 
 export const instanceLogic = instanceMachine.provide({
   actors: {
+    masterDownTimer,
     io: fromCallback<IoCommand, InstanceInput>(({ input, receive }) => {
       const env = input.env as InstanceIoEnv | undefined;
       if (!env?.vrrp) throw new Error(`vrrp instance ${input.name}: spawned without its I/O env (compose it through actors/vrrp)`);

@@ -143,23 +143,6 @@ function trackEntries(inst: VrrpInstanceConfig, model: KeepalivedConfig): TrackE
   return entries;
 }
 
-/**
- * The effective priorities the trackers' weights can produce (InstanceInput.priorityRange): each
- * weighted entry moves the priority by at most |weight|; a weighted track_file (value × weight)
- * can produce any, and so gets no range. Without it the instance arms 254 Skew_Time marks at
- * every Master_Down expiry, several ms of work that made takeovers late.
- */
-function priorityRange(base: number, entries: TrackEntry[], ignoreWeights: boolean): { min: number; max: number } | undefined {
-  if (base >= 255) return undefined;
-  let spread = 0;
-  for (const e of entries) {
-    if (ignoreWeights || e.weight === 0) continue;
-    if (e.kind === 'file') return undefined;
-    spread += Math.abs(e.weight);
-  }
-  return { min: Math.max(1, base - spread), max: Math.min(254, base + spread) };
-}
-
 export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: InterfaceInfo[], vmacAvailable = false): InstancePlan {
   const problems: string[] = [];
   const ifname = inst.interface ?? '';
@@ -179,7 +162,6 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
   const g = model.globalDefs;
   const entries = trackEntries(inst, model);
   const ignoreWeights = group !== undefined && !group.syncGroupTrackingWeight;
-  const range = priorityRange(inst.priority, entries, ignoreWeights);
   const input: InstanceInput = {
     name: inst.name,
     vrid: inst.vrid,
@@ -207,7 +189,6 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     ...(group ? { syncGroup: groupId(group.name) } : {}),
     ...(g.vrrpStartupDelayMs > 0 ? { startupDelayMs: g.vrrpStartupDelayMs } : {}),
     ...(unicastPeers.length > 0 ? { unicast: true } : {}),
-    ...(range ? { priorityRange: range } : {}),
   };
   const io: InstanceIoConfig = {
     name: inst.name,

@@ -35,11 +35,9 @@ export interface ReloadDiff {
 
 const json = (v: unknown) => JSON.stringify(v);
 
-/** The machine's input without what a reload may change in place. priorityRange only narrows the
- *  Skew_Time bookkeeping (the machine always covers its current priority at each expiry), so a
- *  new range alone does not restart an instance. */
+/** The machine's input without what a reload may change in place. */
 function machineShape(p: InstancePlan): string {
-  const { vips: _v, basePriority, priorityRange: _r, ...rest } = p.input;
+  const { vips: _v, basePriority, ...rest } = p.input;
   return json({ ...rest, owner: basePriority === 255 });
 }
 

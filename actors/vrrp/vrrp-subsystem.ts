@@ -69,7 +69,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     this.statics = new StaticIo(this.addresses, ports.net, this.sink);
     this.vmacs = new VmacIo(ports, this.addresses, this.sink);
     this.vrrp = new VrrpIo(this.sink);
-    this.instanceEnv = { vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
+    this.instanceEnv = { clock: ports.clock, vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
     this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy, isVirtualAddress: (a) => this.isVip(a) };
     this.transitions = new TransitionBook(this.sink);
     const obs: ObserverContext = { sink: this.sink };

@@ -7,8 +7,8 @@
 // - delays: the values in ms that this sample arms.
 // - guards: each answers what `guardResults` says (all false to start); set one to true to take
 //   its branch.
-// - actions: cancelAdverTimer, cancelMasterDownTimer, raiseMasterDown, scheduleGarpRefresh, startAdverTimer, startMasterDownTimer (a raise or cancel with a fixed event) run; the others are names only.
-// - actors: io is an inert stand-in; send the events it would send by hand.
+// - actions: cancelAdverTimer, scheduleGarpRefresh, startAdverTimer (a raise or cancel with a fixed event) run; the others are names only.
+// - actors: io, masterDownTimer are inert stand-ins; send the events they would send by hand.
 import { cancel, createMachine, fromCallback, raise } from 'xstate';
 
 export const guardResults = {
@@ -23,8 +23,6 @@ export const guardResults = {
   "isOwnerConflict": false,
   "isReleaseAdvert": false,
   "repeatsKnownMaster": false,
-  "skewDeadlinePassedAfterPriorityChange": false,
-  "skewDeadlineReached": false,
   "startsAsOwnerMaster": false,
   "startsAsSyncMaster": false,
 };
@@ -252,65 +250,26 @@ export const vrrpInstance = createMachine({
           }
         },
         "countdown": {
-          "description": "RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). A repeat advert of the known master restarts the timer in place (R-24).",
-          "entry": "startMasterDownTimer",
-          "exit": "cancelMasterDownTimer",
+          "description": "RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).",
+          "invoke": {
+            "id": "masterDownTimer",
+            "src": "masterDownTimer"
+          },
           "on": {
-            "vrrp.countdownElapsed": {
-              "target": "skew"
-            },
             "net.advert": {
               "guard": {
                 "type": "repeatsKnownMaster"
               },
+              "actions": "restartMasterDownTimer"
+            },
+            "track.priority": {
               "actions": [
-                "cancelMasterDownTimer",
-                "startMasterDownTimer"
+                {
+                  "type": "setTrackDelta"
+                },
+                "retargetMasterDownTimer"
               ]
             }
-          }
-        },
-        "skew": {
-          "description": "RFC 5798 §6.1 Skew_Time, the last part of Master_Down_Interval (R-14/R-15; K-13 priority changes).",
-          "entry": "armSkewMarks",
-          "exit": "cancelSkewMarks",
-          "on": {
-            "vrrp.skewMark": [
-              {
-                "guard": {
-                  "type": "skewDeadlineReached"
-                },
-                "actions": [
-                  {
-                    "type": "recordSkewMark"
-                  },
-                  "raiseMasterDown"
-                ]
-              },
-              {
-                "actions": {
-                  "type": "recordSkewMark"
-                }
-              }
-            ],
-            "track.priority": [
-              {
-                "guard": {
-                  "type": "skewDeadlinePassedAfterPriorityChange"
-                },
-                "actions": [
-                  {
-                    "type": "setTrackDelta"
-                  },
-                  "raiseMasterDown"
-                ]
-              },
-              {
-                "actions": {
-                  "type": "setTrackDelta"
-                }
-              }
-            ]
           }
         }
       },
@@ -320,7 +279,7 @@ export const vrrpInstance = createMachine({
             "guard": {
               "type": "isReleaseAdvert"
             },
-            "target": ".skew",
+            "target": ".countdown",
             "actions": [
               "logReleaseReceived",
               {
@@ -826,11 +785,7 @@ export const vrrpInstance = createMachine({
       "downTimerAdverts": 3,
       "notifier": "notifier",
       "syncGroup": "group/WEB",
-      "startupDelayMs": 3000,
-      "priorityRange": {
-        "min": 130,
-        "max": 170
-      }
+      "startupDelayMs": 3000
     },
     "preempt": true,
     "preemptDelayMs": 10000,
@@ -842,8 +797,6 @@ export const vrrpInstance = createMachine({
     "reason": "startup",
     "masterAdverIntervalCs": 100,
     "downTimer": "full",
-    "skewElapsedUs": 0,
-    "skewMarkCount": 0,
     "preemptHold": "idle",
     "want": "BACKUP",
     "masterAddress": "",
@@ -853,7 +806,6 @@ export const vrrpInstance = createMachine({
 }, {
   delays: {
     "advertInterval": 1000,
-    "masterDownCountdown": 3000,
     "startupDelay": 3000,
     "preemptDelay": 10000,
     "garpMasterDelay": 5000,
@@ -872,20 +824,16 @@ export const vrrpInstance = createMachine({
     "isOwnerConflict": () => guardResults["isOwnerConflict"],
     "isReleaseAdvert": () => guardResults["isReleaseAdvert"],
     "repeatsKnownMaster": () => guardResults["repeatsKnownMaster"],
-    "skewDeadlinePassedAfterPriorityChange": () => guardResults["skewDeadlinePassedAfterPriorityChange"],
-    "skewDeadlineReached": () => guardResults["skewDeadlineReached"],
     "startsAsOwnerMaster": () => guardResults["startsAsOwnerMaster"],
     "startsAsSyncMaster": () => guardResults["startsAsSyncMaster"],
   },
   actions: {
     "cancelAdverTimer": cancel("adverTimer"),
-    "cancelMasterDownTimer": cancel("masterDownCountdown"),
-    "raiseMasterDown": raise({"type":"vrrp.masterDown"}),
     "scheduleGarpRefresh": raise({"type":"vrrp.garpRefreshDue"}, { id: "garpRefresh", delay: "garpMasterRefresh" }),
     "startAdverTimer": raise({"type":"vrrp.adverTimerExpired"}, { id: "adverTimer", delay: "advertInterval" }),
-    "startMasterDownTimer": raise({"type":"vrrp.countdownElapsed"}, { id: "masterDownCountdown", delay: "masterDownCountdown" }),
   },
   actors: {
     "io": fromCallback(() => {}),
+    "masterDownTimer": fromCallback(() => {}),
   },
 });

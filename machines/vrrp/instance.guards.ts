@@ -4,13 +4,14 @@
  */
 import type { InstanceContext } from './instance.context.js';
 import type { ReceivedAdvert } from './types.js';
-import { compareAddresses, effectivePriority, skewTimeUs } from './timers.js';
-import { IO_FAULT_SOURCE, masterIntervalCs, requiredSkewUs } from './instance.context.js';
+import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../../protocol/vrrp/constants.js';
+import { compareAddresses } from './timers.js';
+import { IO_FAULT_SOURCE } from './instance.context.js';
 
 type Args = { context: InstanceContext };
 type AdvertParams = { advert: ReceivedAdvert };
 
-const isOwner = (c: InstanceContext) => c.basePriority === 255;
+const isOwner = (c: InstanceContext) => c.basePriority === VRRP_PRIORITY_OWNER;
 const tieBreak = (c: InstanceContext, a: ReceivedAdvert) => compareAddresses(a.src, c.cfg.primaryAddress);
 
 export const instanceGuards = {
@@ -25,7 +26,7 @@ export const instanceGuards = {
   startsAsSyncMaster: ({ context }: Args) => context.cfg.initialState === 'MASTER' && context.cfg.syncGroup !== undefined,
   inSyncGroup: ({ context }: Args) => context.cfg.syncGroup !== undefined,
   /** priority 0 means the master released the VR. */
-  isReleaseAdvert: (_: Args, p: AdvertParams) => p.advert.priority === 0,
+  isReleaseAdvert: (_: Args, p: AdvertParams) => p.advert.priority === VRRP_PRIORITY_STOP,
   /**
    * R-24 / R-25 / K-15: a backup accepts an advert (restarting its down timer) when preemption is
    * off (an owner always preempts, R-17), when it does not have a lower priority than ours, or while
@@ -46,7 +47,7 @@ export const instanceGuards = {
     context.want === 'BACKUP' &&
     p.advert.src === context.masterAddress &&
     p.advert.priority === context.masterPriority &&
-    p.advert.priority > 0 &&
+    p.advert.priority > VRRP_PRIORITY_STOP &&
     (context.cfg.version !== 3 || p.advert.maxAdvertIntervalCs === context.masterAdverIntervalCs) &&
     (context.preemptDelayMs <= 0 || (p.advert.priority >= context.priority && context.preemptHold === 'idle')) &&
     instanceGuards.backupAcceptsAdvert({ context }, p),
@@ -58,14 +59,7 @@ export const instanceGuards = {
     p.advert.priority < context.priority || (p.advert.priority === context.priority && tieBreak(context, p.advert) < 0),
   /** K-7: two owners: the other one also advertises 255 from a different address. */
   isOwnerConflict: ({ context }: Args, p: AdvertParams) =>
-    context.priority === 255 && p.advert.priority === 255 && tieBreak(context, p.advert) !== 0,
-  /** The skew mark that just fired is at (or past) the deadline for our current priority. */
-  skewDeadlineReached: ({ context }: Args, p: { skewUs: number }) => requiredSkewUs(context) <= p.skewUs,
-  /** K-13 in the Skew_Time phase: the new priority's deadline has already passed. */
-  skewDeadlinePassedAfterPriorityChange: ({ context }: Args, p: { delta: number }) =>
-    context.downTimer !== 'syncStart' &&
-    skewTimeUs(context.cfg.version, effectivePriority(context.basePriority, p.delta), masterIntervalCs(context)) <=
-      context.skewElapsedUs,
+    context.priority === VRRP_PRIORITY_OWNER && p.advert.priority === VRRP_PRIORITY_OWNER && tieBreak(context, p.advert) !== 0,
   /** Leaving FAULT: this was the last failed source. */
   clearsLastFault: ({ context }: Args, p: { source: string }) =>
     p.source !== IO_FAULT_SOURCE && context.faults.length > 0 && context.faults.every((f) => f === p.source),

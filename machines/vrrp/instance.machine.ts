@@ -3,7 +3,7 @@
  * §6.4 (Initialize, Backup, Master) plus keepalived's FAULT and STOP.
  *
  * Wiring (the composition root):
- *   const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(…) } });
+ *   const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(…), masterDownTimer } });
  *   const actor = createActor(machine, { clock, input, systemId: `vrrp/${input.name}` });
  *   actor.on('*', observer); actor.start(); actor.send({ type: 'vrrp.startup' });
  *
@@ -41,22 +41,20 @@
  * Errors: if the io actor throws (a bug: ports report failures as values), the instance logs it and
  * stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
  *
- * Timers: named delays only (`after`, or a delayed `raise` with an id that a named `cancel` stops);
- * time comes from the actor system's clock (SimClock in tests). Adver_Timer is `startAdverTimer` in
- * `master.advertising`, restarted in place at each expiry. The Master_Down timer is two phases:
- * `countdown` (`startMasterDownTimer`: down_timer_adverts × Master_Adver_Interval), then `skew`
- * (Skew_Time). An accepted advert restarts the countdown (R-24): a repeat of the master we
- * already follow (`repeatsKnownMaster`, the steady-state path) in place, with cancelMasterDownTimer
- * + startMasterDownTimer and nothing else; any other by re-entering `countdown` after learning from
- * it. An ignored lower-priority advert is a targetless transition and leaves the deadline alone
- * (R-25). `skew` raises one
- * `vrrp.skewMark` per Skew_Time any priority could need, so a tracker changing our priority at any
- * instant moves the deadline by exactly the skew delta (K-13) without reading a clock. Rounding is
- * keepalived's: integer µs, floored (timers.ts). input.priorityRange (the priorities the tracker
- * weights can produce) bounds the number of marks: pass { min: base, max: base } without weighted
- * trackers, or every expiry arms 254 timers (correct, but ~10 ms of work).
+ * Timers: named delays (`after`, or a delayed `raise` with an id that a named `cancel` stops) and one
+ * invoked timer actor; time comes from the actor system's clock (SimClock in tests). Adver_Timer is
+ * `startAdverTimer` in `master.advertising`, restarted in place at each expiry. The Master_Down_Timer
+ * is the `masterDownTimer` actor invoked in `backup.countdown` (the runtime provides it on its clock
+ * port: actors/vrrp/master-down-timer.ts). It runs `masterDownUs` (instance.context.ts, which is
+ * timers.ts masterDownIntervalUs, the RFC's formula) and sends `vrrp.masterDown`. An accepted advert
+ * restarts it (R-24): a repeat of the master we already follow (`repeatsKnownMaster`, the steady-state
+ * path) in place with `timer.restart` and nothing else; any other by re-entering `countdown` after
+ * learning from it. An ignored lower-priority advert is a targetless transition and leaves the
+ * deadline alone (R-25). A tracker changing our priority at any instant moves the deadline by
+ * exactly the Skew_Time difference (K-13, `timer.retarget`); a deadline that has already passed
+ * fires at once. Rounding is keepalived's: integer µs, floored (timers.ts).
  */
-import { initialContext } from './instance.context.js';
+import { initialContext, masterDownUs } from './instance.context.js';
 import { instanceSetup } from './instance.setup.js';
 
 export const instanceMachine = instanceSetup.createMachine({
@@ -122,36 +120,14 @@ export const instanceMachine = instanceSetup.createMachine({
         },
         countdown: {
           description:
-            'RFC 5798 §6.1 Master_Down_Interval, first part: down_timer_adverts × Master_Adver_Interval (K-21). A repeat advert of the known master restarts the timer in place (R-24).',
-          entry: 'startMasterDownTimer',
-          exit: 'cancelMasterDownTimer',
+            'RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).',
+          invoke: { id: 'masterDownTimer', src: 'masterDownTimer', input: ({ context }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env }) },
           on: {
-            'vrrp.countdownElapsed': { target: 'skew' },
             'net.advert': {
               guard: { type: 'repeatsKnownMaster', params: ({ event }) => ({ advert: event.advert }) },
-              actions: ['cancelMasterDownTimer', 'startMasterDownTimer'],
+              actions: 'restartMasterDownTimer',
             },
-          },
-        },
-        skew: {
-          description: 'RFC 5798 §6.1 Skew_Time, the last part of Master_Down_Interval (R-14/R-15; K-13 priority changes).',
-          entry: 'armSkewMarks',
-          exit: 'cancelSkewMarks',
-          on: {
-            'vrrp.skewMark': [
-              {
-                guard: { type: 'skewDeadlineReached', params: ({ event }) => ({ skewUs: event.skewUs }) },
-                actions: [{ type: 'recordSkewMark', params: ({ event }) => ({ skewUs: event.skewUs }) }, 'raiseMasterDown'],
-              },
-              { actions: { type: 'recordSkewMark', params: ({ event }) => ({ skewUs: event.skewUs }) } },
-            ],
-            'track.priority': [
-              {
-                guard: { type: 'skewDeadlinePassedAfterPriorityChange', params: ({ event }) => ({ delta: event.delta }) },
-                actions: [{ type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) }, 'raiseMasterDown'],
-              },
-              { actions: { type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) } },
-            ],
+            'track.priority': { actions: [{ type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) }, 'retargetMasterDownTimer'] },
           },
         },
       },
@@ -159,7 +135,7 @@ export const instanceMachine = instanceSetup.createMachine({
         'net.advert': [
           {
             guard: { type: 'isReleaseAdvert', params: ({ event }) => ({ advert: event.advert }) },
-            target: '.skew',
+            target: '.countdown',
             actions: ['logReleaseReceived', { type: 'armDownTimer', params: { kind: 'release' } }],
           },
           {

@@ -6,17 +6,30 @@
  */
 import { assign, cancel, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import type { GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MemberEvent, ReceivedAdvert, StopMeaning, TransitionReason } from './types.js';
+import type {
+  GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MasterDownTimerCommand, MasterDownTimerInput,
+  MemberEvent, ReceivedAdvert, StopMeaning, TransitionReason,
+} from './types.js';
 import type { NotifierEvent } from '../notify/notifier.machine.js';
 import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
-import { countdownUs, IO_FAULT_SOURCE, skewCandidatesUs } from './instance.context.js';
+import { IO_FAULT_SOURCE, masterDownUs } from './instance.context.js';
 import { instanceGuards } from './instance.guards.js';
-import { effectivePriority, usToMs } from './timers.js';
+import { effectivePriority } from './timers.js';
+import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../../protocol/vrrp/constants.js';
 
 /** The I/O actor the runtime provides (`instanceMachine.provide({ actors: { io } })`). It receives
  *  IoCommand events; its input is the instance's InstanceInput. */
 export const ioPlaceholder = fromCallback<IoCommand, InstanceInput>(() => {
   throw new Error('vrrp instance: the `io` actor is not provided (compose it in actors/)');
+});
+
+/**
+ * The Master_Down_Timer the runtime provides (`provide({ actors: { masterDownTimer } })`, in
+ * actors/vrrp/master-down-timer.ts on the clock port): it runs `input.intervalUs` from its start,
+ * takes MasterDownTimerCommand, and sends `vrrp.masterDown` to the instance when the time is up.
+ */
+export const masterDownTimerPlaceholder = fromCallback<MasterDownTimerCommand, MasterDownTimerInput>(() => {
+  throw new Error('vrrp instance: the `masterDownTimer` actor is not provided (compose it in actors/)');
 });
 
 type AdvertParams = { advert: ReceivedAdvert };
@@ -39,13 +52,11 @@ export const instanceSetup = setup({
     events: {} as InstanceEvent | InstanceInternalEvent,
     emitted: {} as InstanceEmitted,
   },
-  actors: { io: ioPlaceholder },
+  actors: { io: ioPlaceholder, masterDownTimer: masterDownTimerPlaceholder },
   guards: instanceGuards,
   delays: {
     /** R-27: Adver_Timer = Advertisement_Interval (our own, also in v3). */
     advertInterval: ({ context }) => context.cfg.advertIntervalCs * 10,
-    /** R-14/R-15/K-21: the whole-interval part of Master_Down_Interval; Skew_Time follows as marks. */
-    masterDownCountdown: ({ context }) => usToMs(countdownUs(context)),
     startupDelay: ({ context }) => context.cfg.startupDelayMs ?? 0,
     preemptDelay: ({ context }) => context.preemptDelayMs,
     garpMasterDelay: ({ context }) => context.cfg.garp.masterDelayMs,
@@ -131,28 +142,16 @@ export const instanceSetup = setup({
     leaveMaster: enqueueActions(({ context, enqueue }, p: { release: boolean }) => {
       if (context.state !== 'MASTER') return;
       // R-26 / K-12 / K-28: priority 0 tells the backups to take over after Skew_Time.
-      if (p.release) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: 0 } satisfies IoCommand);
+      if (p.release) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: VRRP_PRIORITY_STOP } satisfies IoCommand);
       enqueue.sendTo('io', { type: 'io.removeVips' } satisfies IoCommand);
     }),
-    /** K-13: one delayed `vrrp.skewMark` per Skew_Time the deadline could need (see skewCandidatesUs). */
-    armSkewMarks: enqueueActions(({ context, enqueue }) => {
-      const marks = skewCandidatesUs(context);
-      enqueue.assign({ skewElapsedUs: 0, skewMarkCount: marks.length });
-      marks.forEach((skewUs, i) => enqueue.raise({ type: 'vrrp.skewMark', skewUs }, { id: `skewMark.${i}`, delay: usToMs(skewUs) }));
-    }),
-    cancelSkewMarks: enqueueActions(({ context, enqueue }) => {
-      for (let i = 0; i < context.skewMarkCount; i++) enqueue.cancel(`skewMark.${i}`);
-      enqueue.assign({ skewMarkCount: 0 });
-    }),
-    recordSkewMark: assign((_, p: { skewUs: number }) => ({ skewElapsedUs: p.skewUs })),
     /** R-27: Adver_Timer; `vrrp.adverTimerExpired` sends the next advert. */
     startAdverTimer: raise({ type: 'vrrp.adverTimerExpired' }, { id: 'adverTimer', delay: 'advertInterval' }),
     cancelAdverTimer: cancel('adverTimer'),
-    /** R-14/R-24: the first phase of the Master_Down_Timer; `vrrp.countdownElapsed` starts the skew phase. */
-    startMasterDownTimer: raise({ type: 'vrrp.countdownElapsed' }, { id: 'masterDownCountdown', delay: 'masterDownCountdown' }),
-    cancelMasterDownTimer: cancel('masterDownCountdown'),
-    /** RFC 5798 §6.4.2 "If the Master_Down_Timer fires". */
-    raiseMasterDown: raise({ type: 'vrrp.masterDown' }),
+    /** R-24: an accepted advert of the master we follow runs Master_Down_Interval again from now. */
+    restartMasterDownTimer: sendTo('masterDownTimer', ({ context }) => ({ type: 'timer.restart' as const, intervalUs: masterDownUs(context) })),
+    /** K-13: the priority changed while the timer runs: it moves the deadline by the Skew_Time difference. */
+    retargetMasterDownTimer: sendTo('masterDownTimer', ({ context }) => ({ type: 'timer.retarget' as const, intervalUs: masterDownUs(context) })),
     /** K-15: the first lower-priority advert starts preempt_delay; an advert that is not lower stops it. */
     trackPreemptDelay: enqueueActions(({ context, enqueue }, p: AdvertParams) => {
       if (context.preemptDelayMs <= 0) return;
@@ -189,13 +188,13 @@ export const instanceSetup = setup({
     }),
     /** K-7: another owner advertises 255: log a configuration error and drop ourselves to 254. */
     demoteConflictingOwner: enqueueActions(({ context, enqueue, system }) => {
-      const next = effectivePriority(254, context.trackDelta);
+      const next = effectivePriority(VRRP_PRIORITY_OWNER - 1, context.trackDelta);
       enqueue.emit({ type: 'vrrp.log', instance: context.cfg.name, level: 'error', message: 'CONFIGURATION ERROR: local and remote instance are both address owner (priority 255); reducing local priority' });
       enqueue.emit({ type: 'vrrp.priority', instance: context.cfg.name, from: context.priority, to: next });
       const notifier = notifierRef(context, system);
       const notice = priorityNotice(context, next);
       if (notifier && notice) enqueue.sendTo(notifier, notice);
-      enqueue.assign({ basePriority: 254, priority: next });
+      enqueue.assign({ basePriority: VRRP_PRIORITY_OWNER - 1, priority: next });
     }),
     logIoFailure: emit(({ context, event }) => ({
       type: 'vrrp.log' as const, instance: context.cfg.name, level: 'error' as const,

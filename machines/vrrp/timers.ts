@@ -11,6 +11,7 @@
  * v3 priority 255, 100 cs: Skew 3 906 µs (exact 3 906.25, floored). Pure; no clock.
  */
 import { compareAddressBytes, parseIp } from '../../protocol/addr.js';
+import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import type { VrrpVersion } from './types.js';
 
 export const US_PER_CS = 10_000;
@@ -23,12 +24,13 @@ export function skewTimeUs(version: VrrpVersion, priority: number, masterAdverIn
   return version === 3 ? Math.floor((steps * masterAdverIntervalCs * 625) / 16) : Math.floor((steps * 1_000_000) / 256);
 }
 
-/** keepalived's VRRP_TIMER_SKEW_MIN: the skew of one priority step (a sync-group member wanting MASTER). */
-export function minSkewUs(version: VrrpVersion, masterAdverIntervalCs: number): number {
-  return version === 3 ? Math.floor((masterAdverIntervalCs * 625) / 16) : Math.floor(1_000_000 / 256);
-}
-
-/** Master_Down_Interval in µs. */
+/**
+ * Master_Down_Interval in µs: `downTimerAdverts` × Master_Adver_Interval + Skew_Time (RFC 3768 /
+ * RFC 5798 §6.1, where the factor is 3; keepalived's down_timer_adverts). This is the one formula
+ * the instance's Master_Down_Timer runs (instance.context.ts masterDownUs): after a priority-0
+ * advert it is Skew_Time alone (downTimerAdverts 0, R-23), and a sync-group member wanting MASTER
+ * starts with one interval and the one-step skew of priority 255 (keepalived's VRRP_TIMER_SKEW_MIN).
+ */
 export function masterDownIntervalUs(
   version: VrrpVersion,
   priority: number,
@@ -45,8 +47,8 @@ export function usToMs(us: number): number {
 
 /** Effective priority from tracker weights (K-13): owners never change, others clamp to 1..254. */
 export function effectivePriority(basePriority: number, weightDelta: number): number {
-  if (basePriority === 255) return 255;
-  return Math.min(254, Math.max(1, basePriority + weightDelta));
+  if (basePriority === VRRP_PRIORITY_OWNER) return VRRP_PRIORITY_OWNER;
+  return Math.min(VRRP_PRIORITY_OWNER - 1, Math.max(1, basePriority + weightDelta));
 }
 
 /**

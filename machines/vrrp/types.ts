@@ -67,18 +67,11 @@ export interface InstanceInput {
   /** Unicast instance: on leaving FAULT announce our own source address (K-12, try_up_instance). */
   unicast?: boolean;
   /**
-   * The effective priorities this instance's tracker weights can produce: clamp(base + Σ negative
-   * weights) .. clamp(base + Σ positive weights). Only narrows the Skew_Time bookkeeping (one timer
-   * per possible priority, K-13); defaults to 1..254, which is always exact but arms 254 timers per
-   * expiry. An instance without weighted trackers should pass { min: basePriority, max: basePriority }.
-   */
-  priorityRange?: { min: number; max: number };
-  /**
    * systemId of the notifier actor: state changes, priority changes (notify_priority_changes) and
    * notify_master_rx_lower_pri go to it directly. Without one, nothing is notified.
    */
   notifier?: string;
-  /** Opaque handle the runtime passes to its `io` actor (whose input is this InstanceInput); the machine never reads it. */
+  /** Opaque handle the runtime passes to its `io` and `masterDownTimer` actors; the machine never reads it. */
   env?: unknown;
 }
 
@@ -149,6 +142,25 @@ export type IoCommand =
   | { type: 'io.sendGarp'; repeat: number; reason: GarpReason }
   /** Unicast instance leaving FAULT: one GARP/NA for our own source address (K-12). */
   | { type: 'io.announceSource' };
+
+/**
+ * Commands the instance sends to its invoked `masterDownTimer` actor (id 'masterDownTimer', one per
+ * stay in `backup.countdown`), which sends `vrrp.masterDown` back when Master_Down_Interval is over.
+ * The interval is always the whole of it (timers.ts masterDownIntervalUs), measured from the
+ * actor's start or its last `timer.restart`.
+ */
+export type MasterDownTimerCommand =
+  /** R-24: an accepted advert: the interval runs again from now. */
+  | { type: 'timer.restart'; intervalUs: number }
+  /** K-13: the priority (so Skew_Time) changed: the deadline moves by the difference, from the same
+   *  start; a deadline that has already passed fires at once. */
+  | { type: 'timer.retarget'; intervalUs: number };
+
+/** Input of the `masterDownTimer` actor: the interval to run at start, and the instance's `env`. */
+export interface MasterDownTimerInput {
+  intervalUs: number;
+  env?: unknown;
+}
 
 export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 'lower-prio-delay';
 

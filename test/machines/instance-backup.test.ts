@@ -153,19 +153,30 @@ describe('VRRP instance in BACKUP', () => {
     expect(h.state()).toBe('master');
   });
 
-  it('K-13 with a declared priority range the skew bookkeeping is exact inside it and still expires outside it', () => {
-    const inside = startInstance({ priorityRange: { min: 80, max: 150 } });
-    inside.runUntil(3300);
-    inside.send({ type: 'track.priority', delta: 50 }); // 150: deadline 3414.062, an armed mark
-    inside.runUntil(3414.062);
-    expect(inside.state()).toBe('master');
-    const outside = startInstance({ priorityRange: { min: 100, max: 100 } });
-    outside.runUntil(3300);
-    outside.send({ type: 'track.priority', delta: -50 }); // 50 is outside: next armed mark is priority 1's
-    outside.runUntil(3996.092);
-    expect(outside.state()).toBe('backup');
-    outside.runUntil(3996.093);
-    expect(outside.state()).toBe('master');
+  it('K-13 a priority change to any value moves the deadline exactly, with one timer armed', () => {
+    const h = startInstance();
+    h.runUntil(3300);
+    expect(h.clock.pending()).toBe(1); // the Master_Down_Timer, whatever the priority could become
+    h.send({ type: 'track.priority', delta: -99 }); // priority 1: skew 996.093 ms → deadline 3996.093
+    h.send({ type: 'track.priority', delta: 0 }); // back to 100: deadline 3609.375 again
+    h.send({ type: 'track.priority', delta: -37 }); // 63: skew 753.906 ms → deadline 3753.906
+    expect(h.clock.pending()).toBe(1);
+    h.runUntil(3753.905);
+    expect(h.state()).toBe('backup');
+    h.runUntil(3753.906);
+    expect(h.state()).toBe('master');
+  });
+
+  it('K-13 a priority change after an accepted advert moves the deadline from that advert', () => {
+    const h = startInstance();
+    h.runUntil(1000);
+    h.send(advert(200)); // deadline 4609.375
+    h.runUntil(2000);
+    h.send(advert(200)); // repeat of the known master, restarted in place: deadline 5609.375
+    h.runUntil(5500);
+    h.send({ type: 'track.priority', delta: 50 }); // 150: skew 414.062 → deadline 5414.062, passed
+    expect(h.state()).toBe('master');
+    expect(h.transitions()).toEqual(['INIT>BACKUP@0', 'BACKUP>MASTER@5500']);
   });
 
   it('K-13 effective priority changes are emitted and carried by the next advert; owners never change', () => {

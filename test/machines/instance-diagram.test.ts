@@ -17,7 +17,6 @@ describe('instance statechart diagram', () => {
   it('shows named delays, guards and the R-25 internal transition', () => {
     const text = toMermaid(instanceMachine);
     expect(text.startsWith('stateDiagram-v2\n')).toBe(true);
-    expect(text).toContain('vrrpInstance_backup_countdown --> vrrpInstance_backup_skew : vrrp.countdownElapsed');
     expect(text).toContain('vrrpInstance_backup_countdown --> vrrpInstance_backup_countdown : net.advert [repeatsKnownMaster] (internal)');
     expect(text).toContain('vrrpInstance_master_advertising --> vrrpInstance_master_advertising : vrrp.adverTimerExpired (internal)');
     expect(text).toContain('vrrpInstance_backup --> vrrpInstance_backup_countdown : net.advert [backupAcceptsAdvert]');

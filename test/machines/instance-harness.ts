@@ -5,6 +5,7 @@
 import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
+import { masterDownTimer } from '../../actors/vrrp/master-down-timer.js';
 import type { InstanceEmitted, InstanceEvent, InstanceInput, IoCommand, MemberEvent, ReceivedAdvert } from '../../machines/vrrp/types.js';
 
 export const BASE_INPUT: InstanceInput = {
@@ -60,6 +61,12 @@ export function advert(priority: number, src = '198.51.100.3', maxAdvertInterval
   return { type: 'net.advert', advert: a };
 }
 
+/** The instance machine with this io actor and the runtime's own Master_Down_Timer (which reads
+ *  the clock from the input's `env`: pass `env: { clock }`). */
+export function withIo(io: ReturnType<typeof fromCallback<IoCommand, InstanceInput>>) {
+  return instanceMachine.provide({ actors: { io, masterDownTimer } });
+}
+
 /** Build, start and (unless `startup: false`) send vrrp.startup at t = 0. */
 export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { startup?: boolean; withGroup?: boolean } = {}): Harness {
   const clock = new SimClock();
@@ -68,17 +75,15 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
   const group: Stamped<MemberEvent>[] = [];
   const journal: string[] = [];
   const ioText = (e: IoCommand) => (e.type === 'io.sendGarp' ? `io.sendGarp:${e.reason}` : e.type === 'io.sendAdvert' ? `io.sendAdvert:${e.priority}` : e.type);
-  const machine = instanceMachine.provide({
-    actors: {
-      io: fromCallback<IoCommand, InstanceInput>(({ receive }) => {
-        receive((cmd) => {
-          io.push({ at: clock.now(), e: cmd });
-          journal.push(ioText(cmd));
-        });
-      }),
-    },
-  });
-  let input: InstanceInput = { ...BASE_INPUT, ...overrides };
+  const machine = withIo(
+    fromCallback<IoCommand, InstanceInput>(({ receive }) => {
+      receive((cmd) => {
+        io.push({ at: clock.now(), e: cmd });
+        journal.push(ioText(cmd));
+      });
+    }),
+  );
+  let input: InstanceInput = { ...BASE_INPUT, env: { clock }, ...overrides };
   if (opts.withGroup) {
     const groupActor = createActor(
       fromCallback<MemberEvent>(({ receive }) => {

@@ -7,7 +7,7 @@ import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
-import { BASE_INPUT } from './instance-harness.js';
+import { BASE_INPUT, withIo } from './instance-harness.js';
 
 const WIRE_MS = 0.1;
 
@@ -17,18 +17,16 @@ function pair(a: Partial<InstanceInput>, b: Partial<InstanceInput>) {
   const nodes: Record<string, Actor<typeof instanceMachine>> = {};
   const wire = { up: true };
   const build = (name: string, peer: string, over: Partial<InstanceInput>) => {
-    const input: InstanceInput = { ...BASE_INPUT, name, ...over };
-    const machine = instanceMachine.provide({
-      actors: {
-        io: fromCallback<IoCommand, InstanceInput>(({ receive }) => {
-          receive((cmd) => {
-            if (cmd.type !== 'io.sendAdvert' || !wire.up) return;
-            const advert = { vrid: input.vrid, priority: cmd.priority, maxAdvertIntervalCs: input.advertIntervalCs, src: input.primaryAddress };
-            clock.setTimeout(() => nodes[peer]!.send({ type: 'net.advert', advert }), WIRE_MS);
-          });
-        }),
-      },
-    });
+    const input: InstanceInput = { ...BASE_INPUT, name, env: { clock }, ...over };
+    const machine = withIo(
+      fromCallback<IoCommand, InstanceInput>(({ receive }) => {
+        receive((cmd) => {
+          if (cmd.type !== 'io.sendAdvert' || !wire.up) return;
+          const advert = { vrid: input.vrid, priority: cmd.priority, maxAdvertIntervalCs: input.advertIntervalCs, src: input.primaryAddress };
+          clock.setTimeout(() => nodes[peer]!.send({ type: 'net.advert', advert }), WIRE_MS);
+        });
+      }),
+    );
     const actor = createActor(machine, { clock, input });
     actor.on('vrrp.state', (e) => log.push(`${clock.now()} ${name} ${e.to}`));
     nodes[name] = actor;

@@ -3,7 +3,7 @@
  * Rounding is pinned to keepalived's: integer microseconds, floored.
  */
 import { describe, expect, it } from 'vitest';
-import { compareAddresses, effectivePriority, masterDownIntervalUs, minSkewUs, skewTimeUs } from '../../machines/vrrp/timers.js';
+import { compareAddresses, effectivePriority, masterDownIntervalUs, skewTimeUs } from '../../machines/vrrp/timers.js';
 import { advert, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 // vrrp.md §1.4, keepalived column: [priority, Skew µs, MDI µs] at 1 s / 100 cs.
@@ -31,9 +31,12 @@ describe('VRRP timers', () => {
     expect(skewTimeUs(3, 100, 50)).toBe(304_687); // 304 687.5 exact
     expect(skewTimeUs(3, 255, 1)).toBe(39); // 39.0625 exact
     expect(masterDownIntervalUs(3, 1, 4095)).toBe(3 * 40_950_000 + 40_790_039); // largest v3 MDI ≈ 16 364 cs
-    expect(minSkewUs(3, 100)).toBe(3_906); // one priority step of 100 cs
-    expect(minSkewUs(3, 1000)).toBe(39_062);
-    expect(minSkewUs(2, 300)).toBe(3_906);
+    // the sync-group start: one interval plus one priority step's skew (VRRP_TIMER_SKEW_MIN)
+    expect(masterDownIntervalUs(3, 255, 100, 1)).toBe(1_003_906);
+    expect(masterDownIntervalUs(3, 255, 1000, 1)).toBe(10_039_062);
+    expect(masterDownIntervalUs(2, 255, 300, 1)).toBe(3_003_906);
+    // after a priority-0 advert: Skew_Time alone
+    expect(masterDownIntervalUs(2, 100, 100, 0)).toBe(609_375);
   });
 
   it('R-14 v2 Skew_Time is (256 − p)/256 s whatever the advert interval', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { syncGroupMachine, type SyncGroupEvent } from '../../machines/vrrp/sync-group.machine.js';
-import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
+import { withIo } from './instance-harness.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
 import { trackerMachine } from '../../machines/track/tracker.machine.js';
 import { trackingMachine } from '../../machines/track/tracking.machine.js';
@@ -155,7 +155,7 @@ function groupOfInstances(links: Array<[number, boolean]>) {
     const ids = links.map(([at, up]) => clock.at(at, () => input.parent.send({ type: 'tracker.update', ok: up, value: up ? 1 : 0 })));
     return () => ids.forEach((id) => clock.clearTimeout(id));
   });
-  const instance = instanceMachine.provide({ actors: { io: ioActor } });
+  const instance = withIo(ioActor);
   const tracker = trackerMachine.provide({ actors: { linkProbe } });
   const members = [instanceInput('VI_1', 1, 100), instanceInput('VI_2', 2, 200)];
   // Two phases, as the runtime does it: spawn, attach observers, then let tracking start the instances.
@@ -175,7 +175,7 @@ function groupOfInstances(links: Array<[number, boolean]>) {
     },
   }).createMachine({
     entry: enqueueActions(({ enqueue }) => {
-      for (const m of members) enqueue.spawnChild('instance', { id: m.name, systemId: `vrrp/${m.name}`, input: m });
+      for (const m of members) enqueue.spawnChild('instance', { id: m.name, systemId: `vrrp/${m.name}`, input: { ...m, env: { clock } } });
       enqueue.spawnChild('group', { id: 'G', systemId: 'group/G', input: { name: 'G', members: members.map((m) => ({ name: m.name, systemId: `vrrp/${m.name}` })) } });
       enqueue.spawnChild('tracker', { id: 'eth1', systemId: 'track/interface/eth1', input: { kind: 'interface', name: 'eth1', probe: {} } });
     }),

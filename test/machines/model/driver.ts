@@ -20,7 +20,6 @@ export class ImplementationDriver {
     this.h = startInstance(
       {
         garp: { masterDelayMs: 0, masterRepeat: 5, masterRefreshMs: 0, masterRefreshRepeat: 1, lowerPrioDelayMs: 0, lowerPrioRepeat: 0 },
-        priorityRange: { min: 100, max: 100 }, // no weighted trackers in the model
       },
       { startup: false },
     );

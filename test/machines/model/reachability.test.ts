@@ -28,7 +28,6 @@ const PAYLOAD_EVENTS: AnyEvent[] = [
   { type: 'group.goFault' },
   { type: 'group.clearFault' },
   { type: 'vrrp.masterDown' },
-  { type: 'vrrp.skewMark', skewUs: 10_000_000 },
 ];
 
 /** Payload events plus the delayed (`xstate.after.*`) events the current state has armed. */
@@ -55,7 +54,6 @@ describe('instance machine structure (xstate/graph)', () => {
     ]);
     expect([...reached].sort()).toEqual([
       'vrrpInstance.backup.countdown',
-      'vrrpInstance.backup.skew',
       'vrrpInstance.backup.startupHold',
       'vrrpInstance.fault',
       'vrrpInstance.init',

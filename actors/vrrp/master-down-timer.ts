@@ -1,0 +1,54 @@
+/**
+ * The VRRP instance's Master_Down_Timer (RFC 3768 / RFC 5798 §6.4.2) on the clock port: one timer
+ * per backup, whatever the priority does. The instance machine invokes it in `backup.countdown`
+ * with the whole Master_Down_Interval (machines/vrrp/timers.ts masterDownIntervalUs) and it sends
+ * `vrrp.masterDown` back when that time is up.
+ *
+ *   timer.restart {intervalUs}    an accepted advert (R-24): the interval runs again from now
+ *   timer.retarget {intervalUs}   the priority changed (K-13): same start, new length, so the
+ *                                 deadline moves by the Skew_Time difference; one already passed
+ *                                 fires at once
+ *
+ * Times are the clock's milliseconds (fractions kept: the simulator's clock has 1 µs resolution
+ * and is deterministic, the daemon's is performance.now()). The timeout is cleared when the
+ * instance leaves the state (the actor stops).
+ */
+import { fromCallback } from 'xstate';
+import type { Clock } from '../ports.js';
+import type { MasterDownTimerCommand, MasterDownTimerInput } from '../../machines/vrrp/types.js';
+
+/** What the timer needs from the instance's env: the runtime's clock port. */
+export interface MasterDownTimerEnv {
+  clock: Clock;
+}
+
+export const masterDownTimer = fromCallback<MasterDownTimerCommand, MasterDownTimerInput>(({ input, receive, sendBack }) => {
+  const clock = (input.env as MasterDownTimerEnv | undefined)?.clock;
+  if (!clock) throw new Error('masterDownTimer: spawned without a clock in its env (compose it through actors/vrrp)');
+  let startedMs = clock.now();
+  let intervalUs = input.intervalUs;
+  let handle: unknown;
+  const expire = (): void => {
+    handle = undefined;
+    sendBack({ type: 'vrrp.masterDown' });
+  };
+  const arm = (delayMs: number): void => {
+    if (handle !== undefined) clock.clearTimeout(handle);
+    if (delayMs <= 0) expire();
+    else handle = clock.setTimeout(expire, delayMs);
+  };
+  arm(intervalUs / 1000);
+  receive((c) => {
+    if (c.type === 'timer.restart') {
+      startedMs = clock.now();
+      intervalUs = c.intervalUs;
+      arm(intervalUs / 1000);
+    } else if (c.intervalUs !== intervalUs) {
+      intervalUs = c.intervalUs;
+      arm(startedMs + intervalUs / 1000 - clock.now());
+    }
+  });
+  return () => {
+    if (handle !== undefined) clock.clearTimeout(handle);
+  };
+});
