@@ -120,6 +120,9 @@ export type RuntimeEvent =
   | { type: 'lvs.server'; at: number; vs: string; rs: string; alive: boolean; weight: number }
   /** LVS: a virtual server's quorum was decided. */
   | { type: 'lvs.quorum'; at: number; vs: string; up: boolean; sum: number; threshold: number }
+  /** An actor threw (a bug): a lifecycle phase, or an instance's io actor. The runtime carries on
+   *  (the phase moves on, the instance stays in FAULT); the simulator counts it as invariant X1. */
+  | { type: 'actor.failed'; at: number; actor: string; error: string }
   | { type: 'runtime.stopped'; at: number };
 
 export interface RuntimeOptions {

@@ -177,10 +177,7 @@ export class RootRuntime implements Runtime, PhaseEnv {
       ...(this.opts.inspect ? { inspect: this.opts.inspect } : {}),
     });
     indexScheduler(root.system);
-    root.on('daemon.childError', (e) => {
-      this.sink.count('actor_errors');
-      this.sink.log('error', `actor ${e.child} failed: ${e.error}`);
-    });
+    root.on('daemon.childError', (e) => this.sink.actorFailed(e.child, e.error));
     root.on('daemon.stopping', () => this.sink.log('info', 'Stopping'));
     root.on('daemon.stopped', (e) => this.finishStop(e.timedOut));
     this.root = root;

@@ -52,6 +52,14 @@ export class RuntimeSink {
     this.emit({ type: 'log', level, message });
   }
 
+  /** An actor threw (a bug the runtime survives): counted in actor_errors, logged as `line`, and
+   *  reported as an `actor.failed` RuntimeEvent. */
+  actorFailed(actor: string, error: string, line = `actor ${actor} failed: ${error}`): void {
+    this.count('actor_errors');
+    this.log('error', line);
+    this.emit({ type: 'actor.failed', actor, error });
+  }
+
   on(listener: (e: RuntimeEvent) => void): () => void {
     if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
     return () => {

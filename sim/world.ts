@@ -352,6 +352,9 @@ export class World implements MonitoredWorld, PortObserver, HostEvents, FaultTar
         return this.endDaemon(host, 'stopped');
       case 'advert.dropped':
         return this.advertDropped(host, e.instance, e.reason);
+      case 'actor.failed':
+        // The runtime survived it (the phase moved on, the instance went to FAULT), but it is a bug all the same.
+        return this.violation('X1', `actor ${e.actor} on ${host.name} failed: ${e.error.split('\n')[0]}`, host.name);
       case 'log':
         // Already recorded once, by the Logger port (onLog), which also sees lines logged outside the sink.
         return;

@@ -64,6 +64,9 @@ export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() =>
       c.sink.log('info', `(${e.instance}) Received advert from ${e.src} with lower priority ${e.priority}, ours ${e.ours}${forcing}`);
     }),
     ref.on('vrrp.log', (e: Of<InstanceEmitted, 'vrrp.log'>) => c.sink.log(e.level, `(${e.instance}) ${e.message}`)),
+    ref.on('vrrp.actorFailed', (e: Of<InstanceEmitted, 'vrrp.actorFailed'>) =>
+      c.sink.actorFailed(`vrrp/${e.instance}/${e.actor}`, e.error, `(${e.instance}) ${e.actor} actor failed: ${e.error}`),
+    ),
   ];
   return subs.map((s) => () => s.unsubscribe());
 }

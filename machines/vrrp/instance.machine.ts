@@ -38,8 +38,8 @@
  *     member.want MASTER when a backup's down timer expires (it stays BACKUP, re-arms a full
  *     Master_Down_Interval and waits for group.goMaster), member.want BACKUP when it accepts an advert again.
  *
- * Errors: if the io actor throws (a bug: ports report failures as values), the instance logs it and
- * stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
+ * Errors: if the io or masterDownTimer actor throws (a bug: ports report failures as values), the
+ * instance emits vrrp.actorFailed and stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
  *
  * Timers: named delays (`after`, or a delayed `raise` with an id that a named `cancel` stops) and one
  * invoked timer actor; time comes from the actor system's clock (SimClock in tests). Adver_Timer is
@@ -64,7 +64,7 @@ export const instanceMachine = instanceSetup.createMachine({
     id: 'io',
     src: 'io',
     input: ({ context }) => context.cfg,
-    onError: { target: '.fault', actions: ['logIoFailure', { type: 'recordFault', params: { source: 'io-failure' } }, { type: 'setReason', params: { reason: 'fault' } }] },
+    onError: { target: '.fault', actions: [{ type: 'reportActorFailure', params: { actor: 'io' } }, { type: 'recordFault', params: { source: 'io-failure' } }, { type: 'setReason', params: { reason: 'fault' } }] },
   },
   initial: 'init',
   on: {
@@ -121,7 +121,19 @@ export const instanceMachine = instanceSetup.createMachine({
         countdown: {
           description:
             'RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).',
-          invoke: { id: 'masterDownTimer', src: 'masterDownTimer', input: ({ context }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env }) },
+          invoke: {
+            id: 'masterDownTimer',
+            src: 'masterDownTimer',
+            input: ({ context }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env }),
+            onError: {
+              target: '#vrrpInstance.fault',
+              actions: [
+                { type: 'reportActorFailure', params: { actor: 'masterDownTimer' } },
+                { type: 'recordFault', params: { source: 'io-failure' } },
+                { type: 'setReason', params: { reason: 'fault' } },
+              ],
+            },
+          },
           on: {
             'net.advert': {
               guard: { type: 'repeatsKnownMaster', params: ({ event }) => ({ advert: event.advert }) },

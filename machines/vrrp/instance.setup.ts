@@ -196,9 +196,8 @@ export const instanceSetup = setup({
       if (notifier && notice) enqueue.sendTo(notifier, notice);
       enqueue.assign({ basePriority: VRRP_PRIORITY_OWNER - 1, priority: next });
     }),
-    logIoFailure: emit(({ context, event }) => ({
-      type: 'vrrp.log' as const, instance: context.cfg.name, level: 'error' as const,
-      message: `io actor failed: ${String((event as { error?: unknown }).error)}`,
+    reportActorFailure: emit(({ context, event }, p: { actor: 'io' | 'masterDownTimer' }) => ({
+      type: 'vrrp.actorFailed' as const, instance: context.cfg.name, actor: p.actor, error: String((event as { error?: unknown }).error),
     })),
     warnOwnAddress: emit(({ context }) => ({
       type: 'vrrp.log' as const, instance: context.cfg.name, level: 'warning' as const,

@@ -200,4 +200,7 @@ export type InstanceEmitted =
    * (not lower_prio_no_advert), which keepalived's log line reports as "forcing new election".
    */
   | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number; ours: number; forcing: boolean }
-  | { type: 'vrrp.log'; instance: string; level: 'detail' | 'info' | 'warning' | 'error'; message: string };
+  | { type: 'vrrp.log'; instance: string; level: 'detail' | 'info' | 'warning' | 'error'; message: string }
+  /** Its io or masterDownTimer actor threw (a bug: ports report failures as values); the
+   *  instance stays in FAULT for good. */
+  | { type: 'vrrp.actorFailed'; instance: string; actor: 'io' | 'masterDownTimer'; error: string };

@@ -3,7 +3,7 @@
  *
  * Per event: S1 legal transitions, S3 only masters advertise, S5 advert cadence, S6 a VIP only
  * on a master, S8 sync-group members agree, L5 no premature takeover, L11 no flapping after
- * convergence, X1 the runtime never throws, X3 a stopped daemon leaves no VIP.
+ * convergence, X1 the runtime never throws and no actor fails (sim/world.ts), X3 a stopped daemon leaves no VIP.
  * Per router group (see groups.ts): L1/L8 dual masters heal, L5 failover in time.
  * After convergence (see snapshot.ts): L1, L2, L12, L13 and status/event agreement.
  * LVS (see lvs-monitor.ts): C1–C5.

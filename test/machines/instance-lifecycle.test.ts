@@ -189,7 +189,7 @@ describe('VRRP instance io failures', () => {
     clock.advance(20_000);
     expect(actor.getSnapshot().status).toBe('active');
     expect(actor.getSnapshot().value).toBe('fault');
-    expect(seen.some((e) => e.type === 'vrrp.log' && e.level === 'error' && e.message.includes('socket exploded'))).toBe(true);
+    expect(seen.some((e) => e.type === 'vrrp.actorFailed' && e.actor === 'io' && e.error.includes('socket exploded'))).toBe(true);
   });
 
   it('without a provided io actor the placeholder fails loudly into FAULT with a log line', () => {
@@ -198,7 +198,25 @@ describe('VRRP instance io failures', () => {
     actor.on('*', (e) => seen.push(e));
     actor.start();
     expect(actor.getSnapshot().value).toBe('fault');
-    expect(seen.find((e) => e.type === 'vrrp.log')).toMatchObject({ level: 'error' });
+    expect(seen.find((e) => e.type === 'vrrp.actorFailed')).toMatchObject({ actor: 'io' });
+  });
+
+  it('a Master_Down_Timer that throws puts the instance in FAULT for good and says so (no crash)', () => {
+    const clock = new SimClock();
+    const broken = instanceMachine.provide({
+      actors: { io: fromCallback(() => undefined), masterDownTimer: fromCallback(() => { throw new Error('no clock'); }) },
+    });
+    const actor = createActor(broken, { clock, input: BASE_INPUT });
+    const seen: InstanceEmitted[] = [];
+    actor.on('*', (e) => seen.push(e));
+    actor.start();
+    actor.send({ type: 'vrrp.startup' });
+    clock.advance(20_000);
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(actor.getSnapshot().value).toBe('fault');
+    expect(seen.filter((e) => e.type === 'vrrp.actorFailed')).toEqual([
+      { type: 'vrrp.actorFailed', instance: 'VI_1', actor: 'masterDownTimer', error: 'Error: no clock' },
+    ]);
   });
 });
 
