@@ -2,7 +2,7 @@
  * `[ADDR:]PORT` for the daemon's own listeners (`--metrics`, `keepalived_ts_metrics`): a port
  * alone means 127.0.0.1; an address must be an IP literal (IPv6 in brackets). Pure.
  */
-import { parseIp } from './ip.js';
+import { IpAddress } from '../protocol/addr.js';
 
 export interface ListenAddress {
   host: string;
@@ -17,17 +17,17 @@ export function parseListen(text: string): ListenAddress | { error: string } {
   let portText = text;
   const v6 = /^\[([^\]]+)\]:(.*)$/.exec(text);
   if (v6) {
-    const ip = parseIp(v6[1]!);
+    const ip = IpAddress.parse(v6[1]!);
     if (!ip || ip.family !== 6) return bad('is not an IPv6 address and port');
-    host = ip.address;
+    host = ip.text;
     portText = v6[2]!;
   } else if (text.includes(':')) {
     const at = text.lastIndexOf(':');
     const addr = text.slice(0, at);
     if (addr === '') return bad('has no address before the colon');
-    const ip = parseIp(addr);
+    const ip = IpAddress.parse(addr);
     if (!ip || ip.family !== 4) return bad(addr.includes(':') ? 'has an IPv6 address without brackets' : `has '${addr}', which is not an IP address`);
-    host = ip.address;
+    host = ip.text;
     portText = text.slice(at + 1);
   }
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) return bad(`has no port between 1 and 65535`);

@@ -1,7 +1,9 @@
 /**
- * Address text ⇄ bytes: IPv4 dotted quad, IPv6 (RFC 4291 §2.2 input, RFC 5952 canonical output),
- * MAC "aa:bb:cc:dd:ee:ff", and the MAC addresses VRRP derives (RFC 1112 §6.4 / RFC 2464 §7
- * multicast MACs, RFC 3768 §7.3 / RFC 5798 §7.3 virtual router MAC).
+ * Addresses, the one library of them: the IpAddress value (family, bytes, cached canonical text)
+ * that a received packet's addresses travel as from the socket to the statechart; text ⇄ bytes
+ * for IPv4 dotted quads and IPv6 (RFC 4291 §2.2 input, RFC 5952 canonical output, inet_pton's
+ * rules: no zone index); `ADDR[/LEN]`; MAC "aa:bb:cc:dd:ee:ff"; and the MAC addresses VRRP derives
+ * (RFC 1112 §6.4 / RFC 2464 §7 multicast MACs, RFC 3768 §7.3 / RFC 5798 §7.3 virtual router MAC).
  * Parsers return undefined on bad text; they never throw.
  */
 
@@ -128,6 +130,78 @@ export function isIpv6LinkLocal(b: Uint8Array): boolean {
 
 export function isMulticast(b: Uint8Array): boolean {
   return b.length === 16 ? b[0] === 0xff : ((b[0] ?? 0) & 0xf0) === 0xe0;
+}
+
+/**
+ * One IPv4 or IPv6 address as a value: its family, its 4 or 16 bytes in network order, and its
+ * canonical text (dotted quad / RFC 5952), made on first use and kept. A received packet's
+ * addresses are built once from its bytes and travel as this value to the instance statechart,
+ * which compares them by bytes (R-29 tie-break, the master it follows). JSON gives the text.
+ */
+export class IpAddress {
+  private cachedText: string | undefined;
+
+  private constructor(
+    readonly family: IpFamily,
+    readonly bytes: Uint8Array,
+    text?: string,
+  ) {
+    this.cachedText = text;
+  }
+
+  /** From 4 or 16 bytes (copied: a receive buffer may be reused); undefined for another length. */
+  static fromBytes(bytes: Uint8Array): IpAddress | undefined {
+    if (bytes.length !== 4 && bytes.length !== 16) return undefined;
+    return new IpAddress(bytes.length === 4 ? 4 : 6, bytes.slice());
+  }
+
+  /** From text written any valid way (no `/prefix`, no `%zone`). */
+  static parse(text: string): IpAddress | undefined {
+    const p = parseIp(text);
+    return p ? new IpAddress(p.family, p.bytes) : undefined;
+  }
+
+  /** The canonical text: "198.51.100.1", "2001:db8::1". */
+  get text(): string {
+    return (this.cachedText ??= formatIp(this.bytes));
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  toJSON(): string {
+    return this.text;
+  }
+
+  equals(other: IpAddress | undefined): boolean {
+    return other !== undefined && (other === this || compareAddressBytes(this.bytes, other.bytes) === 0);
+  }
+
+  /** Unsigned network-order comparison (RFC 5798 §6.4.3 tie-break): −1, 0 or 1. */
+  compare(other: IpAddress): number {
+    return Math.sign(compareAddressBytes(this.bytes, other.bytes));
+  }
+
+  get isMulticast(): boolean {
+    return isMulticast(this.bytes);
+  }
+
+  get isLinkLocal(): boolean {
+    return isIpv6LinkLocal(this.bytes);
+  }
+}
+
+/** `ADDR[/LEN]`, LEN defaulting to the full length (32 or 128). */
+export function parseCidr(text: string): { ip: IpAddress; prefixLength: number; prefixGiven: boolean } | undefined {
+  const slash = text.indexOf('/');
+  const ip = IpAddress.parse(slash < 0 ? text : text.slice(0, slash));
+  if (!ip) return undefined;
+  const max = ip.family === 4 ? 32 : 128;
+  if (slash < 0) return { ip, prefixLength: max, prefixGiven: false };
+  const lenText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) return undefined;
+  return { ip, prefixLength: Number(lenText), prefixGiven: true };
 }
 
 /** Unsigned network-order comparison (RFC 5798 §6.4.3 tie-break): <0, 0, >0. */

@@ -4,7 +4,7 @@
  *  [noprefixroute] [autojoin] [no_track] [track_group G] [preferred_lft N|forever] [use_vmac]`.
  */
 import type { Diags } from '../diag.js';
-import { parseCidr, parseIp } from '../ip.js';
+import { IpAddress, parseCidr } from '../../protocol/addr.js';
 import type { IpAddressConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { checkInt, posOf } from '../values.js';
@@ -32,9 +32,9 @@ export function parseAddressLine(st: Stmt, d: Diags): IpAddressConfig | undefine
     return undefined;
   }
   const a: IpAddressConfig = {
-    address: cidr.address,
+    address: cidr.ip.text,
     prefixLength: cidr.prefixLength,
-    family: cidr.family,
+    family: cidr.ip.family,
     home: false,
     nodad: false,
     mngtmpaddr: false,
@@ -68,7 +68,7 @@ export function parseAddressLine(st: Stmt, d: Diags): IpAddressConfig | undefine
         break;
       case 'brd':
       case 'broadcast':
-        if (val === '+' || val === '-' || parseIp(val!)?.family === 4) a.brd = val;
+        if (val === '+' || val === '-' || IpAddress.parse(val!)?.family === 4) a.brd = val;
         else d.error(posOf(st, i), `invalid broadcast address '${val}'`, "use an IPv4 address, '+' or '-'");
         break;
       case 'label':
@@ -76,7 +76,7 @@ export function parseAddressLine(st: Stmt, d: Diags): IpAddressConfig | undefine
         break;
       case 'peer': {
         const p = parseCidr(val!);
-        if (p && p.family === a.family) a.peer = val;
+        if (p && p.ip.family === a.family) a.peer = val;
         else d.error(posOf(st, i), `invalid peer address '${val}'`, 'use an address of the same family');
         break;
       }

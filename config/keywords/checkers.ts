@@ -3,7 +3,7 @@
  * MISC_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK, BFD_CHECK. Inherited timers
  * (connect_timeout, delay_loop) are left unset here and filled in by the virtual-server pass.
  */
-import { parseIp } from '../ip.js';
+import { IpAddress } from '../../protocol/addr.js';
 import { urlRegex } from '../../protocol/check/http-judge.js';
 import { parseHexPattern } from '../../protocol/check/udp-check.js';
 import type { CheckerConfig, CheckerKind, HttpUrlConfig } from '../model.js';
@@ -57,9 +57,9 @@ function address(set: (c: C, v: string) => void): Handler<C> {
   return (c, st, cx) => {
     const t = strArg(st, 1, cx.d, 'address');
     if (t === undefined) return;
-    const ip = parseIp(t);
+    const ip = IpAddress.parse(t);
     if (!ip) return cx.d.error(posOf(st, 1), `invalid address '${t}'`, 'use an IPv4 or IPv6 address');
-    set(c, ip.address);
+    set(c, ip.text);
   };
 }
 

@@ -1,6 +1,6 @@
 /** `global_defs { … }`. */
 import type { Diags } from '../diag.js';
-import { parseIp } from '../ip.js';
+import { IpAddress } from '../../protocol/addr.js';
 import { parseListen } from '../listen.js';
 import type { GlobalDefs, LvsSyncDaemonConfig, LvsTimeoutsConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
@@ -71,13 +71,13 @@ const fifoScript =
 function mcastGroup(st: Stmt, d: Diags, family: 4 | 6): string | undefined {
   const t = needArg(st, 1, d, 'address');
   if (!t) return undefined;
-  const ip = parseIp(t.text);
-  const ok = ip && ip.family === family && (family === 4 ? ip.bytes[0]! >= 224 && ip.bytes[0]! <= 239 : ip.bytes[0] === 0xff);
+  const ip = IpAddress.parse(t.text);
+  const ok = ip && ip.family === family && ip.isMulticast;
   if (!ok) {
     d.error(posOf(st, 1), `${st.words[0]!.text}: '${t.text}' is not an IPv${family} multicast address`, family === 4 ? 'use e.g. 224.0.0.18' : 'use e.g. ff02::12');
     return undefined;
   }
-  return ip.address;
+  return ip.text;
 }
 
 export const globalTable = table<G, Cx>({
@@ -249,8 +249,8 @@ function lvsSyncDaemon(g: G, st: Stmt, cx: Cx): void {
     ttl: (i) => (c.ttl = num(i, 1, 255, 'Invalid lvs_sync_daemon ttl (%s) - ignoring') ?? c.ttl),
     group: (i) => {
       const t = st.words[i]!.text;
-      const ip = parseIp(t);
-      const multicast = ip && (ip.family === 4 ? ip.bytes[0]! >= 224 && ip.bytes[0]! <= 239 : ip.bytes[0] === 0xff);
+      const ip = IpAddress.parse(t);
+      const multicast = ip?.isMulticast;
       if (!ip) cx.d.error(posOf(st, i), `Invalid lvs_sync_daemon group (${t}) - ignoring`);
       else if (!multicast) cx.d.error(posOf(st, i), `lvs_sync_daemon group address ${t} is not multicast - ignoring`);
       else c.group = t;

@@ -4,7 +4,9 @@
  * routes without `dev`, rules without a preference.
  */
 import type { Diags } from '../diag.js';
-import { parseCidr, parseIp } from '../ip.js';
+import { IpAddress, parseCidr } from '../../protocol/addr.js';
+
+const cidrParts = (c: ReturnType<typeof parseCidr>) => c && { text: c.ip.text, prefixLength: c.prefixLength, family: c.ip.family };
 import type { Family, RouteConfig, RuleConfig } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { checkInt, posOf } from '../values.js';
@@ -33,17 +35,17 @@ export function parseRouteLine(st: Stmt, d: Diags): RouteConfig | undefined {
     };
     if (i === 0 && ROUTE_TYPES.has(t)) r.type = t;
     else if (t === 'src') {
-      const ip = parseIp(need() ?? '');
-      if (ip) (r.src = ip.address), setFamily(ip.family);
+      const ip = IpAddress.parse(need() ?? '');
+      if (ip) (r.src = ip.text), setFamily(ip.family);
       else if (v !== undefined) d.error(posOf(st, i), `invalid route source '${v}'`, 'use an IP address');
     } else if (t === 'via' || t === 'gw' || t === 'or') {
       if (t === 'gw') d.warn(posOf(st, i), '"gw" for routes is deprecated. Please use "via"', "replace 'gw' with 'via'");
       if (t === 'or') d.warn(posOf(st, i), '"or" for routes is deprecated. Please use "nexthop"', "use 'nexthop via …' entries");
-      const ip = parseIp(need() ?? '');
+      const ip = IpAddress.parse(need() ?? '');
       if (!ip) {
         if (v !== undefined) d.error(posOf(st, i), `invalid gateway '${v}'`, 'use an IP address');
-      } else if (t === 'or') r.orVia = ip.address;
-      else (r.via = ip.address), setFamily(ip.family);
+      } else if (t === 'or') r.orVia = ip.text;
+      else (r.via = ip.text), setFamily(ip.family);
     } else if (t === 'dev' || t === 'oif') r.dev = need();
     else if (t === 'table') r.table = need();
     else if (t === 'metric' || t === 'priority' || t === 'preference') {
@@ -68,8 +70,8 @@ export function parseRouteLine(st: Stmt, d: Diags): RouteConfig | undefined {
         d.error(posOf(st, i), `invalid route destination '${dest}' - skipping route`, 'use ADDRESS/PREFIX or default');
         return undefined;
       }
-      r.to = `${c.address}/${c.prefixLength}`;
-      setFamily(c.family);
+      r.to = `${c.ip.text}/${c.prefixLength}`;
+      setFamily(c.ip.family);
     } else {
       d.error(posOf(st, i), `unknown route option '${t}' - ignoring`, 'see ip-route(8) option names (no abbreviations)');
     }
@@ -110,12 +112,12 @@ export function parseRuleLine(st: Stmt, d: Diags, rc: RuleContext): RuleConfig |
     } else {
       i++;
       if (t === 'from' || t === 'to') {
-        const c = v === 'all' ? { address: 'all', prefixLength: 0, family: family ?? 4 } : parseCidr(v);
+        const c = v === 'all' ? { text: 'all', prefixLength: 0, family: family ?? 4 } : cidrParts(parseCidr(v));
         if (!c) {
           d.error(posOf(st, i), `invalid rule ${t} address ${v}`, 'use ADDRESS/PREFIX or all');
           return undefined;
         }
-        r[t] = c.address === 'all' ? 'all' : `${c.address}/${c.prefixLength}`;
+        r[t] = c.text === 'all' ? 'all' : `${c.text}/${c.prefixLength}`;
         family ??= c.family;
       } else if (t === 'table' || t === 'lookup') r.table = v;
       else if (t === 'priority' || t === 'preference' || t === 'pref' || t === 'order') r.priority = checkInt(v, posOf(st, i), d, 0, 0xffffffff, t);

@@ -4,7 +4,7 @@
  * real_server → virtual_server → keepalived defaults.
  */
 import { CONNECT_TIMEOUT_DEFAULT_MS, DELAY_LOOP_DEFAULT_MS, PERSISTENCE_TIMEOUT_DEFAULT_S } from '../defaults.js';
-import { parseIp } from '../ip.js';
+import { IpAddress } from '../../protocol/addr.js';
 import type { CheckerConfig, CheckerKind, Family, RealServerConfig, VirtualServerConfig, VirtualServerGroupConfig, VirtualServerTarget } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { boolArg, checkInt, intArg, posOf, strArg, timerArg } from '../values.js';
@@ -32,10 +32,10 @@ function retry<T extends Timed>(): Handler<T> {
 function ipPort(st: Stmt, cx: Cx, i: number): { address: string; family: Family; port?: number } | undefined {
   const a = strArg(st, i, cx.d, 'address');
   if (a === undefined) return undefined;
-  const ip = parseIp(a);
+  const ip = IpAddress.parse(a);
   if (!ip) return void cx.d.error(posOf(st, i), `invalid address '${a}'`, 'use an IPv4 or IPv6 address');
   const port = st.words[i + 1] ? checkInt(st.words[i + 1]!.text, posOf(st, i + 1), cx.d, 0, 65535, 'port') : undefined;
-  return port === undefined ? { address: ip.address, family: ip.family } : { address: ip.address, family: ip.family, port };
+  return port === undefined ? { address: ip.text, family: ip.family } : { address: ip.text, family: ip.family, port };
 }
 
 const rsBase = table<RsDraft>({
@@ -246,7 +246,7 @@ export function parseVsGroup(name: string, st: Stmt, cx: Cx): VirtualServerGroup
       continue;
     }
     const m = /^([^/-]+)(?:-([0-9a-fA-F.:]+))?(?:\/(\d+))?$/.exec(w[0]!);
-    const ip = m && parseIp(m[1]!);
+    const ip = m && IpAddress.parse(m[1]!);
     if (!ip) {
       cx.d.error(posOf(l), `invalid virtual_server_group entry '${w[0]}'`, 'use IP, IP-LAST or IP/PREFIX, optionally followed by a port');
       continue;

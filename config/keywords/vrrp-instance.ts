@@ -1,6 +1,6 @@
 /** `vrrp_instance NAME { … }`: the keyword handlers fill an InstanceDraft (defaults come later). */
 import type { Pos } from '../diag.js';
-import { parseIp } from '../ip.js';
+import { IpAddress } from '../../protocol/addr.js';
 import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef, TrackInterfaceRef, UnicastPeer } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { append, boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
@@ -107,13 +107,13 @@ function srcIp(key: 'unicastSrcIp' | 'mcastSrcIp'): H {
   return (v, st, cx) => {
     const t = needArg(st, 1, cx.d, 'address');
     if (!t) return;
-    const ip = parseIp(t.text);
+    const ip = IpAddress.parse(t.text);
     if (!ip) return cx.d.error(posOf(st, 1), `(${v.name}) malformed source address '${t.text}' - skipping`, 'use an IPv4 or IPv6 address');
     if (v.family !== undefined && ip.family !== v.family) {
       return cx.d.error(posOf(st, 1), `(${v.name}) source address ${t.text} must be of the same family as the instance - skipping`, 'use an address of the VIPs\' family');
     }
     v.family ??= ip.family;
-    v[key] = ip.address;
+    v[key] = ip.text;
     mark(v, st);
   };
 }
@@ -194,9 +194,9 @@ const base: Record<string, H | Keyword<D, VrrpCx>> = {
   unicast_peer: { block: 'values', run: (v, st, cx) => {
     mark(v, st);
     for (const l of st.block ?? []) {
-      const ip = parseIp(l.words[0]!.text);
+      const ip = IpAddress.parse(l.words[0]!.text);
       if (!ip) { cx.d.error(posOf(l), `(${v.name}) invalid unicast peer '${l.words[0]!.text}' - skipping`, 'use an IP address'); continue; }
-      const peer: UnicastPeer = { address: ip.address, family: ip.family };
+      const peer: UnicastPeer = { address: ip.text, family: ip.family };
       for (let i = 1; i < l.words.length; i += 2) {
         const o = l.words[i]!.text;
         const n = l.words[i + 1] ? checkInt(l.words[i + 1]!.text, posOf(l, i + 1), cx.d, 0, 255, o) : undefined;
@@ -215,9 +215,9 @@ const base: Record<string, H | Keyword<D, VrrpCx>> = {
   check_unicast_src: on('checkUnicastSrc'),
   mcast_dst_ip: (v, st, cx) => {
     const t = needArg(st, 1, cx.d, 'address');
-    const ip = t && parseIp(t.text);
+    const ip = t && IpAddress.parse(t.text);
     if (t && !ip) return cx.d.error(posOf(st, 1), `(${v.name}) invalid mcast_dst_ip '${t.text}'`, 'use a multicast address');
-    if (ip) (v.mcastDstIp = ip.address), mark(v, st);
+    if (ip) (v.mcastDstIp = ip.text), mark(v, st);
   },
   track_src_ip: on('trackSrcIp'),
   dont_track_primary: on('dontTrackPrimary'),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decomment, scriptWords, splitAtBraces, words } from '../../config/lexer.js';
 import { expandBraces, expandGlob } from '../../config/glob.js';
 import { compileSegment, matchSegment } from '../../config/fnmatch.js';
-import { parseCidr, parseIp } from '../../config/ip.js';
+import { IpAddress, parseCidr } from '../../protocol/addr.js';
 import { editDistance, nearestKeyword } from '../../config/suggest.js';
 
 describe('decomment', () => {
@@ -69,12 +69,12 @@ describe('glob', () => {
 
 describe('ip', () => {
   it('parses and canonicalises IPv4 and IPv6 (RFC 5952)', () => {
-    expect(parseIp('10.0.0.1')?.family).toBe(4);
-    expect(parseIp('2001:DB8:0:0:0:0:0:1')?.address).toBe('2001:db8::1');
-    expect(parseIp('fe80::1:2')?.address).toBe('fe80::1:2');
-    expect(parseIp('::ffff:1.2.3.4')?.address).toBe('::ffff:102:304');
-    expect(parseIp('192.168.100.')).toBeUndefined();
-    expect(parseIp('1::2::3')).toBeUndefined();
+    expect(IpAddress.parse('10.0.0.1')?.family).toBe(4);
+    expect(IpAddress.parse('2001:DB8:0:0:0:0:0:1')?.text).toBe('2001:db8::1');
+    expect(IpAddress.parse('fe80::1:2')?.text).toBe('fe80::1:2');
+    expect(IpAddress.parse('::ffff:1.2.3.4')?.text).toBe('::ffff:102:304');
+    expect(IpAddress.parse('192.168.100.')).toBeUndefined();
+    expect(IpAddress.parse('1::2::3')).toBeUndefined();
     expect(parseCidr('10.0.0.1/33')).toBeUndefined();
     expect(parseCidr('2001:db8::/64')?.prefixLength).toBe(64);
   });
