@@ -35,7 +35,12 @@ export const vrrpInstance = createMachine({
     "onError": {
       "target": ".fault",
       "actions": [
-        "logIoFailure",
+        {
+          "type": "reportActorFailure",
+          "params": {
+            "actor": "io"
+          }
+        },
         {
           "type": "recordFault",
           "params": {
@@ -253,7 +258,30 @@ export const vrrpInstance = createMachine({
           "description": "RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).",
           "invoke": {
             "id": "masterDownTimer",
-            "src": "masterDownTimer"
+            "src": "masterDownTimer",
+            "onError": {
+              "target": "#vrrpInstance.fault",
+              "actions": [
+                {
+                  "type": "reportActorFailure",
+                  "params": {
+                    "actor": "masterDownTimer"
+                  }
+                },
+                {
+                  "type": "recordFault",
+                  "params": {
+                    "source": "io-failure"
+                  }
+                },
+                {
+                  "type": "setReason",
+                  "params": {
+                    "reason": "fault"
+                  }
+                }
+              ]
+            }
           },
           "on": {
             "net.advert": {
@@ -799,7 +827,6 @@ export const vrrpInstance = createMachine({
     "downTimer": "full",
     "preemptHold": "idle",
     "want": "BACKUP",
-    "masterAddress": "",
     "masterPriority": 0,
     "stopMeaning": "STOP"
   }
