@@ -12,7 +12,10 @@
  *  - Bad input from the outside world is reported as a value (an error string, a counted drop),
  *    never thrown across the port.
  *  - Addresses are strings in canonical form ("198.51.100.10", "2001:db8::1"); bytes are Uint8Array.
+ *    A received VRRP packet's addresses are IpAddress values (protocol/addr.ts), built once from
+ *    its bytes and carried as they are to the instance statechart.
  */
+import type { IpAddress } from '../protocol/addr.js';
 
 import type { LbTablePort } from './lvs/lb-port.js';
 import type { Prober } from './lvs/prober-port.js';
@@ -46,11 +49,12 @@ export interface InterfaceInfo {
 export interface VrrpRxPacket {
   family: Family;
   ifname: string;
-  /** IPv4: the whole datagram, IP header included (needed for TTL, AH and the pseudo-header).
-   *  IPv6: the IPv6 payload only (the kernel strips the header); see src/dst/ttl. */
+  /** IPv4: the whole datagram, IP header included (source, destination and TTL are read from it,
+   *  once, by the decoder). IPv6: the IPv6 payload only (the kernel strips the header); see src/dst/ttl. */
   data: Uint8Array;
-  src: string;
-  dst: string;
+  /** IPv6: source and destination as the socket reported them, built once from their bytes. */
+  src?: IpAddress;
+  dst?: IpAddress;
   /** IPv4 TTL or IPv6 hop limit as received. */
   ttl: number;
 }

@@ -13,6 +13,10 @@ import { SimClock } from '../sim/clock.js';
 import { instanceMachine } from '../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../machines/vrrp/types.js';
 import { masterDownTimer } from '../actors/vrrp/master-down-timer.js';
+import { IpAddress } from '../protocol/addr.js';
+
+/** The simulated master's source address, as a socket would hand it over: a new value per packet. */
+const MASTER = Uint8Array.of(198, 51, 100, 1);
 
 const quick = process.argv.includes('--quick');
 
@@ -28,7 +32,7 @@ function input(i: number, role: 'master' | 'backup', clock: SimClock): InstanceI
     preempt: true,
     preemptDelayMs: 0,
     initialState: owner ? 'MASTER' : 'BACKUP',
-    primaryAddress: `198.51.100.${(i % 200) + 2}`,
+    primaryAddress: IpAddress.parse(`198.51.100.${(i % 200) + 2}`)!,
     vips: [`203.0.113.${(i % 250) + 1}/32`],
     lowerPrioNoAdvert: false,
     higherPrioSendAdvert: false,
@@ -69,7 +73,7 @@ function run(label: string, n: number, role: 'master' | 'backup', simMs: number)
   if (role === 'backup') {
     // A simulated master on the segment: one advert per second to every backup.
     const tick = () => {
-      for (const a of actors) a.send({ type: 'net.advert', advert: { vrid: 1, priority: 200, maxAdvertIntervalCs: 100, src: '198.51.100.1' } });
+      for (const a of actors) a.send({ type: 'net.advert', advert: { vrid: 1, priority: 200, maxAdvertIntervalCs: 100, src: IpAddress.fromBytes(MASTER)! } });
       received += actors.length;
       clock.setTimeout(tick, 1000);
     };

@@ -80,7 +80,11 @@ export function parseIpv6(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** RFC 5952 §4: lower case, no leading zeros, "::" for the longest run (≥ 2) of zero words, first if tied. */
+/**
+ * RFC 5952 §4: lower case, no leading zeros, "::" for the longest run (≥ 2) of zero words, first
+ * if tied; §5 (and inet_ntop, which the kernel tools and keepalived print with): an IPv4-mapped
+ * (::ffff:0:0/96) or IPv4-compatible (::/96, but not :: and ::1) address ends in a dotted quad.
+ */
 export function formatIpv6(b: Uint8Array): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push(((b[i * 2] ?? 0) << 8) | (b[i * 2 + 1] ?? 0));
@@ -100,6 +104,9 @@ export function formatIpv6(b: Uint8Array): string {
     i = j;
   }
   const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${formatIpv4(b.subarray(12, 16))}`;
+  }
   if (bestLen < 2) return hex(words);
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }

@@ -4,6 +4,7 @@
  * A VRRP packet the kernel would discard before any socket sees it (bad IPv4 header checksum,
  * a fragment) carries `kernelDrop`.
  */
+import { IpAddress } from './addr.js';
 import { parseArpPacket, type ArpPacket } from './arp.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, parseEthernetFrame, type EthernetFrame } from './ethernet.js';
 import { IPPROTO_AH, IPPROTO_VRRP, parseIpv4Packet } from './ipv4.js';
@@ -42,9 +43,10 @@ export function parseFrame(frame: Uint8Array): ParsedFrame {
     const ip = parseIpv6Packet(eth.payload);
     if (!ip.ok) return { kind: 'other', eth, detail: `IPv6: ${ip.detail}` };
     const { nextHeader, payload, src, dst, hopLimit } = ip.value;
-    if (nextHeader === IPPROTO_VRRP) return { kind: 'vrrp', eth, advert: decodeVrrpMessage(payload, 6, src, dst, hopLimit) };
+    const v6 = (message: Uint8Array) => decodeVrrpMessage(message, 6, IpAddress.fromBytes(src)!, IpAddress.fromBytes(dst)!, hopLimit);
+    if (nextHeader === IPPROTO_VRRP) return { kind: 'vrrp', eth, advert: v6(payload) };
     const frag = nextHeader === IPPROTO_FRAGMENT ? ipv6FragmentOf(payload) : undefined;
-    if (frag?.nextHeader === IPPROTO_VRRP) return { kind: 'vrrp', eth, advert: decodeVrrpMessage(frag.inner, 6, src, dst, hopLimit), kernelDrop: frag.drop };
+    if (frag?.nextHeader === IPPROTO_VRRP) return { kind: 'vrrp', eth, advert: v6(frag.inner), kernelDrop: frag.drop };
     if (nextHeader === IPPROTO_ICMPV6) {
       const na = parseNeighborAdvert(payload, src, dst, hopLimit);
       if (na.ok) return { kind: 'neighbor-advert', eth, na: na.value };

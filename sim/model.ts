@@ -4,7 +4,8 @@
  */
 import type { KeepalivedConfig } from '../config/model.js';
 import { canonicalIp } from '../protocol/addr.js';
-import { expectationsFromInstance, type VrrpExpectations } from '../protocol/vrrp/index.js';
+import type { VrrpExpectations } from '../protocol/vrrp/index.js';
+import { expectationsFromInstance } from '../actors/vrrp/expectations.js';
 
 export interface InstanceFacts {
   name: string;

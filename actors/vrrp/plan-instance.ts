@@ -6,8 +6,9 @@
 import type { IpAddressConfig, KeepalivedConfig, RouteConfig, RuleConfig, VrrpInstanceConfig } from '../../config/model.js';
 import type { InstanceInput } from '../../machines/vrrp/types.js';
 import type { TrackEntry } from '../../machines/track/tracking.machine.js';
-import { canonicalIp, isIpv6LinkLocal, parseIp } from '../../protocol/addr.js';
-import { authDataFromPassword, expectationsFromInstance, type VrrpExpectations } from '../../protocol/vrrp/index.js';
+import { canonicalIp, IpAddress } from '../../protocol/addr.js';
+import type { VrrpAuthKind, VrrpExpectations } from '../../protocol/vrrp/index.js';
+import { expectationsFromInstance, instanceAuth } from './expectations.js';
 import type { AddressSpec, InterfaceInfo, RouteSpec, RuleSpec } from '../ports.js';
 import { NOTIFIER_ID } from '../names.js';
 import { groupId } from './names.js';
@@ -33,7 +34,7 @@ export interface InstanceIoConfig {
   unicastPeers: string[];
   unicastTtl: number;
   advertIntervalCs: number;
-  authKind: 'none' | 'pass' | 'ah';
+  authKind: VrrpAuthKind;
   authKey?: Uint8Array;
   v3ChecksumAsV2: boolean;
   /** VIPs in configuration order: what goes in adverts and what is installed. */
@@ -108,8 +109,7 @@ export function ruleSpec(r: RuleConfig): RuleSpec {
 
 /** An IPv6 link-local address (an IPv6 VMAC can only send adverts from one). */
 function isLinkLocalText(address: string | undefined): boolean {
-  const p = address === undefined ? undefined : parseIp(address);
-  return p?.family === 6 && isIpv6LinkLocal(p.bytes);
+  return address !== undefined && IpAddress.parse(address)?.isLinkLocal === true;
 }
 
 /** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
@@ -117,12 +117,9 @@ export function primaryAddress(ifs: InterfaceInfo[], ifname: string, family: 4 |
   const itf = ifs.find((i) => i.name === ifname);
   const vipSet = new Set(vips.map((v) => v.address));
   for (const cidr of itf?.addresses ?? []) {
-    const text = cidr.split('/')[0]!;
-    const p = parseIp(text);
-    if (!p || p.family !== family) continue;
-    const canon = canonicalIp(text) ?? text;
-    if (vipSet.has(canon)) continue;
-    if (family === 4 || isIpv6LinkLocal(p.bytes)) return canon;
+    const ip = IpAddress.parse(cidr.split('/')[0]!);
+    if (!ip || ip.family !== family || vipSet.has(ip.text)) continue;
+    if (family === 4 || ip.isLinkLocal) return ip.text;
   }
   return undefined;
 }
@@ -157,8 +154,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
   const fixedFaults: Record<string, string> = {};
   if (!src) fixedFaults['address'] = `(${inst.name}) entering FAULT state (no IPv${inst.family} address for interface)`;
   const group = inst.syncGroup === undefined ? undefined : model.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
-  const auth = inst.authentication;
-  const authKind = auth?.type === 'AH' ? 'ah' : auth?.type === 'PASS' ? 'pass' : 'none';
+  const auth = instanceAuth(inst);
   const g = model.globalDefs;
   const entries = trackEntries(inst, model);
   const ignoreWeights = group !== undefined && !group.syncGroupTrackingWeight;
@@ -172,7 +168,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     preempt: !inst.nopreempt,
     preemptDelayMs: inst.preemptDelayMs,
     initialState: inst.state,
-    primaryAddress: src ?? (inst.family === 6 ? '::' : '0.0.0.0'),
+    primaryAddress: IpAddress.parse(src ?? '') ?? IpAddress.parse(inst.family === 6 ? '::' : '0.0.0.0')!,
     vips: vips.map((v) => `${v.address}/${v.prefixLength}`),
     lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
     higherPrioSendAdvert: inst.higherPrioSendAdvert,
@@ -202,14 +198,14 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     unicastPeers,
     unicastTtl: inst.unicastTtl,
     advertIntervalCs: inst.advertIntervalCs,
-    authKind,
-    ...(auth ? { authKey: authDataFromPassword(auth.pass) } : {}),
+    authKind: auth.kind,
+    ...(auth.key ? { authKey: auth.key } : {}),
     v3ChecksumAsV2: inst.v3ChecksumAsV2,
     vips,
     excludedVips: inst.excludedVips.map((a) => addressSpec(a, vipIfname)),
     routes: inst.virtualRoutes.map((r) => routeSpec(r, ifname)),
     rules: inst.virtualRules.map(ruleSpec),
-    expectations: expectationsFromInstance(inst),
+    expectations: expectationsFromInstance(inst, auth),
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
     ...(vmac ? { vmac } : {}),
   };

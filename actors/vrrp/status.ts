@@ -86,7 +86,7 @@ export function vrrpStatus(plan: VrrpPlan, src: StatusSources): SubsystemStatus 
       basePriority: p.input.basePriority,
       effectivePriority: c?.priority ?? p.input.basePriority,
       vipsInstalled: src.addresses.installedFor(p.name),
-      masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress ?? ''),
+      masterAddress: state === 'MASTER' ? (p.io.src ?? '') : (c?.masterAddress?.text ?? ''),
       ...(state === 'BACKUP' && c?.masterAddress ? { masterPriority: c.masterPriority } : {}),
       masterAdverIntervalCs: c?.masterAdverIntervalCs ?? p.input.advertIntervalCs,
       ...(p.syncGroup ? { syncGroup: p.syncGroup } : {}),
@@ -118,7 +118,7 @@ export function watchMaster(ref: AnyActorRef, sink: RuntimeSink): () => void {
   const sub = ref.subscribe((snap: { context?: InstanceContext }) => {
     const c = snap.context;
     if (!c) return;
-    const now = c.state === 'MASTER' ? '(self)' : c.state === 'BACKUP' ? c.masterAddress : '';
+    const now = c.state === 'MASTER' ? '(self)' : c.state === 'BACKUP' ? (c.masterAddress?.text ?? '') : '';
     if (!now || now === last) return;
     if (last) sink.count('master_changes', c.cfg.name);
     last = now;

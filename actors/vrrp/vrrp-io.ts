@@ -25,6 +25,7 @@ import {
   type VrrpExpectations,
 } from '../../protocol/vrrp/index.js';
 import { withIpv4Id } from '../../protocol/ipv4.js';
+import type { IpAddress } from '../../protocol/addr.js';
 import type { VrrpRxPacket, VrrpSocket } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
 import { socketKey } from './names.js';
@@ -38,7 +39,7 @@ interface Member {
   ipId: number;
   ah: AhCounter;
   oldUnicastChecksum: boolean;
-  lastMaster?: string;
+  lastMaster?: IpAddress;
   /** Drop reasons already logged since the last accepted advert (log once, count always). */
   loggedDrops: Set<string>;
   /** Adverts already encoded for `io`, by priority/destination/checksum form (see advertBytes). */
@@ -190,7 +191,7 @@ export class VrrpIo {
     const entry = this.sockets.get(key);
     if (!entry) return undefined;
     this.sink.count('packets_received');
-    const d = decodeVrrp({ family: p.family, data: p.data, src: p.src, dst: p.dst, ttl: p.ttl });
+    const d = decodeVrrp(p);
     if (!d.ok) {
       this.sink.count(`drop.${d.reason}`);
       this.sink.emit({ type: 'advert.dropped', instance: '', reason: d.reason });
@@ -203,7 +204,7 @@ export class VrrpIo {
       const c = this.members.get(name)!;
       if (c.io.vrid !== advert.vrid || c.io.family !== advert.family) continue;
       first ??= c;
-      if (!peer && c.io.unicastPeers.includes(advert.src)) peer = c;
+      if (!peer && c.io.unicastPeers.length > 0 && c.io.unicastPeers.includes(advert.src.text)) peer = c;
     }
     if (!first) {
       this.sink.count('drop.vrid-unknown');
@@ -214,7 +215,7 @@ export class VrrpIo {
 
   private judge(m: Member, advert: VrrpAdvert): Delivery {
     const name = m.io.name;
-    const skip = m.io.skipCheckAdvAddr && m.lastMaster === advert.src;
+    const skip = m.io.skipCheckAdvAddr && advert.src.equals(m.lastMaster);
     const v = validateAdvert(advert, this.expectations(m, skip));
     if (!v.ok) {
       this.sink.count(`drop.${v.reason}`, name);

@@ -12,12 +12,18 @@
  */
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from 'netlink';
 import type { AddressSpec, LinkEvent, NetConfig, RouteSpec, RuleSpec } from '../../actors/ports.js';
-import { ipBytes } from './ip-bytes.js';
+import { parseIp } from '../../protocol/addr.js';
 import { watchLinks } from './link-watch.js';
 import { errorText } from './native.js';
 import { guardNetlinkSocket } from './netlink-guard.js';
 import { inNetns } from './netns.js';
 import type { RtnlDump } from './rtnl-dump.js';
+
+/** Address text → bytes as a Buffer (what the netlink package takes). */
+const ipBytes = (text: string): Buffer | undefined => {
+  const b = parseIp(text)?.bytes;
+  return b && Buffer.from(b);
+};
 
 const SCOPES: Record<NonNullable<AddressSpec['scope']>, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 const ROUTE_TYPES: Record<NonNullable<RouteSpec['type']>, number> = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8 };

@@ -13,7 +13,7 @@
 import { parseError, parseMessages, rt } from 'netlink';
 import type { InterfaceInfo } from '../../actors/ports.js';
 import { AF_NETLINK, IFF_RUNNING, IFF_UP, NETLINK_ROUTE, SOCK_RAW } from './constants.js';
-import { formatIpBytes, formatMac } from './ip-bytes.js';
+import { formatIp, formatMac } from '../../protocol/addr.js';
 import { netio } from './native.js';
 import { inNetns } from './netns.js';
 import { sockaddrNlKernel } from './sockaddr.js';
@@ -67,7 +67,7 @@ export function addressRecord(message: rt.AddressMessage): AddressRecord | undef
   const bytes = message.attrs.local ?? message.attrs.address;
   const family = message.data.family === 2 ? 4 : message.data.family === 10 ? 6 : undefined;
   if (!bytes || !family) return undefined;
-  const rec: AddressRecord = { index: message.data.index ?? 0, family, address: formatIpBytes(bytes), prefixLength: message.data.prefixlen ?? 0 };
+  const rec: AddressRecord = { index: message.data.index ?? 0, family, address: formatIp(bytes), prefixLength: message.data.prefixlen ?? 0 };
   if (message.attrs.label !== undefined) rec.label = message.attrs.label;
   return rec;
 }

@@ -4,7 +4,7 @@
  * Layouts are the Linux x86-64 / aarch64 ABI (size_t cmsg_len, 8-byte cmsg alignment).
  */
 import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants.js';
-import { formatIpBytes } from './ip-bytes.js';
+import { formatIp, IpAddress } from '../../protocol/addr.js';
 
 /** struct sockaddr_in (the port in network order). */
 export function sockaddrIn(address: Uint8Array, port = 0): Buffer {
@@ -27,13 +27,13 @@ export function sockaddrIn6(address: Uint8Array, scopeId = 0, port = 0): Buffer 
 /** The address and port of a sockaddr_in or sockaddr_in6 as recvmsg filled it. */
 export function parseSockaddrInet(b: Buffer): { address: string; port: number } | undefined {
   const family = b.readUInt16LE(0);
-  if (family === AF_INET) return { address: formatIpBytes(b.subarray(4, 8)), port: b.readUInt16BE(2) };
-  if (family === AF_INET6) return { address: formatIpBytes(b.subarray(8, 24)), port: b.readUInt16BE(2) };
+  if (family === AF_INET) return { address: formatIp(b.subarray(4, 8)), port: b.readUInt16BE(2) };
+  if (family === AF_INET6) return { address: formatIp(b.subarray(8, 24)), port: b.readUInt16BE(2) };
   return undefined;
 }
 
-export function parseSockaddrIn6(b: Buffer): { address: string; scopeId: number } {
-  return { address: formatIpBytes(b.subarray(8, 24)), scopeId: b.readUInt32LE(24) };
+export function parseSockaddrIn6(b: Buffer): { address: IpAddress; scopeId: number } {
+  return { address: IpAddress.fromBytes(b.subarray(8, 24))!, scopeId: b.readUInt32LE(24) };
 }
 
 /** struct sockaddr_ll for sending on `ifindex`; protocol is the ethertype in host order. */
@@ -119,6 +119,6 @@ export function in6Pktinfo(address: Uint8Array, ifindex: number): Buffer {
   return in6AddressAndIndex(address, ifindex);
 }
 
-export function parseIn6Pktinfo(d: Buffer): { address: string; ifindex: number } {
-  return { address: formatIpBytes(d.subarray(0, 16)), ifindex: d.readUInt32LE(16) };
+export function parseIn6Pktinfo(d: Buffer): { address: IpAddress; ifindex: number } {
+  return { address: IpAddress.fromBytes(d.subarray(0, 16))!, ifindex: d.readUInt32LE(16) };
 }

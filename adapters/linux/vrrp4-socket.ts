@@ -7,7 +7,7 @@
  * raw-socket queues its sends until the next poll of the event loop, which let the gratuitous
  * ARPs sent right after an advert (synchronously, adapters/linux/frame-sender.ts) leave before
  * it, and reported errors later and without the instance. keepalived sends the advert first.
- * Receives whole datagrams, IP header included, from which src/dst/TTL are read; the TTL is
+ * Receives whole datagrams, IP header included, from which the decoder reads src/dst; the TTL is
  * reported, and the core drops anything but 255 (RFC 9568 §7.1).
  * Bound to the interface (SO_BINDTODEVICE), multicast sent out of it (IP_MULTICAST_IF) and not
  * looped back, and the configured groups joined on it (224.0.0.18 or mcast_dst_ip).
@@ -28,15 +28,16 @@ import {
   SOL_SOCKET,
   SO_BINDTODEVICE,
 } from './constants.js';
-import { formatIpBytes, ipv4Bytes } from './ip-bytes.js';
+import { parseIpv4 } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { ipMreqn, sockaddrIn } from './sockaddr.js';
 
-/** The IPv4 header fields a receiver needs; undefined for a datagram too short to hold one. */
-export function ipv4Envelope(d: Uint8Array): { src: string; dst: string; ttl: number; protocol: number } | undefined {
+/** The IPv4 header fields the socket needs (the decoder reads the addresses); undefined for a
+ *  datagram too short to hold a header. */
+export function ipv4Envelope(d: Uint8Array): { ttl: number; protocol: number } | undefined {
   if (d.length < 20 || d[0]! >> 4 !== 4) return undefined;
-  return { ttl: d[8]!, protocol: d[9]!, src: formatIpBytes(d.subarray(12, 16)), dst: formatIpBytes(d.subarray(16, 20)) };
+  return { ttl: d[8]!, protocol: d[9]! };
 }
 
 export function openVrrp4Socket(
@@ -73,7 +74,7 @@ export function openVrrp4Socket(
         const mreqIf = ipMreqn(undefined, opts.ifindex);
         s.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqIf, mreqIf.length);
         for (const group of opts.groups) {
-          const g = ipv4Bytes(group);
+          const g = parseIpv4(group);
           if (!g) throw new Error(`bad IPv4 multicast group ${group}`);
           const mreq = ipMreqn(g, opts.ifindex);
           s.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, mreq.length);
@@ -81,7 +82,7 @@ export function openVrrp4Socket(
         s.on('message', (buffer) => {
           const env = ipv4Envelope(buffer);
           if (!env || closed) return;
-          onPacket({ family: 4, ifname: opts.ifname, data: new Uint8Array(buffer), src: env.src, dst: env.dst, ttl: env.ttl });
+          onPacket({ family: 4, ifname: opts.ifname, data: new Uint8Array(buffer), ttl: env.ttl });
         });
         s.on('error', (e) => {
           if (!closed) onError(`${opts.ifname} IPv4 protocol ${protocol} socket: ${errorText(e)}`);
@@ -96,7 +97,7 @@ export function openVrrp4Socket(
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';
       if (!ipv4Envelope(data)) return 'not an IPv4 datagram';
-      const to = ipv4Bytes(dst);
+      const to = parseIpv4(dst);
       if (!to) return `bad IPv4 destination ${dst}`;
       try {
         io.sendmsg(sendFd, data, sockaddrIn(to), null);

@@ -25,7 +25,7 @@ import {
   SOL_SOCKET,
   SO_BINDTODEVICE,
 } from './constants.js';
-import { ipv6Bytes } from './ip-bytes.js';
+import { parseIpv6, type IpAddress } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { controlMessage, in6Pktinfo, ipv6Mreq, parseControlMessages, parseIn6Pktinfo, parseSockaddrIn6, sockaddrIn6 } from './sockaddr.js';
@@ -68,14 +68,14 @@ export function openVrrp6Socket(
       }
       if (!got) return;
       let ttl = -1;
-      let dst = '';
+      let dst: IpAddress | undefined;
       for (const c of parseControlMessages(control, got[2])) {
         if (c.level !== IPPROTO_IPV6) continue;
         if (c.type === IPV6_HOPLIMIT) ttl = c.data.readInt32LE(0);
         if (c.type === IPV6_PKTINFO) dst = parseIn6Pktinfo(c.data).address;
       }
       const src = parseSockaddrIn6(name).address;
-      onPacket({ family: 6, ifname: opts.ifname, data: new Uint8Array(data.subarray(0, got[0])), src, dst, ttl });
+      onPacket({ family: 6, ifname: opts.ifname, data: new Uint8Array(data.subarray(0, got[0])), src, ...(dst ? { dst } : {}), ttl });
     }
   };
 
@@ -93,7 +93,7 @@ export function openVrrp6Socket(
         io.setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
         io.setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
         for (const group of opts.groups) {
-          const g = ipv6Bytes(group);
+          const g = parseIpv6(group);
           if (!g) throw new Error(`bad IPv6 multicast group ${group}`);
           io.setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, ipv6Mreq(g, opts.ifindex));
         }
@@ -108,11 +108,11 @@ export function openVrrp6Socket(
   return {
     send(payload, dst, src) {
       if (closed) return 'socket closed';
-      const d = ipv6Bytes(dst);
+      const d = parseIpv6(dst);
       if (!d) return `bad IPv6 destination ${dst}`;
       let ctrl: Buffer | null = null;
       if (src !== undefined) {
-        const s = ipv6Bytes(src);
+        const s = parseIpv6(src);
         if (!s) return `bad IPv6 source ${src}`;
         ctrl = controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex));
       }

@@ -11,7 +11,7 @@
 import type { WatchHandle } from '../linux/native.js';
 import { IPPROTO_IP, IPPROTO_IPV6, IPV6_RECVERR, IP_RECVERR } from '../linux/constants.js';
 import { errorCode, errorText, netio } from '../linux/native.js';
-import { formatIpBytes, ipBytes } from '../linux/ip-bytes.js';
+import { formatIp, parseIp } from '../../protocol/addr.js';
 import { parseSockaddrInet, sockaddrIn, sockaddrIn6 } from '../linux/sockaddr.js';
 import { LocalError } from './errors.js';
 import { nativeSocket, type SocketOptions } from './tcp-socket.js';
@@ -55,7 +55,7 @@ function socketError(e: unknown): SocketFailure {
 /** Opens the socket (throws LocalError) and starts delivering datagrams from the peer. */
 export function openDatagram(o: DatagramOptions, onPacket: (data: Buffer, from: string) => void, onError: (e: SocketFailure) => void): Datagram {
   const io = netio();
-  const peerBytes = ipBytes(o.peer.address);
+  const peerBytes = parseIp(o.peer.address)?.bytes;
   if (!peerBytes) throw new LocalError(`bad address ${o.peer.address}`);
   const fd = nativeSocket(o.family, o.type, o.protocol, o.socket, o.netns);
   try {
@@ -69,7 +69,7 @@ export function openDatagram(o: DatagramOptions, onPacket: (data: Buffer, from: 
     throw new LocalError(`socket option: ${errorText(e)}`, errorCode(e));
   }
   const to = o.family === 4 ? sockaddrIn(peerBytes, o.peer.port) : sockaddrIn6(peerBytes, 0, o.peer.port);
-  const peerText = formatIpBytes(peerBytes);
+  const peerText = formatIp(peerBytes);
   const data = Buffer.alloc(65536);
   const name = Buffer.alloc(28);
   let closed = false;

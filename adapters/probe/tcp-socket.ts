@@ -15,7 +15,7 @@ import net from 'node:net';
 import type { ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
 import { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_MARK } from '../linux/constants.js';
-import { ipBytes } from '../linux/ip-bytes.js';
+import { parseIp } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { sockaddrIn, sockaddrIn6 } from '../linux/sockaddr.js';
@@ -33,7 +33,8 @@ export interface TcpConnectOptions {
 /** The local address to bind, checked against the target's family; undefined when none is set. */
 export function localBinding(o: SocketOptions, family: 4 | 6): { address: string; bytes: Buffer; port: number } | undefined {
   if (o.bindto === undefined) return undefined;
-  const bytes = ipBytes(o.bindto);
+  const parsed = parseIp(o.bindto)?.bytes;
+  const bytes = parsed && Buffer.from(parsed);
   if (!bytes || (bytes.length === 4 ? 4 : 6) !== family) {
     throw new LocalError(`bindto ${o.bindto} is not an IPv${family} address like the server's`);
   }

@@ -2,6 +2,7 @@
  * Context of the VRRP instance machine and the pure functions that derive timer values from it.
  * Plain, serialisable data (the sync-group ref aside, which lives in `cfg`).
  */
+import type { IpAddress } from '../../protocol/addr.js';
 import type { InstanceInput, InstanceStateName, StopMeaning, TransitionReason } from './types.js';
 import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import { masterDownIntervalUs } from './timers.js';
@@ -52,8 +53,8 @@ export interface InstanceContext {
   preemptHold: 'idle' | 'running' | 'expired';
   /** keepalived `wantstate` as last reported to the sync group. */
   want: 'MASTER' | 'BACKUP';
-  /** Source and priority of the last advert accepted in BACKUP ('' / 0 when none). */
-  masterAddress: string;
+  /** Source and priority of the last advert accepted in BACKUP (undefined / 0 when none). */
+  masterAddress: IpAddress | undefined;
   masterPriority: number;
   /** How the STOP this instance is heading for is reported (from `vrrp.shutdown`). */
   stopMeaning: StopMeaning;
@@ -76,7 +77,7 @@ export function initialContext(input: InstanceInput): InstanceContext {
     downTimer: 'full',
     preemptHold: 'idle',
     want: 'BACKUP',
-    masterAddress: '',
+    masterAddress: undefined,
     masterPriority: 0,
     stopMeaning: 'STOP',
   };

@@ -5,14 +5,13 @@
 import type { InstanceContext } from './instance.context.js';
 import type { ReceivedAdvert } from './types.js';
 import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../../protocol/vrrp/constants.js';
-import { compareAddresses } from './timers.js';
 import { IO_FAULT_SOURCE } from './instance.context.js';
 
 type Args = { context: InstanceContext };
 type AdvertParams = { advert: ReceivedAdvert };
 
 const isOwner = (c: InstanceContext) => c.basePriority === VRRP_PRIORITY_OWNER;
-const tieBreak = (c: InstanceContext, a: ReceivedAdvert) => compareAddresses(a.src, c.cfg.primaryAddress);
+const tieBreak = (c: InstanceContext, a: ReceivedAdvert) => a.src.compare(c.cfg.primaryAddress);
 
 export const instanceGuards = {
   /** K-12: a start-up or recovery with a failed tracked object goes to FAULT. */
@@ -45,7 +44,7 @@ export const instanceGuards = {
   repeatsKnownMaster: ({ context }: Args, p: AdvertParams) =>
     context.downTimer === 'full' &&
     context.want === 'BACKUP' &&
-    p.advert.src === context.masterAddress &&
+    p.advert.src.equals(context.masterAddress) &&
     p.advert.priority === context.masterPriority &&
     p.advert.priority > VRRP_PRIORITY_STOP &&
     (context.cfg.version !== 3 || p.advert.maxAdvertIntervalCs === context.masterAdverIntervalCs) &&

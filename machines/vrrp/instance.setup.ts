@@ -71,7 +71,7 @@ export const instanceSetup = setup({
      */
     announce: emit(({ context }, p: { to: InstanceStateName }) => {
       const meaning = p.to === 'STOP' && context.stopMeaning !== 'STOP' ? context.stopMeaning : undefined;
-      const beaten = context.state === 'MASTER' && p.to === 'BACKUP' && context.reason === 'higher-priority' && context.masterAddress !== '';
+      const beaten = context.state === 'MASTER' && p.to === 'BACKUP' && context.reason === 'higher-priority' && context.masterAddress !== undefined;
       return {
         type: 'vrrp.state' as const,
         instance: context.cfg.name,
@@ -80,7 +80,7 @@ export const instanceSetup = setup({
         reason: context.reason,
         priority: context.priority,
         ...(meaning ? { meaning } : {}),
-        ...(beaten ? { master: { src: context.masterAddress, priority: context.masterPriority } } : {}),
+        ...(beaten ? { master: { src: context.masterAddress!, priority: context.masterPriority } } : {}),
       };
     }),
     /**

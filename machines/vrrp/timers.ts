@@ -10,7 +10,6 @@
  * v2 priority 100, 1 s: Skew 609 375 µs, MDI 3 609 375 µs (3609.375 ms); v3 100 cs gives the same.
  * v3 priority 255, 100 cs: Skew 3 906 µs (exact 3 906.25, floored). Pure; no clock.
  */
-import { compareAddressBytes, parseIp } from '../../protocol/addr.js';
 import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import type { VrrpVersion } from './types.js';
 
@@ -49,14 +48,4 @@ export function usToMs(us: number): number {
 export function effectivePriority(basePriority: number, weightDelta: number): number {
   if (basePriority === VRRP_PRIORITY_OWNER) return VRRP_PRIORITY_OWNER;
   return Math.min(VRRP_PRIORITY_OWNER - 1, Math.max(1, basePriority + weightDelta));
-}
-
-/**
- * Compare two addresses of one family as unsigned network-order integers (R-29 tie-break):
- * −1, 0 or 1. A `/prefix` or `%zone` suffix is ignored; unparseable text compares as lowest.
- */
-export function compareAddresses(a: string, b: string): number {
-  const x = parseIp(a.split('/')[0]!.split('%')[0]!)?.bytes ?? new Uint8Array(0);
-  const y = parseIp(b.split('/')[0]!.split('%')[0]!)?.bytes ?? new Uint8Array(0);
-  return Math.sign(compareAddressBytes(x, y));
 }

@@ -7,6 +7,7 @@
  * Us = microseconds). State names in events are keepalived's (INIT, BACKUP, MASTER, FAULT, STOP).
  */
 import type { AnyActorRef } from 'xstate';
+import type { IpAddress } from '../../protocol/addr.js';
 
 export type VrrpVersion = 2 | 3;
 export type AddressFamily = 4 | 6;
@@ -50,7 +51,7 @@ export interface InstanceInput {
   /** keepalived `state`: the state the instance wants at start-up. */
   initialState: 'MASTER' | 'BACKUP';
   /** Our source address (primary address / unicast_src_ip / link-local): the R-29 tie-break key. */
-  primaryAddress: string;
+  primaryAddress: IpAddress;
   /** Virtual addresses (CIDR or plain); the io actor installs them, the machine only says when. */
   vips: string[];
   /** keepalived `lower_prio_no_advert` (K-8, K-10). Default false. */
@@ -88,8 +89,8 @@ export interface ReceivedAdvert {
   priority: number;
   /** v3: Max Adver Int field; v2: Adver Int × 100. */
   maxAdvertIntervalCs: number;
-  /** IP source address of the packet (R-29 tie-break). */
-  src: string;
+  /** IP source address of the packet (R-29 tie-break), as the socket gave it. */
+  src: IpAddress;
 }
 
 /** Events the instance machine accepts. */
@@ -191,7 +192,7 @@ export type InstanceEmitted =
       reason: TransitionReason;
       priority: number;
       meaning?: Exclude<StopMeaning, 'STOP'>;
-      master?: { src: string; priority: number };
+      master?: { src: IpAddress; priority: number };
     }
   | { type: 'vrrp.priority'; instance: string; from: number; to: number }
   /**
@@ -199,7 +200,7 @@ export type InstanceEmitted =
    * a lower priority. `ours` is our priority, `forcing` whether we answered with an advert
    * (not lower_prio_no_advert), which keepalived's log line reports as "forcing new election".
    */
-  | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: string; priority: number; ours: number; forcing: boolean }
+  | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: IpAddress; priority: number; ours: number; forcing: boolean }
   | { type: 'vrrp.log'; instance: string; level: 'detail' | 'info' | 'warning' | 'error'; message: string }
   /** Its io or masterDownTimer actor threw (a bug: ports report failures as values); the
    *  instance stays in FAULT for good. */

@@ -3,7 +3,7 @@
  * (with every field as received, however wrong) or a reason the bytes are not a VRRP packet at
  * all. Judging the advert against a configuration is validate.ts.
  */
-import { formatIp, parseIp } from '../addr.js';
+import { IpAddress } from '../addr.js';
 import { readU16 } from '../bytes.js';
 import { IPPROTO_AH, IPPROTO_VRRP, parseIpv4Packet } from '../ipv4.js';
 import { fail, ok, type Result } from '../result.js';
@@ -16,12 +16,11 @@ export type VrrpDecodeFailure = Extract<VrrpDropReason, 'too-short' | 'bad-ip-he
 /** Decode a received VRRP packet (IPv4 datagram, or IPv6 payload + addresses). Never throws. */
 export function decodeVrrp(input: VrrpRxInput): Result<VrrpAdvert, VrrpDecodeFailure> {
   if (input.family === 6) {
-    const src = parseIp(input.src ?? '');
-    const dst = parseIp(input.dst ?? '');
+    const { src, dst } = input;
     if (src?.family !== 6 || dst?.family !== 6) {
-      return fail('bad-ip-header', `IPv6 advert needs IPv6 src/dst, got ${input.src ?? '?'} → ${input.dst ?? '?'}`);
+      return fail('bad-ip-header', `IPv6 advert needs IPv6 src/dst, got ${src?.text ?? '?'} → ${dst?.text ?? '?'}`);
     }
-    return decodeVrrpMessage(input.data, 6, src.bytes, dst.bytes, input.ttl ?? -1);
+    return decodeVrrpMessage(input.data, 6, src, dst, input.ttl ?? -1);
   }
   const ip = parseIpv4Packet(input.data);
   if (!ip.ok) {
@@ -40,7 +39,7 @@ export function decodeVrrp(input: VrrpRxInput): Result<VrrpAdvert, VrrpDecodeFai
   } else if (p.protocol !== IPPROTO_VRRP) {
     return fail('not-vrrp', `IP protocol ${p.protocol}`);
   }
-  const decoded = decodeVrrpMessage(payload, 4, p.src, p.dst, p.ttl);
+  const decoded = decodeVrrpMessage(payload, 4, IpAddress.fromBytes(p.src)!, IpAddress.fromBytes(p.dst)!, p.ttl);
   if (!decoded.ok) return decoded;
   const advert = decoded.value;
   advert.ipHeader = p.header;
@@ -58,19 +57,19 @@ export function decodeVrrp(input: VrrpRxInput): Result<VrrpAdvert, VrrpDecodeFai
 export function decodeVrrpMessage(
   message: Uint8Array,
   family: IpFamily,
-  srcBytes: Uint8Array,
-  dstBytes: Uint8Array,
+  src: IpAddress,
+  dst: IpAddress,
   ttl: number,
 ): Result<VrrpAdvert, VrrpDecodeFailure> {
   if (message.length < VRRP_HEADER_BYTES) return fail('too-short', `VRRP message of ${message.length} bytes`);
   const version = message[0]! >>> 4;
   const count = message[3]!;
   const addrBytes = family === 6 ? 16 : 4;
-  const addresses: string[] = [];
+  const addresses: IpAddress[] = [];
   for (let i = 0; i < count; i++) {
     const off = VRRP_HEADER_BYTES + i * addrBytes;
     if (off + addrBytes > message.length) break;
-    addresses.push(formatIp(message.subarray(off, off + addrBytes)));
+    addresses.push(IpAddress.fromBytes(message.subarray(off, off + addrBytes))!);
   }
   const authOff = VRRP_HEADER_BYTES + count * addrBytes;
   const isV2 = version === 2;
@@ -92,10 +91,8 @@ export function decodeVrrpMessage(
       hasAuthData && authOff + VRRP_V2_AUTH_BYTES <= message.length
         ? message.subarray(authOff, authOff + VRRP_V2_AUTH_BYTES)
         : new Uint8Array(0),
-    src: formatIp(srcBytes),
-    dst: formatIp(dstBytes),
-    srcBytes,
-    dstBytes,
+    src,
+    dst,
     ttl,
     message,
     expectedLength: vrrpMessageLength(version, family, count),

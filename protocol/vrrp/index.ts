@@ -8,5 +8,4 @@ export { decodeVrrp, decodeVrrpMessage, type VrrpDecodeFailure } from './decode.
 export { encodeVrrpIpv4Packet, encodeVrrpMessage, type VrrpAdvertSpec, type VrrpChecksumAddresses, type VrrpIpv4Options } from './encode.js';
 export { validateAdvert, type VrrpVerdict } from './validate.js';
 export { buildVrrpFrame, type VrrpFrameSpec } from './frame.js';
-export { expectationsFromInstance } from './expectations.js';
 export { VRRP_DROP_REASON_TEXT, describeDropReason } from './drop-text.js';

@@ -1,4 +1,5 @@
 /** Decoded VRRP advertisement, receive expectations, and the closed set of drop reasons. */
+import type { IpAddress } from '../addr.js';
 import type { AhHeader } from './auth-ah.js';
 import type { V3Ipv4ChecksumMode } from './checksum.js';
 import type { VrrpAuthKind } from './constants.js';
@@ -10,9 +11,9 @@ export interface VrrpRxInput {
   family: IpFamily;
   /** IPv4: the whole datagram, IP header included. IPv6: the VRRP message (the IPv6 payload). */
   data: Uint8Array;
-  /** IPv6: source and destination text and hop limit (IPv4 reads them from its header). */
-  src?: string;
-  dst?: string;
+  /** IPv6: source and destination, from the socket, and hop limit (IPv4 reads them from its header). */
+  src?: IpAddress;
+  dst?: IpAddress;
   ttl?: number;
 }
 
@@ -33,14 +34,13 @@ export interface VrrpAdvert {
   /** Interval in centiseconds (v2: seconds × 100). */
   advertIntervalCs: number;
   checksum: number;
-  /** The addresses present in the message (at most `count`), canonical text. */
-  addresses: string[];
+  /** The addresses present in the message (at most `count`). */
+  addresses: IpAddress[];
   /** v2: the 8 bytes of Authentication Data (empty when the message is too short). */
   authData: Uint8Array;
-  src: string;
-  dst: string;
-  srcBytes: Uint8Array;
-  dstBytes: Uint8Array;
+  /** The IP source and destination, built once from the packet's bytes. */
+  src: IpAddress;
+  dst: IpAddress;
   /** IPv4 TTL or IPv6 hop limit (-1 when the receiver did not report it). */
   ttl: number;
   /** The VRRP bytes: from the version byte to the end of the IP payload. */

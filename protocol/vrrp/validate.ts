@@ -4,7 +4,7 @@
  * covering RFC 3768 §7.1 / RFC 5798 §7.1 (R-31..R-39). The first failing check wins; non-fatal
  * findings come back as warnings on the accepted advert.
  */
-import { canonicalIp, isIpv6LinkLocal, isMulticast, parseIp, VRRP_IPV4_GROUP, VRRP_IPV6_GROUP } from '../addr.js';
+import { canonicalIp, parseIp, VRRP_IPV4_GROUP, VRRP_IPV6_GROUP } from '../addr.js';
 import { fail, ok, type Result } from '../result.js';
 import { ahAcceptRxSequence, ahIcvOk, ahSpiFor } from './auth-ah.js';
 import { passwordMatches } from './auth-pass.js';
@@ -74,19 +74,20 @@ export function validateAdvert(a: VrrpAdvert, x: VrrpExpectations): VrrpVerdict 
   if (sum.value.warnings.length > 0) warnings.push(...sum.value.warnings);
 
   // Multicast packets on a unicast instance and vice versa (K-4).
-  if (isMulticast(a.dstBytes) === unicast) {
+  if (a.dst.isMulticast === unicast) {
     return fail('cast-mismatch', `expected ${unicast ? 'unicast' : 'multicast'} packet, got ${unicast ? 'multicast' : 'unicast'} to ${a.dst}`);
   }
   if (x.ownerIgnoresAdverts) return fail('owner-ignores-adverts', 'address owner ignores adverts (strict mode)');
 
   if (checkAddresses) {
-    const list = compareAddresses(a, x);
+    const list = checkVipList(a, x);
     if (list) {
       if ((x.addrListMismatch ?? 'drop') === 'drop') return fail(list.code, list.detail);
       warnings.push(list);
     }
     if (unicast && x.checkUnicastSrc) {
-      const peer = x.unicastPeers?.find((p) => canonicalIp(p.address) === a.src);
+      const src = a.src.text;
+      const peer = x.unicastPeers?.find((p) => p.address === src || canonicalIp(p.address) === src);
       if (!peer) return fail('unicast-src-unknown', `unicast source ${a.src} is not a unicast peer`);
       if ((peer.minTtl !== undefined && a.ttl < peer.minTtl) || (peer.maxTtl !== undefined && a.ttl > peer.maxTtl)) {
         return fail('unicast-ttl-out-of-range', `TTL ${a.ttl} outside ${peer.minTtl ?? 0}..${peer.maxTtl ?? 255} for ${a.src}`);
@@ -105,7 +106,7 @@ function checkAh(a: VrrpAdvert, x: VrrpExpectations, unicast: boolean): Result<n
   if (!ahIcvOk(a.ipHeader, a.ahBytes, a.message, x.authKey ?? new Uint8Array(8), unicast)) {
     return fail('auth-mismatch', 'invalid IPsec AH HMAC-MD5-96 (mutated fields or wrong password)');
   }
-  if (a.ah.spi !== ahSpiFor(a.srcBytes)) return fail('ah-spi-mismatch', `AH SPI 0x${a.ah.spi.toString(16)} is not the source ${a.src}`);
+  if (a.ah.spi !== ahSpiFor(a.src.bytes)) return fail('ah-spi-mismatch', `AH SPI 0x${a.ah.spi.toString(16)} is not the source ${a.src}`);
   const next = ahAcceptRxSequence({ sequence: x.ahSequence ?? 0, cycled: false }, a.ah.sequence);
   if (!next) return fail('ah-replay', `AH sequence ${a.ah.sequence} already processed (counter ${x.ahSequence ?? 0})`);
   return ok(next.sequence);
@@ -114,8 +115,8 @@ function checkAh(a: VrrpAdvert, x: VrrpExpectations, unicast: boolean): Result<n
 function rfcOnlyChecks(a: VrrpAdvert): { ok: false; reason: VrrpDropReason; detail: string } | undefined {
   if (a.count === 0) return fail('zero-count', 'v3 advert with no addresses (RFC 9568 §5.2.5)');
   if (a.intervalField === 0) return fail('zero-interval', 'v3 Max Adver Int 0 (RFC 9568 §7.1)');
-  const first = a.family === 6 ? parseIp(a.addresses[0] ?? '') : undefined;
-  if (a.family === 6 && (!first || !isIpv6LinkLocal(first.bytes))) {
+  const first = a.addresses[0];
+  if (a.family === 6 && !first?.isLinkLocal) {
     return fail('first-address-not-link-local', `first IPv6 address ${a.addresses[0] ?? '?'} is not link-local (RFC 5798 §5.2.9)`);
   }
   return undefined;
@@ -130,11 +131,11 @@ function checkChecksum(
 ): Result<{ warnings: VrrpWarning[]; oldUnicast: boolean }, VrrpDropReason> {
   // VRRPv2 sums the message alone (no pseudo-header, no modes): the common case, checked directly.
   if (a.version === 2 && internetChecksum(a.message) === 0) return ok(CHECKSUM_OK);
-  const base: VrrpChecksumContext = { version: a.version, family: a.family, src: a.srcBytes, dst: a.dstBytes };
+  const base: VrrpChecksumContext = { version: a.version, family: a.family, src: a.src.bytes, dst: a.dst.bytes };
   const v3v4 = a.version === 3 && a.family === 4;
   const mode = v3v4 ? (x.v3Ipv4Checksum ?? 'pseudo-header') : 'pseudo-header';
   const compat = x.unicastChecksumCompat ?? 'auto';
-  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? groupBytes(a, x) : a.dstBytes };
+  const primary: VrrpChecksumContext = { ...base, v3Ipv4Mode: mode, dst: unicast && compat === 'old' ? groupBytes(a, x) : a.dst.bytes };
   if (vrrpChecksumOk(a.message, primary)) return ok({ warnings: [], oldUnicast: false });
   if (v3v4 && mode === 'message-only' && vrrpChecksumOk(a.message, { ...base, v3Ipv4Mode: 'pseudo-header' })) {
     return ok({ warnings: [{ code: 'other-checksum-form', detail: 'v3 checksum uses the IPv4 pseudo-header (RFC 5798 form)' }], oldUnicast: false });
@@ -147,15 +148,16 @@ function checkChecksum(
 
 /** The multicast group as pseudo-header destination (old unicast checksum form, K-3). */
 function groupBytes(a: VrrpAdvert, x: VrrpExpectations): Uint8Array {
-  return parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dstBytes;
+  return parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dst.bytes;
 }
 
-function compareAddresses(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { code: 'addr-count-mismatch' | 'addr-list-mismatch' } | undefined {
+/** The advert's VIP list against ours (K-5): the same list in the same order, or the same set. */
+function checkVipList(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { code: 'addr-count-mismatch' | 'addr-list-mismatch' } | undefined {
   if (a.count !== x.vips.length) {
     return { code: 'addr-count-mismatch', detail: `expected ${x.vips.length} VIPs but received ${a.count}` };
   }
-  if (x.vips.every((vip, i) => a.addresses[i] === vip)) return undefined; // same list, same order
-  const got = new Set(a.addresses);
+  if (x.vips.every((vip, i) => a.addresses[i]?.text === vip)) return undefined; // same list, same order
+  const got = new Set(a.addresses.map((ip) => ip.text));
   for (const vip of x.vips) {
     const c = got.has(vip) ? vip : (canonicalIp(vip) ?? vip);
     if (!got.has(c)) return { code: 'addr-list-mismatch', detail: `VIP ${c} not present in the advert` };

@@ -14,7 +14,7 @@ import type { Host } from '../host/host.js';
 import { masterDownRangeMs } from '../model.js';
 import { bytesEqual } from '../../protocol/bytes.js';
 import { decodeVrrp, validateAdvert } from '../../protocol/vrrp/index.js';
-import { peekVrrp, vrrpData, type Frame, type VrrpPeek } from '../net/frame.js';
+import { peekVrrp, vrrpRx, type Frame, type VrrpPeek } from '../net/frame.js';
 import type { Nic } from '../net/nic.js';
 import { Conditions } from './conditions.js';
 import { LvsMonitor } from './lvs-monitor.js';
@@ -155,7 +155,7 @@ export class InvariantMonitor {
     const message = frame.bytes.subarray(v.offset, frame.payloadOffset + frame.payloadLength);
     const last = track.lastRx;
     if (last && last.src === frame.src && last.ttl === frame.ttl && bytesEqual(last.message, message)) return last.accepted;
-    const decoded = decodeVrrp({ family: frame.family === 6 ? 6 : 4, data: vrrpData(frame), src: frame.src, dst: frame.dst, ttl: frame.ttl });
+    const decoded = decodeVrrp(vrrpRx(frame));
     const accepted = decoded.ok && validateAdvert(decoded.value, { ...track.expect, ahSequence: 0 }).ok;
     track.lastRx = { src: frame.src, ttl: frame.ttl, message: message.slice(), accepted };
     return accepted;
@@ -192,8 +192,7 @@ export class InvariantMonitor {
     if (frame.kernelDrop) return this.report('S4', `${track.id} sent an advert every receiving kernel discards: ${frame.kernelDrop === 'bad-ip-checksum' ? 'wrong IPv4 header checksum' : 'an IP fragment'}`, track.host.name, track.facts.name);
     const message = frame.bytes.subarray(v.offset, frame.payloadOffset + frame.payloadLength);
     if (track.lastValidMessage && track.lastValidTtl === frame.ttl && bytesEqual(message, track.lastValidMessage)) return;
-    const family = frame.family === 6 ? 6 : 4;
-    const decoded = decodeVrrp({ family, data: vrrpData(frame), src: frame.src, dst: frame.dst, ttl: frame.ttl });
+    const decoded = decodeVrrp(vrrpRx(frame));
     if (!decoded.ok) return this.report('S4', `${track.id} sent an advert our decoder rejects: ${decoded.reason} (${decoded.detail})`, track.host.name, track.facts.name);
     if (track.expect) {
       const verdict = validateAdvert(decoded.value, { ...track.expect, ahSequence: 0 });

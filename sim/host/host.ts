@@ -8,7 +8,7 @@
 import type { LinkEvent, MailMessage, RouteSpec, RuleSpec, VrrpRxPacket } from '../../actors/ports.js';
 import type { Runtime } from '../../actors/runtime-types.js';
 import type { SimClock } from '../clock.js';
-import { IPPROTO_AH, IPPROTO_VRRP, vrrpData, type Frame } from '../net/frame.js';
+import { IPPROTO_AH, IPPROTO_VRRP, vrrpRx, type Frame } from '../net/frame.js';
 import { learnNeighbour } from '../net/neighbour.js';
 import type { Nic, NicOwner } from '../net/nic.js';
 import { HostClock, HostCpu, type ProcessLife } from './host-clock.js';
@@ -144,7 +144,7 @@ export class Host implements NicOwner {
     for (const s of sockets) {
       if (s.closed || s.nic !== nic || s.family !== frame.family || !s.protocols.has(frame.proto)) continue;
       if (multicast && !s.groups.has(frame.dst)) continue;
-      packet ??= { family: s.family, ifname: nic.name, data: vrrpData(frame), src: frame.src, dst: frame.dst, ttl: frame.ttl };
+      packet ??= { ...vrrpRx(frame), ifname: nic.name };
       s.onPacket(packet);
     }
   }

@@ -6,7 +6,7 @@
  * protocol/ (the receiving runtime and the invariant monitor call the real codecs). What the
  * receiving kernels would discard (a wrong IPv4 header checksum, a fragment) is judged here once.
  */
-import { formatIpv4, formatIpv6 } from '../../protocol/addr.js';
+import { formatIpv4, formatIpv6, IpAddress } from '../../protocol/addr.js';
 import { internetChecksum } from '../../protocol/checksum.js';
 import { ipv4KernelDrop, type KernelDropReason } from '../../protocol/kernel-rx.js';
 
@@ -112,6 +112,16 @@ export function vrrpData(f: Frame): Uint8Array {
   return f.family === 4
     ? f.bytes.subarray(f.l3Offset, f.payloadOffset + f.payloadLength)
     : f.bytes.subarray(f.payloadOffset, f.payloadOffset + f.payloadLength);
+}
+
+/**
+ * A VRRP frame as a receive socket gets it (the decoder's input): the IPv4 datagram, or the IPv6
+ * payload with its source and destination built once from the header bytes and its hop limit.
+ */
+export function vrrpRx(f: Frame): { family: 4 | 6; data: Uint8Array; ttl: number; src?: IpAddress; dst?: IpAddress } {
+  if (f.family === 4) return { family: 4, data: vrrpData(f), ttl: f.ttl };
+  const h = f.l3Offset;
+  return { family: 6, data: vrrpData(f), ttl: f.ttl, src: IpAddress.fromBytes(f.bytes.subarray(h + 8, h + 24))!, dst: IpAddress.fromBytes(f.bytes.subarray(h + 24, h + 40))! };
 }
 
 export interface VrrpPeek {

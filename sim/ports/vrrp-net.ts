@@ -6,7 +6,7 @@
  */
 import { sendErrorText, strerror } from '../../actors/errno.js';
 import type { VrrpNet, VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
-import { multicastMac, parseIpv4, parseIpv6 } from '../../protocol/addr.js';
+import { IpAddress, multicastMac } from '../../protocol/addr.js';
 import { buildEthernetFrame, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../protocol/ethernet.js';
 import { buildIpv6Packet } from '../../protocol/ipv6.js';
 import { IPPROTO_VRRP, peekFrame } from '../net/frame.js';
@@ -14,19 +14,15 @@ import type { Nic } from '../net/nic.js';
 import type { DaemonProcess, Host, SimVrrpSocket } from '../host/host.js';
 import type { PortObserver } from './observer.js';
 
-const addressBytes = new Map<string, Uint8Array | undefined>();
+/** Address text → IpAddress, parsed once per distinct text (destinations and sources repeat). */
+const addresses = new Map<string, IpAddress | undefined>();
 const groupMacs = new Map<string, Uint8Array | null>();
 
-function ipBytes(text: string, family: 4 | 6): Uint8Array | undefined {
-  const key = `${family}${text}`;
-  if (!addressBytes.has(key)) addressBytes.set(key, family === 4 ? parseIpv4(text) : parseIpv6(text));
-  return addressBytes.get(key);
-}
-
-function isMulticastText(address: string, family: 4 | 6): boolean {
-  if (family === 6) return address.startsWith('ff');
-  const first = Number(address.slice(0, address.indexOf('.')));
-  return first >= 224 && first <= 239;
+function address(text: string): IpAddress | undefined {
+  if (addresses.has(text)) return addresses.get(text);
+  const ip = IpAddress.parse(text);
+  if (addresses.size < 4096) addresses.set(text, ip);
+  return ip;
 }
 
 export class SimVrrpNet implements VrrpNet {
@@ -76,18 +72,18 @@ export class SimVrrpNet implements VrrpNet {
     if (socket.family === 4) {
       return this.put(nic, buildEthernetFrame({ dst: dstMac, src: nic.macBytes, etherType: ETHERTYPE_IPV4, payload: data }));
     }
-    const srcBytes = ipBytes(src ?? nic.linkLocal, 6);
-    const dstBytes = ipBytes(dst, 6);
-    if (!srcBytes || !dstBytes) return this.fail(nic.name, `bad IPv6 address ${src ?? nic.linkLocal} → ${dst}`);
-    const packet = buildIpv6Packet({ nextHeader: IPPROTO_VRRP, hopLimit: 255, src: srcBytes, dst: dstBytes }, data);
+    const srcIp = address(src ?? nic.linkLocal);
+    const dstIp = address(dst);
+    if (srcIp?.family !== 6 || dstIp?.family !== 6) return this.fail(nic.name, `bad IPv6 address ${src ?? nic.linkLocal} → ${dst}`);
+    const packet = buildIpv6Packet({ nextHeader: IPPROTO_VRRP, hopLimit: 255, src: srcIp.bytes, dst: dstIp.bytes }, data);
     return this.put(nic, buildEthernetFrame({ dst: dstMac, src: nic.macBytes, etherType: ETHERTYPE_IPV6, payload: packet }));
   }
 
   private nextHopMac(nic: Nic, dst: string, family: 4 | 6): Uint8Array | undefined {
     let mac = groupMacs.get(dst);
     if (mac === undefined) {
-      const group = isMulticastText(dst, family) ? ipBytes(dst, family) : undefined;
-      mac = group ? multicastMac(group) : null;
+      const ip = address(dst);
+      mac = ip?.family === family && ip.isMulticast ? multicastMac(ip.bytes) : null;
       if (groupMacs.size < 4096) groupMacs.set(dst, mac);
     }
     return mac ?? nic.segment?.nicWithAddress(dst)?.macBytes;

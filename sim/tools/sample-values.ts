@@ -46,6 +46,9 @@ function plainData(value: unknown, path: string, omitted: string[]): Json | unde
       return undefined;
     }
     const proto = Object.getPrototypeOf(value) as unknown;
+    // A value type that says how it is written (IpAddress: its text) is written that way.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (proto !== Object.prototype && typeof toJSON === 'function') return plainData(toJSON.call(value) as unknown, path, omitted);
     if (proto !== Object.prototype && proto !== null) {
       throw new Error(`context ${path}: a ${value.constructor?.name ?? 'non-plain object'} cannot be written as data`);
     }

@@ -23,7 +23,7 @@ import type {
   VrrpSocketOptions,
   VmacSpec,
 } from '../../actors/ports.js';
-import { formatIpv4 } from '../../protocol/addr.js';
+import { formatIpv4, IpAddress } from '../../protocol/addr.js';
 import { parseIpv4Packet } from '../../protocol/ipv4.js';
 import { SimClock } from '../../sim/clock.js';
 
@@ -67,7 +67,7 @@ export class FakeLan {
       if (this.filter(from.name, s.node.name, data)) continue;
       const copy = data.slice();
       this.clock.setTimeout(() => {
-        if (!s.closed) s.onPacket({ family, ifname: s.opts.ifname, data: copy, src: srcText, dst, ttl });
+        if (!s.closed) s.onPacket({ family, ifname: s.opts.ifname, data: copy, ...(family === 6 ? { src: IpAddress.parse(srcText)!, dst: IpAddress.parse(dst)! } : {}), ttl });
       }, this.latencyMs);
     }
   }

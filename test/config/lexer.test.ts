@@ -72,7 +72,7 @@ describe('ip', () => {
     expect(IpAddress.parse('10.0.0.1')?.family).toBe(4);
     expect(IpAddress.parse('2001:DB8:0:0:0:0:0:1')?.text).toBe('2001:db8::1');
     expect(IpAddress.parse('fe80::1:2')?.text).toBe('fe80::1:2');
-    expect(IpAddress.parse('::ffff:1.2.3.4')?.text).toBe('::ffff:102:304');
+    expect(IpAddress.parse('::ffff:1.2.3.4')?.text).toBe('::ffff:1.2.3.4');
     expect(IpAddress.parse('192.168.100.')).toBeUndefined();
     expect(IpAddress.parse('1::2::3')).toBeUndefined();
     expect(parseCidr('10.0.0.1/33')).toBeUndefined();

@@ -3,7 +3,7 @@
  * Default instance: v2, priority 100, 1 s, preempt on → Master_Down_Interval 3609.375 ms.
  */
 import { describe, expect, it } from 'vitest';
-import { advert, expectTakeoverAt, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
+import { advert, expectTakeoverAt, ip, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 describe('VRRP instance in BACKUP', () => {
   it('R-18 a backup sends no adverts and installs no VIPs while its Master_Down_Timer runs', () => {
@@ -78,12 +78,12 @@ describe('VRRP instance in BACKUP', () => {
     expect(h.actor.getSnapshot().context.masterPriority).toBe(150);
     h.runUntil(3000);
     h.send(advert(150, '198.51.100.9'));
-    expect(h.actor.getSnapshot().context.masterAddress).toBe('198.51.100.9');
+    expect(h.actor.getSnapshot().context.masterAddress?.text).toBe('198.51.100.9');
     expectTakeoverAt(h, 3000 + MDI_V2_P100_MS);
   });
 
   it('R-24 an equal-priority advert is accepted whatever its source address (no tie-break in BACKUP)', () => {
-    const h = startInstance({ primaryAddress: '198.51.100.200' });
+    const h = startInstance({ primaryAddress: ip('198.51.100.200') });
     h.runUntil(3000);
     h.send(advert(100, '198.51.100.1'));
     h.runUntil(3000 + MDI_V2_P100_MS - 0.001);
@@ -105,7 +105,7 @@ describe('VRRP instance in BACKUP', () => {
       expect(h.state()).toBe('backup');
     }
     expectTakeoverAt(h, MDI_V2_P100_MS);
-    expect(h.actor.getSnapshot().context.masterAddress).toBe('198.51.100.3');
+    expect(h.actor.getSnapshot().context.masterAddress?.text).toBe('198.51.100.3');
   });
 
   it('R-17 an address owner configured BACKUP preempts even with nopreempt', () => {

@@ -6,7 +6,13 @@ import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import { masterDownTimer } from '../../actors/vrrp/master-down-timer.js';
+import { IpAddress } from '../../protocol/addr.js';
 import type { InstanceEmitted, InstanceEvent, InstanceInput, IoCommand, MemberEvent, ReceivedAdvert } from '../../machines/vrrp/types.js';
+
+/** An address value from text (tests only: the text is known good). */
+export function ip(text: string): IpAddress {
+  return IpAddress.parse(text)!;
+}
 
 export const BASE_INPUT: InstanceInput = {
   name: 'VI_1',
@@ -18,7 +24,7 @@ export const BASE_INPUT: InstanceInput = {
   preempt: true,
   preemptDelayMs: 0,
   initialState: 'BACKUP',
-  primaryAddress: '198.51.100.2',
+  primaryAddress: ip('198.51.100.2'),
   vips: ['198.51.100.10/24'],
   lowerPrioNoAdvert: false,
   higherPrioSendAdvert: false,
@@ -57,7 +63,7 @@ export interface Harness {
 }
 
 export function advert(priority: number, src = '198.51.100.3', maxAdvertIntervalCs = 100, vrid = 51): InstanceEvent {
-  const a: ReceivedAdvert = { vrid, priority, maxAdvertIntervalCs, src };
+  const a: ReceivedAdvert = { vrid, priority, maxAdvertIntervalCs, src: ip(src) };
   return { type: 'net.advert', advert: a };
 }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InstanceInput } from '../../machines/vrrp/types.js';
-import { advert, BASE_INPUT, expectTakeoverAt, type Harness, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
+import { advert, BASE_INPUT, expectTakeoverAt, ip, type Harness, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 const T0 = MDI_V2_P100_MS;
 
@@ -90,13 +90,13 @@ describe('VRRP instance in MASTER', () => {
   });
 
   it('R-29 equal priority: the higher primary address wins, the lower one stays master', () => {
-    const lose = master({ primaryAddress: '198.51.100.2' });
+    const lose = master({ primaryAddress: ip('198.51.100.2') });
     lose.send(advert(100, '198.51.100.9'));
     expect(lose.state()).toBe('backup');
-    const win = master({ primaryAddress: '198.51.100.200' });
+    const win = master({ primaryAddress: ip('198.51.100.200') });
     win.send(advert(100, '198.51.100.9'));
     expect(win.state()).toBe('master');
-    const v6 = master({ family: 6, version: 3, primaryAddress: 'fe80::2' });
+    const v6 = master({ family: 6, version: 3, primaryAddress: ip('fe80::2') });
     v6.send(advert(100, 'fe80::10'));
     expect(v6.state()).toBe('backup');
   });
@@ -123,7 +123,8 @@ describe('VRRP instance in MASTER', () => {
     h.send(advert(50, '198.51.100.7'));
     h.runUntil(T0 + 3000);
     expect(h.adverts().map(([t]) => t - T0)).toEqual([0, 1000, 1500, 2500]);
-    expect(h.emitted.find(({ e }) => e.type === 'vrrp.notify')!.e).toEqual({
+    const notify = h.emitted.find(({ e }) => e.type === 'vrrp.notify')!.e;
+    expect({ ...notify, src: String((notify as { src: unknown }).src) }).toEqual({
       type: 'vrrp.notify', instance: 'VI_1', event: 'master_rx_lower_pri', src: '198.51.100.7', priority: 50,
       ours: h.actor.getSnapshot().context.priority, forcing: true,
     });

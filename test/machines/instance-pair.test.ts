@@ -7,7 +7,7 @@ import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
-import { BASE_INPUT, withIo } from './instance-harness.js';
+import { BASE_INPUT, ip, withIo } from './instance-harness.js';
 
 const WIRE_MS = 0.1;
 
@@ -41,13 +41,13 @@ function pair(a: Partial<InstanceInput>, b: Partial<InstanceInput>) {
 
 describe('two VRRP instances on one segment', () => {
   it('R-22 the higher priority wins the cold-start election and the other stays backup', () => {
-    const p = pair({ basePriority: 200, primaryAddress: '198.51.100.1' }, { basePriority: 100, primaryAddress: '198.51.100.2' });
+    const p = pair({ basePriority: 200, primaryAddress: ip('198.51.100.1') }, { basePriority: 100, primaryAddress: ip('198.51.100.2') });
     p.clock.runUntil(60_000);
     expect(p.log).toEqual(['0 A BACKUP', '0 B BACKUP', '3218.75 A MASTER']);
   });
 
   it('R-23 a priority-0 release makes the backup take over after its Skew_Time', () => {
-    const p = pair({ basePriority: 200, primaryAddress: '198.51.100.1' }, { basePriority: 100, primaryAddress: '198.51.100.2' });
+    const p = pair({ basePriority: 200, primaryAddress: ip('198.51.100.1') }, { basePriority: 100, primaryAddress: ip('198.51.100.2') });
     p.clock.runUntil(10_000);
     p.nodes.A!.send({ type: 'vrrp.shutdown' });
     p.clock.runUntil(20_000);
@@ -55,7 +55,7 @@ describe('two VRRP instances on one segment', () => {
   });
 
   it('R-29 equal priorities: the higher address ends as the only master', () => {
-    const p = pair({ primaryAddress: '198.51.100.1' }, { primaryAddress: '198.51.100.2' });
+    const p = pair({ primaryAddress: ip('198.51.100.1') }, { primaryAddress: ip('198.51.100.2') });
     p.clock.runUntil(30_000);
     expect([p.top('A'), p.top('B')]).toEqual(['backup', 'master']);
   });
@@ -63,8 +63,8 @@ describe('two VRRP instances on one segment', () => {
   it('K-8 split brain heals at the next advert of the loser: the winner answers it at once', () => {
     const run = (lowerPrioNoAdvert: boolean) => {
       const p = pair(
-        { version: 3, basePriority: 100, primaryAddress: '198.51.100.1', advertIntervalCs: 100 },
-        { version: 3, basePriority: 200, primaryAddress: '198.51.100.2', advertIntervalCs: 300, lowerPrioNoAdvert },
+        { version: 3, basePriority: 100, primaryAddress: ip('198.51.100.1'), advertIntervalCs: 100 },
+        { version: 3, basePriority: 200, primaryAddress: ip('198.51.100.2'), advertIntervalCs: 300, lowerPrioNoAdvert },
       );
       p.wire.up = false; // partition: both become master (A at 3609.375, B at 9000 + 656.25)
       p.clock.runUntil(10_000);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { syncGroupMachine, type SyncGroupEvent } from '../../machines/vrrp/sync-group.machine.js';
-import { withIo } from './instance-harness.js';
+import { ip, withIo } from './instance-harness.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
 import { trackerMachine } from '../../machines/track/tracker.machine.js';
 import { trackingMachine } from '../../machines/track/tracking.machine.js';
@@ -135,7 +135,7 @@ function instanceInput(name: string, vrid: number, priority: number): InstanceIn
     preempt: true,
     preemptDelayMs: 0,
     initialState: 'BACKUP',
-    primaryAddress: '198.51.100.1',
+    primaryAddress: ip('198.51.100.1'),
     vips: [`198.51.100.${vrid}0/32`],
     lowerPrioNoAdvert: false,
     higherPrioSendAdvert: false,

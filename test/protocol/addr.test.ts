@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalIp,
+  IpAddress,
+  parseCidr,
   compareAddressBytes,
   formatIpv4,
   formatIpv6,
@@ -96,5 +98,57 @@ describe('MAC addresses', () => {
   });
   it('derives the solicited-node multicast group', () => {
     expect(formatIpv6(solicitedNodeMulticast(parseIpv6('2001:db8::100')!))).toBe('ff02::1:ff00:100');
+  });
+});
+
+describe('IpAddress', () => {
+  const ip = (t: string) => IpAddress.parse(t)!;
+
+  it('R-29 addresses compare as unsigned network-order integers', () => {
+    expect(ip('198.51.100.20').compare(ip('198.51.100.3'))).toBe(1);
+    expect(ip('10.0.0.1').compare(ip('9.255.255.255'))).toBe(1);
+    expect(ip('203.0.113.1').compare(ip('203.0.113.1'))).toBe(0);
+    expect(ip('fe80::2').compare(ip('fe80::10'))).toBe(-1);
+    expect(ip('2001:db8::1:0').compare(ip('2001:db8::ffff'))).toBe(1);
+  });
+
+  it('keeps family, bytes and canonical text; equal bytes are equal whatever the text', () => {
+    const a = ip('2001:DB8:0:0::1');
+    expect([a.family, a.text, String(a), JSON.stringify({ a })]).toEqual([6, '2001:db8::1', '2001:db8::1', '{"a":"2001:db8::1"}']);
+    expect(a.equals(ip('2001:db8::1'))).toBe(true);
+    expect(a.equals(undefined)).toBe(false);
+    const b = IpAddress.fromBytes(Uint8Array.of(198, 51, 100, 7))!;
+    expect([b.family, b.text, b.isMulticast]).toEqual([4, '198.51.100.7', false]);
+    expect(ip('224.0.0.18').isMulticast && ip('ff02::12').isMulticast && ip('fe80::1').isLinkLocal).toBe(true);
+    expect(IpAddress.fromBytes(new Uint8Array(5))).toBeUndefined();
+    expect(IpAddress.parse('fe80::1%eth0') ?? IpAddress.parse('198.51.100.1/24')).toBeUndefined();
+  });
+
+  it('copies the bytes it is built from (a receive buffer may be reused)', () => {
+    const buf = Uint8Array.of(198, 51, 100, 1);
+    const a = IpAddress.fromBytes(buf)!;
+    buf[3] = 9;
+    expect(a.text).toBe('198.51.100.1');
+  });
+
+  it('parseCidr: ADDR[/LEN], LEN at most the family length', () => {
+    expect(parseCidr('198.51.100.1')).toMatchObject({ prefixLength: 32, prefixGiven: false });
+    expect(parseCidr('2001:db8::/64')?.ip.text).toBe('2001:db8::');
+    expect(parseCidr('198.51.100.1/33')).toBeUndefined();
+  });
+});
+
+describe('formatIpv6 embedded IPv4 (RFC 5952 §5, as inet_ntop prints it)', () => {
+  it.each([
+    ['::ffff:198.51.100.1', '::ffff:198.51.100.1'],
+    ['::198.51.100.1', '::198.51.100.1'],
+    ['::1', '::1'],
+    ['::', '::'],
+    ['::2', '::2'],
+    ['::ffff:0:0', '::ffff:0.0.0.0'],
+    ['2001:db8::ffff:c633:6401', '2001:db8::ffff:c633:6401'],
+    ['0:0:0:0:0:1:c633:6401', '::1:c633:6401'],
+  ])('%s → %s', (text, canon) => {
+    expect(formatIpv6(parseIpv6(text)!)).toBe(canon);
   });
 });

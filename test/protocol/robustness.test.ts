@@ -1,5 +1,6 @@
 /** Decoding never throws on wire input: random bytes, truncations and bit flips of real frames. */
 import { describe, expect, it } from 'vitest';
+import { IpAddress } from '../../protocol/addr.js';
 import { parseFrame } from '../../protocol/frame.js';
 import { readPcap } from '../../protocol/pcap.js';
 import { decodeVrrp, validateAdvert, VRRP_DROP_REASONS } from '../../protocol/vrrp/index.js';
@@ -53,12 +54,13 @@ describe('robustness', () => {
       const b = new Uint8Array(len).map(() => rnd() & 0xff);
       expect(() => judgeFrame(b)).not.toThrow();
       expect(() => decodeVrrp({ family: 4, data: b })).not.toThrow();
-      expect(() => decodeVrrp({ family: 6, data: b, src: 'fe80::1', dst: 'ff02::12', ttl: 255 })).not.toThrow();
+      expect(() => decodeVrrp({ family: 6, data: b, src: IpAddress.parse('fe80::1')!, dst: IpAddress.parse('ff02::12')!, ttl: 255 })).not.toThrow();
       expect(() => readPcap(b)).not.toThrow();
     }
   });
 
-  it('bad IPv6 addresses from the socket are a reason, not an exception', () => {
-    expect(decodeVrrp({ family: 6, data: new Uint8Array(8), src: 'nonsense', dst: 'ff02::12' })).toMatchObject({ ok: false, reason: 'bad-ip-header' });
+  it('missing or IPv4 addresses from an IPv6 socket are a reason, not an exception', () => {
+    expect(decodeVrrp({ family: 6, data: new Uint8Array(8), dst: IpAddress.parse('ff02::12')! })).toMatchObject({ ok: false, reason: 'bad-ip-header' });
+    expect(decodeVrrp({ family: 6, data: new Uint8Array(8), src: IpAddress.parse('198.51.100.1')!, dst: IpAddress.parse('ff02::12')! })).toMatchObject({ ok: false, reason: 'bad-ip-header' });
   });
 });

@@ -54,7 +54,7 @@ describe('encoder (R-9, R-40, R-41)', () => {
     const six = buildVrrpFrame({ version: 3, family: 6, vrid: 9, priority: 100, advertIntervalCs: 100, addresses: ['fe80::9'], srcMac: parseMac('00:00:5e:00:02:09')!, src: 'fe80::2' });
     const p = parseFrame(six);
     expect(p.kind === 'vrrp' && formatMac(p.eth.dst)).toBe('33:33:00:00:00:12');
-    expect(p.kind === 'vrrp' && p.advert.ok && [p.advert.value.dst, p.advert.value.ttl]).toEqual(['ff02::12', 255]);
+    expect(p.kind === 'vrrp' && p.advert.ok && [p.advert.value.dst.text, p.advert.value.ttl]).toEqual(['ff02::12', 255]);
   });
   it('throws on programming errors in the spec, never silently', () => {
     expect(() => encodeVrrpMessage({ version: 3, family: 4, vrid: 1, priority: 1, advertIntervalCs: 1, addresses: ['2001:db8::1'] }, A)).toThrow(/not an IPv4 address/);

@@ -1,6 +1,6 @@
 /** Golden vectors G1–G11 of vrrp.md §1.3 (R-1, R-2, R-9..R-13, K-2, K-3). */
 import { describe, expect, it } from 'vitest';
-import { formatMac, parseMac } from '../../protocol/addr.js';
+import { formatMac, IpAddress, parseMac } from '../../protocol/addr.js';
 import { bytesToHex } from '../../protocol/bytes.js';
 import { parseFrame } from '../../protocol/frame.js';
 import {
@@ -55,10 +55,10 @@ describe('golden vectors (vrrp.md §1.3)', () => {
     const data = g.spec.family === 4
       ? encodeVrrpIpv4Packet(g.spec, { src: g.src, dst: g.dst, ipId: 1, v3Ipv4Checksum: g.mode })
       : hex(g.hex);
-    const d = decodeVrrp({ family: g.spec.family, data, src: g.src, dst: g.dst, ttl: 255 });
+    const d = decodeVrrp({ family: g.spec.family, data, src: IpAddress.parse(g.src)!, dst: IpAddress.parse(g.dst)!, ttl: 255 });
     expect(d.ok).toBe(true);
     if (!d.ok) return;
-    expect(d.value).toMatchObject({ vrid: g.spec.vrid, priority: g.spec.priority, advertIntervalCs: g.spec.advertIntervalCs, addresses: g.spec.addresses, checksum: g.checksum });
+    expect({ ...d.value, addresses: d.value.addresses.map(String) }).toMatchObject({ vrid: g.spec.vrid, priority: g.spec.priority, advertIntervalCs: g.spec.advertIntervalCs, addresses: g.spec.addresses, checksum: g.checksum });
     expect(bytesToHex(d.value.message)).toBe(g.hex);
     expect(vrrpChecksumOk(d.value.message, { version: g.spec.version, family: g.spec.family, src: ip(g.src), dst: ip(g.dst), v3Ipv4Mode: g.mode })).toBe(true);
   });

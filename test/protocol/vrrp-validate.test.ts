@@ -17,7 +17,7 @@ import {
   type VrrpExpectations,
   type VrrpIpv4Options,
 } from '../../protocol/vrrp/index.js';
-import { parseIp } from '../../protocol/addr.js';
+import { IpAddress, parseIp } from '../../protocol/addr.js';
 
 const SRC = '198.51.100.2';
 const KEY = authDataFromPassword('secret');
@@ -39,7 +39,7 @@ function decode4(data: Uint8Array): VrrpAdvert {
 }
 
 function decode6(message: Uint8Array, ttl = 255, dst = 'ff02::12'): VrrpAdvert {
-  const d = decodeVrrp({ family: 6, data: message, src: 'fe80::2', dst, ttl });
+  const d = decodeVrrp({ family: 6, data: message, src: IpAddress.parse('fe80::2')!, dst: IpAddress.parse(dst)!, ttl });
   if (!d.ok) throw new Error(`${d.reason}: ${d.detail}`);
   return d.value;
 }

@@ -15,16 +15,16 @@
  * capture or configuration).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { formatIp, formatMac, vrrpVirtualMac } from '../../../protocol/addr.js';
+import { formatIp, formatMac, parseMac, vrrpVirtualMac } from '../../../protocol/addr.js';
 import { parseFrame, type ParsedFrame } from '../../../protocol/frame.js';
 import { readCapture, LINKTYPE_ETHERNET, type CaptureRecord } from '../../../protocol/pcap.js';
 import {
   authDataFromPassword,
-  expectationsFromInstance,
   validateAdvert,
   type VrrpAdvert,
   type VrrpExpectations,
 } from '../../../protocol/vrrp/index.js';
+import { expectationsFromInstance } from '../../../actors/vrrp/expectations.js';
 import { VipClaims, type RouterOfVip } from './pcap-claims.js';
 
 const USAGE = `usage: keepalived-ts pcap FILE [-f keepalived.conf] [--instance NAME] [--all]
@@ -139,7 +139,7 @@ async function judgesFromConfig(conf: string, instance: string | undefined, err:
     name: i.name,
     expect: expectationsFromInstance(i),
     skipCheckAdvAddr: i.skipCheckAdvAddr,
-    ...(i.useVmac ? { vmac: formatMac(i.useVmac.mac ? (parseMacText(i.useVmac.mac) ?? vrrpVirtualMac(i.family, i.vrid)) : vrrpVirtualMac(i.family, i.vrid)) } : {}),
+    ...(i.useVmac ? { vmac: formatMac(i.useVmac.mac ? (parseMac(i.useVmac.mac) ?? vrrpVirtualMac(i.family, i.vrid)) : vrrpVirtualMac(i.family, i.vrid)) } : {}),
   }));
 }
 
@@ -162,12 +162,6 @@ function describeAdvert(a: VrrpAdvert): string {
   return `${a.src} > ${a.dst} VRRPv${a.version}${type} vrid ${a.vrid} prio ${a.priority} int ${interval} addrs [${a.addresses.join(' ')}] auth ${auth} ttl ${a.ttl}`;
 }
 
-function parseMacText(text: string): Uint8Array | undefined {
-  const parts = text.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return undefined;
-  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
-}
-
 /** The verdict text after "=>", and whether the packet is dropped; undefined without judges. */
 function judge(a: VrrpAdvert, judges: Judge[]): { text: string; dropped: boolean; notOurs: boolean } | undefined {
   if (judges.length === 0) return undefined;
@@ -177,10 +171,10 @@ function judge(a: VrrpAdvert, judges: Judge[]): { text: string; dropped: boolean
   const parts: string[] = [];
   let dropped = false;
   for (const j of candidates) {
-    const sameMaster = j.skipCheckAdvAddr && j.lastMaster === a.src;
+    const sameMaster = j.skipCheckAdvAddr && j.lastMaster === a.src.text;
     const v = validateAdvert(a, { ...j.expect, checkAddresses: (j.expect.checkAddresses ?? true) && !sameMaster });
     if (v.ok) {
-      j.lastMaster = a.src;
+      j.lastMaster = a.src.text;
       if (v.value.ahSequence !== undefined) j.expect = { ...j.expect, ahSequence: v.value.ahSequence };
       const warn = v.value.warnings.map((w) => ` [warn ${w.code}: ${w.detail}]`).join('');
       parts.push(`${j.name}: ok${warn}`);
@@ -268,7 +262,7 @@ export async function run(argv: string[], out: (s: string) => void = console.log
   for (const { r, p } of frames) {
     if (p.kind !== 'vrrp' || p.kernelDrop || !p.advert.ok) continue;
     const a = p.advert.value;
-    claims.noteAdvert(usOf(r), a.family as 4 | 6, a.vrid, a.src, formatMac(p.eth.src), a.priority, a.addresses);
+    claims.noteAdvert(usOf(r), a.family as 4 | 6, a.vrid, a.src.text, formatMac(p.eth.src), a.priority, a.addresses.map((ip) => ip.text));
   }
 
   const senders = new Map<string, { count: number; priorities: Set<number>; versions: Set<number> }>();

@@ -149,19 +149,19 @@ class ToyInstanceRunner {
 
   private onPacket(p: VrrpRxPacket): void {
     const d = decodeVrrp({ family: 4, data: p.data });
-    if (!d.ok || d.value.vrid !== this.cfg.vrid || d.value.src === this.src) return;
+    if (!d.ok || d.value.vrid !== this.cfg.vrid || d.value.src.text === this.src) return;
     const prio = d.value.priority;
     if (this.state === 'BACKUP') {
       if (prio === 0) this.arm(((256 - this.cfg.priority) * 1000) / 256, () => this.becomeMaster());
       else if (this.cfg.nopreempt || prio >= this.cfg.priority) {
-        this.masterAddress = d.value.src;
+        this.masterAddress = d.value.src.text;
         this.arm(this.downMs(), () => this.becomeMaster());
       }
     } else if (this.state === 'MASTER') {
-      const theirs = parseIpv4(d.value.src)!;
+      const theirs = d.value.src.bytes;
       const mine = parseIpv4(this.src)!;
       if (prio > this.cfg.priority || (prio === this.cfg.priority && compareAddressBytes(theirs, mine) > 0)) {
-        this.masterAddress = d.value.src;
+        this.masterAddress = d.value.src.text;
         this.leaveMaster('BACKUP', 'higher priority advert');
         this.arm(this.downMs(), () => this.becomeMaster());
       } else if (prio > 0) {
