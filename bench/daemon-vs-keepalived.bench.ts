@@ -20,7 +20,7 @@ import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
 import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type FailoverSample } from './lib/failover.js';
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
 import { KEEPALIVED, oursCommand, type ImplName } from './lib/implementations.js';
-import { fmt, median, percentile } from './lib/stats.js';
+import { fmt, percentile } from './lib/stats.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,6 +8,7 @@
  * Instances are matched by name (keepalived matches by VRID/family/interface/unicast source; a
  * renamed instance is a removal plus an addition here).
  */
+import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import type { VrrpPlan } from './plan.js';
 import type { InstancePlan } from './plan-instance.js';
 
@@ -38,7 +39,7 @@ const json = (v: unknown) => JSON.stringify(v);
 /** The machine's input without what a reload may change in place. */
 function machineShape(p: InstancePlan): string {
   const { vips: _v, basePriority, ...rest } = p.input;
-  return json({ ...rest, owner: basePriority === 255 });
+  return json({ ...rest, owner: basePriority === VRRP_PRIORITY_OWNER });
 }
 
 const addressShape = (p: InstancePlan) => json([p.io.vips, p.io.excludedVips, p.io.routes, p.io.rules]);

@@ -19,6 +19,7 @@
  * (all but an owner that starts as MASTER at once; see startsAsOwnerMaster).
  */
 import { canonicalIp, isIpv6LinkLocal, parseIpv6 } from '../../protocol/addr.js';
+import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import type { AddressSpec, InterfaceInfo, Ports } from '../ports.js';
 import type { RuntimeSink } from '../sink.js';
 import { removalLines } from './address-io.js';
@@ -37,7 +38,7 @@ export const SWEEP_TIMEOUT_MS = 3000;
 export function leftoverVips(plan: VrrpPlan, interfaces: readonly InterfaceInfo[]): LeftoverVip[] {
   const out: LeftoverVip[] = [];
   for (const p of plan.instances.values()) {
-    if (p.input.basePriority >= 255) continue;
+    if (p.input.basePriority === VRRP_PRIORITY_OWNER) continue;
     for (const vip of [...p.io.vips, ...p.io.excludedVips]) {
       const itf = interfaces.find((i) => i.name === vip.ifname);
       const found = itf?.addresses.find((cidr) => canonicalIp(cidr.split('/')[0]!) === vip.address);
@@ -89,7 +90,7 @@ export function startupLines(plan: VrrpPlan, interfaces: readonly InterfaceInfo[
  */
 function startsAsOwnerMaster(p: InstancePlan, itf: InterfaceInfo): boolean {
   const waits = p.entries.some((e) => e.kind === 'script' && (e.weight === 0 || p.ignoreWeights));
-  return p.input.basePriority >= 255 && p.input.initialState === 'MASTER' && p.syncGroup === undefined && itf.up && itf.running && !waits;
+  return p.input.basePriority === VRRP_PRIORITY_OWNER && p.input.initialState === 'MASTER' && p.syncGroup === undefined && itf.up && itf.running && !waits;
 }
 
 /**

@@ -106,12 +106,3 @@ export function createSyslogLogger(opts: SyslogLoggerOptions): SyslogLogger {
     },
   };
 }
-
-/** Fan a log line out to several transports. */
-export function teeLogger(...loggers: Logger[]): Logger {
-  return {
-    log(level, message) {
-      for (const l of loggers) l.log(level, message);
-    },
-  };
-}

@@ -1,7 +1,7 @@
 /** `vrrp_instance NAME { … }`: the keyword handlers fill an InstanceDraft (defaults come later). */
 import type { Pos } from '../diag.js';
 import { IpAddress } from '../../protocol/addr.js';
-import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef, TrackInterfaceRef, UnicastPeer } from '../model.js';
+import type { IpAddressConfig, NotifyScripts, RouteConfig, RuleConfig, SourceRef, UnicastPeer } from '../model.js';
 import type { Stmt } from '../tree.js';
 import { append, boolArg, checkInt, intArg, needArg, posOf, strArg, timerArg } from '../values.js';
 import { parseAddressLine } from './address.js';

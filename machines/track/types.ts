@@ -22,11 +22,6 @@ export interface TrackerStatus {
   value: number;
 }
 
-/** systemId of the tracker actor for one tracked object. */
-export function trackerSystemId(kind: TrackerKind, name: string): string {
-  return `track/${kind}/${name}`;
-}
-
 /** A tracker sends this to each subscriber whenever its status changes, and once on subscription. */
 export type TrackerStatusEvent = { type: 'tracker.status'; status: TrackerStatus };
 

@@ -104,13 +104,3 @@ export function ahNextTxSequence(c: AhCounter): AhCounter {
 export function ahAcceptRxSequence(c: AhCounter, received: number): AhCounter | undefined {
   return received > c.sequence ? { sequence: received, cycled: c.cycled } : undefined;
 }
-
-/** A master that hears a lower-priority AH advert resyncs its counter to that sequence + 1. */
-export function ahResyncFromLowerPriority(received: number): AhCounter {
-  return { sequence: (received + 1) >>> 0, cycled: false };
-}
-
-/** On becoming master a cycled counter restarts from 0. */
-export function ahOnBecomeMaster(c: AhCounter): AhCounter {
-  return c.cycled ? { sequence: 0, cycled: false } : c;
-}

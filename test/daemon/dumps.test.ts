@@ -13,7 +13,7 @@ import type { InstanceStatus } from '../../actors/runtime-types.js';
 import { compileConfig } from '../../config/index.js';
 import { formatJson, formatParentData, formatStats, formatVrrpData, transitionStamp, type InstanceDump } from '../../adapters/node/daemon/dumps.js';
 import { VrrpStatsTracker, statForDropReason, zeroStats } from '../../adapters/node/daemon/vrrp-stats.js';
-import { isRoot, NetnsLab, rootRequiredReason } from '../helpers/netns.js';
+import { isRoot, NetnsLab } from '../helpers/netns.js';
 import { TWO_INSTANCES, model, tempDir, until } from './fixtures/harness.js';
 
 const STATS_SAMPLE = `VRRP Instance: VI_1
