@@ -199,7 +199,8 @@ export function viewAt(records: readonly TraceRecord[], t: number, opts: ViewOpt
     const r = records[i]!;
     // Hosts are the ones that run a daemon (an observer's ARP cache does not make it one).
     const h = r.host === undefined || (r.type !== 'daemon' && r.type !== 'actor') ? undefined : host(r.host);
-    const shown = opts.all === true || !NOISY.has(r.type);
+    // A replay's stand-in actor records (sim/view/journal.ts) repeat a `state` line: not listed twice.
+    const shown = r.standIn !== true && (opts.all === true || !NOISY.has(r.type));
     let before: string[] | undefined;
     switch (r.type) {
       case 'actor': {
