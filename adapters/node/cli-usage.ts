@@ -14,7 +14,7 @@ export const EXIT_USAGE = 2;
 /** Sub-commands, one line each, in the order `--help` lists them. */
 export const COMMAND_SUMMARIES: ReadonlyArray<readonly [name: string, summary: string]> = [
   ['check', 'compile and lint keepalived.conf (several files: also compared as one cluster); also -t'],
-  ['sim', 'replay a failover scenario, or your own configs, in the deterministic simulator'],
+  ['sim', 'replay a failover scenario, or your own configs, in the deterministic simulator; --replay JOURNAL --web PORT: a saved trace in the browser'],
   ['pcap', 'decode a capture (pcap) and judge each VRRP packet against a config'],
   ['lvs', "a running daemon's load-balancer table as ipvsadm -Ln shows it, with the checkers' verdicts; lvs plan -f FILE: what it would program at start"],
   ['genhash', 'print the MD5 digest an HTTP_GET/SSL_GET url block would compare (keepalived --genhash)'],

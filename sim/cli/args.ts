@@ -4,6 +4,7 @@
  *   sim [SCENARIO] [--seed N | --seeds A..B [--jobs N]] [--until T] [--trace F] [--pcap F] [--svg F]
  *       [--config [NAME=]a.conf --config b.conf [--fault '10s crash a'] …] [--verbose] [--quiet]
  *       [--no-color] [--shrink-budget N] [--no-shrink] [--web [ADDR:]PORT] [--inspect [TARGET]]
+ *   sim --replay FILE [--replay FILE2 …] --web [ADDR:]PORT
  */
 import { parseDurationMs } from '../time.js';
 
@@ -28,10 +29,13 @@ export interface SimArgs {
   web?: string;
   /** `--inspect` (true) or `--inspect TARGET`, checked by the command. */
   inspect?: string | true;
+  /** `--replay FILE` (repeatable): trace files to show with --web instead of a run. */
+  replay: string[];
 }
 
 export const USAGE = `usage: keepalived-ts sim [SCENARIO.yaml] [options]
        keepalived-ts sim --config lb1.conf --config lb2.conf [--fault '10s crash lb1'] [options]
+       keepalived-ts sim --replay JOURNAL.jsonl [--replay …] --web [ADDR:]PORT
 
 Replays a failover scenario in the deterministic simulator. Without a scenario or --config it
 runs the bundled default scenario.
@@ -64,7 +68,10 @@ options:
                       given; port 0 picks a free one); runs until Ctrl-C
   --inspect [TARGET]  send every actor's events to Stately's inspector: TARGET [ADDR:]PORT hosts
                       the relay and its page there (default 127.0.0.1:8080), a ws:// URL sends
-                      to a relay that is already running; runs until Ctrl-C`;
+                      to a relay that is already running; runs until Ctrl-C
+  --replay FILE       no run: serve a saved trace with --web, a daemon's journal (--trace FILE)
+                      or a simulator's (sim … --trace FILE); repeat to merge one journal per node.
+                      Malformed or over-long lines are counted and left out`;
 
 function value(argv: string[], i: number, flag: string): string | { error: string } {
   const v = argv[i + 1];
@@ -72,7 +79,7 @@ function value(argv: string[], i: number, flag: string): string | { error: strin
 }
 
 export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
-  const a: SimArgs = { configs: [], faults: [], verbose: false, quiet: false, shrinkBudget: 60, help: false };
+  const a: SimArgs = { configs: [], faults: [], replay: [], verbose: false, quiet: false, shrinkBudget: 60, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -149,6 +156,9 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
         case '--web':
           a.web = need();
           break;
+        case '--replay':
+          a.replay.push(need());
+          break;
         case '--inspect': {
           // The target is optional: taken when attached (--inspect=8080) or when the next word
           // looks like one (a port, ADDR:PORT, a ws:// URL), never a scenario file.
@@ -185,5 +195,23 @@ export function parseSimArgs(argv: string[]): SimArgs | { error: string } {
   if (a.scenario !== undefined && a.configs.length > 0) return { error: 'give a scenario file or --config files, not both' };
   if (a.faults.length > 0 && a.configs.length === 0) return { error: '--fault goes with --config (a scenario file has its own timeline)' };
   if (a.seeds && (a.web !== undefined || a.inspect !== undefined)) return { error: `${a.web !== undefined ? '--web' : '--inspect'} shows one run: give --seed N, not --seeds` };
-  return a;
+  return a.replay.length > 0 ? replayConflict(a) ?? a : a;
+}
+
+/** `--replay` serves files: it takes --web and nothing that belongs to a run. */
+function replayConflict(a: SimArgs): { error: string } | undefined {
+  if (a.web === undefined) return { error: '--replay shows the file in the web view: add --web [ADDR:]PORT (e.g. --web 8080)' };
+  const run = [
+    a.scenario !== undefined ? `a scenario (${a.scenario})` : '',
+    a.configs.length > 0 ? '--config' : '',
+    a.faults.length > 0 ? '--fault' : '',
+    a.seed !== undefined ? '--seed' : '',
+    a.seeds ? '--seeds' : '',
+    a.untilMs !== undefined ? '--until' : '',
+    a.trace !== undefined ? '--trace' : '',
+    a.pcap !== undefined ? '--pcap' : '',
+    a.svg !== undefined ? '--svg' : '',
+    a.inspect !== undefined ? '--inspect' : '',
+  ].filter(Boolean);
+  return run.length > 0 ? { error: `--replay serves a saved trace and runs nothing: leave out ${run.join(', ')}` } : undefined;
 }

@@ -23,6 +23,7 @@ import type { Scenario } from '../../../sim/scenario/types.js';
 import { formatMicros, formatMs } from '../../../sim/time.js';
 import { parseListenAddress } from '../listen-address.js';
 import { SimWatch } from '../web/sim-watch.js';
+import { runReplay } from './sim-replay.js';
 import { parseInspectTarget } from '../web/inspect-target.js';
 import { loadFromArgs, runOptionsFor } from './sim-load.js';
 import type { SeedWorkerSpec } from './sim-seed-worker.js';
@@ -150,6 +151,7 @@ export async function run(argv: string[], deps: SimCommandDeps = {}): Promise<nu
     io.out(USAGE);
     return 0;
   }
+  if (args.replay.length > 0) return runReplay(args.replay, args.web!, { out: io.out, err: io.err, cwd: io.cwd, serveUntil: deps.serveUntil ?? untilSignal });
   const createRuntime = deps.createRuntime ?? createDaemonRuntime;
   const models = deps.models ?? keepalivedModels;
   const loaded = loadFromArgs(args, io.cwd, models);

@@ -27,8 +27,11 @@ import { knownActors, viewAt, type KnownActor, type ViewOptions } from '../../..
 import { isLoopback, urlOf, type ListenAddress } from '../listen-address.js';
 
 export interface WebMeta {
-  mode: 'sim' | 'daemon';
+  /** `replay`: a trace file read back (adapters/node/web/replay.ts). */
+  mode: 'sim' | 'daemon' | 'replay';
   title: string;
+  /** The records' `t` is wall-clock seconds since the epoch (a daemon's journal). */
+  wall?: boolean;
   /** Where the time slider starts and ends (the simulator: 0 and the scenario's end). */
   first?: number;
   end?: number;

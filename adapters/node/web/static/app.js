@@ -46,11 +46,15 @@ const el = (tag, props = {}, ...children) => {
 
 /** Simulated seconds as "12.345 s"; a daemon's wall-clock seconds as local time. */
 function formatTime(t) {
-  if (state.meta.mode === 'daemon') {
-    const d = new Date(t * 1000);
-    return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-  }
+  if (state.meta.mode === 'daemon') return wallTime(t);
+  // A replayed journal: seconds since its first record, and the wall-clock time.
+  if (state.meta.wall) return `+${(t - (state.meta.first ?? 0)).toFixed(3)} s · ${wallTime(t)}`;
   return `${t.toFixed(3)} s`;
+}
+
+function wallTime(t) {
+  const d = new Date(t * 1000);
+  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 async function getJson(path) {
@@ -326,7 +330,9 @@ async function start() {
   $('#live').hidden = state.meta.mode !== 'daemon';
   loadDiagrams(await getJson('/api/diagrams'));
   const t = params.get('t');
-  if (t !== null) await showAt(Number(t));
+  // A replayed journal's ?t= may also be seconds from its first record (?t=12.5).
+  const at = t !== null && state.meta.wall && Number(t) < (state.meta.first ?? 0) ? Number(t) + state.meta.first : Number(t);
+  if (t !== null) await showAt(at);
   else if (state.meta.mode === 'daemon') setFollowing(true);
   else await showAt(state.meta.end ?? 0);
   connect();
