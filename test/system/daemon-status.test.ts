@@ -14,8 +14,10 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameSender } from '../../adapters/linux/frame-sender.js';
+import { loadReplay } from '../../adapters/node/web/replay.js';
 import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
 import { encodeVrrpIpv4Packet, type VrrpAdvertSpec } from '../../protocol/vrrp/index.js';
+import { viewAt } from '../../sim/view/view-model.js';
 import { DaemonLab, haveKeepalived, sleep, type DaemonHandle } from '../helpers/daemon-lab.js';
 import { isRoot, rootTitle, waitFor } from '../helpers/netns.js';
 import { runCli } from '../helpers/cli-process.js';
@@ -127,6 +129,13 @@ describe.skipIf(!isRoot)(rootTitle('status, metrics and the journal of two daemo
     process.stdout.write(`--- journal of the survivor (excerpt) ---\n${raw.slice(at, at + 6).join('\n')}\n`);
     const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ type: 'state', host: 'lb-kib', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', reason: 'master-down', priority: 100 }));
+    // The statecharts' state changes too, as the simulator traces them; `sim --replay` lights them.
+    expect(lines).toContainEqual(expect.objectContaining({ type: 'actor', host: 'lb-kib', actor: 'vrrp/VI_1', machine: 'vrrpInstance', state: [expect.stringMatching(/^master\./)] }));
+    const replay = await loadReplay([trace()]);
+    expect(replay.records.some((r) => r.standIn)).toBe(false);
+    const end = viewAt(replay.records, replay.records.at(-1)!.t);
+    expect(end.actors.find((x) => x.actor === 'vrrp/VI_1')?.active).toContain('master');
+    expect(replay.diagrams.map((d) => d.id)).toContain('vrrpInstance');
   }, 60_000);
 
   it('a malformed request and a client that never reads leave the daemon healthy', async () => {

@@ -4,6 +4,7 @@
  * the signal dumps, and stops gracefully. The child process (child.ts) and --single-process mode
  * (parent.ts) both use it, so both behave the same.
  */
+import { actorFeed, combineInspectors } from '../../../actors/actor-feed.js';
 import type { Logger, Ports } from '../../../actors/ports.js';
 import type { CreateRuntime, Runtime, RuntimeEvent } from '../../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../../config/index.js';
@@ -109,6 +110,14 @@ export class RoleHost {
       closePorts(ports);
       return;
     }
+    if (this.opts.trace) {
+      this.traceFile = new TraceFile(this.opts.trace, this.log);
+      this.trace = new RuntimeTrace(this.traceFile, this.opts.name);
+    }
+    // The journal also has each statechart's state changes (`actor` lines), as the simulator's trace.
+    const traceFile = this.traceFile;
+    const host = this.opts.name;
+    const inspect = combineInspectors(watch?.inspect, traceFile ? actorFeed((c) => traceFile.write({ type: 'actor', host, ...c })) : undefined);
     let runtime: Runtime;
     try {
       runtime = this.factory.createRuntime(ports, modelForRole(this.model, this.role), {
@@ -116,20 +125,19 @@ export class RoleHost {
         stopTimeoutMs: this.opts.stopTimeoutMs,
         // keepalived's two processes: the VRRP child runs VRRP only, the checker child LVS only.
         subsystems: this.role === 'vrrp' ? ['vrrp'] : ['lvs'],
-        ...(watch?.inspect ? { inspect: watch.inspect } : {}),
+        ...(inspect ? { inspect } : {}),
       });
     } catch (e) {
       this.ports = undefined;
       closePorts(ports);
       this.watch?.stop();
       this.watch = undefined;
+      this.traceFile?.close();
+      this.traceFile = undefined;
+      this.trace = undefined;
       throw e;
     }
     this.runtime = runtime;
-    if (this.opts.trace) {
-      this.traceFile = new TraceFile(this.opts.trace, this.log);
-      this.trace = new RuntimeTrace(this.traceFile, this.opts.name);
-    }
     this.unsubscribe = runtime.on((e) => this.onEvent(e));
     this.unwatch = watch?.attach(runtime);
     this.startedMs = Date.now();

@@ -4,6 +4,9 @@
  * web view's replay) as a simulated one. `t` is wall-clock seconds since the epoch, with
  * microseconds (the simulator's is simulated seconds).
  *
+ * The children also write each statechart actor's state changes as `actor` lines (role-host.ts,
+ * actors/actor-feed.ts), as the simulator's trace has them, so `sim --replay` lights every machine.
+ *
  * Each process appends its own lines to FILE (opened O_APPEND, mode 0600); lines are buffered for
  * at most 200 ms and written whole, so the parent's and the children's lines never interleave
  * inside a line. The file is never truncated: rotate it like a log (copytruncate works).
