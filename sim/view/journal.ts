@@ -8,8 +8,8 @@
  * a string `type` is counted as malformed (the first few are kept with their line numbers), and
  * past `maxRecords` records the rest are counted, not kept.
  *
- * A daemon journal has no `actor` records (its children trace what they do, not their
- * statecharts' states): for a host without any, `state` and `group` records stand in for its
+ * A daemon journal written before it had `actor` lines (adapters/node/daemon/role-host.ts writes
+ * them now) has no `actor` records: for a host without any, `state` and `group` records stand in for its
  * VRRP instance and sync group actors, at the top level of their machines (`backup`, `master`),
  * so their diagrams are drawn and lit. A simulator trace carries its own `actor` records. The
  * journal's `runtime` lines for VIPs and gratuitous ARPs become `vip` and `garp` records.

@@ -3,7 +3,7 @@
  * view: the daemon's journal (`--trace FILE`) or a saved simulator trace (`sim … --trace FILE`),
  * several files merged by time (one journal per node). The records are read with
  * sim/view/journal.ts (bounded, malformed lines counted), each machine is drawn from its own
- * definition under machines/ (the daemon's journal names no diagrams), and the page gets a time
+ * definition under machines/ (a trace names machines, it carries no diagrams), and the page gets a time
  * slider over the whole file: relative to the first record, with the wall-clock time for a journal.
  */
 import { createReadStream } from 'node:fs';
