@@ -18,7 +18,7 @@ import { EXAMPLES_DIR } from '../sim/helpers/examples.js';
 const records: TraceRecord[] = [
   { t: 0, type: 'daemon', host: 'lb1', what: 'start' },
   { t: 0, type: 'actor', host: 'lb1', actor: 'vrrp/VI_1', machine: 'vrrpInstance', state: ['backup.countdown'], event: 'vrrp.startup' },
-  { t: 3.4, type: 'actor', host: 'lb1', actor: 'vrrp/VI_1', machine: 'vrrpInstance', state: ['master.advertising'], event: 'vrrp.skewMark' },
+  { t: 3.4, type: 'actor', host: 'lb1', actor: 'vrrp/VI_1', machine: 'vrrpInstance', state: ['master.advertising'], event: 'vrrp.masterDown' },
 ];
 
 /** A raw GET (so the path and Host header are exactly ours). */

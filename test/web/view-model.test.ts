@@ -73,7 +73,7 @@ describe('viewAt', () => {
     actor(0, 'lb2', 'vrrp/VI_1', 'vrrpInstance', ['init'], 'xstate.init'),
     actor(0.1, 'lb1', 'vrrp/VI_1', 'vrrpInstance', ['backup.countdown'], 'vrrp.startup'),
     actor(0.1, 'lb2', 'vrrp/VI_1', 'vrrpInstance', ['backup.countdown'], 'vrrp.startup'),
-    actor(3.4, 'lb1', 'vrrp/VI_1', 'vrrpInstance', ['master.advertising'], 'vrrp.skewMark'),
+    actor(3.4, 'lb1', 'vrrp/VI_1', 'vrrpInstance', ['master.advertising'], 'vrrp.masterDown'),
     { t: 3.4, type: 'state', host: 'lb1', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 150, reason: 'master-down' },
     { t: 3.41, type: 'garp', host: 'lb1', nic: 'eth0', address: '198.51.100.100', kind: 'arp' },
     { t: 3.41, type: 'garp', host: 'lb1', nic: 'eth0', address: '198.51.100.100', kind: 'arp' },
@@ -81,13 +81,13 @@ describe('viewAt', () => {
     { t: 3.5, type: 'advert', host: 'lb1', nic: 'eth0', vrid: 51, priority: 150 },
     { t: 15, type: 'fault', text: 'crash lb1' },
     { t: 15, type: 'daemon', host: 'lb1', what: 'crashed' },
-    actor(18, 'lb2', 'vrrp/VI_1', 'vrrpInstance', ['master.advertising'], 'vrrp.skewMark'),
+    actor(18, 'lb2', 'vrrp/VI_1', 'vrrpInstance', ['master.advertising'], 'vrrp.masterDown'),
   ];
 
   it('gives each actor its state at t, with every active state for the highlight', () => {
     const v = viewAt(records, 5);
     const lb1 = v.actors.find((a) => a.host === 'lb1' && a.actor === 'vrrp/VI_1')!;
-    expect(lb1).toMatchObject({ machine: 'vrrpInstance', state: ['master.advertising'], active: ['master', 'master.advertising'], since: 3.4, event: 'vrrp.skewMark' });
+    expect(lb1).toMatchObject({ machine: 'vrrpInstance', state: ['master.advertising'], active: ['master', 'master.advertising'], since: 3.4, event: 'vrrp.masterDown' });
     expect(v.actors.find((a) => a.host === 'lb2' && a.actor === 'vrrp/VI_1')!.active).toEqual(['backup', 'backup.countdown']);
     expect(v.instances).toEqual([{ host: 'lb1', instance: 'VI_1', state: 'MASTER', priority: 150, reason: 'master-down', since: 3.4 }]);
     expect(v.hosts.map((h) => [h.host, h.daemon])).toEqual([
@@ -122,7 +122,7 @@ describe('viewAt', () => {
     const v = viewAt(records, 10);
     const texts = v.events.map((e) => `${e.host} ${e.text}${e.count > 1 ? ` ×${e.count}` : ''}`);
     expect(texts).toContain('lb1 gratuitous ARP for 198.51.100.100 on eth0 ×3');
-    expect(texts).toContain('lb1 vrrp/VI_1: backup.countdown → master.advertising (vrrp.skewMark)');
+    expect(texts).toContain('lb1 vrrp/VI_1: backup.countdown → master.advertising (vrrp.masterDown)');
     expect(texts).toContain('lb1 VI_1 BACKUP → MASTER (priority 150, master-down)');
     expect(texts.some((x) => x.includes('advert VRID'))).toBe(false);
     expect(viewAt(records, 10, { all: true }).events.some((e) => e.text.includes('advert VRID 51'))).toBe(true);
