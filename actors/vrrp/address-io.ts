@@ -15,7 +15,14 @@ import type { RuntimeSink } from '../sink.js';
 const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
 /** rtnetlink answers EEXIST for an address that is already there: that is what we wanted. */
 export const alreadyThere = (e: string) => /exist/i.test(e);
-export const alreadyGone = (e: string) => /cannot assign|not found|no such|does not exist/i.test(e);
+export const alreadyGone = (e: string) => /cannot assign|eaddrnotavail|not found|no such|does not exist/i.test(e);
+
+/** The same IP address however it is written (IPv6 text has more than one form). */
+export function sameAddress(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return !!x && !!y && x.bytes.length === y.bytes.length && x.bytes.every((v, i) => v === y.bytes[i]);
+}
 
 /** keepalived's -D lines when an instance's addresses go (vrrp_restore_interface), one per non-empty list. */
 export function removalLines(io: Pick<InstanceIoConfig, 'name' | 'vips' | 'excludedVips' | 'routes' | 'rules'>): string[] {

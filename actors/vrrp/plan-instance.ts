@@ -46,6 +46,8 @@ export interface InstanceIoConfig {
   skipCheckAdvAddr: boolean;
   /** use_vmac: the macvlan the VIPs live on (and, see vrrpIfname, the adverts). */
   vmac?: { name: string; base: string };
+  /** VIPs / E-VIPs marked `no_track`: their deletion by someone else is ignored (keepalived address_is_ours). */
+  noTrackVips?: string[];
 }
 
 export interface InstancePlan {
@@ -208,6 +210,7 @@ export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, 
     expectations: expectationsFromInstance(inst, auth),
     skipCheckAdvAddr: inst.skipCheckAdvAddr,
     ...(vmac ? { vmac } : {}),
+    noTrackVips: [...inst.vips, ...inst.excludedVips].filter((a) => a.noTrack).map((a) => a.address),
   };
   for (const b of inst.trackBfds) problems.push(`(${inst.name}) track_bfd ${b.name} is not supported yet - ignoring`);
   return {

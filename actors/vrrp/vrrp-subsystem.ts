@@ -22,7 +22,7 @@ import type { SubsystemStatus } from '../runtime-types.js';
 import type { RuntimeSink } from '../sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
 import { trackerLogic } from '../track-io.js';
-import { AddressIo } from './address-io.js';
+import { AddressIo, sameAddress } from './address-io.js';
 import { instanceLogic, type InstanceIoEnv } from './instance-io.js';
 import { groupId, instanceId, socketId, trackingId } from './names.js';
 import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
@@ -61,6 +61,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
   private readonly instanceEnv: InstanceIoEnv;
   private readonly probeEnv: IoEnv;
   private readonly transitions: TransitionBook;
+  private unwatchNet: (() => void) | undefined;
 
   constructor(private readonly host: SubsystemHost) {
     const { ports } = host;
@@ -108,6 +109,9 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
           this.statics.apply(plan.statics);
           this.addresses.setPacing(plan.garpIntervalMs, plan.gnaIntervalMs);
           this.vrrp.configure(ios());
+          this.unwatchNet ??= this.host.ports.net.watch((e) => {
+            if (e.type === 'address.removed') this.onAddressRemoved(e.ifname, e.address);
+          });
         },
       },
       { spawn: () => socketSpecs(ios()).map((s) => this.socketChild(plan, s.key)) },
@@ -144,6 +148,8 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
   }
 
   close(timedOut: boolean): void {
+    this.unwatchNet?.();
+    this.unwatchNet = undefined;
     if (timedOut) this.sink.log('warning', `stop timed out with ${this.addresses.pending()} address operations pending`);
     this.addresses.cancelQueued();
   }
@@ -209,6 +215,23 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       ...extra,
     };
     return { src: 'vrrp.tracking', systemId: trackingId(p.name), input };
+  }
+
+  /**
+   * keepalived netlink_if_address_filter / address_is_ours: an address deleted from an interface
+   * that is a VIP or E-VIP of an instance in MASTER sends that instance to BACKUP (set_vrrp_backup),
+   * from where it takes MASTER back after Skew_Time and re-adds its VIPs. The reflector line is -D.
+   */
+  private onAddressRemoved(ifname: string, cidr: string): void {
+    const address = cidr.split('/')[0]!;
+    for (const p of this.io?.instances.values() ?? []) {
+      if (this.instanceState(p.name) !== 'MASTER') continue;
+      if (![...p.io.vips, ...p.io.excludedVips].some((v) => v.ifname === ifname && sameAddress(v.address, address))) continue;
+      if (p.io.noTrackVips?.some((v) => sameAddress(v, address))) return;
+      this.sink.log('detail', `Netlink reflector reports IP ${address} removed from ${ifname}`);
+      this.child(instanceId(p.name))?.send({ type: 'net.vipDeleted', address });
+      return;
+    }
   }
 
   private isVip(address: string): boolean {

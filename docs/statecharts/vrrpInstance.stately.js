@@ -197,10 +197,7 @@ export const vrrpInstance = createMachine({
           }
         },
         {
-          "type": "leaveMaster",
-          "params": {
-            "release": false
-          }
+          "type": "leaveMaster"
         },
         {
           "type": "reportState",
@@ -560,6 +557,24 @@ export const vrrpInstance = createMachine({
             ]
           }
         ],
+        "net.vipDeleted": {
+          "description": "keepalived set_vrrp_backup: a VIP deleted behind our back sends us to BACKUP (priority-0 advert, VIPs removed) with only Skew_Time to wait, so we take MASTER back and re-add the VIPs.",
+          "target": "#vrrpInstance.backup.countdown",
+          "actions": [
+            {
+              "type": "armDownTimer",
+              "params": {
+                "kind": "release"
+              }
+            },
+            {
+              "type": "setReason",
+              "params": {
+                "reason": "vip-deleted"
+              }
+            }
+          ]
+        },
         "vrrp.rearmAdverTimer": {
           "target": ".advertising"
         },

@@ -101,7 +101,7 @@ export const instanceMachine = instanceSetup.createMachine({
         'resetPreemptDelay',
         { type: 'noteWant', params: { want: 'BACKUP' } },
         { type: 'announce', params: { to: 'BACKUP' } },
-        { type: 'leaveMaster', params: { release: false } },
+        { type: 'leaveMaster', params: ({ context }) => ({ release: context.reason === 'vip-deleted' }) },
         { type: 'reportState', params: { to: 'BACKUP' } },
       ],
       exit: 'resetPreemptDelay',
@@ -237,6 +237,12 @@ export const instanceMachine = instanceSetup.createMachine({
           },
           { actions: ['warnOwnAddress', 'rearmAdverTimer'] },
         ],
+        'net.vipDeleted': {
+          description:
+            'keepalived set_vrrp_backup: a VIP deleted behind our back sends us to BACKUP (priority-0 advert, VIPs removed) with only Skew_Time to wait, so we take MASTER back and re-add the VIPs.',
+          target: '#vrrpInstance.backup.countdown',
+          actions: [{ type: 'armDownTimer', params: { kind: 'release' } }, { type: 'setReason', params: { reason: 'vip-deleted' } }],
+        },
         'vrrp.rearmAdverTimer': { target: '.advertising' },
         'net.invalid': { actions: 'rearmAdverTimer' },
         'vrrp.garpMasterDelayDue': { actions: { type: 'sendGarp', params: { reason: 'master-delay' } } },

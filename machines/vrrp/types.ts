@@ -104,6 +104,8 @@ export type InstanceEvent =
   | { type: 'net.advert'; advert: ReceivedAdvert }
   /** A packet for our VRID that failed validation: in MASTER it still re-arms the advert timer (K-10). */
   | { type: 'net.invalid'; reason: string }
+  /** A VIP this MASTER holds was deleted from its interface behind our back (netlink RTM_DELADDR). */
+  | { type: 'net.vipDeleted'; address: string }
   /** Tracker weights changed. `delta` is the current SUM of applied weights (not an increment):
    *  effective priority = clamp(basePriority + delta, 1, 254); owners are never changed (K-13). */
   | { type: 'track.priority'; delta: number }
@@ -176,6 +178,8 @@ export type TransitionReason =
   | 'sync-group'
   | 'fault'
   | 'fault-cleared'
+  /** One of our VIPs was deleted from the interface by someone else while MASTER (keepalived set_vrrp_backup). */
+  | 'vip-deleted'
   | 'shutdown';
 
 /** Events the instance emits for observers outside the actor system (`actor.on(type, …)`). */

@@ -143,6 +143,12 @@ export class FakeNode {
     for (const w of [...this.linkWatchers]) w({ type: 'link.deleted', ifname: 'eth0', index: this.ifindex });
   }
 
+  /** `ip addr del <cidr> dev eth0` by an operator: the address goes and the watchers hear RTM_DELADDR. */
+  deleteAddress(cidr: string): void {
+    if (!this.addresses.delete(cidr)) return;
+    for (const w of [...this.linkWatchers]) w({ type: 'address.removed', ifname: 'eth0', address: cidr });
+  }
+
   /** eth0 created again, up, with a new index. */
   recreateLink(): void {
     this.ifindex++;
