@@ -19,6 +19,8 @@ export type Fault =
   /** Start the daemon (after stop/kill, or a host configured not to start). */
   | { kind: 'start'; host: string }
   | { kind: 'link'; host: string; nic: string; up: boolean }
+  /** An operator's `ip addr del`: the address leaves the NIC and the daemon hears RTM_DELADDR. */
+  | { kind: 'deladdr'; host: string; nic: string; address: string }
   | { kind: 'partition'; segment: string; groups: string[][] }
   /** One-way loss of everything from `from` to `to` (asymmetric partition). */
   | { kind: 'block'; segment: string; from: string; to: string }
@@ -75,6 +77,8 @@ export function describeFault(f: Fault): string {
   switch (f.kind) {
     case 'link':
       return `link ${f.host}/${f.nic} ${f.up ? 'up' : 'down'}`;
+    case 'deladdr':
+      return `deladdr ${f.host}/${f.nic} ${f.address}`;
     case 'partition':
       return `partition ${f.segment} ${f.groups.map((g) => `[${g.join(',')}]`).join(' | ')}`;
     case 'block':

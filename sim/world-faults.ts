@@ -13,6 +13,8 @@
 import type { SimEvent } from './events.js';
 import type { Fault } from './faults.js';
 import type { Host } from './host/host.js';
+import type { Nic } from './net/nic.js';
+import { canonicalIp } from '../protocol/addr.js';
 import { DEFAULT_SCRIPT_MS, type ScriptBehaviour } from './host/script-table.js';
 import type { ModelAdapter } from './model.js';
 import { actionProblem, actionSettings, type ServiceState } from './lvs/services.js';
@@ -27,6 +29,7 @@ export interface FaultTarget {
   endDaemon(host: Host, what: 'stopped' | 'killed' | 'crashed' | 'exception'): void;
   reloadDaemon(host: Host, model: unknown): void;
   emit(e: SimEvent): void;
+  onAddressChange(host: Host, nic: Nic, address: string, added: boolean): void;
   readonly clock: { nowMicros(): number };
 }
 
@@ -135,6 +138,17 @@ export class FaultApplier {
       case 'resume':
         if (this.bump(`pause:${name}`, -1) === 0) host.cpu.resume();
         return { kind: 'pause', host: name };
+      case 'deladdr': {
+        // No undo: the daemon (a MASTER) puts its VIP back, or nobody does.
+        const nic = host.nic(f.nic);
+        const address = canonicalIp(f.address);
+        const i = nic && address ? nic.addresses.findIndex((a) => a.address === address) : -1;
+        if (!nic || i < 0) return undefined;
+        const [gone] = nic.addresses.splice(i, 1);
+        w.onAddressChange(host, nic, gone!.address, false);
+        host.notifyLink({ type: 'address.removed', ifname: nic.name, address: `${gone!.address}/${gone!.prefixLength}` });
+        return undefined;
+      }
       case 'link': {
         const nic = host.nic(f.nic);
         if (!nic) return undefined;

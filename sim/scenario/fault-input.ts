@@ -11,10 +11,11 @@
 import { HOST_ONLY_KINDS, isHostOnlyKind, type Fault, type TimelineEntry } from '../faults.js';
 import type { LinkProfile } from '../net/segment.js';
 import type { WorldSpec } from '../world.js';
+import { canonicalIp } from '../../protocol/addr.js';
 import { parseServerFault } from './server-fault.js';
 import type { Path, ScenarioInput } from './yaml-input.js';
 
-export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'process', 'priority', 'reload', 'server'] as const;
+export const FAULT_KEYS = [...HOST_ONLY_KINDS, 'link', 'deladdr', 'partition', 'block', 'unblock', 'heal', 'net', 'loss', 'delay', 'drift', 'script', 'file', 'process', 'priority', 'reload', 'server'] as const;
 
 export interface FaultContext {
   world: WorldSpec;
@@ -85,6 +86,19 @@ function parseFault(inp: ScenarioInput, p: Path, kind: (typeof FAULT_KEYS)[numbe
       const spec = ctx.world.hosts.find((h) => h.name === host);
       if (host && !spec?.nics.some((n) => n.name === nic)) return void inp.error(v, `host ${host} has no NIC "${nic}"`);
       return host && nic ? { kind: 'link', host, nic, up } : undefined;
+    }
+    case 'deladdr': {
+      // "lb1/eth0 198.51.100.100" or { host, nic, address }
+      const text = inp.isMap(v) ? undefined : inp.string(v);
+      const m = text ? /^(\S+)\/(\S+)\s+(\S+)$/.exec(text) : null;
+      if (text && !m) return void inp.error(v, 'write "HOST/NIC ADDRESS" or { host, nic, address }');
+      const host = checkHost(inp, v, ctx, m ? m[1] : inp.string([...v, 'host']));
+      const nic = m ? m[2]! : inp.string([...v, 'nic']);
+      const address = m ? m[3]! : inp.string([...v, 'address']);
+      const spec = ctx.world.hosts.find((h) => h.name === host);
+      if (host && !spec?.nics.some((n) => n.name === nic)) return void inp.error(v, `host ${host} has no NIC "${nic}"`);
+      if (address !== undefined && !canonicalIp(address.split('/')[0]!)) return void inp.error(v, `"${address}" is not an IP address`);
+      return host && nic && address ? { kind: 'deladdr', host, nic, address: address.split('/')[0]! } : undefined;
     }
     case 'partition': {
       const groupsPath = inp.isMap(v) ? [...v, 'groups'] : v;
