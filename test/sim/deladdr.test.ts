@@ -3,41 +3,14 @@
  * RTM_DELADDR, drops to BACKUP and, after Skew_Time, takes MASTER back and re-adds its VIP,
  * as keepalived 2.2.7 does (set_vrrp_backup). The peer stays BACKUP.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDaemonRuntime } from '../../sim/daemon-runtime.js';
 import { runScenario, type RunResult } from '../../sim/run.js';
-import { loadScenarioFile } from '../../sim/tools/scenario-file.js';
-
-function node(name: string, priority: number): string {
-  return `  ${name}:
-    nics: { eth0: { segment: lan, address: 198.51.100.${priority === 150 ? 11 : 12}/24 } }
-    config: |
-      vrrp_instance VI_1 {
-          state BACKUP
-          interface eth0
-          virtual_router_id 51
-          priority ${priority}
-          advert_int 1
-          virtual_ipaddress {
-              198.51.100.100/24 dev eth0
-          }
-      }
-`;
-}
+import { loadPairScenario } from './helpers/pair-scenario.js';
 
 function load(fault: string): { result?: RunResult; errors: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'kts-deladdr-'));
-  try {
-    const path = join(dir, 's.yaml');
-    writeFileSync(path, `name: deladdr\nseed: 1\nduration: 15s\nsegments:\n  lan: { delay: 0.05ms }\nhosts:\n${node('lb1', 150)}${node('lb2', 100)}timeline:\n  - at: 10s\n    deladdr: ${fault}\n`);
-    const r = loadScenarioFile(path);
-    return { result: r.scenario ? runScenario(r.scenario, { createRuntime: createDaemonRuntime }) : undefined, errors: r.errors };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = loadPairScenario({ name: 'deladdr', timeline: `  - at: 10s\n    deladdr: ${fault}\n` });
+  return { result: r.scenario ? runScenario(r.scenario, { createRuntime: createDaemonRuntime }) : undefined, errors: r.errors };
 }
 
 type Ev = { t: number; type: string; host: string; to?: string; op?: string; address?: string };

@@ -2,42 +2,17 @@
  * Start-up and reaction latency (sim/host/latency.ts): off unless asked, `latency: measured`
  * gives every host the measured figures, a host's `startup:` / `reaction:` set its own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDaemonRuntime } from '../../sim/daemon-runtime.js';
 import { MEASURED_LATENCY } from '../../sim/host/latency.js';
 import { runScenario, type RunResult } from '../../sim/run.js';
-import { loadScenarioFile } from '../../sim/tools/scenario-file.js';
+import { loadPairScenario } from './helpers/pair-scenario.js';
 
-function node(name: string, priority: number, extra: string): string {
-  return `  ${name}:
-${extra}    nics: { eth0: { segment: lan, address: 198.51.100.${priority === 150 ? 11 : 12}/24 } }
-    config: |
-      vrrp_instance VI_1 {
-          state BACKUP
-          interface eth0
-          virtual_router_id 51
-          priority ${priority}
-          advert_int 1
-          virtual_ipaddress {
-              198.51.100.100/24 dev eth0
-          }
-      }
-`;
-}
+const STOP_LB1 = '  - at: 10s\n    stop: lb1\n';
 
-function load(top: string, lb1 = '', lb2 = '', timeline = '  - at: 10s\n    stop: lb1\n'): { run: () => RunResult; errors: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'kts-lat-'));
-  try {
-    const path = join(dir, 's.yaml');
-    writeFileSync(path, `name: latency\nseed: 1\nduration: 15s\n${top}segments:\n  lan: { delay: 0.05ms }\nhosts:\n${node('lb1', 150, lb1)}${node('lb2', 100, lb2)}timeline:\n${timeline}`);
-    const r = loadScenarioFile(path);
-    return { run: () => runScenario(r.scenario!, { createRuntime: createDaemonRuntime }), errors: r.errors };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function load(top: string, lb1 = '', lb2 = '', timeline = STOP_LB1): { run: () => RunResult; errors: string[] } {
+  const r = loadPairScenario({ name: 'latency', top, lb1, lb2, timeline });
+  return { run: () => runScenario(r.scenario!, { createRuntime: createDaemonRuntime }), errors: r.errors };
 }
 
 const transitions = (r: RunResult, host: string, to: string): number[] =>
@@ -79,21 +54,10 @@ describe('start-up and reaction latency', () => {
   });
 
   it('is deterministic and rejects a bad value', () => {
-    const a = runScenario(loadScenarioFileText('latency: measured\n'), { createRuntime: createDaemonRuntime, digest: true });
-    const b = runScenario(loadScenarioFileText('latency: measured\n'), { createRuntime: createDaemonRuntime, digest: true });
+    const a = runScenario(loadPairScenario({ name: 'latency', top: 'latency: measured\n', timeline: STOP_LB1 }).scenario!, { createRuntime: createDaemonRuntime, digest: true });
+    const b = runScenario(loadPairScenario({ name: 'latency', top: 'latency: measured\n', timeline: STOP_LB1 }).scenario!, { createRuntime: createDaemonRuntime, digest: true });
     expect(a.traceDigest).toBe(b.traceDigest);
     expect(load('latency: fast\n').errors.join('\n')).toMatch(/latency.*expected measured or none/);
     expect(load('', '    startup: soon\n').errors.length).toBeGreaterThan(0);
   });
 });
-
-function loadScenarioFileText(top: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'kts-lat-'));
-  try {
-    const path = join(dir, 's.yaml');
-    writeFileSync(path, `name: latency\nseed: 1\nduration: 15s\n${top}segments:\n  lan: { delay: 0.05ms }\nhosts:\n${node('lb1', 150, '')}${node('lb2', 100, '')}timeline:\n  - at: 10s\n    stop: lb1\n`);
-    return loadScenarioFile(path).scenario!;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
