@@ -44,13 +44,13 @@ interface PhaseEnv {
  * (its parent), which answers `daemon.applied` once they took effect; `wait` resumes when its
  * callback fires; a spawn step `inBatches` goes to the root SPAWN_BATCH children at a time, with a
  * turn of the event loop between batches. When the steps are done it reports to the root.
- * Stopping it (the phase was left) abandons the rest and cancels a wait or the next batch. One logic per phase for the whole process; the
- * runtime comes in the input (`env`).
+ * Stopping it (the phase was left) abandons the rest and cancels a wait or the next batch. One
+ * logic per phase for the whole process; the runtime comes in the input (`env`).
  */
 function phaseActor(phase: Phase): AnyActorLogic {
   return fromCallback<EventObject, PhaseInput>(({ input, sendBack, receive, self }) => {
     const env = input.env as PhaseEnv;
-    const todo = env.steps(phase, input);
+    const steps = env.steps(phase, input);
     let next = 0;
     let live = true;
     let cancelWait: (() => void) | void;
@@ -68,8 +68,8 @@ function phaseActor(phase: Phase): AnyActorLogic {
       });
     };
     const resume = (): void => {
-      while (live && next < todo.length) {
-        const s = todo[next++]!;
+      while (live && next < steps.length) {
+        const s = steps[next++]!;
         if ('run' in s) s.run();
         else if ('spawn' in s) {
           const children = s.spawn();
@@ -93,7 +93,7 @@ function phaseActor(phase: Phase): AnyActorLogic {
           return;
         }
       }
-      if (live && next === todo.length) {
+      if (live && next === steps.length) {
         next++;
         sendBack(env.done(phase));
       }
