@@ -8,18 +8,16 @@
  * A socket or bind error counts as a failure here, as in keepalived (unlike the TCP checkers).
  */
 import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
-import { DEFAULT_UDP_PAYLOAD_LENGTH, fillPayload, parseHexPattern, replyMismatch, replyRule } from '../../protocol/check/udp-check.js';
+import { replyMismatch, udpCheckSetup } from '../../protocol/check/udp-check.js';
 import { SOCK_DGRAM } from '../linux/constants.js';
 import { failure, type Attempt } from './attempt.js';
 import { connectFailure, errnoText, LocalError } from './errors.js';
 import { openDatagram } from './datagram.js';
 
 export function probeUdp(req: ProbeRequest, netns: string | undefined, a: Attempt): void {
-  const udp = req.checker.udp;
-  const payload = udp?.payload !== undefined ? parseHexPattern(udp.payload, false)?.data : fillPayload(DEFAULT_UDP_PAYLOAD_LENGTH);
-  if (!payload) return a.fail('local-error', `payload ${udp?.payload} is not a hex string`);
-  const rule = replyRule(udp);
-  if (rule instanceof Error) return a.fail('local-error', rule.message);
+  const setup = udpCheckSetup(req.checker.udp);
+  if (setup instanceof Error) return a.fail('local-error', setup.message);
+  const { payload, rule } = setup;
   a.onDeadline = () => (rule ? failure('timeout', 'failed', `no reply within ${req.timeoutMs} ms`) : { ok: true, detail: 'no ICMP error before the deadline' });
 
   let sock;

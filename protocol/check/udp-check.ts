@@ -106,3 +106,18 @@ export function replyRule(udp: { requireReply?: string; minReplyLength?: number;
     maxLength: udp.maxReplyLength ?? (pattern ? 255 : 65535),
   };
 }
+
+/**
+ * What a UDP_CHECK sends (its payload, or DEFAULT_UDP_PAYLOAD_LENGTH bytes of keepalived's fill)
+ * and the rule its reply is judged by; an Error names the setting that cannot be used. Shared by
+ * the daemon's prober and the simulator's.
+ */
+export function udpCheckSetup(
+  udp: { payload?: string; requireReply?: string; minReplyLength?: number; maxReplyLength?: number } | undefined,
+): { payload: Uint8Array; rule: ReplyRule | undefined } | Error {
+  const payload = udp?.payload !== undefined ? parseHexPattern(udp.payload, false)?.data : fillPayload(DEFAULT_UDP_PAYLOAD_LENGTH);
+  if (!payload) return new Error(`payload ${udp?.payload} is not a hex string`);
+  const rule = replyRule(udp);
+  if (rule instanceof Error) return rule;
+  return { payload, rule };
+}

@@ -22,7 +22,7 @@ import type { HttpUrlConfig } from '../../config/model-lvs.js';
 import { dnsQuery, judgeDnsReply } from '../../protocol/check/dns-query.js';
 import { judgeHttpAnswer, urlRegex, type HttpCheckName } from '../../protocol/check/http-judge.js';
 import { miscOutcome } from '../../protocol/check/misc-outcome.js';
-import { DEFAULT_UDP_PAYLOAD_LENGTH, fillPayload, parseHexPattern, replyMismatch, replyRule } from '../../protocol/check/udp-check.js';
+import { replyMismatch, udpCheckSetup } from '../../protocol/check/udp-check.js';
 import type { Host } from '../host/host.js';
 import type { ProcessLife } from '../host/host-clock.js';
 import type { Prng } from '../prng.js';
@@ -391,11 +391,9 @@ function probeDns(o: SimProberOptions, req: ProbeRequest, a: Attempt): void {
 }
 
 function probeUdp(o: SimProberOptions, req: ProbeRequest, a: Attempt): void {
-  const udp = req.checker.udp;
-  const payload = udp?.payload !== undefined ? parseHexPattern(udp.payload, false)?.data : fillPayload(DEFAULT_UDP_PAYLOAD_LENGTH);
-  if (!payload) return a.fail('local-error', `payload ${udp?.payload} is not a hex string`);
-  const rule = replyRule(udp);
-  if (rule instanceof Error) return a.fail('local-error', rule.message);
+  const setup = udpCheckSetup(req.checker.udp);
+  if (setup instanceof Error) return a.fail('local-error', setup.message);
+  const { payload, rule } = setup;
   a.onDeadline = () => (rule ? failure('timeout', 'failed', `no reply within ${req.timeoutMs} ms`) : { ok: true, detail: 'no ICMP error before the deadline' });
   const r = reach(o.host, req, a, (errno) => a.fail('unreachable', 'failed', errno));
   if (!r) return;
