@@ -28,7 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRoot, NetnsLab, rootRequiredReason, waitFor, type LabProcess } from '../test/helpers/netns.js';
+import { isRoot, NetnsLab, rootRequiredReason, waitFor, type LabProcess, stampLines, type StampedLine } from '../test/helpers/netns.js';
 import { SHARED_DIR } from '../test/helpers/shared.js';
 import { usageOf } from './lib/procstat.js';
 import { fmt, median } from './lib/stats.js';
@@ -71,24 +71,6 @@ function configText(n: number): string {
   return out.join('');
 }
 
-interface Stamped {
-  at: number;
-  line: string;
-}
-function stampLines(p: LabProcess): Stamped[] {
-  const lines: Stamped[] = [];
-  let partial = '';
-  const onData = (d: Buffer): void => {
-    const at = Date.now();
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) lines.push({ at, line });
-  };
-  p.child.stdout?.on('data', onData);
-  p.child.stderr?.on('data', onData);
-  return lines;
-}
-
 interface Lab {
   lab: NetnsLab;
   dir: string;
@@ -96,7 +78,7 @@ interface Lab {
   tmp: string;
   shim: string;
   server: LabProcess;
-  serverLines: Stamped[];
+  serverLines: StampedLine[];
 }
 
 async function buildLab(maxServers: number): Promise<Lab> {
@@ -122,7 +104,7 @@ async function buildLab(maxServers: number): Promise<Lab> {
 
 interface Running {
   proc: LabProcess;
-  log: Stamped[];
+  log: StampedLine[];
   checkerPid(): number | undefined;
   stop(): Promise<void>;
 }
@@ -224,7 +206,7 @@ async function detect(l: Lab, d: Running, n: number): Promise<number[]> {
     const found = await waitFor(
       () => {
         const got = wanted.map((w) => d.log.slice(from).find((s) => s.line.endsWith(w)));
-        return got.every(Boolean) ? (got as Stamped[]) : undefined;
+        return got.every(Boolean) ? (got as StampedLine[]) : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 10, what: `all ${picks.length} failed servers removed within 60 s` },
     );

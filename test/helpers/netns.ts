@@ -116,6 +116,27 @@ export interface LabProcess {
   stop(graceMs?: number): Promise<string>;
 }
 
+/** A line of a process's output and when it was read (Date.now()). */
+export interface StampedLine {
+  at: number;
+  line: string;
+}
+
+/** Collects a lab process's stdout and stderr as whole lines, each with the time it arrived. */
+export function stampLines(p: LabProcess): StampedLine[] {
+  const lines: StampedLine[] = [];
+  let partial = '';
+  const onData = (d: Buffer): void => {
+    const at = Date.now();
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) lines.push({ at, line });
+  };
+  p.child.stdout?.on('data', onData);
+  p.child.stderr?.on('data', onData);
+  return lines;
+}
+
 const NETNS_DIR = '/run/netns';
 const ipv6Enabled = existsSync('/proc/sys/net/ipv6');
 

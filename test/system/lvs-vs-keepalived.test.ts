@@ -26,7 +26,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, NetnsLab, waitFor, type LabProcess } from '../helpers/netns.js';
+import { isRoot, NetnsLab, waitFor, type LabProcess, stampLines, type StampedLine } from '../helpers/netns.js';
 import { SHARED_DIR } from '../helpers/shared.js';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
@@ -72,26 +72,6 @@ function configText(miscScript: string): string {
   return `global_defs {\n  router_id lvs_side_by_side\n}\n\nvirtual_server 203.0.113.10 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n${servers}}\n`;
 }
 
-/** A line of a process's output and when the test read it (Date.now()). */
-interface Stamped {
-  at: number;
-  line: string;
-}
-
-function stampLines(p: LabProcess): Stamped[] {
-  const lines: Stamped[] = [];
-  let partial = '';
-  const onData = (d: Buffer): void => {
-    const at = Date.now();
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) lines.push({ at, line });
-  };
-  p.child.stdout?.on('data', onData);
-  p.child.stderr?.on('data', onData);
-  return lines;
-}
-
 /** A message without the console prefix (keepalived: "Thu Dec  3 14:21:08 2026: "; ours alike). */
 function message(line: string): string {
   return line.replace(/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}: /, '').replace(/^\S+\[\d+\]: /, '').trim();
@@ -100,9 +80,9 @@ function message(line: string): string {
 interface SiteState {
   site: Site;
   dir: string; // director namespace
-  servers: Record<Kind, { ns: string; proc?: LabProcess; lines: Stamped[] }>;
+  servers: Record<Kind, { ns: string; proc?: LabProcess; lines: StampedLine[] }>;
   daemon?: LabProcess;
-  log: Stamped[];
+  log: StampedLine[];
 }
 
 interface Sample {
