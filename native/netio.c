@@ -1,7 +1,8 @@
 /*
  * netio: the few socket system calls keepalived-ts needs and that neither Node nor raw-socket
  * offers — recvmsg with control messages (IPv6 hop limit, packet info), AF_PACKET and AF_UNIX
- * datagram sockets, setns() for keepalived's net_namespace, and mkfifo() for notify_fifo.
+ * datagram sockets, setns() for keepalived's net_namespace, mkfifo() for notify_fifo, and a bare
+ * non-blocking connect (connect, a writable watch, SO_ERROR) for TCP_CHECK, which needs no stream.
  *
  * Everything is thin: structures (sockaddr_*, cmsghdr, mreq) are packed and parsed in
  * TypeScript (adapters/linux/sockaddr.ts). Sockets are always non-blocking and close-on-exec.
@@ -108,6 +109,29 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
+/* connect(fd, sockaddr: Buffer) -> true when connected at once, false while in progress
+ * (EINPROGRESS: watch for writable, then read socketError). Other errors are thrown. */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  size_t length;
+  void *address = buffer_arg(env, argv[1], &length);
+  /* On a non-blocking socket an interrupted connect goes on in the background, like EINPROGRESS. */
+  int rc = connect(int_arg(env, argv[0]), (struct sockaddr *)address, (socklen_t)length);
+  if (rc < 0 && errno != EINPROGRESS && errno != EINTR) return fail(env, "connect", errno);
+  napi_value out;
+  napi_get_boolean(env, rc == 0, &out);
+  return out;
+}
+
+/* socketError(fd) -> getsockopt(SO_ERROR): 0, or the errno of a failed connect */
+static napi_value js_socket_error(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int err = 0;
+  socklen_t length = sizeof err;
+  if (getsockopt(int_arg(env, argv[0]), SOL_SOCKET, SO_ERROR, &err, &length) < 0) return fail(env, "getsockopt", errno);
+  return number(env, err);
+}
+
 /* Points msg at the data (argv[1]), name (argv[2]) and control (argv[3]) buffers; null ones stay empty. */
 static void msghdr_from_args(napi_env env, napi_value *argv, struct msghdr *msg, struct iovec *iov) {
   size_t name_length, control_length;
@@ -175,7 +199,7 @@ typedef struct {
   napi_async_context context;
 } watcher_t;
 
-static void on_readable(uv_poll_t *handle, int status, int events) {
+static void on_ready(uv_poll_t *handle, int status, int events) {
   (void)events;
   watcher_t *w = (watcher_t *)handle;
   napi_handle_scope scope;
@@ -190,15 +214,19 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
 
 static void on_closed(uv_handle_t *handle) { free(handle); }
 
-/* watch(fd, callback(status)) -> handle; callback runs on this environment's loop when readable */
+/* watch(fd, callback(status), writable?) -> handle; callback runs on this environment's loop
+ * each time fd is readable (or writable, when asked). A status < 0 (libuv's -errno) means the
+ * socket has an error pending, and libuv has stopped polling it. */
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(3);
+  bool writable = false;
+  napi_get_value_bool(env, argv[2], &writable);
   uv_loop_t *loop;
   NAPI_OK(napi_get_uv_event_loop(env, &loop));
   watcher_t *w = calloc(1, sizeof *w);
   if (!w) return fail(env, "calloc", ENOMEM);
   int rc = uv_poll_init_socket(loop, &w->handle, int_arg(env, argv[0]));
-  if (rc == 0) rc = uv_poll_start(&w->handle, UV_READABLE, on_readable);
+  if (rc == 0) rc = uv_poll_start(&w->handle, writable ? UV_WRITABLE : UV_READABLE, on_ready);
   if (rc != 0) {
     free(w);
     return fail(env, "uv_poll", -rc);
@@ -272,6 +300,8 @@ NAPI_MODULE_INIT() {
     { "watch", NULL, js_watch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unref", NULL, js_unref, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "connect", NULL, js_connect, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "socketError", NULL, js_socket_error, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setns", NULL, js_setns, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },

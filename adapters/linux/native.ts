@@ -23,12 +23,19 @@ export interface NetIo {
   recvmsg(fd: number, data: Buffer, name: Buffer, control: Buffer): [number, number, number, number] | null;
   /** poll(2) for one fd; blocks up to timeoutMs. Only for synchronous netlink dumps. */
   waitReadable(fd: number, timeoutMs: number): boolean;
-  /** Calls `onReadable(status)` from the event loop each time fd becomes readable. */
-  watch(fd: number, onReadable: (status: number) => void): WatchHandle;
+  /**
+   * Calls `onReady(status)` from the event loop each time fd becomes readable (writable with
+   * `writable`). A negative status (libuv's -errno) means an error is pending and polling stopped.
+   */
+  watch(fd: number, onReady: (status: number) => void, writable?: boolean): WatchHandle;
   /** Stops a watcher. Call before close(fd). Idempotent. */
   unwatch(handle: WatchHandle): void;
   /** The watcher no longer keeps the process alive. */
   unref(handle: WatchHandle): void;
+  /** connect(2) on the non-blocking socket: true when connected at once, false while in progress. Throws other errors. */
+  connect(fd: number, sockaddr: Buffer): boolean;
+  /** getsockopt(SO_ERROR): 0, or the errno number of a failed connect. */
+  socketError(fd: number): number;
   close(fd: number): void;
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;

@@ -20,13 +20,18 @@ export interface ProberOptions {
   scriptPolicy?: () => ScriptPolicy;
   /** keepalived's net_namespace: every probe socket is made inside it. */
   netns?: string;
+  /**
+   * TCP_CHECK's connect: 'bare' (default) uses the addon without a stream where it loads, and
+   * falls back to a net.Socket where it does not; 'stream' always uses a net.Socket.
+   */
+  tcpConnect?: 'bare' | 'stream';
 }
 
 function dispatch(req: ProbeRequest, o: ProberOptions, a: Attempt): void {
   const netns = o.netns;
   switch (req.checker.kind) {
     case 'TCP_CHECK':
-      return probeTcp(req, netns, a);
+      return probeTcp(req, netns, a, o.tcpConnect !== 'stream');
     case 'HTTP_GET':
       return probeHttp(req, false, { netns }, a);
     case 'SSL_GET':

@@ -7,7 +7,8 @@
  * TLS, asks for a client certificate without requiring one), dribble (HTTP that sends one byte
  * every 100 ms and never ends), smtp (smtp-server), smtp-multiline (a hand-written greeting
  * `220-…` / `220 …`), dns (answers every query with an SOA, RCODE from --rcode), udp-echo,
- * capture (prints each raw request as JSON, answers "hello world", chunked for /chunked).
+ * capture (prints each raw request as JSON, answers "hello world", chunked for /chunked),
+ * tcp-peer (sends nothing; prints `peer from=ADDR:PORT end=fin|rst` when the client closes).
  * Listens on [::] (IPv4 too), prints `listening KIND PORT` when ready and one line per request
  * (`request …`) for the tests to read. Stopping the process is "the server goes down".
  */
@@ -128,6 +129,22 @@ switch (kind) {
           else c.end('HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nhello world');
         });
         c.on('error', () => undefined);
+      })
+      .listen(port, '::', listening);
+    break;
+  case 'tcp-peer':
+    net
+      .createServer((c) => {
+        const from = `${c.remoteAddress}:${c.remotePort}`;
+        let told = false;
+        const tell = (end: string): void => {
+          if (!told) say(`peer from=${from} end=${end}`);
+          told = true;
+          c.destroy();
+        };
+        c.on('end', () => tell('fin'));
+        c.on('error', (e: NodeJS.ErrnoException) => tell(e.code === 'ECONNRESET' ? 'rst' : (e.code ?? 'error')));
+        c.resume();
       })
       .listen(port, '::', listening);
     break;
