@@ -1,8 +1,8 @@
 /**
  * One health checker: one actor per checker block per real server (keepalived checker_t).
  *
- *   starting ─▶ warmup ─(1 s + uniform(0..warmup))─▶ launch ─▶ probing ─▶ settling ─▶ waiting ─▶ launch …
- *                                                       │ disabled (ha_suspend): wait delay_loop, state frozen
+ *   starting ─▶ warmup ─(1 s + uniform(0..warmup))─▶ probing ─▶ waiting ─▶ probing …
+ *                                                    │ disabled (ha_suspend): waiting again, state frozen
  *   FILE_CHECK: starting ─▶ watchingFile (no timers, values from the track file)
  *
  * - warmup: keepalived's register_checkers_thread runs every checker first at BOOTSTRAP_DELAY
@@ -15,10 +15,14 @@
  *   `probe.cancel` and counts a timeout (on a tie the deadline wins: it is armed first). One
  *   actor for the checker's life rather than one per attempt: at 10,000 servers a second, XState
  *   creating and stopping an actor per attempt cost more CPU than keepalived's whole check.
- * - settling: the outcome is counted exactly as keepalived 2.2.7 does for this checker family
+ * - the outcome is counted exactly as keepalived 2.2.7 does for this checker family
  *   (checker-steps.ts), which yields log lines, verdicts for the real server and the next delay:
  *   delay_loop or delay_before_retry after the check finished; for MISC_CHECK measured from the
- *   script's start (`checker.due` marks armed when the script starts).
+ *   script's start (`checker.due` marks armed when the script starts). The transitions out of
+ *   `probing` pick the next state in their guards (outcomeWaits, outcomeWaitsForMark, isEnabled)
+ *   rather than through transient states: a check is two macrosteps of two and one microsteps
+ *   (a run due → `probing`, `probe.begin`; the answer → `waiting`), which at 10,000 servers a
+ *   second is most of the checker's cost.
  * - ha_suspend: `checker.enable` from the real server (virtual server address present or not)
  *   logs "Activating|Suspending healthchecker …"; a disabled checker skips its runs and waits
  *   delay_loop with its state frozen (keepalived's `!checker->enabled` reschedule).
@@ -30,7 +34,7 @@
 import { enqueueActions, fromCallback, raise, sendTo, setup, type AnyActorRef } from 'xstate';
 import type { ProbeOutcome, ProbeRequest, ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
-import { familyOf, initialCounters, stepChecker, stepFile, type CheckerOp, type Counters, type NextRun, type StepConfig, type UrlTest } from './checker-steps.js';
+import { familyOf, initialCounters, stepChecker, stepFile, type CheckerOp, type Counters, type NextRun, type StepConfig, type StepResult, type UrlTest } from './checker-steps.js';
 import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeCommand, ProbeErrorEvent, ProbeResultEvent } from './types.js';
 
 /** keepalived BOOTSTRAP_DELAY. */
@@ -165,6 +169,28 @@ function requestFor(context: CheckerContext): ProbeRequest {
 
 const DEADLINE: ProbeOutcome = { ok: false, failure: 'timeout', message: 'timeout' };
 
+/** What a transition out of `probing` counts: the probe's outcome, or an attempt that could not run. */
+type Counted = ProbeOutcome | 'crashed';
+
+/**
+ * The outcome counted for this checker (checker-steps.ts). A transition out of `probing` asks
+ * twice, in its guards (where the next run is) and its action (the counting itself): the last
+ * answer is kept, keyed by the immutable step config, counters and outcome it came from.
+ */
+let lastCount: { step: StepConfig; counters: Counters; outcome: ProbeOutcome; result: StepResult } | undefined;
+function counted(context: CheckerContext, outcome: ProbeOutcome): StepResult {
+  const m = lastCount;
+  if (m && m.outcome === outcome && m.counters === context.counters && m.step === context.step) return m.result;
+  const result = stepChecker(context.step, context.counters, outcome);
+  lastCount = { step: context.step, counters: context.counters, outcome, result };
+  return result;
+}
+
+/** When the next run is once this is counted (an attempt that could not run: delay_loop, see probeCrashed). */
+function nextRunAfter(context: CheckerContext, outcome: Counted): NextRun {
+  return outcome === 'crashed' ? { after: context.step.delayLoopMs } : counted(context, outcome).next;
+}
+
 export const checkerMachine = setup({
   types: {
     input: {} as CheckerInput,
@@ -184,12 +210,18 @@ export const checkerMachine = setup({
     isFileCheck: ({ context }) => context.step.family === 'file',
     isUnsupported: ({ context }) => context.step.family === 'unsupported',
     isEnabled: ({ context }) => context.enabled,
-    /** MISC: the mark for the next run already passed while the script ran (it ran long). */
-    nextMarkPassed: ({ context }) => 'mark' in context.next && context.due[context.next.mark],
-    nextIsMark: ({ context }) => 'mark' in context.next,
-    /** HTTP fast_recovery: no delay before the next URL. */
-    nextIsNow: ({ context }) => 'after' in context.next && context.next.after <= 0,
+    /** Once this outcome is counted, the next run is a delay away (the usual case). */
+    outcomeWaits: ({ context }, p: { outcome: Counted }) => {
+      const next = nextRunAfter(context, p.outcome);
+      return 'after' in next && next.after > 0;
+    },
+    /** MISC: once counted, the next run is at a mark that has not passed yet (the script ran short). */
+    outcomeWaitsForMark: ({ context }, p: { outcome: Counted }) => {
+      const next = nextRunAfter(context, p.outcome);
+      return 'mark' in next && !context.due[next.mark];
+    },
     markIsNext: ({ context }, p: { which: 'retry' | 'loop' }) => 'mark' in context.next && context.next.mark === p.which,
+    markIsNextWhileEnabled: ({ context }, p: { which: 'retry' | 'loop' }) => context.enabled && 'mark' in context.next && context.next.mark === p.which,
   },
   actions: {
     /** register_checkers_thread's line (not for FILE_CHECK, which has no thread). */
@@ -226,7 +258,7 @@ export const checkerMachine = setup({
       enqueue.assign({ due: { ...context.due, [p.which]: true } });
     }),
     applyOutcome: enqueueActions(({ context, enqueue, system }, p: { outcome: ProbeOutcome }) => {
-      const r = stepChecker(context.step, context.counters, p.outcome);
+      const r = counted(context, p.outcome);
       enqueue.assign({ counters: r.counters, next: r.next, newCycle: r.newCycle });
       runOps(context, r.ops, enqueue as unknown as OpsEnqueue, system);
     }),
@@ -275,49 +307,58 @@ export const checkerMachine = setup({
       ],
     },
     warmup: {
-      description: 'First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s.',
-      after: { firstRun: { target: 'launch' } },
-    },
-    launch: {
-      description: 'A run is due. Disabled by ha_suspend: reschedule at delay_loop, state frozen (keepalived "!checker->enabled").',
-      entry: 'cancelMarks',
-      always: [
-        { guard: 'isEnabled', target: 'probing', actions: 'startCycle' },
-        { target: 'waiting', actions: 'skipWhileSuspended' },
-      ],
+      description: 'First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s. Disabled by ha_suspend: wait delay_loop, state frozen.',
+      after: {
+        firstRun: [
+          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
+          { target: 'waiting', actions: ['cancelMarks', 'skipWhileSuspended'] },
+        ],
+      },
     },
     probing: {
-      description: 'One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK).',
+      description:
+        'One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK). The outcome is counted (checker-steps.ts) and picks the next run: after a delay, at a MISC mark, or at once (fast_recovery, delay_before_retry 0, a MISC mark already passed).',
       // The attempt starts on a raised event, so that the deadline (`after`, armed after the entry
       // actions) is armed first and wins a tie with an answer due at the same instant.
       entry: ['armMarks', raise({ type: 'probe.begin' })],
       on: {
         'probe.begin': { actions: 'startProbe' },
-        'probe.result': { target: 'settling', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
-        'probe.error': { target: 'settling', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
+        'probe.result': [
+          { guard: { type: 'outcomeWaits', params: ({ event }) => ({ outcome: event.outcome }) }, target: 'waiting', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
+          { guard: { type: 'outcomeWaitsForMark', params: ({ event }) => ({ outcome: event.outcome }) }, target: 'waitingForMark', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
+          { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) }, 'cancelMarks', 'startCycle'] },
+          { target: 'waiting', actions: [{ type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) }, 'cancelMarks', 'skipWhileSuspended'] },
+        ],
+        'probe.error': [
+          { guard: { type: 'outcomeWaits', params: { outcome: 'crashed' } }, target: 'waiting', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
+          { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) }, 'cancelMarks', 'startCycle'] },
+          { target: 'waiting', actions: [{ type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) }, 'cancelMarks', 'skipWhileSuspended'] },
+        ],
       },
       after: {
-        probeDeadline: { target: 'settling', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
+        probeDeadline: [
+          { guard: { type: 'outcomeWaits', params: { outcome: DEADLINE } }, target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
+          { guard: { type: 'outcomeWaitsForMark', params: { outcome: DEADLINE } }, target: 'waitingForMark', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
+          { guard: 'isEnabled', target: 'probing', reenter: true, actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'startCycle'] },
+          { target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'skipWhileSuspended'] },
+        ],
       },
     },
-    settling: {
-      description: 'Counted (checker-steps.ts); pick the next run: now (fast_recovery, or a MISC mark already passed), at a MISC mark, or after a delay.',
-      always: [
-        { guard: 'nextMarkPassed', target: 'launch' },
-        { guard: 'nextIsMark', target: 'waitingForMark' },
-        { guard: 'nextIsNow', target: 'launch' },
-        { target: 'waiting' },
-      ],
-    },
     waiting: {
-      description: 'delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished.',
-      after: { nextRun: { target: 'launch' } },
+      description: 'delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished. Disabled by ha_suspend: wait delay_loop again, state frozen.',
+      after: {
+        nextRun: [
+          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
+          { target: 'waiting', reenter: true, actions: ['cancelMarks', 'skipWhileSuspended'] },
+        ],
+      },
     },
     waitingForMark: {
       description: 'MISC_CHECK: the next run is due at the script start + delay_before_retry (retrying) or + delay_loop.',
       on: {
         'checker.due': [
-          { guard: { type: 'markIsNext', params: ({ event }) => ({ which: event.which }) }, target: 'launch' },
+          { guard: { type: 'markIsNextWhileEnabled', params: ({ event }) => ({ which: event.which }) }, target: 'probing', actions: ['cancelMarks', 'startCycle'] },
+          { guard: { type: 'markIsNext', params: ({ event }) => ({ which: event.which }) }, target: 'waiting', actions: ['cancelMarks', 'skipWhileSuspended'] },
           { actions: { type: 'noteMark', params: ({ event }) => ({ which: event.which }) } },
         ],
       },
