@@ -176,7 +176,7 @@ export class RootRuntime implements Runtime, PhaseEnv {
       input: { stopTimeoutMs: this.opts.stopTimeoutMs ?? 5000, plans: this.plans(this.model), env: this satisfies PhaseEnv },
       ...(this.opts.inspect ? { inspect: this.opts.inspect } : {}),
     });
-    indexScheduler(root.system);
+    indexScheduler(root.system, this.ports.clock);
     root.on('daemon.childError', (e) => this.sink.actorFailed(e.child, e.error));
     root.on('daemon.stopping', () => this.sink.log('info', 'Stopping'));
     root.on('daemon.stopped', (e) => this.finishStop(e.timedOut));
