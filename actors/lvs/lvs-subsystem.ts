@@ -32,7 +32,7 @@ import { checkerLogic, type LvsProbeEnv } from './checker-io.js';
 import { CheckFiles } from './file-io.js';
 import { checkerInput, checkerStartOf, realServerInput, startCounters, virtualServerInput, vsRealServer, type CheckerFacts } from './inputs.js';
 import { LVS_NOTIFIER_ID } from './names.js';
-import { watchLvsActor, watchLvsNotifier, type LvsObserverContext } from './observers.js';
+import { lvsActorWatcher, watchLvsNotifier, type LvsObserverContext } from './observers.js';
 import { buildLvsPlan, type CheckerPlan, type LvsPlan, type RsPlan, type VsPlan } from './plan.js';
 import { reloadSteps } from './reload.js';
 import { contextOf } from './snapshot.js';
@@ -82,7 +82,7 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
       settings: () => this.current && { notifier: this.current.notifier, routerId: this.current.routerId },
       notify: (jobs) => this.notify(jobs),
     };
-    const watching = (ref: AnyActorRef) => watchLvsActor(ref, obs);
+    const watching = lvsActorWatcher(obs);
     this.children = {
       'lvs.notifier': { logic: notifierLogic, observe: (ref) => watchLvsNotifier(ref, obs) },
       'lvs.virtualServer': { logic: virtualServerMachine, observe: watching },
