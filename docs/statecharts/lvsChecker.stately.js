@@ -17,9 +17,9 @@ export const guardResults = {
   "isFileCheck": false,
   "isUnsupported": false,
   "markIsNext": false,
-  "nextIsMark": false,
-  "nextIsNow": false,
-  "nextMarkPassed": false,
+  "markIsNextWhileEnabled": false,
+  "outcomeWaits": false,
+  "outcomeWaitsForMark": false,
 };
 
 export const lvsChecker = createMachine({
@@ -62,30 +62,29 @@ export const lvsChecker = createMachine({
       ]
     },
     "warmup": {
-      "description": "First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s.",
+      "description": "First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s. Disabled by ha_suspend: wait delay_loop, state frozen.",
       "after": {
-        "firstRun": {
-          "target": "launch"
-        }
+        "firstRun": [
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "actions": [
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ]
       }
     },
-    "launch": {
-      "description": "A run is due. Disabled by ha_suspend: reschedule at delay_loop, state frozen (keepalived \"!checker->enabled\").",
-      "entry": "cancelMarks",
-      "always": [
-        {
-          "guard": "isEnabled",
-          "target": "probing",
-          "actions": "startCycle"
-        },
-        {
-          "target": "waiting",
-          "actions": "skipWhileSuspended"
-        }
-      ]
-    },
     "probing": {
-      "description": "One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK).",
+      "description": "One attempt through the prober port, with one absolute deadline (connect_timeout; misc_timeout for MISC_CHECK). The outcome is counted (checker-steps.ts) and picks the next run: after a delay, at a MISC mark, or at once (fast_recovery, delay_before_retry 0, a MISC mark already passed).",
       "entry": [
         "armMarks",
         "xstate.raise"
@@ -94,26 +93,92 @@ export const lvsChecker = createMachine({
         "probe.begin": {
           "actions": "startProbe"
         },
-        "probe.result": {
-          "target": "settling",
-          "actions": {
-            "type": "applyOutcome"
+        "probe.result": [
+          {
+            "guard": {
+              "type": "outcomeWaits"
+            },
+            "target": "waiting",
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
+          {
+            "guard": {
+              "type": "outcomeWaitsForMark"
+            },
+            "target": "waitingForMark",
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              {
+                "type": "applyOutcome"
+              },
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              {
+                "type": "applyOutcome"
+              },
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
           }
-        },
-        "probe.error": {
-          "target": "settling",
-          "actions": {
-            "type": "probeCrashed"
+        ],
+        "probe.error": [
+          {
+            "guard": {
+              "type": "outcomeWaits",
+              "params": {
+                "outcome": "crashed"
+              }
+            },
+            "target": "waiting",
+            "actions": {
+              "type": "probeCrashed"
+            }
+          },
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              {
+                "type": "probeCrashed"
+              },
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              {
+                "type": "probeCrashed"
+              },
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
           }
-        }
+        ]
       },
       "after": {
-        "probeDeadline": {
-          "target": "settling",
-          "actions": [
-            "cancelProbe",
-            {
-              "type": "applyOutcome",
+        "probeDeadline": [
+          {
+            "guard": {
+              "type": "outcomeWaits",
               "params": {
                 "outcome": {
                   "ok": false,
@@ -121,37 +186,112 @@ export const lvsChecker = createMachine({
                   "message": "timeout"
                 }
               }
-            }
-          ]
-        }
+            },
+            "target": "waiting",
+            "actions": [
+              "cancelProbe",
+              {
+                "type": "applyOutcome",
+                "params": {
+                  "outcome": {
+                    "ok": false,
+                    "failure": "timeout",
+                    "message": "timeout"
+                  }
+                }
+              }
+            ]
+          },
+          {
+            "guard": {
+              "type": "outcomeWaitsForMark",
+              "params": {
+                "outcome": {
+                  "ok": false,
+                  "failure": "timeout",
+                  "message": "timeout"
+                }
+              }
+            },
+            "target": "waitingForMark",
+            "actions": [
+              "cancelProbe",
+              {
+                "type": "applyOutcome",
+                "params": {
+                  "outcome": {
+                    "ok": false,
+                    "failure": "timeout",
+                    "message": "timeout"
+                  }
+                }
+              }
+            ]
+          },
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              "cancelProbe",
+              {
+                "type": "applyOutcome",
+                "params": {
+                  "outcome": {
+                    "ok": false,
+                    "failure": "timeout",
+                    "message": "timeout"
+                  }
+                }
+              },
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              "cancelProbe",
+              {
+                "type": "applyOutcome",
+                "params": {
+                  "outcome": {
+                    "ok": false,
+                    "failure": "timeout",
+                    "message": "timeout"
+                  }
+                }
+              },
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ]
       }
     },
-    "settling": {
-      "description": "Counted (checker-steps.ts); pick the next run: now (fast_recovery, or a MISC mark already passed), at a MISC mark, or after a delay.",
-      "always": [
-        {
-          "guard": "nextMarkPassed",
-          "target": "launch"
-        },
-        {
-          "guard": "nextIsMark",
-          "target": "waitingForMark"
-        },
-        {
-          "guard": "nextIsNow",
-          "target": "launch"
-        },
-        {
-          "target": "waiting"
-        }
-      ]
-    },
     "waiting": {
-      "description": "delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished.",
+      "description": "delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished. Disabled by ha_suspend: wait delay_loop again, state frozen.",
       "after": {
-        "nextRun": {
-          "target": "launch"
-        }
+        "nextRun": [
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "actions": [
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ]
       }
     },
     "waitingForMark": {
@@ -160,9 +300,23 @@ export const lvsChecker = createMachine({
         "checker.due": [
           {
             "guard": {
+              "type": "markIsNextWhileEnabled"
+            },
+            "target": "probing",
+            "actions": [
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "guard": {
               "type": "markIsNext"
             },
-            "target": "launch"
+            "target": "waiting",
+            "actions": [
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
           },
           {
             "actions": {
@@ -268,9 +422,9 @@ export const lvsChecker = createMachine({
     "isFileCheck": () => guardResults["isFileCheck"],
     "isUnsupported": () => guardResults["isUnsupported"],
     "markIsNext": () => guardResults["markIsNext"],
-    "nextIsMark": () => guardResults["nextIsMark"],
-    "nextIsNow": () => guardResults["nextIsNow"],
-    "nextMarkPassed": () => guardResults["nextMarkPassed"],
+    "markIsNextWhileEnabled": () => guardResults["markIsNextWhileEnabled"],
+    "outcomeWaits": () => guardResults["outcomeWaits"],
+    "outcomeWaitsForMark": () => guardResults["outcomeWaitsForMark"],
   },
   actors: {
     "probe": fromCallback(() => {}),
