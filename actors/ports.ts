@@ -24,6 +24,14 @@ import type { Prober } from './lvs/prober-port.js';
 export interface Clock {
   setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown;
   clearTimeout(id: unknown): void;
+  /**
+   * Optional: like setTimeout, but `fn` runs as soon after `timeoutMs` as the platform can manage,
+   * for the rare timer whose lateness is the figure that matters (a backup's Master_Down_Timer).
+   * Node's timers round to whole milliseconds and so fire up to ~1.5 ms late; the daemon's clock
+   * finishes the last millisecond on the event loop instead (a short busy wait), which is why
+   * periodic timers must not use it. Cleared with clearTimeout. Without it, setTimeout is used.
+   */
+  setPreciseTimeout?(fn: () => void, timeoutMs: number): unknown;
   /** Monotonic milliseconds since an arbitrary origin. */
   now(): number;
   /** Wall-clock milliseconds since the epoch, for logs and dumps only (never for timers). */

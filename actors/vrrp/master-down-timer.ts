@@ -10,8 +10,9 @@
  *                                 fires at once
  *
  * Times are the clock's milliseconds (fractions kept: the simulator's clock has 1 µs resolution
- * and is deterministic, the daemon's is performance.now()). The timeout is cleared when the
- * instance leaves the state (the actor stops).
+ * and is deterministic, the daemon's is performance.now()). The timeout is the clock's precise
+ * one where it has it (the daemon's: Node's own timers fire 0.5 to 1.5 ms late, and this expiry
+ * is the start of a failover), and is cleared when the instance leaves the state (the actor stops).
  */
 import { fromCallback } from 'xstate';
 import type { Clock } from '../ports.js';
@@ -35,7 +36,7 @@ export const masterDownTimer = fromCallback<MasterDownTimerCommand, MasterDownTi
   const arm = (delayMs: number): void => {
     if (handle !== undefined) clock.clearTimeout(handle);
     if (delayMs <= 0) expire();
-    else handle = clock.setTimeout(expire, delayMs);
+    else handle = clock.setPreciseTimeout ? clock.setPreciseTimeout(expire, delayMs) : clock.setTimeout(expire, delayMs);
   };
   arm(intervalUs / 1000);
   receive((c) => {
