@@ -1,13 +1,21 @@
 /**
- * The NetConfig port on Linux: addresses, routes and rules through rtnetlink (`netlink` 0.3.0's
+ * The NetConfig port on Linux: routes and rules through rtnetlink (`netlink` 0.3.0's
  * RtNetlinkSocket, created inside the configured namespace), interfaces() through a synchronous
  * dump, watch() through link-watch.ts.
  *
- * Requests are windowed: at most MAX_IN_FLIGHT wait for their ack at once, the rest queue in
- * order. Each ack carries a copy of its request, so a burst (1,000 VIPs becoming master at once)
- * would otherwise overflow the socket's receive buffer, and an overrun aborted the process from
- * inside the netlink addon (netlink-guard.ts, which now also makes overruns drop instead).
- * keepalived never hits this because it waits for each ack before sending the next request.
+ * Addresses are requested synchronously on the dump socket (RtnlDump.request), as keepalived's
+ * netlink_talk does: the kernel answers inside sendmsg(2), so adding a VIP costs two system calls
+ * and no promise, timer or poll. A backup adds its VIPs between its first advert as master and
+ * its first gratuitous ARP, and the package's asynchronous path (code that never ran in that
+ * process until then) took 2 to 10 ms there on a loaded machine. The request's bytes are a struct
+ * ifaddrmsg and four attributes (addressMessage). `done` is still called later, never inside
+ * the call, and in order with the queued route and rule requests.
+ *
+ * Route and rule requests are windowed: at most MAX_IN_FLIGHT wait for their ack at once, the
+ * rest queue in order. Each ack carries a copy of its request, so a burst would otherwise
+ * overflow the socket's receive buffer, and an overrun aborted the process from inside the
+ * netlink addon (netlink-guard.ts, which now also makes overruns drop instead). Addresses never
+ * have more than one request out (each ack is read before the next request), as keepalived's.
  * A request whose ack was lost anyway fails after REQUEST_TIMEOUT_MS instead of hanging.
  */
 import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from 'netlink';
@@ -36,6 +44,35 @@ const MAX_IN_FLIGHT = 64;
 const REQUEST_TIMEOUT_MS = 5000;
 const ADD = { flags: FlagsNew.CREATE | FlagsNew.EXCL, timeout: REQUEST_TIMEOUT_MS };
 const DEL = { timeout: REQUEST_TIMEOUT_MS };
+
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_LABEL = 3;
+const IFA_BROADCAST = 4;
+const IFA_F_NODAD = 0x02;
+
+/** struct ifaddrmsg and its attributes (rtattr: length, type, value padded to 4 bytes). */
+function addressMessage(fam: number, prefixLength: number, flags: number, scope: number, index: number, attrs: Array<[number, Buffer]>): Buffer {
+  const size = attrs.reduce((n, [, v]) => n + ((4 + v.length + 3) & ~3), 8);
+  const b = Buffer.alloc(size);
+  b.writeUInt8(fam, 0);
+  b.writeUInt8(prefixLength, 1);
+  b.writeUInt8(flags, 2);
+  b.writeUInt8(scope, 3);
+  b.writeInt32LE(index, 4);
+  let at = 8;
+  for (const [type, value] of attrs) {
+    b.writeUInt16LE(4 + value.length, at);
+    b.writeUInt16LE(type, at + 2);
+    value.copy(b, at + 4);
+    at += (4 + value.length + 3) & ~3;
+  }
+  return b;
+}
 
 export interface LinuxNetConfig extends NetConfig {
   close(): void;
@@ -68,6 +105,15 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
     s.socket.on('error', (e) => onError?.(`rtnetlink: ${errorText(e)}`));
     return (socket = s);
   };
+  // Opened now rather than at the first request: a backup's first request comes as it becomes
+  // master (its virtual_routes and virtual_rules), and opening (with the guard's look through
+  // /proc/self/fd) took 1 to 6 ms on a loaded machine. A failure here is reported by the first
+  // request instead, which tries again.
+  try {
+    sock();
+  } catch {
+    /* see above */
+  }
   let inFlight = 0;
   const waiting: Array<() => void> = [];
   const pump = (): void => {
@@ -97,6 +143,20 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
     });
     pump();
   };
+  /** A change made synchronously on `rtnl`'s socket (addresses), in its turn among the queued ones. */
+  const settleNow = (what: string, run: () => string | undefined, done: Done): void => {
+    waiting.push(() => {
+      let error: string | undefined;
+      try {
+        error = run();
+      } catch (e) {
+        error = errorText(e);
+      }
+      rtnl.invalidate();
+      setImmediate(() => done(error === undefined ? undefined : `${what}: ${error}`));
+    });
+    pump();
+  };
   const fail = (done: Done, message: string): void => {
     setImmediate(() => done(message));
   };
@@ -108,16 +168,18 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
     if (!bytes || bytes.length !== (a.family === 4 ? 4 : 16)) return fail(done, `${what}: not an IPv${a.family} address`);
     const index = indexOf(a.ifname);
     if (index === undefined) return fail(done, `${what}: interface ${a.ifname} not found`);
-    const data: rt.Address = { family: family(a.family), prefixlen: a.prefixLength, index, scope: SCOPES[a.scope ?? 'global'] };
-    if (a.family === 6 && a.noDad) data.flags = { nodad: true };
-    const attrs: rt.AddressAttrs = { local: bytes, address: bytes };
+    const attrs: Array<[number, Buffer]> = [
+      [IFA_LOCAL, bytes],
+      [IFA_ADDRESS, bytes],
+    ];
     if (a.family === 4 && a.broadcast) {
       const brd = ipBytes(a.broadcast);
       if (!brd || brd.length !== 4) return fail(done, `${what}: bad broadcast ${a.broadcast}`);
-      attrs.broadcast = brd;
+      attrs.push([IFA_BROADCAST, brd]);
     }
-    if (a.label !== undefined && a.family === 4) attrs.label = a.label;
-    settle(what, () => (add ? sock().newAddress(data, attrs, ADD) : sock().delAddress(data, attrs, DEL)), done);
+    if (a.label !== undefined && a.family === 4) attrs.push([IFA_LABEL, Buffer.from(`${a.label}\0`)]);
+    const payload = addressMessage(family(a.family), a.prefixLength, a.family === 6 && a.noDad ? IFA_F_NODAD : 0, SCOPES[a.scope ?? 'global'], index, attrs);
+    settleNow(what, () => (add ? rtnl.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, payload) : rtnl.request(RTM_DELADDR, 0, payload)), done);
   };
 
   const route = (r: RouteSpec, add: boolean, done: Done): void => {
