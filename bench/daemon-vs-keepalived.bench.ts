@@ -67,7 +67,7 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
         try {
           const s = await runFailover(lab, fl, impl, c, dir);
           samples[impl].push(s);
-          console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} last advert→GARP ${fmt(s.advertToGarpMs)} ms, kill→GARP ${fmt(s.killToGarpMs)} ms, kill→VIP ${fmt(s.killToVipMs)} ms`);
+          console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} last advert→GARP ${fmt(s.advertToGarpMs)} ms, kill→GARP ${fmt(s.killToGarpMs)} ms, kill→VIP ${fmt(s.killToVipMs)} ms${s.masterLastGapMs > 1.5 * c.advertS * 1000 ? ` (the master's last advert came ${fmt(s.masterLastGapMs)} ms after its previous one)` : ''}`);
         } catch (e) {
           failures[impl].push((e as Error).message.split('\n')[0]!);
           console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);

@@ -52,6 +52,9 @@ export interface FailoverSample {
   killToGarpMs: number;
   /** kill -9 → VIP added in the backup's namespace (ip monitor) */
   killToVipMs: number;
+  /** The master's last advert interval (its last advert minus the one before): over the advert
+   *  interval, the master itself was late before the kill, and advert→GARP is longer by as much. */
+  masterLastGapMs: number;
 }
 
 export interface FailoverLab {
@@ -129,12 +132,19 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
       { timeoutMs: 3 * mdi + 5000, intervalMs: 10, what: `${impl}: the backup's first GARP` },
     );
     const vipAt = await waitFor(() => vipAddedAtMs(fl.vipMonitor.output(), killedAt - 5), { timeoutMs: 5000, intervalMs: 20, what: `${impl}: the VIP on the backup` });
-    const lastAdvert = fl.capture
+    const masterAdverts = fl.capture
       .packets()
-      .filter((p): p is CapturedAdvert => p.kind === 'vrrp' && p.src === MASTER_IP && p.priority === 150 && p.atMs <= firstGarp.atMs)
-      .at(-1);
+      .filter((p): p is CapturedAdvert => p.kind === 'vrrp' && p.src === MASTER_IP && p.priority === 150 && p.atMs <= firstGarp.atMs);
+    const lastAdvert = masterAdverts.at(-1);
     if (!lastAdvert) throw new Error(`${impl}: no advert from the master captured`);
-    return { impl, advertToGarpMs: firstGarp.atMs - lastAdvert.atMs, killToGarpMs: firstGarp.atMs - killedAt, killToVipMs: vipAt - killedAt };
+    const before = masterAdverts.at(-2);
+    return {
+      impl,
+      advertToGarpMs: firstGarp.atMs - lastAdvert.atMs,
+      killToGarpMs: firstGarp.atMs - killedAt,
+      killToVipMs: vipAt - killedAt,
+      masterLastGapMs: before ? lastAdvert.atMs - before.atMs : NaN,
+    };
   } finally {
     await master.stop();
     await backup.stop();
