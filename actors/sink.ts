@@ -37,7 +37,10 @@ export class RuntimeSink {
 
   emit(e: RuntimeEventBody): void {
     if (this.listeners.length === 0) return;
-    const event = { ...e, at: this.clock.now() } as RuntimeEvent;
+    // Not `{ ...e, at }`: in V8 (Node 20) a property added after a spread leaves the clone's
+    // map outside the transition tree, which cost ~1 µs per event (an advert sent is one).
+    const event = Object.assign({}, e) as RuntimeEvent;
+    event.at = this.clock.now();
     for (const l of this.listeners) {
       try {
         l(event);
