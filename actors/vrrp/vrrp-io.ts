@@ -225,7 +225,7 @@ export class VrrpIo {
     }
     this.sink.count('adverts_received', name);
     if (advert.priority === 0) this.sink.count('priority_zero_received', name);
-    m.loggedDrops.clear();
+    if (m.loggedDrops.size > 0) m.loggedDrops.clear();
     if (v.value.ahSequence !== undefined) m.ah = { ...m.ah, sequence: v.value.ahSequence };
     if (v.value.useOldUnicastChecksum && !m.oldUnicastChecksum) {
       m.oldUnicastChecksum = true;
