@@ -7,7 +7,7 @@ import type { NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
 import { startCapture, type CapturedAdvert } from './capture.js';
 import { startDaemon, type ImplName } from './implementations.js';
-import { namespacePids, usageOf } from './procstat.js';
+import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
@@ -56,6 +56,9 @@ export interface FootprintSample {
   startupMs: number;
   cpuSecondsPerMinute: number;
   rssMiB: number;
+  /** RSS of each process at the sample where the total peaked (ip netns exec's own process, when
+   *  it is still there, included: it is part of the namespace) */
+  perProcess: ProcessRss[];
   processes: number;
   /** advert interval − 1000 ms for VRID 1 on n0: max and p99, and the number of intervals */
   lateMaxMs: number;
@@ -102,12 +105,17 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const t0 = usageOf(pids);
     const w0 = performance.now();
     let rssKiB = 0;
+    let perProcess: ProcessRss[] = [];
     let processes = 0;
     for (let left = seconds * 1000; left > 0; left -= 5000) {
       await sleep(Math.min(5000, left));
-      const u = usageOf(namespacePids(fl.node));
-      if (u.rssKiB > rssKiB) rssKiB = u.rssKiB; // peak of the samples
-      processes = Math.max(processes, u.processes);
+      const each = rssOf(namespacePids(fl.node));
+      const total = each.reduce((a, p) => a + p.rssKiB, 0);
+      if (total > rssKiB) {
+        rssKiB = total; // peak of the samples
+        perProcess = each;
+      }
+      processes = Math.max(processes, each.length);
     }
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
@@ -122,6 +130,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       startupMs,
       cpuSecondsPerMinute: ((t1.cpuSeconds - t0.cpuSeconds) / wallS) * 60,
       rssMiB: rssKiB / 1024,
+      perProcess,
       processes,
       lateMaxMs: late.length ? Math.max(...late) : NaN,
       lateP99Ms: percentile(late, 99),

@@ -35,3 +35,25 @@ export function usageOf(pids: readonly number[]): Usage {
   }
   return { cpuSeconds: ticks / CLOCK_TICKS_PER_S, rssKiB, processes };
 }
+
+export interface ProcessRss {
+  pid: number;
+  /** /proc/PID/comm: the process's name (process.title for ours, e.g. "keepalived-ts v"; 15 characters at most) */
+  name: string;
+  rssKiB: number;
+}
+
+/** VmRSS of each of `pids`, with its name; vanished pids are skipped. */
+export function rssOf(pids: readonly number[]): ProcessRss[] {
+  const out: ProcessRss[] = [];
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (!m) continue; // a zombie has no VmRSS
+      out.push({ pid, name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), rssKiB: Number(m[1]) });
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
+}
