@@ -33,14 +33,14 @@ import type { ChildRole, ChildStartOptions, DumpKind } from './ipc.js';
 import { quotedCommandLine } from './log-format.js';
 import { createDaemonLogger, type DaemonLogOptions } from './log-sinks.js';
 import { daemonAlreadyRunning, pidPathsFrom, removePidFile, writePidFile } from './pidfiles.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import { RoleHost, type RuntimeFactory } from './role-host.js';
+import type { MetricsServer } from './metrics-server.js';
+import type { RoleHost, RuntimeFactory } from './role-host.js';
 import { rolesFor } from './roles.js';
 import { installSignalHandlers, type SignalFunction } from './signals.js';
 import { lvsView } from '../control/lvs-format.js';
 import { daemonStatus, type ChildStatus, type DaemonStatus, type ParentFacts } from './status.js';
 import { ChildSupervisor } from './supervisor.js';
-import { DaemonWatch } from '../web/daemon-watch.js';
+import type { DaemonWatch } from '../web/daemon-watch.js';
 import { watchOptionsFrom } from './watch-flags.js';
 import { TraceFile } from './trace.js';
 
@@ -153,7 +153,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
 
   // --web / --inspect: the web server and the relay listen before any child starts.
   const watchOptions = watchOptionsFrom(flags);
-  const watch = watchOptions ? new DaemonWatch({ name, ...watchOptions }) : undefined;
+  // Loaded only when asked for (ws, the web server): a plain daemon's parent stays small.
+  const watch: DaemonWatch | undefined = watchOptions ? new (await import('../web/daemon-watch.js')).DaemonWatch({ name, ...watchOptions }) : undefined;
   try {
     for (const line of (await watch?.start()) ?? []) log.log('info', line);
   } catch (e) {
@@ -189,6 +190,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const units = new Map<ChildRole, Unit>();
   let stopping = false;
   let factory: RuntimeFactory | undefined;
+  /** --single-process only: the runtimes run here (role-host.js and what it pulls in are not loaded otherwise). */
+  let RoleHostClass: typeof RoleHost | undefined;
   let reloads = 0;
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
@@ -224,7 +227,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   const startUnit = (role: ChildRole): void => {
     if (stopping || units.has(role)) return;
     if (flags.singleProcess) {
-      const host = new RoleHost(role, factory!, log, {
+      const host = new RoleHostClass!(role, factory!, log, {
         name,
         dumpDir,
         umask: flags.umask,
@@ -330,6 +333,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     metrics?.close();
     metrics = undefined;
     if (!where || stopping) return;
+    const { startMetricsServer } = await import('./metrics-server.js'); // prom-client: only when metrics are served
     const m = await startMetricsServer(where, gatherStatus, log);
     if ('error' in m) log.log('error', m.error);
     else if (stopping) m.close();
@@ -368,6 +372,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   if (flags.singleProcess) {
     try {
       factory = await deps.loadFactory();
+      RoleHostClass = (await import('./role-host.js')).RoleHost;
     } catch (e) {
       log.log('error', `cannot load the runtime: ${(e as Error).message}`);
       removePidFile(pids.parent, process.pid);

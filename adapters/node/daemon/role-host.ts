@@ -8,7 +8,7 @@ import { actorFeed, combineInspectors } from '../../../actors/actor-feed.js';
 import type { Logger, Ports } from '../../../actors/ports.js';
 import type { CreateRuntime, Runtime, RuntimeEvent } from '../../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../../config/index.js';
-import { runtimeWatch, type ChildWatchOptions, type RuntimeWatch, type WatchSink } from '../web/runtime-watch.js';
+import type { ChildWatchOptions, RuntimeWatch, WatchSink } from '../web/runtime-watch.js';
 import { writeDump, dumpPaths } from './dump-files.js';
 import { formatCheckerData, formatCheckerJson } from './dump-check.js';
 import { formatJson, formatStats, formatVrrpData, type DumpContext, type InstanceDump } from './dumps.js';
@@ -93,10 +93,11 @@ export class RoleHost {
   async start(model: KeepalivedConfig): Promise<void> {
     if (this.starting || this.stopping) return;
     this.starting = true;
-    // Watching is optional: a watch that cannot be set up is logged, the runtime runs anyway.
+    // Watching is optional: a watch that cannot be set up is logged, the runtime runs anyway. Its
+    // module (diagrams, xstate/graph) is loaded only for --web / --inspect.
     const w = this.opts.watch;
     const watch = w
-      ? await runtimeWatch(this.opts.name, `${this.opts.name}/${this.role}/${process.pid}`, w.options, w.sink).catch((e: unknown) => {
+      ? await import('../web/runtime-watch.js').then(({ runtimeWatch }) => runtimeWatch(this.opts.name, `${this.opts.name}/${this.role}/${process.pid}`, w.options, w.sink)).catch((e: unknown) => {
           this.log.log('error', `cannot watch the ${this.role} runtime: ${(e as Error).message}`);
           return undefined;
         })
