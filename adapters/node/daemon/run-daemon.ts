@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseListen } from '../../../config/listen.js';
 import { DAEMON_ENV, daemonize, reportDaemonExit, reportDaemonLog, reportDaemonReady } from './daemonize.js';
-import { portableExecArgv } from './exec-argv.js';
+import { childExecArgv } from './child-node-flags.js';
 import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
 import { handleClosedOutput } from '../stdio.js';
 import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js';
@@ -105,7 +105,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     {
       version: deps.version,
       childEntry: deps.childEntry,
-      childExecArgv: portableExecArgv(process.execArgv),
+      childExecArgv: childExecArgv(process.execArgv),
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,

@@ -1,0 +1,28 @@
+/**
+ * Node/V8 flags for the VRRP and checker children the parent forks.
+ *
+ * The children allocate short-lived objects on every advert and every check; with V8's defaults
+ * on a machine with gigabytes of memory, the young generation grows to 2 × 16 MiB and the old
+ * generation to about three times its live size before a full collection, so most of a child's
+ * resident memory is garbage waiting to be collected. These flags keep the heap near its live
+ * size instead (measured with bench/memory-daemon.ts and the CPU of bench/daemon-vs-keepalived.bench.ts;
+ * see docs/benchmarks.md, "Memory at 1,000 instances"):
+ *
+ *  - `--max-semi-space-size=1`: the young generation stays at 2 × 1 MiB;
+ *  - `--optimize-for-size`: V8 grows the old generation in smaller steps and collects sooner.
+ *
+ * Neither caps the heap: a child with many more instances grows as it needs (no out-of-memory
+ * crash at a fixed size). KEEPALIVED_TS_CHILD_NODE_FLAGS replaces the list (space separated; empty
+ * for V8's defaults); node flags given to the parent (`node --max-old-space-size=… keepalived-ts`)
+ * come after these and so take precedence.
+ */
+import { portableExecArgv } from './exec-argv.js';
+
+export const CHILD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+export const CHILD_NODE_FLAGS_ENV = 'KEEPALIVED_TS_CHILD_NODE_FLAGS';
+
+export function childExecArgv(parentExecArgv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string[] {
+  const override = env[CHILD_NODE_FLAGS_ENV];
+  const defaults = override !== undefined ? override.split(/\s+/).filter(Boolean) : CHILD_NODE_FLAGS;
+  return [...defaults, ...portableExecArgv(parentExecArgv, cwd)];
+}
