@@ -119,8 +119,12 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       { spawn: () => [{ src: 'vrrp.notifier', systemId: NOTIFIER_ID, input: { ...plan.notifier, env: this.probeEnv } }] },
       { spawn: () => [...plan.trackers.keys()].map((id) => this.trackerChild(plan, id)) },
       { spawn: () => [...plan.groups.values()].map((g) => ({ src: 'vrrp.syncGroup', systemId: groupId(g.name), input: g })) },
-      { spawn: () => this.instanceChildren(instances) },
-      { spawn: () => instances.map((p) => this.trackingChild(p, true)) },
+      // Instances wait in INIT (adverts ignored) until their tracking child sends vrrp.startup, so
+      // they can be spawned in batches: nothing they do depends on which batch they came in.
+      { spawn: () => this.instanceChildren(instances), inBatches: true },
+      // Tracking children start their instances. Without sync groups every instance starts on its
+      // own, so batches are fine; a sync group's members start together, as keepalived starts them.
+      { spawn: () => instances.map((p) => this.trackingChild(p, true)), inBatches: plan.groups.size === 0 },
     ];
   }
 
