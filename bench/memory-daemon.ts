@@ -4,7 +4,8 @@
  * with bench/lib/mem-probe.mjs preloaded into the parent and the VRRP child through NODE_OPTIONS,
  * and prints for each process: RSS (anonymous and file-backed), V8 heap used and total, external
  * and array buffers, code space; over a steady window after that, CPU and garbage collection
- * (count and pause milliseconds per minute); then the per-instance RSS slope between the
+ * (count and pause milliseconds per minute); the longest the event loop was blocked since the
+ * process started (start-up included); then the per-instance RSS slope between the
  * smallest and largest N.
  *
  *   npx tsx bench/memory-daemon.ts [--instances 100,1000] [--settle 10] [--window 20] [--rounds 1]
@@ -51,6 +52,7 @@ interface Figures {
   memory: NodeJS.MemoryUsage;
   spaces: Record<string, number>;
   cpu: { user: number; system: number };
+  loopDelayMaxMs: number;
   gc: { young: number; youngMs: number; full: number; fullMs: number; other: number; otherMs: number };
   at: number;
   rssKiB: number;
@@ -72,6 +74,7 @@ interface Row {
   cpuPerMin: number;
   gcPerMin: number;
   gcMsPerMin: number;
+  blockMs: number;
 }
 
 function readProbes(probeDir: string): Map<string, Figures> {
@@ -137,6 +140,7 @@ async function measure(lab: NetnsLab, node: string, n: number, variant: string, 
         code: MiB((f.spaces.code_space ?? 0) + (f.spaces.code_large_object_space ?? 0)),
         cpuPerMin: s ? (f.cpu.user + f.cpu.system - s.cpu.user - s.cpu.system) / 1e6 / min : NaN,
         gcPerMin: s ? (f.gc.young + f.gc.full + f.gc.other - s.gc.young - s.gc.full - s.gc.other) / min : NaN,
+        blockMs: f.loopDelayMaxMs,
         gcMsPerMin: s ? (f.gc.youngMs + f.gc.fullMs + f.gc.otherMs - s.gc.youngMs - s.gc.fullMs - s.gc.otherMs) / min : NaN,
       });
     }
@@ -178,7 +182,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const cols = 'RSS MiB (anon  file)  heap used/total  external  code  CPU s/min  GCs/min  GC ms/min';
+    const cols = 'RSS MiB (anon  file)  heap used/total  external  code  CPU s/min  GCs/min  GC ms/min  longest block ms';
     for (const v of variants) {
       console.log(`\nchild node flags: ${v === 'default' ? "(the daemon's own)" : v === 'v8' ? "none (V8's defaults)" : v}${rounds > 1 ? `; medians of ${rounds} rounds` : ''}`);
       console.log(`    N  process  ${cols}`);
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
           total += m('rss');
           totalCpu += m('cpuPerMin');
           console.log(
-            `${String(n).padStart(5)}  ${role.padEnd(7)}  ${m('rss').toFixed(1).padStart(7)} (${m('anon').toFixed(1).padStart(5)} ${m('file').toFixed(1).padStart(5)})  ${m('heapUsed').toFixed(1).padStart(7)}/${m('heapTotal').toFixed(1).padEnd(6)} ${m('external').toFixed(1).padStart(8)}  ${m('code').toFixed(1).padStart(4)}  ${m('cpuPerMin').toFixed(2).padStart(9)}  ${m('gcPerMin').toFixed(0).padStart(7)}  ${m('gcMsPerMin').toFixed(0).padStart(9)}`,
+            `${String(n).padStart(5)}  ${role.padEnd(7)}  ${m('rss').toFixed(1).padStart(7)} (${m('anon').toFixed(1).padStart(5)} ${m('file').toFixed(1).padStart(5)})  ${m('heapUsed').toFixed(1).padStart(7)}/${m('heapTotal').toFixed(1).padEnd(6)} ${m('external').toFixed(1).padStart(8)}  ${m('code').toFixed(1).padStart(4)}  ${m('cpuPerMin').toFixed(2).padStart(9)}  ${m('gcPerMin').toFixed(0).padStart(7)}  ${m('gcMsPerMin').toFixed(0).padStart(9)}  ${m('blockMs').toFixed(0).padStart(16)}`,
           );
         }
         totals.set(n, total);

@@ -2,7 +2,7 @@
 // the daemon's forked children inherit): every second, writes this process's memory figures to
 // $KTS_MEM_PROBE_DIR/mem-PID.json. Bench only; it adds one timer and a JSON write per second.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 const dir = process.env.KTS_MEM_PROBE_DIR;
@@ -17,6 +17,9 @@ if (dir) {
       gc[`${k}Ms`] += e.duration;
     }
   }).observe({ entryTypes: ['gc'] });
+  // The longest the event loop was blocked since start (start-up included): ms.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const write = () => {
     const status = readFileSync('/proc/self/status', 'utf8');
     const kib = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
@@ -29,6 +32,7 @@ if (dir) {
       heap: v8.getHeapStatistics(),
       spaces,
       cpu: process.cpuUsage(),
+      loopDelayMaxMs: loopDelay.max / 1e6,
       gc,
       at: Date.now(),
       rssKiB: kib('VmRSS'),
