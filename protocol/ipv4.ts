@@ -54,10 +54,16 @@ export function buildIpv4Header(spec: Ipv4HeaderSpec, payloadLength: number): Ui
  */
 export function withIpv4Id(packet: Uint8Array, id: number): Uint8Array {
   const out = packet.slice();
-  const headerBytes = (out[0]! & 0x0f) * 4;
+  const headerBytes = Math.min((out[0]! & 0x0f) * 4, out.length);
   writeU16(out, 4, id);
   writeU16(out, 10, 0);
-  writeU16(out, 10, internetChecksum(out.subarray(0, headerBytes)));
+  // The header checksum summed in place (an advert a second per instance: no views, no arrays).
+  let sum = 0;
+  let i = 0;
+  for (; i + 1 < headerBytes; i += 2) sum += (out[i]! << 8) | out[i + 1]!;
+  if (i < headerBytes) sum += out[i]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  writeU16(out, 10, ~sum & 0xffff);
   return out;
 }
 

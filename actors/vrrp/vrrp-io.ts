@@ -44,6 +44,10 @@ interface Member {
   loggedDrops: Set<string>;
   /** Adverts already encoded for `io`, by priority/destination/checksum form (see advertBytes). */
   encoded: { io: InstanceIoConfig; packets: Map<string, Uint8Array> };
+  /** The last advert encoded or found in `encoded`, looked at first (a master sends the same one). */
+  last?: { io: InstanceIoConfig; priority: number; src: string; dst: string; oldChecksum: boolean; packet: Uint8Array };
+  /** The entry of the socket the instance sends on (set by configure; its socket comes and goes). */
+  entry?: SocketEntry;
   /** Receive expectations for `io` (see expectations()). */
   expect?: { io: InstanceIoConfig; all: VrrpExpectations; skip: VrrpExpectations };
 }
@@ -93,6 +97,10 @@ export class VrrpIo {
       if (e) e.members = members;
       else this.sockets.set(key, { members });
     }
+    for (const m of this.members.values()) {
+      const io = m.io;
+      m.entry = io.vrrpIfname ? this.sockets.get(socketKey(io.vrrpIfname, io.family)) : undefined;
+    }
   }
 
   /** The socket actor for `key` opened its socket (or, with undefined, closed it). */
@@ -112,7 +120,7 @@ export class VrrpIo {
     const m = this.members.get(instance);
     if (!m) return;
     const io = m.io;
-    const sock = this.sockets.get(socketKey(io.vrrpIfname, io.family))?.socket;
+    const sock = m.entry?.socket;
     if (!sock || !io.src) {
       this.sink.count('send_errors', instance);
       this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.vrrpIfname}`}`);
@@ -155,10 +163,18 @@ export class VrrpIo {
    */
   private advertBytes(m: Member, priority: number, src: string, dst: string, unicast: boolean): Uint8Array {
     const io = m.io;
+    const ah = io.authKind === 'ah';
+    const last = m.last;
+    if (!ah && last && last.io === io && last.priority === priority && last.dst === dst && last.src === src && last.oldChecksum === m.oldUnicastChecksum) {
+      return io.family === 6 ? last.packet.slice() : withIpv4Id(last.packet, m.ipId);
+    }
     if (m.encoded.io !== io) m.encoded = { io, packets: new Map() };
     const key = `${priority} ${src} ${dst} ${m.oldUnicastChecksum}`;
-    const cached = io.authKind === 'ah' ? undefined : m.encoded.packets.get(key);
-    if (cached) return io.family === 6 ? cached.slice() : withIpv4Id(cached, m.ipId);
+    const cached = ah ? undefined : m.encoded.packets.get(key);
+    if (cached) {
+      m.last = { io, priority, src, dst, oldChecksum: m.oldUnicastChecksum, packet: cached };
+      return io.family === 6 ? cached.slice() : withIpv4Id(cached, m.ipId);
+    }
     const spec: VrrpAdvertSpec = {
       version: io.version,
       family: io.family,
@@ -182,7 +198,11 @@ export class VrrpIo {
             ...(io.authKind === 'ah' ? { ahSequence: m.ah.sequence } : {}),
             unicast,
           });
-    if (io.authKind !== 'ah') m.encoded.packets.set(key, data.slice());
+    if (!ah) {
+      const packet = data.slice();
+      m.encoded.packets.set(key, packet);
+      m.last = { io, priority, src, dst, oldChecksum: m.oldUnicastChecksum, packet };
+    }
     return data;
   }
 

@@ -7,6 +7,8 @@
  * raw-socket queues its sends until the next poll of the event loop, which let the gratuitous
  * ARPs sent right after an advert (synchronously, adapters/linux/frame-sender.ts) leave before
  * it, and reported errors later and without the instance. keepalived sends the advert first.
+ * The bytes leave from the socket's own off-heap send buffer (send-buffer.ts) to a sockaddr kept
+ * per destination, so an advert allocates nothing here.
  * Receives whole datagrams, IP header included, from which the decoder reads src/dst; the TTL is
  * reported, and the core drops anything but 255 (RFC 9568 §7.1).
  * Bound to the interface (SO_BINDTODEVICE), multicast sent out of it (IP_MULTICAST_IF) and not
@@ -31,6 +33,7 @@ import {
 import { parseIpv4 } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
+import { SEND_CACHE_ENTRIES, SendBuffer } from './send-buffer.js';
 import { ipMreqn, sockaddrIn } from './sockaddr.js';
 
 /** The IPv4 header fields the socket needs (the decoder reads the addresses); undefined for a
@@ -47,6 +50,8 @@ export function openVrrp4Socket(
 ): VrrpSocket {
   const sockets = new Map<number, RawSocket>();
   const io = netio();
+  const sendBuffer = new SendBuffer();
+  const sockaddrs = new Map<string, Buffer>();
   let sendFd = -1;
   let closed = false;
   const closeAll = (): void => {
@@ -96,11 +101,16 @@ export function openVrrp4Socket(
   return {
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';
-      if (!ipv4Envelope(data)) return 'not an IPv4 datagram';
-      const to = parseIpv4(dst);
-      if (!to) return `bad IPv4 destination ${dst}`;
+      if (data.length < 20 || data[0]! >> 4 !== 4) return 'not an IPv4 datagram';
+      let to = sockaddrs.get(dst);
+      if (!to) {
+        const address = parseIpv4(dst);
+        if (!address) return `bad IPv4 destination ${dst}`;
+        if (sockaddrs.size >= SEND_CACHE_ENTRIES) sockaddrs.clear();
+        sockaddrs.set(dst, (to = sockaddrIn(address)));
+      }
       try {
-        io.sendmsg(sendFd, data, sockaddrIn(to), null);
+        io.sendmsg(sendFd, sendBuffer.load(data), to, null);
         return undefined;
       } catch (e) {
         return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));

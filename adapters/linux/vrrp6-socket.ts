@@ -3,7 +3,8 @@
  * (hop limit 255 for multicast and unicast) and the VRRP checksum (IPV6_CHECKSUM at offset 6,
  * as keepalived does: whatever source the kernel picks, the checksum matches; bad checksums are
  * dropped by the kernel on receive). recvmsg returns the hop limit (IPV6_HOPLIMIT) and the
- * destination and ifindex (IPV6_PKTINFO), which raw-socket cannot.
+ * destination and ifindex (IPV6_PKTINFO), which raw-socket cannot. Sends leave from the socket's
+ * off-heap send buffer (send-buffer.ts), with the sockaddr and IPV6_PKTINFO kept per address.
  */
 import { sendErrorText } from '../../actors/errno.js';
 import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
@@ -27,6 +28,7 @@ import {
 } from './constants.js';
 import { parseIpv6, type IpAddress } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
+import { SEND_CACHE_ENTRIES, SendBuffer } from './send-buffer.js';
 import { inNetns } from './netns.js';
 import { controlMessage, in6Pktinfo, ipv6Mreq, parseControlMessages, parseIn6Pktinfo, parseSockaddrIn6, sockaddrIn6 } from './sockaddr.js';
 
@@ -44,6 +46,9 @@ export function openVrrp6Socket(
   onError: (message: string) => void,
 ): VrrpSocket {
   const io = netio();
+  const sendBuffer = new SendBuffer();
+  const sockaddrs = new Map<string, Buffer>();
+  const pktinfos = new Map<string, Buffer>();
   const fds: { fd: number; protocol: number; watch?: ReturnType<typeof io.watch> }[] = [];
   let closed = false;
   const closeAll = (): void => {
@@ -108,18 +113,27 @@ export function openVrrp6Socket(
   return {
     send(payload, dst, src) {
       if (closed) return 'socket closed';
-      const d = parseIpv6(dst);
-      if (!d) return `bad IPv6 destination ${dst}`;
+      let to = sockaddrs.get(dst);
+      if (!to) {
+        const d = parseIpv6(dst);
+        if (!d) return `bad IPv6 destination ${dst}`;
+        if (sockaddrs.size >= SEND_CACHE_ENTRIES) sockaddrs.clear();
+        sockaddrs.set(dst, (to = sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0)));
+      }
       let ctrl: Buffer | null = null;
       if (src !== undefined) {
-        const s = parseIpv6(src);
-        if (!s) return `bad IPv6 source ${src}`;
-        ctrl = controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex));
+        ctrl = pktinfos.get(src) ?? null;
+        if (!ctrl) {
+          const s = parseIpv6(src);
+          if (!s) return `bad IPv6 source ${src}`;
+          if (pktinfos.size >= SEND_CACHE_ENTRIES) pktinfos.clear();
+          pktinfos.set(src, (ctrl = controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex))));
+        }
       }
       const sock = fds.find((f) => f.protocol === IPPROTO_VRRP) ?? fds[0];
       if (!sock) return 'no socket';
       try {
-        io.sendmsg(sock.fd, payload, sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0), ctrl);
+        io.sendmsg(sock.fd, sendBuffer.load(payload), to, ctrl);
         return undefined;
       } catch (e) {
         return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));
