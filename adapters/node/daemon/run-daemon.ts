@@ -105,7 +105,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     {
       version: deps.version,
       childEntry: deps.childEntry,
-      childExecArgv: childExecArgv(process.execArgv),
+      childExecArgv: (role) => childExecArgv(role, process.execArgv),
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,
