@@ -196,12 +196,7 @@ export class RtnlDump {
     io.sendmsg(this.fd, message, sockaddrNlKernel(), null);
     const deadline = performance.now() + DUMP_DEADLINE_MS;
     for (;;) {
-      const got = io.recvmsg(this.fd, this.buffer, this.name, this.control);
-      if (got === null) {
-        const left = deadline - performance.now();
-        if (left <= 0 || !io.waitReadable(this.fd, Math.ceil(left))) throw new Error('netlink request timed out');
-        continue;
-      }
+      const got = this.receive(deadline, 'netlink request timed out');
       // Walk the netlink headers: the ack is an NLMSG_ERROR with our sequence number.
       for (let at = 0; at + 16 <= got[0]; ) {
         const len = this.buffer.readUInt32LE(at);
@@ -223,6 +218,17 @@ export class RtnlDump {
     this.fd = -1;
   }
 
+  /** The next datagram on the socket, waiting for it until `deadline` (performance.now() ms). */
+  private receive(deadline: number, timedOut: string): NonNullable<ReturnType<ReturnType<typeof netio>['recvmsg']>> {
+    const io = netio();
+    for (;;) {
+      const got = io.recvmsg(this.fd, this.buffer, this.name, this.control);
+      if (got !== null) return got;
+      const left = deadline - performance.now();
+      if (left <= 0 || !io.waitReadable(this.fd, Math.ceil(left))) throw new Error(timedOut);
+    }
+  }
+
   private dump<T>(type: number, body: Buffer, decode: (type: number, data: Buffer) => T | undefined): T[] {
     if (this.fd < 0) throw new Error('netlink dump socket is closed');
     const io = netio();
@@ -236,12 +242,7 @@ export class RtnlDump {
     const out: T[] = [];
     const deadline = performance.now() + DUMP_DEADLINE_MS;
     for (;;) {
-      const got = io.recvmsg(this.fd, this.buffer, this.name, this.control);
-      if (got === null) {
-        const left = deadline - performance.now();
-        if (left <= 0 || !io.waitReadable(this.fd, Math.ceil(left))) throw new Error('netlink dump timed out');
-        continue;
-      }
+      const got = this.receive(deadline, 'netlink dump timed out');
       if (got[3] & MSG_TRUNC) throw new Error('netlink dump message truncated');
       for (const m of parseMessages(this.buffer.subarray(0, got[0]))) {
         if (m.seq !== seq) continue;

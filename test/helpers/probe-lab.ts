@@ -54,3 +54,21 @@ export function requests(p: LabProcess, from = 0): string[] {
     .split('\n')
     .filter((l) => l.startsWith('request '));
 }
+
+/** The probe servers' addresses in namespace `s` (probeLab). */
+export const S4 = '198.51.100.2';
+export const S6 = '2001:db8::2';
+
+/**
+ * Two namespaces for probe tests: `c` (the prober: 198.51.100.1 and .3, 2001:db8::1 on vc, and
+ * 203.0.113.1 on a dummy dx for bind tests) and `s` (the servers: S4 and S6 on vs).
+ */
+export async function probeLab(lab: NetnsLab): Promise<{ c: string; s: string }> {
+  const c = await lab.namespace('c');
+  const s = await lab.namespace('s');
+  await lab.veth({ ns: c, ifname: 'vc', addresses: ['198.51.100.1/24', '198.51.100.3/24', '2001:db8::1/64'] }, { ns: s, ifname: 'vs', addresses: [`${S4}/24`, `${S6}/64`] });
+  await lab.exec(c, ['ip', 'link', 'add', 'dx', 'type', 'dummy']);
+  await lab.exec(c, ['ip', 'addr', 'add', '203.0.113.1/24', 'dev', 'dx']);
+  await lab.exec(c, ['ip', 'link', 'set', 'dx', 'up']);
+  return { c, s };
+}

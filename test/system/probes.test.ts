@@ -17,11 +17,9 @@ import type { ProbeTarget } from '../../actors/lvs/prober-port.js';
 import { createNodeScriptRunner } from '../../adapters/node/scripts.js';
 import { createProber } from '../../adapters/probe/prober.js';
 import { isRoot, mustRun, NetnsLab, rootTitle, type LabProcess } from '../helpers/netns.js';
-import { checker, probeOnce, requests, startServer, url } from '../helpers/probe-lab.js';
+import { checker, probeLab, probeOnce, requests, S4, S6, startServer, url } from '../helpers/probe-lab.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-const S4 = '198.51.100.2';
-const S6 = '2001:db8::2';
 const t4 = (port: number): ProbeTarget => ({ family: 4, address: S4, port });
 const t6 = (port: number): ProbeTarget => ({ family: 6, address: S6, port });
 
@@ -50,12 +48,7 @@ describe.skipIf(!isRoot)(rootTitle('probes against real servers in namespaces'),
   };
 
   beforeAll(async () => {
-    c = await lab.namespace('c');
-    s = await lab.namespace('s');
-    await lab.veth({ ns: c, ifname: 'vc', addresses: ['198.51.100.1/24', '198.51.100.3/24', '2001:db8::1/64'] }, { ns: s, ifname: 'vs', addresses: [`${S4}/24`, `${S6}/64`] });
-    await lab.exec(c, ['ip', 'link', 'add', 'dx', 'type', 'dummy']);
-    await lab.exec(c, ['ip', 'addr', 'add', '203.0.113.1/24', 'dev', 'dx']);
-    await lab.exec(c, ['ip', 'link', 'set', 'dx', 'up']);
+    ({ c, s } = await probeLab(lab));
     // Neighbour resolution gives up after one probe: "host unreachable" comes in about a second.
     await lab.exec(c, ['sysctl', '-qw', 'net.ipv4.neigh.vc.mcast_solicit=1', 'net.ipv6.neigh.vc.mcast_solicit=1']);
     await nft(s, 'add table inet probe\nadd chain inet probe in { type filter hook input priority 0; policy accept; }\n');

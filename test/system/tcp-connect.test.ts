@@ -14,10 +14,8 @@ import { netio } from '../../adapters/linux/native.js';
 import { createProber } from '../../adapters/probe/prober.js';
 import { bareConnectIo, connectError, targetSockaddr } from '../../adapters/probe/tcp-socket.js';
 import { isRoot, NetnsLab, rootTitle, waitFor, type LabProcess } from '../helpers/netns.js';
-import { checker, probeOnce, startServer } from '../helpers/probe-lab.js';
+import { checker, probeLab, probeOnce, S4, S6, startServer } from '../helpers/probe-lab.js';
 
-const S4 = '198.51.100.2';
-const S6 = '2001:db8::2';
 const t4 = (port: number, address = S4): ProbeTarget => ({ family: 4, address, port });
 const t6 = (port: number, address = S6): ProbeTarget => ({ family: 6, address, port });
 
@@ -63,12 +61,7 @@ describe.skipIf(!isRoot)(rootTitle('TCP_CHECK connect, bare and net.Socket, agai
   const tcp = (extra: Partial<CheckerConfig> = {}) => checker('TCP_CHECK', extra);
 
   beforeAll(async () => {
-    c = await lab.namespace('c');
-    s = await lab.namespace('s');
-    await lab.veth({ ns: c, ifname: 'vc', addresses: ['198.51.100.1/24', '198.51.100.3/24', '2001:db8::1/64'] }, { ns: s, ifname: 'vs', addresses: [`${S4}/24`, `${S6}/64`] });
-    await lab.exec(c, ['ip', 'link', 'add', 'dx', 'type', 'dummy']);
-    await lab.exec(c, ['ip', 'addr', 'add', '203.0.113.1/24', 'dev', 'dx']);
-    await lab.exec(c, ['ip', 'link', 'set', 'dx', 'up']);
+    ({ c, s } = await probeLab(lab));
     await lab.exec(c, ['sysctl', '-qw', 'net.ipv4.neigh.vc.mcast_solicit=1']);
     // SYNs to port 9002 vanish: the connect can only end at the deadline.
     await nft(s, 'add table inet tc\nadd chain inet tc in { type filter hook input priority 0; policy accept; }\nadd rule inet tc in tcp dport 9002 drop\n');
