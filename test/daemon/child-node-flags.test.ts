@@ -9,19 +9,14 @@ import { CHILD_NODE_FLAGS, CHILD_NODE_FLAGS_ENV, childExecArgv } from '../../ada
 
 describe('child node flags', () => {
   it('puts the defaults first, then the parent’s own node flags (made portable), so the parent’s win', () => {
-    const argv = childExecArgv('vrrp', ['--max-semi-space-size=4', '--import', './loader.mjs'], {}, '/srv/app');
+    const argv = childExecArgv(['--max-semi-space-size=4', '--import', './loader.mjs'], {}, '/srv/app');
     expect(argv).toEqual([...CHILD_NODE_FLAGS, '--max-semi-space-size=4', '--import', 'file:///srv/app/loader.mjs']);
   });
 
   it('takes the list from KEEPALIVED_TS_CHILD_NODE_FLAGS when set (space separated; empty: none)', () => {
-    expect(childExecArgv('checker', [], { [CHILD_NODE_FLAGS_ENV]: ' --optimize-for-size  --max-semi-space-size=2 ' })).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
-    expect(childExecArgv('vrrp', ['--inspect'], { [CHILD_NODE_FLAGS_ENV]: '' })).toEqual(['--inspect']);
-    expect(childExecArgv('vrrp', [], {})).toEqual([...CHILD_NODE_FLAGS]);
-  });
-
-  it('gives the checker child V8’s defaults, with the parent’s own flags', () => {
-    expect(childExecArgv('checker', [], {})).toEqual([]);
-    expect(childExecArgv('checker', ['--max-old-space-size=512'], {})).toEqual(['--max-old-space-size=512']);
+    expect(childExecArgv([], { [CHILD_NODE_FLAGS_ENV]: ' --optimize-for-size  --max-semi-space-size=2 ' })).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
+    expect(childExecArgv(['--inspect'], { [CHILD_NODE_FLAGS_ENV]: '' })).toEqual(['--inspect']);
+    expect(childExecArgv([], {})).toEqual([...CHILD_NODE_FLAGS]);
   });
 
   it('are flags node accepts, and keep the young generation at 2 × 1 MiB under allocation', () => {

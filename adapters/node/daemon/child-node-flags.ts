@@ -1,6 +1,5 @@
 /**
- * Node/V8 flags for the children the parent forks: the VRRP child gets the list below, the
- * checker child V8's defaults.
+ * Node/V8 flags for the VRRP and checker children the parent forks.
  *
  * The children allocate short-lived objects on every advert and every check; with V8's defaults
  * on a machine with gigabytes of memory, the young generation grows to 2 × 16 MiB and the old
@@ -13,24 +12,17 @@
  *  - `--optimize-for-size`: V8 grows the old generation in smaller steps and collects sooner.
  *
  * Neither caps the heap: a child with many more instances grows as it needs (no out-of-memory
- * crash at a fixed size). KEEPALIVED_TS_CHILD_NODE_FLAGS replaces the list for both children
- * (space separated; empty for V8's defaults); node flags given to the parent
- * (`node --max-old-space-size=… keepalived-ts`) come after these and so take precedence.
- *
- * The checker child keeps V8's defaults: each TCP_CHECK attempt's objects live for its handshake,
- * and with thousands in flight a 1 MiB young generation promotes them to the old generation.
- * Measured on a quiet machine (bench/lvs-checkers-vs-keepalived.bench.ts, 2026-12-03): CPU per
- * check 294 µs with these flags against 255 µs without at 1,000 servers, and 584 µs against
- * 240 µs at 10,000 (RSS 267 against 695 MiB there).
+ * crash at a fixed size). KEEPALIVED_TS_CHILD_NODE_FLAGS replaces the list (space separated; empty
+ * for V8's defaults); node flags given to the parent (`node --max-old-space-size=… keepalived-ts`)
+ * come after these and so take precedence.
  */
 import { portableExecArgv } from './exec-argv.js';
-import type { ChildRole } from './ipc.js';
 
 export const CHILD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
 export const CHILD_NODE_FLAGS_ENV = 'KEEPALIVED_TS_CHILD_NODE_FLAGS';
 
-export function childExecArgv(role: ChildRole, parentExecArgv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string[] {
+export function childExecArgv(parentExecArgv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string[] {
   const override = env[CHILD_NODE_FLAGS_ENV];
-  const defaults = override !== undefined ? override.split(/\s+/).filter(Boolean) : role === 'vrrp' ? CHILD_NODE_FLAGS : [];
+  const defaults = override !== undefined ? override.split(/\s+/).filter(Boolean) : CHILD_NODE_FLAGS;
   return [...defaults, ...portableExecArgv(parentExecArgv, cwd)];
 }

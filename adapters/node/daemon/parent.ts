@@ -72,7 +72,7 @@ export interface ParentDeps {
   /** Module each child process runs (child-main.ts in production). */
   childEntry: string;
   /** Node options for the children (tsx loader and so on), already made cwd-independent. */
-  childExecArgv: (role: ChildRole) => string[];
+  childExecArgv: string[];
   /** For --single-process: loaded lazily so the parent process never opens sockets otherwise. */
   loadFactory: () => Promise<RuntimeFactory>;
   timing?: Partial<DaemonTiming>;
@@ -246,7 +246,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     const sup = new ChildSupervisor({
       role,
       entry: deps.childEntry,
-      execArgv: deps.childExecArgv(role),
+      execArgv: deps.childExecArgv,
       startMessage: () => ({ type: 'start', model, options: startOptions() }),
       log,
       pidFile: role === 'vrrp' ? pids.vrrp : pids.checker,

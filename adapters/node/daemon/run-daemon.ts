@@ -105,7 +105,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     {
       version: deps.version,
       childEntry: deps.childEntry,
-      childExecArgv: (role) => childExecArgv(role, process.execArgv),
+      childExecArgv: childExecArgv(process.execArgv),
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,
