@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
 
 /** Opaque readiness watcher returned by `watch`. */
 export type WatchHandle = { readonly __watch: unique symbol };
@@ -90,6 +91,15 @@ export function netio(): NetIo {
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * An errno number's name ("EEXIST"), as libuv names it: the `.code` of the addon's own errors and
+ * of Node's, and what the `netlink` package's request errors said. Undefined when unknown.
+ */
+export function errnoName(errno: number): string | undefined {
+  const name = getSystemErrorName(-errno);
+  return name.startsWith('E') ? name : undefined;
 }
 
 export function errorCode(e: unknown): string | undefined {

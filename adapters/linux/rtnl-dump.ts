@@ -10,12 +10,11 @@
  * the next link/address event seen by link-watch, or the completion of a change we made
  * (net-config), whichever comes first; indexOf() re-dumps when a name is missing.
  */
-import { constants as osConstants } from 'node:os';
 import { parseError, parseMessages, rt } from 'netlink';
 import type { InterfaceInfo } from '../../actors/ports.js';
 import { AF_NETLINK, IFF_RUNNING, IFF_UP, NETLINK_ROUTE, SOCK_RAW } from './constants.js';
 import { formatIp, formatMac } from '../../protocol/addr.js';
-import { netio } from './native.js';
+import { errnoName, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { sockaddrNlKernel } from './sockaddr.js';
 
@@ -106,9 +105,6 @@ export function dumpedLink(type: number, data: Buffer): LinkRecord | undefined {
   return { index, name, mac, flags, up: (flags & IFF_UP) !== 0, running: (flags & IFF_RUNNING) !== 0 };
 }
 
-/** errno → its name ("EEXIST"), as the error texts of the NetConfig port have always said. */
-const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
-
 /** A netlink route socket for synchronous dumps and requests, created inside `netns` when given. */
 export class RtnlDump {
   private fd: number;
@@ -185,27 +181,15 @@ export class RtnlDump {
    */
   request(type: number, flags: number, payload: Buffer): string | undefined {
     if (this.fd < 0) throw new Error('netlink socket is closed');
-    const io = netio();
-    const seq = this.seq++;
-    const message = Buffer.alloc(16 + payload.length);
-    message.writeUInt32LE(message.length, 0);
-    message.writeUInt16LE(type, 4);
-    message.writeUInt16LE(NLM_F_REQUEST | NLM_F_ACK | flags, 6);
-    message.writeUInt32LE(seq, 8);
-    payload.copy(message, 16);
-    io.sendmsg(this.fd, message, sockaddrNlKernel(), null);
+    const seq = this.send(type, NLM_F_ACK | flags, payload);
     const deadline = performance.now() + DUMP_DEADLINE_MS;
     for (;;) {
       const got = this.receive(deadline, 'netlink request timed out');
-      // Walk the netlink headers: the ack is an NLMSG_ERROR with our sequence number.
-      for (let at = 0; at + 16 <= got[0]; ) {
-        const len = this.buffer.readUInt32LE(at);
-        if (len < 16) break;
-        if (this.buffer.readUInt32LE(at + 8) === seq && this.buffer.readUInt16LE(at + 4) === NLMSG_ERROR && at + 20 <= got[0]) {
-          const errno = -this.buffer.readInt32LE(at + 16);
-          return errno === 0 ? undefined : (ERRNO_NAMES.get(errno) ?? `errno ${errno}`);
-        }
-        at += (len + 3) & ~3;
+      // The ack is an NLMSG_ERROR with our sequence number: errno 0, or the failure's.
+      for (const m of parseMessages(this.buffer.subarray(0, got[0]))) {
+        if (m.seq !== seq || m.type !== NLMSG_ERROR || m.data.length < 4) continue;
+        const errno = -m.data.readInt32LE(0);
+        return errno === 0 ? undefined : (errnoName(errno) ?? `errno ${errno}`);
       }
     }
   }
@@ -216,6 +200,18 @@ export class RtnlDump {
     this.invalidate();
     if (this.fd >= 0) netio().close(this.fd);
     this.fd = -1;
+  }
+
+  /** Sends one message (NLM_F_REQUEST and `flags`) to the kernel; returns its sequence number. */
+  private send(type: number, flags: number, body: Buffer): number {
+    const seq = this.seq++;
+    const header = Buffer.alloc(16);
+    header.writeUInt32LE(16 + body.length, 0);
+    header.writeUInt16LE(type, 4);
+    header.writeUInt16LE(NLM_F_REQUEST | flags, 6);
+    header.writeUInt32LE(seq, 8);
+    netio().sendmsg(this.fd, Buffer.concat([header, body]), sockaddrNlKernel(), null);
+    return seq;
   }
 
   /** The next datagram on the socket, waiting for it until `deadline` (performance.now() ms). */
@@ -231,14 +227,7 @@ export class RtnlDump {
 
   private dump<T>(type: number, body: Buffer, decode: (type: number, data: Buffer) => T | undefined): T[] {
     if (this.fd < 0) throw new Error('netlink dump socket is closed');
-    const io = netio();
-    const seq = this.seq++;
-    const header = Buffer.alloc(16);
-    header.writeUInt32LE(16 + body.length, 0);
-    header.writeUInt16LE(type, 4);
-    header.writeUInt16LE(NLM_F_REQUEST | NLM_F_DUMP, 6);
-    header.writeUInt32LE(seq, 8);
-    io.sendmsg(this.fd, Buffer.concat([header, body]), sockaddrNlKernel(), null);
+    const seq = this.send(type, NLM_F_DUMP, body);
     const out: T[] = [];
     const deadline = performance.now() + DUMP_DEADLINE_MS;
     for (;;) {

@@ -18,13 +18,12 @@
  * unsent, keepalived's SO_LINGER {1, 5 s} close sends the same FIN as ours.
  */
 import net from 'node:net';
-import { constants } from 'node:os';
 import { STRERROR } from '../../actors/errno.js';
 import type { ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
 import { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_MARK } from '../linux/constants.js';
 import { parseIp } from '../../protocol/addr.js';
-import { errorCode, errorText, netio, type NetIo, type WatchHandle } from '../linux/native.js';
+import { errnoName, errorCode, errorText, netio, type NetIo, type WatchHandle } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { sockaddrIn, sockaddrIn6 } from '../linux/sockaddr.js';
 import { LocalError } from './errors.js';
@@ -137,15 +136,9 @@ export function targetSockaddr(t: ProbeTarget): Buffer | undefined {
   return sockaddr;
 }
 
-let errnoNames: Map<number, string> | undefined;
-
 /** An Error like Node's for a failed connect: `.code` the errno name, `.syscall` "connect". */
 export function connectError(errno: number): Error & { code: string; errno: number; syscall: string } {
-  if (!errnoNames) {
-    errnoNames = new Map();
-    for (const [name, n] of Object.entries(constants.errno)) if (!errnoNames.has(n)) errnoNames.set(n, name);
-  }
-  const code = errnoNames.get(errno) ?? `E${errno}`;
+  const code = errnoName(errno) ?? `E${errno}`;
   return Object.assign(new Error(`connect: ${STRERROR[code] ?? code}`), { code, errno, syscall: 'connect' });
 }
 
