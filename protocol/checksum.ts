@@ -32,6 +32,19 @@ export function internetChecksum(...parts: Uint8Array[]): number {
   return ~sum & 0xffff;
 }
 
+/**
+ * internetChecksum over the first `length` bytes of `data` alone, with no view or argument array
+ * made: for the IPv4 header checksum recomputed on every advert (withIpv4Id).
+ */
+export function internetChecksumOfPrefix(data: Uint8Array, length: number): number {
+  let sum = 0;
+  let i = 0;
+  for (; i + 1 < length; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
+  if (i < length) sum += data[i]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
 /** IPv4 pseudo-header: src(4) | dst(4) | zero(1) | protocol(1) | upper-layer length(2). */
 export function ipv4PseudoHeader(src: Uint8Array, dst: Uint8Array, protocol: number, length: number): Uint8Array {
   const ph = new Uint8Array(12);

@@ -4,7 +4,7 @@
  * keepalived sends adverts with TOS 0xC0 (CS6) and an ID that increments per packet (K-1).
  */
 import { readU16, writeU16 } from './bytes.js';
-import { internetChecksum } from './checksum.js';
+import { internetChecksum, internetChecksumOfPrefix } from './checksum.js';
 import { fail, ok, type Result } from './result.js';
 
 export const IPV4_HEADER_BYTES = 20;
@@ -57,13 +57,7 @@ export function withIpv4Id(packet: Uint8Array, id: number): Uint8Array {
   const headerBytes = Math.min((out[0]! & 0x0f) * 4, out.length);
   writeU16(out, 4, id);
   writeU16(out, 10, 0);
-  // The header checksum summed in place (an advert a second per instance: no views, no arrays).
-  let sum = 0;
-  let i = 0;
-  for (; i + 1 < headerBytes; i += 2) sum += (out[i]! << 8) | out[i + 1]!;
-  if (i < headerBytes) sum += out[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  writeU16(out, 10, ~sum & 0xffff);
+  writeU16(out, 10, internetChecksumOfPrefix(out, headerBytes));
   return out;
 }
 

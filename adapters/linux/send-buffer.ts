@@ -7,9 +7,28 @@
  */
 /** Largest datagram sent through the send buffer; a larger one is sent from its own bytes. */
 const SEND_BUFFER_BYTES = 1500;
-/** Destinations whose sockaddr is kept (the multicast group and unicast peers: a handful), and
- *  datagram lengths with a view kept. */
-export const SEND_CACHE_ENTRIES = 64;
+/** Entries a SendCache keeps: destinations (the multicast group and unicast peers: a handful),
+ *  sources, datagram lengths. */
+const SEND_CACHE_ENTRIES = 64;
+
+/**
+ * What a VRRP socket keeps between sends (a destination's sockaddr, a source's IPV6_PKTINFO, a
+ * view per length): at most SEND_CACHE_ENTRIES entries, all forgotten at once when full.
+ */
+export class SendCache<K, V> {
+  private readonly map = new Map<K, V>();
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  /** Keeps `value` for `key` and returns it. */
+  keep(key: K, value: V): V {
+    if (this.map.size >= SEND_CACHE_ENTRIES) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
 
 /**
  * `data` as a Buffer the addon can read without moving it: a view of exactly its length on one
@@ -17,16 +36,12 @@ export const SEND_CACHE_ENTRIES = 64;
  */
 export class SendBuffer {
   private readonly backing = Buffer.allocUnsafeSlow(SEND_BUFFER_BYTES);
-  private readonly views = new Map<number, Buffer>();
+  private readonly views = new SendCache<number, Buffer>();
 
   load(data: Uint8Array): Uint8Array {
     const n = data.length;
     if (n > SEND_BUFFER_BYTES || n === 0) return data;
-    let view = this.views.get(n);
-    if (!view) {
-      if (this.views.size >= SEND_CACHE_ENTRIES) this.views.clear();
-      this.views.set(n, (view = this.backing.subarray(0, n)));
-    }
+    const view = this.views.get(n) ?? this.views.keep(n, this.backing.subarray(0, n));
     view.set(data);
     return view;
   }

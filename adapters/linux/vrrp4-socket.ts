@@ -33,13 +33,18 @@ import {
 import { parseIpv4 } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
-import { SEND_CACHE_ENTRIES, SendBuffer } from './send-buffer.js';
+import { SendBuffer, SendCache } from './send-buffer.js';
 import { ipMreqn, sockaddrIn } from './sockaddr.js';
+
+/** At least an IPv4 header's length, and version 4. */
+function isIpv4Datagram(d: Uint8Array): boolean {
+  return d.length >= 20 && d[0]! >> 4 === 4;
+}
 
 /** The IPv4 header fields the socket needs (the decoder reads the addresses); undefined for a
  *  datagram too short to hold a header. */
 export function ipv4Envelope(d: Uint8Array): { ttl: number; protocol: number } | undefined {
-  if (d.length < 20 || d[0]! >> 4 !== 4) return undefined;
+  if (!isIpv4Datagram(d)) return undefined;
   return { ttl: d[8]!, protocol: d[9]! };
 }
 
@@ -51,7 +56,7 @@ export function openVrrp4Socket(
   const sockets = new Map<number, RawSocket>();
   const io = netio();
   const sendBuffer = new SendBuffer();
-  const sockaddrs = new Map<string, Buffer>();
+  const sockaddrs = new SendCache<string, Buffer>();
   let sendFd = -1;
   let closed = false;
   const closeAll = (): void => {
@@ -101,13 +106,12 @@ export function openVrrp4Socket(
   return {
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';
-      if (data.length < 20 || data[0]! >> 4 !== 4) return 'not an IPv4 datagram';
+      if (!isIpv4Datagram(data)) return 'not an IPv4 datagram';
       let to = sockaddrs.get(dst);
       if (!to) {
         const address = parseIpv4(dst);
         if (!address) return `bad IPv4 destination ${dst}`;
-        if (sockaddrs.size >= SEND_CACHE_ENTRIES) sockaddrs.clear();
-        sockaddrs.set(dst, (to = sockaddrIn(address)));
+        to = sockaddrs.keep(dst, sockaddrIn(address));
       }
       try {
         io.sendmsg(sendFd, sendBuffer.load(data), to, null);

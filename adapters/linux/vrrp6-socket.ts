@@ -28,7 +28,7 @@ import {
 } from './constants.js';
 import { parseIpv6, type IpAddress } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
-import { SEND_CACHE_ENTRIES, SendBuffer } from './send-buffer.js';
+import { SendBuffer, SendCache } from './send-buffer.js';
 import { inNetns } from './netns.js';
 import { controlMessage, in6Pktinfo, ipv6Mreq, parseControlMessages, parseIn6Pktinfo, parseSockaddrIn6, sockaddrIn6 } from './sockaddr.js';
 
@@ -47,8 +47,8 @@ export function openVrrp6Socket(
 ): VrrpSocket {
   const io = netio();
   const sendBuffer = new SendBuffer();
-  const sockaddrs = new Map<string, Buffer>();
-  const pktinfos = new Map<string, Buffer>();
+  const sockaddrs = new SendCache<string, Buffer>();
+  const pktinfos = new SendCache<string, Buffer>();
   const fds: { fd: number; protocol: number; watch?: ReturnType<typeof io.watch> }[] = [];
   let closed = false;
   const closeAll = (): void => {
@@ -117,8 +117,7 @@ export function openVrrp6Socket(
       if (!to) {
         const d = parseIpv6(dst);
         if (!d) return `bad IPv6 destination ${dst}`;
-        if (sockaddrs.size >= SEND_CACHE_ENTRIES) sockaddrs.clear();
-        sockaddrs.set(dst, (to = sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0)));
+        to = sockaddrs.keep(dst, sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0));
       }
       let ctrl: Buffer | null = null;
       if (src !== undefined) {
@@ -126,8 +125,7 @@ export function openVrrp6Socket(
         if (!ctrl) {
           const s = parseIpv6(src);
           if (!s) return `bad IPv6 source ${src}`;
-          if (pktinfos.size >= SEND_CACHE_ENTRIES) pktinfos.clear();
-          pktinfos.set(src, (ctrl = controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex))));
+          ctrl = pktinfos.keep(src, controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex)));
         }
       }
       const sock = fds.find((f) => f.protocol === IPPROTO_VRRP) ?? fds[0];
