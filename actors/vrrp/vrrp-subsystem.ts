@@ -23,7 +23,7 @@ import type { RuntimeSink } from '../sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
 import { trackerLogic } from '../track-io.js';
 import { AddressIo, sameAddress } from './address-io.js';
-import { instanceLogic, type InstanceIoEnv } from './instance-io.js';
+import { instanceIoEnv, instanceLogic, type InstanceIoEnv } from './instance-io.js';
 import { groupId, instanceId, socketId, trackingId } from './names.js';
 import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
 import type { InstancePlan } from './plan-instance.js';
@@ -70,7 +70,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     this.statics = new StaticIo(this.addresses, ports.net, this.sink);
     this.vmacs = new VmacIo(ports, this.addresses, this.sink);
     this.vrrp = new VrrpIo(this.sink);
-    this.instanceEnv = { clock: ports.clock, vrrp: this.vrrp, addresses: this.addresses, ioConfig: (n) => this.io?.instances.get(n)?.io };
+    this.instanceEnv = instanceIoEnv(ports.clock, this.vrrp, this.addresses, (n) => this.io?.instances.get(n)?.io);
     this.probeEnv = { ports, scriptPolicy: () => this.policy?.scriptPolicy, isVirtualAddress: (a) => this.isVip(a) };
     this.transitions = new TransitionBook(this.sink);
     const obs: ObserverContext = { sink: this.sink };

@@ -7,9 +7,9 @@
 // - delays: the values in ms that this sample arms.
 // - guards: each answers what `guardResults` says (all false to start); set one to true to take
 //   its branch.
-// - actions: cancelAdverTimer, scheduleGarpRefresh, startAdverTimer (a raise or cancel with a fixed event) run; the others are names only.
-// - actors: io, masterDownTimer are inert stand-ins; send the events they would send by hand.
-import { cancel, createMachine, fromCallback, raise } from 'xstate';
+// - actions: scheduleGarpRefresh (a raise or cancel with a fixed event) runs; the others are names only.
+// - actors: adverTimer, io, masterDownTimer are inert stand-ins; send the events they would send by hand.
+import { createMachine, fromCallback, raise } from 'xstate';
 
 export const guardResults = {
   "advertBeatsUs": false,
@@ -461,14 +461,41 @@ export const vrrpInstance = createMachine({
       "initial": "advertising",
       "states": {
         "advertising": {
-          "description": "RFC 5798 §6.2 Adver_Timer (R-27): each expiry sends an advert and restarts the timer in place.",
-          "entry": "startAdverTimer",
-          "exit": "cancelAdverTimer",
-          "on": {
-            "vrrp.adverTimerExpired": {
+          "description": "RFC 5798 §6.2 Adver_Timer (R-27): the `adverTimer` actor sends an advert every Advertisement_Interval at our current priority and re-arms itself, with no event back per advert. Re-entering this state restarts it (K-10); a priority change only changes what the next adverts carry (K-13).",
+          "invoke": {
+            "id": "adverTimer",
+            "src": "adverTimer",
+            "onError": {
+              "target": "#vrrpInstance.fault",
               "actions": [
-                "sendAdvert",
-                "startAdverTimer"
+                {
+                  "type": "reportActorFailure",
+                  "params": {
+                    "actor": "adverTimer"
+                  }
+                },
+                {
+                  "type": "recordFault",
+                  "params": {
+                    "source": "io-failure"
+                  }
+                },
+                {
+                  "type": "setReason",
+                  "params": {
+                    "reason": "fault"
+                  }
+                }
+              ]
+            }
+          },
+          "on": {
+            "track.priority": {
+              "actions": [
+                {
+                  "type": "setTrackDelta"
+                },
+                "tellAdverTimerPriority"
               ]
             }
           }
@@ -847,7 +874,6 @@ export const vrrpInstance = createMachine({
   }
 }, {
   delays: {
-    "advertInterval": 1000,
     "startupDelay": 3000,
     "preemptDelay": 10000,
     "garpMasterDelay": 5000,
@@ -870,11 +896,10 @@ export const vrrpInstance = createMachine({
     "startsAsSyncMaster": () => guardResults["startsAsSyncMaster"],
   },
   actions: {
-    "cancelAdverTimer": cancel("adverTimer"),
     "scheduleGarpRefresh": raise({"type":"vrrp.garpRefreshDue"}, { id: "garpRefresh", delay: "garpMasterRefresh" }),
-    "startAdverTimer": raise({"type":"vrrp.adverTimerExpired"}, { id: "adverTimer", delay: "advertInterval" }),
   },
   actors: {
+    "adverTimer": fromCallback(() => {}),
     "io": fromCallback(() => {}),
     "masterDownTimer": fromCallback(() => {}),
   },

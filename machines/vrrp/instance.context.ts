@@ -21,7 +21,6 @@ export type DownTimerKind = 'full' | 'release' | 'syncStart';
 /** Events the machine raises for itself (timers and phase marks); never sent from outside. */
 export type InstanceInternalEvent =
   | { type: 'vrrp.masterDown' }
-  | { type: 'vrrp.adverTimerExpired' }
   | { type: 'vrrp.rearmAdverTimer' }
   | { type: 'vrrp.preemptDelayExpired' }
   | { type: 'vrrp.garpMasterDelayDue' }

@@ -3,7 +3,7 @@
  * §6.4 (Initialize, Backup, Master) plus keepalived's FAULT and STOP.
  *
  * Wiring (the composition root):
- *   const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(…), masterDownTimer } });
+ *   const machine = instanceMachine.provide({ actors: { io: fromCallback<IoCommand, InstanceInput>(…), masterDownTimer, adverTimer } });
  *   const actor = createActor(machine, { clock, input, systemId: `vrrp/${input.name}` });
  *   actor.on('*', observer); actor.start(); actor.send({ type: 'vrrp.startup' });
  *
@@ -24,7 +24,8 @@
  *     told (`reportState`); later sendGarp(master-delay) after garp_master_delay and sendGarp(refresh)
  *     every garp_master_refresh. Leaving master (vrrp_state_leave_master): the new state announced,
  *     then for FAULT or STOP sendAdvert(0), then removeVips (K-12, K-28); for BACKUP removeVips only;
- *     then `reportState`.
+ *     then `reportState`. The periodic adverts in MASTER are not io commands: the `adverTimer` child
+ *     sends them (timer.priority {priority} to it when the priority changes while master).
  *   - emitted (actor.on): vrrp.state {from, to, reason, priority, meaning?, master?} exactly once per
  *     state entered, in order, before that state's side effects; vrrp.priority; vrrp.notify
  *     (master_rx_lower_pri, with ours/forcing); vrrp.log (level `detail` for keepalived's -D lines).
@@ -38,12 +39,19 @@
  *     member.want MASTER when a backup's down timer expires (it stays BACKUP, re-arms a full
  *     Master_Down_Interval and waits for group.goMaster), member.want BACKUP when it accepts an advert again.
  *
- * Errors: if the io or masterDownTimer actor throws (a bug: ports report failures as values), the
- * instance emits vrrp.actorFailed and stays in FAULT for good (fault source `io-failure`, which nothing clears); it never sends another command.
+ * Errors: if the io, masterDownTimer or adverTimer actor throws (a bug: ports report failures as
+ * values), the instance emits vrrp.actorFailed and stays in FAULT for good (fault source `io-failure`,
+ * which nothing clears); it never sends another command.
  *
- * Timers: named delays (`after`, or a delayed `raise` with an id that a named `cancel` stops) and one
- * invoked timer actor; time comes from the actor system's clock (SimClock in tests). Adver_Timer is
- * `startAdverTimer` in `master.advertising`, restarted in place at each expiry. The Master_Down_Timer
+ * Timers: named delays (`after`, or a delayed `raise` with an id that a named `cancel` stops) and two
+ * invoked timer actors; time comes from the actor system's clock (SimClock in tests). Adver_Timer is
+ * the `adverTimer` actor invoked in `master.advertising` (actors/vrrp/adver-timer.ts, on the clock
+ * port): at each expiry it sends the advert itself, through the same advert sender as io.sendAdvert,
+ * and re-arms, so a steady master costs no event, macrostep or snapshot of this machine per advert.
+ * It sends at the priority in its input; a tracker changing our priority while master tells it
+ * (`timer.priority`) and leaves the interval running, as keepalived does (vrrp_set_effective_priority
+ * only moves a backup's timer). Re-entering `advertising` (K-10 `rearmAdverTimer`) starts a new
+ * actor, so a full interval from now; leaving MASTER stops it. The Master_Down_Timer
  * is the `masterDownTimer` actor invoked in `backup.countdown` (the runtime provides it on its clock
  * port: actors/vrrp/master-down-timer.ts). It runs `masterDownUs` (instance.context.ts, which is
  * timers.ts masterDownIntervalUs, the RFC's formula) and sends `vrrp.masterDown`. An accepted advert
@@ -198,10 +206,24 @@ export const instanceMachine = instanceSetup.createMachine({
       initial: 'advertising',
       states: {
         advertising: {
-          description: 'RFC 5798 §6.2 Adver_Timer (R-27): each expiry sends an advert and restarts the timer in place.',
-          entry: 'startAdverTimer',
-          exit: 'cancelAdverTimer',
-          on: { 'vrrp.adverTimerExpired': { actions: ['sendAdvert', 'startAdverTimer'] } },
+          description:
+            'RFC 5798 §6.2 Adver_Timer (R-27): the `adverTimer` actor sends an advert every Advertisement_Interval at our current priority and re-arms itself, with no event back per advert. Re-entering this state restarts it (K-10); a priority change only changes what the next adverts carry (K-13).',
+          invoke: {
+            id: 'adverTimer',
+            src: 'adverTimer',
+            input: ({ context }) => ({ instance: context.cfg.name, intervalMs: context.cfg.advertIntervalCs * 10, priority: context.priority, env: context.cfg.env }),
+            onError: {
+              target: '#vrrpInstance.fault',
+              actions: [
+                { type: 'reportActorFailure', params: { actor: 'adverTimer' } },
+                { type: 'recordFault', params: { source: 'io-failure' } },
+                { type: 'setReason', params: { reason: 'fault' } },
+              ],
+            },
+          },
+          on: {
+            'track.priority': { actions: [{ type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) }, 'tellAdverTimerPriority'] },
+          },
         },
       },
       on: {

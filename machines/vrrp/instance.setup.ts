@@ -4,10 +4,11 @@
  *
  * Actions are XState built-ins only (assign, emit, sendTo, raise, cancel, enqueueActions).
  */
-import { assign, cancel, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
 import type {
-  GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand, MasterDownTimerCommand, MasterDownTimerInput,
+  AdverTimerCommand, AdverTimerInput, GarpReason, InstanceEmitted, InstanceEvent, InstanceInput, InstanceStateName, IoCommand,
+  MasterDownTimerCommand, MasterDownTimerInput,
   MemberEvent, ReceivedAdvert, StopMeaning, TransitionReason,
 } from './types.js';
 import type { NotifierEvent } from '../notify/notifier.machine.js';
@@ -32,6 +33,16 @@ export const masterDownTimerPlaceholder = fromCallback<MasterDownTimerCommand, M
   throw new Error('vrrp instance: the `masterDownTimer` actor is not provided (compose it in actors/)');
 });
 
+/**
+ * The master's Adver_Timer the runtime provides (`provide({ actors: { adverTimer } })`, in
+ * actors/vrrp/adver-timer.ts on the clock port): every `input.intervalMs` it sends an advert at
+ * the priority it was last given through the instance's advert sender and re-arms, with no event
+ * back to the instance; `timer.priority` changes the priority of the adverts that follow.
+ */
+export const adverTimerPlaceholder = fromCallback<AdverTimerCommand, AdverTimerInput>(() => {
+  throw new Error('vrrp instance: the `adverTimer` actor is not provided (compose it in actors/)');
+});
+
 type AdvertParams = { advert: ReceivedAdvert };
 
 type SystemLike = { get: (id: string) => AnyActorRef | undefined };
@@ -52,11 +63,9 @@ export const instanceSetup = setup({
     events: {} as InstanceEvent | InstanceInternalEvent,
     emitted: {} as InstanceEmitted,
   },
-  actors: { io: ioPlaceholder, masterDownTimer: masterDownTimerPlaceholder },
+  actors: { io: ioPlaceholder, masterDownTimer: masterDownTimerPlaceholder, adverTimer: adverTimerPlaceholder },
   guards: instanceGuards,
   delays: {
-    /** R-27: Adver_Timer = Advertisement_Interval (our own, also in v3). */
-    advertInterval: ({ context }) => context.cfg.advertIntervalCs * 10,
     startupDelay: ({ context }) => context.cfg.startupDelayMs ?? 0,
     preemptDelay: ({ context }) => context.preemptDelayMs,
     garpMasterDelay: ({ context }) => context.cfg.garp.masterDelayMs,
@@ -145,9 +154,8 @@ export const instanceSetup = setup({
       if (p.release) enqueue.sendTo('io', { type: 'io.sendAdvert', priority: VRRP_PRIORITY_STOP } satisfies IoCommand);
       enqueue.sendTo('io', { type: 'io.removeVips' } satisfies IoCommand);
     }),
-    /** R-27: Adver_Timer; `vrrp.adverTimerExpired` sends the next advert. */
-    startAdverTimer: raise({ type: 'vrrp.adverTimerExpired' }, { id: 'adverTimer', delay: 'advertInterval' }),
-    cancelAdverTimer: cancel('adverTimer'),
+    /** K-13: the priority changed while master: the adverTimer actor's next adverts carry the new one. */
+    tellAdverTimerPriority: sendTo('adverTimer', ({ context }) => ({ type: 'timer.priority' as const, priority: context.priority })),
     /** R-24: an accepted advert of the master we follow runs Master_Down_Interval again from now. */
     restartMasterDownTimer: sendTo('masterDownTimer', ({ context }) => ({ type: 'timer.restart' as const, intervalUs: masterDownUs(context) })),
     /** K-13: the priority changed while the timer runs: it moves the deadline by the Skew_Time difference. */
@@ -196,7 +204,7 @@ export const instanceSetup = setup({
       if (notifier && notice) enqueue.sendTo(notifier, notice);
       enqueue.assign({ basePriority: VRRP_PRIORITY_OWNER - 1, priority: next });
     }),
-    reportActorFailure: emit(({ context, event }, p: { actor: 'io' | 'masterDownTimer' }) => ({
+    reportActorFailure: emit(({ context, event }, p: { actor: 'io' | 'masterDownTimer' | 'adverTimer' }) => ({
       type: 'vrrp.actorFailed' as const, instance: context.cfg.name, actor: p.actor, error: String((event as { error?: unknown }).error),
     })),
     warnOwnAddress: emit(({ context }) => ({

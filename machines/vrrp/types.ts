@@ -72,7 +72,7 @@ export interface InstanceInput {
    * notify_master_rx_lower_pri go to it directly. Without one, nothing is notified.
    */
   notifier?: string;
-  /** Opaque handle the runtime passes to its `io` and `masterDownTimer` actors; the machine never reads it. */
+  /** Opaque handle the runtime passes to its `io`, `masterDownTimer` and `adverTimer` actors; the machine never reads it. */
   env?: unknown;
 }
 
@@ -165,6 +165,27 @@ export interface MasterDownTimerInput {
   env?: unknown;
 }
 
+/**
+ * Commands the instance sends to its invoked `adverTimer` actor (id 'adverTimer', one per stay in
+ * `master.advertising`), which sends an advert itself at each Adver_Timer expiry (R-27) through the
+ * instance's advert sender and re-arms; the instance hears nothing per advert. Re-entering
+ * `advertising` (K-10 rearmAdverTimer) starts a new actor, so a new full interval.
+ */
+export type AdverTimerCommand =
+  /** K-13: the effective priority changed while master: the next adverts carry this one. The
+   *  running interval is left alone (keepalived's vrrp_set_effective_priority does not touch a
+   *  master's timer). */
+  { type: 'timer.priority'; priority: number };
+
+/** Input of the `adverTimer` actor: whose adverts, how often, at which priority, and the instance's `env`. */
+export interface AdverTimerInput {
+  instance: string;
+  /** Advertisement_Interval in ms (our own advert_int, also in v3). */
+  intervalMs: number;
+  priority: number;
+  env?: unknown;
+}
+
 export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 'lower-prio-delay';
 
 /** Why a transition happened (in `vrrp.state` and `member.state`). */
@@ -206,6 +227,6 @@ export type InstanceEmitted =
    */
   | { type: 'vrrp.notify'; instance: string; event: 'master_rx_lower_pri'; src: IpAddress; priority: number; ours: number; forcing: boolean }
   | { type: 'vrrp.log'; instance: string; level: 'detail' | 'info' | 'warning' | 'error'; message: string }
-  /** Its io or masterDownTimer actor threw (a bug: ports report failures as values); the
-   *  instance stays in FAULT for good. */
-  | { type: 'vrrp.actorFailed'; instance: string; actor: 'io' | 'masterDownTimer'; error: string };
+  /** Its io, masterDownTimer or adverTimer actor threw (a bug: ports report failures as values);
+   *  the instance stays in FAULT for good. */
+  | { type: 'vrrp.actorFailed'; instance: string; actor: 'io' | 'masterDownTimer' | 'adverTimer'; error: string };

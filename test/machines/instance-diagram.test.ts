@@ -18,7 +18,9 @@ describe('instance statechart diagram', () => {
     const text = toMermaid(instanceMachine);
     expect(text.startsWith('stateDiagram-v2\n')).toBe(true);
     expect(text).toContain('vrrpInstance_backup_countdown --> vrrpInstance_backup_countdown : net.advert [repeatsKnownMaster] (internal)');
-    expect(text).toContain('vrrpInstance_master_advertising --> vrrpInstance_master_advertising : vrrp.adverTimerExpired (internal)');
+    expect(text).toContain('vrrpInstance_master_advertising --> vrrpInstance_master_advertising : track.priority (internal)');
+    expect(text).toContain('vrrpInstance_master_advertising --> vrrpInstance_fault : xstate.error.actor.adverTimer');
+    expect(text).not.toContain('adverTimerExpired');
     expect(text).toContain('vrrpInstance_backup --> vrrpInstance_backup_countdown : net.advert [backupAcceptsAdvert]');
     expect(text).toContain('vrrpInstance_backup --> vrrpInstance_backup : net.advert (internal)');
     expect(text).toContain('vrrpInstance_master --> vrrpInstance_backup : net.advert [advertBeatsUs]');

@@ -1,12 +1,17 @@
 /**
  * Test harness for the VRRP instance machine: runs it on a SimClock with a recording io actor and a
- * recording sync-group actor, and exposes the trace as data (times in simulated ms).
+ * recording sync-group actor, and exposes the trace as data (times in simulated ms). The adverts a
+ * master's Adver_Timer sends at each expiry do not pass through the io actor (the runtime's timer
+ * sends them through the env's advert sender, as the io actor's io.sendAdvert does): the harness's
+ * sender records them as the io command `io.sendAdvert` they stand for, in the same list.
  */
 import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import { masterDownTimer } from '../../actors/vrrp/master-down-timer.js';
+import { adverTimer } from '../../actors/vrrp/adver-timer.js';
 import { IpAddress } from '../../protocol/addr.js';
+import type { AdverTimerEnv } from '../../actors/vrrp/adver-timer.js';
 import type { InstanceEmitted, InstanceEvent, InstanceInput, IoCommand, MemberEvent, ReceivedAdvert } from '../../machines/vrrp/types.js';
 
 /** An address value from text (tests only: the text is known good). */
@@ -67,10 +72,16 @@ export function advert(priority: number, src = '198.51.100.3', maxAdvertInterval
   return { type: 'net.advert', advert: a };
 }
 
-/** The instance machine with this io actor and the runtime's own Master_Down_Timer (which reads
- *  the clock from the input's `env`: pass `env: { clock }`). */
+/** The instance machine with this io actor and the runtime's own Master_Down_Timer and Adver_Timer
+ *  (which read the clock and the advert sender from the input's `env`: pass `timerEnv(…)`). */
 export function withIo(io: ReturnType<typeof fromCallback<IoCommand, InstanceInput>>) {
-  return instanceMachine.provide({ actors: { io, masterDownTimer } });
+  return instanceMachine.provide({ actors: { io, masterDownTimer, adverTimer } });
+}
+
+/** The env the runtime's timers read: the clock and the advert sender the Adver_Timer sends each
+ *  periodic advert through (give it what the test's io actor does with io.sendAdvert). */
+export function timerEnv(clock: SimClock, sendAdvert: (instance: string, priority: number) => void = () => undefined): AdverTimerEnv {
+  return { clock, sendAdvert };
 }
 
 /** Build, start and (unless `startup: false`) send vrrp.startup at t = 0. */
@@ -81,15 +92,12 @@ export function startInstance(overrides: Partial<InstanceInput> = {}, opts: { st
   const group: Stamped<MemberEvent>[] = [];
   const journal: string[] = [];
   const ioText = (e: IoCommand) => (e.type === 'io.sendGarp' ? `io.sendGarp:${e.reason}` : e.type === 'io.sendAdvert' ? `io.sendAdvert:${e.priority}` : e.type);
-  const machine = withIo(
-    fromCallback<IoCommand, InstanceInput>(({ receive }) => {
-      receive((cmd) => {
-        io.push({ at: clock.now(), e: cmd });
-        journal.push(ioText(cmd));
-      });
-    }),
-  );
-  let input: InstanceInput = { ...BASE_INPUT, env: { clock }, ...overrides };
+  const record = (cmd: IoCommand) => {
+    io.push({ at: clock.now(), e: cmd });
+    journal.push(ioText(cmd));
+  };
+  const machine = withIo(fromCallback<IoCommand, InstanceInput>(({ receive }) => receive(record)));
+  let input: InstanceInput = { ...BASE_INPUT, env: timerEnv(clock, (_, priority) => record({ type: 'io.sendAdvert', priority })), ...overrides };
   if (opts.withGroup) {
     const groupActor = createActor(
       fromCallback<MemberEvent>(({ receive }) => {

@@ -1,13 +1,14 @@
 /**
- * Two instance machines on one SimClock joined by an ideal wire (each io.sendAdvert becomes the
- * peer's net.advert 0.1 ms later): elections, the priority-0 release and the Skew_Time takeover.
+ * Two instance machines on one SimClock joined by an ideal wire (each advert sent, an io.sendAdvert
+ * or the Adver_Timer's, becomes the peer's net.advert 0.1 ms later): elections, the priority-0
+ * release and the Skew_Time takeover.
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, type Actor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { instanceMachine } from '../../machines/vrrp/instance.machine.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
-import { BASE_INPUT, ip, withIo } from './instance-harness.js';
+import { BASE_INPUT, ip, timerEnv, withIo } from './instance-harness.js';
 
 const WIRE_MS = 0.1;
 
@@ -17,13 +18,16 @@ function pair(a: Partial<InstanceInput>, b: Partial<InstanceInput>) {
   const nodes: Record<string, Actor<typeof instanceMachine>> = {};
   const wire = { up: true };
   const build = (name: string, peer: string, over: Partial<InstanceInput>) => {
-    const input: InstanceInput = { ...BASE_INPUT, name, env: { clock }, ...over };
+    const send = (priority: number) => {
+      if (!wire.up) return;
+      const advert = { vrid: input.vrid, priority, maxAdvertIntervalCs: input.advertIntervalCs, src: input.primaryAddress };
+      clock.setTimeout(() => nodes[peer]!.send({ type: 'net.advert', advert }), WIRE_MS);
+    };
+    const input: InstanceInput = { ...BASE_INPUT, name, env: timerEnv(clock, (_, priority) => send(priority)), ...over };
     const machine = withIo(
       fromCallback<IoCommand, InstanceInput>(({ receive }) => {
         receive((cmd) => {
-          if (cmd.type !== 'io.sendAdvert' || !wire.up) return;
-          const advert = { vrid: input.vrid, priority: cmd.priority, maxAdvertIntervalCs: input.advertIntervalCs, src: input.primaryAddress };
-          clock.setTimeout(() => nodes[peer]!.send({ type: 'net.advert', advert }), WIRE_MS);
+          if (cmd.type === 'io.sendAdvert') send(cmd.priority);
         });
       }),
     );

@@ -111,8 +111,8 @@ describe('Stately export', async () => {
     expect(by['processProbe']!.delays).toEqual({ forkDelay: 2000, terminateDelay: 2000 });
     // VI_WEB: advert_int 1, preempt_delay 10, vrrp_startup_delay 3, garp delays 5 / refresh 60;
     // (Master_Down_Interval is the invoked masterDownTimer actor's, not a delay.)
+    // (Adver_Timer is the invoked adverTimer actor's too.)
     expect(by['vrrpInstance']!.delays).toEqual({
-      advertInterval: 1000,
       startupDelay: 3000,
       preemptDelay: 10000,
       garpMasterDelay: 5000,
@@ -260,7 +260,7 @@ describe('Stately export', async () => {
       probe.stop();
     });
 
-    it('vrrpInstance: the Master_Down_Timer stand-in waits for vrrp.masterDown, then adverts every 1 s as master', () => {
+    it('vrrpInstance: the Master_Down_Timer stand-in waits for vrrp.masterDown; as master the adverTimer stand-in runs, restarted by re-entry', () => {
       for (const k of Object.keys(vrrpGuards)) vrrpGuards[k] = false;
       const clock = new RecordingClock();
       const inst = createActor(vrrpInstance, { clock }).start();
@@ -272,11 +272,21 @@ describe('Stately export', async () => {
       // The invoked masterDownTimer is an inert stand-in in the export: send its event by hand.
       inst.send({ type: 'vrrp.masterDown' });
       expect(inst.getSnapshot().matches('master')).toBe(true);
-      const masterAt = clock.now();
-      // Small steps: a SimulatedClock increment fires what is due, then re-arms from the new time.
+      // The adverts are the invoked adverTimer's (an inert stand-in here): the chart arms no timer
+      // of its own for them and takes no event per advert.
+      const timer = inst.getSnapshot().children['adverTimer'];
+      expect(timer).toBeDefined();
+      const armedBefore = clock.armed.length;
       for (let i = 0; i < 30; i++) clock.increment(100);
-      const adverts = clock.armed.filter(([at, ms]) => ms === 1000 && at >= masterAt).map(([at]) => at - masterAt);
-      expect(adverts).toEqual([0, 1000, 2000, 3000]);
+      expect(clock.armed.filter(([, ms]) => ms === 1000).length).toBe(0);
+      expect(clock.armed.length).toBe(armedBefore);
+      inst.send({ type: 'track.priority', delta: -10 });
+      expect(inst.getSnapshot().value).toEqual({ master: 'advertising' });
+      expect(inst.getSnapshot().children['adverTimer']).toBe(timer);
+      // K-10: a packet for our VRID re-enters advertising: a new timer actor.
+      inst.send({ type: 'vrrp.rearmAdverTimer' });
+      expect(inst.getSnapshot().children['adverTimer']).toBeDefined();
+      expect(inst.getSnapshot().children['adverTimer']).not.toBe(timer);
       inst.stop();
       for (const k of Object.keys(vrrpGuards)) vrrpGuards[k] = false;
     });

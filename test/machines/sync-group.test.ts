@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { syncGroupMachine, type SyncGroupEvent } from '../../machines/vrrp/sync-group.machine.js';
-import { ip, withIo } from './instance-harness.js';
+import { ip, timerEnv, withIo } from './instance-harness.js';
 import type { InstanceInput, IoCommand } from '../../machines/vrrp/types.js';
 import { trackerMachine } from '../../machines/track/tracker.machine.js';
 import { trackingMachine } from '../../machines/track/tracking.machine.js';
@@ -175,7 +175,7 @@ function groupOfInstances(links: Array<[number, boolean]>) {
     },
   }).createMachine({
     entry: enqueueActions(({ enqueue }) => {
-      for (const m of members) enqueue.spawnChild('instance', { id: m.name, systemId: `vrrp/${m.name}`, input: { ...m, env: { clock } } });
+      for (const m of members) enqueue.spawnChild('instance', { id: m.name, systemId: `vrrp/${m.name}`, input: { ...m, env: timerEnv(clock, (name, p) => io.push([clock.now(), name, `advert ${p}`])) } });
       enqueue.spawnChild('group', { id: 'G', systemId: 'group/G', input: { name: 'G', members: members.map((m) => ({ name: m.name, systemId: `vrrp/${m.name}` })) } });
       enqueue.spawnChild('tracker', { id: 'eth1', systemId: 'track/interface/eth1', input: { kind: 'interface', name: 'eth1', probe: {} } });
     }),

@@ -1,0 +1,111 @@
+/**
+ * The Adver_Timer actor alone (actors/vrrp/adver-timer.ts) on a SimClock: one advert per
+ * interval through the env's sender, timer.priority for the adverts that follow, stop clears
+ * the pending expiry, and a sender that throws fails the actor, not the clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { SimClock } from '../../sim/clock.js';
+import { adverTimer } from '../../actors/vrrp/adver-timer.js';
+
+function timer(intervalMs: number, priority: number, send: (instance: string, priority: number) => void = () => undefined) {
+  const clock = new SimClock();
+  const sent: Array<[number, string, number]> = [];
+  const actor = createActor(adverTimer, {
+    clock,
+    input: {
+      instance: 'VI_1',
+      intervalMs,
+      priority,
+      env: {
+        clock,
+        sendAdvert: (instance: string, p: number) => {
+          sent.push([clock.now(), instance, p]);
+          send(instance, p);
+        },
+      },
+    },
+  });
+  return { clock, sent, actor };
+}
+
+describe('adverTimer actor', () => {
+  it('R-27 sends one advert per interval at its priority, the first one interval after its start', () => {
+    const t = timer(1000, 100);
+    t.actor.start();
+    expect(t.sent).toEqual([]);
+    t.clock.runUntil(999.999);
+    expect(t.sent).toEqual([]);
+    t.clock.runUntil(3500);
+    expect(t.sent).toEqual([
+      [1000, 'VI_1', 100],
+      [2000, 'VI_1', 100],
+      [3000, 'VI_1', 100],
+    ]);
+    expect(t.clock.pending()).toBe(1);
+  });
+
+  it('K-13 timer.priority changes the priority of the following adverts and leaves the cadence alone', () => {
+    const t = timer(250, 100);
+    t.actor.start();
+    t.clock.runUntil(600);
+    t.actor.send({ type: 'timer.priority', priority: 80 });
+    t.clock.runUntil(1000);
+    t.actor.send({ type: 'timer.priority', priority: 130 });
+    t.clock.runUntil(1250);
+    expect(t.sent.map(([at, , p]) => [at, p])).toEqual([
+      [250, 100],
+      [500, 100],
+      [750, 80],
+      [1000, 80],
+      [1250, 130],
+    ]);
+  });
+
+  it('stopping it clears the pending expiry: no advert afterwards, nothing left on the clock', () => {
+    const t = timer(1000, 100);
+    t.actor.start();
+    t.clock.runUntil(1500);
+    expect(t.clock.pending()).toBe(1);
+    t.actor.stop();
+    t.clock.runUntil(10_000);
+    expect(t.sent).toEqual([[1000, 'VI_1', 100]]);
+    expect(t.clock.pending()).toBe(0);
+  });
+
+  it('the advert is sent before the next expiry is set (the order the delayed raise had on the clock)', () => {
+    const order: string[] = [];
+    const t = timer(1000, 100, () => {
+      order.push('sent');
+      // What the simulator's segment does on a send: a timer of its own, due at the same instant
+      // as the next expiry. The clock orders equal times by insertion, so it must come first.
+      t.clock.setTimeout(() => order.push('wire'), 1000);
+    });
+    t.actor.start();
+    t.clock.runUntil(2000);
+    expect(order).toEqual(['sent', 'wire', 'sent']);
+  });
+
+  it('a sender that throws fails the actor (its error, status error) and the clock runs on', () => {
+    const t = timer(1000, 100, () => {
+      throw new Error('socket exploded');
+    });
+    const errors: unknown[] = [];
+    t.actor.subscribe({ error: (e) => errors.push(e) });
+    t.actor.start();
+    expect(() => t.clock.runUntil(5000)).not.toThrow();
+    expect(t.sent).toHaveLength(1);
+    expect(t.actor.getSnapshot().status).toBe('error');
+    expect(String(errors[0])).toContain('socket exploded');
+    expect(t.clock.pending()).toBe(0);
+  });
+
+  it('without a clock and a sender in its env it fails at start with a clear error', () => {
+    const clock = new SimClock();
+    const actor = createActor(adverTimer, { clock, input: { instance: 'VI_1', intervalMs: 1000, priority: 100, env: { clock } } });
+    const errors: unknown[] = [];
+    actor.subscribe({ error: (e) => errors.push(e) });
+    actor.start();
+    expect(String(errors[0])).toMatch(/adverTimer: spawned without a clock and an advert sender/);
+  });
+});
