@@ -74,7 +74,7 @@ export class LvsSubsystem implements Subsystem<LvsPlan> {
     this.table = new TableIo(ports, this.sink);
     this.files = new CheckFiles(ports, this.sink, (id, value) => this.child(id)?.send({ type: 'file.value', value }));
     const policy = () => this.current?.scriptPolicy;
-    this.probeEnv = ports.prober ? { prober: ports.prober, scriptPolicy: policy } : undefined;
+    this.probeEnv = ports.prober ? { prober: ports.prober, clock: ports.clock, scriptPolicy: policy } : undefined;
     this.notifierEnv = { ports, scriptPolicy: policy };
     const obs: LvsObserverContext = {
       sink: this.sink,

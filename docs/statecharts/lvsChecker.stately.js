@@ -18,13 +18,14 @@ export const guardResults = {
   "isUnsupported": false,
   "markIsNext": false,
   "markIsNextWhileEnabled": false,
+  "outcomeLoops": false,
   "outcomeWaits": false,
   "outcomeWaitsForMark": false,
 };
 
 export const lvsChecker = createMachine({
   "id": "lvsChecker",
-  "description": "keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server.",
+  "description": "keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server. A healthy, steady checker leaves its repeat runs to its probe actor (`healthy`) until an outcome that is not a success.",
   "invoke": {
     "id": "probe",
     "src": "probe"
@@ -94,6 +95,17 @@ export const lvsChecker = createMachine({
           "actions": "startProbe"
         },
         "probe.result": [
+          {
+            "guard": {
+              "type": "outcomeLoops"
+            },
+            "target": "healthy",
+            "reenter": true,
+            "internal": false,
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
           {
             "guard": {
               "type": "outcomeWaits"
@@ -176,6 +188,32 @@ export const lvsChecker = createMachine({
       },
       "after": {
         "probeDeadline": [
+          {
+            "guard": {
+              "type": "outcomeLoops",
+              "params": {
+                "outcome": {
+                  "ok": false,
+                  "failure": "timeout",
+                  "message": "timeout"
+                }
+              }
+            },
+            "target": "healthy",
+            "actions": [
+              "cancelProbe",
+              {
+                "type": "applyOutcome",
+                "params": {
+                  "outcome": {
+                    "ok": false,
+                    "failure": "timeout",
+                    "message": "timeout"
+                  }
+                }
+              }
+            ]
+          },
           {
             "guard": {
               "type": "outcomeWaits",
@@ -262,6 +300,131 @@ export const lvsChecker = createMachine({
                     "message": "timeout"
                   }
                 }
+              },
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ]
+      }
+    },
+    "healthy": {
+      "description": "Healthy and steady: counting another success would change nothing, so the probe actor runs the attempts itself, every delay_loop after the previous one finished, each with its one deadline armed first, and reports only an outcome that is not a success (or the deadline). That outcome is counted here exactly as in `probing`. Suspended by ha_suspend: the next run due comes back (`probe.due`) and waits delay_loop, state frozen.",
+      "entry": "startLoop",
+      "exit": "stopLoop",
+      "on": {
+        "checker.enable": {
+          "actions": [
+            {
+              "type": "setEnabled"
+            },
+            {
+              "type": "holdLoop"
+            }
+          ]
+        },
+        "probe.due": [
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "actions": [
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ],
+        "probe.result": [
+          {
+            "guard": {
+              "type": "outcomeLoops"
+            },
+            "target": "healthy",
+            "reenter": true,
+            "internal": false,
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
+          {
+            "guard": {
+              "type": "outcomeWaits"
+            },
+            "target": "waiting",
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
+          {
+            "guard": {
+              "type": "outcomeWaitsForMark"
+            },
+            "target": "waitingForMark",
+            "actions": {
+              "type": "applyOutcome"
+            }
+          },
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              {
+                "type": "applyOutcome"
+              },
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              {
+                "type": "applyOutcome"
+              },
+              "cancelMarks",
+              "skipWhileSuspended"
+            ]
+          }
+        ],
+        "probe.error": [
+          {
+            "guard": {
+              "type": "outcomeWaits",
+              "params": {
+                "outcome": "crashed"
+              }
+            },
+            "target": "waiting",
+            "actions": {
+              "type": "probeCrashed"
+            }
+          },
+          {
+            "guard": "isEnabled",
+            "target": "probing",
+            "reenter": true,
+            "internal": false,
+            "actions": [
+              {
+                "type": "probeCrashed"
+              },
+              "cancelMarks",
+              "startCycle"
+            ]
+          },
+          {
+            "target": "waiting",
+            "actions": [
+              {
+                "type": "probeCrashed"
               },
               "cancelMarks",
               "skipWhileSuspended"
@@ -423,6 +586,7 @@ export const lvsChecker = createMachine({
     "isUnsupported": () => guardResults["isUnsupported"],
     "markIsNext": () => guardResults["markIsNext"],
     "markIsNextWhileEnabled": () => guardResults["markIsNextWhileEnabled"],
+    "outcomeLoops": () => guardResults["outcomeLoops"],
     "outcomeWaits": () => guardResults["outcomeWaits"],
     "outcomeWaitsForMark": () => guardResults["outcomeWaitsForMark"],
   },

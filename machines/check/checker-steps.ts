@@ -470,6 +470,40 @@ export function stepFile(cfg: StepConfig, c0: Counters, value: number): { counte
 
 // ---------------------------------------------------------------------------------------------------
 
+/** What an attempt counts as when its deadline passes first (the chart's deadline, or the probe loop's). */
+export const DEADLINE_OUTCOME: ProbeOutcome = Object.freeze({ ok: false, failure: 'timeout', message: 'timeout' } as const);
+
+const SUCCESS: ProbeOutcome = Object.freeze({ ok: true } as const);
+
+function sameCounters(a: Counters, b: Counters): boolean {
+  return (
+    a.up === b.up &&
+    a.hasRun === b.hasRun &&
+    a.retryIt === b.retryIt &&
+    a.urlIt === b.urlIt &&
+    a.failedUrl === b.failedUrl &&
+    a.lastExitCode === b.lastExitCode &&
+    a.contribution === b.contribution &&
+    a.fileValue === b.fileValue
+  );
+}
+
+/**
+ * Counting a success from these counters would change nothing: the same counters, no log line,
+ * weight or verdict, the next run delay_loop after this one finished, and a new cycle. A healthy
+ * checker is in this state between its checks, so its repeat runs need no counting at all (the
+ * checker's `healthy` state hands them to its probe actor's loop, which reports only an outcome
+ * that is not a success). False for every case that a success does change: the first result, a
+ * checker down or retrying, HTTP with several urls (url_it moves on), fast_recovery while down,
+ * MISC_CHECK (its next run is at a mark from the script's start, and misc_dynamic weights come
+ * with the success), FILE_CHECK, and a delay_loop of 0.
+ */
+export function successIsFixedPoint(cfg: StepConfig, c: Counters): boolean {
+  if (cfg.family === 'file' || cfg.family === 'unsupported' || cfg.family === 'misc' || !(cfg.delayLoopMs > 0)) return false;
+  const r = stepChecker(cfg, c, SUCCESS);
+  return r.ops.length === 0 && r.newCycle && 'after' in r.next && r.next.after === cfg.delayLoopMs && sameCounters(r.counters, c);
+}
+
 export function stepChecker(cfg: StepConfig, c: Counters, o: ProbeOutcome): StepResult {
   switch (cfg.family) {
     case 'tcp':

@@ -2,6 +2,7 @@
  * One health checker: one actor per checker block per real server (keepalived checker_t).
  *
  *   starting ─▶ warmup ─(1 s + uniform(0..warmup))─▶ probing ─▶ waiting ─▶ probing …
+ *                                                    │    └──▶ healthy ─(first outcome that is not a success)─▶ waiting / probing …
  *                                                    │ disabled (ha_suspend): waiting again, state frozen
  *   FILE_CHECK: starting ─▶ watchingFile (no timers, values from the track file)
  *
@@ -20,9 +21,22 @@
  *   delay_loop or delay_before_retry after the check finished; for MISC_CHECK measured from the
  *   script's start (`checker.due` marks armed when the script starts). The transitions out of
  *   `probing` pick the next state in their guards (outcomeWaits, outcomeWaitsForMark, isEnabled)
- *   rather than through transient states: a check is two macrosteps of two and one microsteps
- *   (a run due → `probing`, `probe.begin`; the answer → `waiting`), which at 10,000 servers a
- *   second is most of the checker's cost.
+ *   rather than through transient states: a check on this path is two macrosteps of two and one
+ *   microsteps (a run due → `probing`, `probe.begin`; the answer → `waiting`); a check in
+ *   `healthy` is none.
+ * - healthy: once an outcome is counted and counting another success would change nothing (same
+ *   counters, no log line, weight or verdict, next run delay_loop: checker-steps.ts
+ *   successIsFixedPoint, guard outcomeLoops), the checker hands its `probe` actor a repeating
+ *   request (`probe.loop`, actors/lvs/probe-loop.ts): an attempt every delay_loop after the
+ *   previous one finished, each with its one deadline armed before it starts (the deadline wins
+ *   a tie, as in `probing`), reporting only an outcome that is not a success. A healthy checker's
+ *   repeat runs thus cost no XState event; the first failure or deadline comes back as
+ *   `probe.result` and is counted exactly as in `probing`, with the same transitions. The timing
+ *   is the same as the `waiting` ↔ `probing` cycle's, clock call for clock call. HTTP with several
+ *   urls (url_it moves on), MISC_CHECK (marks from the script's start, misc_dynamic weights), a
+ *   checker down, retrying or recovering with fast_recovery, and a suspended one stay on the
+ *   `waiting` ↔ `probing` path. Suspended while healthy: the loop is held, and the next run due
+ *   comes back as `probe.due`, which the chart treats as `waiting` treats its timer.
  * - ha_suspend: `checker.enable` from the real server (virtual server address present or not)
  *   logs "Activating|Suspending healthchecker …"; a disabled checker skips its runs and waits
  *   delay_loop with its state frozen (keepalived's `!checker->enabled` reschedule).
@@ -34,8 +48,8 @@
 import { enqueueActions, fromCallback, raise, sendTo, setup, type AnyActorRef } from 'xstate';
 import type { ProbeOutcome, ProbeRequest, ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
-import { familyOf, initialCounters, stepChecker, stepFile, type CheckerOp, type Counters, type NextRun, type StepConfig, type StepResult, type UrlTest } from './checker-steps.js';
-import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeCommand, ProbeErrorEvent, ProbeResultEvent } from './types.js';
+import { DEADLINE_OUTCOME, familyOf, initialCounters, stepChecker, stepFile, successIsFixedPoint, type CheckerOp, type Counters, type NextRun, type StepConfig, type StepResult, type UrlTest } from './checker-steps.js';
+import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeCommand, ProbeDueEvent, ProbeErrorEvent, ProbeResultEvent } from './types.js';
 
 /** keepalived BOOTSTRAP_DELAY. */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -74,6 +88,7 @@ export interface CheckerInput {
 export type CheckerEvent =
   | ProbeResultEvent
   | ProbeErrorEvent
+  | ProbeDueEvent
   | CheckerEnableEvent
   | { type: 'file.value'; value: number }
   | { type: 'checker.due'; which: 'retry' | 'loop' }
@@ -98,11 +113,13 @@ export interface CheckerContext {
 /**
  * The prober, provided by the runtime: lives as long as its checker; for each `probe.start` it
  * runs the attempt and sends back one `probe.result` (or `probe.error`), unless `probe.cancel`
- * came first.
+ * came first; for `probe.loop` it runs an attempt every `everyMs` after the previous one
+ * finished and sends back only the first that is not a success (`probe.due` for a run due
+ * after `probe.hold`).
  */
 export const probePlaceholder = fromCallback<ProbeCommand>(({ receive, sendBack }) => {
   receive((e) => {
-    if (e.type === 'probe.start') sendBack({ type: 'probe.error', error: new Error('the `probe` actor is not provided (compose it in actors/)') } satisfies ProbeErrorEvent);
+    if (e.type === 'probe.start' || e.type === 'probe.loop') sendBack({ type: 'probe.error', error: new Error('the `probe` actor is not provided (compose it in actors/)') } satisfies ProbeErrorEvent);
   });
 });
 
@@ -167,7 +184,7 @@ function requestFor(context: CheckerContext): ProbeRequest {
   return { ...context.request, checker: { ...context.request.checker, urls: url ? [url] : [] } };
 }
 
-const DEADLINE: ProbeOutcome = { ok: false, failure: 'timeout', message: 'timeout' };
+const DEADLINE = DEADLINE_OUTCOME;
 
 /** What a transition out of `probing` counts: the probe's outcome, or an attempt that could not run. */
 type Counted = ProbeOutcome | 'crashed';
@@ -191,6 +208,22 @@ function nextRunAfter(context: CheckerContext, outcome: Counted): NextRun {
   return outcome === 'crashed' ? { after: context.step.delayLoopMs } : counted(context, outcome).next;
 }
 
+/** The probe's answer, counted: the same transitions out of `probing` and out of `healthy`. */
+const outcomeOf = ({ event }: { event: ProbeResultEvent }) => ({ outcome: event.outcome });
+const errorOf = ({ event }: { event: ProbeErrorEvent }) => ({ error: event.error });
+const onResult = [
+  { guard: { type: 'outcomeLoops', params: outcomeOf }, target: 'healthy', reenter: true, actions: { type: 'applyOutcome', params: outcomeOf } },
+  { guard: { type: 'outcomeWaits', params: outcomeOf }, target: 'waiting', actions: { type: 'applyOutcome', params: outcomeOf } },
+  { guard: { type: 'outcomeWaitsForMark', params: outcomeOf }, target: 'waitingForMark', actions: { type: 'applyOutcome', params: outcomeOf } },
+  { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'applyOutcome', params: outcomeOf }, 'cancelMarks', 'startCycle'] },
+  { target: 'waiting', actions: [{ type: 'applyOutcome', params: outcomeOf }, 'cancelMarks', 'skipWhileSuspended'] },
+] as const;
+const onError = [
+  { guard: { type: 'outcomeWaits', params: { outcome: 'crashed' } }, target: 'waiting', actions: { type: 'probeCrashed', params: errorOf } },
+  { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'probeCrashed', params: errorOf }, 'cancelMarks', 'startCycle'] },
+  { target: 'waiting', actions: [{ type: 'probeCrashed', params: errorOf }, 'cancelMarks', 'skipWhileSuspended'] },
+] as const;
+
 export const checkerMachine = setup({
   types: {
     input: {} as CheckerInput,
@@ -210,6 +243,16 @@ export const checkerMachine = setup({
     isFileCheck: ({ context }) => context.step.family === 'file',
     isUnsupported: ({ context }) => context.step.family === 'unsupported',
     isEnabled: ({ context }) => context.enabled,
+    /**
+     * Once this outcome is counted, the checker is healthy and steady: enabled, next run
+     * delay_loop away, and counting another success would change nothing (checker-steps.ts
+     * successIsFixedPoint). Its repeat runs then go to the probe actor's loop (`healthy`).
+     */
+    outcomeLoops: ({ context }, p: { outcome: Counted }) => {
+      if (!context.enabled || p.outcome === 'crashed') return false;
+      const r = counted(context, p.outcome);
+      return 'after' in r.next && r.next.after === context.step.delayLoopMs && successIsFixedPoint(context.step, r.counters);
+    },
     /** Once this outcome is counted, the next run is a delay away (the usual case). */
     outcomeWaits: ({ context }, p: { outcome: Counted }) => {
       const next = nextRunAfter(context, p.outcome);
@@ -271,6 +314,12 @@ export const checkerMachine = setup({
     startProbe: sendTo('probe', ({ context }): ProbeCommand => ({ type: 'probe.start', request: requestFor(context) })),
     /** The deadline passed first: the attempt is abandoned (its sockets closed), its late answer dropped. */
     cancelProbe: sendTo('probe', { type: 'probe.cancel' } satisfies ProbeCommand),
+    /** `healthy`: the probe actor runs the attempts itself, every delay_loop after the previous one finished. */
+    startLoop: sendTo('probe', ({ context }): ProbeCommand => ({ type: 'probe.loop', request: requestFor(context), everyMs: context.step.delayLoopMs })),
+    /** Leaving `healthy`: the loop is over (it reported), or is stopped here. */
+    stopLoop: sendTo('probe', { type: 'probe.cancel' } satisfies ProbeCommand),
+    /** ha_suspend while `healthy`: a run that falls due comes back as `probe.due` instead of running. */
+    holdLoop: sendTo('probe', (_, p: { enabled: boolean }): ProbeCommand => ({ type: 'probe.hold', held: !p.enabled })),
     probeCrashed: enqueueActions(({ context, enqueue }, p: { error: unknown }) => {
       const why = p.error instanceof Error ? p.error.message : String(p.error);
       enqueue.emit({ type: 'lvs.log', level: 'warning', message: `${context.kind} probe for service ${context.step.rs} failed to run (${why}). Rescheduling.` });
@@ -289,7 +338,7 @@ export const checkerMachine = setup({
 }).createMachine({
   id: 'lvsChecker',
   description:
-    'keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server.',
+    'keepalived checker_t (check_api.c register_checkers_thread; check_tcp.c, check_http.c, check_smtp.c, check_dns.c, check_udp.c, check_ping.c, check_misc.c, check_file.c): warmup, one probe per attempt with one deadline, retry counting per checker family, verdicts to the real server. A healthy, steady checker leaves its repeat runs to its probe actor (`healthy`) until an outcome that is not a success.',
   context: ({ input }) => contextFromInput(input),
   invoke: { id: 'probe', src: 'probe' },
   on: {
@@ -323,25 +372,37 @@ export const checkerMachine = setup({
       entry: ['armMarks', raise({ type: 'probe.begin' })],
       on: {
         'probe.begin': { actions: 'startProbe' },
-        'probe.result': [
-          { guard: { type: 'outcomeWaits', params: ({ event }) => ({ outcome: event.outcome }) }, target: 'waiting', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
-          { guard: { type: 'outcomeWaitsForMark', params: ({ event }) => ({ outcome: event.outcome }) }, target: 'waitingForMark', actions: { type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) } },
-          { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) }, 'cancelMarks', 'startCycle'] },
-          { target: 'waiting', actions: [{ type: 'applyOutcome', params: ({ event }) => ({ outcome: event.outcome }) }, 'cancelMarks', 'skipWhileSuspended'] },
-        ],
-        'probe.error': [
-          { guard: { type: 'outcomeWaits', params: { outcome: 'crashed' } }, target: 'waiting', actions: { type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) } },
-          { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) }, 'cancelMarks', 'startCycle'] },
-          { target: 'waiting', actions: [{ type: 'probeCrashed', params: ({ event }) => ({ error: event.error }) }, 'cancelMarks', 'skipWhileSuspended'] },
-        ],
+        'probe.result': onResult,
+        'probe.error': onError,
       },
       after: {
         probeDeadline: [
+          { guard: { type: 'outcomeLoops', params: { outcome: DEADLINE } }, target: 'healthy', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
           { guard: { type: 'outcomeWaits', params: { outcome: DEADLINE } }, target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
           { guard: { type: 'outcomeWaitsForMark', params: { outcome: DEADLINE } }, target: 'waitingForMark', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
           { guard: 'isEnabled', target: 'probing', reenter: true, actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'startCycle'] },
           { target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'skipWhileSuspended'] },
         ],
+      },
+    },
+    healthy: {
+      description:
+        'Healthy and steady: counting another success would change nothing, so the probe actor runs the attempts itself, every delay_loop after the previous one finished, each with its one deadline armed first, and reports only an outcome that is not a success (or the deadline). That outcome is counted here exactly as in `probing`. Suspended by ha_suspend: the next run due comes back (`probe.due`) and waits delay_loop, state frozen.',
+      entry: 'startLoop',
+      exit: 'stopLoop',
+      on: {
+        'checker.enable': {
+          actions: [
+            { type: 'setEnabled', params: ({ event }) => ({ enabled: event.enabled }) },
+            { type: 'holdLoop', params: ({ event }) => ({ enabled: event.enabled }) },
+          ],
+        },
+        'probe.due': [
+          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
+          { target: 'waiting', actions: ['cancelMarks', 'skipWhileSuspended'] },
+        ],
+        'probe.result': onResult,
+        'probe.error': onError,
       },
     },
     waiting: {

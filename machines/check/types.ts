@@ -202,8 +202,20 @@ export interface RealServerInput {
 export type ProbeResultEvent = { type: 'probe.result'; outcome: ProbeOutcome };
 /** The probe could not run the attempt at all (the prober threw): logged, retried at delay_loop. */
 export type ProbeErrorEvent = { type: 'probe.error'; error: unknown };
-/** From a checker to its `probe` actor: run one attempt / abandon the one running (its deadline passed). */
-export type ProbeCommand = { type: 'probe.start'; request: ProbeRequest } | { type: 'probe.cancel' };
+/** A healthy checker's loop reached a run while the checker was suspended (ha_suspend): the chart takes over. */
+export type ProbeDueEvent = { type: 'probe.due' };
+/**
+ * From a checker to its `probe` actor: run one attempt / abandon the one running (its deadline
+ * passed) or stop the loop; `probe.loop`: a healthy checker's repeat runs, every `everyMs` after
+ * the previous one finished, reporting only the first outcome that is not a success;
+ * `probe.hold`: the checker is suspended (or active again): a run that falls due is reported as
+ * `probe.due` instead of run.
+ */
+export type ProbeCommand =
+  | { type: 'probe.start'; request: ProbeRequest }
+  | { type: 'probe.cancel' }
+  | { type: 'probe.loop'; request: ProbeRequest; everyMs: number }
+  | { type: 'probe.hold'; held: boolean };
 
 export const INT32_MAX = 2147483647;
 export const INT32_MIN = -2147483648;

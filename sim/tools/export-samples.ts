@@ -207,8 +207,10 @@ export function exportSamples(): Record<string, MachineSample> {
   const vrrpInstance: InstanceInput = instance.input;
   // The notifier's job timeout needs a job: the instance's notify script for MASTER.
   const notifyMaster: NotifierEvent = { type: 'notify.state', scope: 'INSTANCE', name: instance.name, state: 'MASTER', priority: instance.input.basePriority };
-  // A checker's next run follows a finished check: the first one succeeds.
-  const probeOk: ProbeResultEvent = { type: 'probe.result', outcome: { ok: true } };
+  // A checker's next run (`waiting`) follows a finished check that is not a steady success (a
+  // healthy checker's repeat runs are its probe actor's loop, no timer of the chart): the first
+  // one is refused, which takes the checker down with the next run delay_loop away.
+  const probeRefused: ProbeResultEvent = { type: 'probe.result', outcome: { ok: false, failure: 'refused', message: 'failed' } };
   const syncGroup: SyncGroupInput = group;
   const tracker: TrackerInput = scriptTracker;
   return {
@@ -229,7 +231,7 @@ export function exportSamples(): Record<string, MachineSample> {
     lvsChecker: {
       input: lvs.checker,
       actor: `the ${lvs.checker.checker.kind} of real_server ${lvs.checker.rs.name}, warmup draw ${SAMPLE_WARMUP_DRAW}`,
-      walk: [afterEvent('firstRun', 'lvsChecker.warmup'), probeOk],
+      walk: [afterEvent('firstRun', 'lvsChecker.warmup'), probeRefused],
     },
   };
 }

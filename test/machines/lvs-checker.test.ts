@@ -8,8 +8,8 @@
  * delay_before_retry 2 s, connect_timeout 3 s, retry 1. A refused probe answers at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProbeOutcome } from '../../actors/lvs/prober-port.js';
-import { OK, REFUSED, RS, VS, exit, logsOnly, noActivation, script, startLvs, type CheckerSpec, type Prober } from './lvs-harness.js';
+import type { ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
+import { OK, REFUSED, RS, VS, exit, logsOnly, noActivation, script, startLvs, type Answer, type CheckerSpec, type Prober } from './lvs-harness.js';
 
 const R = RS(0);
 /** Down (refusing) during [from, to). */
@@ -456,5 +456,168 @@ describe('scheduling', () => {
     expect(t.lines((l) => l.includes('prober bug'))).toEqual([[11_000, `log: TCP_CHECK probe for service ${R} failed to run (prober bug). Rescheduling.`]]);
     expect(t.probeTimes()).toEqual([1000, 11_000, 21_000]);
     expect(t.rs(0).getSnapshot().value).toBe('alive');
+  });
+});
+
+describe('healthy checks without a macrostep (the `healthy` state and its probe loop)', () => {
+  const url = (path: string) => ({ path, statusCodes: [[200, 299]] as Array<[number, number]>, regexNoMatch: false });
+  /** XState events delivered to the checkers from `from` on. */
+  const checkerEvents = (t: ReturnType<typeof startLvs>) => {
+    const seen: string[] = [];
+    t.root.system.inspect((e) => {
+      if (e.type === '@xstate.event' && (e.actorRef as unknown as { id: string }).id.startsWith('lvs/check/')) seen.push(e.event.type);
+    });
+    return seen;
+  };
+
+  it('after the first success a TCP_CHECK is `healthy`: its repeat runs reach the chart as no event at all, on the same schedule', () => {
+    const t = track(one({ kind: 'TCP_CHECK' }, () => ({ outcome: OK, afterMs: 700 })));
+    t.clock.runUntil(2000);
+    expect(t.checker(0).getSnapshot().value).toBe('healthy');
+    const events = checkerEvents(t);
+    t.clock.runUntil(100_000);
+    expect(events).toEqual([]);
+    expect(t.probeTimes()).toEqual([1000, 11_700, 22_400, 33_100, 43_800, 54_500, 65_200, 75_900, 86_600, 97_300]);
+    expect(t.checker(0).getSnapshot().value).toBe('healthy');
+  });
+
+  it('a failure in the loop is counted by the chart as before: retry, then "failed after 1 retries.", then the old path until the server is steady again', () => {
+    const prober = (_r: ProbeRequest, now: number) => ({ outcome: now >= 30_000 && now < 40_000 ? REFUSED : OK });
+    const t = track(one({ kind: 'TCP_CHECK' }, prober));
+    t.clock.runUntil(2000);
+    const events = checkerEvents(t);
+    t.clock.runUntil(70_000);
+    expect(logLines(t)).toEqual([
+      [0, `log: Gained quorum 1+0=1 <= 1 for VS ${VS}`],
+      [1000, `log: TCP connection to ${R} success.`],
+      [33_000, `log: TCP_CHECK on service ${R} failed after 1 retries.`],
+      [33_000, `log: Removing service ${R} from VS ${VS}`],
+      [33_000, `log: Lost quorum 1-0=1 > 0 for VS ${VS}`],
+      [43_000, `log: TCP connection to ${R} success.`],
+      [43_000, `log: Adding service ${R} to VS ${VS}`],
+      [43_000, `log: Gained quorum 1+0=1 <= 1 for VS ${VS}`],
+    ]);
+    expect(t.probeTimes()).toEqual([1000, 11_000, 21_000, 31_000, 33_000, 43_000, 53_000, 63_000]);
+    // 31 s: the loop's failure; 33 s and 43 s: the chart's own runs (its timer, then the answer); then the loop again
+    expect(events).toEqual(['probe.result', 'xstate.after.nextRun.lvsChecker.waiting', 'probe.result', 'xstate.after.nextRun.lvsChecker.waiting', 'probe.result']);
+    expect(t.checker(0).getSnapshot().value).toBe('healthy');
+  });
+
+  it('the deadline in the loop: armed first, so an answer at exactly connect_timeout loses and counts as a timeout', () => {
+    const prober = (_r: ProbeRequest, now: number) => ({ outcome: OK, afterMs: now === 11_000 ? 3000 : 0 });
+    const t = track(one({ kind: 'TCP_CHECK', logAllFailures: true }, prober));
+    t.clock.runUntil(20_000);
+    expect(logLines(t).filter(([time]) => time > 1000)).toEqual([[14_000, `log: TCP connection to ${R} timeout.`]]);
+    expect(t.probeTimes()).toEqual([1000, 11_000, 16_000]);
+    expect(t.checker(0).getSnapshot().value).toBe('healthy');
+  });
+
+  it('ha_suspend while healthy: runs stop at the next due time and resume where the chart would resume them', () => {
+    const spec = { haSuspend: true, addressCount: 1, realServers: [{ checkers: [{ kind: 'TCP_CHECK' as const }] }] };
+    const runs = [true, false].map((loop) => {
+      const t = startLvs(spec, () => ({ outcome: OK, afterMs: 300 }), { loop });
+      const address = (at: number, added: boolean) => t.clock.at(at, () => t.vs().send({ type: 'vs.address', added }));
+      // while waiting; during an attempt (51.6 s … 51.9 s) and back before the next run;
+      // during an attempt (72.2 s … 72.5 s) and past the next run
+      address(15_000, false);
+      address(44_000, true);
+      address(51_700, false);
+      address(52_000, true);
+      address(72_300, false);
+      address(85_000, true);
+      t.clock.runUntil(95_000);
+      return { probes: t.probeTimes(), lines: t.lines(), state: t.checker(0).getSnapshot().value };
+    });
+    // due at 21.6, 31.6, 41.6 s while suspended: skipped; due at 82.5 s while suspended: skipped
+    expect(runs[0]!.probes).toEqual([1000, 11_300, 51_600, 61_900, 72_200, 92_500]);
+    expect(runs[0]!.state).toBe('healthy');
+    expect(runs[1]!.state).toBe('waiting');
+    expect(runs[0]).toEqual({ ...runs[1]!, state: 'healthy' });
+  });
+
+  it('stopping a healthy checker (reload, shutdown) ends its loop: the wait is cleared, an attempt in flight cancelled', () => {
+    const t = track(one({ kind: 'TCP_CHECK' }, (_r, now) => (now < 10_000 ? { outcome: OK } : undefined)));
+    t.clock.runUntil(12_000);
+    expect(t.checker(0).getSnapshot().value).toBe('healthy');
+    t.root.send({ type: 'stop', id: 'lvs/check/1/0/0' });
+    expect(t.cancelled).toEqual([12_000]);
+    t.clock.runUntil(60_000);
+    expect(t.probeTimes()).toEqual([1000, 11_000]);
+
+    const waiting = startLvs({ realServers: [{ checkers: [{ kind: 'TCP_CHECK' }] }] });
+    waiting.clock.runUntil(5000);
+    const before = waiting.clock.pending();
+    waiting.root.send({ type: 'stop', id: 'lvs/check/1/0/0' });
+    expect(waiting.clock.pending()).toBe(before - 1);
+    waiting.clock.runUntil(60_000);
+    expect(waiting.probeTimes()).toEqual([1000]);
+  });
+
+  it('HTTP_GET with several urls, MISC_CHECK, fast_recovery while down, and a down or alpha checker stay on the chart path', () => {
+    const http = track(one({ kind: 'HTTP_GET', urls: [url('/a'), url('/b')] }, () => ({ outcome: OK })));
+    http.clock.runUntil(30_000);
+    expect(http.checker(0).getSnapshot().value).toBe('waiting');
+    const misc = startLvs({ realServers: [{ checkers: [{ kind: 'MISC_CHECK', retry: 0, misc: { command: script('/bin/chk'), dynamic: false } }] }] });
+    misc.clock.runUntil(30_000);
+    expect(misc.checker(0).getSnapshot().value).toBe('waitingForMark');
+    const down = startLvs({ realServers: [{ checkers: [{ kind: 'TCP_CHECK' }] }] }, () => ({ outcome: REFUSED }));
+    down.clock.runUntil(30_000);
+    expect(down.checker(0).getSnapshot().value).toBe('waiting');
+    const one1 = startLvs({ realServers: [{ checkers: [{ kind: 'HTTP_GET', urls: [url('/')] }, { kind: 'SMTP_CHECK' }, { kind: 'DNS_CHECK' }, { kind: 'UDP_CHECK' }, { kind: 'PING_CHECK' }] }] });
+    one1.clock.runUntil(30_000);
+    expect([0, 1, 2, 3, 4].map((j) => one1.checker(0, j).getSnapshot().value)).toEqual(['healthy', 'healthy', 'healthy', 'healthy', 'healthy']);
+  });
+
+  it('every kind, random outcomes, timings and ha_suspend toggles: the same lines, probes and cancellations with the loop as without it', () => {
+    const kinds: CheckerSpec[] = [
+      { kind: 'TCP_CHECK' },
+      { kind: 'TCP_CHECK', retry: 0, logAllFailures: true },
+      { kind: 'TCP_CHECK', alpha: true, retry: 2, delayBeforeRetryMs: 0 },
+      { kind: 'HTTP_GET', urls: [url('/')] },
+      { kind: 'HTTP_GET', urls: [url('/a'), url('/b')], fastRecovery: true },
+      { kind: 'SSL_GET', urls: [url('/')], alpha: true, fastRecovery: true },
+      { kind: 'SMTP_CHECK', retry: 2 },
+      { kind: 'DNS_CHECK', logAllFailures: true },
+      { kind: 'UDP_CHECK' },
+      { kind: 'PING_CHECK', alpha: true },
+      { kind: 'MISC_CHECK', retry: 1, misc: { command: script('/bin/chk'), dynamic: true, timeoutMs: 2500 } },
+    ];
+    const outcomes: Array<(afterMs: number) => Answer> = [
+      (afterMs) => ({ outcome: OK, afterMs }),
+      (afterMs) => ({ outcome: OK, afterMs }),
+      (afterMs) => ({ outcome: OK, afterMs }),
+      (afterMs) => ({ outcome: OK, afterMs }),
+      (afterMs) => ({ outcome: OK, afterMs }),
+      (afterMs) => ({ outcome: REFUSED, afterMs }),
+      (afterMs) => ({ outcome: { ok: false, failure: 'timeout', message: 'timeout' }, afterMs }),
+      (afterMs) => ({ outcome: { ok: false, failure: 'bad-status', message: 'HTTP status code error to' }, afterMs }),
+      (afterMs) => ({ outcome: { ok: false, failure: 'local-error', message: 'bind failed' }, afterMs }),
+      (afterMs) => ({ outcome: { ok: true, weight: afterMs % 3 }, afterMs }),
+      () => undefined,
+      () => {
+        throw new Error('prober bug');
+      },
+    ];
+    const delays = [0, 0, 5, 700, 2999, 3000, 2500, 1000];
+    for (let seed = 1; seed <= 12; seed++) {
+      const runs = [true, false].map((loop) => {
+        let s = seed * 7919;
+        const draw = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+        const spec = { haSuspend: true, addressCount: 1, realServers: kinds.map((k) => ({ checkers: [{ ...k, delayLoopMs: 5000 }] })) };
+        const t = startLvs(spec, () => {
+          // mostly healthy stretches, with bursts of trouble
+          const pick = draw(4) === 0 ? draw(outcomes.length) : draw(5);
+          return outcomes[pick]!(delays[draw(delays.length)]!);
+        }, { loop });
+        for (let at = 7000; at < 300_000; at += 1000 + draw(40_000)) {
+          const added = draw(3) !== 0;
+          t.clock.at(at, () => t.vs().send({ type: 'vs.address', added }));
+        }
+        t.clock.runUntil(300_000);
+        return { lines: t.lines(), probes: t.probes, cancelled: t.cancelled, states: kinds.map((_, i) => t.checker(i).getSnapshot().value), errors: t.errors };
+      });
+      expect(runs[0]!.probes.length).toBeGreaterThan(200);
+      expect(runs[0], `seed ${seed}`).toEqual({ ...runs[1]!, states: runs[0]!.states });
+    }
   });
 });

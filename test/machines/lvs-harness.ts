@@ -3,9 +3,10 @@
  * spawned flat under a tiny host actor on SimClock (like the runtime will), a scripted prober,
  * and every emitted event recorded with its simulated time.
  */
-import { createActor, enqueueActions, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
+import { createActor, enqueueActions, setup, type AnyActorRef, type EventObject } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
-import type { ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
+import type { ProbeOutcome, ProbeRequest, Prober as ProberPort } from '../../actors/lvs/prober-port.js';
+import { probeActor, type LvsProbeEnv } from '../../actors/lvs/checker-io.js';
 import type { LbCommand, LbService } from '../../actors/lvs/lb-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
 import type { ScriptCommand } from '../../config/model.js';
@@ -14,7 +15,7 @@ import { realServerMachine, realServerStart } from '../../machines/check/real-se
 import { virtualServerMachine } from '../../machines/check/virtual-server.machine.js';
 import { formatPair, formatRealServer, formatTrio } from '../../machines/check/format.js';
 import { initialCounters, familyOf } from '../../machines/check/checker-steps.js';
-import type { LvsEmitted, ProbeCommand, RealServerInput, VirtualServerInput } from '../../machines/check/types.js';
+import type { LvsEmitted, RealServerInput, VirtualServerInput } from '../../machines/check/types.js';
 
 export const VS_ADDR = '203.0.113.10';
 export const VS = `[${VS_ADDR}]:tcp:80`;
@@ -202,44 +203,34 @@ export function show(e: LvsEmitted): string | undefined {
   }
 }
 
-export function startLvs(spec: VsSpec, prober: Prober = () => ({ outcome: OK })) {
+/**
+ * `opts.loop: false` runs the checker without its `healthy` state (guard outcomeLoops never
+ * holds), as the chart ran before the probe loop: every check is its own two macrosteps. Tests
+ * compare the two to show the loop changes no timing and no line.
+ */
+export function startLvs(spec: VsSpec, prober: Prober = () => ({ outcome: OK }), opts: { loop?: boolean } = {}) {
   const clock = new SimClock();
   const probes: Array<[number, string, string | undefined]> = [];
   const cancelled: number[] = [];
-  // The checker's `probe` actor (one per checker): each probe.start asks the scripted prober; a
-  // prober that throws is reported as probe.error, like actors/lvs/checker-io.ts does.
-  const probe = fromCallback<ProbeCommand>(({ receive, sendBack }) => {
-    let end: (() => void) | undefined;
-    const cancel = (): void => {
-      end?.();
-      end = undefined;
-    };
-    receive((e) => {
-      if (e.type === 'probe.cancel') return cancel();
-      cancel();
-      const input = e.request;
+  // The checker's `probe` actor is the runtime's own (actors/lvs/checker-io.ts: one attempt per
+  // probe.start, a healthy checker's loop per probe.loop), here over a Prober port that asks the
+  // scripted prober and answers on the clock.
+  const port: ProberPort = {
+    probe(input, done) {
       const now = clock.now();
       const i = Number(input.target.address.split('.')[3]) - 21;
       probes.push([now, input.target.address, input.checker.urls[0]?.path]);
-      let answer: Answer;
-      try {
-        answer = prober(input, now, i);
-      } catch (error) {
-        return sendBack({ type: 'probe.error', error });
-      }
-      if (!answer) return void (end = () => cancelled.push(clock.now()));
+      const answer = prober(input, now, i);
+      if (!answer) return { cancel: () => void cancelled.push(clock.now()) };
       const { outcome, afterMs } = answer;
-      const id = clock.setTimeout(() => {
-        end = undefined;
-        sendBack({ type: 'probe.result', outcome });
-      }, afterMs ?? 0);
-      end = () => clock.clearTimeout(id);
-    });
-    return cancel;
-  });
+      const id = clock.setTimeout(() => done(outcome), afterMs ?? 0);
+      return { cancel: () => clock.clearTimeout(id) };
+    },
+  };
+  const env: LvsProbeEnv = { prober: port, clock, scriptPolicy: () => undefined };
   const host = setup({
-    types: { events: {} as { type: 'spawn'; children: Spawn[] } },
-    actors: { vs: virtualServerMachine, rs: realServerMachine, checker: checkerMachine.provide({ actors: { probe } }) },
+    types: { events: {} as { type: 'spawn'; children: Spawn[] } | { type: 'stop'; id: string } },
+    actors: { vs: virtualServerMachine, rs: realServerMachine, checker: checkerMachine.provide({ actors: { probe: probeActor }, ...(opts.loop === false ? { guards: { outcomeLoops: () => false } } : {}) }) },
   }).createMachine({
     on: {
       spawn: {
@@ -247,13 +238,14 @@ export function startLvs(spec: VsSpec, prober: Prober = () => ({ outcome: OK }))
           for (const c of event.children) enqueue.spawnChild(c.src, { id: c.systemId, systemId: c.systemId, input: c.input as never });
         }),
       },
+      stop: { actions: enqueueActions(({ event, enqueue }) => enqueue.stopChild(event.id)) },
     },
   });
   const root = createActor(host, { clock });
   const events: Array<{ t: number; from: string; e: LvsEmitted }> = [];
   const errors: unknown[] = [];
   root.start();
-  const children = plan(spec);
+  const children = plan(spec).map((c) => (c.src === 'checker' ? { ...c, input: { ...(c.input as CheckerInput), env } } : c));
   const ids = new Set(children.map((c) => c.systemId));
   const sub = root.system.inspect((ev) => {
     if (ev.type !== '@xstate.actor') return;
