@@ -21,13 +21,20 @@
  *    the attempt, then reports the timeout;
  *  - an answer clears the deadline before the next wait is armed (the chart's exit, then entry).
  *
+ * One difference, in the daemon only: at the deadline the loop first asks the attempt whether it
+ * has in fact ended (ProbeHandle.settle: a connect that completed while the event loop was busy
+ * with something else, a GC say, so the deadline's timer ran before the socket was read). Such an
+ * answer counts instead of the timeout: an overloaded checker is slow rather than wrong. The
+ * simulator's prober has no settle (its answers are events of their own), and neither has the
+ * chart's own path (`probing`: retries, first runs, servers that are down).
+ *
  * Generic over the Prober and Clock ports: the daemon runs it on its sockets and timers, the
  * simulator on its virtual real servers and clock.
  */
 import type { Clock } from '../ports.js';
 import { DEADLINE_OUTCOME } from '../../machines/check/checker-steps.js';
 import type { ProbeErrorEvent, ProbeResultEvent } from '../../machines/check/types.js';
-import type { ProbeOutcome, Prober, ProbeRequest } from './prober-port.js';
+import type { ProbeHandle, ProbeOutcome, Prober, ProbeRequest } from './prober-port.js';
 
 /** How a loop ends: the first attempt that was not a success, or a run due while held. */
 export type ProbeLoopEnd = ProbeResultEvent | ProbeErrorEvent | { type: 'probe.due' };
@@ -50,7 +57,7 @@ export function startProbeLoop(
   let over = false;
   /** The wait for the next run, or the running attempt's deadline. */
   let timer: unknown;
-  let attempt: { cancel(): void } | undefined;
+  let attempt: ProbeHandle | undefined;
   /** Bumped when an attempt ends, so a late or second answer is dropped. */
   let seq = 0;
 
@@ -62,15 +69,19 @@ export function startProbeLoop(
     if (mine !== seq || over) return;
     seq++;
     attempt = undefined;
-    clock.clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
     if (outcome.ok) timer = clock.setTimeout(due, everyMs);
     else finish({ type: 'probe.result', outcome });
   };
   const deadline = (): void => {
     timer = undefined;
-    seq++;
     const a = attempt;
+    // An attempt that has in fact ended, its answer not read yet (the event loop was late): that
+    // answer counts, not the timeout (ProbeHandle.settle; the simulator's prober has none).
+    const settled = a?.settle?.();
+    if (settled) return answered(seq, settled);
+    seq++;
     attempt = undefined;
     a?.cancel();
     if (!over) finish({ type: 'probe.result', outcome: DEADLINE_OUTCOME });

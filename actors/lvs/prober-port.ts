@@ -100,6 +100,21 @@ export type ProbeOutcome =
       exitStatus?: number;
     };
 
+/** One attempt under way. */
+export interface ProbeHandle {
+  /** Abandons the attempt (its sockets closed); `done` is not called. */
+  cancel(): void;
+  /**
+   * Optional, asked by a healthy checker's loop at its deadline before it counts a timeout: the
+   * outcome if the attempt has in fact ended and only its delivery is late (a connect that
+   * completed while the event loop was busy, so the deadline's timer ran before the socket was
+   * read). The attempt is then over, with that outcome instead of `done`. Undefined: still
+   * running (the checker cancels it and counts the timeout). An overloaded checker is then slow
+   * rather than wrong.
+   */
+  settle?(): ProbeOutcome | undefined;
+}
+
 export interface Prober {
-  probe(req: ProbeRequest, done: (outcome: ProbeOutcome) => void): { cancel(): void };
+  probe(req: ProbeRequest, done: (outcome: ProbeOutcome) => void): ProbeHandle;
 }

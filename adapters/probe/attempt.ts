@@ -8,7 +8,7 @@
  * runs the cleanups (sockets destroyed, watchers stopped), and the outcome is delivered on a later
  * turn of the event loop, never inside `probe()`.
  */
-import type { ProbeFailure, ProbeOutcome } from '../../actors/lvs/prober-port.js';
+import type { ProbeFailure, ProbeHandle, ProbeOutcome } from '../../actors/lvs/prober-port.js';
 
 export interface Attempt {
   /** Aborted when the attempt ends (deadline, finish or cancel). */
@@ -25,6 +25,11 @@ export interface Attempt {
   onDeadline: () => ProbeOutcome;
   /** Milliseconds left before the deadline. */
   remainingMs(): number;
+  /**
+   * Set by a protocol that can tell, synchronously, that it has in fact ended (TCP_CHECK: the
+   * socket's state): the outcome, or undefined while it is still running. See ProbeHandle.settle.
+   */
+  settle: (() => ProbeOutcome | undefined) | undefined;
 }
 
 export function failure(failure: ProbeFailure, message: string, detail?: string, extra: { url?: string; exitStatus?: number } = {}): ProbeOutcome {
@@ -35,7 +40,7 @@ export function failure(failure: ProbeFailure, message: string, detail?: string,
  * Starts `body` under a deadline of `timeoutMs`; `done` receives the one outcome.
  * Exceptions thrown by `body` end the attempt as a local error.
  */
-export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, body: (a: Attempt) => void): { cancel(): void } {
+export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, body: (a: Attempt) => void): ProbeHandle {
   // Made on first use (HTTP_GET reads it): an AbortController per TCP_CHECK attempt was measurable.
   let controller: AbortController | undefined;
   const cleanups: Array<() => void> = [];
@@ -43,6 +48,8 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
   let ended = false;
   let endedBy: Attempt['endedBy'];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The outcome waiting for its turn of the event loop (settle() may take it first). */
+  let pending: ProbeOutcome | undefined;
 
   const end = (outcome: ProbeOutcome | undefined, by: NonNullable<Attempt['endedBy']> = 'finish'): void => {
     if (ended) return;
@@ -57,7 +64,13 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
         /* a cleanup failing must not stop the others */
       }
     }
-    if (outcome) setImmediate(() => done(outcome));
+    if (!outcome) return;
+    pending = outcome;
+    setImmediate(() => {
+      if (pending !== outcome) return;
+      pending = undefined;
+      done(outcome);
+    });
   };
 
   const a: Attempt = {
@@ -80,6 +93,7 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
     },
     onDeadline: () => failure('timeout', 'timeout', `no answer within ${timeoutMs} ms`),
     remainingMs: () => Math.max(0, timeoutMs - (performance.now() - started)),
+    settle: undefined,
   };
 
   timer = setTimeout(() => end(a.onDeadline(), 'deadline'), Math.max(0, timeoutMs));
@@ -88,5 +102,17 @@ export function runAttempt(timeoutMs: number, done: (o: ProbeOutcome) => void, b
   } catch (e) {
     end(failure('local-error', e instanceof Error ? e.message : String(e)));
   }
-  return { cancel: () => end(undefined, 'cancel') };
+  return {
+    cancel: () => end(undefined, 'cancel'),
+    settle: () => {
+      if (ended) {
+        const o = pending;
+        pending = undefined;
+        return o;
+      }
+      const o = a.settle?.();
+      if (o) end(undefined, 'finish');
+      return o;
+    },
+  };
 }

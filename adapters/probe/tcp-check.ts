@@ -6,7 +6,7 @@
  * With the addon the connect is bare (connectBare: no stream, no net.Socket); without it, or
  * for a target only `net` can resolve, a net.Socket does the same. Errors map alike.
  */
-import type { ProbeRequest } from '../../actors/lvs/prober-port.js';
+import type { ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
 import { failure, type Attempt } from './attempt.js';
 import { connectFailure, errnoText, LocalError } from './errors.js';
 import { bareConnectIo, connectBare, connectTcp, targetSockaddr, type TcpConnectOptions } from './tcp-socket.js';
@@ -28,6 +28,11 @@ export function probeTcp(req: ProbeRequest, netns: string | undefined, a: Attemp
       }
       const conn = c;
       a.onEnd(() => conn.close());
+      a.settle = () => {
+        const r = conn.settle();
+        if (r === 'pending') return undefined;
+        return r ? failedOutcome(r) : { ok: true };
+      };
       return;
     }
     const sock = connectTcp(o);
@@ -40,7 +45,11 @@ export function probeTcp(req: ProbeRequest, netns: string | undefined, a: Attemp
   }
 }
 
-function failed(a: Attempt, e: unknown): void {
+function failedOutcome(e: unknown): ProbeOutcome {
   const f = connectFailure(e);
-  a.fail(f, f === 'local-error' ? `cannot connect: ${errnoText(e)}` : f === 'timeout' ? 'timeout' : 'failed', errnoText(e));
+  return failure(f, f === 'local-error' ? `cannot connect: ${errnoText(e)}` : f === 'timeout' ? 'timeout' : 'failed', errnoText(e));
+}
+
+function failed(a: Attempt, e: unknown): void {
+  a.finish(failedOutcome(e));
 }

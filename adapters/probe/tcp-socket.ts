@@ -26,7 +26,7 @@ import { parseIp } from '../../protocol/addr.js';
 import { errnoName, errorCode, errorText, netio, type NetIo, type WatchHandle } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { sockaddrIn, sockaddrIn6 } from '../linux/sockaddr.js';
-import { LocalError } from './errors.js';
+import { errnoCode, LocalError } from './errors.js';
 
 export type SocketOptions = Pick<CheckerConfig, 'bindto' | 'bindPort' | 'bindIf' | 'fwmark'>;
 
@@ -145,6 +145,13 @@ export function connectError(errno: number): Error & { code: string; errno: numb
 export interface BareConnection {
   /** Stops waiting and closes the socket (a FIN once connected). Idempotent. */
   close(): void;
+  /**
+   * Reads the handshake's state now, without waiting for the event loop to report the socket
+   * writable: 'pending' while it goes on; undefined once connected; the error once failed. Used
+   * at the deadline (ProbeHandle.settle). A second connect(2) tells: EISCONN connected, EALREADY
+   * in progress, else the handshake's error.
+   */
+  settle(): Error | undefined | 'pending';
 }
 
 /**
@@ -191,5 +198,18 @@ export function connectBare(io: NetIo, o: TcpConnectOptions, to: Buffer, done: (
     close();
     throw new LocalError(`cannot watch the socket: ${errorText(e)}`, errorCode(e));
   }
-  return { close };
+  const settle = (): Error | undefined | 'pending' => {
+    if (!open) return 'pending';
+    const errno = io.socketError(fd);
+    if (errno) return connectError(errno);
+    try {
+      return io.connect(fd, to) ? undefined : 'pending';
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'EISCONN') return undefined;
+      if (code === 'EALREADY' || code === 'EINPROGRESS') return 'pending';
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  };
+  return { close, settle };
 }

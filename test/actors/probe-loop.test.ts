@@ -143,6 +143,33 @@ describe('probe loop', () => {
     expect(inFlight.ends).toEqual([]);
   });
 
+  it('at the deadline an attempt that has in fact ended (settle) counts as its answer, not as a timeout', () => {
+    const clock = new SimClock();
+    const ends: Array<[number, ProbeLoopEnd]> = [];
+    const attempts: number[] = [];
+    const cancelled: number[] = [];
+    // every attempt "connects" but its answer is never delivered (an event loop that is late):
+    // the first two settle as connected, the third as refused, the fourth not at all
+    const settles: Array<ProbeOutcome | undefined> = [OK, OK, REFUSED, undefined];
+    const prober: Prober = {
+      probe() {
+        const n = attempts.push(clock.now()) - 1;
+        return { cancel: () => void cancelled.push(clock.now()), settle: () => settles[n] };
+      },
+    };
+    const loop = startProbeLoop({ prober, clock }, request, 10_000, (e) => ends.push([clock.now(), e]));
+    clock.runUntil(60_000);
+    expect(attempts).toEqual([10_000, 23_000, 36_000]);
+    expect(cancelled).toEqual([]);
+    expect(ends).toEqual([[39_000, { type: 'probe.result', outcome: REFUSED }]]);
+    loop.cancel();
+
+    const none = run(() => undefined);
+    none.clock.runUntil(14_000);
+    expect(none.ends).toEqual([[13_000, { type: 'probe.result', outcome: { ok: false, failure: 'timeout', message: 'timeout' } }]]);
+    expect(none.cancelled).toEqual([13_000]);
+  });
+
   it('an answer after the deadline, or a second answer, is dropped', () => {
     const clock = new SimClock();
     const ends: ProbeLoopEnd[] = [];

@@ -131,6 +131,32 @@ describe.skipIf(!isRoot)(rootTitle('TCP_CHECK connect, bare and net.Socket, agai
     }, 30_000);
   }
 
+  it('bare: settle() at the deadline reads the socket now: connected, refused, or still going (undefined); a settled attempt never reports', async () => {
+    /** Holds the event loop, as a long GC does: the handshake ends in the kernel, nobody reads it. */
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const got: unknown[] = [];
+    const ok = probers.bare.probe({ checker: tcp(), target: t4(9000), timeoutMs: 2000 }, (o) => got.push(o));
+    busy(200);
+    expect(ok.settle?.()).toEqual({ ok: true });
+    const refused = probers.bare.probe({ checker: tcp(), target: t4(9001), timeoutMs: 2000 }, (o) => got.push(o));
+    busy(200);
+    expect(refused.settle?.()).toEqual({ ok: false, failure: 'refused', message: 'failed', detail: 'Connection refused (ECONNREFUSED)' });
+    const dropped = probers.bare.probe({ checker: tcp(), target: t4(9002), timeoutMs: 2000 }, (o) => got.push(o));
+    busy(200);
+    expect(dropped.settle?.()).toBeUndefined();
+    dropped.cancel();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual([]);
+    // the stream connect cannot tell: still going, the deadline counts
+    const stream = probers.stream.probe({ checker: tcp(), target: t4(9000), timeoutMs: 2000 }, () => {});
+    busy(200);
+    expect(stream.settle?.()).toBeUndefined();
+    stream.cancel();
+  }, 30_000);
+
   it('bare: a cancelled attempt never reports, and its socket is closed', async () => {
     const got: unknown[] = [];
     const fds = async () => (await lab.exec(c, ['ss', '-Htn', 'state', 'syn-sent', 'dport', '= :9002'])).stdout.trim().split('\n').filter(Boolean).length;
