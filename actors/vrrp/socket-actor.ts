@@ -30,7 +30,7 @@ export const vrrpSocketLogic = fromCallback<EventObject, SocketActorInput>(({ in
   let live = true;
 
   const deliver = (p: VrrpRxPacket): void => {
-    const d = io.receive(spec.key, p);
+    const d = io.receive(spec.key, p, ports.clock.now());
     if (d) (system.get(instanceId(d.instance)) as AnyActorRef | undefined)?.send(d.event);
   };
 

@@ -206,8 +206,10 @@ export class VrrpIo {
     return data;
   }
 
-  /** One packet from the socket `key`: the event for the instance it is for, if any. */
-  receive(key: string, p: VrrpRxPacket): Delivery | undefined {
+  /** One packet from the socket `key`: the event for the instance it is for, if any. `receivedAtMs`
+   *  (the clock's reading when the socket handed it over) goes into net.advert: the
+   *  Master_Down_Timer runs from the advert's arrival (ReceivedAdvert.receivedAtMs). */
+  receive(key: string, p: VrrpRxPacket, receivedAtMs?: number): Delivery | undefined {
     const entry = this.sockets.get(key);
     if (!entry) return undefined;
     this.sink.count('packets_received');
@@ -230,10 +232,10 @@ export class VrrpIo {
       this.sink.count('drop.vrid-unknown');
       return undefined;
     }
-    return this.judge(peer ?? first, advert);
+    return this.judge(peer ?? first, advert, receivedAtMs);
   }
 
-  private judge(m: Member, advert: VrrpAdvert): Delivery {
+  private judge(m: Member, advert: VrrpAdvert, receivedAtMs: number | undefined): Delivery {
     const name = m.io.name;
     const skip = m.io.skipCheckAdvAddr && advert.src.equals(m.lastMaster);
     const v = validateAdvert(advert, this.expectations(m, skip));
@@ -253,7 +255,8 @@ export class VrrpIo {
     }
     for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
     m.lastMaster = advert.src;
-    return { instance: name, event: { type: 'net.advert', advert: { vrid: advert.vrid, priority: advert.priority, maxAdvertIntervalCs: advert.advertIntervalCs, src: advert.src } } };
+    const { vrid, priority, advertIntervalCs: maxAdvertIntervalCs, src } = advert;
+    return { instance: name, event: { type: 'net.advert', advert: receivedAtMs === undefined ? { vrid, priority, maxAdvertIntervalCs, src } : { vrid, priority, maxAdvertIntervalCs, src, receivedAtMs } } };
   }
 
   /** The instance's expectations for this packet; built once per configuration unless AH (sequence). */

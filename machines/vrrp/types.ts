@@ -91,6 +91,10 @@ export interface ReceivedAdvert {
   maxAdvertIntervalCs: number;
   /** IP source address of the packet (R-29 tie-break), as the socket gave it. */
   src: IpAddress;
+  /** The clock's reading (Clock.now()) when the socket handed the packet over. A Master_Down_Timer
+   *  restarted by this advert runs from then, not from when the statechart got to the advert (as
+   *  keepalived's runs from time_now, read when its event loop wakes for the packet). */
+  receivedAtMs?: number;
 }
 
 /** Events the instance machine accepts. */
@@ -153,8 +157,9 @@ export type IoCommand =
  * actor's start or its last `timer.restart`.
  */
 export type MasterDownTimerCommand =
-  /** R-24: an accepted advert: the interval runs again from now. */
-  | { type: 'timer.restart'; intervalUs: number }
+  /** R-24: an accepted advert: the interval runs again from now, or from `fromMs` (the clock's
+   *  reading when the advert arrived, ReceivedAdvert.receivedAtMs) when known. */
+  | { type: 'timer.restart'; intervalUs: number; fromMs?: number }
   /** K-13: the priority (so Skew_Time) changed: the deadline moves by the difference, from the same
    *  start; a deadline that has already passed fires at once. */
   | { type: 'timer.retarget'; intervalUs: number };

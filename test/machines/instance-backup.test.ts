@@ -3,6 +3,7 @@
  * Default instance: v2, priority 100, 1 s, preempt on → Master_Down_Interval 3609.375 ms.
  */
 import { describe, expect, it } from 'vitest';
+import type { ReceivedAdvert } from '../../machines/vrrp/types.js';
 import { advert, expectTakeoverAt, ip, MDI_V2_P100_MS, startInstance } from './instance-harness.js';
 
 describe('VRRP instance in BACKUP', () => {
@@ -67,6 +68,16 @@ describe('VRRP instance in BACKUP', () => {
     expect(h.actor.getSnapshot().value).toEqual({ backup: 'countdown' });
     expect(h.clock.pending()).toBe(1);
     expectTakeoverAt(h, 30_000 + MDI_V2_P100_MS);
+  });
+
+  it('R-24 a repeat that carries its arrival time restarts the timer from the arrival, not from its processing', () => {
+    const h = startInstance();
+    h.runUntil(1000);
+    h.send(advert(200));
+    h.runUntil(2000.7);
+    // The daemon's socket actor stamps the clock when the packet arrived (0.7 ms before the step).
+    h.send({ type: 'net.advert', advert: { ...(advert(200) as { advert: ReceivedAdvert }).advert, receivedAtMs: 2000 } });
+    expectTakeoverAt(h, 2000 + MDI_V2_P100_MS);
   });
 
   it('R-24 a known master that changes its priority or source goes through the full accept path', () => {
