@@ -15,6 +15,8 @@ import type { RuntimeSink } from '../sink.js';
 const cidr = (a: AddressSpec) => `${a.address}/${a.prefixLength}`;
 /** rtnetlink answers EEXIST for an address that is already there: that is what we wanted. */
 export const alreadyThere = (e: string) => /exist/i.test(e);
+/** Frames kept by AddressIo (a few per VIP; 64 to 86 bytes each). */
+const MAX_CACHED_FRAMES = 16_384;
 export const alreadyGone = (e: string) => /cannot assign|eaddrnotavail|not found|no such|does not exist/i.test(e);
 
 /** The same IP address however it is written (IPv6 text has more than one form). */
@@ -45,6 +47,8 @@ export class AddressIo {
   private readonly nextFreeAt = new Map<string, number>();
   /** Frames waiting for their turn, by instance (cancelled when its VIPs go or the runtime stops). */
   private readonly queued = new Map<string, Set<unknown>>();
+  /** GARP / NA frames by "ifname MAC address", built ahead by prepare() or at their first use. */
+  private frames = new Map<string, Uint8Array>();
 
   constructor(
     private readonly ports: Ports,
@@ -127,21 +131,51 @@ export class AddressIo {
   }
 
   /**
+   * Build ahead the frames of the instance's next burst (a BACKUP's, for when it becomes master):
+   * its first gratuitous ARP then only looks its frame up. Nothing is sent. The frames are kept
+   * for the instance's current VIPs on their interfaces' current MACs; a MAC that changes later
+   * gets its frame built when it is sent.
+   */
+  prepare(io: InstanceIoConfig): void {
+    const macs = this.macsByName();
+    for (const a of [...io.vips, ...io.excludedVips]) this.frameFor(a, macs.get(a.ifname));
+  }
+
+  private macsByName(): Map<string, string> {
+    return new Map(this.ports.net.interfaces().map((i) => [i.name, i.mac]));
+  }
+
+  /** The GARP (IPv4) or unsolicited NA (IPv6) frame for `a` from `mac`, or undefined if either is unusable. */
+  private frameFor(a: AddressSpec, mac: string | undefined): Uint8Array | undefined {
+    if (mac === undefined) return undefined;
+    const key = `${a.ifname} ${mac} ${a.address}`;
+    const known = this.frames.get(key);
+    if (known) return known;
+    const macBytes = parseMac(mac);
+    const ip = parseIp(a.address);
+    if (!macBytes || !ip) return undefined;
+    const frame = a.family === 4 ? buildGratuitousArpFrame(macBytes, ip.bytes) : buildUnsolicitedNaFrame({ mac: macBytes, vip: ip.bytes, router: false });
+    // Bounded: VIPs dropped by reloads and MACs changed since must not pile up.
+    if (this.frames.size >= MAX_CACHED_FRAMES) this.frames = new Map();
+    this.frames.set(key, frame);
+    return frame;
+  }
+
+  /**
    * keepalived's vrrp_send_link_update: `repeat` rounds over the addresses (a1 a2 a1 a2 …, not
    * a1 a1 a2 a2), each address's "Sending/queueing" line in the first round (-D).
    */
   private announce(instance: string, addrs: AddressSpec[], repeat: number, queueLines = true): void {
     if (repeat <= 0 || addrs.length === 0) return;
-    const macs = new Map(this.ports.net.interfaces().map((i) => [i.name, parseMac(i.mac)]));
+    const macs = this.macsByName();
     const frames: Array<{ a: AddressSpec; frame: Uint8Array }> = [];
     for (const a of addrs) {
-      const mac = macs.get(a.ifname);
-      const ip = parseIp(a.address);
-      if (!mac || !ip) {
+      const frame = this.frameFor(a, macs.get(a.ifname));
+      if (!frame) {
         this.sink.count('garp_errors', instance);
         continue;
       }
-      frames.push({ a, frame: a.family === 4 ? buildGratuitousArpFrame(mac, ip.bytes) : buildUnsolicitedNaFrame({ mac, vip: ip.bytes, router: false }) });
+      frames.push({ a, frame });
     }
     for (let round = 0; round < repeat; round++) {
       for (const { a, frame } of frames) {

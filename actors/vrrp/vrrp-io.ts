@@ -144,6 +144,23 @@ export class VrrpIo {
     this.sink.emit({ type: 'advert.sent', instance, priority });
   }
 
+  /**
+   * Encode ahead the adverts `instance` would send at `priority` (a BACKUP's, at its own priority):
+   * its first advert as master is then a cache hit, and the encoder's code has already run in this
+   * process. Nothing is sent; no IPv4 ID, AH sequence or counter moves.
+   */
+  prepare(instance: string, priority: number): void {
+    const m = this.members.get(instance);
+    const src = m?.io.src;
+    if (!m || !src) return;
+    const unicast = m.io.unicastPeers.length > 0;
+    try {
+      for (const dst of unicast ? m.io.unicastPeers : [m.io.mcastGroup]) this.advertBytes(m, priority, src, dst, unicast);
+    } catch {
+      // an advert that cannot be encoded is reported when it is sent (sendOne)
+    }
+  }
+
   private sendOne(m: Member, sock: VrrpSocket, priority: number, src: string, dst: string, unicast: boolean): string | undefined {
     const io = m.io;
     try {

@@ -109,7 +109,8 @@ export class FakeNode {
     readonly lan: FakeLan,
     readonly name: string,
     readonly address: string,
-    readonly mac: string,
+    /** eth0's MAC (a test may change it, as a driver or `ip link set address` can). */
+    public mac: string,
   ) {
     this.linkLocal = `fe80::${name.length}`;
     this.addresses.add(`${address}/24`);
