@@ -152,7 +152,7 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
       } catch (e) {
         error = errorText(e);
       }
-      rtnl.invalidate();
+      rtnl.invalidateAddresses(); // an address changes no link: the link list stays good
       setImmediate(() => done(error === undefined ? undefined : `${what}: ${error}`));
     });
     pump();

@@ -127,6 +127,13 @@ export class RtnlDump {
     this.addressesThisTurn = undefined;
   }
 
+  /** Forget the reused address list only: after an address we added or deleted, the links (index,
+   *  name, MAC, flags) are what they were, and a new master's gratuitous ARP right after its VIPs
+   *  reuses the link list its VIP requests read (one dump fewer on the takeover path). */
+  invalidateAddresses(): void {
+    this.addressesThisTurn = undefined;
+  }
+
   /** `fresh`: dump now even if this phase already has a list. */
   links(fresh = false): LinkRecord[] {
     if (this.linksThisTurn && !fresh) return this.linksThisTurn;
