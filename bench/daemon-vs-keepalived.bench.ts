@@ -12,7 +12,11 @@
  *     ≤ 40 KiB per instance.
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
- *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000]
+ *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
+ *
+ * --baseline DIR: the failover runs also start keepalived-ts built in another checkout DIR
+ * (its dist/), interleaved with this tree's and keepalived's, to compare two builds under the
+ * same load.
  *
  * Prints figures and a target table; asserts nothing. See docs/benchmarks.md.
  */
@@ -22,7 +26,7 @@ import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
 import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type FailoverSample } from './lib/failover.js';
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
-import { KEEPALIVED, oursCommand, type ImplName } from './lib/implementations.js';
+import { KEEPALIVED, oursCommand, useBaseline, type ImplName } from './lib/implementations.js';
 import { fmt, percentile } from './lib/stats.js';
 
 function flag(name: string, fallback: string): string {
@@ -34,7 +38,9 @@ const runs = Number(flag('runs', '20'));
 const seconds = Number(flag('seconds', '60'));
 const only = flag('only', 'all');
 const instanceCounts = flag('instances', '1,100,1000').split(',').map(Number);
+const baseline = flag('baseline', '');
 const IMPLS: ImplName[] = ['keepalived-ts', 'keepalived'];
+const FAILOVER_IMPLS: ImplName[] = baseline ? ['keepalived-ts', 'baseline', 'keepalived'] : IMPLS;
 const CASES: FailoverCase[] = [
   { label: 'v2 advert 1 s', version: 2, advertS: 1 },
   { label: 'v3 advert 0.05 s', version: 3, advertS: 0.05 },
@@ -62,11 +68,11 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
   const fl = await buildFailoverLab(lab);
   for (const c of CASES) {
     const mdi = masterDownMs(c);
-    const samples: Record<ImplName, FailoverSample[]> = { 'keepalived-ts': [], keepalived: [] };
-    const failures: Record<ImplName, string[]> = { 'keepalived-ts': [], keepalived: [] };
+    const samples: Record<ImplName, FailoverSample[]> = { 'keepalived-ts': [], keepalived: [], baseline: [] };
+    const failures: Record<ImplName, string[]> = { 'keepalived-ts': [], keepalived: [], baseline: [] };
     console.log(`\nfailover, ${c.label}: Master_Down_Interval of the backup (priority 100) = ${fmt(mdi, 1)} ms; ${runs} runs each, interleaved`);
     for (let i = 0; i < runs; i++) {
-      for (const impl of IMPLS) {
+      for (const impl of FAILOVER_IMPLS) {
         try {
           const s = await runFailover(lab, fl, impl, c, dir);
           samples[impl].push(s);
@@ -80,9 +86,9 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
     const stat = (impl: ImplName, key: keyof Omit<FailoverSample, 'impl'>, p: number): number => percentile(samples[impl].map((s) => s[key]), p);
     console.log('  figure (ms)                 ours median / p99      keepalived median / p99');
     for (const key of ['advertToGarpMs', 'killToGarpMs', 'killToVipMs'] as const) {
-      console.log(`  ${key.padEnd(26)} ${fmt(stat('keepalived-ts', key, 50)).padStart(8)} / ${fmt(stat('keepalived-ts', key, 99)).padEnd(10)} ${fmt(stat('keepalived', key, 50)).padStart(10)} / ${fmt(stat('keepalived', key, 99))}`);
+      console.log(`  ${key.padEnd(26)} ${fmt(stat('keepalived-ts', key, 50)).padStart(8)} / ${fmt(stat('keepalived-ts', key, 99)).padEnd(10)} ${fmt(stat('keepalived', key, 50)).padStart(10)} / ${fmt(stat('keepalived', key, 99))}${baseline ? `   baseline ${fmt(stat('baseline', key, 50))} / ${fmt(stat('baseline', key, 99))}` : ''}`);
     }
-    for (const impl of IMPLS) if (failures[impl].length) console.log(`  ${impl}: ${failures[impl].length} failed runs`);
+    for (const impl of FAILOVER_IMPLS) if (failures[impl].length) console.log(`  ${impl}: ${failures[impl].length} failed runs`);
     const oursP99 = stat('keepalived-ts', 'advertToGarpMs', 99);
     rows.push({ metric: `failover ${c.label}: advert→GARP median ms`, ours: stat('keepalived-ts', 'advertToGarpMs', 50), theirs: stat('keepalived', 'advertToGarpMs', 50), target: `(MDI ${fmt(mdi)} ms)` });
     rows.push({ metric: `failover ${c.label}: advert→GARP p99 ms`, ours: oursP99, theirs: stat('keepalived', 'advertToGarpMs', 99), target: `≤ MDI+10 = ${fmt(mdi + 10)}`, met: oursP99 <= mdi + 10 && samples['keepalived-ts'].length === runs });
@@ -143,7 +149,7 @@ async function main(): Promise<number> {
     console.log(`daemon-vs-keepalived: skipped, ${rootRequiredReason}`);
     return 0;
   }
-  console.log(`keepalived-ts vs keepalived (${KEEPALIVED}); ours runs as: ${oursCommand().how}`);
+  console.log(`keepalived-ts vs keepalived (${KEEPALIVED}); ours runs as: ${oursCommand().how}${baseline ? `; baseline runs as: ${useBaseline(baseline)}` : ''}`);
   console.log(`node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const lab = new NetnsLab('kts-bench-');
   const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));

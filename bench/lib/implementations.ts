@@ -7,12 +7,23 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabProcess, NetnsLab } from '../../test/helpers/netns.js';
 
-export type ImplName = 'keepalived-ts' | 'keepalived';
+/** 'baseline': keepalived-ts built from another tree (useBaseline), run beside this one to compare two builds. */
+export type ImplName = 'keepalived-ts' | 'keepalived' | 'baseline';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST_CLI = join(ROOT, 'dist/adapters/node/cli.js');
 const TS_CLI = join(ROOT, 'adapters/node/cli.ts');
 export const KEEPALIVED = '/usr/sbin/keepalived';
+
+let baselineCli: string | undefined;
+
+/** Run the 'baseline' implementation from `tree`'s dist/ (another checkout, built with npm run build). */
+export function useBaseline(tree: string): string {
+  const cli = join(tree, 'dist/adapters/node/cli.js');
+  if (!existsSync(cli)) throw new Error(`--baseline ${tree}: no ${cli} (run npm run build there)`);
+  baselineCli = cli;
+  return `node ${cli}`;
+}
 
 export function oursCommand(): { argv: string[]; how: string } {
   if (existsSync(DIST_CLI)) return { argv: [process.execPath, DIST_CLI], how: `node ${DIST_CLI}` };
@@ -48,7 +59,7 @@ export function startDaemon(lab: NetnsLab, ns: string, impl: ImplName, dir: stri
   const confFile = `${base}.conf`;
   writeFileSync(confFile, conf);
   const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid`, checker: `${base}-checkers.pid` };
-  const exe = impl === 'keepalived' ? [KEEPALIVED] : oursCommand().argv;
+  const exe = impl === 'keepalived' ? [KEEPALIVED] : impl === 'baseline' ? [process.execPath, baselineCli ?? useBaseline('')] : oursCommand().argv;
   const proc = lab.spawn(ns, [...exe, '-n', '-l', '-P', '-f', confFile, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', pidFiles.checker], { TMPDIR: dir });
   const d: RunningDaemon = {
     proc,
