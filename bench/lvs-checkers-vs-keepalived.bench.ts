@@ -53,6 +53,8 @@ const impls = flag('impl', 'keepalived-ts,keepalived').split(',') as Impl[];
 const failCount = Number(flag('fail', '5'));
 const cpuProf = flag('cpu-prof', '');
 const logDir = flag('log-dir', '');
+/** --child-flags "…": the checker child's node flags for ours (KEEPALIVED_TS_CHILD_NODE_FLAGS; "" for V8's defaults). */
+const childFlags = process.argv.includes('--child-flags') ? flag('child-flags', '') : undefined;
 
 const rsAddr = (r: number): string => `203.0.113.${1 + (r % PER_VS)}`;
 const rsPort = (r: number): number => 10000 + Math.floor(r / PER_VS);
@@ -115,6 +117,7 @@ function startDaemon(l: Lab, impl: Impl, conf: string, tag: string): Running {
   const pidFile = `${base}-checkers.pid`;
   const flags = ['-n', '-l', '-C', '-f', `${base}.conf`, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`, '-c', pidFile];
   const env: Record<string, string> = { TMPDIR: l.tmp };
+  if (impl === 'keepalived-ts' && childFlags !== undefined) env.KEEPALIVED_TS_CHILD_NODE_FLAGS = childFlags;
   // --cpu-prof DIR: node's own profiler in every keepalived-ts process (the children inherit it).
   const prof = impl === 'keepalived-ts' && cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
   const argv = impl === 'keepalived' ? ['env', `LD_PRELOAD=${l.shim}`, KEEPALIVED, ...flags] : [process.execPath, ...prof, '--conditions=ipvs-netlink-source', '--import', 'tsx', CLI, ...flags];
