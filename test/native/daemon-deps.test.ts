@@ -3,9 +3,14 @@
  * are optional npm packages, so a host without a compiler may lack raw-socket; the daemon then
  * stops with one line per missing part, naming it and what to install.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { daemonNativeProblems } from '../../adapters/linux/native-deps.js';
+import { daemonNativeProblems, daemonNativeProblemsApart } from '../../adapters/linux/native-deps.js';
+
+const TSX = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href.replace(/\/cjs\/index\.cjs$|\/dist\/.*$/, '/dist/loader.mjs')];
 
 const notFound = (name: string): Error => Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
 
@@ -41,5 +46,22 @@ describe('daemon native dependencies', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^the daemon needs the package netlink, which does not load \(netlink\.node: invalid ELF header\): install/);
     expect(problems[1]).toMatch(/^the native addon netio \(native\/netio\.c\) is not available for linux-riscv64/);
+  });
+
+  it.skipIf(!rawSocketInstalled)('a daemon started with -n checks in a throwaway process: same answer, and netlink and raw-socket are not loaded in the daemon', () => {
+    // A fresh node (tsx for the .ts sources) runs the check apart, then says what it has loaded.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { daemonNativeProblemsApart } = await import(${JSON.stringify(new URL('../../adapters/linux/native-deps.ts', import.meta.url).href)});
+      const problems = daemonNativeProblemsApart(${JSON.stringify(TSX)});
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/netlink/') || k.includes('/node_modules/raw-socket/'));
+      process.stdout.write(JSON.stringify({ problems, loaded }));`;
+    const r = spawnSync(process.execPath, [...TSX, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ problems: [], loaded: [] });
+  });
+
+  it('when the throwaway process cannot run, the check runs in this process instead', () => {
+    expect(daemonNativeProblemsApart(['--no-such-node-option'])).toEqual(daemonNativeProblems());
   });
 });

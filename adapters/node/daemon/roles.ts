@@ -6,7 +6,9 @@
  * anyway, `-P` keeps only VRRP and `-C` only the checker. Each child sees the whole global_defs
  * but only its own subsystem's blocks (keepalived's children skip the other blocks the same way).
  */
-import { emptyConfig, type KeepalivedConfig } from '../../../config/index.js';
+// defaults.js, not index.js: a child process needs the empty model, not the compiler.
+import { emptyConfig } from '../../../config/defaults.js';
+import type { KeepalivedConfig } from '../../../config/index.js';
 import type { ChildRole } from './ipc.js';
 
 export interface RoleSelection {

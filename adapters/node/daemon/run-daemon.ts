@@ -24,8 +24,11 @@ export interface DaemonDeps {
   syslogSocket?: string;
   /** Invoked as `keepalived-ts [OPTION...]` (no sub-command): --help lists the sub-commands too. */
   topLevel?: boolean;
-  /** Checked before starting (and before detaching): what the daemon lacks to run here. */
-  preflight?: () => Promise<string[]>;
+  /**
+   * Checked before starting (and before detaching): what the daemon lacks to run here.
+   * `daemonHere`: this process becomes the daemon (-n), rather than launching a detached one.
+   */
+  preflight?: (opts: { daemonHere: boolean }) => Promise<string[]>;
 }
 
 function absolutePaths(f: DaemonFlags): void {
@@ -85,7 +88,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
   // Missing native packages: say what to install, on stderr, before detaching (the launcher
   // already checked when we are the detached daemon).
   if (!daemonized && deps.preflight) {
-    const problems = await deps.preflight();
+    const problems = await deps.preflight({ daemonHere: flags.dontFork });
     if (problems.length > 0) {
       for (const p of problems) process.stderr.write(`${PROGRAM}: cannot start the daemon: ${p}\n`);
       return 1;

@@ -10,13 +10,14 @@
 import { createRuntime } from '../../../actors/runtime.js';
 import type { Logger } from '../../../actors/ports.js';
 import type { KeepalivedConfig } from '../../../config/index.js';
-import { createProber } from '../../probe/prober.js';
-import { chooseLbTable } from '../lb-backend.js';
 import { createNodePorts, type NodePorts } from '../ports.js';
 import type { RuntimeFactory } from './role-host.js';
 
 /** The checker child's ports: the node's, plus prober, table and randomness. */
 export async function createCheckerPorts(logger: Logger, opts: { netns?: string; model?: KeepalivedConfig }): Promise<NodePorts> {
+  // Loaded here, not at the top: the VRRP child never loads the probes, IPVS or nftables code
+  // (about 1.9 MiB of V8 heap; docs/benchmarks.md, "Memory: the parent").
+  const [{ createProber }, { chooseLbTable }] = await Promise.all([import('../../probe/prober.js'), import('../lb-backend.js')]);
   const netns = opts.netns !== undefined ? { netns: opts.netns } : {};
   const base = createNodePorts({ logger, ...netns });
   const lbTable = await chooseLbTable({ choice: opts.model?.globalDefs.lvsBackend ?? 'auto', logger, ...netns });
