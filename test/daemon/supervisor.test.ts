@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChildSupervisor, type SupervisorOptions } from '../../adapters/node/daemon/supervisor.js';
 import type { ChildRole } from '../../adapters/node/daemon/ipc.js';
+import { packModel } from '../../adapters/node/daemon/held-config.js';
 import { CollectingLogger, FAKE_CHILD, TSX_EXEC_ARGV, TWO_INSTANCES, WITH_VIRTUAL_SERVER, model, readJournal, sleep, tempDir, until } from './fixtures/harness.js';
 
 const tmp = tempDir('kts-g-sup-');
@@ -26,7 +27,7 @@ function make(role: ChildRole, over: Partial<SupervisorOptions> = {}) {
   process.env.KTS_FAKE_JOURNAL = journal;
   const log = new CollectingLogger();
   const fatal: string[] = [];
-  const m = model(WITH_VIRTUAL_SERVER);
+  const m = packModel(model(WITH_VIRTUAL_SERVER));
   const pidFile = join(tmp.dir, `${role}-${id}.pid`);
   const sup = new ChildSupervisor({
     role,

@@ -12,7 +12,9 @@
  *    parent-death signal: VIPs are removed and priority 0 is advertised before exiting.
  */
 import type { Logger } from '../../../actors/ports.js';
+import type { KeepalivedConfig } from '../../../config/index.js';
 import type { TraceRecord } from '../../../sim/view/records.js';
+import { unpackModel } from './held-config.js';
 import { CHILD_EXIT_FATAL, isParentMessage, type ChildMessage, type ChildRole, type DumpKind } from './ipc.js';
 import { createDaemonLogger, type DaemonLogger } from './log-sinks.js';
 import { RoleHost, type RuntimeFactory } from './role-host.js';
@@ -111,23 +113,28 @@ export function runChild(factory: RuntimeFactory, roleArg: string | undefined = 
             : {}),
           ...(m.options.trace !== undefined ? { trace: m.options.trace } : {}),
         });
-        host.start(m.model).then(
-          () => send({ type: 'ready' }),
-          (e: unknown) => {
-            const reason = `cannot start the ${role} runtime: ${(e as Error).message}`;
-            log.log('error', reason);
-            send({ type: 'fatal', reason });
-            host = undefined;
-            exit(CHILD_EXIT_FATAL);
-          },
-        );
+        const cannotStart = (e: unknown): void => {
+          const reason = `cannot start the ${role} runtime: ${(e as Error).message}`;
+          log.log('error', reason);
+          send({ type: 'fatal', reason });
+          host = undefined;
+          exit(CHILD_EXIT_FATAL);
+        };
+        let model: KeepalivedConfig;
+        try {
+          model = unpackModel(m.model);
+        } catch (e) {
+          cannotStart(e);
+          return;
+        }
+        host.start(model).then(() => send({ type: 'ready' }), cannotStart);
         return;
       }
       case 'reload':
         if (!host) return;
         log.log('info', 'Reloading');
         try {
-          host.reload(m.model);
+          host.reload(unpackModel(m.model));
           log.log('info', 'Reload complete');
         } catch (e) {
           log.log('error', `Reload failed, keeping the running configuration: ${(e as Error).message}`);

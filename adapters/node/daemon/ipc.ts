@@ -3,6 +3,7 @@
  * as keepalived 1.x's watchdog socket). Messages are plain data.
  *
  *   parent → child: start (model + log options), hello (every 5 s), reload, dump, stop,
+ *                   (the model as held-config.ts's bytes, which the child unpacks)
  *                   status (for the control socket and the metrics; answered at once)
  *   child → parent: ready, hello.ack, reloaded, stopped, fatal, status (its ChildStatus, or none
  *                   before its runtime started); with --web also feed (trace records, batched)
@@ -11,10 +12,10 @@
  * A child that does not answer hellos is killed and respawned; a child whose channel closes
  * (the parent died) stops its runtime gracefully and exits.
  */
-import type { KeepalivedConfig } from '../../../config/index.js';
 import type { MachineDiagram } from '../../../sim/view/diagram.js';
 import type { TraceRecord } from '../../../sim/view/records.js';
 import type { ChildWatchOptions } from '../web/runtime-watch.js';
+import type { ModelBytes } from './held-config.js';
 import type { DaemonLogOptions } from './log-sinks.js';
 import type { ChildStatus } from './status.js';
 
@@ -39,9 +40,9 @@ export interface ChildStartOptions {
 }
 
 export type ParentMessage =
-  | { type: 'start'; model: KeepalivedConfig; options: ChildStartOptions }
+  | { type: 'start'; model: ModelBytes; options: ChildStartOptions }
   | { type: 'hello'; seq: number }
-  | { type: 'reload'; model: KeepalivedConfig }
+  | { type: 'reload'; model: ModelBytes }
   | { type: 'dump'; kind: DumpKind }
   | { type: 'status'; id: number }
   | { type: 'stop' };

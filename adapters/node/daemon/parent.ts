@@ -20,15 +20,17 @@
  * Signals that arrive before start-up has finished are queued and handled in order right after.
  */
 import { release, version as osVersion } from 'node:os';
-import type { KeepalivedConfig } from '../../../config/index.js';
+import type { GlobalDefs } from '../../../config/index.js';
 import { listenText, parseListen, type ListenAddress } from '../../../config/listen.js';
 import { controlPathFor } from '../control/paths.js';
 import { listenControl, type ControlServer } from '../control/server.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { formatDiagnostic, loadConfig, defaultConfigId } from './config-load.js';
+import { debouncedCollector } from './heap-compact.js';
 import { defaultDumpDir, dumpPaths, writeDump } from './dump-files.js';
 import { formatParentData, formatVrrpData } from './dumps.js';
 import type { DaemonFlags } from './flags.js';
+import { holdConfig, unpackModel, type HeldConfig } from './held-config.js';
 import type { ChildRole, ChildStartOptions, DumpKind } from './ipc.js';
 import { quotedCommandLine } from './log-format.js';
 import { createDaemonLogger, type DaemonLogOptions } from './log-sinks.js';
@@ -55,6 +57,8 @@ export interface DaemonTiming {
   runtimeStopTimeoutMs: number;
   /** How long a status request waits for each child's answer. */
   statusTimeoutMs: number;
+  /** The parent's one garbage collection this long after start-up, a reload or a child's start. */
+  compactDelayMs: number;
 }
 
 export const DEFAULT_TIMING: Readonly<DaemonTiming> = {
@@ -65,6 +69,7 @@ export const DEFAULT_TIMING: Readonly<DaemonTiming> = {
   childStopTimeoutMs: 10_000,
   runtimeStopTimeoutMs: 5000,
   statusTimeoutMs: 2000,
+  compactDelayMs: 1000,
 };
 
 export interface ParentDeps {
@@ -81,6 +86,17 @@ export interface ParentDeps {
   onReady?: () => void;
   /** Every log line of the parent, also (the detached daemon copies them to its launcher until ready). */
   onLog?: (level: string, message: string) => void;
+}
+
+/** Start-up's configuration: compiled, its diagnostics logged, then held; undefined if it cannot run. */
+function loadFirstConfig(flags: DaemonFlags, log: { log(level: string, message: string): void }): HeldConfig | undefined {
+  const first = loadConfig(flags.configFile, flags.configId);
+  for (const d of first.diagnostics) log.log(d.severity === 'info' ? 'info' : d.severity, formatDiagnostic(d));
+  if (first.fatal) {
+    log.log('error', `Configuration ${flags.configFile} cannot be run - exiting`);
+    return undefined;
+  }
+  return holdConfig(first.model);
 }
 
 type Unit = { role: ChildRole; kind: 'child'; sup: ChildSupervisor } | { role: ChildRole; kind: 'host'; host: RoleHost };
@@ -136,19 +152,18 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   }
 
   log.log('info', `Configuration file ${flags.configFile}`);
-  const first = loadConfig(flags.configFile, flags.configId);
-  for (const d of first.diagnostics) log.log(d.severity === 'info' ? 'info' : d.severity, formatDiagnostic(d));
-  if (first.fatal) {
-    log.log('error', `Configuration ${flags.configFile} cannot be run - exiting`);
-    return finish(1);
-  }
-  let model: KeepalivedConfig = first.model;
-  const name = model.globalDefs.routerId ?? defaultConfigId();
+  // The running configuration as the parent keeps it (held-config.ts): the compiled model is
+  // not kept as objects beyond this statement.
+  const firstConfig = loadFirstConfig(flags, log);
+  if (!firstConfig) return finish(1);
+  let config: HeldConfig = firstConfig;
+  const name = config.globalDefs.routerId ?? defaultConfigId();
   const dumpDir = defaultDumpDir();
   // keepalived: -s overrides net_namespace, and the namespace cannot change on reload.
-  const netns = flags.namespace ?? model.globalDefs.other['net_namespace']?.[0];
-  if (flags.namespace && model.globalDefs.other['net_namespace']?.[0] && flags.namespace !== model.globalDefs.other['net_namespace'][0]) {
-    log.log('info', `Overriding config net_namespace '${model.globalDefs.other['net_namespace'][0]}' with command line namespace '${flags.namespace}'`);
+  const configNetns = config.globalDefs.other['net_namespace']?.[0];
+  const netns = flags.namespace ?? configNetns;
+  if (flags.namespace && configNetns && flags.namespace !== configNetns) {
+    log.log('info', `Overriding config net_namespace '${configNetns}' with command line namespace '${flags.namespace}'`);
   }
 
   // --web / --inspect: the web server and the relay listen before any child starts.
@@ -169,7 +184,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   }
 
   if (flags.dumpConf) {
-    for (const line of formatVrrpData({ model, hostName: name, umask: flags.umask }, [], []).split('\n')) if (line) log.log('info', line);
+    for (const line of formatVrrpData({ model: unpackModel(config.bytes), hostName: name, umask: flags.umask }, [], []).split('\n')) if (line) log.log('info', line);
   }
 
   const trace = flags.trace ? new TraceFile(flags.trace, log) : undefined;
@@ -193,12 +208,13 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   /** --single-process only: the runtimes run here (role-host.js and what it pulls in are not loaded otherwise). */
   let RoleHostClass: typeof RoleHost | undefined;
   let reloads = 0;
+  /** Start-up's and each reload's garbage, collected once the children have their model (heap-compact.ts). */
+  const compaction = debouncedCollector(timing.compactDelayMs);
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
   /** Where metrics are served: --metrics, else global_defs keepalived_ts_metrics. */
   const metricsFlag = flags.metrics !== undefined ? parseListen(flags.metrics) : undefined;
-  const metricsWanted = (m: KeepalivedConfig): ListenAddress | undefined =>
-    metricsFlag && !('error' in metricsFlag) ? metricsFlag : m.globalDefs.metricsListen;
+  const metricsWanted = (g: GlobalDefs): ListenAddress | undefined => (metricsFlag && !('error' in metricsFlag) ? metricsFlag : g.metricsListen);
 
   const stopUnit = (u: Unit): Promise<void> => (u.kind === 'child' ? u.sup.stop() : u.host.stop());
 
@@ -208,6 +224,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       return;
     }
     stopping = true;
+    compaction.cancel();
     control?.close();
     metrics?.close();
     trace?.write({ type: 'daemon', host: name, what: 'stopping', detail: why });
@@ -237,17 +254,19 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
         ...(watch ? { watch: watch.hostWatch(role) } : {}),
       });
       units.set(role, { role, kind: 'host', host });
-      host.start(model).catch((e: unknown) => {
+      host.start(unpackModel(config.bytes)).catch((e: unknown) => {
         log.log('error', `cannot start the ${role} runtime: ${(e as Error).message}`);
         stopAll('fatal', 1);
       });
       return;
     }
+    const watchHooks = watch?.supervisorHooks(role);
     const sup = new ChildSupervisor({
       role,
       entry: deps.childEntry,
       execArgv: deps.childExecArgv,
-      startMessage: () => ({ type: 'start', model, options: startOptions() }),
+      // The bytes themselves: a respawn sends the running configuration without re-encoding it.
+      startMessage: () => ({ type: 'start', model: config.bytes, options: startOptions() }),
       log,
       pidFile: role === 'vrrp' ? pids.vrrp : pids.checker,
       respawn: !flags.dontRespawn,
@@ -257,7 +276,12 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       backoff: timing.backoff,
       stopTimeoutMs: timing.childStopTimeoutMs,
       onFatal: (reason) => stopAll(reason, 1),
-      ...watch?.supervisorHooks(role),
+      ...watchHooks,
+      onChildMessage: (m) => {
+        // The child has the configuration (and so the parent no longer needs its garbage).
+        if (m.type === 'ready' || m.type === 'reloaded') compaction.soon();
+        watchHooks?.onChildMessage(m);
+      },
       onExit: (pid, code, signal) =>
         trace?.write({ type: 'daemon', host: name, what: signal ? 'killed' : 'crashed', detail: `${role} child pid ${pid} ${signal ? `killed by ${signal}` : `exited with status ${code}`}` }),
     });
@@ -266,7 +290,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   };
 
   const reconcile = (): void => {
-    const wanted = new Set(rolesFor(model, flags));
+    const wanted = new Set(rolesFor(config.sections, flags));
     for (const [role, u] of units) {
       if (!wanted.has(role)) {
         units.delete(role);
@@ -290,16 +314,17 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       return { reloaded: false, errors: errors.length > 0 ? errors : [aborted] };
     }
     for (const d of next.diagnostics) log.log(d.severity === 'info' ? 'info' : d.severity, formatDiagnostic(d));
-    model = next.model;
+    config = holdConfig(next.model);
     log.log('info', `Configuration file ${flags.configFile}`);
     for (const u of units.values()) {
-      if (u.kind === 'child') u.sup.send({ type: 'reload', model });
-      else u.host.reload(model);
+      if (u.kind === 'child') u.sup.send({ type: 'reload', model: config.bytes });
+      else u.host.reload(unpackModel(config.bytes));
     }
     reconcile();
+    compaction.soon();
     reloads++;
     const before = metrics?.listen;
-    const after = metricsWanted(model);
+    const after = metricsWanted(config.globalDefs);
     if (before?.host !== after?.host || before?.port !== after?.port) void serveMetrics(after);
     return { reloaded: true, errors: [] };
   };
@@ -347,6 +372,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     if (stopping) return;
     if (kind === 'data') {
       log.log('info', `Printing parent data for process(${process.pid}) on signal`);
+      const model = unpackModel(config.bytes);
       const err = writeDump(dumpPaths(dumpDir, model).parentData, formatParentData({ model, hostName: name, umask: flags.umask }));
       if (err) log.log('error', `Can't write the parent data dump (${err})`);
     }
@@ -379,7 +405,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       return finish(1);
     }
   }
-  const roles = rolesFor(model, flags);
+  const roles = rolesFor(config.sections, flags);
   if (roles.length === 0) log.log('warning', 'No VRRP or health-checker configuration: nothing to run until a reload adds some');
   reconcile();
 
@@ -388,7 +414,8 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   if ('error' in ctl) log.log('error', `Control socket not available: ${ctl.error}`);
   else if (stopping) ctl.close();
   else control = ctl;
-  await serveMetrics(metricsWanted(model));
+  await serveMetrics(metricsWanted(config.globalDefs));
+  compaction.soon();
   deps.onReady?.();
 
   handle = onSignal;

@@ -30,13 +30,23 @@ export function hasCheckerSection(m: KeepalivedConfig): boolean {
   return m.virtualServers.length > 0;
 }
 
-export function rolesFor(m: KeepalivedConfig, sel: RoleSelection): ChildRole[] {
+/** Which subsystems a configuration has: all the parent keeps to choose its children. */
+export interface Sections {
+  vrrp: boolean;
+  checker: boolean;
+}
+
+export function sectionsOf(m: KeepalivedConfig): Sections {
+  return { vrrp: hasVrrpSection(m), checker: hasCheckerSection(m) };
+}
+
+export function rolesFor(s: Sections, sel: RoleSelection): ChildRole[] {
   // -P and -C together mean both, as in keepalived.
   const wantVrrp = !sel.checkOnly || sel.vrrpOnly;
   const wantChecker = !sel.vrrpOnly || sel.checkOnly;
   const roles: ChildRole[] = [];
-  if (wantVrrp && (sel.all || hasVrrpSection(m))) roles.push('vrrp');
-  if (wantChecker && (sel.all || hasCheckerSection(m))) roles.push('checker');
+  if (wantVrrp && (sel.all || s.vrrp)) roles.push('vrrp');
+  if (wantChecker && (sel.all || s.checker)) roles.push('checker');
   return roles;
 }
 

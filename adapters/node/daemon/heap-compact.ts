@@ -1,0 +1,63 @@
+/**
+ * One full garbage collection of this process's heap, for the parent after start-up and after
+ * each reload.
+ *
+ * Compiling keepalived.conf allocates several times the model's size (text, tokens, tree, model,
+ * the bytes for the children), and the parent is idle afterwards: it allocates so little that V8
+ * runs no collection for minutes, so the garbage of compiling 1,000 instances stayed in its RSS
+ * (about 8 MiB at the 10 s mark of bench/memory-daemon.ts, docs/benchmarks.md "Memory: the
+ * parent"). V8 offers no API for one collection without `--expose-gc` on the command line; the
+ * flag is turned on only while one new V8 context is made (the only place the `gc` function then
+ * appears), and off again. It changes nothing else: this process's own global has no `gc`.
+ * A collection of the parent's heap (about 10 MiB) takes a few milliseconds.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let collect: (() => void) | null | undefined;
+
+function collector(): (() => void) | null {
+  if (collect !== undefined) return collect;
+  const own = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return (collect = own as () => void);
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    collect = typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    collect = null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+  return collect;
+}
+
+/** Runs one full collection; false when this node cannot (then V8 collects when it will). */
+export function collectGarbage(): boolean {
+  const gc = collector();
+  if (!gc) return false;
+  gc();
+  return true;
+}
+
+/**
+ * A collection `delayMs` after the last call (several children becoming ready, or a reload and
+ * its children's answers, make one collection). The timer never keeps the process alive.
+ */
+export function debouncedCollector(delayMs: number, collectNow: () => unknown = collectGarbage): { soon(): void; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    soon() {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        collectNow();
+      }, delayMs);
+      timer.unref();
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
