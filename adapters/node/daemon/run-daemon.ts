@@ -8,6 +8,7 @@ import { DAEMON_ENV, daemonize, reportDaemonExit, reportDaemonLog, reportDaemonR
 import { childExecArgv } from './child-node-flags.js';
 import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
 import { handleClosedOutput } from '../stdio.js';
+import { optimizeForSize } from './heap-compact.js';
 import { helpText, parseFlags, versionText, type DaemonFlags } from './flags.js';
 import { runParent, type DaemonTiming } from './parent.js';
 import type { RuntimeFactory } from './role-host.js';
@@ -100,6 +101,8 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     process.chdir('/');
   }
   process.umask(flags.umask);
+  // The parent's heap stays near its live size (heap-compact.ts; docs/benchmarks.md, "Memory: the parent").
+  optimizeForSize();
   // From here on this process is the daemon: a console log without a reader never stops it.
   handleClosedOutput('ignore');
   const code = await runParent(
