@@ -5,12 +5,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CHILD_NODE_FLAGS, CHILD_NODE_FLAGS_ENV, childExecArgv } from '../../adapters/node/daemon/child-node-flags.js';
+import { CHECKER_NODE_FLAGS, CHILD_NODE_FLAGS, CHILD_NODE_FLAGS_ENV, childExecArgv } from '../../adapters/node/daemon/child-node-flags.js';
 
 describe('child node flags', () => {
   it('puts the defaults first, then the parent’s own node flags (made portable), so the parent’s win', () => {
     const argv = childExecArgv(['--max-semi-space-size=4', '--import', './loader.mjs'], {}, '/srv/app');
     expect(argv).toEqual([...CHILD_NODE_FLAGS, '--max-semi-space-size=4', '--import', 'file:///srv/app/loader.mjs']);
+  });
+
+  it('gives the checker child its own list (a larger young generation, no --optimize-for-size); the override covers both', () => {
+    expect(childExecArgv([], {}, '/', 'checker')).toEqual([...CHECKER_NODE_FLAGS]);
+    expect(CHECKER_NODE_FLAGS).not.toContain('--optimize-for-size');
+    expect(childExecArgv(['--inspect'], {}, '/', 'checker')).toEqual([...CHECKER_NODE_FLAGS, '--inspect']);
+    expect(childExecArgv([], { [CHILD_NODE_FLAGS_ENV]: '' }, '/', 'checker')).toEqual([]);
   });
 
   it('takes the list from KEEPALIVED_TS_CHILD_NODE_FLAGS when set (space separated; empty: none)', () => {

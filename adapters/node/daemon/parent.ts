@@ -77,7 +77,8 @@ export interface ParentDeps {
   /** Module each child process runs (child-main.ts in production). */
   childEntry: string;
   /** Node options for the children (tsx loader and so on), already made cwd-independent. */
-  childExecArgv: string[];
+  /** Node flags per child role (child-node-flags.ts). */
+  childExecArgv: Record<ChildRole, string[]>;
   /** For --single-process: loaded lazily so the parent process never opens sockets otherwise. */
   loadFactory: () => Promise<RuntimeFactory>;
   timing?: Partial<DaemonTiming>;
@@ -264,7 +265,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
     const sup = new ChildSupervisor({
       role,
       entry: deps.childEntry,
-      execArgv: deps.childExecArgv,
+      execArgv: deps.childExecArgv[role],
       // The bytes themselves: a respawn sends the running configuration without re-encoding it.
       startMessage: () => ({ type: 'start', model: config.bytes, options: startOptions() }),
       log,

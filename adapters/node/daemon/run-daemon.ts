@@ -111,7 +111,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
     {
       version: deps.version,
       childEntry: deps.childEntry,
-      childExecArgv: childExecArgv(process.execArgv),
+      childExecArgv: { vrrp: childExecArgv(process.execArgv), checker: childExecArgv(process.execArgv, process.env, process.cwd(), 'checker') },
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,
