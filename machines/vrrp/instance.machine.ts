@@ -65,6 +65,17 @@
 import { initialContext, masterDownUs } from './instance.context.js';
 import { instanceSetup } from './instance.setup.js';
 
+/** A timer actor that throws (a bug: ports report failures as values) leaves the instance in FAULT for good. */
+const timerFailed = (actor: 'masterDownTimer' | 'adverTimer') =>
+  ({
+    target: '#vrrpInstance.fault',
+    actions: [
+      { type: 'reportActorFailure', params: { actor } },
+      { type: 'recordFault', params: { source: 'io-failure' } },
+      { type: 'setReason', params: { reason: 'fault' } },
+    ],
+  }) as const;
+
 export const instanceMachine = instanceSetup.createMachine({
   id: 'vrrpInstance',
   context: ({ input }) => initialContext(input),
@@ -133,14 +144,7 @@ export const instanceMachine = instanceSetup.createMachine({
             id: 'masterDownTimer',
             src: 'masterDownTimer',
             input: ({ context }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env }),
-            onError: {
-              target: '#vrrpInstance.fault',
-              actions: [
-                { type: 'reportActorFailure', params: { actor: 'masterDownTimer' } },
-                { type: 'recordFault', params: { source: 'io-failure' } },
-                { type: 'setReason', params: { reason: 'fault' } },
-              ],
-            },
+            onError: timerFailed('masterDownTimer'),
           },
           on: {
             'net.advert': {
@@ -212,14 +216,7 @@ export const instanceMachine = instanceSetup.createMachine({
             id: 'adverTimer',
             src: 'adverTimer',
             input: ({ context }) => ({ instance: context.cfg.name, intervalMs: context.cfg.advertIntervalCs * 10, priority: context.priority, env: context.cfg.env }),
-            onError: {
-              target: '#vrrpInstance.fault',
-              actions: [
-                { type: 'reportActorFailure', params: { actor: 'adverTimer' } },
-                { type: 'recordFault', params: { source: 'io-failure' } },
-                { type: 'setReason', params: { reason: 'fault' } },
-              ],
-            },
+            onError: timerFailed('adverTimer'),
           },
           on: {
             'track.priority': { actions: [{ type: 'setTrackDelta', params: ({ event }) => ({ delta: event.delta }) }, 'tellAdverTimerPriority'] },
