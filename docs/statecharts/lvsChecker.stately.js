@@ -102,27 +102,33 @@ export const lvsChecker = createMachine({
             "target": "healthy",
             "reenter": true,
             "internal": false,
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": {
               "type": "outcomeWaits"
             },
             "target": "waiting",
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": {
               "type": "outcomeWaitsForMark"
             },
             "target": "waitingForMark",
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": "isEnabled",
@@ -200,6 +206,8 @@ export const lvsChecker = createMachine({
               }
             },
             "target": "healthy",
+            "reenter": true,
+            "internal": false,
             "actions": [
               "cancelProbe",
               {
@@ -348,27 +356,33 @@ export const lvsChecker = createMachine({
             "target": "healthy",
             "reenter": true,
             "internal": false,
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": {
               "type": "outcomeWaits"
             },
             "target": "waiting",
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": {
               "type": "outcomeWaitsForMark"
             },
             "target": "waitingForMark",
-            "actions": {
-              "type": "applyOutcome"
-            }
+            "actions": [
+              {
+                "type": "applyOutcome"
+              }
+            ]
           },
           {
             "guard": "isEnabled",

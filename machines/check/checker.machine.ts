@@ -48,7 +48,7 @@
 import { enqueueActions, fromCallback, raise, sendTo, setup, type AnyActorRef } from 'xstate';
 import type { ProbeOutcome, ProbeRequest, ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
-import { DEADLINE_OUTCOME, familyOf, initialCounters, stepChecker, stepFile, successIsFixedPoint, type CheckerOp, type Counters, type NextRun, type StepConfig, type StepResult, type UrlTest } from './checker-steps.js';
+import { DEADLINE_OUTCOME as DEADLINE, familyOf, initialCounters, stepChecker, stepFile, successIsFixedPoint, type CheckerOp, type Counters, type NextRun, type StepConfig, type StepResult, type UrlTest } from './checker-steps.js';
 import type { CheckerEnableEvent, CheckerReportEvent, CheckerWeightEvent, LvsEmitted, ProbeCommand, ProbeDueEvent, ProbeErrorEvent, ProbeResultEvent } from './types.js';
 
 /** keepalived BOOTSTRAP_DELAY. */
@@ -184,8 +184,6 @@ function requestFor(context: CheckerContext): ProbeRequest {
   return { ...context.request, checker: { ...context.request.checker, urls: url ? [url] : [] } };
 }
 
-const DEADLINE = DEADLINE_OUTCOME;
-
 /** What a transition out of `probing` counts: the probe's outcome, or an attempt that could not run. */
 type Counted = ProbeOutcome | 'crashed';
 
@@ -211,13 +209,21 @@ function nextRunAfter(context: CheckerContext, outcome: Counted): NextRun {
 /** The probe's answer, counted: the same transitions out of `probing` and out of `healthy`. */
 const outcomeOf = ({ event }: { event: ProbeResultEvent }) => ({ outcome: event.outcome });
 const errorOf = ({ event }: { event: ProbeErrorEvent }) => ({ error: event.error });
-const onResult = [
-  { guard: { type: 'outcomeLoops', params: outcomeOf }, target: 'healthy', reenter: true, actions: { type: 'applyOutcome', params: outcomeOf } },
-  { guard: { type: 'outcomeWaits', params: outcomeOf }, target: 'waiting', actions: { type: 'applyOutcome', params: outcomeOf } },
-  { guard: { type: 'outcomeWaitsForMark', params: outcomeOf }, target: 'waitingForMark', actions: { type: 'applyOutcome', params: outcomeOf } },
-  { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'applyOutcome', params: outcomeOf }, 'cancelMarks', 'startCycle'] },
-  { target: 'waiting', actions: [{ type: 'applyOutcome', params: outcomeOf }, 'cancelMarks', 'skipWhileSuspended'] },
-] as const;
+/**
+ * The branches that count an outcome, in order: `params` gives it (the probe's answer, or the
+ * deadline's), and `first` runs before the counting (the deadline's `cancelProbe`).
+ */
+function counting<P>(params: P, first: readonly [] | readonly ['cancelProbe']) {
+  const apply = { type: 'applyOutcome', params } as const;
+  return [
+    { guard: { type: 'outcomeLoops', params }, target: 'healthy', reenter: true, actions: [...first, apply] },
+    { guard: { type: 'outcomeWaits', params }, target: 'waiting', actions: [...first, apply] },
+    { guard: { type: 'outcomeWaitsForMark', params }, target: 'waitingForMark', actions: [...first, apply] },
+    { guard: 'isEnabled', target: 'probing', reenter: true, actions: [...first, apply, 'cancelMarks', 'startCycle'] },
+    { target: 'waiting', actions: [...first, apply, 'cancelMarks', 'skipWhileSuspended'] },
+  ] as const;
+}
+const onResult = counting(outcomeOf, []);
 const onError = [
   { guard: { type: 'outcomeWaits', params: { outcome: 'crashed' } }, target: 'waiting', actions: { type: 'probeCrashed', params: errorOf } },
   { guard: 'isEnabled', target: 'probing', reenter: true, actions: [{ type: 'probeCrashed', params: errorOf }, 'cancelMarks', 'startCycle'] },
@@ -376,13 +382,7 @@ export const checkerMachine = setup({
         'probe.error': onError,
       },
       after: {
-        probeDeadline: [
-          { guard: { type: 'outcomeLoops', params: { outcome: DEADLINE } }, target: 'healthy', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
-          { guard: { type: 'outcomeWaits', params: { outcome: DEADLINE } }, target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
-          { guard: { type: 'outcomeWaitsForMark', params: { outcome: DEADLINE } }, target: 'waitingForMark', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }] },
-          { guard: 'isEnabled', target: 'probing', reenter: true, actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'startCycle'] },
-          { target: 'waiting', actions: ['cancelProbe', { type: 'applyOutcome', params: { outcome: DEADLINE } }, 'cancelMarks', 'skipWhileSuspended'] },
-        ],
+        probeDeadline: counting({ outcome: DEADLINE }, ['cancelProbe']),
       },
     },
     healthy: {
