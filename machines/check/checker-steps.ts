@@ -475,17 +475,10 @@ export const DEADLINE_OUTCOME: ProbeOutcome = Object.freeze({ ok: false, failure
 
 const SUCCESS: ProbeOutcome = Object.freeze({ ok: true } as const);
 
+/** Every counter equal (all are plain values): a counter added to Counters is compared too. */
 function sameCounters(a: Counters, b: Counters): boolean {
-  return (
-    a.up === b.up &&
-    a.hasRun === b.hasRun &&
-    a.retryIt === b.retryIt &&
-    a.urlIt === b.urlIt &&
-    a.failedUrl === b.failedUrl &&
-    a.lastExitCode === b.lastExitCode &&
-    a.contribution === b.contribution &&
-    a.fileValue === b.fileValue
-  );
+  for (const k of Object.keys(a) as Array<keyof Counters>) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /**
