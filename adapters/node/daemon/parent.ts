@@ -76,8 +76,7 @@ export interface ParentDeps {
   version: string;
   /** Module each child process runs (child-main.ts in production). */
   childEntry: string;
-  /** Node options for the children (tsx loader and so on), already made cwd-independent. */
-  /** Node flags per child role (child-node-flags.ts). */
+  /** Node options per child role (child-node-flags.ts, then the tsx loader and so on), already made cwd-independent. */
   childExecArgv: Record<ChildRole, string[]>;
   /** For --single-process: loaded lazily so the parent process never opens sockets otherwise. */
   loadFactory: () => Promise<RuntimeFactory>;
