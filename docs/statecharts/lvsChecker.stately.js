@@ -76,6 +76,8 @@ export const lvsChecker = createMachine({
           },
           {
             "target": "waiting",
+            "reenter": true,
+            "internal": false,
             "actions": [
               "cancelMarks",
               "skipWhileSuspended"
@@ -342,6 +344,8 @@ export const lvsChecker = createMachine({
           },
           {
             "target": "waiting",
+            "reenter": true,
+            "internal": false,
             "actions": [
               "cancelMarks",
               "skipWhileSuspended"

@@ -209,6 +209,12 @@ function nextRunAfter(context: CheckerContext, outcome: Counted): NextRun {
 /** The probe's answer, counted: the same transitions out of `probing` and out of `healthy`. */
 const outcomeOf = ({ event }: { event: ProbeResultEvent }) => ({ outcome: event.outcome });
 const errorOf = ({ event }: { event: ProbeErrorEvent }) => ({ error: event.error });
+/** A run falls due (the first, the next, or one the loop reached while suspended): probe, or skip it and wait delay_loop again. */
+const runDue = [
+  { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
+  { target: 'waiting', reenter: true, actions: ['cancelMarks', 'skipWhileSuspended'] },
+] as const;
+
 /**
  * The branches that count an outcome, in order: `params` gives it (the probe's answer, or the
  * deadline's), and `first` runs before the counting (the deadline's `cancelProbe`).
@@ -364,10 +370,7 @@ export const checkerMachine = setup({
     warmup: {
       description: 'First run at BOOTSTRAP_DELAY (1 s) + uniform(0..warmup); warmup defaults to delay_loop, warmup 0 means 1 s. Disabled by ha_suspend: wait delay_loop, state frozen.',
       after: {
-        firstRun: [
-          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
-          { target: 'waiting', actions: ['cancelMarks', 'skipWhileSuspended'] },
-        ],
+        firstRun: runDue,
       },
     },
     probing: {
@@ -397,10 +400,7 @@ export const checkerMachine = setup({
             { type: 'holdLoop', params: ({ event }) => ({ enabled: event.enabled }) },
           ],
         },
-        'probe.due': [
-          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
-          { target: 'waiting', actions: ['cancelMarks', 'skipWhileSuspended'] },
-        ],
+        'probe.due': runDue,
         'probe.result': onResult,
         'probe.error': onError,
       },
@@ -408,10 +408,7 @@ export const checkerMachine = setup({
     waiting: {
       description: 'delay_loop or delay_before_retry (HTTP: max of both for a failed URL) after the check finished. Disabled by ha_suspend: wait delay_loop again, state frozen.',
       after: {
-        nextRun: [
-          { guard: 'isEnabled', target: 'probing', actions: ['cancelMarks', 'startCycle'] },
-          { target: 'waiting', reenter: true, actions: ['cancelMarks', 'skipWhileSuspended'] },
-        ],
+        nextRun: runDue,
       },
     },
     waitingForMark: {
