@@ -15,6 +15,15 @@ import type { Clock } from '../../actors/ports.js';
  * due time in the failover bench. So a wait over LONG_MS first sleeps to
  * max(EARLY_MS, 1 % of it) before the due time, where the remaining sleep is short enough for
  * a slack of at most 50 µs (the default timer_slack_ns), then goes on as above.
+ *
+ * `fn` only ever runs from a setImmediate, that is after the event loop's poll phase. Node runs
+ * expired timers before it polls for I/O, so when the process was stalled past the due time (a
+ * starved CPU, a long synchronous step) a timer firing straight from the timers phase would beat
+ * the packets that arrived meanwhile and still wait in the socket: a backup would declare its
+ * master down with the master's adverts queued unread. keepalived reads first (its scheduler
+ * handles the epoll events before the expired timers); so does this: a timer that wakes due
+ * hands over to setImmediate, the poll phase in between reads the queued adverts, and one of
+ * them restarting the timer clears it before it fires.
  */
 const LONG_MS = 50;
 const EARLY_MS = 5;
@@ -33,10 +42,17 @@ class PreciseTimeout {
 
   private wait(left: number): void {
     if (left <= 1) this.immediate = setImmediate(this.check);
-    else if (left <= LONG_MS) this.timer = setTimeout(this.check, left - 1);
-    else this.timer = setTimeout(this.check, left - 1 - Math.max(EARLY_MS, left / 100));
+    else if (left <= LONG_MS) this.timer = setTimeout(this.woke, left - 1);
+    else this.timer = setTimeout(this.woke, left - 1 - Math.max(EARLY_MS, left / 100));
   }
 
+  /** The Node timer's callback, in the timers phase: never fires, only waits on (I/O first). */
+  private readonly woke = (): void => {
+    this.timer = undefined;
+    this.wait(this.dueMs - performance.now());
+  };
+
+  /** The setImmediate's callback, after the poll phase: fires once due. */
   private readonly check = (): void => {
     this.timer = this.immediate = undefined;
     const left = this.dueMs - performance.now();

@@ -4,6 +4,10 @@
  * timer, the short Node timer, then the setImmediate turns of the last millisecond). How late it
  * fires is a bench figure (bench/daemon-vs-keepalived.bench.ts, failover), not asserted here.
  */
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { createNodeClock } from '../../adapters/node/clock.js';
@@ -36,6 +40,43 @@ describe('node clock: setPreciseTimeout', () => {
     clock.clearTimeout(longer);
     await sleep(40);
     expect(fired).toBe(0);
+  });
+
+  it('after a stall past its due time, reads the input that waited before it fires (I/O first, as keepalived)', async () => {
+    // A unix socket pair stands in for the VRRP socket: bytes written before the stall wait in
+    // the kernel, and their handler restarts the timer as a received advert does.
+    const dir = mkdtempSync(join(tmpdir(), 'kts-clock-'));
+    const path = join(dir, 's');
+    const server = net.createServer();
+    try {
+      const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+      await new Promise<void>((r) => server.listen(path, r));
+      const client = net.connect(path);
+      await new Promise<void>((r) => client.once('connect', () => r()));
+      const peer = await accepted;
+      const order: string[] = [];
+      let timer: unknown;
+      peer.on('data', () => {
+        order.push('input');
+        clock.clearTimeout(timer);
+      });
+      await new Promise<void>((done) =>
+        setImmediate(() => {
+          timer = clock.setPreciseTimeout!(() => order.push('fired'), 5);
+          client.write('x');
+          const until = performance.now() + 40; // the stall: well past the 5 ms
+          while (performance.now() < until);
+          done();
+        }),
+      );
+      await sleep(30);
+      expect(order).toEqual(['input']);
+      client.destroy();
+      peer.destroy();
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('clearTimeout still clears plain timeouts', async () => {
