@@ -19,7 +19,8 @@ import type { InstanceIoConfig } from './plan-instance.js';
 import type { VrrpIo } from './vrrp-io.js';
 
 /** What the VRRP subsystem puts in each instance's input as `env` (the timers read `clock`, the
- *  Adver_Timer and io.sendAdvert send through `sendAdvert`). */
+ *  Adver_Timer and io.sendAdvert send through `sendAdvert`, the Master_Down_Timer answers a steady
+ *  backup's repeat adverts through `followAdverts`). */
 export interface InstanceIoEnv extends MasterDownTimerEnv, AdverTimerEnv {
   vrrp: VrrpIo;
   addresses: AddressIo;
@@ -37,6 +38,7 @@ export function instanceIoEnv(clock: Clock, vrrp: VrrpIo, addresses: AddressIo, 
     sendAdvert: (instance, priority) => {
       if (ioConfig(instance)) vrrp.sendAdvert(instance, priority);
     },
+    followAdverts: (instance, answer) => vrrp.follow(instance, answer),
   };
 }
 

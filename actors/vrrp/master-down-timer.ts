@@ -13,6 +13,16 @@
  *                                 deadline moves by the Skew_Time difference; one already passed
  *                                 fires at once
  *
+ * The steady state without the chart (R-24): where the env can hand it the instance's adverts
+ * (`followAdverts`, the VrrpIo of the instance's sockets), the timer answers a repeat advert of the
+ * master the backup follows itself. For each validated advert it evaluates the chart's own guard,
+ * `repeatsKnownMaster`, on the chart's current context (the instance actor is in its input); when
+ * it holds, the chart would only have sent this timer `timer.restart` (its `restartMasterDownTimer`,
+ * built by the same masterDownRestart), so the timer restarts itself and the advert goes no
+ * further: no XState event, macrostep or snapshot per steady advert. Any other advert goes to the
+ * chart as `net.advert`, as before. The timer exists only while the chart is in `backup.countdown`
+ * (it stops with the state), which is the state whose transition it stands in for.
+ *
  * Times are the clock's milliseconds (fractions kept: the simulator's clock has 1 µs resolution
  * and is deterministic, the daemon's is performance.now()). The timeout is the clock's precise
  * one where it has it (the daemon's: Node's own timers fire 0.5 to 1.5 ms late, and this expiry
@@ -20,15 +30,24 @@
  */
 import { fromCallback } from 'xstate';
 import type { Clock } from '../ports.js';
-import type { MasterDownTimerCommand, MasterDownTimerInput } from '../../machines/vrrp/types.js';
+import type { MasterDownTimerCommand, MasterDownTimerInput, ReceivedAdvert } from '../../machines/vrrp/types.js';
+import { masterDownRestart, type InstanceContext } from '../../machines/vrrp/instance.context.js';
+import { instanceGuards } from '../../machines/vrrp/instance.guards.js';
 
-/** What the timer needs from the instance's env: the runtime's clock port. */
+/** What the timer needs from the instance's env: the runtime's clock port, and where the runtime
+ *  has one, a way to see the instance's validated adverts before the chart does. */
 export interface MasterDownTimerEnv {
   clock: Clock;
+  /**
+   * Hand `instance`'s validated adverts to `answer` first; an advert it answers (returns true for)
+   * is not sent to the instance. Returns the function that stops this.
+   */
+  followAdverts?(instance: string, answer: (advert: ReceivedAdvert) => boolean): () => void;
 }
 
 export const masterDownTimer = fromCallback<MasterDownTimerCommand, MasterDownTimerInput>(({ input, receive, sendBack }) => {
-  const clock = (input.env as MasterDownTimerEnv | undefined)?.clock;
+  const env = input.env as MasterDownTimerEnv | undefined;
+  const clock = env?.clock;
   if (!clock) throw new Error('masterDownTimer: spawned without a clock in its env (compose it through actors/vrrp)');
   let startedMs = clock.now();
   let intervalUs = input.intervalUs;
@@ -42,24 +61,37 @@ export const masterDownTimer = fromCallback<MasterDownTimerCommand, MasterDownTi
     if (delayMs <= 0) expire();
     else handle = clock.setPreciseTimeout ? clock.setPreciseTimeout(expire, delayMs) : clock.setTimeout(expire, delayMs);
   };
+  const restart = (c: { intervalUs: number; fromMs?: number }): void => {
+    const now = clock.now();
+    intervalUs = c.intervalUs;
+    if (c.fromMs !== undefined && c.fromMs < now) {
+      startedMs = c.fromMs;
+      arm(startedMs + intervalUs / 1000 - now);
+    } else {
+      startedMs = now;
+      arm(intervalUs / 1000);
+    }
+  };
   arm(intervalUs / 1000);
+  const chart = input.chart;
+  const unfollow =
+    env.followAdverts && chart && input.instance !== undefined
+      ? env.followAdverts(input.instance, (advert) => {
+          const context = (chart.getSnapshot() as { context: InstanceContext }).context;
+          if (!instanceGuards.repeatsKnownMaster({ context }, { advert })) return false;
+          restart(masterDownRestart(context, advert));
+          return true;
+        })
+      : undefined;
   receive((c) => {
-    if (c.type === 'timer.restart') {
-      const now = clock.now();
-      intervalUs = c.intervalUs;
-      if (c.fromMs !== undefined && c.fromMs < now) {
-        startedMs = c.fromMs;
-        arm(startedMs + intervalUs / 1000 - now);
-      } else {
-        startedMs = now;
-        arm(intervalUs / 1000);
-      }
-    } else if (c.intervalUs !== intervalUs) {
+    if (c.type === 'timer.restart') restart(c);
+    else if (c.intervalUs !== intervalUs) {
       intervalUs = c.intervalUs;
       arm(startedMs + intervalUs / 1000 - clock.now());
     }
   });
   return () => {
+    unfollow?.();
     if (handle !== undefined) clock.clearTimeout(handle);
   };
 });

@@ -7,11 +7,13 @@
  * Receive (`receive`, called by a socket actor): decode (protocol/vrrp decodeVrrp) → demultiplex
  * by VRID → validate against the instance's expectations (validateAdvert, keepalived's order) →
  * the event for the instance (`net.advert`), or a counted drop by reason (and `net.invalid`, which
- * a MASTER uses to re-arm its timer, K-10). What an advert means, and the log lines about that,
- * are the instance machine's alone. Transmit (`sendAdvert`, from the instance's io actor): encode
+ * a MASTER uses to re-arm its timer, K-10), unless the instance's follower answered the advert
+ * (a steady backup's Master_Down_Timer, which restarts itself on a repeat of the known master by
+ * the chart's own guard: actors/vrrp/master-down-timer.ts). What an advert means, and the log
+ * lines about that, are the instance machine's alone. Transmit (`sendAdvert`, from the instance's io actor): encode
  * the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it on the open socket.
  */
-import type { InstanceEvent } from '../../machines/vrrp/types.js';
+import type { InstanceEvent, ReceivedAdvert } from '../../machines/vrrp/types.js';
 import {
   AH_COUNTER_INITIAL,
   ahNextTxSequence,
@@ -67,6 +69,8 @@ export interface Delivery {
 export class VrrpIo {
   private readonly members = new Map<string, Member>();
   private readonly sockets = new Map<string, SocketEntry>();
+  /** Who answers an instance's validated adverts before its chart (a steady backup's Master_Down_Timer). */
+  private readonly followers = new Map<string, (advert: ReceivedAdvert) => boolean>();
 
   constructor(private readonly sink: RuntimeSink) {}
 
@@ -223,7 +227,21 @@ export class VrrpIo {
     return data;
   }
 
-  /** One packet from the socket `key`: the event for the instance it is for, if any. `receivedAtMs`
+  /**
+   * Hand `instance`'s validated adverts to `answer` before its chart: one it answers (returns
+   * true for) is delivered to nobody. Everything else about the advert (counters, drops logged,
+   * AH sequence, checksum form, last master) has happened by then. One follower per instance;
+   * the returned function removes this one (and not a later one).
+   */
+  follow(instance: string, answer: (advert: ReceivedAdvert) => boolean): () => void {
+    this.followers.set(instance, answer);
+    return () => {
+      if (this.followers.get(instance) === answer) this.followers.delete(instance);
+    };
+  }
+
+  /** One packet from the socket `key`: the event for the instance it is for, if any (none when
+   *  its follower answered it, see follow). `receivedAtMs`
    *  (the clock's reading when the socket handed it over) goes into net.advert: the
    *  Master_Down_Timer runs from the advert's arrival (ReceivedAdvert.receivedAtMs). */
   receive(key: string, p: VrrpRxPacket, receivedAtMs?: number): Delivery | undefined {
@@ -252,7 +270,7 @@ export class VrrpIo {
     return this.judge(peer ?? first, advert, receivedAtMs);
   }
 
-  private judge(m: Member, advert: VrrpAdvert, receivedAtMs: number | undefined): Delivery {
+  private judge(m: Member, advert: VrrpAdvert, receivedAtMs: number | undefined): Delivery | undefined {
     const name = m.io.name;
     const skip = m.io.skipCheckAdvAddr && advert.src.equals(m.lastMaster);
     const v = validateAdvert(advert, this.expectations(m, skip));
@@ -273,7 +291,10 @@ export class VrrpIo {
     for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
     m.lastMaster = advert.src;
     const { vrid, priority, advertIntervalCs: maxAdvertIntervalCs, src } = advert;
-    return { instance: name, event: { type: 'net.advert', advert: receivedAtMs === undefined ? { vrid, priority, maxAdvertIntervalCs, src } : { vrid, priority, maxAdvertIntervalCs, src, receivedAtMs } } };
+    const received: ReceivedAdvert = receivedAtMs === undefined ? { vrid, priority, maxAdvertIntervalCs, src } : { vrid, priority, maxAdvertIntervalCs, src, receivedAtMs };
+    const answer = this.followers.get(name);
+    if (answer !== undefined && answer(received)) return undefined;
+    return { instance: name, event: { type: 'net.advert', advert: received } };
   }
 
   /** The instance's expectations for this packet; built once per configuration unless AH (sequence). */

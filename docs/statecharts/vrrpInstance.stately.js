@@ -252,7 +252,7 @@ export const vrrpInstance = createMachine({
           }
         },
         "countdown": {
-          "description": "RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).",
+          "description": "RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24, `repeatsKnownMaster`); the runtime's timer answers such an advert itself, judged by this guard on this context, so it reaches the chart only when the guard fails. A priority change moves the deadline by the Skew_Time difference (K-13).",
           "invoke": {
             "id": "masterDownTimer",
             "src": "masterDownTimer",

@@ -3,7 +3,7 @@
  * Plain, serialisable data (the sync-group ref aside, which lives in `cfg`).
  */
 import type { IpAddress } from '../../protocol/addr.js';
-import type { InstanceInput, InstanceStateName, StopMeaning, TransitionReason } from './types.js';
+import type { InstanceInput, InstanceStateName, MasterDownTimerCommand, ReceivedAdvert, StopMeaning, TransitionReason } from './types.js';
 import { VRRP_PRIORITY_OWNER } from '../../protocol/vrrp/constants.js';
 import { masterDownIntervalUs } from './timers.js';
 
@@ -97,4 +97,15 @@ export function masterDownUs(c: InstanceContext): number {
   if (c.downTimer === 'release') return masterDownIntervalUs(v, c.priority, m, 0);
   if (c.downTimer === 'syncStart') return masterDownIntervalUs(v, VRRP_PRIORITY_OWNER, m, 1);
   return masterDownIntervalUs(v, c.priority, m, c.cfg.downTimerAdverts);
+}
+
+/**
+ * R-24: the Master_Down_Timer's restart for an accepted advert: the whole interval the context
+ * needs now, run from the advert's arrival when the socket gave it. The chart's
+ * `restartMasterDownTimer` sends it; the timer actor builds the same command for a repeat advert
+ * it answers itself (actors/vrrp/master-down-timer.ts).
+ */
+export function masterDownRestart(c: InstanceContext, advert: ReceivedAdvert | undefined): Extract<MasterDownTimerCommand, { type: 'timer.restart' }> {
+  const fromMs = advert?.receivedAtMs;
+  return fromMs !== undefined ? { type: 'timer.restart', intervalUs: masterDownUs(c), fromMs } : { type: 'timer.restart', intervalUs: masterDownUs(c) };
 }

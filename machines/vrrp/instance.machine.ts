@@ -57,7 +57,11 @@
  * timers.ts masterDownIntervalUs, the RFC's formula) and sends `vrrp.masterDown`. An accepted advert
  * restarts it (R-24): a repeat of the master we already follow (`repeatsKnownMaster`, the steady-state
  * path) in place with `timer.restart` and nothing else; any other by re-entering `countdown` after
- * learning from it. An ignored lower-priority advert is a targetless transition and leaves the
+ * learning from it. The runtime's timer actor takes the steady-state path off the chart: it is
+ * given the instance's actor (`chart` in its input) and answers a repeat advert the socket hands it
+ * by evaluating `repeatsKnownMaster` on the chart's current context and restarting itself with the
+ * command `restartMasterDownTimer` would send (masterDownRestart); every other advert comes here as
+ * `net.advert`. The chart's transition stays the rule, and answers any repeat advert that reaches it. An ignored lower-priority advert is a targetless transition and leaves the
  * deadline alone (R-25). A tracker changing our priority at any instant moves the deadline by
  * exactly the Skew_Time difference (K-13, `timer.retarget`); a deadline that has already passed
  * fires at once. Rounding is keepalived's: integer µs, floored (timers.ts).
@@ -139,11 +143,11 @@ export const instanceMachine = instanceSetup.createMachine({
         },
         countdown: {
           description:
-            'RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24); a priority change moves the deadline by the Skew_Time difference (K-13).',
+            'RFC 5798 §6.4.2 Backup with the Master_Down_Timer running: the `masterDownTimer` actor runs Master_Down_Interval (3 × Master_Adver_Interval + Skew_Time, RFC 5798 §6.1; K-21 down_timer_adverts) and sends vrrp.masterDown. A repeat advert of the known master restarts it in place (R-24, `repeatsKnownMaster`); the runtime\'s timer answers such an advert itself, judged by this guard on this context, so it reaches the chart only when the guard fails. A priority change moves the deadline by the Skew_Time difference (K-13).',
           invoke: {
             id: 'masterDownTimer',
             src: 'masterDownTimer',
-            input: ({ context }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env }),
+            input: ({ context, self }) => ({ intervalUs: masterDownUs(context), env: context.cfg.env, instance: context.cfg.name, chart: self }),
             onError: timerFailed('masterDownTimer'),
           },
           on: {

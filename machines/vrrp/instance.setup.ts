@@ -13,7 +13,7 @@ import type {
 } from './types.js';
 import type { NotifierEvent } from '../notify/notifier.machine.js';
 import type { DownTimerKind, InstanceContext, InstanceInternalEvent } from './instance.context.js';
-import { IO_FAULT_SOURCE, masterDownUs } from './instance.context.js';
+import { IO_FAULT_SOURCE, masterDownRestart, masterDownUs } from './instance.context.js';
 import { instanceGuards } from './instance.guards.js';
 import { effectivePriority } from './timers.js';
 import { VRRP_PRIORITY_OWNER, VRRP_PRIORITY_STOP } from '../../protocol/vrrp/constants.js';
@@ -157,10 +157,7 @@ export const instanceSetup = setup({
     /** K-13: the priority changed while master: the adverTimer actor's next adverts carry the new one. */
     tellAdverTimerPriority: sendTo('adverTimer', ({ context }) => ({ type: 'timer.priority' as const, priority: context.priority })),
     /** an accepted advert of the master we follow runs Master_Down_Interval again from its arrival. */
-    restartMasterDownTimer: sendTo('masterDownTimer', ({ context, event }) => {
-      const fromMs = event.type === 'net.advert' ? event.advert.receivedAtMs : undefined;
-      return { type: 'timer.restart' as const, intervalUs: masterDownUs(context), ...(fromMs !== undefined ? { fromMs } : {}) };
-    }),
+    restartMasterDownTimer: sendTo('masterDownTimer', ({ context, event }) => masterDownRestart(context, event.type === 'net.advert' ? event.advert : undefined)),
     /** K-13: the priority changed while the timer runs: it moves the deadline by the Skew_Time difference. */
     retargetMasterDownTimer: sendTo('masterDownTimer', ({ context }) => ({ type: 'timer.retarget' as const, intervalUs: masterDownUs(context) })),
     /** K-15: the first lower-priority advert starts preempt_delay; an advert that is not lower stops it. */

@@ -164,10 +164,14 @@ export type MasterDownTimerCommand =
    *  start; a deadline that has already passed fires at once. */
   | { type: 'timer.retarget'; intervalUs: number };
 
-/** Input of the `masterDownTimer` actor: the interval to run at start, and the instance's `env`. */
+/** Input of the `masterDownTimer` actor: the interval to run at start, the instance's `env`, and
+ *  the instance itself (its name and its actor, whose current context the timer reads to answer a
+ *  repeat advert of the known master without an event to the chart: actors/vrrp/master-down-timer.ts). */
 export interface MasterDownTimerInput {
   intervalUs: number;
   env?: unknown;
+  instance?: string;
+  chart?: AnyActorRef;
 }
 
 /**
