@@ -162,6 +162,12 @@ export class IpAddress {
     return new IpAddress(bytes.length === 4 ? 4 : 6, bytes.slice());
   }
 
+  /** From the 4 or 16 bytes at `offset` of `buf` (copied, as fromBytes does, without a view first). */
+  static fromBytesAt(buf: Uint8Array, offset: number, length: 4 | 16): IpAddress | undefined {
+    if (offset < 0 || offset + length > buf.length) return undefined;
+    return new IpAddress(length === 4 ? 4 : 6, buf.slice(offset, offset + length));
+  }
+
   /** From text written any valid way (no `/prefix`, no `%zone`). */
   static parse(text: string): IpAddress | undefined {
     const p = parseIp(text);

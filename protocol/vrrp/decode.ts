@@ -39,7 +39,7 @@ export function decodeVrrp(input: VrrpRxInput): Result<VrrpAdvert, VrrpDecodeFai
   } else if (p.protocol !== IPPROTO_VRRP) {
     return fail('not-vrrp', `IP protocol ${p.protocol}`);
   }
-  const decoded = decodeVrrpMessage(payload, 4, IpAddress.fromBytes(p.src)!, IpAddress.fromBytes(p.dst)!, p.ttl);
+  const decoded = decodeVrrpMessage(payload, 4, IpAddress.fromBytesAt(input.data, 12, 4)!, IpAddress.fromBytesAt(input.data, 16, 4)!, p.ttl);
   if (!decoded.ok) return decoded;
   const advert = decoded.value;
   advert.ipHeader = p.header;
@@ -69,7 +69,7 @@ export function decodeVrrpMessage(
   for (let i = 0; i < count; i++) {
     const off = VRRP_HEADER_BYTES + i * addrBytes;
     if (off + addrBytes > message.length) break;
-    addresses.push(IpAddress.fromBytes(message.subarray(off, off + addrBytes))!);
+    addresses.push(IpAddress.fromBytesAt(message, off, addrBytes)!);
   }
   const authOff = VRRP_HEADER_BYTES + count * addrBytes;
   const isV2 = version === 2;

@@ -4,7 +4,7 @@
  * covering RFC 3768 §7.1 / RFC 5798 §7.1 (R-31..R-39). The first failing check wins; non-fatal
  * findings come back as warnings on the accepted advert.
  */
-import { canonicalIp, parseIp, VRRP_IPV4_GROUP, VRRP_IPV6_GROUP } from '../addr.js';
+import { canonicalIp, formatIp, parseIp, VRRP_IPV4_GROUP, VRRP_IPV6_GROUP } from '../addr.js';
 import { fail, ok, type Result } from '../result.js';
 import { ahAcceptRxSequence, ahIcvOk, ahSpiFor } from './auth-ah.js';
 import { passwordMatches } from './auth-pass.js';
@@ -151,12 +151,46 @@ function groupBytes(a: VrrpAdvert, x: VrrpExpectations): Uint8Array {
   return parseIp(x.mcastGroup ?? (a.family === 6 ? VRRP_IPV6_GROUP : VRRP_IPV4_GROUP))?.bytes ?? a.dst.bytes;
 }
 
+/**
+ * Each VIP's bytes when its text is the canonical text of those bytes (what IpAddress.text would
+ * write), else null: for such a VIP, an address has that text exactly when it has those bytes, so
+ * the in-order comparison below needs no text per received address. Kept per VIP list (the
+ * expectations' list lives as long as its configuration).
+ */
+const canonicalVipBytes = new WeakMap<readonly string[], Array<Uint8Array | null>>();
+
+function vipBytesOf(vips: readonly string[]): Array<Uint8Array | null> {
+  let out = canonicalVipBytes.get(vips);
+  if (!out) {
+    out = vips.map((vip) => {
+      const p = parseIp(vip);
+      return p && formatIp(p.bytes) === vip ? p.bytes : null;
+    });
+    canonicalVipBytes.set(vips, out);
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The advert's VIP list against ours (K-5): the same list in the same order, or the same set. */
 function checkVipList(a: VrrpAdvert, x: VrrpExpectations): VrrpWarning & { code: 'addr-count-mismatch' | 'addr-list-mismatch' } | undefined {
   if (a.count !== x.vips.length) {
     return { code: 'addr-count-mismatch', detail: `expected ${x.vips.length} VIPs but received ${a.count}` };
   }
-  if (x.vips.every((vip, i) => a.addresses[i]?.text === vip)) return undefined; // same list, same order
+  // Same list, same order: every address's text is the VIP's (compared as bytes, see vipBytesOf).
+  const want = vipBytesOf(x.vips);
+  let inOrder = true;
+  for (let i = 0; i < want.length && inOrder; i++) {
+    const got = a.addresses[i];
+    const w = want[i]!;
+    inOrder = got !== undefined && w !== null && sameBytes(got.bytes, w);
+  }
+  if (inOrder) return undefined;
   const got = new Set(a.addresses.map((ip) => ip.text));
   for (const vip of x.vips) {
     const c = got.has(vip) ? vip : (canonicalIp(vip) ?? vip);
