@@ -5,14 +5,17 @@
  *
  * tx: N masters sending adverts (Adver_Timer fires: the invoked adverTimer actor sends the advert
  *     through the env's advert sender and re-arms, no event into the instance machine);
- * rx: N backups each accepting one advert per interval (net.advert → Master_Down_Timer restart).
+ * rx: N backups each accepting one advert per interval (net.advert → Master_Down_Timer restart);
+ * rx follow: the same adverts handed first to each backup's Master_Down_Timer, as VrrpIo does in
+ *     the runtime (env followAdverts): a repeat of the known master restarts the timer by the
+ *     chart's guard, with no event into the instance machine (the first advert still goes to it).
  * Prints wall-clock µs per cycle, cycles per second and simulated-time speed-up. Figures, not asserts.
  */
 import { performance } from 'node:perf_hooks';
 import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { SimClock } from '../sim/clock.js';
 import { instanceMachine } from '../machines/vrrp/instance.machine.js';
-import type { InstanceInput, IoCommand } from '../machines/vrrp/types.js';
+import type { InstanceInput, IoCommand, ReceivedAdvert } from '../machines/vrrp/types.js';
 import { masterDownTimer } from '../actors/vrrp/master-down-timer.js';
 import { adverTimer } from '../actors/vrrp/adver-timer.js';
 import { IpAddress } from '../protocol/addr.js';
@@ -52,8 +55,10 @@ interface Result {
   simMs: number;
 }
 
-function run(label: string, n: number, role: 'master' | 'backup', simMs: number): Result {
+function run(label: string, n: number, role: 'master' | 'backup', simMs: number, follow = false): Result {
   const clock = new SimClock();
+  /** The followers the backups' Master_Down_Timers registered (env followAdverts), by instance name. */
+  const followers = new Map<string, (a: ReceivedAdvert) => boolean>();
   let sent = 0;
   const count = () => void sent++;
   const machine = instanceMachine.provide({
@@ -69,7 +74,17 @@ function run(label: string, n: number, role: 'master' | 'backup', simMs: number)
   });
   const actors: AnyActorRef[] = [];
   for (let i = 0; i < n; i++) {
-    const a = createActor(machine, { clock, input: input(i, role, clock, count) }).start();
+    const base = input(i, role, clock, count);
+    const env = follow
+      ? {
+          ...(base.env as object),
+          followAdverts: (name: string, answer: (a: ReceivedAdvert) => boolean) => {
+            followers.set(name, answer);
+            return () => void (followers.get(name) === answer && followers.delete(name));
+          },
+        }
+      : base.env;
+    const a = createActor(machine, { clock, input: { ...base, env } }).start();
     a.send({ type: 'vrrp.startup' });
     actors.push(a);
   }
@@ -77,7 +92,10 @@ function run(label: string, n: number, role: 'master' | 'backup', simMs: number)
   if (role === 'backup') {
     // A simulated master on the segment: one advert per second to every backup.
     const tick = () => {
-      for (const a of actors) a.send({ type: 'net.advert', advert: { vrid: 1, priority: 200, maxAdvertIntervalCs: 100, src: IpAddress.fromBytes(MASTER)! } });
+      for (let i = 0; i < actors.length; i++) {
+        const advert: ReceivedAdvert = { vrid: 1, priority: 200, maxAdvertIntervalCs: 100, src: IpAddress.fromBytes(MASTER)! };
+        if (!(followers.get(`VI_${i}`)?.(advert) ?? false)) actors[i]!.send({ type: 'net.advert', advert });
+      }
       received += actors.length;
       clock.setTimeout(tick, 1000);
     };
@@ -112,6 +130,9 @@ for (const [n, simS] of [[1, 20_000], [10, 2_000], [100, 200], [1000, 20]] as co
 }
 for (const [n, simS] of [[1, 20_000], [100, 200], [1000, 20]] as const) {
   print(run('rx backup', n, 'backup', simS * 1000 * scale));
+}
+for (const [n, simS] of [[1, 20_000], [100, 200], [1000, 20]] as const) {
+  print(run('rx follow', n, 'backup', simS * 1000 * scale, true));
 }
 
 /** Master-down takeover cost: N backups time out together (the Master_Down_Timer fires, MASTER entered). */
