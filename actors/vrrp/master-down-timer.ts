@@ -77,10 +77,15 @@ export const masterDownTimer = fromCallback<MasterDownTimerCommand, MasterDownTi
   const unfollow =
     env.followAdverts && chart && input.instance !== undefined
       ? env.followAdverts(input.instance, (advert) => {
-          const context = (chart.getSnapshot() as { context: InstanceContext }).context;
-          if (!instanceGuards.repeatsKnownMaster({ context }, { advert })) return false;
-          restart(masterDownRestart(context, advert));
-          return true;
+          try {
+            const context = (chart.getSnapshot() as { context: InstanceContext }).context;
+            if (!instanceGuards.repeatsKnownMaster({ context }, { advert })) return false;
+            restart(masterDownRestart(context, advert));
+            return true;
+          } catch {
+            // a bug here is the chart's to meet: the advert goes to it, and an error there fails the instance as usual
+            return false;
+          }
         })
       : undefined;
   receive((c) => {
