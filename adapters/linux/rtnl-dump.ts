@@ -245,7 +245,8 @@ export class RtnlDump {
         if (m.type === NLMSG_DONE) return out;
         if (m.type === NLMSG_ERROR) {
           const err = parseError(m.data, m.flags);
-          if (err.errno !== 0) throw new Error(`netlink dump failed: ${err.code ?? err.errno}`);
+          // The kernel's NLMSG_ERROR carries -errno; the netlink package sets no `.code` on it.
+          if (err.errno !== 0) throw new Error(`netlink dump failed: ${errnoName(-err.errno) ?? err.errno}`);
           return out;
         }
         const rec = decode(m.type, m.data);
