@@ -1,8 +1,9 @@
 /*
  * netio: the few socket system calls keepalived-ts needs and that neither Node nor raw-socket
  * offers — recvmsg with control messages (IPv6 hop limit, packet info), AF_PACKET and AF_UNIX
- * datagram sockets, setns() for keepalived's net_namespace, mkfifo() for notify_fifo, and a bare
- * non-blocking connect (connect, a writable watch, SO_ERROR) for TCP_CHECK, which needs no stream.
+ * datagram sockets, setns() for keepalived's net_namespace, mkfifo() for notify_fifo, and
+ * TCP_CHECK's connects, which need no stream (tcpStart…: non-blocking connects in one epoll set,
+ * their results read here and handed to JavaScript a batch at a time).
  *
  * Everything is thin: structures (sockaddr_*, cmsghdr, mreq) are packed and parsed in
  * TypeScript (adapters/linux/sockaddr.ts). Sockets are always non-blocking and close-on-exec.
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -40,6 +43,17 @@ static napi_value fail(napi_env env, const char *syscall, int err) {
   napi_create_int32(env, err, &number);
   napi_create_error(env, code, message, &error);
   napi_set_named_property(env, error, "errno", number);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* fail(), and the error's .syscall names the call, as in Node's own errors. */
+static napi_value fail_in(napi_env env, const char *syscall, int err) {
+  fail(env, syscall, err);
+  napi_value error, call;
+  napi_get_and_clear_last_exception(env, &error);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &call);
+  napi_set_named_property(env, error, "syscall", call);
   napi_throw(env, error);
   return NULL;
 }
@@ -107,29 +121,6 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   void *address = buffer_arg(env, argv[1], &length);
   if (bind(int_arg(env, argv[0]), (struct sockaddr *)address, (socklen_t)length) < 0) return fail(env, "bind", errno);
   return nothing(env);
-}
-
-/* connect(fd, sockaddr: Buffer) -> true when connected at once, false while in progress
- * (EINPROGRESS: watch for writable, then read socketError). Other errors are thrown. */
-static napi_value js_connect(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  size_t length;
-  void *address = buffer_arg(env, argv[1], &length);
-  /* On a non-blocking socket an interrupted connect goes on in the background, like EINPROGRESS. */
-  int rc = connect(int_arg(env, argv[0]), (struct sockaddr *)address, (socklen_t)length);
-  if (rc < 0 && errno != EINPROGRESS && errno != EINTR) return fail(env, "connect", errno);
-  napi_value out;
-  napi_get_boolean(env, rc == 0, &out);
-  return out;
-}
-
-/* socketError(fd) -> getsockopt(SO_ERROR): 0, or the errno of a failed connect */
-static napi_value js_socket_error(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  int err = 0;
-  socklen_t length = sizeof err;
-  if (getsockopt(int_arg(env, argv[0]), SOL_SOCKET, SO_ERROR, &err, &length) < 0) return fail(env, "getsockopt", errno);
-  return number(env, err);
 }
 
 /* Points msg at the data (argv[1]), name (argv[2]) and control (argv[3]) buffers; null ones stay empty. */
@@ -289,6 +280,249 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
+/*
+ * TCP_CHECK's connects, many at a time. A probe is a non-blocking socket whose connect is in
+ * flight, registered (EPOLLOUT, one shot) in one epoll set per environment; the set itself is
+ * watched by one uv_poll. When it turns readable, every finished connect is read (SO_ERROR) and
+ * closed here, and the results go to JavaScript as [fd, errno] pairs in the Int32Array given to
+ * tcpInit, one call per batch. Per probe that is socket, connect, epoll_ctl, getsockopt and
+ * close, and one N-API call (tcpStart): no handle, reference or async context of its own.
+ *
+ * An fd is the probe's name on both sides. The registration carries a generation next to the fd,
+ * so an event left over from an earlier socket of the same number is recognised and dropped.
+ */
+typedef struct {
+  uv_poll_t handle; /* first member: the uv callbacks cast back to probes_t */
+  napi_env env;
+  int epfd;
+  napi_ref callback;
+  napi_ref results_ref;
+  int32_t *results; /* [fd, errno] pairs */
+  size_t results_pairs;
+  napi_async_context context;
+  uint32_t *gens; /* per fd: the generation of its registration in flight, 0 when none */
+  size_t ngens;
+  uint32_t next_gen;
+  size_t inflight;
+  napi_async_cleanup_hook_handle cleanup;
+} probes_t;
+
+#define PROBES_BATCH 1024
+
+static void probes_delivered(probes_t *p, size_t count) {
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, receiver, arg, result;
+  napi_get_reference_value(env, p->callback, &callback);
+  napi_get_global(env, &receiver);
+  napi_create_uint32(env, (uint32_t)count, &arg);
+  if (napi_make_callback(env, p->context, receiver, callback, 1, &arg, &result) == napi_pending_exception) {
+    /* An exception in the callback is the process's, as from any other event. */
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void probes_ready(uv_poll_t *handle, int status, int events) {
+  (void)status;
+  (void)events;
+  probes_t *p = (probes_t *)handle;
+  struct epoll_event ready[PROBES_BATCH];
+  int cap = p->results_pairs < PROBES_BATCH ? (int)p->results_pairs : PROBES_BATCH;
+  /* Until none is left, as libuv reads its own events (up to 48 rounds of 1,024): a connect left
+   * for the next turn of the loop would meet its deadline's timer first, and that timer runs
+   * before the loop reads sockets again. The bound only keeps connects that keep finishing
+   * meanwhile from holding the loop here for ever. */
+  for (int round = 0; round < 48 && p->callback; round++) {
+    int n;
+    do n = epoll_wait(p->epfd, ready, cap, 0); while (n < 0 && errno == EINTR);
+    if (n <= 0) break;
+    size_t count = 0;
+    for (int i = 0; i < n; i++) {
+      uint32_t fd = (uint32_t)ready[i].data.u64;
+      uint32_t gen = (uint32_t)(ready[i].data.u64 >> 32);
+      if (fd >= p->ngens || p->gens[fd] != gen) continue;
+      int err = 0;
+      socklen_t length = sizeof err;
+      if (getsockopt((int)fd, SOL_SOCKET, SO_ERROR, &err, &length) < 0) err = errno;
+      /* An error condition with no error to read: what libuv reports for it (watch's status). */
+      if (!err && (ready[i].events & EPOLLERR)) err = EBADF;
+      close((int)fd);
+      p->gens[fd] = 0;
+      p->inflight--;
+      p->results[2 * count] = (int32_t)fd;
+      p->results[2 * count + 1] = err;
+      count++;
+    }
+    if (p->inflight == 0) uv_unref((uv_handle_t *)&p->handle);
+    if (count) probes_delivered(p, count);
+    if (n < cap) break;
+  }
+}
+
+static void probes_closed(uv_handle_t *handle) {
+  probes_t *p = (probes_t *)handle;
+  close(p->epfd);
+  napi_remove_async_cleanup_hook(p->cleanup);
+  free(p->gens);
+  free(p);
+}
+
+/* The environment is going away: the connects in flight are closed with it. */
+static void probes_teardown(napi_async_cleanup_hook_handle cleanup, void *arg) {
+  probes_t *p = arg;
+  p->cleanup = cleanup;
+  for (size_t fd = 0; fd < p->ngens; fd++)
+    if (p->gens[fd]) close((int)fd);
+  if (p->callback) {
+    napi_delete_reference(p->env, p->callback);
+    napi_delete_reference(p->env, p->results_ref);
+    napi_async_destroy(p->env, p->context);
+    p->callback = NULL;
+  }
+  uv_poll_stop(&p->handle);
+  uv_close((uv_handle_t *)&p->handle, probes_closed);
+}
+
+static probes_t *probes_of(napi_env env) {
+  void *p = NULL;
+  napi_get_instance_data(env, &p);
+  return p;
+}
+
+/* tcpInit(onDone(count), results: Int32Array): makes this environment's epoll set, once. onDone
+ * then gets each batch of finished connects: results[2i] the fd (already closed), results[2i+1]
+ * 0 when connected, else the errno. The array is read during the call only. */
+static napi_value js_tcp_init(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  napi_typedarray_type type;
+  size_t length;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array || length < 2)
+    return fail_in(env, "tcpInit", EINVAL);
+  probes_t *p = probes_of(env);
+  if (!p) {
+    uv_loop_t *loop;
+    NAPI_OK(napi_get_uv_event_loop(env, &loop));
+    p = calloc(1, sizeof *p);
+    if (!p) return fail_in(env, "calloc", ENOMEM);
+    p->env = env;
+    p->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (p->epfd < 0) {
+      int e = errno;
+      free(p);
+      return fail_in(env, "epoll_create1", e);
+    }
+    int rc = uv_poll_init(loop, &p->handle, p->epfd);
+    if (rc == 0) rc = uv_poll_start(&p->handle, UV_READABLE, probes_ready);
+    if (rc != 0) {
+      close(p->epfd);
+      free(p);
+      return fail_in(env, "uv_poll", -rc);
+    }
+    uv_unref((uv_handle_t *)&p->handle);
+    napi_add_async_cleanup_hook(env, probes_teardown, p, NULL);
+    napi_set_instance_data(env, p, NULL, NULL);
+    napi_value name;
+    napi_create_string_utf8(env, "netio.tcp", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, NULL, name, &p->context);
+  } else {
+    napi_delete_reference(env, p->callback);
+    napi_delete_reference(env, p->results_ref);
+  }
+  napi_create_reference(env, argv[0], 1, &p->callback);
+  napi_create_reference(env, argv[1], 1, &p->results_ref);
+  p->results = data;
+  p->results_pairs = length / 2;
+  return nothing(env);
+}
+
+/* tcpStart(fd, sockaddr) -> fd: connects fd (or, when fd is -1, a new non-blocking socket of the
+ * address's family) to sockaddr and registers it; its result comes in a batch. The fd is the
+ * prober's from here on: closed on any error (connect failing at once, the .code its errno). */
+static napi_value js_tcp_start(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  probes_t *p = probes_of(env);
+  int fd = int_arg(env, argv[0]);
+  size_t length;
+  struct sockaddr *to = buffer_arg(env, argv[1], &length);
+  if (!p || !p->callback || !to || length < sizeof(sa_family_t)) {
+    if (fd >= 0) close(fd);
+    return fail_in(env, "tcpStart", p && p->callback ? EINVAL : EBADF);
+  }
+  if (fd < 0) {
+    fd = socket(to->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail_in(env, "socket", errno);
+  }
+  if (connect(fd, to, (socklen_t)length) < 0 && errno != EINPROGRESS && errno != EINTR) {
+    int e = errno;
+    close(fd);
+    return fail_in(env, "connect", e);
+  }
+  if ((size_t)fd >= p->ngens) {
+    size_t n = p->ngens ? p->ngens : 1024;
+    while (n <= (size_t)fd) n *= 2;
+    uint32_t *gens = realloc(p->gens, n * sizeof *gens);
+    if (!gens) {
+      close(fd);
+      return fail_in(env, "realloc", ENOMEM);
+    }
+    memset(gens + p->ngens, 0, (n - p->ngens) * sizeof *gens);
+    p->gens = gens;
+    p->ngens = n;
+  }
+  if (++p->next_gen == 0) p->next_gen = 1;
+  struct epoll_event ev = { .events = EPOLLOUT | EPOLLONESHOT, .data = { .u64 = ((uint64_t)p->next_gen << 32) | (uint32_t)fd } };
+  if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int e = errno;
+    close(fd);
+    return fail_in(env, "epoll_ctl", e);
+  }
+  p->gens[fd] = p->next_gen;
+  if (p->inflight++ == 0) uv_ref((uv_handle_t *)&p->handle);
+  return number(env, fd);
+}
+
+/* tcpSettle(fd, sockaddr) -> the connect's state now, without waiting for its batch: 0 connected,
+ * -1 still in progress, else the errno of its failure. SO_ERROR first, then a second connect:
+ * EISCONN connected, EALREADY in progress. The probe stays registered. */
+static napi_value js_tcp_settle(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  probes_t *p = probes_of(env);
+  int fd = int_arg(env, argv[0]);
+  if (!p || fd < 0 || (size_t)fd >= p->ngens || !p->gens[fd]) return fail_in(env, "tcpSettle", EBADF);
+  size_t length;
+  struct sockaddr *to = buffer_arg(env, argv[1], &length);
+  int err = 0;
+  socklen_t size = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &size) < 0) err = errno;
+  if (!err && to && connect(fd, to, (socklen_t)length) < 0) {
+    if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR) err = -1;
+    else if (errno != EISCONN) err = errno;
+  }
+  return number(env, err);
+}
+
+/* tcpClose(fd) -> whether it was in flight: if so it is closed (a FIN once connected) and its
+ * result never comes. An fd not in flight is left alone. */
+static napi_value js_tcp_close(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  probes_t *p = probes_of(env);
+  int fd = int_arg(env, argv[0]);
+  bool was = p && fd >= 0 && (size_t)fd < p->ngens && p->gens[fd];
+  if (was) {
+    close(fd); /* also leaves the epoll set: nothing else holds this file */
+    p->gens[fd] = 0;
+    if (--p->inflight == 0) uv_unref((uv_handle_t *)&p->handle);
+  }
+  napi_value out;
+  napi_get_boolean(env, was, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor methods[] = {
     { "socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -300,11 +534,13 @@ NAPI_MODULE_INIT() {
     { "watch", NULL, js_watch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unref", NULL, js_unref, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "connect", NULL, js_connect, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "socketError", NULL, js_socket_error, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setns", NULL, js_setns, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "tcpInit", NULL, js_tcp_init, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "tcpStart", NULL, js_tcp_start, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "tcpSettle", NULL, js_tcp_settle, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "tcpClose", NULL, js_tcp_close, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

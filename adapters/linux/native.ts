@@ -33,11 +33,25 @@ export interface NetIo {
   unwatch(handle: WatchHandle): void;
   /** The watcher no longer keeps the process alive. */
   unref(handle: WatchHandle): void;
-  /** connect(2) on the non-blocking socket: true when connected at once, false while in progress. Throws other errors. */
-  connect(fd: number, sockaddr: Buffer): boolean;
-  /** getsockopt(SO_ERROR): 0, or the errno number of a failed connect. */
-  socketError(fd: number): number;
   close(fd: number): void;
+  /**
+   * TCP_CHECK's connects, many at a time (adapters/probe/tcp-socket.ts TcpConnects): makes this
+   * environment's epoll set. `onDone(count)` then receives each batch of finished connects in
+   * `results`: results[2i] the fd (already closed), results[2i + 1] 0 when connected, else the
+   * errno. `results` is valid during the call only.
+   */
+  tcpInit(onDone: (count: number) => void, results: Int32Array): void;
+  /**
+   * Connects `fd` (or, with -1, a new non-blocking socket of the address's family) to `sockaddr`
+   * and registers it; returns the fd, whose result comes in a batch. The fd is the addon's from
+   * then on: closed on any error, which is thrown with `.code` and `.syscall` (connect: the
+   * server's failure; socket, epoll_ctl…: local).
+   */
+  tcpStart(fd: number, sockaddr: Buffer): number;
+  /** A registered connect's state now: 0 connected, -1 in progress, else its errno (SO_ERROR, then a second connect). */
+  tcpSettle(fd: number, sockaddr: Buffer): number;
+  /** Closes a registered connect (its result never comes); false, and nothing done, for an fd not in flight. */
+  tcpClose(fd: number): boolean;
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
   /** mkfifo(3). */

@@ -11,7 +11,7 @@ import { probeHttp } from './http-check.js';
 import { probeMisc } from './misc-check.js';
 import { probePing } from './ping-check.js';
 import { probeSmtp } from './smtp-check.js';
-import { probeTcp } from './tcp-check.js';
+import { probeTcp, probeTcpBare } from './tcp-check.js';
 import { probeUdp } from './udp-check.js';
 
 export interface ProberOptions {
@@ -31,7 +31,7 @@ function dispatch(req: ProbeRequest, o: ProberOptions, a: Attempt): void {
   const netns = o.netns;
   switch (req.checker.kind) {
     case 'TCP_CHECK':
-      return probeTcp(req, netns, a, o.tcpConnect !== 'stream');
+      return probeTcp(req, netns, a);
     case 'HTTP_GET':
       return probeHttp(req, false, { netns }, a);
     case 'SSL_GET':
@@ -54,7 +54,9 @@ function dispatch(req: ProbeRequest, o: ProberOptions, a: Attempt): void {
 }
 
 export function createProber(o: ProberOptions): Prober {
+  const bare = o.tcpConnect !== 'stream';
   return {
-    probe: (req, done) => runAttempt(req.timeoutMs, done, (a) => dispatch(req, o, a)),
+    probe: (req, done) =>
+      (bare && req.checker.kind === 'TCP_CHECK' ? probeTcpBare(req, o.netns, done) : undefined) ?? runAttempt(req.timeoutMs, done, (a) => dispatch(req, o, a)),
   };
 }

@@ -3,38 +3,105 @@
  * closed at once (a FIN; no SO_LINGER, see tcp-socket.ts). keepalived's log words: the attempt
  * "timeout"s or "failed" (`TCP connection to <rs> timeout.` / `… failed.`).
  *
- * With the addon the connect is bare (connectBare: no stream, no net.Socket); without it, or
- * for a target only `net` can resolve, a net.Socket does the same. Errors map alike.
+ * With the addon the connect is bare (`probeTcpBare`: TcpConnects, no stream, no net.Socket),
+ * and the attempt is one object: the per-attempt machinery of attempt.ts (closures, a cleanup
+ * list, an immediate per outcome) is what a healthy checker's thousands of checks a second would
+ * otherwise pay for. Without the addon, or for a target only `net` can resolve, a net.Socket does
+ * the same under runAttempt (`probeTcp`). Errors map alike.
  */
-import type { ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
+import type { ProbeHandle, ProbeOutcome, ProbeRequest } from '../../actors/lvs/prober-port.js';
 import { failure, type Attempt } from './attempt.js';
 import { connectFailure, errnoText, LocalError } from './errors.js';
-import { bareConnectIo, connectBare, connectTcp, targetSockaddr, type TcpConnectOptions } from './tcp-socket.js';
+import { bareConnects, connectError, connectTcp, targetSockaddr, type TcpConnectOptions, type TcpConnects, type TcpWaiter } from './tcp-socket.js';
 
-export function probeTcp(req: ProbeRequest, netns: string | undefined, a: Attempt, allowBare = true): void {
+/** The bare attempt, or undefined when it cannot be made here (no addon, a target only `net` resolves). */
+export function probeTcpBare(req: ProbeRequest, netns: string | undefined, done: (o: ProbeOutcome) => void): ProbeHandle | undefined {
+  const c = bareConnects();
+  const to = c && targetSockaddr(req.target);
+  if (!c || !to) return undefined;
+  return new BareAttempt(c, to, req, netns, done);
+}
+
+/**
+ * One bare TCP_CHECK attempt, with the contract of runAttempt (attempt.ts): one outcome, at the
+ * latest at the deadline (`no connection within N ms`), never inside probe(); cancel() ends it
+ * silently; the socket is closed however it ends. The connect's result is delivered from the
+ * addon's batch, itself a turn of the event loop; an outcome known at once (connect failing at
+ * once, a local error) and the deadline's wait for the next turn (setImmediate), and settle()
+ * may take such a waiting outcome first.
+ */
+class BareAttempt implements ProbeHandle, TcpWaiter {
+  private fd = -1;
+  private ended = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** An outcome waiting for its turn of the event loop. */
+  private pending: ProbeOutcome | undefined;
+
+  constructor(
+    private readonly connects: TcpConnects,
+    private readonly to: Buffer,
+    private readonly req: ProbeRequest,
+    netns: string | undefined,
+    private readonly done: (o: ProbeOutcome) => void,
+  ) {
+    this.timer = setTimeout(this.deadline, Math.max(0, req.timeoutMs));
+    try {
+      this.fd = connects.start({ target: req.target, socket: req.checker, netns } satisfies TcpConnectOptions, to, this);
+    } catch (e) {
+      // connect(2) failing at once (ENETUNREACH…) is the server's failure, as from net.Socket.
+      this.end(e instanceof LocalError || !(e instanceof Error) || (e as { syscall?: unknown }).syscall !== 'connect' ? failure('local-error', e instanceof Error ? e.message : String(e)) : failedOutcome(e));
+    }
+  }
+
+  connected(errno: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.done(errno ? failedOutcome(connectError(errno)) : { ok: true });
+  }
+
+  private readonly deadline = (): void => {
+    this.timer = undefined;
+    this.end(failure('timeout', 'timeout', `no connection within ${this.req.timeoutMs} ms`));
+  };
+
+  /** Ends the attempt: the socket closed, `outcome` (if any) delivered on the next turn. */
+  private end(outcome: ProbeOutcome | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.fd >= 0) this.connects.close(this.fd, this);
+    if (!outcome) return;
+    this.pending = outcome;
+    setImmediate(() => {
+      if (this.pending !== outcome) return;
+      this.pending = undefined;
+      this.done(outcome);
+    });
+  }
+
+  cancel(): void {
+    this.end(undefined);
+  }
+
+  settle(): ProbeOutcome | undefined {
+    if (this.ended) {
+      const o = this.pending;
+      this.pending = undefined;
+      return o;
+    }
+    const r = this.connects.settle(this.fd, this, this.to);
+    if (r === 'pending') return undefined;
+    this.end(undefined);
+    return r ? failedOutcome(r) : { ok: true };
+  }
+}
+
+/** The net.Socket attempt, under runAttempt. */
+export function probeTcp(req: ProbeRequest, netns: string | undefined, a: Attempt): void {
   a.onDeadline = () => failure('timeout', 'timeout', `no connection within ${req.timeoutMs} ms`);
   const o: TcpConnectOptions = { target: req.target, socket: req.checker, netns };
-  const io = allowBare ? bareConnectIo() : undefined;
-  const to = io && targetSockaddr(req.target);
   try {
-    if (io && to) {
-      let c;
-      try {
-        c = connectBare(io, o, to, (e) => (e ? failed(a, e) : a.finish({ ok: true })));
-      } catch (e) {
-        // connect(2) failing at once (ENETUNREACH…) is the server's failure, as from net.Socket.
-        if (e instanceof LocalError) throw e;
-        return failed(a, e);
-      }
-      const conn = c;
-      a.onEnd(() => conn.close());
-      a.settle = () => {
-        const r = conn.settle();
-        if (r === 'pending') return undefined;
-        return r ? failedOutcome(r) : { ok: true };
-      };
-      return;
-    }
     const sock = connectTcp(o);
     a.onEnd(() => sock.destroy());
     sock.once('connect', () => a.finish({ ok: true }));

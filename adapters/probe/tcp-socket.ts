@@ -8,10 +8,11 @@
  * `net.Socket` that connects it. Failures of that preparation are local errors (keepalived:
  * "socket bind failed. Rescheduling."), reported as such and never counted against the server.
  *
- * TCP_CHECK needs no stream, only the handshake's result: `connectBare` does just that with the
- * addon (socket, connect, a writable watch, SO_ERROR, close): about a quarter less CPU per check
- * than a `net.Socket` (bench/tcp-connect.bench.ts), most of the rest being the kernel's. Where the
- * addon cannot load, TCP_CHECK uses `connectTcp` like the others.
+ * TCP_CHECK needs no stream, only the handshake's result: `TcpConnects` does just that with the
+ * addon (socket, connect, one epoll set for all connects in flight, SO_ERROR, close, results in
+ * batches), at well under half the CPU of a `net.Socket` per check (bench/tcp-connect.bench.ts),
+ * most of the rest being the kernel's. Where the addon cannot load, TCP_CHECK uses `connectTcp`
+ * like the others.
  *
  * Sockets are closed with a plain close (destroy): no SO_LINGER, which in keepalived 2.2.7 could
  * block the whole checker process for 5 s per socket (keepalived issue #2271). With nothing
@@ -23,10 +24,10 @@ import type { ProbeTarget } from '../../actors/lvs/prober-port.js';
 import type { CheckerConfig } from '../../config/model-lvs.js';
 import { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_MARK } from '../linux/constants.js';
 import { parseIp } from '../../protocol/addr.js';
-import { errnoName, errorCode, errorText, netio, type NetIo, type WatchHandle } from '../linux/native.js';
+import { errnoName, errorCode, errorText, netio, type NetIo } from '../linux/native.js';
 import { inNetns } from '../linux/netns.js';
 import { sockaddrIn, sockaddrIn6 } from '../linux/sockaddr.js';
-import { errnoCode, LocalError } from './errors.js';
+import { LocalError } from './errors.js';
 
 export type SocketOptions = Pick<CheckerConfig, 'bindto' | 'bindPort' | 'bindIf' | 'fwmark'>;
 
@@ -104,18 +105,18 @@ export function connectTcp(o: TcpConnectOptions): net.Socket {
   return s;
 }
 
-/** The addon when it loads and has connect (a stale build may not): else undefined, asked once. */
-let bare: NetIo | null | undefined;
-export function bareConnectIo(): NetIo | undefined {
-  if (bare === undefined) {
+/** The batched connects when the addon loads and has them (a stale build may not): else undefined, asked once. */
+let connects: TcpConnects | null | undefined;
+export function bareConnects(): TcpConnects | undefined {
+  if (connects === undefined) {
     try {
       const io = netio();
-      bare = typeof io.connect === 'function' && typeof io.socketError === 'function' ? io : null;
+      connects = typeof io.tcpInit === 'function' ? new TcpConnects(io) : null;
     } catch {
-      bare = null;
+      connects = null;
     }
   }
-  return bare ?? undefined;
+  return connects ?? undefined;
 }
 
 /** Made once per target (the checker passes the same target object to every attempt). */
@@ -142,74 +143,82 @@ export function connectError(errno: number): Error & { code: string; errno: numb
   return Object.assign(new Error(`connect: ${STRERROR[code] ?? code}`), { code, errno, syscall: 'connect' });
 }
 
-export interface BareConnection {
-  /** Stops waiting and closes the socket (a FIN once connected). Idempotent. */
-  close(): void;
-  /**
-   * Reads the handshake's state now, without waiting for the event loop to report the socket
-   * writable: 'pending' while it goes on; undefined once connected; the error once failed. Used
-   * at the deadline (ProbeHandle.settle). A second connect(2) tells: EISCONN connected, EALREADY
-   * in progress, else the handshake's error.
-   */
-  settle(): Error | undefined | 'pending';
+/** What a connect reports to: `connected` runs once, from the event loop, unless closed first. */
+export interface TcpWaiter {
+  /** 0: the handshake completed (the socket is already closed, with a FIN); else the connect's errno. */
+  connected(errno: number): void;
 }
 
+/** Results read per batch: the addon calls back at most this many connects at a time. */
+const BATCH = 1024;
+
 /**
- * Starts a non-blocking connect to `to` (targetSockaddr) on a socket made by `nativeSocket`
- * (bind_if, fwmark, bindto / bind_port, netns). `done` runs once, from the event loop, with
- * undefined when the handshake completed or the connect error (connectError); it does not run
- * after close(). Throws a LocalError when the socket cannot be prepared, and the addon's error
- * (`.code` ENETUNREACH…) when connect fails at once.
+ * TCP_CHECK's connects with the addon, without a stream (netio.c tcpStart…): the socket is made
+ * (by `nativeSocket` when bind_if, fwmark, bindto or a namespace is asked for, else by the addon),
+ * connected without blocking and registered in one epoll set with every other connect in flight.
+ * When connects finish, the addon reads each one's SO_ERROR, closes it at once (a FIN once
+ * connected: keepalived too closes right after the handshake) and reports the batch in one call,
+ * which goes to each connect's waiter. The fd names a connect on both sides while it is in flight.
  */
-export function connectBare(io: NetIo, o: TcpConnectOptions, to: Buffer, done: (error: Error | undefined) => void): BareConnection {
-  const fd = nativeSocket(o.target.family, SOCK_STREAM, 0, o.socket, o.netns);
-  let open = true;
-  let watch: WatchHandle | undefined;
-  const stop = (): void => {
-    if (watch) io.unwatch(watch);
-    watch = undefined;
-  };
-  const close = (): void => {
-    if (!open) return;
-    open = false;
-    stop();
-    io.close(fd);
-  };
-  try {
-    io.connect(fd, to);
-  } catch (e) {
-    close();
-    throw e;
+export class TcpConnects {
+  /** The waiter of each fd in flight. */
+  private readonly waiting: Array<TcpWaiter | undefined> = [];
+  private readonly results = new Int32Array(2 * BATCH);
+  private readonly batch: Array<TcpWaiter | undefined> = new Array<TcpWaiter | undefined>(BATCH).fill(undefined);
+
+  constructor(private readonly io: NetIo) {
+    io.tcpInit(this.done, this.results);
   }
-  try {
-    // Connected or not, the socket turns writable when the handshake ends (at once if it has).
-    watch = io.watch(
-      fd,
-      (status) => {
-        if (!open) return;
-        // A connected socket stays writable: one answer is all we want.
-        stop();
-        const errno = io.socketError(fd) || (status < 0 ? -status : 0);
-        done(errno ? connectError(errno) : undefined);
-      },
-      true,
-    );
-  } catch (e) {
-    close();
-    throw new LocalError(`cannot watch the socket: ${errorText(e)}`, errorCode(e));
-  }
-  const settle = (): Error | undefined | 'pending' => {
-    if (!open) return 'pending';
-    const errno = io.socketError(fd);
-    if (errno) return connectError(errno);
-    try {
-      return io.connect(fd, to) ? undefined : 'pending';
-    } catch (e) {
-      const code = errnoCode(e);
-      if (code === 'EISCONN') return undefined;
-      if (code === 'EALREADY' || code === 'EINPROGRESS') return 'pending';
-      return e instanceof Error ? e : new Error(String(e));
+
+  private readonly done = (count: number): void => {
+    const { results, waiting, batch } = this;
+    // Every connect of the batch is out of flight (its fd closed, the number free for a new
+    // socket) before any waiter runs, since a waiter may start or close connects.
+    for (let i = 0; i < count; i++) {
+      const fd = results[2 * i]!;
+      batch[i] = waiting[fd];
+      waiting[fd] = undefined;
+    }
+    for (let i = 0; i < count; i++) {
+      const w = batch[i];
+      batch[i] = undefined;
+      w?.connected(results[2 * i + 1]!);
     }
   };
-  return { close, settle };
+
+  /**
+   * Starts a connect to `to` (targetSockaddr) for `w`; returns its fd. Throws a LocalError when
+   * the socket cannot be made or registered, and the addon's error (`.code` ENETUNREACH…) when
+   * connect fails at once.
+   */
+  start(o: TcpConnectOptions, to: Buffer, w: TcpWaiter): number {
+    const made = needsNativeSocket(o.socket, o.netns) || o.socket.bindto !== undefined ? nativeSocket(o.target.family, SOCK_STREAM, 0, o.socket, o.netns) : -1;
+    let fd: number;
+    try {
+      fd = this.io.tcpStart(made, to);
+    } catch (e) {
+      if ((e as { syscall?: unknown }).syscall === 'connect') throw e;
+      throw new LocalError(made < 0 && (e as { syscall?: unknown }).syscall === 'socket' ? `cannot create socket: ${errorText(e)}` : `cannot watch the socket: ${errorText(e)}`, errorCode(e));
+    }
+    this.waiting[fd] = w;
+    return fd;
+  }
+
+  /**
+   * The connect's state now, without waiting for its batch: 'pending' while the handshake goes
+   * on (or when `fd` is no longer `w`'s); undefined once connected; the error once failed. Used
+   * at the deadline (ProbeHandle.settle). It stays in flight: close it once decided.
+   */
+  settle(fd: number, w: TcpWaiter, to: Buffer): Error | undefined | 'pending' {
+    if (this.waiting[fd] !== w) return 'pending';
+    const errno = this.io.tcpSettle(fd, to);
+    return errno < 0 ? 'pending' : errno === 0 ? undefined : connectError(errno);
+  }
+
+  /** Closes `w`'s connect if it is still in flight (a FIN once connected); its waiter is not called. */
+  close(fd: number, w: TcpWaiter): void {
+    if (this.waiting[fd] !== w) return;
+    this.waiting[fd] = undefined;
+    this.io.tcpClose(fd);
+  }
 }

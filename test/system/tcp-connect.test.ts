@@ -1,6 +1,7 @@
 /**
  * TCP_CHECK's two connects side by side in namespaces: the bare one (the addon's socket, connect,
- * writable watch, SO_ERROR, close: adapters/probe/tcp-socket.ts connectBare) and the net.Socket
+ * one epoll set for every connect in flight, SO_ERROR, close: adapters/probe/tcp-socket.ts
+ * TcpConnects) and the net.Socket
  * one it falls back to where the addon cannot load. Both must give the same outcome for the
  * same server: connected, refused (RST), timeout at the one deadline (SYN dropped), host
  * unreachable, network unreachable at once, bindto / bind_port as source, bind_if, IPv6; and
@@ -12,7 +13,7 @@ import type { CheckerConfig } from '../../config/model-lvs.js';
 import { createNodeScriptRunner } from '../../adapters/node/scripts.js';
 import { netio } from '../../adapters/linux/native.js';
 import { createProber } from '../../adapters/probe/prober.js';
-import { bareConnectIo, connectError, targetSockaddr } from '../../adapters/probe/tcp-socket.js';
+import { bareConnects, connectError, targetSockaddr } from '../../adapters/probe/tcp-socket.js';
 import { isRoot, NetnsLab, rootTitle, waitFor, type LabProcess } from '../helpers/netns.js';
 import { checker, probeLab, probeOnce, S4, S6, startServer } from '../helpers/probe-lab.js';
 
@@ -20,8 +21,10 @@ const t4 = (port: number, address = S4): ProbeTarget => ({ family: 4, address, p
 const t6 = (port: number, address = S6): ProbeTarget => ({ family: 6, address, port });
 
 describe('bare TCP connect: pieces that need no namespace', () => {
-  it('the addon has connect and socketError, and connectError names errnos like Node', () => {
-    expect(bareConnectIo()).toBe(netio());
+  it('the addon has the batched connects, and connectError names errnos like Node', () => {
+    expect(typeof netio().tcpStart).toBe('function');
+    expect(bareConnects()).toBeDefined();
+    expect(bareConnects()).toBe(bareConnects());
     const e = connectError(111);
     expect(e).toMatchObject({ code: 'ECONNREFUSED', errno: 111, syscall: 'connect', message: 'connect: Connection refused' });
     expect(connectError(113).code).toBe('EHOSTUNREACH');
@@ -156,6 +159,13 @@ describe.skipIf(!isRoot)(rootTitle('TCP_CHECK connect, bare and net.Socket, agai
     expect(stream.settle?.()).toBeUndefined();
     stream.cancel();
   }, 30_000);
+
+  it('bare, socket made by the addon (no net_namespace): connected, refused; a burst ending at once, over more than one batch, each answered once, no fd left open', async () => {
+    const n = 1500;
+    const run = lab.spawn(c, [process.execPath, '--import', 'tsx', 'test/helpers/tcp-burst.ts', S4, '9000', '9001', String(n)]);
+    const line = (await run.waitFor(/^result (.*)$/m, 60_000))[1]!;
+    expect(JSON.parse(line)).toEqual({ connected: 'ok', refused: 'refused', first: { refused: n }, second: { refused: n }, leakedFds: 0 });
+  }, 90_000);
 
   it('bare: a cancelled attempt never reports, and its socket is closed', async () => {
     const got: unknown[] = [];
