@@ -32,10 +32,27 @@ export interface Clock {
    * periodic timers must not use it. Cleared with clearTimeout. Without it, setTimeout is used.
    */
   setPreciseTimeout?(fn: () => void, timeoutMs: number): unknown;
+  /**
+   * Optional: one timer for `fn`, armed again and again (`set`), for a timer that runs once a
+   * second for ever, thousands of them (a healthy checker's wait and deadline: probe-loop.ts).
+   * `set(ms)` arms it `ms` from now, replacing any earlier arming; `clear()` disarms it. It
+   * behaves as clearTimeout and setTimeout would, which is how `clockTimer` (clock-timer.ts)
+   * makes one where it is missing (the simulator); the daemon's re-arms one Node timer instead
+   * of making a new one each time.
+   */
+  timer?(fn: () => void): ClockTimer;
   /** Monotonic milliseconds since an arbitrary origin. */
   now(): number;
   /** Wall-clock milliseconds since the epoch, for logs and dumps only (never for timers). */
   wallNow(): number;
+}
+
+/** A re-armable timer (Clock.timer). */
+export interface ClockTimer {
+  /** Arms it `ms` from now; an earlier arming that has not run is replaced. */
+  set(ms: number): void;
+  /** Disarms it (nothing happens when it is not armed). */
+  clear(): void;
 }
 
 export type Family = 4 | 6;

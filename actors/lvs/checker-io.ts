@@ -14,7 +14,7 @@ import type { Prober, ProbeRequest } from './prober-port.js';
 export interface LvsProbeEnv {
   prober: Prober;
   /** The runtime's clock: the waits and deadlines of a healthy checker's loop (probe-loop.ts). */
-  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'timer'>;
   /** enable_script_security / script_user of the running configuration (MISC_CHECK). */
   scriptPolicy: () => ScriptPolicy | undefined;
 }

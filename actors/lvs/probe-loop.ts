@@ -29,8 +29,13 @@
  * chart's own path (`probing`: retries, first runs, servers that are down).
  *
  * Generic over the Prober and Clock ports: the daemon runs it on its sockets and timers, the
- * simulator on its virtual real servers and clock.
+ * simulator on its virtual real servers and clock. The wait and the deadline are one re-armable
+ * timer each for the loop's whole life (clock-timer.ts): the daemon's re-arms the same Node timer
+ * every time, so a check allocates no timer (at 10,000 checks a second, each a second long, those
+ * were promoted to the old generation and collected from there); the simulator's clock sees the
+ * same setTimeout and clearTimeout calls as before.
  */
+import { clockTimer } from '../clock-timer.js';
 import type { Clock } from '../ports.js';
 import { DEADLINE_OUTCOME } from '../../machines/check/checker-steps.js';
 import type { ProbeErrorEvent, ProbeResultEvent } from '../../machines/check/types.js';
@@ -47,7 +52,7 @@ export interface ProbeLoop {
 }
 
 export function startProbeLoop(
-  ports: { prober: Prober; clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> },
+  ports: { prober: Prober; clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'timer'> },
   request: ProbeRequest,
   everyMs: number,
   end: (e: ProbeLoopEnd) => void,
@@ -55,8 +60,6 @@ export function startProbeLoop(
   const { prober, clock } = ports;
   let held = false;
   let over = false;
-  /** The wait for the next run, or the running attempt's deadline. */
-  let timer: unknown;
   let attempt: ProbeHandle | undefined;
   /** Bumped when an attempt ends, so a late or second answer is dropped. */
   let seq = 0;
@@ -69,13 +72,12 @@ export function startProbeLoop(
     if (mine !== seq || over) return;
     seq++;
     attempt = undefined;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
-    if (outcome.ok) timer = clock.setTimeout(due, everyMs);
+    dead.clear();
+    if (outcome.ok) wait.set(everyMs);
     else finish({ type: 'probe.result', outcome });
   };
-  const deadline = (): void => {
-    timer = undefined;
+  /** The running attempt's deadline. */
+  const dead = clockTimer(clock, () => {
     const a = attempt;
     // An attempt that has in fact ended, its answer not read yet (the event loop was late): that
     // answer counts, not the timeout (ProbeHandle.settle; the simulator's prober has none).
@@ -85,25 +87,24 @@ export function startProbeLoop(
     attempt = undefined;
     a?.cancel();
     if (!over) finish({ type: 'probe.result', outcome: DEADLINE_OUTCOME });
-  };
-  function due(): void {
-    timer = undefined;
+  });
+  /** The wait for the next run. */
+  const wait = clockTimer(clock, () => {
     if (held) return finish({ type: 'probe.due' });
     const mine = ++seq;
-    timer = clock.setTimeout(deadline, request.timeoutMs);
+    dead.set(request.timeoutMs);
     try {
       const a = prober.probe(request, (outcome) => answered(mine, outcome));
       if (mine === seq && !over) attempt = a;
     } catch (error) {
       if (mine !== seq || over) return;
       seq++;
-      clock.clearTimeout(timer);
-      timer = undefined;
+      dead.clear();
       finish({ type: 'probe.error', error });
     }
-  }
+  });
 
-  timer = clock.setTimeout(due, everyMs);
+  wait.set(everyMs);
   return {
     hold(h) {
       held = h;
@@ -112,8 +113,8 @@ export function startProbeLoop(
       if (over) return;
       over = true;
       seq++;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
+      wait.clear();
+      dead.clear();
       const a = attempt;
       attempt = undefined;
       a?.cancel();

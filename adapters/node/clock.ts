@@ -1,6 +1,6 @@
 /** The Clock port on Node: real timers, a monotonic reading from performance.now(). */
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../../actors/ports.js';
+import type { Clock, ClockTimer } from '../../actors/ports.js';
 
 /**
  * A precise timeout (Clock.setPreciseTimeout). Node fires a timer once its loop time, whole
@@ -67,6 +67,49 @@ class PreciseTimeout {
   }
 }
 
+/**
+ * Clock.timer on Node: one Node timer for the whole life of the ClockTimer, re-armed with
+ * refresh() while the duration is the one it was made with (a healthy checker's wait and
+ * deadline always are), replaced otherwise. A checker's wait and deadline at 10,000 checks a
+ * second were three Node timers a check, each living up to a second, so they reached V8's old
+ * generation and were collected from there. Disarming leaves the Node timer where it is, unref'd,
+ * to run once and do nothing: clearTimeout would destroy it, and a cleared timer cannot be
+ * refreshed. The timing is setTimeout's: refresh() counts from the loop's time now, as a new
+ * timer would, and queues behind the timers of the same duration set before it.
+ */
+class NodeTimer implements ClockTimer {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ms = -1;
+  private armed = false;
+
+  constructor(private readonly fn: () => void) {}
+
+  private readonly run = (): void => {
+    if (!this.armed) return;
+    this.armed = false;
+    this.fn();
+  };
+
+  set(ms: number): void {
+    this.armed = true;
+    const t = this.timer;
+    if (t && ms === this.ms) {
+      t.ref();
+      t.refresh();
+      return;
+    }
+    if (t) clearTimeout(t);
+    this.ms = ms;
+    this.timer = setTimeout(this.run, ms);
+  }
+
+  clear(): void {
+    if (!this.armed) return;
+    this.armed = false;
+    this.timer?.unref();
+  }
+}
+
 export function createNodeClock(): Clock {
   return {
     setTimeout: (fn, timeoutMs) => setTimeout(fn, timeoutMs),
@@ -75,6 +118,7 @@ export function createNodeClock(): Clock {
       else clearTimeout(id as ReturnType<typeof setTimeout>);
     },
     setPreciseTimeout: (fn, timeoutMs) => new PreciseTimeout(fn, performance.now() + timeoutMs),
+    timer: (fn) => new NodeTimer(fn),
     now: () => performance.now(),
     wallNow: () => Date.now(),
   };

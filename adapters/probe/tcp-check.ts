@@ -33,20 +33,20 @@ export function probeTcpBare(req: ProbeRequest, netns: string | undefined, done:
 class BareAttempt implements ProbeHandle, TcpWaiter {
   private fd = -1;
   private ended = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
   /** An outcome waiting for its turn of the event loop. */
   private pending: ProbeOutcome | undefined;
 
   constructor(
     private readonly connects: TcpConnects,
     private readonly to: Buffer,
-    private readonly req: ProbeRequest,
+    readonly req: ProbeRequest,
     netns: string | undefined,
     private readonly done: (o: ProbeOutcome) => void,
   ) {
-    this.timer = setTimeout(this.deadline, Math.max(0, req.timeoutMs));
+    this.timer = setTimeout(deadline, Math.max(0, req.timeoutMs), this);
     try {
-      this.fd = connects.start({ target: req.target, socket: req.checker, netns } satisfies TcpConnectOptions, to, this);
+      this.fd = connects.start(req.target, req.checker, netns, to, this);
     } catch (e) {
       // connect(2) failing at once (ENETUNREACH…) is the server's failure, as from net.Socket.
       this.end(e instanceof LocalError || !(e instanceof Error) || (e as { syscall?: unknown }).syscall !== 'connect' ? failure('local-error', e instanceof Error ? e.message : String(e)) : failedOutcome(e));
@@ -60,13 +60,8 @@ class BareAttempt implements ProbeHandle, TcpWaiter {
     this.done(errno ? failedOutcome(connectError(errno)) : { ok: true });
   }
 
-  private readonly deadline = (): void => {
-    this.timer = undefined;
-    this.end(failure('timeout', 'timeout', `no connection within ${this.req.timeoutMs} ms`));
-  };
-
   /** Ends the attempt: the socket closed, `outcome` (if any) delivered on the next turn. */
-  private end(outcome: ProbeOutcome | undefined): void {
+  end(outcome: ProbeOutcome | undefined): void {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
@@ -95,6 +90,12 @@ class BareAttempt implements ProbeHandle, TcpWaiter {
     this.end(undefined);
     return r ? failedOutcome(r) : { ok: true };
   }
+}
+
+/** A bare attempt's deadline (a function of the module and the timer's argument: no closure per attempt). */
+function deadline(a: BareAttempt): void {
+  a.timer = undefined;
+  a.end(failure('timeout', 'timeout', `no connection within ${a.req.timeoutMs} ms`));
 }
 
 /** The net.Socket attempt, under runAttempt. */

@@ -187,12 +187,13 @@ export class TcpConnects {
   };
 
   /**
-   * Starts a connect to `to` (targetSockaddr) for `w`; returns its fd. Throws a LocalError when
+   * Starts a connect to `to` (targetSockaddr of `target`) for `w`, with the checker's socket
+   * options, in `netns`; returns its fd. Throws a LocalError when
    * the socket cannot be made or registered, and the addon's error (`.code` ENETUNREACH…) when
    * connect fails at once.
    */
-  start(o: TcpConnectOptions, to: Buffer, w: TcpWaiter): number {
-    const made = needsNativeSocket(o.socket, o.netns) || o.socket.bindto !== undefined ? nativeSocket(o.target.family, SOCK_STREAM, 0, o.socket, o.netns) : -1;
+  start(target: ProbeTarget, socket: SocketOptions, netns: string | undefined, to: Buffer, w: TcpWaiter): number {
+    const made = needsNativeSocket(socket, netns) || socket.bindto !== undefined ? nativeSocket(target.family, SOCK_STREAM, 0, socket, netns) : -1;
     let fd: number;
     try {
       fd = this.io.tcpStart(made, to);

@@ -87,3 +87,38 @@ describe('node clock: setPreciseTimeout', () => {
     expect(fired).toBe(0);
   });
 });
+
+describe('node clock: timer (re-armed, never remade)', () => {
+  it('set fires once after its time; set again before that replaces it; set after it ran arms it again', async () => {
+    const fired: number[] = [];
+    const start = performance.now();
+    const t = clock.timer!(() => fired.push(performance.now() - start));
+    t.set(20);
+    await sleep(5);
+    t.set(20); // replaces: now due ~25 ms after start
+    await sleep(60);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!).toBeGreaterThanOrEqual(24);
+    t.set(20);
+    await sleep(60);
+    expect(fired).toHaveLength(2);
+  });
+
+  it('clear disarms it, wherever it is; a disarmed timer set again fires once; another duration works too', async () => {
+    let fired = 0;
+    const t = clock.timer!(() => fired++);
+    t.set(10);
+    t.clear();
+    await sleep(40);
+    expect(fired).toBe(0);
+    t.set(10);
+    t.clear();
+    t.set(15);
+    await sleep(50);
+    expect(fired).toBe(1);
+    t.clear(); // not armed: nothing
+    t.set(5);
+    await sleep(40);
+    expect(fired).toBe(2);
+  });
+});
