@@ -91,17 +91,31 @@ describe('node clock: setPreciseTimeout', () => {
 describe('node clock: timer (re-armed, never remade)', () => {
   it('set fires once after its time; set again before that replaces it; set after it ran arms it again', async () => {
     const fired: number[] = [];
-    const start = performance.now();
-    const t = clock.timer!(() => fired.push(performance.now() - start));
-    t.set(20);
-    await sleep(5);
-    t.set(20); // replaces: now due ~25 ms after start
-    await sleep(60);
+    const t = clock.timer!(() => fired.push(performance.now()));
+    // Set twice in one turn: the second replaces the first, one run ~40 ms after the second.
+    t.set(40);
+    const again = performance.now();
+    t.set(40);
+    await sleep(100);
     expect(fired).toHaveLength(1);
-    expect(fired[0]!).toBeGreaterThanOrEqual(24);
+    expect(fired[0]! - again).toBeGreaterThanOrEqual(39);
     t.set(20);
     await sleep(60);
     expect(fired).toHaveLength(2);
+  });
+
+  it('set again while it waits moves it later', async () => {
+    const fired: number[] = [];
+    const t = clock.timer!(() => fired.push(performance.now()));
+    t.set(50);
+    await sleep(10);
+    const moved = performance.now();
+    t.set(50);
+    await sleep(120);
+    // However late the loop ran: after the second set, one run, no earlier than its 50 ms.
+    const after = fired.filter((x) => x >= moved);
+    expect(after).toHaveLength(1);
+    expect(after[0]! - moved).toBeGreaterThanOrEqual(49);
   });
 
   it('clear disarms it, wherever it is; a disarmed timer set again fires once; another duration works too', async () => {
