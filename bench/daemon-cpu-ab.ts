@@ -101,6 +101,8 @@ async function main(): Promise<void> {
             return links.reduce((k, l) => k + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0);
           };
           await waitFor(async () => (await vipCount()) >= n, { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` });
+          // CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles (--node-flags --cpu-prof): where "up" falls in them.
+          const upMonotonicUs = Number(process.hrtime.bigint() / 1000n);
           const pidOf = (f: string): number => Number(readFileSync(f, 'utf8').trim());
           const pids = { parent: pidOf(pidFiles.parent), vrrp: pidOf(pidFiles.vrrp) };
           await sleep(settle * 1000);
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
             // Where the window fell in each process's own clock (--trace-gc prints ms since its start).
             const startedMs = (pid: number): number => Number(statOf(pid).slice(statOf(pid).lastIndexOf(')') + 2).split(' ')[19]) * 10 + bootMs();
             const at = (pid: number): string => `${Math.round(windowStart - startedMs(pid))}-${Math.round(windowStart + seconds * 1000 - startedMs(pid))} ms`;
-            writeFileSync(`${outFile}.r${r}.${trees.indexOf(tree)}`, `window: parent ${pids.parent} ${at(pids.parent)}, vrrp ${pids.vrrp} ${at(pids.vrrp)}\n${proc.output()}`);
+            writeFileSync(`${outFile}.r${r}.${trees.indexOf(tree)}`, `up at monotonic ${upMonotonicUs} µs; window: parent ${pids.parent} ${at(pids.parent)}, vrrp ${pids.vrrp} ${at(pids.vrrp)}\n${proc.output()}`);
           }
           process.kill(pids.parent, 'SIGTERM');
           await waitFor(async () => usageOf([pids.parent, pids.vrrp]).processes === 0 || /\) Z /.test(statOf(pids.parent)), { timeoutMs: 30_000, intervalMs: 50, what: 'daemon exit' });

@@ -16,7 +16,9 @@
  * The order at an expiry is the one the machine's delayed raise had (expiry, then io.sendAdvert,
  * then the next timeout set): the advert is sent first and the clock's next timeout set after it,
  * so on the simulator's clock, which orders equal times by insertion, every run is the same as
- * before. Plain setTimeout, not the precise one: a periodic timer must not busy-wait (ports.ts).
+ * before. Plain setTimeout, not the precise one: a periodic timer must not busy-wait (ports.ts);
+ * one re-armable timer (actors/clock-timer.ts: Clock.timer where the clock has it, the daemon's
+ * refreshing one Node Timeout instead of making one per advert; setTimeout/clearTimeout elsewhere).
  *
  * A send that throws is a bug (ports report failures as values): it is thrown again inside this
  * actor, so the instance's onError sees it (vrrp.actorFailed, FAULT) and no timer callback of the
@@ -24,6 +26,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { Clock } from '../ports.js';
+import { clockTimer } from '../clock-timer.js';
 import type { AdverTimerCommand, AdverTimerInput } from '../../machines/vrrp/types.js';
 
 /** What the timer needs from the instance's env: the clock port and the instance's advert sender. */
@@ -43,23 +46,21 @@ export const adverTimer = fromCallback<AdverTimerCommand, AdverTimerInput>(({ in
   const clock = env.clock;
   const { instance, intervalMs } = input;
   let priority = input.priority;
-  let handle: unknown;
-  const expire = (): void => {
-    handle = undefined;
+  // One re-armable timer for the actor's life (Clock.timer where the clock has one: the daemon's
+  // refreshes one Node timer instead of making a new one per advert).
+  const timer = clockTimer(clock, () => {
     try {
       env.sendAdvert(instance, priority);
     } catch (error) {
       self.send({ type: 'timer.sendFailed', error } satisfies SendFailed as unknown as AdverTimerCommand);
       return;
     }
-    handle = clock.setTimeout(expire, intervalMs);
-  };
-  handle = clock.setTimeout(expire, intervalMs);
+    timer.set(intervalMs);
+  });
+  timer.set(intervalMs);
   receive((c: AdverTimerCommand | SendFailed) => {
     if (c.type === 'timer.sendFailed') throw c.error;
     priority = c.priority;
   });
-  return () => {
-    if (handle !== undefined) clock.clearTimeout(handle);
-  };
+  return () => timer.clear();
 });

@@ -108,4 +108,52 @@ describe('adverTimer actor', () => {
     actor.start();
     expect(String(errors[0])).toMatch(/adverTimer: spawned without a clock and an advert sender/);
   });
+
+  it("uses the clock's re-armable timer when it has one (one timer for every period), and stop clears it", () => {
+    const clock = new SimClock();
+    let made = 0;
+    let sets = 0;
+    let clears = 0;
+    // Clock.timer on the simulated clock: a real re-armable timer, counted.
+    const withTimer = {
+      now: () => clock.now(),
+      wallNow: () => clock.wallNow(),
+      setTimeout: () => {
+        throw new Error('setTimeout used although the clock has a re-armable timer');
+      },
+      clearTimeout: () => {
+        throw new Error('clearTimeout used although the clock has a re-armable timer');
+      },
+      timer: (fn: () => void) => {
+        made++;
+        let id: number | undefined;
+        return {
+          set: (ms: number) => {
+            sets++;
+            if (id !== undefined) clock.clearTimeout(id);
+            id = clock.setTimeout(() => {
+              id = undefined;
+              fn();
+            }, ms);
+          },
+          clear: () => {
+            clears++;
+            if (id !== undefined) clock.clearTimeout(id);
+            id = undefined;
+          },
+        };
+      },
+    };
+    const sent: number[] = [];
+    const actor = createActor(adverTimer, { input: { instance: 'VI_1', intervalMs: 1000, priority: 100, env: { clock: withTimer, sendAdvert: () => sent.push(clock.now()) } } });
+    actor.start();
+    clock.runUntil(3500);
+    expect(sent).toEqual([1000, 2000, 3000]);
+    expect([made, sets]).toEqual([1, 4]); // armed at start, then again after each advert
+    actor.stop();
+    expect(clears).toBe(1);
+    clock.runUntil(10_000);
+    expect(sent).toEqual([1000, 2000, 3000]);
+    expect(clock.pending()).toBe(0);
+  });
 });
