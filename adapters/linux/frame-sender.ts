@@ -11,8 +11,13 @@ import { errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { sockaddrLl } from './sockaddr.js';
 
+/** A sockaddr_ll kept per interface, ethertype and destination MAC (a handful: the broadcast and
+ *  all-nodes addresses on each interface) instead of two new Buffers per frame; cleared when full. */
+const MAX_ADDRESSES = 64;
+
 export class FrameSender {
   private fd = -1;
+  private readonly addresses = new Map<number, Array<{ mac: Uint8Array; address: Buffer }>>();
 
   constructor(private readonly netns?: string) {
     try {
@@ -32,11 +37,32 @@ export class FrameSender {
     try {
       this.open();
       const ethertype = (frame[12]! << 8) | frame[13]!;
-      netio().sendmsg(this.fd, frame, sockaddrLl(ifindex, ethertype, frame.subarray(0, 6)), null);
+      netio().sendmsg(this.fd, frame, this.addressFor(ifindex, ethertype, frame), null);
       return undefined;
     } catch (e) {
       return errorText(e);
     }
+  }
+
+  /** sockaddr_ll for `frame` (its destination MAC, bytes 0-5) out of `ifindex` with `ethertype`. */
+  private addressFor(ifindex: number, ethertype: number, frame: Uint8Array): Buffer {
+    const key = ifindex * 0x10000 + ethertype;
+    let known = this.addresses.get(key);
+    if (known) {
+      for (const k of known) {
+        const m = k.mac;
+        if (m[0] === frame[0] && m[1] === frame[1] && m[2] === frame[2] && m[3] === frame[3] && m[4] === frame[4] && m[5] === frame[5]) return k.address;
+      }
+    }
+    if (this.addresses.size >= MAX_ADDRESSES) {
+      this.addresses.clear();
+      known = undefined;
+    }
+    const mac = frame.slice(0, 6);
+    const address = sockaddrLl(ifindex, ethertype, mac);
+    if (!known) this.addresses.set(key, (known = []));
+    if (known.length < MAX_ADDRESSES) known.push({ mac, address });
+    return address;
   }
 
   close(): void {

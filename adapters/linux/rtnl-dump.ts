@@ -112,6 +112,12 @@ export class RtnlDump {
   private readonly buffer = Buffer.alloc(256 * 1024);
   private readonly name = Buffer.alloc(12);
   private readonly control = Buffer.alloc(0);
+  /** Where send() builds a dump request (the largest, RTM_GETLINK's, is 32 bytes). */
+  private readonly requestBuffer = Buffer.alloc(32);
+  private readonly kernel = sockaddrNlKernel();
+  /** A dump request's body: all zeros (no filter), read only. */
+  private static readonly LINK_DUMP_BODY = Buffer.alloc(16);
+  private static readonly ADDRESS_DUMP_BODY = Buffer.alloc(8);
 
   constructor(netns?: string) {
     this.fd = inNetns(netns, () => netio().socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
@@ -138,13 +144,13 @@ export class RtnlDump {
   links(fresh = false): LinkRecord[] {
     if (this.linksThisTurn && !fresh) return this.linksThisTurn;
     this.expireSoon();
-    return (this.linksThisTurn = this.dump(RTM_GETLINK, Buffer.alloc(16), dumpedLink));
+    return (this.linksThisTurn = this.dump(RTM_GETLINK, RtnlDump.LINK_DUMP_BODY, dumpedLink));
   }
 
   addresses(): AddressRecord[] {
     if (this.addressesThisTurn) return this.addressesThisTurn;
     this.expireSoon();
-    return (this.addressesThisTurn = this.dump(RTM_GETADDR, Buffer.alloc(8), (type, data) => {
+    return (this.addressesThisTurn = this.dump(RTM_GETADDR, RtnlDump.ADDRESS_DUMP_BODY, (type, data) => {
       const m = rt.parseMessage(type, data);
       return m.kind === 'address' ? addressRecord(m) : undefined;
     }));
@@ -209,15 +215,20 @@ export class RtnlDump {
     this.fd = -1;
   }
 
-  /** Sends one message (NLM_F_REQUEST and `flags`) to the kernel; returns its sequence number. */
+  /** Sends one message (NLM_F_REQUEST and `flags`) to the kernel; returns its sequence number.
+   *  A dump's request (a header and a zeroed ifinfomsg/ifaddrmsg) is written into one buffer kept
+   *  for the purpose; a larger change request gets a buffer of its own. */
   private send(type: number, flags: number, body: Buffer): number {
     const seq = this.seq++;
-    const header = Buffer.alloc(16);
-    header.writeUInt32LE(16 + body.length, 0);
-    header.writeUInt16LE(type, 4);
-    header.writeUInt16LE(NLM_F_REQUEST | flags, 6);
-    header.writeUInt32LE(seq, 8);
-    netio().sendmsg(this.fd, Buffer.concat([header, body]), sockaddrNlKernel(), null);
+    const length = 16 + body.length;
+    const message = length <= this.requestBuffer.length ? this.requestBuffer.subarray(0, length) : Buffer.alloc(length);
+    message.writeUInt32LE(length, 0);
+    message.writeUInt16LE(type, 4);
+    message.writeUInt16LE(NLM_F_REQUEST | flags, 6);
+    message.writeUInt32LE(seq, 8);
+    message.writeUInt32LE(0, 12);
+    body.copy(message, 16);
+    netio().sendmsg(this.fd, message, this.kernel, null);
     return seq;
   }
 
