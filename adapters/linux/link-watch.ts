@@ -40,6 +40,7 @@ export function watchLinks(rtnl: RtnlDump, netns: string | undefined, onEvent: (
   // Subscribed first, dumped second: nothing can fall between the two.
   const known = new Map<number, Known>(rtnl.links(true).map((l) => [l.index, { name: l.name, up: l.up && l.running }]));
   let stopped = false;
+  rtnl.watched(1);
 
   const emit = (e: LinkEvent): void => {
     if (!stopped) onEvent(e);
@@ -54,7 +55,10 @@ export function watchLinks(rtnl: RtnlDump, netns: string | undefined, onEvent: (
         onError?.(`undecodable rtnetlink message type ${m.type}: ${errorText(e)}`);
         continue;
       }
-      if (parsed.kind === 'link' || parsed.kind === 'address') rtnl.invalidate();
+      // A link event makes both lists stale; an address event only the addresses (no link's index,
+      // name, MAC or flags changes with an address).
+      if (parsed.kind === 'link') rtnl.invalidate();
+      else if (parsed.kind === 'address') rtnl.invalidateAddresses();
       if (parsed.kind === 'link') {
         const l = linkRecord(parsed);
         const up = l.up && l.running;
@@ -84,6 +88,7 @@ export function watchLinks(rtnl: RtnlDump, netns: string | undefined, onEvent: (
   return () => {
     if (stopped) return;
     stopped = true;
+    rtnl.watched(-1);
     mon.socket.close();
   };
 }

@@ -9,6 +9,14 @@
  * times each. So the lists are reused until the event loop's next check phase (setImmediate),
  * the next link/address event seen by link-watch, or the completion of a change we made
  * (net-config), whichever comes first; indexOf() re-dumps when a name is missing.
+ *
+ * While a link watcher runs (link-watch.ts: the VRRP subsystem always has one), the link list is
+ * kept longer: until the watcher sees a link event, a change we made, or LINKS_KEPT_MS, whichever
+ * comes first. The watcher's events say when a link changed, as keepalived's interface list
+ * follows netlink events; the time bound covers an event lost in an overrun (the monitor socket
+ * drops on overrun rather than failing). Without it, `garp_master_delay` at 1,000 masters made
+ * 1,000 link dumps in the same few milliseconds, one per instance's repeat burst. Addresses
+ * stay per phase: they are what keepalived's VIP checks read, and they change far more often.
  */
 import { parseError, parseMessages, rt } from 'netlink';
 import type { InterfaceInfo } from '../../actors/ports.js';
@@ -26,6 +34,8 @@ const NLM_F_REQUEST = 0x1;
 const NLM_F_ACK = 0x4;
 const NLM_F_DUMP = 0x300;
 const DUMP_DEADLINE_MS = 2000;
+/** Longest reuse of a link list while a watcher runs (see above). */
+export const LINKS_KEPT_MS = 1000;
 const MSG_TRUNC = 0x20;
 
 export interface LinkRecord {
@@ -126,6 +136,16 @@ export class RtnlDump {
   private linksThisTurn: LinkRecord[] | undefined;
   private addressesThisTurn: AddressRecord[] | undefined;
   private expiry: NodeJS.Immediate | undefined;
+  /** Link watchers running on this socket's namespace (link-watch.ts), and when the kept link list was dumped. */
+  private watchers = 0;
+  private linksDumpedAt = 0;
+  /** How many dumps this socket made (links and addresses), for tests and benches. */
+  dumps = 0;
+
+  /** A link watcher started (+1) or stopped (-1): while one runs, link lists are kept longer. */
+  watched(delta: 1 | -1): void {
+    this.watchers = Math.max(0, this.watchers + delta);
+  }
 
   /** Forget the reused lists (on every link/address event and after every change we make). */
   invalidate(): void {
@@ -142,8 +162,9 @@ export class RtnlDump {
 
   /** `fresh`: dump now even if this phase already has a list. */
   links(fresh = false): LinkRecord[] {
-    if (this.linksThisTurn && !fresh) return this.linksThisTurn;
+    if (this.linksThisTurn && !fresh && (this.watchers === 0 || performance.now() - this.linksDumpedAt < LINKS_KEPT_MS)) return this.linksThisTurn;
     this.expireSoon();
+    this.linksDumpedAt = performance.now();
     return (this.linksThisTurn = this.dump(RTM_GETLINK, RtnlDump.LINK_DUMP_BODY, dumpedLink));
   }
 
@@ -159,7 +180,9 @@ export class RtnlDump {
   private expireSoon(): void {
     this.expiry ??= setImmediate(() => {
       this.expiry = undefined;
-      this.invalidate();
+      // A watched link list goes on until an event, a change of ours or LINKS_KEPT_MS (links()).
+      if (this.watchers > 0) this.invalidateAddresses();
+      else this.invalidate();
     }).unref();
   }
 
@@ -245,6 +268,7 @@ export class RtnlDump {
 
   private dump<T>(type: number, body: Buffer, decode: (type: number, data: Buffer) => T | undefined): T[] {
     if (this.fd < 0) throw new Error('netlink dump socket is closed');
+    this.dumps++;
     const seq = this.send(type, NLM_F_DUMP, body);
     const out: T[] = [];
     const deadline = performance.now() + DUMP_DEADLINE_MS;

@@ -3,6 +3,7 @@
  * v6 nodad), routes, rules, link/address events (down/up, delete/recreate with a new index) and
  * the runtime's start-up sweep of leftover VIPs over it. Every change is checked with `ip -j`. Root only.
  */
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressSpec, LinkEvent, Ports } from '../../actors/ports.js';
 import { RuntimeSink } from '../../actors/sink.js';
@@ -11,7 +12,7 @@ import { sweepLeftoverVips } from '../../actors/vrrp/sweep.js';
 import { createNodeClock } from '../../adapters/node/clock.js';
 import { compileText } from '../../config/index.js';
 import { createLinuxNetConfig, type LinuxNetConfig } from '../../adapters/linux/net-config.js';
-import { RtnlDump } from '../../adapters/linux/rtnl-dump.js';
+import { LINKS_KEPT_MS, RtnlDump } from '../../adapters/linux/rtnl-dump.js';
 import { NetnsLab, isRoot, rootTitle, waitFor } from '../helpers/netns.js';
 
 type IpAddr = { ifname: string; ifindex: number; address: string; addr_info: { family: string; local: string; prefixlen: number; label?: string; broadcast?: string; scope: string; nodad?: boolean; tentative?: boolean }[] };
@@ -153,6 +154,42 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(events.length).toBe(count);
     await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'up']);
+  });
+
+  it('a watched link list is reused across turns and dropped at the next link event (a MAC change shows at once)', async () => {
+    const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    // Unwatched: one link dump per event-loop turn, as before.
+    net.interfaces();
+    await nextTurn();
+    let before = rtnl.dumps;
+    net.interfaces();
+    expect(rtnl.dumps).toBe(before + 1);
+    const stop = net.watch(() => undefined);
+    try {
+      net.interfaces();
+      await nextTurn();
+      before = rtnl.dumps;
+      for (let i = 0; i < 5; i++) {
+        net.interfaces();
+        await nextTurn();
+      }
+      expect(rtnl.dumps).toBe(before); // five turns, no dump: the kept list
+      // A MAC change is a link event: the next read dumps again and shows it well inside LINKS_KEPT_MS.
+      const mac = '02:00:5e:10:20:31';
+      await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'address', mac]);
+      const started = performance.now();
+      await waitFor(() => net.interfaces().find((i) => i.name === 'kd-n')?.mac === mac, { timeoutMs: 5000, what: `kd-n's new MAC ${mac}` });
+      expect(performance.now() - started).toBeLessThan(LINKS_KEPT_MS / 2);
+      // An address event leaves the link list alone but not the addresses.
+      net.interfaces();
+      before = rtnl.dumps;
+      await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.78/24', 'dev', 'kd-n']);
+      await waitFor(() => net.interfaces().find((i) => i.name === 'kd-n')?.addresses.includes('198.51.100.78/24'), { timeoutMs: 5000, what: 'the added address' });
+      expect(rtnl.dumps).toBeGreaterThan(before); // the address dump (the link list was kept)
+      await lab.exec(a, ['ip', 'addr', 'del', '198.51.100.78/24', 'dev', 'kd-n']);
+    } finally {
+      stop();
+    }
   });
 
   it('the start-up sweep (actors/vrrp/sweep.ts) deletes configured VIPs a crashed run left, and nothing else', async () => {
