@@ -225,7 +225,9 @@ export interface Runtime {
   report(): RuntimeStatus;
   /** Counters by name (adverts sent/received, drops by reason, transitions…). */
   counters(): Record<string, number>;
-  on(listener: (e: RuntimeEvent) => void): () => void;
+  /** Call `listener` with every event, or with the events of `types` only (the runtime then does
+   *  not build the others: an advert sent or a log line costs nothing when nobody listens). */
+  on(listener: (e: RuntimeEvent) => void, types?: Iterable<RuntimeEvent['type']>): () => void;
 }
 
 export type CreateRuntime = (ports: Ports, model: KeepalivedConfig, opts: RuntimeOptions) => Runtime;

@@ -228,8 +228,8 @@ export class RootRuntime implements Runtime, PhaseEnv {
     return this.sink.snapshot();
   }
 
-  on(listener: (e: RuntimeEvent) => void): () => void {
-    return this.sink.on(listener);
+  on(listener: (e: RuntimeEvent) => void, types?: Iterable<RuntimeEvent['type']>): () => void {
+    return this.sink.on(listener, types);
   }
 
   /** Each subsystem's plan for `model`; the problems found are logged. */

@@ -13,7 +13,10 @@ export class RuntimeSink {
   /** Per-instance counters, flattened to `instance:name` only by snapshot(). */
   private readonly instanceCounters = new Map<string, Map<string, number>>();
   /** Replaced, never mutated, on (un)subscribe: emit iterates it without copying. */
-  private listeners: ReadonlyArray<(e: RuntimeEvent) => void> = [];
+  private listeners: ReadonlyArray<Subscription> = [];
+  /** The event types some listener takes (`all` when one takes every type): an event of another
+   *  type is not built at all (an advert sent, a log line, a GARP sent are one each). */
+  private wanted: ReadonlySet<string> | 'all' = new Set();
 
   constructor(
     private readonly clock: Clock,
@@ -35,15 +38,21 @@ export class RuntimeSink {
     return Object.fromEntries([...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
+  /** Whether some listener takes events of `type`. */
+  wants(type: RuntimeEvent['type']): boolean {
+    return this.wanted === 'all' || this.wanted.has(type);
+  }
+
   emit(e: RuntimeEventBody): void {
-    if (this.listeners.length === 0) return;
+    if (!this.wants(e.type)) return;
     // Not `{ ...e, at }`: in V8 (Node 20) a property added after a spread leaves the clone's
     // map outside the transition tree, which cost ~1 µs per event (an advert sent is one).
     const event = Object.assign({}, e) as RuntimeEvent;
     event.at = this.clock.now();
     for (const l of this.listeners) {
+      if (l.types && !l.types.has(event.type)) continue;
       try {
-        l(event);
+        l.fn(event);
       } catch {
         this.count('listener_errors');
       }
@@ -52,7 +61,7 @@ export class RuntimeSink {
 
   log(level: LogLevel, message: string): void {
     this.logger.log(level, message);
-    this.emit({ type: 'log', level, message });
+    if (this.wants('log')) this.emit({ type: 'log', level, message });
   }
 
   /** An actor threw (a bug the runtime survives): counted in actor_errors, logged as `line`, and
@@ -63,10 +72,35 @@ export class RuntimeSink {
     this.emit({ type: 'actor.failed', actor, error });
   }
 
-  on(listener: (e: RuntimeEvent) => void): () => void {
-    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
+  /**
+   * Call `listener` with every event, or with the events of `types` only. A listener already
+   * subscribed is not added twice. Returns the function that removes this subscription.
+   */
+  on(listener: (e: RuntimeEvent) => void, types?: Iterable<RuntimeEvent['type']>): () => void {
+    if (this.listeners.some((l) => l.fn === listener)) return () => this.off(listener);
+    this.listeners = [...this.listeners, { fn: listener, ...(types ? { types: new Set<string>(types) } : {}) }];
+    this.rewant();
+    return () => this.off(listener);
   }
+
+  private off(listener: (e: RuntimeEvent) => void): void {
+    this.listeners = this.listeners.filter((l) => l.fn !== listener);
+    this.rewant();
+  }
+
+  private rewant(): void {
+    if (this.listeners.some((l) => !l.types)) {
+      this.wanted = 'all';
+      return;
+    }
+    const wanted = new Set<string>();
+    for (const l of this.listeners) for (const t of l.types!) wanted.add(t);
+    this.wanted = wanted;
+  }
+}
+
+interface Subscription {
+  fn: (e: RuntimeEvent) => void;
+  /** Only these event types (all when absent). */
+  types?: ReadonlySet<string>;
 }

@@ -32,7 +32,7 @@ export class TransitionBook {
       if (e.type !== 'instance.state') return;
       if (e.to === 'DELETED') this.last.delete(e.instance);
       else this.last.set(e.instance, { at: e.at, from: e.from, to: e.to, reason: e.reason });
-    });
+    }, ['instance.state']);
   }
 
   of(instance: string): TransitionRecord | undefined {

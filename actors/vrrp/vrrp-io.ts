@@ -144,7 +144,10 @@ export class VrrpIo {
       }
     }
     if (failed === 0) m.loggedDrops.delete('send');
-    if (priority === 0) this.sink.log('detail', `(${instance}) sent 0 priority`);
+    if (priority === 0) {
+      this.sink.count('priority_zero_sent', instance);
+      this.sink.log('detail', `(${instance}) sent 0 priority`);
+    }
     this.sink.emit({ type: 'advert.sent', instance, priority });
   }
 

@@ -53,6 +53,7 @@ describe('two runtimes elect a master over encoded bytes', () => {
     expect(t.a.vips()).toEqual([]);
     expect(t.b.vips()).toEqual(['198.51.100.100/24']);
     expect(t.a.logLines()).toContain('(VI_1) sent 0 priority');
+    expect(t.rtA.counters()['VI_1:priority_zero_sent']).toBe(1);
   });
 
   it('a priority-255 owner with state MASTER is master at once and the backup follows it', () => {

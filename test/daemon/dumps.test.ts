@@ -144,6 +144,8 @@ describe('dump layouts (keepalived 2.2.7)', () => {
     expect(t.stats('VI_1', {})).toMatchObject({ becomeMaster: 1, releaseMaster: 1, advertSent: 2, priZeroSent: 1, ipTtlErr: 1 });
     expect(t.stats('VI_1', { 'VI_1:adverts_received': 12 }).advertRcvd).toBe(12);
     expect(t.stats('VI_1', { 'VI_1:adverts_sent': 40 }).advertSent).toBe(40);
+    // The daemon's host takes no advert.sent events: both sent counters come from the runtime's.
+    expect(t.stats('VI_1', { 'VI_1:adverts_sent': 40, 'VI_1:priority_zero_sent': 3 })).toMatchObject({ advertSent: 40, priZeroSent: 3 });
     t.clear(['VI_1'], { 'VI_1:adverts_received': 12 });
     t.observe({ type: 'advert.sent', at, instance: 'VI_1', priority: 100 });
     expect(t.stats('VI_1', { 'VI_1:adverts_received': 15 })).toMatchObject({ advertSent: 1, advertRcvd: 3, becomeMaster: 0, ipTtlErr: 0 });

@@ -17,7 +17,7 @@ import { modelForRole } from './roles.js';
 import { childStatus, type CheckerResultCount, type ChildStatus, type StatusInstance } from './status.js';
 import type { LbTableView } from '../../../actors/lvs/lb-port.js';
 import { RuntimeTrace, TraceFile } from './trace.js';
-import { VrrpStatsTracker } from './vrrp-stats.js';
+import { STATS_EVENTS, VrrpStatsTracker } from './vrrp-stats.js';
 
 function closePorts(ports: Ports): void {
   const closable = ports as Ports & { close?: () => void };
@@ -139,7 +139,9 @@ export class RoleHost {
       throw e;
     }
     this.runtime = runtime;
-    this.unsubscribe = runtime.on((e) => this.onEvent(e));
+    // Without a trace the host takes only the events it counts, so the runtime builds no event
+    // per advert sent, log line or GARP (docs/benchmarks.md, "Events nobody listens to").
+    this.unsubscribe = runtime.on((e) => this.onEvent(e), this.trace ? undefined : [...STATS_EVENTS, 'lvs.checker']);
     this.unwatch = watch?.attach(runtime);
     this.startedMs = Date.now();
     runtime.start();
@@ -172,7 +174,7 @@ export class RoleHost {
       };
       const off = runtime.on((e) => {
         if (e.type === 'runtime.stopped') finish();
-      });
+      }, ['runtime.stopped']);
       timer = setTimeout(() => {
         this.log.log('warning', `runtime did not report stopped within ${this.opts.stopTimeoutMs} ms`);
         finish();

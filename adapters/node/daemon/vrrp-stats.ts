@@ -86,7 +86,11 @@ const RUNTIME_COUNTER: Partial<Record<keyof VrrpStats, readonly string[]>> = {
   advertRcvd: ['adverts_received', ...RECEIVED_THEN_DROPPED.map((r) => `drop.${r}`)],
   advertSent: ['adverts_sent'],
   priZeroRcvd: ['priority_zero_received'],
+  priZeroSent: ['priority_zero_sent'],
 };
+
+/** The runtime events the tracker counts from (the rest of its fields come from counters). */
+export const STATS_EVENTS: ReadonlyArray<RuntimeEvent['type']> = ['advert.dropped', 'instance.state'];
 
 export class VrrpStatsTracker {
   private readonly counted = new Map<string, VrrpStats>();
