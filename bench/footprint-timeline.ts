@@ -1,0 +1,119 @@
+/**
+ * Where the footprint bench's CPU falls in time: keepalived-ts and keepalived, one after the
+ * other in the footprint lab (-P, N masters at advert 1 s, bench/lib/footprint.ts), each
+ * process's CPU (the sum of /proc/PID/task/*∕schedstat, nanoseconds) read every second from the
+ * moment every VIP is up, for --seconds. Prints one row per second (ms of CPU per process and in
+ * all), then the total over the footprint bench's window (+3 s, 20 s) and over the later
+ * seconds, so a one-off cost after start-up can be told from the steady state. Root only.
+ *
+ *   npx tsx bench/footprint-timeline.ts [--instances 1000] [--seconds 40] [--rounds 1]
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/netns.js';
+import { buildFootprintLab, footprintConf } from './lib/footprint.js';
+import { pidsOf, startDaemon, type ImplName } from './lib/implementations.js';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+const n = Number(flag('instances', '1000'));
+const seconds = Number(flag('seconds', '40'));
+const rounds = Number(flag('rounds', '1'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+function cpuNs(pid: number): number {
+  let ns = 0;
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    /* exited */
+  }
+  return ns;
+}
+
+/** Voluntary + involuntary context switches of the process, over its threads. */
+function switches(pid: number): number {
+  let sum = 0;
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const s = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+      sum += Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0);
+    }
+  } catch {
+    /* exited */
+  }
+  return sum;
+}
+
+async function timeline(lab: NetnsLab, node: string, impl: ImplName, dir: string, tag: string): Promise<number[][]> {
+  const d = startDaemon(lab, node, impl, dir, tag, footprintConf(n));
+  try {
+    await waitFor(
+      async () => {
+        const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(node, ['addr', 'show']);
+        return links.reduce((k, l) => k + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0) >= n;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` },
+    );
+    const p = pidsOf(d);
+    const pids = [p.parent!, p.vrrp!];
+    let prev = pids.map(cpuNs);
+    let prevCs = switches(p.vrrp!);
+    const rows: number[][] = [];
+    const t0 = performance.now();
+    for (let s = 1; s <= seconds; s++) {
+      await sleep(t0 + s * 1000 - performance.now());
+      const now = pids.map(cpuNs);
+      const cs = switches(p.vrrp!);
+      rows.push([...now.map((v, i) => (v - prev[i]!) / 1e6), cs - prevCs]);
+      prev = now;
+      prevCs = cs;
+    }
+    return rows;
+  } finally {
+    await d.stop();
+    for (let i = 0; i < 4; i++) await lab.exec(node, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!isRoot) return console.log(`footprint-timeline: skipped, ${rootRequiredReason}`);
+  console.log(`footprint-timeline: ${n} instances, advert 1 s, ${seconds} s from every VIP up; load average ${load()}`);
+  const lab = new NetnsLab('kts-tl-');
+  const dir = mkdtempSync(join(tmpdir(), 'kts-tl-'));
+  try {
+    const fl = await buildFootprintLab(lab);
+    for (let r = 0; r < rounds; r++) {
+      const ours = await timeline(lab, fl.node, 'keepalived-ts', dir, `r${r}`);
+      await sleep(1000);
+      const theirs = await timeline(lab, fl.node, 'keepalived', dir, `r${r}`);
+      await sleep(1000);
+      console.log(`\nround ${r + 1}: CPU ms per second (parent, VRRP child, all) and the VRRP child's context switches, load ${load()}`);
+      console.log('  second   keepalived-ts                 keepalived');
+      const cell = (row: number[]): string => `${row.slice(0, 2).map((v) => v.toFixed(1).padStart(6)).join(' ')} ${(row[0]! + row[1]!).toFixed(1).padStart(7)} ${String(row[2]).padStart(5)}`;
+      for (let s = 0; s < seconds; s++) console.log(`  +${String(s + 1).padStart(3)}  ${cell(ours[s]!)}      ${cell(theirs[s]!)}`);
+      const sum = (rows: number[][], from: number, to: number): number => rows.slice(from, to).reduce((k, row) => k + row[0]! + row[1]!, 0);
+      const perMin = (ms: number, secs: number): string => ((ms / 1000) * (60 / secs)).toFixed(2);
+      const windows: Array<[string, number, number]> = [
+        ['footprint window (+3 to +23 s)', 3, 23],
+        [`later (+23 to +${seconds} s)`, 23, seconds],
+      ];
+      for (const [what, from, to] of windows) {
+        if (to <= from || to > seconds) continue;
+        const a = sum(ours, from, to);
+        const b = sum(theirs, from, to);
+        const cs = (rows: number[][]): string => (rows.slice(from, to).reduce((k, row) => k + row[2]!, 0) / (to - from)).toFixed(0);
+        console.log(`  ${what}: keepalived-ts ${perMin(a, to - from)} s/min, keepalived ${perMin(b, to - from)} s/min, ratio ${(a / b).toFixed(2)}; VRRP child context switches ${cs(ours)}/s against ${cs(theirs)}/s`);
+      }
+    }
+  } finally {
+    await lab.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
