@@ -108,7 +108,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
         console.log(
           `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms, CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms over ${s.intervals} intervals, ${s.childDeaths} child deaths`,
         );
-        console.log(`       RSS per process: ${s.perProcess.map((p) => `${p.name} ${fmt(p.rssKiB / 1024, 1)} MiB`).join(', ')}`);
+        console.log(`       RSS per process: ${s.perProcess.map((p) => `${p.name} ${fmt(p.rssKiB / 1024, 1)} MiB`).join(', ')}; PSS (shared pages split between the processes) ${fmt(s.pssMiB, 1)} MiB in all`);
         if (s.vipsUp < n) console.log(`       only ${s.vipsUp}/${n} VIPs up after 90 s + ${seconds} s; ${s.logLines} log lines, last: ${s.lastLogLine.slice(0, 160)}`);
       } catch (e) {
         console.log(`  ${String(n).padStart(4)} instances ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
@@ -127,6 +127,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     }
     rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ 1.5× keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= 1.5 * theirs.cpuSecondsPerMinute : undefined /* NaN compares false */ });
     rows.push({ metric: `${n} instances: RSS MiB`, ours: ours.rssMiB, theirs: theirs.rssMiB, target: big ? '≤ 150 MiB' : '', met: big ? ours.rssMiB <= 150 : undefined });
+    rows.push({ metric: `${n} instances: PSS MiB`, ours: ours.pssMiB, theirs: theirs.pssMiB, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: big ? '< 2 ms' : '', met: big ? ours.lateMaxMs < 2 : undefined });
     rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });
   }

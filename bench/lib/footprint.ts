@@ -56,6 +56,8 @@ export interface FootprintSample {
   startupMs: number;
   cpuSecondsPerMinute: number;
   rssMiB: number;
+  /** The sum of the processes' Pss at the sample where the RSS total peaked (shared pages counted once) */
+  pssMiB: number;
   /** RSS of each process at the sample where the total peaked (ip netns exec's own process, when
    *  it is still there, included: it is part of the namespace) */
   perProcess: ProcessRss[];
@@ -130,6 +132,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       startupMs,
       cpuSecondsPerMinute: ((t1.cpuSeconds - t0.cpuSeconds) / wallS) * 60,
       rssMiB: rssKiB / 1024,
+      pssMiB: perProcess.reduce((a, p) => a + p.pssKiB, 0) / 1024,
       perProcess,
       processes,
       lateMaxMs: late.length ? Math.max(...late) : NaN,

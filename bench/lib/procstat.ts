@@ -41,16 +41,28 @@ export interface ProcessRss {
   /** /proc/PID/comm: the process's name (process.title for ours, e.g. "keepalived-ts v"; 15 characters at most) */
   name: string;
   rssKiB: number;
+  /** Pss from /proc/PID/smaps_rollup: the RSS with each shared page divided among the processes
+   *  that map it (two node processes share the node binary's resident pages; RSS counts them in
+   *  both). 0 where the kernel has no smaps_rollup. */
+  pssKiB: number;
 }
 
-/** VmRSS of each of `pids`, with its name; vanished pids are skipped. */
+function pssOf(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** VmRSS and Pss of each of `pids`, with its name; vanished pids are skipped. */
 export function rssOf(pids: readonly number[]): ProcessRss[] {
   const out: ProcessRss[] = [];
   for (const pid of pids) {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (!m) continue; // a zombie has no VmRSS
-      out.push({ pid, name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), rssKiB: Number(m[1]) });
+      out.push({ pid, name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), rssKiB: Number(m[1]), pssKiB: pssOf(pid) });
     } catch {
       /* exited */
     }
