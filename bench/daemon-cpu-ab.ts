@@ -18,12 +18,12 @@
  * Prints one line per run and, at the end, per tree and process the CPU s/min of each round and
  * the per-round ratio of every tree to the first one.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, run as runCommand, waitFor } from '../test/helpers/netns.js';
 import { buildFootprintLab, footprintConf } from './lib/footprint.js';
-import { usageOf } from './lib/procstat.js';
+import { contextSwitches, threadCpuSeconds, usageOf } from './lib/procstat.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,31 +45,8 @@ const settle = Number(flag('settle', '3'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** CPU seconds of the process, summed over its threads' run time in /proc/PID/task/TID/schedstat
- *  (nanoseconds; /proc/PID/stat counts 10 ms ticks, too coarse for a parent at 1 ms/s). */
-function cpuOf(pid: number): number {
-  let ns = 0;
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    /* exited */
-  }
-  return ns / 1e9;
-}
-
-/** Voluntary + involuntary context switches summed over the process's threads. */
-function switches(pid: number): number {
-  let sum = 0;
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const s = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
-      sum += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0);
-    }
-  } catch {
-    /* exited */
-  }
-  return sum;
-}
+const cpuOf = threadCpuSeconds;
+const switches = contextSwitches;
 
 interface Run {
   parent: number;

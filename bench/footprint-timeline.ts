@@ -8,12 +8,13 @@
  *
  *   npx tsx bench/footprint-timeline.ts [--instances 1000] [--seconds 40] [--rounds 1]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/netns.js';
 import { buildFootprintLab, footprintConf } from './lib/footprint.js';
 import { pidsOf, startDaemon, type ImplName } from './lib/implementations.js';
+import { contextSwitches, threadCpuSeconds } from './lib/procstat.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,30 +25,6 @@ const seconds = Number(flag('seconds', '40'));
 const rounds = Number(flag('rounds', '1'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-function cpuNs(pid: number): number {
-  let ns = 0;
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    /* exited */
-  }
-  return ns;
-}
-
-/** Voluntary + involuntary context switches of the process, over its threads. */
-function switches(pid: number): number {
-  let sum = 0;
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const s = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
-      sum += Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(s)?.[1] ?? 0);
-    }
-  } catch {
-    /* exited */
-  }
-  return sum;
-}
 
 async function timeline(lab: NetnsLab, node: string, impl: ImplName, dir: string, tag: string): Promise<number[][]> {
   const d = startDaemon(lab, node, impl, dir, tag, footprintConf(n));
@@ -61,14 +38,14 @@ async function timeline(lab: NetnsLab, node: string, impl: ImplName, dir: string
     );
     const p = pidsOf(d);
     const pids = [p.parent!, p.vrrp!];
-    let prev = pids.map(cpuNs);
-    let prevCs = switches(p.vrrp!);
+    let prev = pids.map((p) => threadCpuSeconds(p) * 1e9);
+    let prevCs = contextSwitches(p.vrrp!);
     const rows: number[][] = [];
     const t0 = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await sleep(t0 + s * 1000 - performance.now());
-      const now = pids.map(cpuNs);
-      const cs = switches(p.vrrp!);
+      const now = pids.map((p) => threadCpuSeconds(p) * 1e9);
+      const cs = contextSwitches(p.vrrp!);
       rows.push([...now.map((v, i) => (v - prev[i]!) / 1e6), cs - prevCs]);
       prev = now;
       prevCs = cs;
