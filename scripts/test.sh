@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, simulator, system and interop tests.
 # As root it installs the Debian packages the system tests use (keepalived as the interop
-# peer, tshark, nftables, iproute2) and runs everything; as another user the root-only
-# tests skip with their reason. Ends with one plain line: "N passed, N failed" (skips counted on the line before).
+# peer, tshark, nftables, iproute2, chromium for the web view's browser tests) and runs
+# everything; as another user the root-only tests skip with their reason. Ends with one plain
+# line: "N passed, N failed" (skips counted on the line before).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(keepalived tshark tcpdump nftables iproute2 iputils-ping procps build-essential python3)
+APT_PACKAGES=(keepalived tshark tcpdump nftables iproute2 iputils-ping procps build-essential python3 chromium)
 
 if [ "$(id -u)" = 0 ]; then
   missing=()
