@@ -22,7 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, run as runCommand, waitFor } from '../test/helpers/netns.js';
-import { buildFootprintLab, footprintConf } from './lib/footprint.js';
+import { buildFootprintLab, flushVips, footprintConf, vipCount } from './lib/footprint.js';
 import { contextSwitches, threadCpuSeconds, usageOf } from './lib/procstat.js';
 
 function flag(name: string, fallback: string): string {
@@ -44,9 +44,6 @@ const hook = flag('hook', '');
 const settle = Number(flag('settle', '3'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-const cpuOf = threadCpuSeconds;
-const switches = contextSwitches;
 
 interface Run {
   parent: number;
@@ -73,18 +70,14 @@ async function main(): Promise<void> {
         const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid` };
         const proc = lab.spawn(fl.node, [process.execPath, ...nodeFlags, join(arm.tree, 'dist/adapters/node/cli.js'), '-n', '-l', '-P', '-f', conf, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', `${base}-checkers.pid`], { TMPDIR: dir, ...(arm.flags !== undefined ? { KEEPALIVED_TS_CHILD_NODE_FLAGS: arm.flags } : {}) });
         try {
-          const vipCount = async (): Promise<number> => {
-            const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(fl.node, ['addr', 'show']);
-            return links.reduce((k, l) => k + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0);
-          };
-          await waitFor(async () => (await vipCount()) >= n, { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` });
+          await waitFor(async () => (await vipCount(lab, fl.node)) >= n, { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` });
           // CLOCK_MONOTONIC in µs, the clock of V8's CPU profiles (--node-flags --cpu-prof): where "up" falls in them.
           const upMonotonicUs = Number(process.hrtime.bigint() / 1000n);
           const pidOf = (f: string): number => Number(readFileSync(f, 'utf8').trim());
           const pids = { parent: pidOf(pidFiles.parent), vrrp: pidOf(pidFiles.vrrp) };
           await sleep(settle * 1000);
-          const cpu0 = { parent: cpuOf(pids.parent), vrrp: cpuOf(pids.vrrp) };
-          const cs0 = { parent: switches(pids.parent), vrrp: switches(pids.vrrp) };
+          const cpu0 = { parent: threadCpuSeconds(pids.parent), vrrp: threadCpuSeconds(pids.vrrp) };
+          const cs0 = { parent: contextSwitches(pids.parent), vrrp: contextSwitches(pids.vrrp) };
           const t0 = performance.now();
           const windowStart = Date.now();
           const hooked = hook ? runCommand(['sh', '-c', hook.replaceAll('{parent}', String(pids.parent)).replaceAll('{vrrp}', String(pids.vrrp))], { timeoutMs: (seconds + 30) * 1000 }) : undefined;
@@ -98,10 +91,10 @@ async function main(): Promise<void> {
           if (hooked) console.log((await hooked).stdout + (await hooked).stderr);
           const perMin = 60_000 / (performance.now() - t0);
           const run: Run = {
-            parent: (cpuOf(pids.parent) - cpu0.parent) * perMin,
-            vrrp: (cpuOf(pids.vrrp) - cpu0.vrrp) * perMin,
-            parentCs: ((switches(pids.parent) - cs0.parent) * perMin) / 60,
-            vrrpCs: ((switches(pids.vrrp) - cs0.vrrp) * perMin) / 60,
+            parent: (threadCpuSeconds(pids.parent) - cpu0.parent) * perMin,
+            vrrp: (threadCpuSeconds(pids.vrrp) - cpu0.vrrp) * perMin,
+            parentCs: ((contextSwitches(pids.parent) - cs0.parent) * perMin) / 60,
+            vrrpCs: ((contextSwitches(pids.vrrp) - cs0.vrrp) * perMin) / 60,
             rss: rss.parent + rss.vrrp,
           };
           results.get(tree)!.push(run);
@@ -120,7 +113,7 @@ async function main(): Promise<void> {
         } finally {
           await proc.stop(2000);
         }
-        for (let i = 0; i < 4; i++) await lab.exec(fl.node, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
+        await flushVips(lab, fl.node);
         await sleep(1000);
       }
     }

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/netns.js';
-import { buildFootprintLab, footprintConf } from './lib/footprint.js';
+import { buildFootprintLab, flushVips, footprintConf, vipCount } from './lib/footprint.js';
 import { pidsOf, startDaemon, type ImplName } from './lib/implementations.js';
 import { contextSwitches, threadCpuSeconds } from './lib/procstat.js';
 
@@ -29,31 +29,25 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 async function timeline(lab: NetnsLab, node: string, impl: ImplName, dir: string, tag: string): Promise<number[][]> {
   const d = startDaemon(lab, node, impl, dir, tag, footprintConf(n));
   try {
-    await waitFor(
-      async () => {
-        const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(node, ['addr', 'show']);
-        return links.reduce((k, l) => k + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0) >= n;
-      },
-      { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` },
-    );
+    await waitFor(async () => (await vipCount(lab, node)) >= n, { timeoutMs: 120_000, intervalMs: 100, what: `${n} VIPs` });
     const p = pidsOf(d);
     const pids = [p.parent!, p.vrrp!];
-    let prev = pids.map((p) => threadCpuSeconds(p) * 1e9);
+    let prev = pids.map(threadCpuSeconds);
     let prevCs = contextSwitches(p.vrrp!);
     const rows: number[][] = [];
     const t0 = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await sleep(t0 + s * 1000 - performance.now());
-      const now = pids.map((p) => threadCpuSeconds(p) * 1e9);
+      const now = pids.map(threadCpuSeconds);
       const cs = contextSwitches(p.vrrp!);
-      rows.push([...now.map((v, i) => (v - prev[i]!) / 1e6), cs - prevCs]);
+      rows.push([...now.map((v, i) => (v - prev[i]!) * 1000), cs - prevCs]);
       prev = now;
       prevCs = cs;
     }
     return rows;
   } finally {
     await d.stop();
-    for (let i = 0; i < 4; i++) await lab.exec(node, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
+    await flushVips(lab, node);
   }
 }
 

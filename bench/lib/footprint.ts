@@ -76,13 +76,14 @@ export interface FootprintSample {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function vipCount(lab: NetnsLab, ns: string): Promise<number> {
+/** How many VIPs (203.0.113.0/24) the footprint lab's node holds. */
+export async function vipCount(lab: NetnsLab, ns: string): Promise<number> {
   const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(ns, ['addr', 'show']);
   return links.reduce((n, l) => n + (l.addr_info?.filter((x) => x.local.startsWith('203.0.113.')).length ?? 0), 0);
 }
 
 /** Remove VIPs a SIGKILLed daemon left behind. */
-async function flushVips(lab: NetnsLab, ns: string): Promise<void> {
+export async function flushVips(lab: NetnsLab, ns: string): Promise<void> {
   for (let i = 0; i < LINKS; i++) await lab.exec(ns, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
 }
 

@@ -140,7 +140,7 @@ export class RoleHost {
     }
     this.runtime = runtime;
     // Without a trace the host takes only the events it counts, so the runtime builds no event
-    // per advert sent, log line or GARP (docs/benchmarks.md, "Events nobody listens to").
+    // per advert sent, log line or GARP (docs/runtime.md, "Events").
     this.unsubscribe = runtime.on((e) => this.onEvent(e), this.trace ? undefined : [...STATS_EVENTS, 'lvs.checker']);
     this.unwatch = watch?.attach(runtime);
     this.startedMs = Date.now();
