@@ -63,7 +63,9 @@ describe('daemon process', () => {
     expect(new Set([parent, vrrp, checker]).size).toBe(3);
     expect(s.calls('vrrp').find((e) => e.call === 'start')).toMatchObject({ pid: vrrp, instances: ['VI_1', 'VI_2'], virtualServers: 0 });
     expect(s.calls('checker').find((e) => e.call === 'start')).toMatchObject({ pid: checker, instances: [], virtualServers: 1 });
+    // Both lines: the children write them as they happen, VI_2's may come in a later chunk.
     await d.waitFor(/\(VI_1\) Entering MASTER STATE/, 'VI_1 master');
+    await d.waitFor(/\(VI_2\) Entering MASTER STATE/, 'VI_2 master');
     const out = d.output();
     // "Sun Nov 22 01:23:57 2026: Starting Keepalived…" — keepalived's console format.
     expect(out).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: Starting Keepalived-ts v\d+\.\d+\.\d+/m);
