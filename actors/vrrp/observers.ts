@@ -46,29 +46,46 @@ export function instanceStateLines(e: Of<InstanceEmitted, 'vrrp.state'>): string
   return [];
 }
 
-export function watchInstance(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
-  const subs = [
-    ref.on('vrrp.state', (e: Of<InstanceEmitted, 'vrrp.state'>) => {
+/**
+ * One listener per actor, on '*': XState keeps a Set and a bound function for every event type an
+ * actor is watched for, and at 1,000 instances one listener instead of seven is about 1.5 KB less
+ * heap an instance (docs/benchmarks.md, "What an instance costs in memory"). `also` runs after the
+ * observer for every event (the subsystem's own reactions).
+ */
+export function watchInstance(ref: AnyActorRef, c: ObserverContext, also?: (e: InstanceEmitted) => void): () => void {
+  const sub = ref.on('*', (e: InstanceEmitted) => {
+    onInstanceEvent(e, c);
+    also?.(e);
+  });
+  return () => sub.unsubscribe();
+}
+
+function onInstanceEvent(e: InstanceEmitted, c: ObserverContext): void {
+  switch (e.type) {
+    case 'vrrp.state': {
       for (const line of instanceStateLines(e)) c.sink.log('info', line);
       c.sink.count('transitions', e.instance);
       if (e.meaning === 'silent') return;
       const to = e.meaning === 'DELETED' ? 'DELETED' : e.to;
       c.sink.emit({ type: 'instance.state', instance: e.instance, from: e.from, to, priority: e.priority, reason: e.reason });
-    }),
-    ref.on('vrrp.priority', (e: Of<InstanceEmitted, 'vrrp.priority'>) => {
+      return;
+    }
+    case 'vrrp.priority':
       c.sink.log('info', `(${e.instance}) Changing effective priority from ${e.from} to ${e.to}`);
       c.sink.emit({ type: 'instance.priority', instance: e.instance, priority: e.to });
-    }),
-    ref.on('vrrp.notify', (e: Of<InstanceEmitted, 'vrrp.notify'>) => {
+      return;
+    case 'vrrp.notify': {
       const forcing = e.forcing ? ', forcing new election' : '';
       c.sink.log('info', `(${e.instance}) Received advert from ${e.src} with lower priority ${e.priority}, ours ${e.ours}${forcing}`);
-    }),
-    ref.on('vrrp.log', (e: Of<InstanceEmitted, 'vrrp.log'>) => c.sink.log(e.level, `(${e.instance}) ${e.message}`)),
-    ref.on('vrrp.actorFailed', (e: Of<InstanceEmitted, 'vrrp.actorFailed'>) =>
-      c.sink.actorFailed(`vrrp/${e.instance}/${e.actor}`, e.error, `(${e.instance}) ${e.actor} actor failed: ${e.error}`),
-    ),
-  ];
-  return subs.map((s) => () => s.unsubscribe());
+      return;
+    }
+    case 'vrrp.log':
+      c.sink.log(e.level, `(${e.instance}) ${e.message}`);
+      return;
+    case 'vrrp.actorFailed':
+      c.sink.actorFailed(`vrrp/${e.instance}/${e.actor}`, e.error, `(${e.instance}) ${e.actor} actor failed: ${e.error}`);
+      return;
+  }
 }
 
 export function watchGroup(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
@@ -112,24 +129,34 @@ export function initialFaultLine(instance: string, source: string, reason: strin
  * say it themselves ("Netlink reports eth0 down", "VRRP_Script(chk) failed", "Quorum lost for
  * tracked process haproxy"), and the instance says "Entering FAULT STATE".
  */
-export function watchTracking(ref: AnyActorRef, c: ObserverContext): Array<() => void> {
-  let faults = new Set<string>();
-  const onReady = (e: TrackingEmitted) => {
-    for (const [source, reason] of Object.entries(e.verdict.faults)) {
+export function watchTracking(ref: AnyActorRef, c: ObserverContext): () => void {
+  // One listener per actor, as for instances (watchInstance), and only the fault sources kept.
+  let faults: readonly string[] = NO_FAULTS;
+  const sub = ref.on('*', (e: TrackingEmitted) => {
+    faults = trackingLines(e, faults, c.sink);
+  });
+  return () => sub.unsubscribe();
+}
+
+const NO_FAULTS: readonly string[] = [];
+
+/** Logs what keepalived logs for a tracking verdict; returns its fault sources. */
+function trackingLines(e: TrackingEmitted, before: readonly string[], sink: RuntimeSink): readonly string[] {
+  const entries = Object.entries(e.verdict.faults);
+  if (e.type === 'tracking.ready') {
+    for (const [source, reason] of entries) {
       const line = initialFaultLine(e.instance, source, reason);
-      if (line) c.sink.log('info', line);
+      if (line) sink.log('info', line);
     }
-    faults = new Set(Object.keys(e.verdict.faults));
-  };
-  const onChange = (e: TrackingEmitted) => {
-    const now = new Set(Object.keys(e.verdict.faults));
+  } else if (e.type === 'tracking.changed') {
+    const now = entries.map(([source]) => source);
     const file = (source: string) => (source.startsWith('file/') ? source.slice('file/'.length) : undefined);
-    for (const source of now) if (!faults.has(source) && file(source)) c.sink.log('detail', `(${e.instance}): tracked file ${file(source)} now FAULT state`);
-    for (const source of faults) if (!now.has(source) && file(source)) c.sink.log('detail', `(${e.instance}): tracked file ${file(source)} leaving FAULT state`);
-    faults = now;
-  };
-  const subs = [ref.on('tracking.ready', onReady), ref.on('tracking.changed', onChange)];
-  return subs.map((s) => () => s.unsubscribe());
+    for (const source of now) if (!before.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} now FAULT state`);
+    for (const source of before) if (!now.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} leaving FAULT state`);
+  } else {
+    return before;
+  }
+  return entries.length === 0 ? NO_FAULTS : entries.map(([source]) => source);
 }
 
 function jobTarget(j: NotifyJob): { target: string; argv: string[] } {
