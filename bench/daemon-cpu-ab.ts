@@ -24,11 +24,8 @@ import { join, resolve } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, run as runCommand, waitFor } from '../test/helpers/netns.js';
 import { buildFootprintLab, flushVips, footprintConf, vipCount } from './lib/footprint.js';
 import { contextSwitches, threadCpuSeconds, usageOf } from './lib/procstat.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 /** TREE or TREE|CHILD FLAGS (KEEPALIVED_TS_CHILD_NODE_FLAGS for that arm, space separated) */
 const arms = flag('trees', '.').split(',').map((t) => {
   const [tree, flags] = t.split('|');

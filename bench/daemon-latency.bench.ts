@@ -27,11 +27,7 @@ import { startCapture, type CapturedAdvert } from './lib/capture.js';
 import { oursCommand, pidsOf, startDaemon, type ImplName, type RunningDaemon } from './lib/implementations.js';
 import { namespacePids, usageOf } from './lib/procstat.js';
 import { fmt, median } from './lib/stats.js';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { flag } from './lib/flags.js';
 
 const runs = Number(flag('runs', '5'));
 const impls = flag('impl', 'keepalived-ts,keepalived').split(',') as ImplName[];

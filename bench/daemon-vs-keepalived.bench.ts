@@ -28,11 +28,7 @@ import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type Fa
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
 import { KEEPALIVED, oursCommand, useBaseline, type ImplName } from './lib/implementations.js';
 import { fmt, percentile } from './lib/stats.js';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { flag } from './lib/flags.js';
 
 const runs = Number(flag('runs', '20'));
 const seconds = Number(flag('seconds', '60'));

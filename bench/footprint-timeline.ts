@@ -15,11 +15,8 @@ import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/n
 import { buildFootprintLab, flushVips, footprintConf, vipCount } from './lib/footprint.js';
 import { pidsOf, startDaemon, type ImplName } from './lib/implementations.js';
 import { contextSwitches, threadCpuSeconds } from './lib/procstat.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const n = Number(flag('instances', '1000'));
 const seconds = Number(flag('seconds', '40'));
 const rounds = Number(flag('rounds', '1'));

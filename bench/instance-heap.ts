@@ -21,11 +21,8 @@ import { createDaemonRuntime } from '../sim/daemon-runtime.js';
 import { runScenario } from '../sim/run.js';
 import type { Scenario } from '../sim/scenario/types.js';
 import { footprintConf } from './lib/footprint.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const counts = flag('instances', '1000').split(',').map(Number);
 const rounds = Number(flag('rounds', '3'));
 const snapshot = flag('snapshot', '');

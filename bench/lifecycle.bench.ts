@@ -19,11 +19,8 @@ import { createDaemonRuntime } from '../sim/daemon-runtime.js';
 import { runScenario } from '../sim/run.js';
 import { loadScenarioFile } from '../sim/tools/scenario-file.js';
 import { footprintConf } from './lib/footprint.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const counts = flag('instances', '100,1000').split(',').map(Number);
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const cpuMs = (): number => {

@@ -27,11 +27,7 @@ import { compileText } from '../config/index.js';
 import { FakeLan } from '../test/actors/fake-ports.js';
 import { lvsPorts, RecordingTable } from '../test/actors/lvs-fakes.js';
 import type { SimClock } from '../sim/clock.js';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { flag } from './lib/flags.js';
 
 const PER_VS = 250;
 const serverCounts = flag('servers', '1000,10000').split(',').map(Number);

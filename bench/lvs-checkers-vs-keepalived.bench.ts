@@ -32,11 +32,7 @@ import { isRoot, NetnsLab, rootRequiredReason, waitFor, type LabProcess, stampLi
 import { SHARED_DIR } from '../test/helpers/shared.js';
 import { usageOf } from './lib/procstat.js';
 import { fmt, median } from './lib/stats.js';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { flag } from './lib/flags.js';
 
 type Impl = 'keepalived-ts' | 'keepalived';
 const KEEPALIVED = '/usr/sbin/keepalived';

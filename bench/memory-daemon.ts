@@ -28,11 +28,8 @@ import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/n
 import { buildFootprintLab, footprintConf } from './lib/footprint.js';
 import { oursCommand } from './lib/implementations.js';
 import { namespacePids } from './lib/procstat.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const counts = flag('instances', '100,1000').split(',').map(Number);
 const settleS = Number(flag('settle', '10'));
 const windowS = Number(flag('window', '20'));

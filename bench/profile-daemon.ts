@@ -20,11 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/netns.js';
 import { buildFootprintLab, footprintConf } from './lib/footprint.js';
 import { usageOf } from './lib/procstat.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const n = Number(flag('instances', '1000'));
 const seconds = Number(flag('seconds', '20'));
 const top = Number(flag('top', '20'));

@@ -16,11 +16,8 @@ import { socketKey } from '../actors/vrrp/names.js';
 import type { InstanceIoConfig } from '../actors/vrrp/plan-instance.js';
 import { openVrrp4Socket } from '../adapters/linux/vrrp4-socket.js';
 import { createNodeClock } from '../adapters/node/clock.js';
+import { flag } from './lib/flags.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 const n = Math.min(255, Number(flag('instances', '250')));
 const rounds = Number(flag('rounds', '400'));
 const repeats = Number(flag('repeats', '5'));
