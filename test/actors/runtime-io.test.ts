@@ -123,6 +123,34 @@ describe('track_file and track_process through the runtime (K-13)', () => {
     expect(lines.indexOf('(VI_1) Entering FAULT STATE')).toBeGreaterThan(lines.indexOf('(VI_1): tracked file f now FAULT state'));
   });
 
+  it('the tracking lines: a FAULT the instance starts in, a tracked file entering and leaving FAULT (-D)', () => {
+    const top = 'track_file f { file /run/prio\n weight 2 }';
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    a.setLink(false);
+    a.files.set('/run/prio', '0\n');
+    const rt = createRuntime(a.ports(), compileText(v4(100, 'track_file { f }', top)).model, { name: 'a' });
+    rt.start();
+    lan.clock.runUntil(100);
+    expect(rt.status()[0]!.state).toBe('FAULT');
+    expect(a.logLines()).toContain('(VI_1): entering FAULT state (interface eth0 down)');
+    a.setLink(true);
+    lan.clock.runUntil(200);
+    expect(rt.status()[0]!.state).toBe('BACKUP');
+    a.writeFile('/run/prio', '-127');
+    lan.clock.runUntil(300);
+    a.writeFile('/run/prio', '1');
+    lan.clock.runUntil(400);
+    expect(rt.status()[0]).toMatchObject({ state: 'BACKUP', effectivePriority: 102 });
+    const lines = a.logLines();
+    const entered = lines.indexOf('(VI_1): tracked file f now FAULT state');
+    const left = lines.indexOf('(VI_1): tracked file f leaving FAULT state');
+    expect(entered).toBeGreaterThanOrEqual(0);
+    expect(left).toBeGreaterThan(entered);
+    // Each said once: the observer keeps the fault sources between verdicts.
+    expect(lines.filter((l) => l.includes('tracked file f'))).toHaveLength(2);
+  });
+
   it('track_process: losing the quorum (weight 0) is FAULT, regaining it leaves FAULT', () => {
     const top = 'vrrp_track_process haproxy { process haproxy\n quorum 2 }';
     const lan = new FakeLan();
