@@ -39,6 +39,8 @@ export function removalLines(io: Pick<InstanceIoConfig, 'name' | 'vips' | 'exclu
 export class AddressIo {
   /** Per instance: addresses we put on an interface and have not removed (CIDR). */
   private readonly installed = new Map<string, Set<string>>();
+  /** Instances whose VIPs were asked for and not yet given up (an addition still on its way included). */
+  private readonly holding = new Set<string>();
   private inFlight = 0;
   private readonly idleWaiters: Array<() => void> = [];
   /** vrrp_garp_interval / vrrp_gna_interval: minimum gap between two frames on one interface. */
@@ -57,6 +59,11 @@ export class AddressIo {
 
   installedFor(instance: string): string[] {
     return [...(this.installed.get(instance) ?? [])];
+  }
+
+  /** Whether `instance`'s VIPs were added (or are being added) and not removed since. */
+  holds(instance: string): boolean {
+    return this.holding.has(instance) || (this.installed.get(instance)?.size ?? 0) > 0;
   }
 
   /** Net operations still waiting for their callback (graceful stop waits for 0). */
@@ -86,6 +93,7 @@ export class AddressIo {
 
   /** keepalived's order and -D lines (vrrp_state_become_master): VIPs, E-VIPs, routes, rules; a line per non-empty list. */
   addVips(io: InstanceIoConfig): void {
+    this.holding.add(io.name);
     for (const [list, what] of [[io.vips, 'VIPs.'], [io.excludedVips, 'E-VIPs.']] as const) {
       if (list.length === 0) continue;
       this.sink.log('detail', `(${io.name}) setting ${what}`);
@@ -99,6 +107,7 @@ export class AddressIo {
 
   /** keepalived's order and -D lines (vrrp_restore_interface): rules, routes, VIPs, E-VIPs. */
   removeVips(io: InstanceIoConfig): void {
+    this.holding.delete(io.name);
     this.cancelQueued(io.name);
     for (const line of removalLines(io)) this.sink.log('detail', line);
     for (const r of io.rules) this.op(io.name, 'remove rule', (done) => this.ports.net.removeRule(r, done), alreadyGone);

@@ -81,7 +81,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       'vrrp.notifier': { logic: notifierLogic, observe: watching(watchNotifier) },
       'vrrp.tracker': { logic: trackerLogic, observe: watching(watchTracker) },
       'vrrp.syncGroup': { logic: syncGroupMachine, observe: watching(watchGroup) },
-      'vrrp.instance': { logic: instanceLogic, observe: (ref) => void (watchInstance(ref, obs, (e) => this.prepareWhileBackup(e)), watchMaster(ref, this.sink)) },
+      'vrrp.instance': { logic: instanceLogic, observe: (ref) => void (watchInstance(ref, obs, (e) => this.onInstanceEvent(e)), watchMaster(ref, this.sink)) },
       'vrrp.tracking': { logic: trackingMachine, observe: watching(watchTracking) },
     };
   }
@@ -239,6 +239,34 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       this.child(instanceId(p.name))?.send({ type: 'net.vipDeleted', address });
       return;
     }
+  }
+
+  /** The subsystem's own reactions to an instance's events, after the observer's. */
+  private onInstanceEvent(e: InstanceEmitted): void {
+    if (e.type === 'vrrp.actorFailed' && e.actor === 'io') this.releaseAfterIoFailure(e.instance);
+    else this.prepareWhileBackup(e);
+  }
+
+  /**
+   * An instance whose io actor threw (a bug) is in FAULT for good, and its commands to leave
+   * MASTER (priority 0, VIPs removed) went to an actor that is gone. The subsystem sends them
+   * itself, once, if its VIPs were added and not removed since (AddressIo.holds): a FAULT
+   * instance never keeps a VIP. Each step is guarded: the same bug may be in the path it takes.
+   */
+  private releaseAfterIoFailure(instance: string): void {
+    const io = this.io?.instances.get(instance)?.io;
+    const held = this.addresses.holds(instance);
+    if (!io || !held) return;
+    const guarded = (what: string, step: () => void): void => {
+      try {
+        step();
+      } catch (err) {
+        this.sink.count('actor_errors');
+        this.sink.log('error', `(${instance}) ${what} after the io actor failed: ${String(err)}`);
+      }
+    };
+    guarded('sending priority 0', () => this.instanceEnv.sendAdvert(instance, 0));
+    guarded('removing VIPs', () => this.addresses.removeVips(io));
   }
 
   /**

@@ -41,7 +41,9 @@
  *
  * Errors: if the io, masterDownTimer or adverTimer actor throws (a bug: ports report failures as
  * values), the instance emits vrrp.actorFailed and stays in FAULT for good (fault source `io-failure`,
- * which nothing clears); it never sends another command.
+ * which nothing clears). Entering FAULT it sends its leave-master commands as usual; when the io
+ * actor is the one that failed they reach no one, and the runtime gives up the VIPs itself
+ * (actors/vrrp/vrrp-subsystem.ts, releaseAfterIoFailure). It sends no command after that.
  *
  * Timers: named delays (`after`, or a delayed `raise` with an id that a named `cancel` stops) and two
  * invoked timer actors; time comes from the actor system's clock (SimClock in tests). Adver_Timer is

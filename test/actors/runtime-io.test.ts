@@ -101,6 +101,31 @@ describe('IPv6 (VRRPv3)', () => {
   });
 });
 
+describe('an io actor that throws (a bug: ports report failures as values)', () => {
+  it('leaves the instance in FAULT without its VIP, says which actor failed, counts it and reports actor.failed', () => {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const ports = a.ports();
+    ports.vrrp.sendFrame = () => {
+      throw new Error('frame port exploded');
+    };
+    const rt = createRuntime(ports, compileText(v4(150)).model, { name: 'a' });
+    const failed: unknown[] = [];
+    rt.on((e) => failed.push(e), ['actor.failed']);
+    rt.start();
+    lan.clock.runUntil(5000);
+    // MASTER after Master_Down_Interval, VIP added; its first gratuitous ARP goes through the io
+    // actor, which throws: FAULT, and the subsystem gives the VIP up and says priority 0 itself.
+    expect(rt.status()[0]!.state).toBe('FAULT');
+    expect(a.logLines()).toContain('(VI_1) io actor failed: Error: frame port exploded');
+    expect(a.vips()).toEqual([]);
+    expect(rt.counters()).toMatchObject({ actor_errors: 1, vip_added: 1, vip_removed: 1, priority_zero_sent: 1 });
+    expect(failed).toMatchObject([{ type: 'actor.failed', actor: 'vrrp/VI_1/io', error: 'Error: frame port exploded' }]);
+    lan.clock.runUntil(9000);
+    expect(a.vips()).toEqual([]);
+  });
+});
+
 describe('track_file and track_process through the runtime (K-13)', () => {
   it('track_file: value × weight moves the priority; a value of −127 × 2 is FAULT', () => {
     const top = 'track_file f { file /run/prio\n weight 2 }';
