@@ -142,21 +142,20 @@ const NO_FAULTS: readonly string[] = [];
 
 /** Logs what keepalived logs for a tracking verdict; returns its fault sources. */
 function trackingLines(e: TrackingEmitted, before: readonly string[], sink: RuntimeSink): readonly string[] {
+  if (e.type !== 'tracking.ready' && e.type !== 'tracking.changed') return before;
   const entries = Object.entries(e.verdict.faults);
+  const now = entries.length === 0 ? NO_FAULTS : entries.map(([source]) => source);
   if (e.type === 'tracking.ready') {
     for (const [source, reason] of entries) {
       const line = initialFaultLine(e.instance, source, reason);
       if (line) sink.log('info', line);
     }
-  } else if (e.type === 'tracking.changed') {
-    const now = entries.map(([source]) => source);
-    const file = (source: string) => (source.startsWith('file/') ? source.slice('file/'.length) : undefined);
-    for (const source of now) if (!before.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} now FAULT state`);
-    for (const source of before) if (!now.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} leaving FAULT state`);
-  } else {
-    return before;
+    return now;
   }
-  return entries.length === 0 ? NO_FAULTS : entries.map(([source]) => source);
+  const file = (source: string) => (source.startsWith('file/') ? source.slice('file/'.length) : undefined);
+  for (const source of now) if (!before.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} now FAULT state`);
+  for (const source of before) if (!now.includes(source) && file(source)) sink.log('detail', `(${e.instance}): tracked file ${file(source)} leaving FAULT state`);
+  return now;
 }
 
 function jobTarget(j: NotifyJob): { target: string; argv: string[] } {
