@@ -38,6 +38,30 @@ describe('parent heap compaction', () => {
     expect(out.freedMiB).toBeGreaterThanOrEqual(5);
   });
 
+  it("optimizeForSize keeps the young generation at its initial size while a process builds something large", () => {
+    // What compiling 1,000 instances does to the parent: many objects that survive their first
+    // collections. With V8's defaults the young generation grows to several MiB (and only the
+    // memory reducer, seconds later, shrinks it); after optimizeForSize it stays where it started.
+    const script = (optimize: boolean): string => `
+      import { getHeapSpaceStatistics } from 'node:v8';
+      const { optimizeForSize } = await import(${JSON.stringify(new URL('../../adapters/node/daemon/heap-compact.ts', import.meta.url).href)});
+      const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      const initial = newSpace();
+      if (${optimize}) optimizeForSize();
+      const kept = [];
+      for (let i = 0; i < 300000; i++) { const o = { i, name: 'VI_' + i, vips: [i, i + 1] }; if (i % 3 === 0) kept.push(o); }
+      process.stdout.write(JSON.stringify({ initialMiB: initial / 1048576, grownMiB: newSpace() / 1048576, kept: kept.length }));`;
+    const run = (optimize: boolean): { initialMiB: number; grownMiB: number } => {
+      const r = spawnSync(process.execPath, [...TSX_EXEC_ARGV, '--input-type=module', '-e', script(optimize)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as { initialMiB: number; grownMiB: number };
+    };
+    const defaults = run(false);
+    const optimized = run(true);
+    expect(defaults.grownMiB).toBeGreaterThanOrEqual(4 * defaults.initialMiB);
+    expect(optimized.grownMiB).toBeLessThanOrEqual(2 * optimized.initialMiB);
+  });
+
   it('one collection for a burst of requests, after the last one; cancel drops it', () => {
     vi.useFakeTimers();
     const runs: number[] = [];
