@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CHECKER_NODE_FLAGS, CHILD_NODE_FLAGS, CHILD_NODE_FLAGS_ENV, childExecArgv } from '../../adapters/node/daemon/child-node-flags.js';
+import { CHECKER_NODE_FLAGS, CHILD_NODE_FLAGS, CHILD_NODE_FLAGS_ENV, childEnv, childExecArgv } from '../../adapters/node/daemon/child-node-flags.js';
 
 describe('child node flags', () => {
   it('puts the defaults first, then the parent’s own node flags (made portable), so the parent’s win', () => {
@@ -24,6 +24,12 @@ describe('child node flags', () => {
     expect(childExecArgv([], { [CHILD_NODE_FLAGS_ENV]: ' --optimize-for-size  --max-semi-space-size=2 ' })).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
     expect(childExecArgv(['--inspect'], { [CHILD_NODE_FLAGS_ENV]: '' })).toEqual(['--inspect']);
     expect(childExecArgv([], {})).toEqual([...CHILD_NODE_FLAGS]);
+  });
+
+  it('gives the VRRP child one malloc arena unless the operator chose a number; the checker child the parent’s environment', () => {
+    expect(childEnv('vrrp', { PATH: '/usr/bin', LANG: 'C' })).toEqual({ PATH: '/usr/bin', LANG: 'C', MALLOC_ARENA_MAX: '1' });
+    expect(childEnv('vrrp', { PATH: '/usr/bin', MALLOC_ARENA_MAX: '4' })).toBeUndefined();
+    expect(childEnv('checker', { PATH: '/usr/bin' })).toBeUndefined();
   });
 
   it('are flags node accepts, and keep the young generation at 2 × 1 MiB under allocation', () => {

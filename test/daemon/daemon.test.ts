@@ -63,6 +63,11 @@ describe('daemon process', () => {
     expect(new Set([parent, vrrp, checker]).size).toBe(3);
     expect(s.calls('vrrp').find((e) => e.call === 'start')).toMatchObject({ pid: vrrp, instances: ['VI_1', 'VI_2'], virtualServers: 0 });
     expect(s.calls('checker').find((e) => e.call === 'start')).toMatchObject({ pid: checker, instances: [], virtualServers: 1 });
+    // The VRRP child runs with one malloc arena (child-node-flags.ts childEnv), the checker with the parent's environment.
+    const arenas = (pid: number): string | undefined =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('MALLOC_ARENA_MAX='));
+    expect(arenas(vrrp)).toBe(process.env.MALLOC_ARENA_MAX === undefined ? 'MALLOC_ARENA_MAX=1' : `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}`);
+    expect(arenas(checker)).toBe(arenas(parent));
     // Both lines: the children write them as they happen, VI_2's may come in a later chunk.
     await d.waitFor(/\(VI_1\) Entering MASTER STATE/, 'VI_1 master');
     await d.waitFor(/\(VI_2\) Entering MASTER STATE/, 'VI_2 master');

@@ -78,6 +78,8 @@ export interface ParentDeps {
   childEntry: string;
   /** Node options per child role (child-node-flags.ts, then the tsx loader and so on), already made cwd-independent. */
   childExecArgv: Record<ChildRole, string[]>;
+  /** A child's environment at each fork (child-node-flags.ts childEnv); absent or undefined: the parent's. */
+  childEnv?: (role: ChildRole) => NodeJS.ProcessEnv | undefined;
   /** For --single-process: loaded lazily so the parent process never opens sockets otherwise. */
   loadFactory: () => Promise<RuntimeFactory>;
   timing?: Partial<DaemonTiming>;
@@ -265,6 +267,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
       role,
       entry: deps.childEntry,
       execArgv: deps.childExecArgv[role],
+      env: () => deps.childEnv?.(role),
       // The bytes themselves: a respawn sends the running configuration without re-encoding it.
       startMessage: () => ({ type: 'start', model: config.bytes, options: startOptions() }),
       log,

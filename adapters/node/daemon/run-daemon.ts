@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseListen } from '../../../config/listen.js';
 import { DAEMON_ENV, daemonize, reportDaemonExit, reportDaemonLog, reportDaemonReady } from './daemonize.js';
-import { childExecArgv } from './child-node-flags.js';
+import { childEnv, childExecArgv } from './child-node-flags.js';
 import { EXIT_USAGE, PROGRAM, SHORT_USAGE, topLevelHelp, unknownArgument } from '../cli-usage.js';
 import { handleClosedOutput } from '../stdio.js';
 import { optimizeForSize } from './heap-compact.js';
@@ -112,6 +112,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
       version: deps.version,
       childEntry: deps.childEntry,
       childExecArgv: { vrrp: childExecArgv(process.execArgv), checker: childExecArgv(process.execArgv, process.env, process.cwd(), 'checker') },
+      childEnv: (role) => childEnv(role),
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,

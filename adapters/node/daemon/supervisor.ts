@@ -22,6 +22,9 @@ export interface SupervisorOptions {
   /** Module the child runs (adapters/node/daemon/child-main; a test double in tests). */
   entry: string;
   execArgv: string[];
+  /** The child's environment, read at each fork (child-node-flags.ts childEnv); absent or
+   *  undefined: the parent's. */
+  env?: () => NodeJS.ProcessEnv | undefined;
   /** The 'start' message for each (re)spawn: always the currently active model. */
   startMessage: () => Extract<ParentMessage, { type: 'start' }>;
   log: Logger;
@@ -108,8 +111,10 @@ export class ChildSupervisor {
     const { opts } = this;
     let child: ChildProcess;
     try {
+      const env = opts.env?.();
       child = fork(opts.entry, [opts.role], {
         execArgv: opts.execArgv,
+        ...(env ? { env } : {}),
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
