@@ -44,8 +44,8 @@ function collector(): (() => void) | null {
  *    it would grow the young generation; `--max-semi-space-size` set at run time changes nothing.
  *    A full collection does not shrink a grown young generation, only the memory reducer does,
  *    about 8 s later: until then the parent's V8 pages took 15.3-15.5 MiB of RSS at 1,000
- *    instances, against 6.5-8.8 MiB with the factor at 1 (the footprint bench's first sample;
- *    docs/benchmarks.md, "The parent's young generation");
+ *    instances, against 7.0-8.8 MiB with the factor at 1 (at the footprint bench's window start;
+ *    docs/benchmarks.md, "The parent's young generation and the VRRP child's malloc arenas");
  *  - `--memory-reducer-single-gc` (also read each time): the memory reducer runs one collection
  *    8 s after collectGarbage's, not two or three, in a parent that is idle and whose heap the
  *    first one already left at its live size.

@@ -112,7 +112,7 @@ export async function runDaemon(argv: string[], deps: DaemonDeps): Promise<numbe
       version: deps.version,
       childEntry: deps.childEntry,
       childExecArgv: { vrrp: childExecArgv(process.execArgv), checker: childExecArgv(process.execArgv, process.env, process.cwd(), 'checker') },
-      childEnv: (role) => childEnv(role),
+      childEnv,
       loadFactory: deps.loadFactory,
       timing: deps.timing,
       syslogSocket: deps.syslogSocket,
