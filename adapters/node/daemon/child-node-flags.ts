@@ -45,8 +45,9 @@ export const CHILD_NODE_FLAGS_ENV = 'KEEPALIVED_TS_CHILD_NODE_FLAGS';
  * in it: four arenas held 8.3-10.3 MiB at 1,000 instances. With one arena the child's malloc'd
  * memory took 11.2-11.5 MiB in all against 14.3-14.6 (`/proc/PID/smaps` of the footprint bench's
  * set-up, two runs each; docs/benchmarks.md, "The parent's young generation and the VRRP child's
- * malloc arenas"), and its CPU did not move. The checker child keeps glibc's default: it runs probes at up to 10,000 a second and was
- * not measured with one arena. undefined: the child inherits the parent's environment as it is.
+ * malloc arenas"), and its CPU did not move. The checker child keeps glibc's default: it runs
+ * probes at up to 10,000 a second and was not measured with one arena. undefined: the child
+ * inherits the parent's environment as it is.
  */
 export function childEnv(role: ChildRole, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | undefined {
   if (role !== 'vrrp' || env.MALLOC_ARENA_MAX !== undefined) return undefined;
