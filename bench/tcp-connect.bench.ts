@@ -21,13 +21,10 @@ import type { ProbeOutcome } from '../actors/lvs/prober-port.js';
 import { createProber } from '../adapters/probe/prober.js';
 import { checker } from '../test/helpers/probe-lab.js';
 import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
+import { flag } from './lib/flags.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
 const connects = Number(flag('connects', '5000'));
 const rounds = Number(flag('rounds', '6'));
 const parallel = Number(flag('parallel', '100'));
