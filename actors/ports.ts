@@ -96,7 +96,9 @@ export interface VrrpSocketOptions {
 /** Raw VRRP send/receive on one interface and family. */
 export interface VrrpSocket {
   /** IPv4: `data` is a complete IPv4 datagram built by protocol/ (IP_HDRINCL).
-   *  IPv6: `data` is the VRRP message; the port fills in the IPv6 header with hop limit 255. */
+   *  IPv6: `data` is the VRRP message; the port fills in the IPv6 header with hop limit 255.
+   *  The port is done with `data` when send returns (it is sent or copied by then): the caller
+   *  may change the bytes for its next send (actors/vrrp/vrrp-io.ts patches one packet per advert). */
   send(data: Uint8Array, dst: string, src?: string): string | undefined;
   close(): void;
 }

@@ -8,10 +8,15 @@ import type { RuntimeEvent } from './runtime-types.js';
 type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
 export type RuntimeEventBody = WithoutAt<RuntimeEvent>;
 
+/** One counter's value, kept in an object so that a hot path can hold it (RuntimeSink.counter). */
+interface Cell {
+  n: number;
+}
+
 export class RuntimeSink {
-  private readonly counters = new Map<string, number>();
+  private readonly counters = new Map<string, Cell>();
   /** Per-instance counters, flattened to `instance:name` only by snapshot(). */
-  private readonly instanceCounters = new Map<string, Map<string, number>>();
+  private readonly instanceCounters = new Map<string, Map<string, Cell>>();
   /** Replaced, never mutated, on (un)subscribe: emit iterates it without copying. */
   private listeners: ReadonlyArray<Subscription> = [];
   /** The event types some listener takes (`all` when one takes every type): an event of another
@@ -25,16 +30,46 @@ export class RuntimeSink {
 
   /** Add to a total and, with `instance`, to that instance's own counter (`VI_1:adverts_sent`). */
   count(name: string, instance?: string, n = 1): void {
-    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
-    if (!instance) return;
+    this.total(name).n += n;
+    if (instance) this.own(instance, name).n += n;
+  }
+
+  /**
+   * count(name, instance) as a function, for a path that counts the same thing often (an advert
+   * sent): its counters are looked up once, at the first count, and then held. Like count(), a
+   * counter appears in snapshot() from its first count on.
+   */
+  counter(name: string, instance: string): () => void {
+    let total: Cell | undefined;
+    let own: Cell | undefined;
+    return () => {
+      if (!total || !own) {
+        total = this.total(name);
+        own = this.own(instance, name);
+      }
+      total.n++;
+      own.n++;
+    };
+  }
+
+  private total(name: string): Cell {
+    let cell = this.counters.get(name);
+    if (!cell) this.counters.set(name, (cell = { n: 0 }));
+    return cell;
+  }
+
+  private own(instance: string, name: string): Cell {
     let own = this.instanceCounters.get(instance);
     if (!own) this.instanceCounters.set(instance, (own = new Map()));
-    own.set(name, (own.get(name) ?? 0) + n);
+    let cell = own.get(name);
+    if (!cell) own.set(name, (cell = { n: 0 }));
+    return cell;
   }
 
   snapshot(): Record<string, number> {
-    const all = new Map(this.counters);
-    for (const [instance, own] of this.instanceCounters) for (const [name, n] of own) all.set(`${instance}:${name}`, n);
+    const all = new Map<string, number>();
+    for (const [name, cell] of this.counters) all.set(name, cell.n);
+    for (const [instance, own] of this.instanceCounters) for (const [name, cell] of own) all.set(`${instance}:${name}`, cell.n);
     return Object.fromEntries([...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 

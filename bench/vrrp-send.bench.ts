@@ -1,10 +1,11 @@
 /**
  * CPU per advert of the daemon's send path alone (root only: a network namespace): VrrpIo.sendAdvert
  * for N IPv4 instances through the real IPv4 VRRP socket (adapters/linux/vrrp4-socket.ts) on a
- * veth, with a RuntimeSink listener as the daemon has. No statechart and no timers: what one
- * advert costs from "send it" to the sendmsg(2) returning, kernel included.
+ * veth, with a RuntimeSink listener on the event types the daemon listens to (role-host.ts;
+ * `--all-events`: one on every type, as the daemon has when it writes a trace). No statechart and
+ * no timers: what one advert costs from "send it" to the sendmsg(2) returning, kernel included.
  *
- *   npx tsx bench/vrrp-send.bench.ts [--instances 250] [--rounds 400] [--repeats 5]
+ *   npx tsx bench/vrrp-send.bench.ts [--instances 250] [--rounds 400] [--repeats 5] [--all-events]
  *
  * Prints CPU µs per advert for each repeat (process.cpuUsage), and the counters. Figures, not asserts.
  */
@@ -16,11 +17,13 @@ import { socketKey } from '../actors/vrrp/names.js';
 import type { InstanceIoConfig } from '../actors/vrrp/plan-instance.js';
 import { openVrrp4Socket } from '../adapters/linux/vrrp4-socket.js';
 import { createNodeClock } from '../adapters/node/clock.js';
+import { STATS_EVENTS } from '../adapters/node/daemon/vrrp-stats.js';
 import { flag } from './lib/flags.js';
 
 const n = Math.min(255, Number(flag('instances', '250')));
 const rounds = Number(flag('rounds', '400'));
 const repeats = Number(flag('repeats', '5'));
+const allEvents = process.argv.includes('--all-events');
 
 async function main(): Promise<void> {
   if (!isRoot) return console.log(`vrrp-send: skipped, ${rootRequiredReason}`);
@@ -32,9 +35,12 @@ async function main(): Promise<void> {
     const [link] = await lab.ipJson<Array<{ ifindex: number }>>(ns, ['link', 'show', 'n0']);
     const sink = new RuntimeSink(createNodeClock(), { log: () => undefined });
     let events = 0;
-    sink.on((e) => {
-      if (e.type === 'advert.sent') events++;
-    });
+    sink.on(
+      (e) => {
+        if (e.type === 'advert.sent') events++;
+      },
+      allEvents ? undefined : [...STATS_EVENTS, 'lvs.checker'],
+    );
     const io = new VrrpIo(sink);
     const ios: InstanceIoConfig[] = [];
     for (let k = 0; k < n; k++) {
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
     }
     socket.close();
     const c = sink.snapshot();
-    console.log(`vrrp-send: ${n} instances x ${rounds} rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`vrrp-send: ${n} instances x ${rounds} rounds, ${allEvents ? 'a listener on every event type' : "the daemon's event types"}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`  CPU µs per advert: ${perAdvert.join(' ')}`);
     console.log(`  adverts_sent ${c['adverts_sent'] ?? 0}, send_errors ${c['send_errors'] ?? 0}, advert.sent events ${events}`);
   } finally {

@@ -53,12 +53,16 @@ export function buildIpv4Header(spec: Ipv4HeaderSpec, payloadLength: number): Ui
  * between two otherwise identical packets from one sender (keepalived's per-advert ID, K-1).
  */
 export function withIpv4Id(packet: Uint8Array, id: number): Uint8Array {
-  const out = packet.slice();
-  const headerBytes = Math.min((out[0]! & 0x0f) * 4, out.length);
-  writeU16(out, 4, id);
-  writeU16(out, 10, 0);
-  writeU16(out, 10, internetChecksumOfPrefix(out, headerBytes));
-  return out;
+  return setIpv4Id(packet.slice(), id);
+}
+
+/** withIpv4Id in place: `packet` itself, its ID set to `id` and its header checksum recomputed. */
+export function setIpv4Id(packet: Uint8Array, id: number): Uint8Array {
+  const headerBytes = Math.min((packet[0]! & 0x0f) * 4, packet.length);
+  writeU16(packet, 4, id);
+  writeU16(packet, 10, 0);
+  writeU16(packet, 10, internetChecksumOfPrefix(packet, headerBytes));
+  return packet;
 }
 
 export function buildIpv4Packet(spec: Ipv4HeaderSpec, payload: Uint8Array): Uint8Array {

@@ -193,7 +193,7 @@ export class AddressIo {
           this.sink.log('detail', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
         }
         this.paced(instance, a, frame);
-        if (round === 0) this.sink.emit({ type: 'garp.sent', instance, address: a.address });
+        if (round === 0 && this.sink.wants('garp.sent')) this.sink.emit({ type: 'garp.sent', instance, address: a.address });
       }
     }
   }
@@ -201,8 +201,8 @@ export class AddressIo {
   /** Send now, or queue behind the interface's previous frame by the configured interval. */
   private paced(instance: string, a: AddressSpec, frame: Uint8Array): void {
     const interval = this.intervalMs[a.family];
-    const now = this.ports.clock.now();
     if (interval <= 0) return this.sendFrame(instance, a, frame);
+    const now = this.ports.clock.now();
     const key = `${a.ifname}/${a.family}`;
     const at = Math.max(now, this.nextFreeAt.get(key) ?? now);
     this.nextFreeAt.set(key, at + interval);

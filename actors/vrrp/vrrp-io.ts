@@ -26,7 +26,7 @@ import {
   type VrrpAdvertSpec,
   type VrrpExpectations,
 } from '../../protocol/vrrp/index.js';
-import { withIpv4Id } from '../../protocol/ipv4.js';
+import { setIpv4Id } from '../../protocol/ipv4.js';
 import type { IpAddress } from '../../protocol/addr.js';
 import type { VrrpRxPacket, VrrpSocket } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
@@ -44,6 +44,8 @@ interface Member {
   lastMaster?: IpAddress;
   /** Drop reasons already logged since the last accepted advert (log once, count always). */
   loggedDrops: Set<string>;
+  /** Adds one to the instance's adverts_sent (RuntimeSink.counter: no lookup per advert). */
+  sent: () => void;
   /** Adverts already encoded for `io`, by priority/destination/checksum form (see advertBytes). */
   encoded: { io: InstanceIoConfig; packets: Map<string, Uint8Array> };
   /** The last advert encoded or found in `encoded`, looked at first (a master sends the same one). */
@@ -84,7 +86,16 @@ export class VrrpIo {
     for (const io of ios) {
       const m = this.members.get(io.name);
       if (m) m.io = io;
-      else this.members.set(io.name, { io, ipId: 0, ah: AH_COUNTER_INITIAL, oldUnicastChecksum: false, loggedDrops: new Set(), encoded: { io, packets: new Map() } });
+      else
+        this.members.set(io.name, {
+          io,
+          ipId: 0,
+          ah: AH_COUNTER_INITIAL,
+          oldUnicastChecksum: false,
+          loggedDrops: new Set(),
+          sent: this.sink.counter('adverts_sent', io.name),
+          encoded: { io, packets: new Map() },
+        });
     }
     const wanted = new Map<string, string[]>();
     for (const io of ios) {
@@ -130,25 +141,16 @@ export class VrrpIo {
       this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.vrrpIfname}`}`);
       return;
     }
-    const unicast = io.unicastPeers.length > 0;
     let failed = 0;
-    for (const dst of unicast ? io.unicastPeers : [io.mcastGroup]) {
-      const error = this.sendOne(m, sock, priority, io.src, dst, unicast);
-      if (error) {
-        failed++;
-        this.sink.count('send_errors', instance);
-        // keepalived says nothing when a priority-0 advert cannot leave a link that went down (vrrp_send_adv)
-        if (priority !== 0 || !UNREACHABLE.test(error)) this.dropOnce(m, `send:${error}`, `(${instance}) advert to ${dst} failed: ${error}`);
-      } else {
-        this.sink.count('adverts_sent', instance);
-      }
-    }
-    if (failed === 0) m.loggedDrops.delete('send');
+    // The multicast group without a list made for it: nothing is allocated per advert.
+    if (io.unicastPeers.length === 0) failed = this.sendTo(m, sock, priority, io.src, io.mcastGroup, false);
+    else for (const dst of io.unicastPeers) failed += this.sendTo(m, sock, priority, io.src, dst, true);
+    if (failed === 0 && m.loggedDrops.size > 0) m.loggedDrops.delete('send');
     if (priority === 0) {
       this.sink.count('priority_zero_sent', instance);
       this.sink.log('detail', `(${instance}) sent 0 priority`);
     }
-    this.sink.emit({ type: 'advert.sent', instance, priority });
+    if (this.sink.wants('advert.sent')) this.sink.emit({ type: 'advert.sent', instance, priority });
   }
 
   /**
@@ -168,6 +170,20 @@ export class VrrpIo {
     }
   }
 
+  /** One advert to `dst`, counted (adverts_sent or send_errors, the error logged once); 1 if it failed. */
+  private sendTo(m: Member, sock: VrrpSocket, priority: number, src: string, dst: string, unicast: boolean): number {
+    const error = this.sendOne(m, sock, priority, src, dst, unicast);
+    if (!error) {
+      m.sent();
+      return 0;
+    }
+    const instance = m.io.name;
+    this.sink.count('send_errors', instance);
+    // keepalived says nothing when a priority-0 advert cannot leave a link that went down (vrrp_send_adv)
+    if (priority !== 0 || !UNREACHABLE.test(error)) this.dropOnce(m, `send:${error}`, `(${instance}) advert to ${dst} failed: ${error}`);
+    return 1;
+  }
+
   private sendOne(m: Member, sock: VrrpSocket, priority: number, src: string, dst: string, unicast: boolean): string | undefined {
     const io = m.io;
     try {
@@ -182,22 +198,23 @@ export class VrrpIo {
 
   /**
    * The bytes of one advert. Between two adverts of one configuration only the priority, the
-   * destination and the checksum form can change, plus the IPv4 ID, which is patched into a
-   * copy of the packet encoded earlier. AH packets (sequence and ICV change) are always encoded.
+   * destination and the checksum form can change, plus the IPv4 ID, which is patched into the
+   * packet encoded earlier, in place: nothing is allocated per advert (the socket is done with the
+   * bytes when send returns, VrrpSocket.send). AH packets (sequence and ICV change) are always encoded.
    */
   private advertBytes(m: Member, priority: number, src: string, dst: string, unicast: boolean): Uint8Array {
     const io = m.io;
     const ah = io.authKind === 'ah';
     const last = m.last;
     if (!ah && last && last.io === io && last.priority === priority && last.dst === dst && last.src === src && last.oldChecksum === m.oldUnicastChecksum) {
-      return io.family === 6 ? last.packet.slice() : withIpv4Id(last.packet, m.ipId);
+      return io.family === 6 ? last.packet : setIpv4Id(last.packet, m.ipId);
     }
     if (m.encoded.io !== io) m.encoded = { io, packets: new Map() };
     const key = `${priority} ${src} ${dst} ${m.oldUnicastChecksum}`;
     const cached = ah ? undefined : m.encoded.packets.get(key);
     if (cached) {
       m.last = { io, priority, src, dst, oldChecksum: m.oldUnicastChecksum, packet: cached };
-      return io.family === 6 ? cached.slice() : withIpv4Id(cached, m.ipId);
+      return io.family === 6 ? cached : setIpv4Id(cached, m.ipId);
     }
     const spec: VrrpAdvertSpec = {
       version: io.version,
@@ -223,9 +240,8 @@ export class VrrpIo {
             unicast,
           });
     if (!ah) {
-      const packet = data.slice();
-      m.encoded.packets.set(key, packet);
-      m.last = { io, priority, src, dst, oldChecksum: m.oldUnicastChecksum, packet };
+      m.encoded.packets.set(key, data);
+      m.last = { io, priority, src, dst, oldChecksum: m.oldUnicastChecksum, packet: data };
     }
     return data;
   }

@@ -50,7 +50,8 @@ export class FakeLan {
   }
 
   carry(from: FakeNode, ifname: string, family: 4 | 6, data: Uint8Array, dst: string, src: string | undefined): void {
-    this.wire.push({ at: this.clock.now(), from: from.name, ifname, family, dst, data });
+    // A copy: the port is done with `data` when send returns (VrrpSocket.send), the sender reuses it.
+    this.wire.push({ at: this.clock.now(), from: from.name, ifname, family, dst, data: data.slice() });
     let srcText = src ?? from.linkLocal;
     let ttl = 255;
     if (family === 4) {

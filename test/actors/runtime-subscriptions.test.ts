@@ -69,4 +69,17 @@ describe('runtime subscriptions by event type', () => {
     expect(sink.wants('instance.state')).toBe(false);
     expect(lines).toEqual(['one', 'two']);
   });
+
+  it('the sink: a counter() function counts what count() counts, in the same cells, and shows from its first count on', () => {
+    const sink = new RuntimeSink(new SimClock(), { log: () => undefined });
+    const sent = sink.counter('adverts_sent', 'VI_1');
+    expect(sink.snapshot()).toEqual({});
+    sent();
+    sent();
+    sink.count('adverts_sent', 'VI_1');
+    sink.count('adverts_sent', 'VI_2', 4);
+    expect(sink.snapshot()).toEqual({ adverts_sent: 7, 'VI_1:adverts_sent': 3, 'VI_2:adverts_sent': 4 });
+    sink.counter('adverts_sent', 'VI_2')();
+    expect(sink.snapshot()).toMatchObject({ adverts_sent: 8, 'VI_2:adverts_sent': 5 });
+  });
 });
