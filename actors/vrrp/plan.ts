@@ -185,3 +185,17 @@ export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: P
   for (const p of instances.values()) problems.push(...Object.values(p.fixedFaults));
   return { plan, problems };
 }
+
+const vipSets = new WeakMap<VrrpPlan, ReadonlySet<string>>();
+
+/** Every VIP and E-VIP address of the plan's instances, made once per plan (a plan is never
+ *  changed after buildPlan: a reload builds a new one). */
+export function vipAddresses(plan: VrrpPlan): ReadonlySet<string> {
+  let set = vipSets.get(plan);
+  if (!set) {
+    const all = new Set<string>();
+    for (const p of plan.instances.values()) for (const v of [...p.io.vips, ...p.io.excludedVips]) all.add(v.address);
+    vipSets.set(plan, (set = all));
+  }
+  return set;
+}

@@ -22,7 +22,9 @@ export function socketSpecs(ios: Iterable<InstanceIoConfig>): SocketSpec[] {
   for (const io of ios) {
     if (!io.vrrpIfname) continue;
     const key = socketKey(io.vrrpIfname, io.family);
-    byKey.set(key, [...(byKey.get(key) ?? []), io]);
+    const members = byKey.get(key);
+    if (members) members.push(io);
+    else byKey.set(key, [io]);
   }
   return [...byKey].map(([key, members]) => {
     const { vrrpIfname: ifname, family } = members[0]!;

@@ -104,7 +104,9 @@ export class VrrpIo {
         continue;
       }
       const key = socketKey(io.vrrpIfname, io.family);
-      wanted.set(key, [...(wanted.get(key) ?? []), io.name]);
+      const names = wanted.get(key);
+      if (names) names.push(io.name);
+      else wanted.set(key, [io.name]);
     }
     for (const key of [...this.sockets.keys()]) if (!wanted.has(key)) this.sockets.delete(key);
     for (const [key, members] of wanted) {
