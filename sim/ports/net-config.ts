@@ -15,11 +15,19 @@ export class SimNetConfig implements NetConfig {
     private readonly observer: PortObserver,
   ) {}
 
+  /** Each NIC's address list is made when it is first read, as the daemon's is (rtnl-dump.ts):
+   *  a caller after a MAC or the link state (every gratuitous ARP burst) does not pay for a list
+   *  of 250 VIPs per NIC. */
   interfaces(): InterfaceInfo[] {
     const lo: InterfaceInfo = { name: 'lo', index: 1, mac: '00:00:00:00:00:00', up: true, running: true, addresses: ['127.0.0.1/8', '::1/128'] };
     return [
       lo,
-      ...this.host.nics.map((n) => ({ name: n.name, index: n.index, mac: n.mac, up: n.adminUp, running: n.running, addresses: n.cidrs() })),
+      ...this.host.nics.map((n) => {
+        let addresses: string[] | undefined;
+        const info = { name: n.name, index: n.index, mac: n.mac, up: n.adminUp, running: n.running } as InterfaceInfo;
+        Object.defineProperty(info, 'addresses', { enumerable: true, get: () => (addresses ??= n.cidrs()) });
+        return info;
+      }),
     ];
   }
 
