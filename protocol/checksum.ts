@@ -34,7 +34,7 @@ export function internetChecksum(...parts: Uint8Array[]): number {
 
 /**
  * internetChecksum over the first `length` bytes of `data` alone, with no view or argument array
- * made: for the IPv4 header checksum recomputed on every advert (withIpv4Id).
+ * made: for the IPv4 header checksum recomputed on every advert (setIpv4Id).
  */
 export function internetChecksumOfPrefix(data: Uint8Array, length: number): number {
   let sum = 0;

@@ -49,14 +49,10 @@ export function buildIpv4Header(spec: Ipv4HeaderSpec, payloadLength: number): Ui
 }
 
 /**
- * A copy of an IPv4 datagram with another ID and the header checksum recomputed: what changes
- * between two otherwise identical packets from one sender (keepalived's per-advert ID, K-1).
+ * An IPv4 datagram given another ID, its header checksum recomputed, in place (returns `packet`):
+ * what changes between two otherwise identical packets from one sender (keepalived's per-advert
+ * ID, K-1).
  */
-export function withIpv4Id(packet: Uint8Array, id: number): Uint8Array {
-  return setIpv4Id(packet.slice(), id);
-}
-
-/** withIpv4Id in place: `packet` itself, its ID set to `id` and its header checksum recomputed. */
 export function setIpv4Id(packet: Uint8Array, id: number): Uint8Array {
   const headerBytes = Math.min((packet[0]! & 0x0f) * 4, packet.length);
   writeU16(packet, 4, id);
