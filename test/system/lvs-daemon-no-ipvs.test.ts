@@ -61,7 +61,8 @@ describe.skipIf(!isRoot || ipvsPresent)(rootTitle('without IPVS, DR-only virtual
     it(`lvs_backend ${backend}`, async () => {
       d = lab.startDaemon('d1', drConf(backend));
       await d.when(/\(VI_DR\) Entering MASTER STATE/, 90_000);
-      expect(await lab.holders(VIP, ['d1'])).toEqual(['d1']);
+      // The line is written before the VIP is added (keepalived's order): wait for it, bounded.
+      await waitFor(async () => (await lab.holders(VIP, ['d1'])).length === 1, { timeoutMs: 5000, what: 'd1 to hold the VIP' });
       // Several delay_loops and a reload later, still running, still one error per virtual server.
       await new Promise((r) => setTimeout(r, 3000));
       const from = d.log().length;
