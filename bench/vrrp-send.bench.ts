@@ -1,7 +1,7 @@
 /**
  * CPU per advert of the daemon's send path alone (root only: a network namespace): VrrpIo.sendAdvert
  * for N IPv4 instances through the real IPv4 VRRP socket (adapters/linux/vrrp4-socket.ts) on a
- * veth, with a RuntimeSink listener on the event types the daemon listens to (role-host.ts;
+ * veth, with a RuntimeSink listener on the event types the daemon listens to (role-host.ts HOST_EVENTS;
  * `--all-events`: one on every type, as the daemon has when it writes a trace). No statechart and
  * no timers: what one advert costs from "send it" to the sendmsg(2) returning, kernel included.
  *
@@ -17,7 +17,7 @@ import { socketKey } from '../actors/vrrp/names.js';
 import type { InstanceIoConfig } from '../actors/vrrp/plan-instance.js';
 import { openVrrp4Socket } from '../adapters/linux/vrrp4-socket.js';
 import { createNodeClock } from '../adapters/node/clock.js';
-import { STATS_EVENTS } from '../adapters/node/daemon/vrrp-stats.js';
+import { HOST_EVENTS } from '../adapters/node/daemon/role-host.js';
 import { flag } from './lib/flags.js';
 
 const n = Math.min(255, Number(flag('instances', '250')));
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       (e) => {
         if (e.type === 'advert.sent') events++;
       },
-      allEvents ? undefined : [...STATS_EVENTS, 'lvs.checker'],
+      allEvents ? undefined : HOST_EVENTS,
     );
     const io = new VrrpIo(sink);
     const ios: InstanceIoConfig[] = [];

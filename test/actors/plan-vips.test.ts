@@ -4,11 +4,10 @@
  * One set per plan: a reload's new plan answers for its own VIPs, not the old plan's.
  */
 import { describe, expect, it } from 'vitest';
-import type { InterfaceInfo } from '../../actors/ports.js';
 import { buildPlan, vipAddresses } from '../../actors/vrrp/plan.js';
-import { model, vi1 } from './two-nodes.js';
+import { eth0, model, vi1 } from './two-nodes.js';
 
-const eth0: InterfaceInfo[] = [{ name: 'eth0', index: 2, mac: '02:00:00:00:00:01', up: true, running: true, addresses: ['198.51.100.1/24'] }];
+const ifs = eth0(['198.51.100.1/24']);
 
 describe('vipAddresses', () => {
   it("holds every instance's VIPs and E-VIPs, and a new plan's set is its own", () => {
@@ -19,10 +18,10 @@ vrrp_instance VI_2 {
   priority 100
   virtual_ipaddress { 203.0.113.20/32 }
 }`;
-    const first = buildPlan(model(two), eth0, { hostname: 'a' }).plan;
+    const first = buildPlan(model(two), ifs, { hostname: 'a' }).plan;
     expect([...vipAddresses(first)].sort()).toEqual(['198.51.100.100', '2001:db8::7', '203.0.113.20']);
     expect(vipAddresses(first)).toBe(vipAddresses(first));
-    const reloaded = buildPlan(model(vi1(100)), eth0, { hostname: 'a' }).plan;
+    const reloaded = buildPlan(model(vi1(100)), ifs, { hostname: 'a' }).plan;
     expect([...vipAddresses(reloaded)]).toEqual(['198.51.100.100']);
     expect(vipAddresses(first).has('203.0.113.20')).toBe(true);
   });

@@ -5,13 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../actors/runtime.js';
-import type { InterfaceInfo } from '../../actors/ports.js';
 import { buildPlan } from '../../actors/vrrp/plan.js';
 import { leftoverVips } from '../../actors/vrrp/sweep.js';
 import { FakeLan } from './fake-ports.js';
-import { model, vi1 } from './two-nodes.js';
+import { eth0, model, vi1 } from './two-nodes.js';
 
-const eth0 = (addresses: string[]): InterfaceInfo[] => [{ name: 'eth0', index: 2, mac: '02:00:00:00:00:01', up: true, running: true, addresses }];
 
 describe('start-up sweep of leftover VIPs', () => {
   it('finds configured VIPs on their interface at any prefix length, and leaves owners and other addresses alone', () => {

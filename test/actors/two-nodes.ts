@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import { compileText } from '../../config/index.js';
 import type { KeepalivedConfig } from '../../config/model.js';
+import type { InterfaceInfo } from '../../actors/ports.js';
 import { createRuntime } from '../../actors/runtime.js';
 import type { RuntimeEvent } from '../../actors/runtime-types.js';
 import { FakeLan } from './fake-ports.js';
@@ -17,6 +18,9 @@ vrrp_instance VI_1 {
   ${body}
   virtual_ipaddress { 198.51.100.100/24 }
 }`;
+
+/** The interface list of one host with eth0 (index 2, up) holding `addresses`, for buildPlan and the sweep. */
+export const eth0 = (addresses: string[]): InterfaceInfo[] => [{ name: 'eth0', index: 2, mac: '02:00:00:00:00:01', up: true, running: true, addresses }];
 
 /** Compile, failing the test on any error other than keepalived's script-security notice. */
 export function model(text: string): KeepalivedConfig {

@@ -19,6 +19,10 @@ import type { LbTableView } from '../../../actors/lvs/lb-port.js';
 import { RuntimeTrace, TraceFile } from './trace.js';
 import { STATS_EVENTS, VrrpStatsTracker } from './vrrp-stats.js';
 
+/** The event types a role's host takes from its runtime when it writes no trace: the ones it
+ *  counts (bench/vrrp-send.bench.ts listens the same way). */
+export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS, 'lvs.checker'];
+
 function closePorts(ports: Ports): void {
   const closable = ports as Ports & { close?: () => void };
   try {
@@ -141,7 +145,7 @@ export class RoleHost {
     this.runtime = runtime;
     // Without a trace the host takes only the events it counts, so the runtime builds no event
     // per advert sent, log line or GARP (docs/runtime.md, "Events").
-    this.unsubscribe = runtime.on((e) => this.onEvent(e), this.trace ? undefined : [...STATS_EVENTS, 'lvs.checker']);
+    this.unsubscribe = runtime.on((e) => this.onEvent(e), this.trace ? undefined : HOST_EVENTS);
     this.unwatch = watch?.attach(runtime);
     this.startedMs = Date.now();
     runtime.start();
