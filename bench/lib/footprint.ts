@@ -1,7 +1,7 @@
 /**
  * Steady-state cost of N VRRP instances at advert 1 s on one node: CPU seconds per minute and
- * RSS of every process in the node's namespace, plus the lateness of one instance's adverts as
- * captured on the far side of its link.
+ * RSS of every process in the node's namespace, plus the lateness of the adverts of every instance
+ * on one link (and of one instance, VRID 1, alone), as captured on the far side of that link.
  */
 import type { NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
@@ -62,10 +62,15 @@ export interface FootprintSample {
    *  it is still there, included: it is part of the namespace) */
   perProcess: ProcessRss[];
   processes: number;
-  /** advert interval − 1000 ms for VRID 1 on n0: max and p99, and the number of intervals */
+  /** advert interval − 1000 ms over every instance on the captured link (up to 250): max and
+   *  p99, the number of intervals and of instances they came from */
   lateMaxMs: number;
   lateP99Ms: number;
   intervals: number;
+  lateInstances: number;
+  /** the same for VRID 1 alone (the figure the bench printed before 2026-12-04) */
+  vrid1LateMaxMs: number;
+  vrid1Intervals: number;
   /** VIPs present at the end of the measurement (n when every instance became master) */
   vipsUp: number;
   logLines: number;
@@ -125,8 +130,17 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const vipsUp = await vipCount(lab, fl.node);
     const log = d.proc.output().trim().split('\n');
     const lastLogLine = log.at(-1) ?? '';
-    const adverts = capture.packets().filter((p): p is CapturedAdvert => p.kind === 'vrrp' && p.vrid === 1 && p.src === '198.51.100.1');
-    const late = adverts.slice(1).map((p, i) => p.atMs - adverts[i]!.atMs - 1000);
+    // Each instance's own intervals, in capture order (every instance on the link sends from the node's address).
+    const byVrid = new Map<number, number[]>();
+    for (const p of capture.packets()) {
+      if (p.kind !== 'vrrp' || p.src !== '198.51.100.1' || p.priority === 0) continue;
+      const times = byVrid.get(p.vrid) ?? [];
+      times.push(p.atMs);
+      byVrid.set(p.vrid, times);
+    }
+    const intervalsOf = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]! - 1000);
+    const late = [...byVrid.values()].flatMap(intervalsOf);
+    const vrid1 = intervalsOf(byVrid.get(1) ?? []);
     return {
       impl,
       instances: n,
@@ -139,6 +153,9 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lateMaxMs: late.length ? Math.max(...late) : NaN,
       lateP99Ms: percentile(late, 99),
       intervals: late.length,
+      lateInstances: byVrid.size,
+      vrid1LateMaxMs: vrid1.length ? Math.max(...vrid1) : NaN,
+      vrid1Intervals: vrid1.length,
       vipsUp,
       logLines: log.length,
       childDeaths: (d.proc.output().match(/child process\(\d+\) died/g) ?? []).length,
