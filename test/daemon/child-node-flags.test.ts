@@ -47,30 +47,4 @@ describe('child node flags', () => {
     const without = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(Number(without.stdout)).toBeGreaterThan(2 * 1024 * 1024);
   });
-
-  it('compile the VRRP child’s functions when they load and keep their bytecode while unused (a takeover path waits days)', () => {
-    // 2,000 functions never called: the bytecode they hold once loaded, and after eight full
-    // collections with V8 told to drop every unused function's bytecode it may (--stress-flush-code).
-    const script = `
-      const v8 = require('node:v8');
-      const bytecode = () => v8.getHeapCodeStatistics().bytecode_and_metadata_size;
-      const src = Array.from({ length: 2000 }, (_, i) => 'function f' + i + '(a) { return a * ' + i + ' + ' + i + '; }').join('\\n');
-      const before = bytecode();
-      require('node:vm').runInThisContext(src);
-      const loaded = bytecode() - before;
-      for (let i = 0; i < 8; i++) gc();
-      process.stdout.write(JSON.stringify({ loaded, afterGc: bytecode() - before }));`;
-    const run = (flags: readonly string[]): { loaded: number; afterGc: number } => {
-      const r = spawnSync(process.execPath, [...flags, '--expose-gc', '--stress-flush-code', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-      expect(r.stderr).toBe('');
-      return JSON.parse(r.stdout) as { loaded: number; afterGc: number };
-    };
-    const vrrp = run(CHILD_NODE_FLAGS);
-    expect(vrrp.loaded).toBeGreaterThan(100_000); // compiled as it loaded
-    expect(vrrp.afterGc).toBeGreaterThan(vrrp.loaded / 2); // and kept
-    // Without them the same functions are not compiled until called (the test can fail) …
-    expect(run(CHILD_NODE_FLAGS.filter((f) => f !== '--no-lazy')).loaded).toBeLessThan(vrrp.loaded / 10);
-    // … and compiled ones are dropped after collections.
-    expect(run(CHILD_NODE_FLAGS.filter((f) => f !== '--no-flush-bytecode')).afterGc).toBeLessThan(vrrp.loaded / 2);
-  });
 });

@@ -14,18 +14,7 @@
  *    collection that shrank the heap) runs one collection, not up to three. With
  *    `--optimize-for-size` it starts one whatever the allocation rate; the first gives back the
  *    start-up's garbage (about 10 MiB of the VRRP child's at 1,000 instances), the next found
- *    under 1 MiB more and cost as much (docs/benchmarks.md, "The fixed baseline");
- *  - `--no-lazy` and `--no-flush-bytecode`: every function is compiled to bytecode when its module
- *    loads, and its bytecode is kept however long it goes unused. A backup's takeover path
- *    (entering MASTER, the first advert at its priority, adding the VIPs, the GARPs) is code that
- *    has never run in that process: V8 compiled each of its functions at its first call, inside
- *    the failover, which left the first VRRPv2 GARP 6 to 8 ms after Master_Down_Interval where
- *    keepalived's comes after 1. Compiled at start, the median came 1.5 to 2 ms sooner and the
- *    slowest of 20 takeovers 3.4 ms sooner, under MDI + 10 ms (docs/benchmarks.md, "The takeover
- *    path compiled at start"). Without the second flag V8 would drop that bytecode again after
- *    some full collections with the path unused, and a backup waits days for its failover. The
- *    price is paid once: about 50 ms more CPU to load the child and 2 MiB more RSS, whatever the
- *    number of instances.
+ *    under 1 MiB more and cost as much (docs/benchmarks.md, "The fixed baseline").
  *
  * The checker child gets `--max-semi-space-size=4` alone. With `--optimize-for-size` at 10,000
  * TCP_CHECK servers it started in 63 s instead of 13 and managed 5,170 checks a second instead
@@ -44,7 +33,7 @@
 import { portableExecArgv } from './exec-argv.js';
 import type { ChildRole } from './ipc.js';
 
-export const CHILD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--memory-reducer-single-gc', '--no-lazy', '--no-flush-bytecode'];
+export const CHILD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--memory-reducer-single-gc'];
 export const CHECKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 export const CHILD_NODE_FLAGS_ENV = 'KEEPALIVED_TS_CHILD_NODE_FLAGS';
 
