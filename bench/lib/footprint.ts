@@ -5,7 +5,7 @@
  */
 import type { NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
-import { startCapture, type CapturedAdvert } from './capture.js';
+import { startCapture } from './capture.js';
 import { startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';

@@ -10,7 +10,6 @@ import { leftoverVips } from '../../actors/vrrp/sweep.js';
 import { FakeLan } from './fake-ports.js';
 import { eth0, model, vi1 } from './two-nodes.js';
 
-
 describe('start-up sweep of leftover VIPs', () => {
   it('finds configured VIPs on their interface at any prefix length, and leaves owners and other addresses alone', () => {
     const conf = `${vi1(100, 'virtual_ipaddress_excluded { 2001:db8::7/64 }')}
