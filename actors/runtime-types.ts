@@ -212,6 +212,14 @@ export interface VirtualServerStatus {
   realServers: LvsRealServerStatus[];
 }
 
+/** What one takeover rehearsal did (actors/vrrp/takeover-rehearsal.ts), from a sink of its own. */
+export interface RehearsalResult {
+  instance: string;
+  /** The state the throwaway instance reached: MASTER when the whole path ran; 'error: …' if it threw. */
+  reached: string;
+  counters: Record<string, number>;
+}
+
 export interface Runtime {
   start(): void;
   /** Graceful stop. Emits 'runtime.stopped' when every VIP is gone and every child has stopped. */
@@ -221,6 +229,12 @@ export interface Runtime {
   status(): InstanceStatus[];
   /** The virtual servers the LVS subsystem runs (empty without it). */
   virtualServers?(): VirtualServerStatus[];
+  /**
+   * Rehearse what the running plan's next failover would run, with no effect (the VRRP subsystem:
+   * one takeover per address family and VRRP version on a throwaway instance, takeover-rehearsal.ts),
+   * so that the code is compiled when it is needed. Nothing before start. Never throws.
+   */
+  rehearse?(): RehearsalResult[];
   /** Every subsystem's status at once: instances, sync groups, trackers, notify queue, virtual servers. */
   report(): RuntimeStatus;
   /** Counters by name (adverts sent/received, drops by reason, transitions…). */

@@ -16,7 +16,7 @@ import type { KeepalivedConfig } from '../config/model.js';
 import { daemonMachine, type ChildSpec, type DaemonEvent, type PhaseInput, type SpawnSpec } from '../machines/daemon.machine.js';
 import { childHostLogic } from './child-host.js';
 import type { Ports } from './ports.js';
-import type { InstanceStatus, Runtime, RuntimeEvent, RuntimeOptions, RuntimeStatus, SubsystemStatus, VirtualServerStatus } from './runtime-types.js';
+import type { InstanceStatus, RehearsalResult, Runtime, RuntimeEvent, RuntimeOptions, RuntimeStatus, SubsystemStatus, VirtualServerStatus } from './runtime-types.js';
 import { RuntimeSink } from './sink.js';
 import { SPAWN_BATCH, type ChildKind, type Step, type Subsystem, type SubsystemFactory, type SubsystemHost } from './subsystem.js';
 import { SUBSYSTEMS } from './subsystems.js';
@@ -218,6 +218,18 @@ export class RootRuntime implements Runtime, PhaseEnv {
     const plans = this.root?.getSnapshot().context.plans;
     if (!plans) return [];
     return this.subsystems.map((s, i) => s.status?.(plans[i]) ?? {});
+  }
+
+  rehearse(): RehearsalResult[] {
+    const plans = this.root?.getSnapshot().context.plans;
+    if (!plans) return [];
+    return this.subsystems.flatMap((s, i) => {
+      try {
+        return s.rehearse?.(plans[i]) ?? [];
+      } catch (e) {
+        return [{ instance: '', reached: `error: ${e instanceof Error ? e.message : String(e)}`, counters: {} }];
+      }
+    });
   }
 
   virtualServers(): VirtualServerStatus[] {

@@ -21,7 +21,7 @@ import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { KeepalivedConfig } from '../config/model.js';
 import type { ChildSpec } from '../machines/daemon.machine.js';
 import type { Ports } from './ports.js';
-import type { RuntimeOptions, SubsystemStatus } from './runtime-types.js';
+import type { RehearsalResult, RuntimeOptions, SubsystemStatus } from './runtime-types.js';
 import type { RuntimeSink } from './sink.js';
 
 /** What the root gives every subsystem. */
@@ -75,6 +75,8 @@ export interface Subsystem<P = unknown> {
    * LVS its virtual and real servers. Read from the running actors' snapshots; never changes them.
    */
   status?(plan: P): SubsystemStatus;
+  /** Runtime.rehearse for this subsystem's running plan: no packet, address, log line or counter of the runtime's. */
+  rehearse?(plan: P): RehearsalResult[];
 }
 
 /** A subsystem's constructor, with the name RuntimeOptions.subsystems selects it by and the word its start line uses. */

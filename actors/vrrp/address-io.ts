@@ -53,7 +53,7 @@ export class AddressIo {
   private frames = new Map<string, Uint8Array>();
 
   constructor(
-    private readonly ports: Ports,
+    private readonly ports: Pick<Ports, 'clock' | 'net' | 'vrrp'>,
     private readonly sink: RuntimeSink,
   ) {}
 

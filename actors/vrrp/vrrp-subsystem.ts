@@ -19,7 +19,7 @@ import type { KeepalivedConfig } from '../../config/model.js';
 import type { IoEnv } from '../io-env.js';
 import { NOTIFIER_ID } from '../names.js';
 import { notifierLogic } from '../notify-io.js';
-import type { SubsystemStatus } from '../runtime-types.js';
+import type { RehearsalResult, SubsystemStatus } from '../runtime-types.js';
 import type { RuntimeSink } from '../sink.js';
 import type { ChildKind, Step, Subsystem, SubsystemHost } from '../subsystem.js';
 import { trackerLogic } from '../track-io.js';
@@ -34,6 +34,7 @@ import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
 import { socketSpecs } from './sockets.js';
 import { StaticIo } from './static-io.js';
 import { TransitionBook, vrrpStatus, watchMaster } from './status.js';
+import { rehearseTakeover } from './takeover-rehearsal.js';
 import { sweepLeftoverVips } from './sweep.js';
 import { VmacIo } from './vmac-io.js';
 import { VrrpIo } from './vrrp-io.js';
@@ -161,6 +162,22 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
 
   status(plan: VrrpPlan): SubsystemStatus {
     return vrrpStatus(plan, { child: (id) => this.child(id), addresses: this.addresses, transitions: this.transitions });
+  }
+
+  /**
+   * A takeover rehearsed with no effect (takeover-rehearsal.ts) for the first instance of each
+   * address family and VRRP version: their adverts and announcements take different code (IPv4
+   * datagram or IPv6 message, GARP or NA, v2 or v3).
+   */
+  rehearse(plan: VrrpPlan): RehearsalResult[] {
+    const kinds = new Set<string>();
+    const chosen = [...plan.instances.values()].filter((p) => {
+      const kind = `${p.io.family}/${p.io.version}`;
+      return !kinds.has(kind) && kinds.add(kind);
+    });
+    if (chosen.length === 0) return [];
+    const interfaces = this.host.ports.net.interfaces();
+    return chosen.map((p) => rehearseTakeover(p, this.host.ports.clock, interfaces));
   }
 
   // ---- what the steps use (ReloadParts) ---------------------------------------------------

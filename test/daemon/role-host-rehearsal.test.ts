@@ -1,0 +1,77 @@
+/**
+ * The VRRP child's takeover rehearsals (adapters/node/daemon/role-host.ts): a round of
+ * REHEARSALS_AT_FIRST one second after start, then one a minute, none in the checker child, none
+ * once stopping; a rehearsal that does not reach MASTER is logged as the bug it is.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Logger, Ports } from '../../actors/ports.js';
+import type { RehearsalResult, Runtime, RuntimeEvent } from '../../actors/runtime-types.js';
+import type { KeepalivedConfig } from '../../config/index.js';
+import { FIRST_REHEARSAL_MS, REHEARSAL_EVERY_MS, REHEARSALS_AT_FIRST, RoleHost, type RuntimeFactory } from '../../adapters/node/daemon/role-host.js';
+import type { ChildRole } from '../../adapters/node/daemon/ipc.js';
+
+const model = { vrrpInstances: [], virtualServers: [], globalDefs: {} } as unknown as KeepalivedConfig;
+
+function host(role: ChildRole, result: () => RehearsalResult[]) {
+  const lines: string[] = [];
+  const logger: Logger = { log: (level, message) => void lines.push(`${level} ${message}`) };
+  let calls = 0;
+  const listeners = new Set<(e: RuntimeEvent) => void>();
+  const runtime: Runtime = {
+    start: () => undefined,
+    stop: () => listeners.forEach((l) => l({ type: 'runtime.stopped', at: 0 })),
+    reload: () => undefined,
+    status: () => [],
+    report: () => ({ clockNow: 0, wallNow: 0, instances: [], syncGroups: [], trackers: [], notifyQueue: 0, virtualServers: [] }),
+    counters: () => ({}),
+    on: (l) => (listeners.add(l), () => listeners.delete(l)),
+    rehearse: () => {
+      calls++;
+      return result();
+    },
+  };
+  const factory: RuntimeFactory = { createPorts: () => ({}) as unknown as Ports, createRuntime: () => runtime };
+  const h = new RoleHost(role, factory, logger, { name: 'a', dumpDir: '/tmp', umask: 0o22, stopTimeoutMs: 100 });
+  return { h, lines, calls: () => calls };
+}
+
+const ok = (): RehearsalResult[] => [{ instance: 'VI_1', reached: 'MASTER', counters: {} }];
+
+describe('takeover rehearsals in the daemon', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('a round after start, then one a minute, and none once stopping', async () => {
+    const { h, lines, calls } = host('vrrp', ok);
+    await h.start(model);
+    vi.advanceTimersByTime(FIRST_REHEARSAL_MS - 1);
+    expect(calls()).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(calls()).toBe(REHEARSALS_AT_FIRST);
+    vi.advanceTimersByTime(REHEARSAL_EVERY_MS);
+    expect(calls()).toBe(REHEARSALS_AT_FIRST + 1);
+    vi.advanceTimersByTime(2 * REHEARSAL_EVERY_MS);
+    expect(calls()).toBe(REHEARSALS_AT_FIRST + 3);
+    await h.stop();
+    vi.advanceTimersByTime(5 * REHEARSAL_EVERY_MS);
+    expect(calls()).toBe(REHEARSALS_AT_FIRST + 3);
+    expect(lines.filter((l) => l.includes('rehearsal'))).toEqual([]);
+  });
+
+  it('the checker child rehearses nothing', async () => {
+    const { h, calls } = host('checker', ok);
+    await h.start(model);
+    vi.advanceTimersByTime(FIRST_REHEARSAL_MS + 3 * REHEARSAL_EVERY_MS);
+    expect(calls()).toBe(0);
+  });
+
+  it('a rehearsal that does not reach MASTER is logged once per round, and the next still comes', async () => {
+    const { h, lines, calls } = host('vrrp', () => [{ instance: 'VI_1', reached: 'error: boom', counters: {} }]);
+    await h.start(model);
+    vi.advanceTimersByTime(FIRST_REHEARSAL_MS);
+    expect(calls()).toBe(1);
+    expect(lines).toEqual(['warning takeover rehearsal of VI_1 reached error: boom, not MASTER']);
+    vi.advanceTimersByTime(REHEARSAL_EVERY_MS);
+    expect(calls()).toBe(2);
+  });
+});
