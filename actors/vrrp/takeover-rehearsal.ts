@@ -7,9 +7,9 @@
  * Why: V8 compiles a function the first time it runs (lazy compilation) and drops the bytecode of
  * a function that has not run for a few major collections (--bytecode-old-age, 5 in node 20).
  * A backup never runs its takeover path until its master dies, so the daemon compiled it during
- * the failover: from the Master_Down_Timer's expiry to the first gratuitous ARP took 4.4 to 6 ms
- * the first time in a process and 2.5 to 3 ms the second (docs/benchmarks.md, "The takeover,
- * rehearsed"). keepalived, compiled ahead, takes about 1 ms.
+ * the failover: from the Master_Down_Timer's expiry to the first gratuitous ARP took 4.6 to 6.1 ms
+ * the first time in a process and 2.6 to 3.0 ms the second (docs/benchmarks.md, "The takeover,
+ * rehearsed"); keepalived's first GARP comes about 1 ms after Master_Down_Interval.
  *
  * What runs for real: the instance machine and XState's interpreter (transitions, entry actions,
  * spawning the Adver_Timer, emitting), the Master_Down_Timer's expiry, the io actor, VrrpIo's

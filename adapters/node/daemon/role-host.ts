@@ -29,7 +29,8 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
  * REHEARSAL_EVERY_MS. The first round comes after start-up's own burst and before a v2
  * Master_Down_Interval (3 s and more) can end; repeating it lets V8 move the path's code past its
  * interpreter's first runs (from the Master_Down_Timer's expiry to the first advert command:
- * 1.05 to 1.5 ms after one earlier takeover in the process, 0.7 to 1.2 ms after 40 rehearsals). The later ones keep its bytecode, which V8 drops from a function that
+ * 1.6 to 2.3 ms the first time, 1.05 to 1.5 ms after one earlier takeover in the process, 0.9 to
+ * 1.0 ms after 40 rehearsals). The later ones keep its bytecode, which V8 drops from a function that
  * has not run for 5 major collections. Costs measured with node 20 (docs/benchmarks.md, "The
  * takeover, rehearsed"): about 11 ms of CPU for the first rehearsal, 45 ms for the first round,
  * then about 1 ms a minute, 1,000 instances or one.
