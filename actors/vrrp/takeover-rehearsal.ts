@@ -103,15 +103,15 @@ export function rehearseTakeover(plan: InstancePlan, clock: Pick<Clock, 'now' | 
     vrrp: { open: () => ({ error: 'rehearsal' }), sendFrame: () => undefined },
   };
   const io = plan.io;
-  const vrrp = new VrrpIo(sink);
-  vrrp.configure([io]);
-  if (io.vrrpIfname) vrrp.attach(socketKey(io.vrrpIfname, io.family), nullSocket);
-  const addresses = new AddressIo(ports, sink);
-  const env = instanceIoEnv(held, vrrp, addresses, (n) => (n === io.name ? io : undefined));
-  // Alone: no sync group, notifier or start-up delay (names in another system, or a wait).
-  const { syncGroup: _g, notifier: _n, startupDelayMs: _d, ...input } = plan.input;
   let reached = 'not started';
   try {
+    const vrrp = new VrrpIo(sink);
+    vrrp.configure([io]);
+    if (io.vrrpIfname) vrrp.attach(socketKey(io.vrrpIfname, io.family), nullSocket);
+    const addresses = new AddressIo(ports, sink);
+    const env = instanceIoEnv(held, vrrp, addresses, (n) => (n === io.name ? io : undefined));
+    // Alone: no sync group, notifier or start-up delay (names in another system, or a wait).
+    const { syncGroup: _g, notifier: _n, startupDelayMs: _d, ...input } = plan.input;
     const actor = createActor(instanceLogic, { clock: held, input: Object.assign(input, { initialState: 'BACKUP' as const, env }) });
     indexScheduler(actor.system, held);
     const unwatch = watchInstance(actor, { sink });
