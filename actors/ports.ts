@@ -30,8 +30,11 @@ export interface Clock {
    * Node's timers round to whole milliseconds and so fire up to ~1.5 ms late; the daemon's clock
    * finishes the last millisecond on the event loop instead (a short busy wait), which is why
    * periodic timers must not use it. Cleared with clearTimeout. Without it, setTimeout is used.
+   * `soon`, if given, is called once shortly before `fn` is due (the daemon's clock: when its long
+   * sleep ends, at most max(5 ms, 1 % of the wait) + 1 ms ahead), unless the timeout is cleared
+   * first: a chance to read what `fn` will need. A clock may never call it.
    */
-  setPreciseTimeout?(fn: () => void, timeoutMs: number): unknown;
+  setPreciseTimeout?(fn: () => void, timeoutMs: number, soon?: () => void): unknown;
   /**
    * Optional: one timer for `fn`, armed again and again (`set`), for a timer that runs once a
    * second for ever, thousands of them (a healthy checker's wait and deadline: probe-loop.ts).

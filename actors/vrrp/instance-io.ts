@@ -39,6 +39,10 @@ export function instanceIoEnv(clock: Clock, vrrp: VrrpIo, addresses: AddressIo, 
       if (ioConfig(instance)) vrrp.sendAdvert(instance, priority);
     },
     followAdverts: (instance, answer) => vrrp.follow(instance, answer),
+    beforeExpiry: (instance) => {
+      const cfg = ioConfig(instance);
+      if (cfg) addresses.prepare(cfg);
+    },
   };
 }
 

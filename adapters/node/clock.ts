@@ -24,6 +24,10 @@ import type { Clock, ClockTimer } from '../../actors/ports.js';
  * handles the epoll events before the expired timers); so does this: a timer that wakes due
  * hands over to setImmediate, the poll phase in between reads the queued adverts, and one of
  * them restarting the timer clears it before it fires.
+ *
+ * `soon` (Clock.setPreciseTimeout) runs from the first Node timer's callback, so at most
+ * max(EARLY_MS, 1 %) + 1 ms before the due time on a long wait and 1 ms on a short one; a wait of
+ * 1 ms or less has no Node timer and no `soon`.
  */
 const LONG_MS = 50;
 const EARLY_MS = 5;
@@ -35,6 +39,8 @@ class PreciseTimeout {
   constructor(
     private readonly fn: () => void,
     private readonly dueMs: number,
+    /** Clock.setPreciseTimeout's `soon`: run by the first wake-up of a Node timer, then dropped. */
+    private soon: (() => void) | undefined,
   ) {
     // Never synchronously, like setTimeout.
     this.wait(dueMs - performance.now());
@@ -49,6 +55,11 @@ class PreciseTimeout {
   /** The Node timer's callback, in the timers phase: never fires, only waits on (I/O first). */
   private readonly woke = (): void => {
     this.timer = undefined;
+    const soon = this.soon;
+    if (soon) {
+      this.soon = undefined;
+      soon();
+    }
     this.wait(this.dueMs - performance.now());
   };
 
@@ -64,6 +75,7 @@ class PreciseTimeout {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = undefined;
+    this.soon = undefined;
   }
 }
 
@@ -117,7 +129,7 @@ export function createNodeClock(): Clock {
       if (id instanceof PreciseTimeout) id.clear();
       else clearTimeout(id as ReturnType<typeof setTimeout>);
     },
-    setPreciseTimeout: (fn, timeoutMs) => new PreciseTimeout(fn, performance.now() + timeoutMs),
+    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon),
     timer: (fn) => new NodeTimer(fn),
     now: () => performance.now(),
     wallNow: () => Date.now(),

@@ -42,6 +42,33 @@ describe('node clock: setPreciseTimeout', () => {
     expect(fired).toBe(0);
   });
 
+  it('calls `soon` once, shortly before it fires, and never for a timeout cleared first', async () => {
+    const order: string[] = [];
+    const start = performance.now();
+    let soonAt = 0;
+    clock.setPreciseTimeout!(
+      () => order.push('fired'),
+      200,
+      () => {
+        soonAt = performance.now() - start;
+        order.push('soon');
+      },
+    );
+    const cleared = clock.setPreciseTimeout!(() => order.push('cleared fired'), 100, () => order.push('cleared soon'));
+    await sleep(50);
+    clock.clearTimeout(cleared);
+    await sleep(200);
+    expect(order).toEqual(['soon', 'fired']);
+    // Its long sleep ends max(5 ms, 1 %) + 1 ms ahead: 194 ms into a 200 ms wait (later on a busy machine).
+    expect(soonAt).toBeGreaterThanOrEqual(190);
+    // A short wait (a Node timer of its own) has one too; one of 1 ms or less has none.
+    const short: string[] = [];
+    clock.setPreciseTimeout!(() => short.push('fired'), 20, () => short.push('soon'));
+    clock.setPreciseTimeout!(() => short.push('tiny fired'), 0.5, () => short.push('tiny soon'));
+    await sleep(60);
+    expect(short).toEqual(['tiny fired', 'soon', 'fired']);
+  });
+
   it('after a stall past its due time, reads the input that waited before it fires (I/O first, as keepalived)', async () => {
     // A unix socket pair stands in for the VRRP socket: bytes written before the stall wait in
     // the kernel, and their handler restarts the timer as a received advert does.
