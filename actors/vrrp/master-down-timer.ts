@@ -29,9 +29,10 @@
  * is the start of a failover), and is cleared when the instance leaves the state (the actor stops).
  * Where the clock can say that the expiry is near (the daemon's, a few ms ahead) the timer calls
  * the env's `beforeExpiry`, which reads the instance's interfaces then (AddressIo.prepare), so the
- * takeover finds the link list read and does not dump it between its advert and its VIPs (0.4 to
- * 0.9 ms of a v2 takeover). A master that is only late restarts the timer after that read, which
- * is then wasted; a steady backup's timer is restarted long before and never gets there.
+ * takeover finds the link list read and does not dump it between its advert and its VIPs (about
+ * 0.4 to 0.7 ms of a v2 takeover). A master that is only late restarts the timer after that
+ * read, which is then wasted; a steady backup's timer is restarted long before and never gets
+ * there.
  */
 import { fromCallback } from 'xstate';
 import type { Clock } from '../ports.js';
