@@ -213,23 +213,25 @@ export class RootRuntime implements Runtime, PhaseEnv {
     };
   }
 
+  /** `ask` of each subsystem with its running plan, in order (nothing before start). */
+  private withPlans<T>(ask: (s: Subsystem, plan: unknown) => T): T[] {
+    const plans = this.root?.getSnapshot().context.plans;
+    return plans ? this.subsystems.map((s, i) => ask(s, plans[i])) : [];
+  }
+
   /** Each subsystem's status for its running plan (none before start). */
   private sections(): SubsystemStatus[] {
-    const plans = this.root?.getSnapshot().context.plans;
-    if (!plans) return [];
-    return this.subsystems.map((s, i) => s.status?.(plans[i]) ?? {});
+    return this.withPlans((s, plan) => s.status?.(plan) ?? {});
   }
 
   rehearse(): RehearsalResult[] {
-    const plans = this.root?.getSnapshot().context.plans;
-    if (!plans) return [];
-    return this.subsystems.flatMap((s, i) => {
+    return this.withPlans((s, plan) => {
       try {
-        return s.rehearse?.(plans[i]) ?? [];
+        return s.rehearse?.(plan) ?? [];
       } catch (e) {
         return [{ instance: '', reached: `error: ${e instanceof Error ? e.message : String(e)}`, counters: {} }];
       }
-    });
+    }).flat();
   }
 
   virtualServers(): VirtualServerStatus[] {

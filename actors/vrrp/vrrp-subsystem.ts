@@ -170,14 +170,14 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
    * datagram or IPv6 message, GARP or NA, v2 or v3).
    */
   rehearse(plan: VrrpPlan): RehearsalResult[] {
-    const kinds = new Set<string>();
-    const chosen = [...plan.instances.values()].filter((p) => {
+    const firstOfKind = new Map<string, InstancePlan>();
+    for (const p of plan.instances.values()) {
       const kind = `${p.io.family}/${p.io.version}`;
-      return !kinds.has(kind) && kinds.add(kind);
-    });
-    if (chosen.length === 0) return [];
+      if (!firstOfKind.has(kind)) firstOfKind.set(kind, p);
+    }
+    if (firstOfKind.size === 0) return [];
     const interfaces = this.host.ports.net.interfaces();
-    return chosen.map((p) => rehearseTakeover(p, this.host.ports.clock, interfaces));
+    return [...firstOfKind.values()].map((p) => rehearseTakeover(p, this.host.ports.clock, interfaces));
   }
 
   // ---- what the steps use (ReloadParts) ---------------------------------------------------
