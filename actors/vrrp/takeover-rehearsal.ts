@@ -17,7 +17,8 @@
  * frames, log lines and pacing) and the observers' log lines, on a sink of its own. What does
  * not: anything that reaches the kernel or the network, or the daemon's sink, logs, counters and
  * listeners. The rehearsal's clock holds its timers and never sets a real one: the
- * Master_Down_Timer is fired by hand, the rest are dropped with the actor. Everything is
+ * Master_Down_Timer is fired by hand, after its read ahead as on the daemon's clock, and the rest
+ * are dropped with the actor. Everything is
  * synchronous; nothing of it is left once rehearseTakeover returns.
  */
 import { createActor } from 'xstate';
@@ -35,7 +36,7 @@ import { VrrpIo } from './vrrp-io.js';
 /** A clock that keeps what is set on it and runs nothing by itself (readings are the real clock's). */
 class HeldClock implements Clock {
   private next = 1;
-  readonly timers = new Map<number, { fn: () => void; precise: boolean }>();
+  readonly timers = new Map<number, { fn: () => void; precise: boolean; soon?: () => void }>();
 
   constructor(private readonly real: Pick<Clock, 'now' | 'wallNow'>) {}
 
@@ -52,8 +53,8 @@ class HeldClock implements Clock {
     return this.next++;
   }
 
-  setPreciseTimeout(fn: () => void, _ms: number): unknown {
-    this.timers.set(this.next, { fn, precise: true });
+  setPreciseTimeout(fn: () => void, _ms: number, soon?: () => void): unknown {
+    this.timers.set(this.next, { fn, precise: true, ...(soon ? { soon } : {}) });
     return this.next++;
   }
 
@@ -61,11 +62,13 @@ class HeldClock implements Clock {
     this.timers.delete(id as number);
   }
 
-  /** Run the precise timeouts set so far (the Master_Down_Timer's). */
+  /** Run the precise timeouts set so far (the Master_Down_Timer's), each after its `soon`, as the
+   *  daemon's clock runs them (its read ahead: the env's beforeExpiry). */
   firePrecise(): void {
     for (const [id, t] of [...this.timers]) {
-      if (!t.precise || !this.timers.delete(id)) continue;
-      t.fn();
+      if (!t.precise || !this.timers.has(id)) continue;
+      t.soon?.();
+      if (this.timers.delete(id)) t.fn();
     }
   }
 }
