@@ -164,7 +164,7 @@ export type LinkEvent =
 
 /** Addresses, routes, rules and link state (rtnetlink in the daemon). */
 export interface NetConfig {
-  interfaces(): InterfaceInfo[];
+  interfaces(): readonly InterfaceInfo[];
   addAddress(a: AddressSpec, done: (error?: string) => void): void;
   removeAddress(a: AddressSpec, done: (error?: string) => void): void;
   addRoute(r: RouteSpec, done: (error?: string) => void): void;
@@ -261,6 +261,9 @@ export type LogLevel = 'debug' | 'detail' | 'info' | 'notice' | 'warning' | 'err
 /** Log lines use keepalived's wording for the lines operators grep. */
 export interface Logger {
   log(level: LogLevel, message: string): void;
+  /** Whether a line of `level` would be written (absent: every level is). Lets a hot path skip
+   *  building a line nobody reads, such as a `detail` line per gratuitous ARP without -D. */
+  enabled?(level: LogLevel): boolean;
 }
 
 /** A use_vmac macvlan: RFC 9568 §7.3 virtual MAC 00:00:5e:00:01:VRID (IPv6 …:02:VRID) on a base interface. */

@@ -94,6 +94,12 @@ export class RuntimeSink {
     }
   }
 
+  /** Whether log(level, …) would reach the logger or a listener: false only when the logger drops
+   *  the level and no listener takes log events, so the caller need not build the line. */
+  logs(level: LogLevel): boolean {
+    return this.logger.enabled?.(level) !== false || this.wants('log');
+  }
+
   log(level: LogLevel, message: string): void {
     this.logger.log(level, message);
     if (this.wants('log')) this.emit({ type: 'log', level, message });

@@ -51,6 +51,9 @@ export class AddressIo {
   private readonly queued = new Map<string, Set<unknown>>();
   /** GARP / NA frames by "ifname MAC address", built ahead by prepare() or at their first use. */
   private frames = new Map<string, Uint8Array>();
+  /** The last interface list read and its MACs by name: a port that hands back the same list
+   *  until a link changes (the daemon's) is read into a Map once, not once per burst. */
+  private macsOf: { list: readonly { name: string; mac: string }[]; byName: Map<string, string> } | undefined;
 
   constructor(
     private readonly ports: Pick<Ports, 'clock' | 'net' | 'vrrp'>,
@@ -151,7 +154,9 @@ export class AddressIo {
   }
 
   private macsByName(): Map<string, string> {
-    return new Map(this.ports.net.interfaces().map((i) => [i.name, i.mac]));
+    const list = this.ports.net.interfaces();
+    if (this.macsOf?.list !== list) this.macsOf = { list, byName: new Map(list.map((i) => [i.name, i.mac])) };
+    return this.macsOf.byName;
   }
 
   /** The GARP (IPv4) or unsolicited NA (IPv6) frame for `a` from `mac`, or undefined if either is unusable. */
@@ -186,39 +191,40 @@ export class AddressIo {
       }
       frames.push({ a, frame });
     }
+    // The -D lines are built only when written: a burst is 6 of them per address.
+    const lines = this.sink.logs('detail');
     for (let round = 0; round < repeat; round++) {
       for (const { a, frame } of frames) {
-        if (round === 0 && queueLines) {
+        if (round === 0 && queueLines && lines) {
           const what = a.family === 4 ? 'gratuitous ARPs' : 'Unsolicited Neighbour Adverts';
           this.sink.log('detail', `(${instance}) Sending/queueing ${what} on ${a.ifname} for ${a.address}`);
         }
-        this.paced(instance, a, frame);
+        this.paced(instance, a, frame, lines);
         if (round === 0 && this.sink.wants('garp.sent')) this.sink.emit({ type: 'garp.sent', instance, address: a.address });
       }
     }
   }
 
   /** Send now, or queue behind the interface's previous frame by the configured interval. */
-  private paced(instance: string, a: AddressSpec, frame: Uint8Array): void {
+  private paced(instance: string, a: AddressSpec, frame: Uint8Array, lines: boolean): void {
     const interval = this.intervalMs[a.family];
-    if (interval <= 0) return this.sendFrame(instance, a, frame);
+    if (interval <= 0) return this.sendFrame(instance, a, frame, lines);
     const now = this.ports.clock.now();
     const key = `${a.ifname}/${a.family}`;
     const at = Math.max(now, this.nextFreeAt.get(key) ?? now);
     this.nextFreeAt.set(key, at + interval);
-    if (at <= now) return this.sendFrame(instance, a, frame);
+    if (at <= now) return this.sendFrame(instance, a, frame, lines);
     const timers = this.queued.get(instance) ?? new Set<unknown>();
     this.queued.set(instance, timers);
     const t = this.ports.clock.setTimeout(() => {
       timers.delete(t);
-      this.sendFrame(instance, a, frame);
+      this.sendFrame(instance, a, frame, this.sink.logs('detail'));
     }, at - now);
     timers.add(t);
   }
 
-  private sendFrame(instance: string, a: AddressSpec, frame: Uint8Array): void {
-    const what = a.family === 4 ? 'gratuitous ARP' : 'unsolicited Neighbour Advert';
-    this.sink.log('detail', `Sending ${what} on ${a.ifname} for ${a.address}`);
+  private sendFrame(instance: string, a: AddressSpec, frame: Uint8Array, lines: boolean): void {
+    if (lines) this.sink.log('detail', `Sending ${a.family === 4 ? 'gratuitous ARP' : 'unsolicited Neighbour Advert'} on ${a.ifname} for ${a.address}`);
     const err = this.ports.vrrp.sendFrame(a.ifname, frame);
     if (err) this.sink.count('garp_errors', instance);
     else this.sink.count(a.family === 4 ? 'garp_sent' : 'na_sent', instance);

@@ -115,7 +115,7 @@ function isLinkLocalText(address: string | undefined): boolean {
 }
 
 /** keepalived's source address: the interface's primary IPv4 address, or its IPv6 link-local. */
-export function primaryAddress(ifs: InterfaceInfo[], ifname: string, family: 4 | 6, vips: AddressSpec[]): string | undefined {
+export function primaryAddress(ifs: readonly InterfaceInfo[], ifname: string, family: 4 | 6, vips: AddressSpec[]): string | undefined {
   const itf = ifs.find((i) => i.name === ifname);
   const vipSet = new Set(vips.map((v) => v.address));
   for (const cidr of itf?.addresses ?? []) {
@@ -142,7 +142,7 @@ function trackEntries(inst: VrrpInstanceConfig, model: KeepalivedConfig): TrackE
   return entries;
 }
 
-export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: InterfaceInfo[], vmacAvailable = false): InstancePlan {
+export function planInstance(inst: VrrpInstanceConfig, model: KeepalivedConfig, ifs: readonly InterfaceInfo[], vmacAvailable = false): InstancePlan {
   const problems: string[] = [];
   const ifname = inst.interface ?? '';
   const vmac = inst.useVmac && ifname && vmacAvailable ? { name: inst.useVmac.name ?? `vrrp.${inst.vrid}`, base: ifname } : undefined;

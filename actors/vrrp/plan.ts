@@ -143,7 +143,7 @@ function trackers(model: KeepalivedConfig, instances: Map<string, InstancePlan>,
 }
 
 /** The plan and the problems found on the way, in the order they are logged. */
-export function buildPlan(model: KeepalivedConfig, ifs: InterfaceInfo[], opts: PlanOptions): { plan: VrrpPlan; problems: string[] } {
+export function buildPlan(model: KeepalivedConfig, ifs: readonly InterfaceInfo[], opts: PlanOptions): { plan: VrrpPlan; problems: string[] } {
   const problems: string[] = [];
   const instances = new Map<string, InstancePlan>();
   for (const inst of model.vrrpInstances) {

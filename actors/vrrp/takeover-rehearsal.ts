@@ -77,7 +77,7 @@ const quiet: Logger = { log: () => {} };
 const done = (cb: (error?: string) => void): void => queueMicrotask(() => cb());
 
 /** NetConfig that changes nothing: every request succeeds; the interfaces are the ones given. */
-function nullNet(interfaces: InterfaceInfo[]): NetConfig {
+function nullNet(interfaces: readonly InterfaceInfo[]): NetConfig {
   return {
     interfaces: () => interfaces,
     addAddress: (_a, cb) => done(cb),
@@ -97,7 +97,7 @@ const nullSocket: VrrpSocket = { send: () => undefined, close: () => {} };
  * real one: a GARP's frame carries the interface's MAC). Never throws: a failure is returned as
  * the state reached ('error: …'), and the caller has nothing to undo.
  */
-export function rehearseTakeover(plan: InstancePlan, clock: Pick<Clock, 'now' | 'wallNow'>, interfaces: InterfaceInfo[]): RehearsalResult {
+export function rehearseTakeover(plan: InstancePlan, clock: Pick<Clock, 'now' | 'wallNow'>, interfaces: readonly InterfaceInfo[]): RehearsalResult {
   const held = new HeldClock(clock);
   const sink = new RuntimeSink(held, quiet);
   const ports: Pick<Ports, 'clock' | 'net' | 'vrrp'> = {

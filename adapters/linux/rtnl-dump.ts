@@ -134,6 +134,8 @@ export class RtnlDump {
   }
 
   private linksThisTurn: LinkRecord[] | undefined;
+  /** interfaces() of the link list it was made from. */
+  private interfacesOf: { links: LinkRecord[]; list: readonly InterfaceInfo[] } | undefined;
   private addressesThisTurn: AddressRecord[] | undefined;
   private expiry: NodeJS.Immediate | undefined;
   /** Link watchers running on this socket's namespace (link-watch.ts), and when the kept link list was dumped. */
@@ -186,18 +188,35 @@ export class RtnlDump {
     }).unref();
   }
 
-  /** Every interface with its addresses, as the NetConfig port reports them. `addresses` is read
-   *  (dumped) on first access only: a gratuitous ARP needs the MAC, not 1,000 VIPs decoded. */
-  interfaces(): InterfaceInfo[] {
-    return this.links().map((l) => {
-      let addresses: string[] | undefined;
+  /**
+   * Every interface with its addresses, as the NetConfig port reports them. `addresses` is read
+   * (dumped) on first access only: a gratuitous ARP needs the MAC, not 1,000 VIPs decoded. The
+   * same list is handed back while the link list is the same one (see links()), so a caller can
+   * tell by identity that nothing changed (AddressIo's MACs); each `addresses` follows the
+   * current address list.
+   */
+  interfaces(): readonly InterfaceInfo[] {
+    const links = this.links();
+    if (this.interfacesOf?.links === links) return this.interfacesOf.list;
+    const list = links.map((l) => {
+      let seen: AddressRecord[] | undefined;
+      let addresses: string[] = [];
       const info = { name: l.name, index: l.index, mac: l.mac, up: l.up, running: l.running } as InterfaceInfo;
       Object.defineProperty(info, 'addresses', {
         enumerable: true,
-        get: () => (addresses ??= this.addresses().filter((a) => a.index === l.index).map((a) => `${a.address}/${a.prefixLength}`)),
+        get: () => {
+          const all = this.addresses();
+          if (all !== seen) {
+            seen = all;
+            addresses = all.filter((a) => a.index === l.index).map((a) => `${a.address}/${a.prefixLength}`);
+          }
+          return addresses;
+        },
       });
       return info;
     });
+    this.interfacesOf = { links, list };
+    return list;
   }
 
   /** Interface index by name, or undefined when there is no such interface. */

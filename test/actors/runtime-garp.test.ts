@@ -4,7 +4,10 @@
  * of vrrp_garp_interval / vrrp_gna_interval (keepalived's garp_delay), counted on the fake LAN.
  */
 import { describe, expect, it } from 'vitest';
-import { twoNodes } from './two-nodes.js';
+import { createRuntime } from '../../actors/runtime.js';
+import type { InterfaceInfo, Logger, LogLevel, NetConfig } from '../../actors/ports.js';
+import { FakeLan } from './fake-ports.js';
+import { model, twoNodes } from './two-nodes.js';
 
 const conf = (priority: number, global = '') => `
 global_defs {
@@ -65,5 +68,69 @@ describe('GARP bursts and pacing through the runtime', () => {
     lan.clock.runUntil(masterAt + 10_000);
     expect(rtA.counters()['na_sent']).toBe(3);
     expect(relTimes(a.frames)).toEqual([0, 0.5, 1]);
+  });
+});
+
+describe('GARP lines and MACs', () => {
+  /** Node a alone on the LAN (master after its Master_Down_Interval); its runtime has no listener
+   *  unless `listen`, and its logger drops `detail` lines when `quiet` (the daemon's without -D). */
+  function alone(opts: { quiet: boolean; listen?: boolean; net?: (net: NetConfig) => NetConfig }) {
+    const lan = new FakeLan();
+    const a = lan.node('a', '198.51.100.1', '02:00:00:00:00:01');
+    const base = a.ports();
+    const asked: string[] = [];
+    const logger: Logger = {
+      log: (level, message) => {
+        asked.push(message);
+        base.logger.log(level, message);
+      },
+      ...(opts.quiet ? { enabled: (level: LogLevel) => level !== 'detail' && level !== 'debug' } : {}),
+    };
+    const rt = createRuntime({ ...base, logger, net: opts.net ? opts.net(base.net) : base.net }, model(conf(150)), { name: 'a' });
+    const logEvents: string[] = [];
+    if (opts.listen) rt.on((e) => void (e.type === 'log' && logEvents.push(e.message)), ['log']);
+    rt.start();
+    return { lan, a, rt, asked, logEvents };
+  }
+  const garpLines = (logs: Array<[number, LogLevel, string]>) => logs.filter(([, , m]) => /gratuitous ARP/.test(m));
+
+  it('without -D the per-frame lines are not built: the logger is not asked, the frames and counters are the same', () => {
+    const loud = alone({ quiet: false });
+    const quiet = alone({ quiet: true });
+    loud.lan.clock.runUntil(20_000);
+    quiet.lan.clock.runUntil(20_000);
+    // Three bursts (master, garp_master_delay, refresh): a queueing line per VIP and a line per frame.
+    expect(garpLines(loud.a.logs).length).toBe(3 * 2 + 16);
+    expect(quiet.asked.filter((m) => /gratuitous ARP/.test(m))).toEqual([]);
+    expect(quiet.a.frames.map((f) => [f.at, f.ifname, [...f.bytes]])).toEqual(loud.a.frames.map((f) => [f.at, f.ifname, [...f.bytes]]));
+    expect(quiet.rt.counters()).toEqual(loud.rt.counters());
+  });
+
+  it('a listener on log events still gets the lines without -D', () => {
+    const quiet = alone({ quiet: true, listen: true });
+    quiet.lan.clock.runUntil(20_000);
+    expect(quiet.logEvents.filter((m) => /gratuitous ARP/.test(m)).length).toBe(3 * 2 + 16);
+  });
+
+  it('an interface list handed back unchanged keeps its MACs; a new list (a new MAC) is used at the next burst', () => {
+    let kept: readonly InterfaceInfo[] | undefined;
+    const run = alone({
+      quiet: true,
+      // The same list until eth0's MAC changes, as the daemon's until a link event.
+      net: (net) => ({
+        ...net,
+        interfaces: () => {
+          const now = net.interfaces();
+          if (kept?.[0]?.mac !== now[0]?.mac) kept = now;
+          return kept!;
+        },
+      }),
+    });
+    const macOf = (bytes: Uint8Array) => [...bytes.subarray(6, 12)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+    run.lan.clock.runUntil(8_000); // the master's burst and its garp_master_delay burst
+    expect(run.a.frames.length).toBe(12);
+    run.a.mac = '02:00:00:00:00:99';
+    run.lan.clock.runUntil(20_000); // the refresh
+    expect(run.a.frames.map((f) => macOf(f.bytes))).toEqual([...Array<string>(12).fill('02:00:00:00:00:01'), ...Array<string>(4).fill('02:00:00:00:00:99')]);
   });
 });

@@ -57,6 +57,9 @@ describe('daemon logging', () => {
       expect(lines[3]).toMatch(/^<31>.* Keepalived_healthcheckers\[\d+\]: shown with -D$/);
       // keepalived's -D lines: only with -D, and then at LOG_INFO as keepalived sends them
       expect(lines[4]).toMatch(/^<30>.* Keepalived_healthcheckers\[\d+\]: \(VI_1\) setting VIPs\.$/);
+      // What a hot path asks before building a line (RuntimeSink.logs): the same rule.
+      expect(['debug', 'detail', 'info', 'error'].map((l) => plain.enabled?.(l as 'info'))).toEqual([false, false, true, true]);
+      expect(['debug', 'detail', 'info'].map((l) => detailed.enabled?.(l as 'info'))).toEqual([true, true, true]);
     } finally {
       rx.close();
     }

@@ -166,11 +166,12 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
     expect(rtnl.dumps).toBe(before + 1);
     const stop = net.watch(() => undefined);
     try {
-      net.interfaces();
+      const kept = net.interfaces();
       await nextTurn();
       before = rtnl.dumps;
       for (let i = 0; i < 5; i++) {
-        net.interfaces();
+        // The same list while the links are (AddressIo reads its MACs once by that identity).
+        expect(net.interfaces()).toBe(kept);
         await nextTurn();
       }
       expect(rtnl.dumps).toBe(before); // five turns, no dump: the kept list
@@ -180,12 +181,16 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
       const started = performance.now();
       await waitFor(() => net.interfaces().find((i) => i.name === 'kd-n')?.mac === mac, { timeoutMs: 5000, what: `kd-n's new MAC ${mac}` });
       expect(performance.now() - started).toBeLessThan(LINKS_KEPT_MS / 2);
-      // An address event leaves the link list alone but not the addresses.
-      net.interfaces();
+      expect(net.interfaces()).not.toBe(kept);
+      // An address event leaves the link list alone but not the addresses, also of an
+      // InterfaceInfo read before it.
+      const held = net.interfaces().find((i) => i.name === 'kd-n')!;
+      expect(held.addresses).not.toContain('198.51.100.78/24');
       before = rtnl.dumps;
       await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.78/24', 'dev', 'kd-n']);
       await waitFor(() => net.interfaces().find((i) => i.name === 'kd-n')?.addresses.includes('198.51.100.78/24'), { timeoutMs: 5000, what: 'the added address' });
       expect(rtnl.dumps).toBeGreaterThan(before); // the address dump (the link list was kept)
+      expect(held.addresses).toContain('198.51.100.78/24');
       await lab.exec(a, ['ip', 'addr', 'del', '198.51.100.78/24', 'dev', 'kd-n']);
     } finally {
       stop();

@@ -75,9 +75,11 @@ export function createDaemonLogger(opts: DaemonLogOptions): DaemonLogger {
       process.stderr.write(`Unable to open log file ${opts.file}: ${(e as Error).message}\n`);
     }
   }
+  const enabled = (level: LogLevel): boolean => opts.detail || (level !== 'debug' && level !== 'detail');
   return {
+    enabled,
     log(level: LogLevel, message: string): void {
-      if ((level === 'debug' || level === 'detail') && !opts.detail) return;
+      if (!enabled(level)) return;
       // One record per line: a multi-line message becomes several records, like keepalived's dumps.
       for (const text of message.split('\n')) {
         const now = new Date();
