@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   console.log(`memory of keepalived-ts (${oursCommand().how}) per process, ${settleS} s after all VIPs are up, CPU over the next ${windowS} s; node ${process.version}; load average ${load()}`);
   if (nodeFlags.length) console.log(`node flags on the parent: ${nodeFlags.join(' ')}`);
   const lab = new NetnsLab('kts-mem-');
-  const dir = keep || mkdtempSync(join(tmpdir(), 'kts-mem-'));
+  const dir = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(join(tmpdir(), 'kts-mem-'));
   const samples = new Map<string, Row[][]>(); // `${variant}\t${n}` → one Row[] per round
   try {
     const fl = await buildFootprintLab(lab);

@@ -10,6 +10,10 @@
  *    share of each package (xstate, our directories, node internals, GC).
  *
  *   npx tsx bench/profile-daemon.ts [--instances 1000] [--seconds 20] [--top 20] [--heap] [--cpu-only] [--keep DIR]
+ *                                   [--slice FROM,TO]
+ *
+ * --slice FROM,TO also prints the window from FROM to TO seconds after every VIP is up (for
+ * example 4.5,6.5 for the garp_master_delay burst of a footprint run).
  *
  * Profiles are left in --keep DIR (default: a temp directory that is removed) for Chrome DevTools.
  */
@@ -26,6 +30,10 @@ const n = Number(flag('instances', '1000'));
 const seconds = Number(flag('seconds', '20'));
 const top = Number(flag('top', '20'));
 const keep = flag('keep', '');
+const slice = flag('slice', '')
+  .split(',')
+  .filter((x) => x !== '')
+  .map(Number);
 const heap = process.argv.includes('--heap');
 /** --cpu-only: no profiler (its sampling costs CPU too); only the CPU seconds per phase. */
 const cpuOnly = process.argv.includes('--cpu-only');
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
       printWindow('start-up (process start → all VIPs up)', summarise(p, 0, at(tUp)));
       printWindow(`steady (${seconds} s)`, summarise(p, at(tS0), at(tS1)));
       printWindow('stop (SIGTERM → exit)', summarise(p, at(tS1), Infinity));
+      if (slice.length === 2) printWindow(`+${slice[0]} to +${slice[1]} s after every VIP is up`, summarise(p, at(tUp + slice[0]! * 1000), at(tUp + slice[1]! * 1000)));
     }
     if (keep) console.log(`\nprofiles kept in ${profDir}`);
   } finally {
