@@ -59,7 +59,8 @@ export interface NotifyMailSettings {
 export type NotifierInput = NotifierConfig & { env?: unknown };
 
 export interface NotifierConfig {
-  targets: NotifyTarget[];
+  /** Read through an index kept per array (targetOf): replace the array, do not change it. */
+  targets: readonly NotifyTarget[];
   /** notify_fifo and vrrp_notify_fifo paths (each gets every line). */
   fifos: string[];
   mail?: NotifyMailSettings;
@@ -157,9 +158,26 @@ const MAIL_TEXT: Record<NotifyScope, Partial<Record<NotifyState, [string, string
   },
 };
 
+/**
+ * The target of `SCOPE/name`. The targets by key are built once per targets list and kept beside
+ * it (a WeakMap, nothing in the context): a lookup per notification walked the whole list, which
+ * at 1,000 instances starting was a million comparisons.
+ */
+const targetIndexes = new WeakMap<readonly NotifyTarget[], Map<string, NotifyTarget>>();
+function targetOf(cfg: NotifierConfig, scope: NotifyScope, name: string): NotifyTarget | undefined {
+  let index = targetIndexes.get(cfg.targets);
+  if (!index) {
+    index = new Map();
+    // The first of a key wins, as find() did.
+    for (const t of cfg.targets) if (!index.has(`${t.scope}/${t.name}`)) index.set(`${t.scope}/${t.name}`, t);
+    targetIndexes.set(cfg.targets, index);
+  }
+  return index.get(`${scope}/${name}`);
+}
+
 /** The jobs for one state change, in keepalived's order. Exported for tests. */
 export function stateJobs(cfg: NotifierConfig, e: { scope: NotifyScope; name: string; state: NotifyState; priority: number }, lastMailed?: NotifyState): JobDraft[] {
-  const t = cfg.targets.find((x) => x.scope === e.scope && x.name === e.name);
+  const t = targetOf(cfg, e.scope, e.name);
   const key = `${e.scope}/${e.name}`;
   // Without notify_deleted a removed instance is reported as FAULT (keepalived.conf(5)).
   const state: NotifyState = e.state === 'DELETED' && !t?.notifyDeleted ? 'FAULT' : e.state;
@@ -217,7 +235,7 @@ export const notifierMachine = setup({
       });
     }),
     enqueuePriorityLine: assign(({ context }, e: { name: string; state: 'MASTER' | 'BACKUP'; priority: number }) => {
-      const t = context.config.targets.find((x) => x.scope === 'INSTANCE' && x.name === e.name);
+      const t = targetOf(context.config, 'INSTANCE', e.name);
       if (!t?.notifyPriorityChanges) return {};
       const drafts: JobDraft[] = context.config.fifos.map((path) => ({
         kind: 'fifo',
@@ -229,7 +247,7 @@ export const notifierMachine = setup({
       return { queue: [...context.queue, ...numbered(context, drafts)], nextSeq: context.nextSeq + drafts.length };
     }),
     enqueueRxLowerPri: assign(({ context }, e: { name: string; priority: number }) => {
-      const t = context.config.targets.find((x) => x.scope === 'INSTANCE' && x.name === e.name);
+      const t = targetOf(context.config, 'INSTANCE', e.name);
       const drafts: JobDraft[] = [];
       const c = t?.scripts.masterRxLowerPri;
       if (c) drafts.push({ kind: 'script', target: `INSTANCE/${e.name}`, argv: [...c.argv], ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}), timeoutMs: context.config.scriptTimeoutMs });

@@ -85,14 +85,33 @@ describe('notify jobs (keepalived vrrp_notify.c)', () => {
   it('a removed instance is FAULT without notify_deleted and DELETED with it', () => {
     const plain = stateJobs(cfg(), { scope: 'INSTANCE', name: 'VI_1', state: 'DELETED', priority: 100 });
     expect(plain.map((j) => (j.kind === 'script' ? j.argv[0] : j.kind))).toEqual(['/etc/ka/fault.sh', '/etc/ka/notify.sh', 'fifo', 'mail']);
-    const c = cfg();
-    c.targets[0] = { ...c.targets[0]!, notifyDeleted: true, scripts: { ...c.targets[0]!.scripts, deleted: { argv: ['/etc/ka/deleted.sh'] } } };
+    const base = cfg();
+    const c = { ...base, targets: [{ ...base.targets[0]!, notifyDeleted: true, scripts: { ...base.targets[0]!.scripts, deleted: { argv: ['/etc/ka/deleted.sh'] } } }, ...base.targets.slice(1)] };
     const del = stateJobs(c, { scope: 'INSTANCE', name: 'VI_1', state: 'DELETED', priority: 100 });
     expect(del.map((j) => (j.kind === 'script' ? j.argv.join(' ') : j.kind === 'fifo' ? j.line : j.kind))).toEqual([
       '/etc/ka/deleted.sh',
       '/etc/ka/notify.sh INSTANCE VI_1 DELETED 100',
       'INSTANCE "VI_1" DELETED 100',
     ]);
+  });
+
+  it('finds each target among many by scope and name, the first of a key winning, and follows a new targets list', () => {
+    const base = cfg({ fifos: [], mail: undefined });
+    const many = Array.from({ length: 1000 }, (_, k) => ({ ...base.targets[0]!, name: `VI_${k + 1}`, scripts: { master: { argv: [`/etc/ka/master-${k + 1}.sh`] } } }));
+    const shadowed = { ...many[499]!, scripts: { master: { argv: ['/etc/ka/shadowed.sh'] } } };
+    const c = { ...base, targets: [...many, shadowed, { ...base.targets[1]!, name: 'VI_7' }] };
+    const argv = (conf: NotifierConfig, scope: 'INSTANCE' | 'GROUP', name: string) =>
+      stateJobs(conf, { scope, name, state: 'MASTER', priority: 100 }).map((j) => (j.kind === 'script' ? j.argv.join(' ') : j.kind));
+    expect(argv(c, 'INSTANCE', 'VI_1000')).toEqual(['/etc/ka/master-1000.sh']);
+    expect(argv(c, 'INSTANCE', 'VI_500')).toEqual(['/etc/ka/master-500.sh']);
+    // A GROUP of an instance's name is another target.
+    expect(argv(c, 'GROUP', 'VI_7')).toEqual(['/etc/ka/g.sh GROUP VI_7 MASTER 0']);
+    expect(argv(c, 'INSTANCE', 'VI_1001')).toEqual([]);
+    // A reconfigure hands over a new list: its targets, not the old list's.
+    const next = { ...c, targets: [{ ...many[0]!, scripts: { master: { argv: ['/etc/ka/new.sh'] } } }] };
+    expect(argv(next, 'INSTANCE', 'VI_1')).toEqual(['/etc/ka/new.sh']);
+    expect(argv(next, 'INSTANCE', 'VI_1000')).toEqual([]);
+    expect(argv(c, 'INSTANCE', 'VI_1')).toEqual(['/etc/ka/master-1.sh']);
   });
 
   it('no_email_faults suppresses FAULT mail', () => {
