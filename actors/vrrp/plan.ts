@@ -9,6 +9,7 @@ import type { TrackerInput } from '../../machines/track/tracker.machine.js';
 import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
 import type { InterfaceInfo } from '../ports.js';
 import type { ScriptPolicy } from '../io-env.js';
+import { parseIp } from '../../protocol/addr.js';
 import { notifyMailSettings } from '../notify-mail.js';
 import { NOTIFIER_ID, trackerId } from '../names.js';
 import { groupId, instanceId } from './names.js';
@@ -199,3 +200,37 @@ export function vipAddresses(plan: VrrpPlan): ReadonlySet<string> {
   }
   return set;
 }
+
+const vipOwnerMaps = new WeakMap<VrrpPlan, ReadonlyMap<string, readonly InstancePlan[]>>();
+
+/** The key of an address on an interface for vipOwners: the address's bytes, so that every way of
+ *  writing an IPv6 address is one key; undefined for text that is not an address. */
+export function vipKey(ifname: string, address: string): string | undefined {
+  const ip = parseIp(address);
+  return ip ? `${ifname} ${ip.bytes.join('.')}` : undefined;
+}
+
+/**
+ * The instances with a VIP or E-VIP at each address on each interface (vipKey), in the plan's
+ * order, made once per plan. An address event is matched against these few, not against every
+ * instance's lists: stopping 1,000 masters removes 1,000 VIPs, and a walk over all instances per
+ * removal was a million lookups.
+ */
+export function vipOwners(plan: VrrpPlan): ReadonlyMap<string, readonly InstancePlan[]> {
+  let map = vipOwnerMaps.get(plan);
+  if (!map) {
+    const all = new Map<string, InstancePlan[]>();
+    for (const p of plan.instances.values()) {
+      for (const v of [...p.io.vips, ...p.io.excludedVips]) {
+        const key = vipKey(v.ifname, v.address);
+        if (key === undefined) continue;
+        const owners = all.get(key);
+        if (!owners) all.set(key, [p]);
+        else if (owners[owners.length - 1] !== p) owners.push(p);
+      }
+    }
+    vipOwnerMaps.set(plan, (map = all));
+  }
+  return map;
+}
+

@@ -28,7 +28,7 @@ import { instanceIoEnv, instanceLogic, type InstanceIoEnv } from './instance-io.
 import { groupId, instanceId, socketId, trackingId } from './names.js';
 import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
 import type { InstancePlan } from './plan-instance.js';
-import { buildPlan, vipAddresses, type VrrpPlan } from './plan.js';
+import { buildPlan, vipAddresses, vipKey, vipOwners, type VrrpPlan } from './plan.js';
 import { reloadSteps, type ReloadParts } from './reload.js';
 import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
 import { socketSpecs } from './sockets.js';
@@ -248,9 +248,11 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
    */
   private onAddressRemoved(ifname: string, cidr: string): void {
     const address = cidr.split('/')[0]!;
-    for (const p of this.io?.instances.values() ?? []) {
+    const key = vipKey(ifname, address);
+    if (!this.io || key === undefined) return;
+    // The first MASTER, in the plan's order, with this VIP on this interface (vipOwners).
+    for (const p of vipOwners(this.io).get(key) ?? []) {
       if (this.instanceState(p.name) !== 'MASTER') continue;
-      if (![...p.io.vips, ...p.io.excludedVips].some((v) => v.ifname === ifname && sameAddress(v.address, address))) continue;
       if (p.io.noTrackVips?.some((v) => sameAddress(v, address))) return;
       this.sink.log('detail', `Netlink reflector reports IP ${address} removed from ${ifname}`);
       this.child(instanceId(p.name))?.send({ type: 'net.vipDeleted', address });

@@ -145,10 +145,11 @@ export class FakeNode {
     for (const w of [...this.linkWatchers]) w({ type: 'link.deleted', ifname: 'eth0', index: this.ifindex });
   }
 
-  /** `ip addr del <cidr> dev eth0` by an operator: the address goes and the watchers hear RTM_DELADDR. */
-  deleteAddress(cidr: string): void {
+  /** `ip addr del <cidr> dev eth0` by an operator: the address goes and the watchers hear RTM_DELADDR
+   *  (its address as `reportedAs`, when the kernel writes it another way, and on `ifname`). */
+  deleteAddress(cidr: string, event: { reportedAs?: string; ifname?: string } = {}): void {
     if (!this.addresses.delete(cidr)) return;
-    for (const w of [...this.linkWatchers]) w({ type: 'address.removed', ifname: 'eth0', address: cidr });
+    for (const w of [...this.linkWatchers]) w({ type: 'address.removed', ifname: event.ifname ?? 'eth0', address: event.reportedAs ?? cidr });
   }
 
   /** eth0 created again, up, with a new index. */

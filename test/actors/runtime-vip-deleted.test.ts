@@ -72,4 +72,41 @@ describe('a VIP deleted from the interface', () => {
     expect(a.logLines().some((l) => /Netlink reflector/.test(l))).toBe(false);
     expect(b.logLines().some((l) => /Netlink reflector/.test(l))).toBe(false);
   });
+
+  it('an IPv6 VIP reported in another spelling is the VIP; the same address on another interface is not', () => {
+    const v6 = (prio: number) => vi1(prio).replace('198.51.100.100/24', '2001:db8:0:0::64/64');
+    const { lan, a, rtA, states } = twoNodes(v6(150), v6(100));
+    lan.clock.runUntil(6000);
+    expect(rtA.status()[0]!.state).toBe('MASTER');
+    const held = [...a.addresses].find((c) => c.endsWith('/64') && c.startsWith('2001:db8'))!;
+    const n = states().length;
+    a.deleteAddress(held, { reportedAs: '2001:db8:0:0:0:0:0:64/64', ifname: 'eth1' });
+    lan.clock.runUntil(7000);
+    expect(states().length).toBe(n);
+    a.addresses.add(held);
+    const t0 = lan.clock.now();
+    a.deleteAddress(held, { reportedAs: '2001:db8:0:0:0:0:0:64/64' });
+    lan.clock.runUntil(t0 + 100);
+    expect(states().slice(n).map(([, node, to, reason]) => [node, to, reason])).toEqual([['a', 'BACKUP', 'vip-deleted']]);
+    expect(a.logLines()).toContain('Netlink reflector reports IP 2001:db8:0:0:0:0:0:64 removed from eth0');
+  });
+
+  it('with several instances, only the one holding the VIP reacts', () => {
+    const two = (prio: number) => `${vi1(prio)}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  priority ${prio}
+  advert_int 1
+  virtual_ipaddress { 198.51.100.101/24 }
+}`;
+    const { lan, a, rtA, states } = twoNodes(two(150), two(100));
+    lan.clock.runUntil(6000);
+    expect(rtA.status().map((s) => s.state)).toEqual(['MASTER', 'MASTER']);
+    const n = states().length;
+    a.deleteAddress('198.51.100.101/24');
+    lan.clock.runUntil(lan.clock.now() + 100);
+    expect(states().slice(n).map(([, node, to, reason]) => [node, to, reason])).toEqual([['a', 'BACKUP', 'vip-deleted']]);
+    expect(rtA.status().map((s) => [s.name, s.state])).toEqual([['VI_1', 'MASTER'], ['VI_2', 'BACKUP']]);
+  });
 });
