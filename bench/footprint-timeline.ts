@@ -3,7 +3,8 @@
  * other in the footprint lab (-P, N masters at advert 1 s, bench/lib/footprint.ts), each
  * process's CPU (the sum of /proc/PID/task/*∕schedstat, nanoseconds) read every second from the
  * moment every VIP is up, for --seconds. Prints one row per second (ms of CPU per process and in
- * all), then the total over the footprint bench's window (+3 s, 20 s) and over the later
+ * all, and of the VRRP child's main thread alone: the rest of the child's is V8's worker threads,
+ * concurrent marking and compilation), then the total over the footprint bench's window (+3 s, 20 s) and over the later
  * seconds, so a one-off cost after start-up can be told from the steady state. Root only.
  *
  *   npx tsx bench/footprint-timeline.ts [--instances 1000] [--seconds 40] [--rounds 1]
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, waitFor } from '../test/helpers/netns.js';
 import { buildFootprintLab, flushVips, footprintConf, vipCount } from './lib/footprint.js';
 import { pidsOf, startDaemon, type ImplName } from './lib/implementations.js';
-import { contextSwitches, threadCpuSeconds } from './lib/procstat.js';
+import { contextSwitches, mainThreadCpuSeconds, threadCpuSeconds } from './lib/procstat.js';
 import { flag } from './lib/flags.js';
 
 const n = Number(flag('instances', '1000'));
@@ -31,15 +32,18 @@ async function timeline(lab: NetnsLab, node: string, impl: ImplName, dir: string
     const pids = [p.parent!, p.vrrp!];
     let prev = pids.map(threadCpuSeconds);
     let prevCs = contextSwitches(p.vrrp!);
+    let prevMain = mainThreadCpuSeconds(p.vrrp!);
     const rows: number[][] = [];
     const t0 = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await sleep(t0 + s * 1000 - performance.now());
       const now = pids.map(threadCpuSeconds);
       const cs = contextSwitches(p.vrrp!);
-      rows.push([...now.map((v, i) => (v - prev[i]!) * 1000), cs - prevCs]);
+      const main = mainThreadCpuSeconds(p.vrrp!);
+      rows.push([...now.map((v, i) => (v - prev[i]!) * 1000), cs - prevCs, (main - prevMain) * 1000]);
       prev = now;
       prevCs = cs;
+      prevMain = main;
     }
     return rows;
   } finally {
@@ -60,9 +64,10 @@ async function main(): Promise<void> {
       await sleep(1000);
       const theirs = await timeline(lab, fl.node, 'keepalived', dir, `r${r}`);
       await sleep(1000);
-      console.log(`\nround ${r + 1}: CPU ms per second (parent, VRRP child, all) and the VRRP child's context switches, load ${load()}`);
-      console.log('  second   keepalived-ts                 keepalived');
-      const cell = (row: number[]): string => `${row.slice(0, 2).map((v) => v.toFixed(1).padStart(6)).join(' ')} ${(row[0]! + row[1]!).toFixed(1).padStart(7)} ${String(row[2]).padStart(5)}`;
+      console.log(`\nround ${r + 1}: CPU ms per second (parent, VRRP child, all, the VRRP child's main thread) and the VRRP child's context switches, load ${load()}`);
+      console.log('  second   keepalived-ts                        keepalived');
+      const cell = (row: number[]): string =>
+        `${row.slice(0, 2).map((v) => v.toFixed(1).padStart(6)).join(' ')} ${(row[0]! + row[1]!).toFixed(1).padStart(7)} ${row[3]!.toFixed(1).padStart(6)} ${String(row[2]).padStart(5)}`;
       for (let s = 0; s < seconds; s++) console.log(`  +${String(s + 1).padStart(3)}  ${cell(ours[s]!)}      ${cell(theirs[s]!)}`);
       const sum = (rows: number[][], from: number, to: number): number => rows.slice(from, to).reduce((k, row) => k + row[0]! + row[1]!, 0);
       const perMin = (ms: number, secs: number): string => ((ms / 1000) * (60 / secs)).toFixed(2);
@@ -75,7 +80,11 @@ async function main(): Promise<void> {
         const a = sum(ours, from, to);
         const b = sum(theirs, from, to);
         const cs = (rows: number[][]): string => (rows.slice(from, to).reduce((k, row) => k + row[2]!, 0) / (to - from)).toFixed(0);
-        console.log(`  ${what}: keepalived-ts ${perMin(a, to - from)} s/min, keepalived ${perMin(b, to - from)} s/min, ratio ${(a / b).toFixed(2)}; VRRP child context switches ${cs(ours)}/s against ${cs(theirs)}/s`);
+        const main = (rows: number[][]): number => rows.slice(from, to).reduce((k, row) => k + row[3]!, 0);
+        console.log(
+          `  ${what}: keepalived-ts ${perMin(a, to - from)} s/min, keepalived ${perMin(b, to - from)} s/min, ratio ${(a / b).toFixed(2)}; ` +
+            `VRRP child's main thread ${perMin(main(ours), to - from)} against ${perMin(main(theirs), to - from)} s/min; VRRP child context switches ${cs(ours)}/s against ${cs(theirs)}/s`,
+        );
       }
     }
   } finally {

@@ -82,6 +82,16 @@ export function threadCpuSeconds(pid: number): number {
   return ns / 1e9;
 }
 
+/** CPU seconds of the process's main thread alone (its task whose id is the pid): the rest of
+ *  threadCpuSeconds is V8's and libuv's worker threads (concurrent marking, compilation). */
+export function mainThreadCpuSeconds(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return 0;
+  }
+}
+
 /** Voluntary + involuntary context switches summed over the process's threads. */
 export function contextSwitches(pid: number): number {
   let sum = 0;
