@@ -233,4 +233,3 @@ export function vipOwners(plan: VrrpPlan): ReadonlyMap<string, readonly Instance
   }
   return map;
 }
-

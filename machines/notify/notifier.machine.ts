@@ -169,7 +169,10 @@ function targetOf(cfg: NotifierConfig, scope: NotifyScope, name: string): Notify
   if (!index) {
     index = new Map();
     // The first of a key wins, as find() did.
-    for (const t of cfg.targets) if (!index.has(`${t.scope}/${t.name}`)) index.set(`${t.scope}/${t.name}`, t);
+    for (const t of cfg.targets) {
+      const key = `${t.scope}/${t.name}`;
+      if (!index.has(key)) index.set(key, t);
+    }
     targetIndexes.set(cfg.targets, index);
   }
   return index.get(`${scope}/${name}`);
