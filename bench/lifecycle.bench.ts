@@ -7,7 +7,9 @@
  *  - reload: rt.reload() with one instance changed (VI_1 gains a VIP) → the reload is done
  *    (the 'reloads' counter), with the state transitions and the VIPs removed meanwhile
  *    (targets: 0 transitions, 0 VIPs removed, < 200 ms);
- *  - stop: rt.stop() → 'runtime.stopped' (target < 1 s at 1,000).
+ *  - stop: rt.stop() → 'runtime.stopped' (target < 1 s at 1,000);
+ *  - start-up after a crash: the same start-up with every VIP already on its interface, as a
+ *    killed predecessor leaves them, so the start-up sweep finds and removes all of them first.
  *
  *   npx tsx bench/lifecycle.bench.ts [--instances 100,1000]
  *
@@ -37,12 +39,16 @@ interface Figures {
   stopMs: number;
 }
 
-function scenario(n: number): string {
+function scenario(n: number, leftovers = false): string {
   const conf = footprintConf(n);
   const changed = conf.replace('    203.0.113.1/32\n  }', '    203.0.113.1/32\n    203.0.113.201/32\n  }');
   const links = Math.ceil(n / 250);
   const segs = Array.from({ length: links }, (_, i) => `  s${i}: { delay: 0.2ms }`).join('\n');
-  const nics = Array.from({ length: links }, (_, i) => `n${i}: { segment: s${i}, address: 198.51.100.${64 * i + 1}/26 }`).join(', ');
+  // footprintConf: instance k is on link k / 250 with VIP 203.0.113.(k % 250 + 1)/32.
+  const vipsOn = (i: number): string[] => Array.from({ length: Math.min(250, n - 250 * i) }, (_, k) => `203.0.113.${k + 1}/32`);
+  const nics = Array.from({ length: links }, (_, i) =>
+    leftovers ? `n${i}: { segment: s${i}, addresses: [198.51.100.${64 * i + 1}/26, ${vipsOn(i).join(', ')}] }` : `n${i}: { segment: s${i}, address: 198.51.100.${64 * i + 1}/26 }`,
+  ).join(', ');
   return `name: lifecycle ${n}
 seed: 1
 duration: 60s
@@ -64,7 +70,7 @@ ${indent(changed, '        ')}
 `;
 }
 
-function measure(n: number): Figures {
+function measure(n: number, leftovers = false): Figures {
   const f: Figures = { startMs: NaN, reloadMs: NaN, reloadTransitions: 0, reloadVipsRemoved: 0, stopMs: NaN };
   const createRuntime: CreateRuntime = (ports, model, opts) => {
     const rt = createDaemonRuntime(ports, model, opts);
@@ -120,7 +126,7 @@ function measure(n: number): Figures {
     return wrapped;
   };
   // The text replaces an example's (loadScenarioFile reads a file; nothing else of it is used).
-  const loaded = loadScenarioFile(new URL('../examples/default.yaml', import.meta.url).pathname, { name: `lifecycle-${n}`, edit: () => scenario(n) });
+  const loaded = loadScenarioFile(new URL('../examples/default.yaml', import.meta.url).pathname, { name: `lifecycle-${n}`, edit: () => scenario(n, leftovers) });
   if (!loaded.scenario) throw new Error(loaded.errors.join('\n'));
   runScenario(loaded.scenario, { createRuntime, checks: false });
   return f;
@@ -136,5 +142,7 @@ for (const n of counts) {
     `${' '.repeat(17)} reload, one instance changed: ${f.reloadMs.toFixed(0)} ms CPU, ${f.reloadTransitions} transitions, ${f.reloadVipsRemoved} VIPs removed${n >= 1000 ? ` (< 200 ms, 0, 0: ${ok(f.reloadMs < 200 && f.reloadTransitions === 0 && f.reloadVipsRemoved === 0)})` : ''}`,
   );
   console.log(`${' '.repeat(17)} stop: ${f.stopMs.toFixed(0)} ms CPU${n >= 1000 ? ` (< 1000: ${ok(f.stopMs < 1000)})` : ''}`);
+  const crashed = measure(n, true);
+  console.log(`${' '.repeat(17)} start-up after a crash (every VIP left on its interface, swept first): ${crashed.startMs.toFixed(0)} ms CPU${n >= 1000 ? ` (< 1000: ${ok(crashed.startMs < 1000)})` : ''}`);
 }
 console.log(`load average at end ${load()}`);

@@ -34,16 +34,37 @@ export interface LeftoverVip {
 /** Longest wait for the removals before start-up goes on regardless. */
 export const SWEEP_TIMEOUT_MS = 3000;
 
-/** Configured VIPs of non-owner instances that are on their interface now. */
+/**
+ * Configured VIPs of non-owner instances that are on their interface now. Each interface's
+ * addresses are read once into a map by canonical address: after a crash at 1,000 instances,
+ * 1,000 VIPs each compared with the 250 addresses of its interface took 0.1 s of start-up.
+ */
 export function leftoverVips(plan: VrrpPlan, interfaces: readonly InterfaceInfo[]): LeftoverVip[] {
   const out: LeftoverVip[] = [];
+  const onInterface = new Map<string, Map<string, string>>();
+  const present = (ifname: string): Map<string, string> | undefined => {
+    let byAddress = onInterface.get(ifname);
+    if (byAddress) return byAddress;
+    const itf = interfaces.find((i) => i.name === ifname);
+    if (!itf) return undefined;
+    byAddress = new Map();
+    for (const cidr of itf.addresses) {
+      const address = canonicalIp(cidr.split('/')[0]!);
+      // The first of an address wins, as a search from the start would find it.
+      if (address !== undefined && !byAddress.has(address)) byAddress.set(address, cidr);
+    }
+    onInterface.set(ifname, byAddress);
+    return byAddress;
+  };
+  const taken = new Set<string>();
   for (const p of plan.instances.values()) {
     if (p.input.basePriority === VRRP_PRIORITY_OWNER) continue;
     for (const vip of [...p.io.vips, ...p.io.excludedVips]) {
-      const itf = interfaces.find((i) => i.name === vip.ifname);
-      const found = itf?.addresses.find((cidr) => canonicalIp(cidr.split('/')[0]!) === vip.address);
+      const found = present(vip.ifname)?.get(vip.address);
       if (!found) continue;
-      if (out.some((o) => o.spec.ifname === vip.ifname && o.spec.address === vip.address)) continue;
+      const key = `${vip.ifname} ${vip.address}`;
+      if (taken.has(key)) continue;
+      taken.add(key);
       out.push({ instance: p.name, spec: { address: vip.address, prefixLength: Number(found.split('/')[1] ?? vip.prefixLength), family: vip.family, ifname: vip.ifname } });
     }
   }

@@ -28,6 +28,19 @@ vrrp_instance OWNER {
     expect(leftoverVips(plan, [])).toEqual([]);
   });
 
+  it('with the same VIP in two instances and twice on the interface: reported once, for the first instance, at the first address\'s prefix', () => {
+    const conf = `${vi1(100)}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress { 198.51.100.100/24 }
+}`;
+    const ifs = eth0(['198.51.100.100/30', '198.51.100.100/32']);
+    const { plan } = buildPlan(model(conf), ifs, { hostname: 'a' });
+    expect(leftoverVips(plan, ifs)).toEqual([{ instance: 'VI_1', spec: { address: '198.51.100.100', prefixLength: 30, family: 4, ifname: 'eth0' } }]);
+  });
+
   it("keepalived's start-up lines (-D): each interface's own addresses once, then every non-owner instance's removal lines, leftovers or not", () => {
     const conf = `${vi1(100, 'virtual_ipaddress_excluded { 2001:db8::7/64 }\n  virtual_routes { 203.0.113.0/24 via 198.51.100.254 }')}
 vrrp_instance VI_2 {
