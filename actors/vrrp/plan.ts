@@ -9,7 +9,7 @@ import type { TrackerInput } from '../../machines/track/tracker.machine.js';
 import type { SyncGroupInput } from '../../machines/vrrp/sync-group.machine.js';
 import type { InterfaceInfo } from '../ports.js';
 import type { ScriptPolicy } from '../io-env.js';
-import { parseIp } from '../../protocol/addr.js';
+import { canonicalIp } from '../../protocol/addr.js';
 import { notifyMailSettings } from '../notify-mail.js';
 import { NOTIFIER_ID, trackerId } from '../names.js';
 import { groupId, instanceId } from './names.js';
@@ -203,11 +203,11 @@ export function vipAddresses(plan: VrrpPlan): ReadonlySet<string> {
 
 const vipOwnerMaps = new WeakMap<VrrpPlan, ReadonlyMap<string, readonly InstancePlan[]>>();
 
-/** The key of an address on an interface for vipOwners: the address's bytes, so that every way of
+/** The key of an address on an interface for vipOwners: its canonical text, so that every way of
  *  writing an IPv6 address is one key; undefined for text that is not an address. */
 export function vipKey(ifname: string, address: string): string | undefined {
-  const ip = parseIp(address);
-  return ip ? `${ifname} ${ip.bytes.join('.')}` : undefined;
+  const canonical = canonicalIp(address);
+  return canonical === undefined ? undefined : `${ifname} ${canonical}`;
 }
 
 /**

@@ -75,7 +75,7 @@ export function rssOf(pids: readonly number[]): ProcessRss[] {
 export function threadCpuSeconds(pid: number): number {
   let ns = 0;
   try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    for (const t of readdirSync(`/proc/${pid}/task`)) ns += taskRunNs(pid, t);
   } catch {
     /* exited */
   }
@@ -86,10 +86,15 @@ export function threadCpuSeconds(pid: number): number {
  *  threadCpuSeconds is V8's and libuv's worker threads (concurrent marking, compilation). */
 export function mainThreadCpuSeconds(pid: number): number {
   try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+    return taskRunNs(pid, String(pid)) / 1e9;
   } catch {
     return 0;
   }
+}
+
+/** Nanoseconds one task (thread) of `pid` has run, the first field of its schedstat. */
+function taskRunNs(pid: number, tid: string): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
 }
 
 /** Voluntary + involuntary context switches summed over the process's threads. */
