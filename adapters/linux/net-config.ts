@@ -1,7 +1,7 @@
 /**
  * The NetConfig port on Linux: routes and rules through rtnetlink (`netlink` 0.3.0's
  * RtNetlinkSocket, created inside the configured namespace), interfaces() through a synchronous
- * dump, watch() through link-watch.ts.
+ * dump, watch() through one link-watch.ts monitor shared by every watcher of the namespace.
  *
  * Addresses are requested synchronously on the dump socket (RtnlDump.request), as keepalived's
  * netlink_talk does: the kernel answers inside sendmsg(2), so adding a VIP costs two system calls
@@ -232,7 +232,20 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
     settle(what, () => (add ? sock().newRule(data, attrs, ADD) : sock().delRule(data, attrs, DEL)), done);
   };
 
+  // One rtnetlink monitor socket for every watcher of this namespace: each event is read and
+  // decoded once and handed to the watchers in subscription order (as the simulator's port does),
+  // instead of one socket per watcher each reading (and the kernel copying) every event. The
+  // socket opens with the first watcher and closes with the last.
   const watchers = new Set<() => void>();
+  // A watcher subscribed while an event is being handed out does not get that event (with a
+  // socket of its own it would not have either): each listener carries its subscription number.
+  const listeners = new Map<(e: LinkEvent) => void, number>();
+  let subscribed = 0;
+  let stopMonitor: (() => void) | undefined;
+  const dispatch = (e: LinkEvent): void => {
+    const last = subscribed;
+    for (const [l, n] of listeners) if (n <= last) l(e);
+  };
   return {
     interfaces: () => rtnl.interfaces(),
     addAddress: (a, done) => address(a, true, done),
@@ -242,10 +255,17 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
     addRule: (r, done) => rule(r, true, done),
     removeRule: (r, done) => rule(r, false, done),
     watch(onEvent: (e: LinkEvent) => void) {
-      const stop = watchLinks(rtnl, netns, onEvent, onError);
+      // A wrapper per subscription, so the same function subscribed twice is two listeners.
+      const listener = (e: LinkEvent): void => onEvent(e);
+      stopMonitor ??= watchLinks(rtnl, netns, dispatch, onError);
+      listeners.set(listener, ++subscribed);
       const unwatch = (): void => {
-        watchers.delete(unwatch);
-        stop();
+        if (!watchers.delete(unwatch)) return;
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          stopMonitor?.();
+          stopMonitor = undefined;
+        }
       };
       watchers.add(unwatch);
       return unwatch;

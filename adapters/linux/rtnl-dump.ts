@@ -147,6 +147,8 @@ export class RtnlDump {
   /** A link watcher started (+1) or stopped (-1): while one runs, link lists are kept longer. */
   watched(delta: 1 | -1): void {
     this.watchers = Math.max(0, this.watchers + delta);
+    // Unwatched, no event says when a kept list goes stale: it lasts one turn again, from now.
+    if (this.watchers === 0) this.invalidate();
   }
 
   /** Forget the reused lists (on every link/address event and after every change we make). */

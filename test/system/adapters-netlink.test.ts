@@ -3,6 +3,7 @@
  * v6 nodad), routes, rules, link/address events (down/up, delete/recreate with a new index) and
  * the runtime's start-up sweep of leftover VIPs over it. Every change is checked with `ip -j`. Root only.
  */
+import { readdirSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressSpec, LinkEvent, Ports } from '../../actors/ports.js';
@@ -154,6 +155,62 @@ describe.skipIf(!isRoot)(rootTitle('Linux NetConfig over rtnetlink'), () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(events.length).toBe(count);
     await lab.exec(a, ['ip', 'link', 'set', 'kd-n', 'up']);
+  });
+
+  it('watchers share one monitor socket: each gets every event once, in subscription order; one subscribed mid-event waits for the next; the last one closes it', async () => {
+    const isSocket = (fd: string): boolean => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+      } catch {
+        return false; // closed since the listing
+      }
+    };
+    const sockets = (): number => readdirSync('/proc/self/fd').filter(isSocket).length;
+    const before = sockets();
+    const seen: string[] = [];
+    const late: LinkEvent[] = [];
+    let stopLate: (() => void) | undefined;
+    // Only this test's address: the link and link-local events of the test before may still come.
+    const ours = (e: LinkEvent): boolean => (e.type === 'address.added' || e.type === 'address.removed') && e.address === '198.51.100.79/24';
+    const addressOf = (e: LinkEvent): string => (e.type === 'address.added' || e.type === 'address.removed' ? `${e.type} ${e.address}` : e.type);
+    const stops = [
+      net.watch((e) => ours(e) && seen.push(`first ${addressOf(e)}`)),
+      net.watch((e) => {
+        if (!ours(e)) return;
+        seen.push(`second ${addressOf(e)}`);
+        // Subscribing while an event is handed out: that event is not this watcher's.
+        stopLate ??= net.watch((x) => ours(x) && late.push(x));
+      }),
+      net.watch((e) => ours(e) && seen.push(`third ${addressOf(e)}`)),
+    ];
+    try {
+      expect(sockets()).toBe(before + 1);
+      await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.79/24', 'dev', 'kd-n']);
+      await waitFor(() => seen.length >= 3, { timeoutMs: 5000, what: 'the address event at the three watchers' });
+      expect(seen).toEqual(['first address.added 198.51.100.79/24', 'second address.added 198.51.100.79/24', 'third address.added 198.51.100.79/24']);
+      expect(late).toEqual([]);
+      stops[0]!();
+      await lab.exec(a, ['ip', 'addr', 'del', '198.51.100.79/24', 'dev', 'kd-n']);
+      await waitFor(() => late.length >= 1 && seen.length >= 5, { timeoutMs: 5000, what: 'the removal at the remaining watchers' });
+      expect(seen.slice(3)).toEqual(['second address.removed 198.51.100.79/24', 'third address.removed 198.51.100.79/24']);
+      expect(late.map(addressOf)).toEqual(['address.removed 198.51.100.79/24']);
+    } finally {
+      for (const stop of stops) stop();
+      stopLate?.();
+    }
+    expect(sockets()).toBe(before);
+    // A watch after the last one stopped opens the monitor again.
+    const again: LinkEvent[] = [];
+    const stop = net.watch((e) => again.push(e));
+    try {
+      expect(sockets()).toBe(before + 1);
+      await lab.exec(a, ['ip', 'addr', 'add', '198.51.100.79/24', 'dev', 'kd-n']);
+      await waitFor(() => again.some((e) => e.type === 'address.added' && e.address === '198.51.100.79/24'), { timeoutMs: 5000, what: 'the event after re-watching' });
+      await lab.exec(a, ['ip', 'addr', 'del', '198.51.100.79/24', 'dev', 'kd-n']);
+    } finally {
+      stop();
+    }
+    expect(sockets()).toBe(before);
   });
 
   it('a watched link list is reused across turns and dropped at the next link event (a MAC change shows at once)', async () => {
