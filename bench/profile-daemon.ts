@@ -10,7 +10,10 @@
  *    share of each package (xstate, our directories, node internals, GC).
  *
  *   npx tsx bench/profile-daemon.ts [--instances 1000] [--seconds 20] [--top 20] [--heap] [--cpu-only] [--keep DIR]
- *                                   [--slice FROM,TO]
+ *                                   [--slice FROM,TO] [--dist]
+ *
+ * --dist runs the built daemon (dist/, after `npm run build`) as the footprint bench does; without
+ * it the sources run through tsx, whose transpiling is in the start-up figures.
  *
  * --slice FROM,TO also prints the window from FROM to TO seconds after every VIP is up (for
  * example 4.5,6.5 for the garp_master_delay burst of a footprint run).
@@ -37,6 +40,8 @@ const slice = flag('slice', '')
 const heap = process.argv.includes('--heap');
 /** --cpu-only: no profiler (its sampling costs CPU too); only the CPU seconds per phase. */
 const cpuOnly = process.argv.includes('--cpu-only');
+/** --dist: run the built daemon (dist/, `npm run build`) as the footprint bench does, not the sources through tsx. */
+const fromDist = process.argv.includes('--dist');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -106,7 +111,8 @@ async function main(): Promise<void> {
     writeFileSync(`${base}.conf`, footprintConf(n));
     const pidFiles = { parent: `${base}.pid`, vrrp: `${base}-vrrp.pid` };
     const t0 = Date.now();
-    const proc = lab.spawn(fl.node, [process.execPath, ...profFlags, '--import', 'tsx', join(ROOT, 'adapters/node/cli.ts'), '-n', '-l', '-P', '-f', `${base}.conf`, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', `${base}-checkers.pid`], { TMPDIR: dir });
+    const cli = fromDist ? [join(ROOT, 'dist/adapters/node/cli.js')] : ['--import', 'tsx', join(ROOT, 'adapters/node/cli.ts')];
+    const proc = lab.spawn(fl.node, [process.execPath, ...profFlags, ...cli, '-n', '-l', '-P', '-f', `${base}.conf`, '-p', pidFiles.parent, '-r', pidFiles.vrrp, '-c', `${base}-checkers.pid`], { TMPDIR: dir });
     const d = { proc };
     const vipCount = async (): Promise<number> => {
       const links = await lab.ipJson<Array<{ addr_info?: Array<{ local: string }> }>>(fl.node, ['addr', 'show']);
@@ -143,7 +149,7 @@ async function main(): Promise<void> {
       { timeoutMs: 30_000, intervalMs: 10, what: 'daemon exit' },
     );
     await d.proc.stop(2000);
-    console.log(`  ${n} VIPs up after ${tUp - t0} ms (launch through tsx included); load average ${load()}`);
+    console.log(`  ${n} VIPs up after ${tUp - t0} ms (launch${fromDist ? ', from dist/' : ' through tsx'} included); load average ${load()}`);
     for (const k of ['parent', 'vrrp'] as const) {
       console.log(
         `  ${k.padEnd(6)} CPU s: start-up ${startCpu[k].toFixed(2)}, steady ${(s1[k] - s0[k]).toFixed(2)} over ${((tS1 - tS0) / 1000).toFixed(1)} s (${(((s1[k] - s0[k]) / ((tS1 - tS0) / 1000)) * 60).toFixed(2)} s/min), stop ${(last[k] - s1[k]).toFixed(2)} (SIGTERM → exit ${gone[k] - tS1} ms)`,

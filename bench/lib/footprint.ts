@@ -54,6 +54,9 @@ export interface FootprintSample {
   instances: number;
   /** start → every VIP present */
   startupMs: number;
+  /** CPU seconds of the namespace's processes from their launch to the start of the window
+   *  (every VIP present + 3 s): start-up with its gratuitous ARP bursts and log lines */
+  startupCpuSeconds: number;
   cpuSecondsPerMinute: number;
   rssMiB: number;
   /** The sum of the processes' Pss at the sample where the RSS total peaked (shared pages counted once) */
@@ -145,6 +148,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       impl,
       instances: n,
       startupMs,
+      startupCpuSeconds: t0.cpuSeconds,
       cpuSecondsPerMinute: ((t1.cpuSeconds - t0.cpuSeconds) / wallS) * 60,
       rssMiB: rssKiB / 1024,
       pssMiB: perProcess.reduce((a, p) => a + p.pssKiB, 0) / 1024,
