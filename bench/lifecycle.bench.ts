@@ -11,7 +11,10 @@
  *  - start-up after a crash: the same start-up with every VIP already on its interface, as a
  *    killed predecessor leaves them, so the start-up sweep finds and removes all of them first.
  *
- *   npx tsx bench/lifecycle.bench.ts [--instances 100,1000]
+ *   npx tsx bench/lifecycle.bench.ts [--instances 100,1000] [--track-script]
+ *
+ * --track-script: every instance also tracks one vrrp_script (exit 0, weight 0), so one tracker
+ * has N subscribers (keepalived operators often track one health check from every instance).
  *
  * Prints figures and the load average; asserts nothing.
  */
@@ -24,6 +27,7 @@ import { footprintConf } from './lib/footprint.js';
 import { flag } from './lib/flags.js';
 
 const counts = flag('instances', '100,1000').split(',').map(Number);
+const trackScript = process.argv.includes('--track-script');
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -39,8 +43,16 @@ interface Figures {
   stopMs: number;
 }
 
-function scenario(n: number, leftovers = false): string {
+/** The footprint configuration, with --track-script one vrrp_script tracked by every instance. */
+function config(n: number): string {
   const conf = footprintConf(n);
+  if (!trackScript) return conf;
+  const script = 'vrrp_script chk_shared {\n  script "/usr/local/bin/chk_shared"\n  interval 2\n}\n';
+  return conf.replace('vrrp_instance', `${script}vrrp_instance`).replaceAll('  advert_int 1\n', '  advert_int 1\n  track_script {\n    chk_shared\n  }\n');
+}
+
+function scenario(n: number, leftovers = false): string {
+  const conf = config(n);
   const changed = conf.replace('    203.0.113.1/32\n  }', '    203.0.113.1/32\n    203.0.113.201/32\n  }');
   const links = Math.ceil(n / 250);
   const segs = Array.from({ length: links }, (_, i) => `  s${i}: { delay: 0.2ms }`).join('\n');
@@ -56,7 +68,7 @@ segments:
 ${segs}
 hosts:
   node:
-    nics: { ${nics} }
+    nics: { ${nics} }${trackScript ? '\n    scripts: { chk_shared: 0 }' : ''}
     config: |
 ${indent(conf, '      ')}
 timeline:
@@ -132,7 +144,7 @@ function measure(n: number, leftovers = false): Figures {
   return f;
 }
 
-console.log(`node ${process.version}; load average at start ${load()}`);
+console.log(`node ${process.version}; load average at start ${load()}${trackScript ? '; every instance tracks one vrrp_script' : ''}`);
 measure(10); // warm-up: the JIT, module loading
 for (const n of counts) {
   const f = measure(n);
