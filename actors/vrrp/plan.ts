@@ -12,7 +12,7 @@ import type { ScriptPolicy } from '../io-env.js';
 import { canonicalIp } from '../../protocol/addr.js';
 import { notifyMailSettings } from '../notify-mail.js';
 import { NOTIFIER_ID, trackerId } from '../names.js';
-import { groupId, instanceId } from './names.js';
+import { groupId, instanceId, trackingId } from './names.js';
 import { planInstance, type InstancePlan } from './plan-instance.js';
 import type { StaticConfig } from './static-io.js';
 
@@ -230,6 +230,32 @@ export function vipOwners(plan: VrrpPlan): ReadonlyMap<string, readonly Instance
       }
     }
     vipOwnerMaps.set(plan, (map = all));
+  }
+  return map;
+}
+
+const subscriberMaps = new WeakMap<VrrpPlan, ReadonlyMap<string, readonly string[]>>();
+
+/**
+ * The tracking actors that subscribe to each tracker (trackerId → trackingIds), in the plan's
+ * order, each once: what the subscriptions of start-up add up to. The root spawns each tracker
+ * with its list, so 1,000 instances tracking one script do not grow a list one copy at a time.
+ */
+export function trackerSubscribers(plan: VrrpPlan): ReadonlyMap<string, readonly string[]> {
+  let map = subscriberMaps.get(plan);
+  if (!map) {
+    const all = new Map<string, string[]>();
+    for (const p of plan.instances.values()) {
+      const me = trackingId(p.name);
+      for (const e of p.entries) {
+        const id = trackerId(e.kind, e.name);
+        if (!plan.trackers.has(id)) continue;
+        const list = all.get(id);
+        if (!list) all.set(id, [me]);
+        else if (list[list.length - 1] !== me) list.push(me);
+      }
+    }
+    subscriberMaps.set(plan, (map = all));
   }
   return map;
 }

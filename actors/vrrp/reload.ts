@@ -35,7 +35,7 @@ export interface ReloadParts {
   instanceState(name: string): InstanceStateName | undefined;
   trackingVerdict(name: string): TrackingVerdict | undefined;
   socketChild(plan: VrrpPlan, key: string): ChildSpec;
-  trackerChild(plan: VrrpPlan, id: string, subscribers?: string[]): ChildSpec;
+  trackerChild(plan: VrrpPlan, id: string, subscribers?: readonly string[]): ChildSpec;
   instanceChildren(plans: InstancePlan[]): ChildSpec[];
   trackingChild(p: InstancePlan, startInstance: boolean, extra?: Partial<TrackingInput>): ChildSpec;
 }

@@ -28,7 +28,7 @@ import { instanceIoEnv, instanceLogic, type InstanceIoEnv } from './instance-io.
 import { groupId, instanceId, socketId, trackingId } from './names.js';
 import { watchGroup, watchInstance, watchNotifier, watchTracker, watchTracking, type ObserverContext } from './observers.js';
 import type { InstancePlan } from './plan-instance.js';
-import { buildPlan, vipAddresses, vipKey, vipOwners, type VrrpPlan } from './plan.js';
+import { buildPlan, trackerSubscribers, vipAddresses, vipKey, vipOwners, type VrrpPlan } from './plan.js';
 import { reloadSteps, type ReloadParts } from './reload.js';
 import { vrrpSocketLogic, type SocketActorInput } from './socket-actor.js';
 import { socketSpecs } from './sockets.js';
@@ -119,7 +119,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
       { spawn: () => socketSpecs(ios()).map((s) => this.socketChild(plan, s.key)) },
       { run: () => this.vmacs.configure(ios()) },
       { spawn: () => [{ src: 'vrrp.notifier', systemId: NOTIFIER_ID, input: { ...plan.notifier, env: this.probeEnv } }] },
-      { spawn: () => [...plan.trackers.keys()].map((id) => this.trackerChild(plan, id)) },
+      { spawn: () => [...plan.trackers.keys()].map((id) => this.trackerChild(plan, id, trackerSubscribers(plan).get(id))) },
       { spawn: () => [...plan.groups.values()].map((g) => ({ src: 'vrrp.syncGroup', systemId: groupId(g.name), input: g })) },
       // Instances wait in INIT (adverts ignored) until their tracking child sends vrrp.startup, so
       // they can be spawned in batches: nothing they do depends on which batch they came in.
@@ -212,7 +212,7 @@ class VrrpSubsystem implements Subsystem<VrrpPlan>, ReloadParts {
     return { src: 'vrrp.socket', systemId: socketId(key), input };
   }
 
-  trackerChild(plan: VrrpPlan, id: string, subscribers?: string[]): ChildSpec {
+  trackerChild(plan: VrrpPlan, id: string, subscribers?: readonly string[]): ChildSpec {
     const t = plan.trackers.get(id)!;
     return { src: 'vrrp.tracker', systemId: id, input: { ...t, probe: { ...t.probe, env: this.probeEnv }, ...(subscribers ? { subscribers } : {}) } };
   }

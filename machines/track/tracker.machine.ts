@@ -26,13 +26,15 @@ export interface TrackerInput {
   probe: Record<string, unknown>;
   /** Status before the first probe result; a script with init_fail starts known and failed. */
   initial?: { known: boolean; ok: boolean; value: number };
-  subscribers?: string[];
+  /** Tracking actors (systemIds) already subscribed, in order: the root's plan lists the ones
+   *  start-up will subscribe, a reload the ones that stay. A subscription repeats harmlessly. */
+  subscribers?: readonly string[];
 }
 
 export interface TrackerContext {
   status: TrackerStatus;
   probe: Record<string, unknown>;
-  subscribers: string[];
+  subscribers: readonly string[];
 }
 
 export type TrackerEvent = TrackerUpdateEvent | TrackerNoteEvent | TrackerSubscribeEvent;
@@ -58,6 +60,28 @@ const probeInput = ({ context, self }: { context: TrackerContext; self: AnyActor
 });
 
 const sameStatus = (a: TrackerStatus, u: { ok: boolean; value: number }) => a.known && a.ok === u.ok && a.value === u.value;
+
+/**
+ * Whether `id` is in a subscriber list, through an index per list (a WeakMap, nothing in the
+ * context): a search of the list per subscription made 1,000 instances tracking one script cost
+ * O(n²). The root spawns a tracker with the subscribers its plan knows, so at start-up every
+ * subscription finds itself listed and the list is not copied either.
+ */
+const subscriberIndexes = new WeakMap<readonly string[], Set<string>>();
+const indexOf = (list: readonly string[]): Set<string> => {
+  let index = subscriberIndexes.get(list);
+  if (!index) subscriberIndexes.set(list, (index = new Set(list)));
+  return index;
+};
+const isSubscribed = (list: readonly string[], id: string): boolean => indexOf(list).has(id);
+/** `list` with `id` appended; its index moves to the new list (the old one builds its own if asked). */
+const withSubscriber = (list: readonly string[], id: string): readonly string[] => {
+  const index = indexOf(list);
+  const next = [...list, id];
+  subscriberIndexes.delete(list);
+  subscriberIndexes.set(next, index.add(id));
+  return next;
+};
 
 export const trackerMachine = setup({
   types: {
@@ -90,7 +114,7 @@ export const trackerMachine = setup({
       }
     }),
     addSubscriber: enqueueActions(({ context, enqueue, system }, p: { subscriber: string }) => {
-      if (!context.subscribers.includes(p.subscriber)) enqueue.assign({ subscribers: [...context.subscribers, p.subscriber] });
+      if (!isSubscribed(context.subscribers, p.subscriber)) enqueue.assign({ subscribers: withSubscriber(context.subscribers, p.subscriber) });
       const ref = system.get(p.subscriber) as AnyActorRef | undefined;
       if (ref) enqueue.sendTo(ref, { type: 'tracker.status', status: context.status } satisfies TrackerStatusEvent);
     }),
