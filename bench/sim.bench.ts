@@ -14,13 +14,15 @@
  *    least any design that keeps every instance a statechart with XState timers must pay.
  *    The last line runs the same statecharts with no simulator: the XState cost alone.
  * 4. 1,000 seeds of the three-node chaos scenario, 60 s simulated each, in this process and then
- *    on the worker pool `sim --seeds` uses (--jobs, default one per core). Target: under 60 s wall.
+ *    on the worker pool `sim --seeds` uses (--jobs, default one per core), its workers loading
+ *    dist/ when it is built (`npm run build`; through tsx otherwise). Target: under 60 s wall.
  *
  * Prints figures; asserts nothing (see test/sim for correctness).
  */
 import { cancel, createActor, emit, raise, setup } from 'xstate';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Ports, VrrpSocket } from '../actors/ports.js';
@@ -196,13 +198,17 @@ async function seeds(n: number, jobs: number): Promise<void> {
   let t0 = performance.now();
   const serial = runSeeds(scn, { from: 1, to: n }, { createRuntime: createDaemonRuntime });
   seedsLine(`${n} seeds × 60 s, 3-node chaos, serial`, n, performance.now() - t0, cpuMs() - c0, serial);
-  // The pool as `keepalived-ts sim examples/chaos-three-node.yaml --seeds 1..N --jobs J` runs it (worker start-up included).
-  const worker = new URL(`../adapters/node/commands/sim-seed-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  // The pool as `keepalived-ts sim examples/chaos-three-node.yaml --seeds 1..N --jobs J` runs it
+  // (worker start-up included): from dist/ when it is built, as an operator runs it; otherwise
+  // each worker loads the sources through tsx, whose transpiling is then in the figure.
+  const built = join(root, 'dist/adapters/node/commands/sim-seed-worker.js');
+  const fromDist = import.meta.url.endsWith('.ts') && existsSync(built);
+  const worker = fromDist ? pathToFileURL(built) : new URL(`../adapters/node/commands/sim-seed-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const spec = { argv: ['chaos-three-node.yaml', '--seeds', `1..${n}`], cwd: join(root, 'examples') };
   c0 = cpuMs();
   t0 = performance.now();
   const pooled = await runSeedsPooled({ worker, spec, range: { from: 1, to: n }, jobs });
-  seedsLine(`${n} seeds, worker pool, ${jobs} thread${jobs === 1 ? '' : 's'}`, n, performance.now() - t0, cpuMs() - c0, pooled);
+  seedsLine(`${n} seeds, worker pool, ${jobs} thread${jobs === 1 ? '' : 's'}${fromDist ? ' (dist/)' : ''}`, n, performance.now() - t0, cpuMs() - c0, pooled);
   if (pooled.events !== serial.events || pooled.failing.length !== serial.failing.length) console.log('  ✗ the pool and the serial run disagree (events or failing seeds)');
 }
 
