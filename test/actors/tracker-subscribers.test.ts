@@ -129,4 +129,19 @@ describe('one script tracked by several instances, through the runtime', () => {
     expect(faults.map((f) => f[0])).toEqual([faults[0]![0], faults[0]![0], faults[0]![0]]); // one instant
     expect(t.a.logLines().filter((l) => /Entering FAULT STATE/.test(l))).toEqual(['(VI_1) Entering FAULT STATE', '(VI_2) Entering FAULT STATE', '(VI_3) Entering FAULT STATE']);
   });
+
+  it('a reload that changes the script keeps the instances that track it: the new tracker starts with them and its failure reaches them', () => {
+    const two = (interval: number) => `vrrp_script chk { script "/usr/local/bin/chk"\n interval ${interval} }\n${instances(2, () => 'track_script { chk }')}`;
+    const t = twoNodes(two(1), instances(1, () => ''), false);
+    t.rtA.start();
+    t.lan.clock.runUntil(5000);
+    expect(t.rtA.status().map((s) => s.state)).toEqual(['MASTER', 'MASTER']);
+    // Only the script's interval changes: the instances and their tracking actors stay.
+    t.rtA.reload(model(two(2)));
+    t.lan.clock.runUntil(6000);
+    expect(t.states().filter(([at, n]) => n === 'a' && at > 5000)).toEqual([]);
+    t.a.scripts['/usr/local/bin/chk'] = { exitCode: 1 };
+    t.lan.clock.runUntil(10_000);
+    expect(t.rtA.status().map((s) => s.state)).toEqual(['FAULT', 'FAULT']);
+  });
 });
