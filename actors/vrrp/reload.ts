@@ -10,11 +10,11 @@ import type { ChildSpec } from '../../machines/daemon.machine.js';
 import type { TrackingInput, TrackingVerdict } from '../../machines/track/tracking.machine.js';
 import type { InstanceStateName } from '../../machines/vrrp/types.js';
 import type { Step } from '../subsystem.js';
-import { NOTIFIER_ID, trackerId } from '../names.js';
+import { NOTIFIER_ID } from '../names.js';
 import type { AddressIo } from './address-io.js';
 import { groupId, instanceId, socketId, trackingId } from './names.js';
 import type { InstancePlan } from './plan-instance.js';
-import type { VrrpPlan } from './plan.js';
+import { trackerSubscribers, type VrrpPlan } from './plan.js';
 import { diffPlans } from './reload-diff.js';
 import { sameSocket, socketSpecs } from './sockets.js';
 import type { StaticIo } from './static-io.js';
@@ -51,8 +51,10 @@ export function reloadSteps(parts: ReloadParts, old: VrrpPlan, next: VrrpPlan): 
   const replaced = newSockets.filter((s) => oldSockets.some((o) => o.key === s.key && !sameSocket(o, s)));
   const closed = oldSockets.filter((o) => !newSockets.some((s) => s.key === o.key) || replaced.some((s) => s.key === o.key));
   const opened = newSockets.filter((s) => !oldSockets.some((o) => o.key === s.key) || replaced.includes(s));
-  const keptSubscribers = (id: string) =>
-    d.kept.filter((k) => next.instances.get(k.name)!.entries.some((e) => trackerId(e.kind, e.name) === id)).map((k) => trackingId(k.name));
+  // A respawned tracker starts with the kept instances' tracking actors that subscribe to it
+  // (in the plan's order); the new instances' tracking actors subscribe when they start.
+  const keptTracking = new Set(d.kept.map((k) => trackingId(k.name)));
+  const keptSubscribers = (id: string) => (trackerSubscribers(next).get(id) ?? []).filter((t) => keptTracking.has(t));
 
   return [
     {
