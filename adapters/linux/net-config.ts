@@ -236,7 +236,6 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
   // decoded once and handed to the watchers in subscription order (as the simulator's port does),
   // instead of one socket per watcher each reading (and the kernel copying) every event. The
   // socket opens with the first watcher and closes with the last.
-  const watchers = new Set<() => void>();
   // A watcher subscribed while an event is being handed out does not get that event (with a
   // socket of its own it would not have either): each listener carries its subscription number.
   const listeners = new Map<(e: LinkEvent) => void, number>();
@@ -245,6 +244,11 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
   const dispatch = (e: LinkEvent): void => {
     const last = subscribed;
     for (const [l, n] of listeners) if (n <= last) l(e);
+  };
+  const stopWatching = (): void => {
+    listeners.clear();
+    stopMonitor?.();
+    stopMonitor = undefined;
   };
   return {
     interfaces: () => rtnl.interfaces(),
@@ -259,19 +263,12 @@ export function createLinuxNetConfig(rtnl: RtnlDump, netns?: string, onError?: (
       const listener = (e: LinkEvent): void => onEvent(e);
       stopMonitor ??= watchLinks(rtnl, netns, dispatch, onError);
       listeners.set(listener, ++subscribed);
-      const unwatch = (): void => {
-        if (!watchers.delete(unwatch)) return;
-        listeners.delete(listener);
-        if (listeners.size === 0) {
-          stopMonitor?.();
-          stopMonitor = undefined;
-        }
+      return () => {
+        if (listeners.delete(listener) && listeners.size === 0) stopWatching();
       };
-      watchers.add(unwatch);
-      return unwatch;
     },
     close() {
-      for (const w of [...watchers]) w();
+      stopWatching();
       socket?.socket.close();
       socket = undefined;
       waiting.length = 0;
