@@ -3,7 +3,8 @@
  * offers — recvmsg with control messages (IPv6 hop limit, packet info), AF_PACKET and AF_UNIX
  * datagram sockets, setns() for keepalived's net_namespace, mkfifo() for notify_fifo, and
  * TCP_CHECK's connects, which need no stream (tcpStart…: non-blocking connects in one epoll set,
- * their results read here and handed to JavaScript a batch at a time).
+ * their results read here and handed to JavaScript a batch at a time), and a timerfd for the
+ * timers that must fire within microseconds of their due time (Node's count whole milliseconds).
  *
  * Everything is thin: structures (sockaddr_*, cmsghdr, mreq) are packed and parsed in
  * TypeScript (adapters/linux/sockaddr.ts). Sockets are always non-blocking and close-on-exec.
@@ -24,6 +25,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <math.h>
 
 #define NAPI_OK(call)                                                   \
   do {                                                                  \
@@ -253,6 +256,42 @@ static napi_value js_unref(napi_env env, napi_callback_info info) {
   watcher_t *w = NULL;
   NAPI_OK(napi_get_value_external(env, argv[0], (void **)&w));
   if (w && w->callback) uv_unref((uv_handle_t *)&w->handle);
+  return nothing(env);
+}
+
+/* ref(handle): the watcher keeps the process alive again (the default after watch) */
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  watcher_t *w = NULL;
+  NAPI_OK(napi_get_value_external(env, argv[0], (void **)&w));
+  if (w && w->callback) uv_ref((uv_handle_t *)&w->handle);
+  return nothing(env);
+}
+
+/* timerfd() -> fd: a CLOCK_MONOTONIC timer, non-blocking and close-on-exec, disarmed. */
+static napi_value js_timerfd(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  return fd < 0 ? fail_in(env, "timerfd_create", errno) : number(env, fd);
+}
+
+/* timerfdSet(fd, delayMs): the timer expires once, delayMs (fractions to the nanosecond; at
+ * least 1 ns) from now; Infinity disarms it. Either way the expirations not yet read are
+ * dropped (timerfd_settime resets the count), so the fd is readable again only once the new
+ * expiry has passed: re-arming is all a readiness callback needs to do, no read(2). */
+static napi_value js_timerfd_set(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  double ms = 0;
+  NAPI_OK(napi_get_value_double(env, argv[1], &ms));
+  struct itimerspec t;
+  memset(&t, 0, sizeof t);
+  if (!isinf(ms)) {
+    long long ns = ms > 0 ? (long long)(ms * 1e6) : 0;
+    if (ns < 1) ns = 1;
+    t.it_value.tv_sec = (time_t)(ns / 1000000000LL);
+    t.it_value.tv_nsec = (long)(ns % 1000000000LL);
+  }
+  if (timerfd_settime(int_arg(env, argv[0]), 0, &t, NULL) < 0) return fail_in(env, "timerfd_settime", errno);
   return nothing(env);
 }
 
@@ -534,6 +573,9 @@ NAPI_MODULE_INIT() {
     { "watch", NULL, js_watch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unref", NULL, js_unref, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "ref", NULL, js_ref, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "timerfd", NULL, js_timerfd, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "timerfdSet", NULL, js_timerfd_set, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setns", NULL, js_setns, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },

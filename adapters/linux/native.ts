@@ -33,6 +33,16 @@ export interface NetIo {
   unwatch(handle: WatchHandle): void;
   /** The watcher no longer keeps the process alive. */
   unref(handle: WatchHandle): void;
+  /** The watcher keeps the process alive again (as it does from `watch`). */
+  ref(handle: WatchHandle): void;
+  /** timerfd_create(2): a CLOCK_MONOTONIC timer fd, non-blocking and close-on-exec, disarmed. */
+  timerfd(): number;
+  /**
+   * Arms the timer fd to expire once `delayMs` from now (fractions count, to the nanosecond; at
+   * least 1 ns), or disarms it with Infinity. Drops the expirations not yet read: the fd is not
+   * readable again until the new expiry.
+   */
+  timerfdSet(fd: number, delayMs: number): void;
   close(fd: number): void;
   /**
    * TCP_CHECK's connects, many at a time (adapters/probe/tcp-socket.ts TcpConnects): makes this
