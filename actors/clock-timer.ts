@@ -11,6 +11,11 @@ export function clockTimer(clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 't
   return clock.timer?.(fn) ?? new PortTimer(clock, fn);
 }
 
+/** Clock.preciseTimer where the clock has one (the daemon's on Linux), else `clockTimer`. */
+export function preciseClockTimer(clock: Pick<Clock, 'setTimeout' | 'clearTimeout' | 'timer' | 'preciseTimer'>, fn: () => void): ClockTimer {
+  return clock.preciseTimer?.(fn) ?? clockTimer(clock, fn);
+}
+
 class PortTimer implements ClockTimer {
   private id: unknown;
   private armed = false;

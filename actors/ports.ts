@@ -44,6 +44,15 @@ export interface Clock {
    * of making a new one each time.
    */
   timer?(fn: () => void): ClockTimer;
+  /**
+   * Optional: a re-armable timer like `timer`, that fires within microseconds of its due time
+   * without a busy wait, for the one periodic timer whose every interval a peer sees: the
+   * Adver_Timer. A set() made inside another precise timer's callback counts from the time that
+   * callback's wake began (as keepalived's timers count from its scheduler's time_now). The
+   * daemon's on Linux: one timerfd for all of them (adapters/linux/timerfd-timers.ts). Without
+   * it, `timer` is used (`preciseClockTimer`, clock-timer.ts), and the simulator has none.
+   */
+  preciseTimer?(fn: () => void): ClockTimer;
   /** Monotonic milliseconds since an arbitrary origin. */
   now(): number;
   /** Wall-clock milliseconds since the epoch, for logs and dumps only (never for timers). */

@@ -16,9 +16,11 @@
  * The order at an expiry is the one the machine's delayed raise had (expiry, then io.sendAdvert,
  * then the next timeout set): the advert is sent first and the clock's next timeout set after it,
  * so on the simulator's clock, which orders equal times by insertion, every run is the same as
- * before. Plain setTimeout, not the precise one: a periodic timer must not busy-wait (ports.ts);
- * one re-armable timer (actors/clock-timer.ts: Clock.timer where the clock has it, the daemon's
- * refreshing one Node Timeout instead of making one per advert; setTimeout/clearTimeout elsewhere).
+ * before. One re-armable timer (actors/clock-timer.ts preciseClockTimer): Clock.preciseTimer
+ * where the clock has it (the daemon's on Linux: a timerfd, so that the adverts go out an
+ * interval apart to the microsecond, as keepalived's do, not to Node's millisecond), else
+ * Clock.timer, else setTimeout/clearTimeout (the simulator). Never setPreciseTimeout: a periodic
+ * timer must not busy-wait (ports.ts).
  *
  * A send that throws is a bug (ports report failures as values): it is thrown again inside this
  * actor, so the instance's onError sees it (vrrp.actorFailed, FAULT) and no timer callback of the
@@ -26,7 +28,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { Clock } from '../ports.js';
-import { clockTimer } from '../clock-timer.js';
+import { preciseClockTimer } from '../clock-timer.js';
 import type { AdverTimerCommand, AdverTimerInput } from '../../machines/vrrp/types.js';
 
 /** What the timer needs from the instance's env: the clock port and the instance's advert sender. */
@@ -46,9 +48,8 @@ export const adverTimer = fromCallback<AdverTimerCommand, AdverTimerInput>(({ in
   const clock = env.clock;
   const { instance, intervalMs } = input;
   let priority = input.priority;
-  // One re-armable timer for the actor's life (Clock.timer where the clock has one: the daemon's
-  // refreshes one Node timer instead of making a new one per advert).
-  const timer = clockTimer(clock, () => {
+  // One re-armable timer for the actor's life (the clock's precise one where it has it).
+  const timer = preciseClockTimer(clock, () => {
     try {
       env.sendAdvert(instance, priority);
     } catch (error) {

@@ -122,8 +122,14 @@ class NodeTimer implements ClockTimer {
   }
 }
 
-export function createNodeClock(): Clock {
+export interface NodeClockOptions {
+  /** Clock.preciseTimer (the daemon's ports pass the timerfd's: adapters/linux/timerfd-timers.ts). */
+  preciseTimer?: (fn: () => void) => ClockTimer;
+}
+
+export function createNodeClock(opts: NodeClockOptions = {}): Clock {
   return {
+    ...(opts.preciseTimer ? { preciseTimer: opts.preciseTimer } : {}),
     setTimeout: (fn, timeoutMs) => setTimeout(fn, timeoutMs),
     clearTimeout: (id) => {
       if (id instanceof PreciseTimeout) id.clear();

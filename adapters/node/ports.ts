@@ -12,6 +12,7 @@ import type { Logger, Ports } from '../../actors/ports.js';
 import { createLinuxNetConfig, type LinuxNetConfig } from '../linux/net-config.js';
 import { createLinuxProcessMonitor, type LinuxProcessMonitor } from '../linux/process-monitor.js';
 import { RtnlDump } from '../linux/rtnl-dump.js';
+import { TimerfdTimers } from '../linux/timerfd-timers.js';
 import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
 import { createNodeClock } from './clock.js';
@@ -55,9 +56,10 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const net = createLinuxNetConfig(rtnl, opts.netns, (message) => logger.log('error', message));
   const scripts = createNodeScriptRunner({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...(opts.scriptKillGraceMs !== undefined ? { killGraceMs: opts.scriptKillGraceMs } : {}) });
   const files = createNodeFiles();
+  const precise = new TimerfdTimers();
   const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
   return {
-    clock: createNodeClock(),
+    clock: createNodeClock({ preciseTimer: (fn) => precise.timer(fn) }),
     vrrp,
     net,
     scripts,
@@ -74,6 +76,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
       net.close();
       vrrp.close();
       rtnl.close();
+      precise.close();
     },
   };
 }

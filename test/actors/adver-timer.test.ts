@@ -156,4 +156,33 @@ describe('adverTimer actor', () => {
     expect(sent).toEqual([1000, 2000, 3000]);
     expect(clock.pending()).toBe(0);
   });
+
+  it('runs on the clock\'s precise timer where it has one (the daemon\'s timerfd), one timer for its life', () => {
+    const clock = new SimClock();
+    const made: Array<() => void> = [];
+    const sets: number[] = [];
+    let clears = 0;
+    const actor = createActor(adverTimer, {
+      clock,
+      input: {
+        instance: 'VI_1',
+        intervalMs: 1000,
+        priority: 100,
+        env: {
+          clock: Object.assign(Object.create(clock) as SimClock, {
+            preciseTimer: (fn: () => void) => {
+              made.push(fn);
+              return { set: (ms: number) => void sets.push(ms), clear: () => void clears++ };
+            },
+          }),
+          sendAdvert: () => undefined,
+        },
+      },
+    });
+    actor.start();
+    made[0]!(); // the timer's expiry: an advert, then the next interval
+    made[0]!();
+    actor.stop();
+    expect([made.length, sets, clears, clock.pending()]).toEqual([1, [1000, 1000, 1000], 1, 0]);
+  });
 });

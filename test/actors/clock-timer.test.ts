@@ -4,7 +4,7 @@
  * clock call for clock call; and it behaves as a timer should.
  */
 import { describe, expect, it } from 'vitest';
-import { clockTimer } from '../../actors/clock-timer.js';
+import { clockTimer, preciseClockTimer } from '../../actors/clock-timer.js';
 import type { Clock } from '../../actors/ports.js';
 import { SimClock } from '../../sim/clock.js';
 
@@ -50,5 +50,22 @@ describe('clockTimer over setTimeout / clearTimeout', () => {
     const t = clockTimer({ setTimeout: () => 0, clearTimeout: () => undefined, timer: (f) => (made.push(f), own) }, fn);
     expect(t).toBe(own);
     expect(made).toEqual([fn]);
+  });
+});
+
+describe('preciseClockTimer (the Adver_Timer\'s)', () => {
+  it('uses the clock’s precise timer, else its timer, else setTimeout / clearTimeout', () => {
+    const fn = () => undefined;
+    const precise = { set: () => undefined, clear: () => undefined };
+    const plain = { set: () => undefined, clear: () => undefined };
+    const base = { setTimeout: () => 0, clearTimeout: () => undefined };
+    expect(preciseClockTimer({ ...base, timer: () => plain, preciseTimer: (f) => (expect(f).toBe(fn), precise) }, fn)).toBe(precise);
+    expect(preciseClockTimer({ ...base, timer: () => plain }, fn)).toBe(plain);
+    const { sim, calls, clock } = recorded();
+    const ran: number[] = [];
+    preciseClockTimer(clock, () => ran.push(sim.now())).set(40);
+    sim.runUntil(100);
+    expect(ran).toEqual([40]);
+    expect(calls).toEqual(['set 40 @0']);
   });
 });

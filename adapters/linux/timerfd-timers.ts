@@ -1,0 +1,263 @@
+/**
+ * Clock.preciseTimer on Linux: re-armable timers that fire within microseconds of their due
+ * time, all of them on one timerfd (native/netio.c), without a busy wait.
+ *
+ * Node's timers count whole milliseconds: a timer is due once the loop's time, read in whole
+ * milliseconds at the start of a loop iteration, has passed its start plus its duration, and
+ * the loop sleeps in epoll_wait with a timeout in whole milliseconds. An Adver_Timer re-armed
+ * on them sends adverts 1000 ms ± 1 ms apart (p99 1.96 ms late at 1,000 instances, against
+ * keepalived's 0.27: docs/benchmarks.md). keepalived's scheduler sleeps on a timerfd armed
+ * to the microsecond; so does this one.
+ *
+ * The timers are kept in one FIFO list per duration, as Node keeps its own: a timer set for
+ * `ms` is due `ms` after the time it was set, and that time never goes backwards, so appending
+ * keeps each list in due order (a timer set with a later due time than the list's last is the
+ * rule; one set earlier, which only a clock going backwards would make, is inserted in order).
+ * The timerfd is armed for the earliest head of the lists. When it is readable, one wake runs:
+ * it reads the time once (`now`), takes every timer due by then (and those due within
+ * SAME_WAKE_MS after it, which would otherwise each cost a wake of their own) off the lists in
+ * due order, runs them, and arms the timerfd for the new earliest head, or disarms it.
+ *
+ * A timer set during a wake counts from the wake's `now`, as keepalived's timers count from the
+ * time its scheduler read when it woke (time_now): the Adver_Timer re-armed after each advert
+ * is due one interval after the wake that sent it, however far down the wake's batch it was.
+ * A timer cleared or set again by an earlier timer of the same wake does not run in it; one set
+ * for 0 ms during a wake runs in the next wake, never in the same one, so a timer that re-arms
+ * itself for 0 ms cannot hold the event loop.
+ *
+ * The fd's watcher keeps the process alive while a timer is armed, as a Node timer does.
+ * Created with the first timer (a process that never sets one has no timerfd); close() releases
+ * the fd (ports.close()).
+ */
+import { performance } from 'node:perf_hooks';
+import type { ClockTimer } from '../../actors/ports.js';
+import { netio, type NetIo, type WatchHandle } from './native.js';
+
+/**
+ * A timer set for `ms` runs in a wake that comes up to min(EARLY_MAX_MS, ms × EARLY_SHARE)
+ * before its due time: 2 ms for an advert interval of 1 s, 0.1 ms for 50 ms.
+ */
+export const EARLY_MAX_MS = 2;
+export const EARLY_SHARE = 0.002;
+
+const IDLE = 0;
+const LISTED = 1;
+const TAKEN = 2;
+
+class Timer implements ClockTimer {
+  /** IDLE, LISTED (waiting in a list) or TAKEN (taken off its list by a wake, to run in it) */
+  state = IDLE;
+  due = 0;
+  /** the duration it was last set for: the list it goes in */
+  ms = 0;
+  list: DurationList | undefined;
+  prev: Timer | undefined;
+  next: Timer | undefined;
+
+  constructor(
+    private readonly owner: TimerfdTimers,
+    readonly fn: () => void,
+  ) {}
+
+  set(ms: number): void {
+    this.owner.arm(this, ms);
+  }
+
+  clear(): void {
+    this.owner.disarm(this);
+  }
+}
+
+/** The timers of one duration, in due order. */
+class DurationList {
+  head: Timer | undefined;
+  tail: Timer | undefined;
+  constructor(
+    readonly ms: number,
+    /** how early a wake may run this list's timers */
+    readonly earlyMs: number,
+  ) {}
+}
+
+/** What the timers need of the addon (native.ts NetIo). */
+export type TimerIo = Pick<NetIo, 'timerfd' | 'timerfdSet' | 'watch' | 'unwatch' | 'ref' | 'unref' | 'close'>;
+
+const byDue = (a: Timer, b: Timer): number => a.due - b.due;
+
+export class TimerfdTimers {
+  private fd = -1;
+  private watch: WatchHandle | undefined;
+  private readonly lists = new Map<number, DurationList>();
+  /** Timers LISTED or TAKEN: the watcher keeps the process alive while there are any. */
+  private armed = 0;
+  private referenced = true;
+  /** The timerfd's due time, Infinity when disarmed. */
+  private fdDue = Infinity;
+  /** The current wake's time, or NaN outside a wake. */
+  private wakeNow = NaN;
+  /** A wake's timers, reused from wake to wake. */
+  private readonly batch: Timer[] = [];
+  /** Wakes that ran (for tests and benches). */
+  wakes = 0;
+
+  /** The addon, loaded with the timerfd. */
+  private io: TimerIo | undefined;
+
+  /**
+   * `io` and `now` stand in for the addon and performance.now() in tests; `earlyMaxMs` for
+   * EARLY_MAX_MS in benches.
+   */
+  constructor(
+    private readonly given?: TimerIo,
+    private readonly now: () => number = () => performance.now(),
+    private readonly earlyMaxMs: number = EARLY_MAX_MS,
+  ) {}
+
+  /** A timer that runs `fn` when it is due (Clock.preciseTimer). */
+  timer(fn: () => void): ClockTimer {
+    return new Timer(this, fn);
+  }
+
+  /** @internal Timer.set */
+  arm(t: Timer, ms: number): void {
+    if (t.state === LISTED) this.unlink(t);
+    else if (t.state === IDLE) this.armed++;
+    t.state = LISTED;
+    const waking = !Number.isNaN(this.wakeNow);
+    t.due = (waking ? this.wakeNow : this.now()) + Math.max(0, ms);
+    t.ms = ms;
+    this.append(t);
+    // During a wake, the timerfd is armed (and the watcher's reference set) once, at its end.
+    if (waking) return;
+    if (t.due < this.fdDue) this.setFd(t.due);
+    this.reference();
+  }
+
+  /** @internal Timer.clear: an earlier due time left on the timerfd only costs a wake that runs nothing. */
+  disarm(t: Timer): void {
+    if (t.state === IDLE) return;
+    if (t.state === LISTED) this.unlink(t);
+    t.state = IDLE;
+    this.armed--;
+    if (Number.isNaN(this.wakeNow)) this.reference();
+  }
+
+  /** Releases the timerfd; timers still armed never run (a timer set afterwards opens a new one). */
+  close(): void {
+    if (this.watch) this.io!.unwatch(this.watch);
+    if (this.fd >= 0) this.io!.close(this.fd);
+    this.watch = undefined;
+    this.io = undefined;
+    this.fd = -1;
+    this.fdDue = Infinity;
+    for (const list of this.lists.values()) for (let t = list.head; t; t = t.next) t.state = IDLE;
+    for (const t of this.batch) t.state = IDLE; // closed by a timer of the running wake
+    this.lists.clear();
+    this.armed = 0;
+  }
+
+  private append(t: Timer): void {
+    let list = this.lists.get(t.ms);
+    if (!list) {
+      list = new DurationList(t.ms, Math.min(this.earlyMaxMs, Math.max(0, t.ms) * EARLY_SHARE));
+      this.lists.set(t.ms, list);
+    }
+    t.list = list;
+    let after = list.tail;
+    while (after && after.due > t.due) after = after.prev;
+    t.prev = after;
+    t.next = after ? after.next : list.head;
+    if (t.next) t.next.prev = t;
+    else list.tail = t;
+    if (after) after.next = t;
+    else list.head = t;
+  }
+
+  private unlink(t: Timer): void {
+    const list = t.list!;
+    if (t.prev) t.prev.next = t.next;
+    else list.head = t.next;
+    if (t.next) t.next.prev = t.prev;
+    else list.tail = t.prev;
+    t.prev = t.next = t.list = undefined;
+    if (!list.head) this.lists.delete(list.ms);
+  }
+
+  /** The list whose head is due first. */
+  private earliest(): DurationList | undefined {
+    let best: DurationList | undefined;
+    for (const list of this.lists.values()) if (!best || list.head!.due < best.head!.due) best = list;
+    return best;
+  }
+
+  /** The watcher keeps the process alive while a timer is armed, and only then. */
+  private reference(): void {
+    if (!this.watch || this.referenced === this.armed > 0) return;
+    if (this.armed > 0) this.io!.ref(this.watch);
+    else this.io!.unref(this.watch);
+    this.referenced = this.armed > 0;
+  }
+
+  private setFd(due: number): void {
+    const io = this.io ?? this.open();
+    this.fdDue = due;
+    io.timerfdSet(this.fd, due === Infinity ? Infinity : due - this.now());
+  }
+
+  private open(): TimerIo {
+    const io = (this.io = this.given ?? netio());
+    this.fd = io.timerfd();
+    this.watch = io.watch(this.fd, this.wake);
+    this.referenced = true;
+    if (this.armed === 0) {
+      io.unref(this.watch);
+      this.referenced = false;
+    }
+    return io;
+  }
+
+  private readonly wake = (): void => {
+    this.wakes++;
+    const now = this.now();
+    this.wakeNow = now;
+    const batch = this.batch;
+    let i = 0;
+    try {
+      // Each list's due timers, then all of them in due order (sorted only when two lists gave some).
+      let lists = 0;
+      for (const list of this.lists.values()) {
+        const limit = now + list.earlyMs;
+        if (list.head!.due > limit) continue;
+        lists++;
+        for (let t = list.head; t && t.due <= limit; t = list.head) {
+          this.unlink(t);
+          t.state = TAKEN;
+          batch.push(t);
+        }
+      }
+      if (lists > 1) batch.sort(byDue);
+      for (; i < batch.length; i++) {
+        const t = batch[i]!;
+        if (t.state !== TAKEN) continue; // cleared, or set again, by an earlier timer of this wake
+        t.state = IDLE;
+        this.armed--;
+        t.fn();
+      }
+    } finally {
+      // A timer that threw (the exception goes on to Node's handlers, as a Node timer's would):
+      // the ones after it in the batch go back to their lists and run in the next wake.
+      for (i++; i < batch.length; i++) {
+        const t = batch[i]!;
+        if (t.state !== TAKEN) continue;
+        t.state = LISTED;
+        this.append(t);
+      }
+      batch.length = 0;
+      this.wakeNow = NaN;
+      if (this.fd >= 0) {
+        this.setFd(this.earliest()?.head!.due ?? Infinity);
+        this.reference();
+      }
+    }
+  };
+}
