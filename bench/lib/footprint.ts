@@ -69,6 +69,8 @@ export interface FootprintSample {
    *  p99, the number of intervals and of instances they came from */
   lateMaxMs: number;
   lateP99Ms: number;
+  /** the shortest interval − 1000 ms (negative: an advert that left early) */
+  lateMinMs: number;
   intervals: number;
   lateInstances: number;
   /** the same for VRID 1 alone (the figure the bench printed before 2026-12-04) */
@@ -156,6 +158,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       processes,
       lateMaxMs: late.length ? Math.max(...late) : NaN,
       lateP99Ms: percentile(late, 99),
+      lateMinMs: late.length ? Math.min(...late) : NaN,
       intervals: late.length,
       lateInstances: byVrid.size,
       vrid1LateMaxMs: vrid1.length ? Math.max(...vrid1) : NaN,
