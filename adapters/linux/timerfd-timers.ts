@@ -99,6 +99,8 @@ export class TimerfdTimers {
   private readonly batch: Timer[] = [];
   /** Wakes that ran (for tests and benches). */
   wakes = 0;
+  /** Timerfds replaced after their watcher failed. */
+  reopened = 0;
 
   /** The addon, loaded with the timerfd. */
   private io: TimerIo | undefined;
@@ -140,6 +142,21 @@ export class TimerfdTimers {
     t.state = IDLE;
     this.armed--;
     if (Number.isNaN(this.wakeNow)) this.reference();
+  }
+
+  /** A new timerfd in place of the current one, the timers kept, armed for the earliest. */
+  private reopen(): void {
+    if (this.watch) this.io!.unwatch(this.watch);
+    if (this.fd >= 0) this.io!.close(this.fd);
+    this.watch = undefined;
+    this.io = undefined;
+    this.fd = -1;
+    this.reopened++;
+    const first = this.earliest();
+    if (first) {
+      this.setFd(first.head!.due);
+      this.reference();
+    } else this.fdDue = Infinity;
   }
 
   /** Releases the timerfd; timers still armed never run (a timer set afterwards opens a new one). */
@@ -216,7 +233,16 @@ export class TimerfdTimers {
     return io;
   }
 
-  private readonly wake = (): void => {
+  /**
+   * The watcher's callback. A negative status (libuv's -errno: polling failed, and libuv has
+   * stopped polling the fd) would leave every timer waiting for ever: the timerfd is replaced by
+   * a new one, armed for the earliest timer, and the timers run from it.
+   */
+  private readonly wake = (status: number): void => {
+    if (status < 0) {
+      this.reopen();
+      return;
+    }
     this.wakes++;
     const now = this.now();
     this.wakeNow = now;

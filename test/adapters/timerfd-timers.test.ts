@@ -41,6 +41,10 @@ function standIn() {
       time.now = at;
       onReady!(0);
     },
+    /** the watcher's callback with libuv's error status (polling failed) */
+    fail(status: number): void {
+      onReady!(status);
+    },
     /** the calls since the last take */
     take(): string[] {
       return calls.splice(0);
@@ -189,6 +193,23 @@ describe('TimerfdTimers: scheduling', () => {
     a.set(7);
     expect(s.take()).toEqual(['timerfd', 'watch 9', 'set 9 7']);
     expect(ran).toEqual([]);
+  });
+});
+
+describe('TimerfdTimers: a failed watcher', () => {
+  it('replaces the timerfd, armed for the earliest timer, and the timers run from the new one', () => {
+    const s = standIn();
+    const ran: string[] = [];
+    s.timers.timer(() => ran.push(`a@${s.time.now}`)).set(100);
+    s.timers.timer(() => ran.push(`b@${s.time.now}`)).set(40);
+    s.take();
+    s.time.now = 10;
+    s.fail(-9); // EBADF: libuv stopped polling the fd
+    expect(s.take()).toEqual(['unwatch', 'close 9', 'timerfd', 'watch 9', 'set 9 30']);
+    expect([s.timers.reopened, s.timers.wakes, ran]).toEqual([1, 0, []]);
+    s.wake(40);
+    s.wake(100);
+    expect(ran).toEqual(['b@40', 'a@100']);
   });
 });
 
