@@ -250,23 +250,17 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
-/* unref(handle): the watcher no longer keeps the process alive */
-static napi_value js_unref(napi_env env, napi_callback_info info) {
+/* Whether a watcher keeps the process alive: ref(handle) (the default after watch), unref(handle). */
+static napi_value watcher_ref(napi_env env, napi_callback_info info, bool keep) {
   ARGS(1);
   watcher_t *w = NULL;
   NAPI_OK(napi_get_value_external(env, argv[0], (void **)&w));
-  if (w && w->callback) uv_unref((uv_handle_t *)&w->handle);
+  if (w && w->callback) (keep ? uv_ref : uv_unref)((uv_handle_t *)&w->handle);
   return nothing(env);
 }
 
-/* ref(handle): the watcher keeps the process alive again (the default after watch) */
-static napi_value js_ref(napi_env env, napi_callback_info info) {
-  ARGS(1);
-  watcher_t *w = NULL;
-  NAPI_OK(napi_get_value_external(env, argv[0], (void **)&w));
-  if (w && w->callback) uv_ref((uv_handle_t *)&w->handle);
-  return nothing(env);
-}
+static napi_value js_unref(napi_env env, napi_callback_info info) { return watcher_ref(env, info, false); }
+static napi_value js_ref(napi_env env, napi_callback_info info) { return watcher_ref(env, info, true); }
 
 /* timerfd() -> fd: a CLOCK_MONOTONIC timer, non-blocking and close-on-exec, disarmed. */
 static napi_value js_timerfd(napi_env env, napi_callback_info info) {
