@@ -34,7 +34,7 @@ const INTERVAL_MS = 1000;
 const SETTLE_S = 2;
 
 async function child(kind: Kind, n: number, seconds: number): Promise<void> {
-  const precise = new TimerfdTimers(undefined, undefined, kind === 'timerfd0' ? 0 : undefined);
+  const precise = new TimerfdTimers(kind === 'timerfd0' ? { earlyMaxMs: 0 } : {});
   const clock = createNodeClock({ preciseTimer: (fn) => precise.timer(fn) });
   const late: number[] = [];
   let measuring = false;

@@ -27,11 +27,13 @@
  *
  * The fd's watcher keeps the process alive while a timer is armed, as a Node timer does.
  * Created with the first timer (a process that never sets one has no timerfd); close() releases
- * the fd (ports.close()).
+ * the fd (ports.close()). Where no timerfd can be had (no descriptor left), the failure is
+ * reported once (`onError`: the daemon logs it) and a Node timer wakes the same lists from then
+ * on; a watcher that fails gets a new timerfd.
  */
 import { performance } from 'node:perf_hooks';
 import type { ClockTimer } from '../../actors/ports.js';
-import { netio, type NetIo, type WatchHandle } from './native.js';
+import { errorText, netio, type NetIo, type WatchHandle } from './native.js';
 
 /**
  * A timer set for `ms` runs in a wake that comes up to min(EARLY_MAX_MS, ms × EARLY_SHARE)
@@ -79,6 +81,17 @@ class DurationList {
   ) {}
 }
 
+export interface TimerfdTimersOptions {
+  /** Stands in for the addon (tests). */
+  io?: TimerIo;
+  /** Stands in for performance.now() (tests). */
+  now?: () => number;
+  /** EARLY_MAX_MS (benches: 0 for one wake per timer). */
+  earlyMaxMs?: number;
+  /** Told once when no timerfd can be had (the daemon logs it); the timers go on, on a Node timer. */
+  onError?: (message: string) => void;
+}
+
 /** What the timers need of the addon (native.ts NetIo). */
 export type TimerIo = Pick<NetIo, 'timerfd' | 'timerfdSet' | 'watch' | 'unwatch' | 'ref' | 'unref' | 'close'>;
 
@@ -104,16 +117,20 @@ export class TimerfdTimers {
 
   /** The addon, loaded with the timerfd. */
   private io: TimerIo | undefined;
+  /** No timerfd could be had: the wakes come from a Node timer (millisecond precision). */
+  private degraded = false;
+  private nodeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly given: TimerIo | undefined;
+  private readonly now: () => number;
+  private readonly earlyMaxMs: number;
+  private readonly onError: ((message: string) => void) | undefined;
 
-  /**
-   * `io` and `now` stand in for the addon and performance.now() in tests; `earlyMaxMs` for
-   * EARLY_MAX_MS in benches.
-   */
-  constructor(
-    private readonly given?: TimerIo,
-    private readonly now: () => number = () => performance.now(),
-    private readonly earlyMaxMs: number = EARLY_MAX_MS,
-  ) {}
+  constructor(opts: TimerfdTimersOptions = {}) {
+    this.given = opts.io;
+    this.now = opts.now ?? (() => performance.now());
+    this.earlyMaxMs = opts.earlyMaxMs ?? EARLY_MAX_MS;
+    this.onError = opts.onError;
+  }
 
   /** A timer that runs `fn` when it is due (Clock.preciseTimer). */
   timer(fn: () => void): ClockTimer {
@@ -144,13 +161,18 @@ export class TimerfdTimers {
     if (Number.isNaN(this.wakeNow)) this.reference();
   }
 
-  /** A new timerfd in place of the current one, the timers kept, armed for the earliest. */
-  private reopen(): void {
-    if (this.watch) this.io!.unwatch(this.watch);
-    if (this.fd >= 0) this.io!.close(this.fd);
+  /** Stops watching and closes the timerfd, if there is one. */
+  private release(): void {
+    if (this.watch) this.io?.unwatch(this.watch);
+    if (this.fd >= 0) this.io?.close(this.fd);
     this.watch = undefined;
     this.io = undefined;
     this.fd = -1;
+  }
+
+  /** A new timerfd in place of the current one, the timers kept, armed for the earliest. */
+  private reopen(): void {
+    this.release();
     this.reopened++;
     const first = this.earliest();
     if (first) {
@@ -161,11 +183,10 @@ export class TimerfdTimers {
 
   /** Releases the timerfd; timers still armed never run (a timer set afterwards opens a new one). */
   close(): void {
-    if (this.watch) this.io!.unwatch(this.watch);
-    if (this.fd >= 0) this.io!.close(this.fd);
-    this.watch = undefined;
-    this.io = undefined;
-    this.fd = -1;
+    this.release();
+    if (this.nodeTimer) clearTimeout(this.nodeTimer);
+    this.nodeTimer = undefined;
+    this.degraded = false;
     this.fdDue = Infinity;
     for (const list of this.lists.values()) for (let t = list.head; t; t = t.next) t.state = IDLE;
     for (const t of this.batch) t.state = IDLE; // closed by a timer of the running wake
@@ -215,11 +236,34 @@ export class TimerfdTimers {
     this.referenced = this.armed > 0;
   }
 
+  /**
+   * Arms the timerfd (opened with the first timer) for `due`, Infinity disarms it. When the
+   * timerfd cannot be had (no descriptor left, say), the failure is reported once and a Node
+   * timer takes its place from then on: adverts keep going out, a millisecond less precisely,
+   * and no timer's set() ever throws.
+   */
   private setFd(due: number): void {
-    const io = this.io ?? this.open();
     this.fdDue = due;
-    io.timerfdSet(this.fd, due === Infinity ? Infinity : due - this.now());
+    const delay = due === Infinity ? Infinity : due - this.now();
+    if (!this.degraded) {
+      try {
+        const io = this.io ?? this.open();
+        io.timerfdSet(this.fd, delay);
+        return;
+      } catch (e) {
+        this.release();
+        this.degraded = true;
+        this.onError?.(`precise timers: no timerfd (${errorText(e)}); the Adver_Timers run on Node's millisecond timers from now on`);
+      }
+    }
+    if (this.nodeTimer) clearTimeout(this.nodeTimer);
+    this.nodeTimer = delay === Infinity ? undefined : setTimeout(this.nodeWake, Math.max(0, delay));
   }
+
+  private readonly nodeWake = (): void => {
+    this.nodeTimer = undefined;
+    this.wake(0);
+  };
 
   private open(): TimerIo {
     const io = (this.io = this.given ?? netio());
@@ -280,7 +324,7 @@ export class TimerfdTimers {
       }
       batch.length = 0;
       this.wakeNow = NaN;
-      if (this.fd >= 0) {
+      if (this.fd >= 0 || this.degraded) {
         this.setFd(this.earliest()?.head!.due ?? Infinity);
         this.reference();
       }

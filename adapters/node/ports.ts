@@ -56,7 +56,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const net = createLinuxNetConfig(rtnl, opts.netns, (message) => logger.log('error', message));
   const scripts = createNodeScriptRunner({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...(opts.scriptKillGraceMs !== undefined ? { killGraceMs: opts.scriptKillGraceMs } : {}) });
   const files = createNodeFiles();
-  const precise = new TimerfdTimers();
+  const precise = new TimerfdTimers({ onError: (message) => logger.log('error', message) });
   const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
   return {
     clock: createNodeClock({ preciseTimer: (fn) => precise.timer(fn) }),

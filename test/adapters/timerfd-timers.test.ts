@@ -32,7 +32,7 @@ function standIn() {
     close: (fd) => void calls.push(`close ${fd}`),
   };
   const time = { now: 0 };
-  const timers = new TimerfdTimers(io, () => time.now);
+  const timers = new TimerfdTimers({ io, now: () => time.now });
   return {
     calls,
     time,
@@ -210,6 +210,40 @@ describe('TimerfdTimers: a failed watcher', () => {
     s.wake(40);
     s.wake(100);
     expect(ran).toEqual(['b@40', 'a@100']);
+  });
+});
+
+describe('TimerfdTimers without a timerfd', () => {
+  it('reports it once and runs the timers on a Node timer: set() never throws', async () => {
+    const errors: string[] = [];
+    const noFd = Object.assign(new Error('timerfd_create: Too many open files'), { code: 'EMFILE' });
+    const io = {
+      timerfd: () => {
+        throw noFd;
+      },
+    } as unknown as TimerIo;
+    const timers = new TimerfdTimers({ io, onError: (m) => errors.push(m) });
+    try {
+      const start = performance.now();
+      const ran: Array<[string, number]> = [];
+      let runs = 0;
+      const a = timers.timer(() => {
+        ran.push(['a', performance.now() - start]);
+        if (++runs < 3) a.set(5); // re-armed from its own wake, as the Adver_Timer is
+      });
+      a.set(5);
+      timers.timer(() => ran.push(['b', performance.now() - start])).set(8);
+      const cleared = timers.timer(() => ran.push(['cleared', 0]));
+      cleared.set(6);
+      cleared.clear();
+      for (let i = 0; i < 50 && ran.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ran.map(([n]) => n).sort()).toEqual(['a', 'a', 'a', 'b']);
+      for (const [name, at] of ran) expect(at, name).toBeGreaterThanOrEqual(name === 'b' ? 8 - 0.016 : 5 - 0.01);
+      expect(errors).toEqual(["precise timers: no timerfd (timerfd_create: Too many open files); the Adver_Timers run on Node's millisecond timers from now on"]);
+    } finally {
+      timers.close();
+    }
   });
 });
 
