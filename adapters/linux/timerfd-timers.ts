@@ -14,9 +14,10 @@
  * keeps each list in due order (a timer set with a later due time than the list's last is the
  * rule; one set earlier, which only a clock going backwards would make, is inserted in order).
  * The timerfd is armed for the earliest head of the lists. When it is readable, one wake runs:
- * it reads the time once (`now`), takes every timer due by then (and those due within
- * SAME_WAKE_MS after it, which would otherwise each cost a wake of their own) off the lists in
- * due order, runs them, and arms the timerfd for the new earliest head, or disarms it.
+ * it reads the time once (`now`), takes every timer due by then, and those due within
+ * min(EARLY_MAX_MS, EARLY_SHARE of their duration) after it, which would otherwise each cost a
+ * wake of their own (bench/precise-timers.bench.ts), off the lists in due order, runs them, and
+ * arms the timerfd for the new earliest head, or disarms it.
  *
  * A timer set during a wake counts from the wake's `now`, as keepalived's timers count from the
  * time its scheduler read when it woke (time_now): the Adver_Timer re-armed after each advert
