@@ -175,11 +175,15 @@ export class TimerfdTimers {
   private reopen(): void {
     this.release();
     this.reopened++;
-    const first = this.earliest();
-    if (first) {
-      this.setFd(first.head!.due);
-      this.reference();
-    } else this.fdDue = Infinity;
+    // With no timer armed the new timerfd waits for the next set() (a process with none has none).
+    if (this.lists.size > 0) this.rearm();
+    else this.fdDue = Infinity;
+  }
+
+  /** Arms the timerfd for the earliest timer (disarms it when there is none), and sets the watcher's reference. */
+  private rearm(): void {
+    this.setFd(this.earliest()?.head!.due ?? Infinity);
+    this.reference();
   }
 
   /** Releases the timerfd; timers still armed never run (a timer set afterwards opens a new one). */
@@ -325,10 +329,7 @@ export class TimerfdTimers {
       }
       batch.length = 0;
       this.wakeNow = NaN;
-      if (this.fd >= 0 || this.degraded) {
-        this.setFd(this.earliest()?.head!.due ?? Infinity);
-        this.reference();
-      }
+      if (this.fd >= 0 || this.degraded) this.rearm();
     }
   };
 }
