@@ -11,10 +11,13 @@
  *     instance between the smallest and the largest instance count run; the CPU seconds of
  *     start-up (launch to 3 s after every VIP is up), for reference. Targets at 1,000
  *     instances: CPU ≤ 1.5× keepalived's, total RSS ≤ 150 MiB, advert lateness max < 2 ms; slope
- *     ≤ 40 KiB per instance.
+ *     ≤ 40 KiB per instance. Beside each daemon's window, the machine's own wake-up stalls in
+ *     that window (cyclictest, when rt-tests is installed: bench/lib/stall-probe.ts), and how
+ *     many of the adverts more than 2 ms late were due during one of them.
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
  *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
+ *        [--stall-probe no]
  *
  * --baseline DIR: the failover runs also start keepalived-ts built in another checkout DIR
  * (its dist/), interleaved with this tree's and keepalived's, to compare two builds under the
@@ -28,6 +31,7 @@ import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
 import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type FailoverSample } from './lib/failover.js';
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
+import { SPIKE_US } from './lib/stall-probe.js';
 import { KEEPALIVED, oursCommand, useBaseline, type ImplName } from './lib/implementations.js';
 import { fmt, percentile } from './lib/stats.js';
 import { flag } from './lib/flags.js';
@@ -37,6 +41,7 @@ const seconds = Number(flag('seconds', '60'));
 const only = flag('only', 'all');
 const instanceCounts = flag('instances', '1,100,1000').split(',').map(Number);
 const baseline = flag('baseline', '');
+const stallProbe = flag('stall-probe', 'yes') !== 'no';
 const IMPLS: ImplName[] = ['keepalived-ts', 'keepalived'];
 const FAILOVER_IMPLS: ImplName[] = baseline ? ['keepalived-ts', 'baseline', 'keepalived'] : IMPLS;
 const CASES: FailoverCase[] = [
@@ -101,12 +106,19 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
   for (const n of instanceCounts) {
     for (const impl of IMPLS) {
       try {
-        const s = await runFootprint(lab, fl, impl, n, seconds, dir);
+        const s = await runFootprint(lab, fl, impl, n, seconds, dir, stallProbe);
         results.push(s);
         console.log(
           `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms (${fmt(s.startupCpuSeconds, 2)} CPU s to 3 s after), CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms min ${fmt(s.lateMinMs, 2)} ms over ${s.intervals} intervals of ${s.lateInstances} instances (VRID 1 alone: max ${fmt(s.vrid1LateMaxMs, 2)} over ${s.vrid1Intervals}), ${s.childDeaths} child deaths`,
         );
         console.log(`       RSS per process: ${s.perProcess.map((p) => `${p.name} ${fmt(p.rssKiB / 1024, 1)} MiB`).join(', ')}; PSS (shared pages split between the processes) ${fmt(s.pssMiB, 1)} MiB in all`);
+        if (typeof s.machine === 'string') console.log(`       the machine's own stalls: not measured, ${s.machine}`);
+        else {
+          const over2 = s.machine.stalls.filter((x) => x.lateMs > 2).length;
+          console.log(
+            `       the machine in the same window (cyclictest, ${s.machine.threads} SCHED_OTHER threads, one per CPU, waking every ms): wake-up latency max ${fmt(s.machine.maxMs, 2)} ms, ${over2} wake-ups more than 2 ms late in ${s.machine.cycles}; of this daemon's ${s.lateOver2} adverts more than 2 ms late, ${s.lateOver2InStall} were due during one of the probe's stalls over ${SPIKE_US / 1000} ms (${fmt(s.lateOver2ByChance, 1)} would be by chance)`,
+          );
+        }
         if (s.vipsUp < n) console.log(`       only ${s.vipsUp}/${n} VIPs up after 90 s + ${seconds} s; ${s.logLines} log lines, last: ${s.lastLogLine.slice(0, 160)}`);
       } catch (e) {
         console.log(`  ${String(n).padStart(4)} instances ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
@@ -128,6 +140,11 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     rows.push({ metric: `${n} instances: start-up CPU s`, ours: ours.startupCpuSeconds, theirs: theirs.startupCpuSeconds, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: PSS MiB`, ours: ours.pssMiB, theirs: theirs.pssMiB, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: big ? '< 2 ms' : '', met: big ? ours.lateMaxMs < 2 : undefined });
+    const probeMax = (r: FootprintSample): number => (typeof r.machine === 'string' ? NaN : r.machine.maxMs);
+    rows.push({ metric: `${n} instances: machine wake-up max ms`, ours: probeMax(ours), theirs: probeMax(theirs), target: '(cyclictest, same window)' });
+    rows.push({ metric: `${n} instances: adverts > 2 ms late`, ours: ours.lateOver2, theirs: theirs.lateOver2, target: '(count)' });
+    const inStall = (r: FootprintSample): number => (typeof r.machine === 'string' ? NaN : r.lateOver2InStall); // no probe, no stalls known
+    rows.push({ metric: `${n} instances: of them due in a stall`, ours: inStall(ours), theirs: inStall(theirs), target: '(machine stall)' });
     rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });
     rows.push({ metric: `${n} instances: advert lateness min ms`, ours: ours.lateMinMs, theirs: theirs.lateMinMs, target: '(< 0: early)' });
     rows.push({ metric: `${n} instances: VRID 1 lateness max ms`, ours: ours.vrid1LateMaxMs, theirs: theirs.vrid1LateMaxMs, target: '(one instance)' });

@@ -9,6 +9,7 @@ import { startCapture } from './capture.js';
 import { startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
+import { lateInStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
 const PER_LINK = 250;
@@ -76,6 +77,14 @@ export interface FootprintSample {
   /** the same for VRID 1 alone (the figure the bench printed before 2026-12-04) */
   vrid1LateMaxMs: number;
   vrid1Intervals: number;
+  /** The machine's own wake-up stalls in the same window (cyclictest, bench/lib/stall-probe.ts),
+   *  or why there are none */
+  machine: StallReport | string;
+  /** the adverts more than 2 ms late, and how many of them were due during a stall of the probe */
+  lateOver2: number;
+  lateOver2InStall: number;
+  /** how many of them would have been due in a stall by chance (the same intervals moved in time) */
+  lateOver2ByChance: number;
   /** VIPs present at the end of the measurement (n when every instance became master) */
   vipsUp: number;
   logLines: number;
@@ -97,7 +106,7 @@ export async function flushVips(lab: NetnsLab, ns: string): Promise<void> {
   for (let i = 0; i < LINKS; i++) await lab.exec(ns, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
 }
 
-export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplName, n: number, seconds: number, dir: string): Promise<FootprintSample> {
+export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplName, n: number, seconds: number, dir: string, stallProbe = true): Promise<FootprintSample> {
   await flushVips(lab, fl.node);
   const capture = await startCapture(lab, fl.sink, 's0', 'ip proto 112');
   const started = Date.now();
@@ -113,6 +122,8 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       /* reported through vipsUp */
     }
     await sleep(3000); // let start-up work (GARP bursts, log flushing) finish
+    const missing = stallProbe ? stallProbeMissing() : 'left out (--stall-probe no)';
+    const probe = missing ? undefined : await startStallProbe(lab, fl.sink);
     capture.clear();
     const pids = namespacePids(fl.node);
     const t0 = usageOf(pids);
@@ -132,6 +143,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     }
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
+    const machine = probe ? ((await probe.stop()) ?? 'cyclictest printed no summary') : missing!;
     const vipsUp = await vipCount(lab, fl.node);
     const log = d.proc.output().trim().split('\n');
     const lastLogLine = log.at(-1) ?? '';
@@ -145,6 +157,8 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     }
     const intervalsOf = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]! - 1000);
     const late = [...byVrid.values()].flatMap(intervalsOf);
+    const lateAt = [...byVrid.values()].flatMap((times) => times.slice(1).map((t, i) => ({ atMs: t, lateMs: t - times[i]! - 1000 })));
+    const attributed = lateInStalls(lateAt, typeof machine === 'string' ? [] : machine.stalls, 2);
     const vrid1 = intervalsOf(byVrid.get(1) ?? []);
     return {
       impl,
@@ -163,6 +177,10 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lateInstances: byVrid.size,
       vrid1LateMaxMs: vrid1.length ? Math.max(...vrid1) : NaN,
       vrid1Intervals: vrid1.length,
+      machine,
+      lateOver2: attributed.late,
+      lateOver2InStall: attributed.inStall,
+      lateOver2ByChance: attributed.byChance,
       vipsUp,
       logLines: log.length,
       childDeaths: (d.proc.output().match(/child process\(\d+\) died/g) ?? []).length,

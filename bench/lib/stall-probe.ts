@@ -1,0 +1,97 @@
+/**
+ * The machine's own wake-up stalls during a measurement window, so that a daemon's advert
+ * lateness can be read against what any process on the machine got at the same time.
+ *
+ * The probe is rt-tests' `cyclictest` (Debian package rt-tests): one SCHED_OTHER thread pinned
+ * to each CPU, each sleeping to an absolute time every millisecond and recording how late it woke
+ * (a stall of one CPU only is seen by that CPU's thread). It runs with
+ * `--default-system`, so it does not write /dev/cpu_dma_latency (the power-management setting
+ * it would otherwise hold for its lifetime, which would change the machine under measurement),
+ * and on CLOCK_REALTIME (`-c 1`), the clock of tcpdump's `-tt` timestamps, so that its stalls
+ * can be set beside the captured adverts. Absent cyclictest, the bench says so and goes on.
+ */
+import { spawnSync } from 'node:child_process';
+import type { NetnsLab } from '../../test/helpers/netns.js';
+
+/** One wake-up of the probe that came more than the spike threshold late. */
+export interface Stall {
+  /** the probe's thread (its CPU) */
+  thread: number;
+  /** when the probe woke, ms of CLOCK_REALTIME */
+  endMs: number;
+  /** how late it woke, ms; the stall covers [endMs - lateMs, endMs] */
+  lateMs: number;
+}
+
+export interface StallReport {
+  /** wake-ups the probe made (one a millisecond on each CPU) */
+  cycles: number;
+  /** its threads (one per CPU) */
+  threads: number;
+  /** the latest of them on any CPU, ms */
+  maxMs: number;
+  /** the wake-ups more than SPIKE_US late, in order */
+  stalls: Stall[];
+}
+
+/** Wake-ups later than this are recorded one by one (µs). */
+export const SPIKE_US = 1000;
+
+export interface StallProbe {
+  /** Ends the probe (SIGTERM: cyclictest then prints its summary) and parses what it printed. */
+  stop(): Promise<StallReport | undefined>;
+}
+
+/** Why the probe cannot run on this machine, or undefined when it can. */
+export function stallProbeMissing(): string | undefined {
+  const r = spawnSync('sh', ['-c', 'command -v cyclictest'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : 'cyclictest not installed (Debian package rt-tests)';
+}
+
+/** Starts cyclictest in `ns`; resolves once it is running. */
+export async function startStallProbe(lab: NetnsLab, ns: string): Promise<StallProbe> {
+  const argv = ['cyclictest', '--default-system', '-c', '1', '-i', '1000', '-d', '0', '-t', '-a', '-q', `--spike=${SPIKE_US}`, '--spike-nodes=100000'];
+  const proc = lab.spawn(ns, argv);
+  // cyclictest prints nothing with -q until it ends; give it a moment to start its thread.
+  await new Promise((r) => setTimeout(r, 200));
+  return {
+    stop: async () => parseCyclictest(await proc.stop(2000)),
+  };
+}
+
+const SUMMARY_RE = /^T:\s*(\d+) \(\s*\d+\) P:\s*\d+ I:\s*\d+ C:\s*(\d+) Min:\s*\d+ Act:\s*\d+ Avg:\s*\d+ Max:\s*(\d+)/gm;
+const SPIKE_RE = /^T:\s*(\d+) Spike:\s*(\d+): TS:\s*(\d+)$/gm;
+
+/** cyclictest's quiet output (µs figures) as a report in ms; undefined without its summary line. */
+export function parseCyclictest(text: string): StallReport | undefined {
+  const summaries = [...text.matchAll(SUMMARY_RE)];
+  if (summaries.length === 0) return undefined;
+  const stalls: Stall[] = [];
+  for (const m of text.matchAll(SPIKE_RE)) stalls.push({ thread: Number(m[1]), lateMs: Number(m[2]) / 1000, endMs: Number(m[3]) / 1000 });
+  stalls.sort((a, b) => a.endMs - b.endMs);
+  return {
+    cycles: summaries.reduce((n, m) => n + Number(m[2]), 0),
+    threads: summaries.length,
+    maxMs: Math.max(...summaries.map((m) => Number(m[3]) / 1000)),
+    stalls,
+  };
+}
+
+/**
+ * Of the adverts that left more than `overMs` late, how many were due while the probe was
+ * stalled: the advert that ended a late interval at `atMs` was due at `atMs - lateMs`, and it is
+ * counted when some stall of the probe overlaps [due, sent]. `byChance` is the same count for the
+ * same intervals moved off their times (by 150, 300, … 900 ms, averaged): how many would meet a
+ * stall if the two had nothing to do with each other.
+ */
+export function lateInStalls(late: Array<{ atMs: number; lateMs: number }>, stalls: Stall[], overMs: number): { late: number; inStall: number; byChance: number } {
+  const over = late.filter((a) => a.lateMs > overMs);
+  const meets = (shiftMs: number): number =>
+    over.filter((a) => {
+      const sent = a.atMs + shiftMs;
+      const due = sent - a.lateMs;
+      return stalls.some((s) => s.endMs - s.lateMs <= sent && s.endMs >= due);
+    }).length;
+  const shifts = [150, 300, 450, 600, 750, 900];
+  return { late: over.length, inStall: meets(0), byChance: shifts.reduce((n, d) => n + meets(d), 0) / shifts.length };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { lateInStalls, parseCyclictest } from '../../bench/lib/stall-probe.js';
+
+// What cyclictest 2.40 printed on this machine with the probe's flags (-t -a -q --spike=1000),
+// shortened: a warning, one summary line per thread, then the spikes (not in time order).
+const OUTPUT = `WARN: not setting cpu_dma_latency from cyclictest
+T: 0 ( 7447) P: 0 I:1000 C:   3991 Min:     22 Act:  131 Avg:  115 Max:    3342
+T: 1 ( 7448) P: 0 I:1000 C:   3990 Min:     14 Act:   89 Avg:  105 Max:   10745
+
+T: 1 Spike:    1045: TS: 1796460483420508
+T: 0 Spike:    3342: TS: 1796460484654305
+T: 1 Spike:    2071: TS: 1796460481232463
+spikes = 3
+
+`;
+
+describe('the machine stall probe (bench/lib/stall-probe.ts)', () => {
+  it('reads both threads, the latest wake-up of either, and the stalls in time order', () => {
+    const r = parseCyclictest(OUTPUT)!;
+    expect(r.threads).toBe(2);
+    expect(r.cycles).toBe(7981);
+    expect(r.maxMs).toBe(10.745);
+    expect(r.stalls).toEqual([
+      { thread: 1, lateMs: 2.071, endMs: 1796460481232.463 },
+      { thread: 1, lateMs: 1.045, endMs: 1796460483420.508 },
+      { thread: 0, lateMs: 3.342, endMs: 1796460484654.305 },
+    ]);
+  });
+
+  it('has no report when cyclictest printed no summary (it failed to start, or was killed)', () => {
+    expect(parseCyclictest('WARN: not setting cpu_dma_latency from cyclictest\n')).toBeUndefined();
+    expect(parseCyclictest('')).toBeUndefined();
+  });
+
+  it('counts a late advert as due in a stall only when the stall overlaps [due, sent]', () => {
+    const stalls = [{ thread: 0, lateMs: 3, endMs: 1000 }]; // the probe stalled over [997, 1000]
+    const late = [
+      { atMs: 1002, lateMs: 4 }, // due 998: inside the stall
+      { atMs: 997.5, lateMs: 2.5 }, // due 995, sent 997.5: overlaps its start
+      { atMs: 996, lateMs: 3 }, // due 993, sent 996: ended before the stall
+      { atMs: 1010, lateMs: 5 }, // due 1005: after it
+      { atMs: 999, lateMs: 1.5 }, // not more than 2 ms late: not counted at all
+      { atMs: 999, lateMs: 2 }, // exactly 2 ms: not more than 2
+    ];
+    expect(lateInStalls(late, stalls, 2)).toMatchObject({ late: 4, inStall: 2 });
+    expect(lateInStalls(late, [], 2)).toEqual({ late: 4, inStall: 0, byChance: 0 });
+  });
+
+  it('says how many late adverts would meet a stall by chance: the same intervals moved by 150 to 900 ms', () => {
+    // One advert due at 1,000 and sent at 1,004; stalls that its moved copies (1,150-1,154,
+    // 1,300-1,304, …, 1,900-1,904) meet: the 300 and the 900 ms ones, 2 of the 6 moves.
+    const late = [{ atMs: 1004, lateMs: 4 }];
+    const stalls = [
+      { thread: 0, lateMs: 1, endMs: 1302 },
+      { thread: 1, lateMs: 2, endMs: 1906 }, // [1,904, 1,906]: touches 1,904
+      { thread: 0, lateMs: 1, endMs: 1500 }, // [1,499, 1,500]: misses 1,450-1,454 and 1,600-1,604
+    ];
+    expect(lateInStalls(late, stalls, 2)).toEqual({ late: 1, inStall: 0, byChance: 2 / 6 });
+  });
+});
