@@ -7,6 +7,7 @@
 import type { LabProcess, NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
 import { startCapture, type Capture, type CapturedAdvert, type CapturedGarp } from './capture.js';
+import { startStallProbe, stallOverlapMs, stallProbeMissing, type StallProbe } from './stall-probe.js';
 import { startDaemon, type ImplName } from './implementations.js';
 import { namespacePids } from './procstat.js';
 
@@ -55,11 +56,16 @@ export interface FailoverSample {
   /** The master's last advert interval (its last advert minus the one before): over the advert
    *  interval, the master itself was late before the kill, and advert→GARP is longer by as much. */
   masterLastGapMs: number;
+  /** How long the machine itself stalled between the backup's due time (the master's last
+   *  advert + Master_Down_Interval) and its first GARP: the longest overlap of one CPU's
+   *  cyclictest stalls with that span (bench/lib/stall-probe.ts); NaN without the probe. */
+  machineStallMs: number;
 }
 
 export interface FailoverLab {
   a: string;
   b: string;
+  obs: string;
   capture: Capture;
   vipMonitor: LabProcess;
 }
@@ -75,7 +81,7 @@ export async function buildFailoverLab(lab: NetnsLab): Promise<FailoverLab> {
   await lab.attach(sw, 'br0', { ns: obs, ifname: 'obs', addresses: ['198.51.100.3/24'] });
   const capture = await startCapture(lab, obs, 'obs');
   const vipMonitor = lab.spawn(b, ['ip', '-ts', 'monitor', 'address']);
-  return { a, b, capture, vipMonitor };
+  return { a, b, obs, capture, vipMonitor };
 }
 
 /** `[2026-11-22T02:26:45.011165] 3: lbb    inet 198.51.100.100/24 …` (local time) → epoch ms. */
@@ -98,7 +104,7 @@ async function hasVip(lab: NetnsLab, ns: string): Promise<boolean> {
 let runCounter = 0;
 
 /** One failover of `impl`: start the pair, let it settle, kill -9 the master, measure. */
-export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName, c: FailoverCase, dir: string): Promise<FailoverSample> {
+export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName, c: FailoverCase, dir: string, stallProbe = true): Promise<FailoverSample> {
   for (const [ns, dev] of [[fl.a, 'lba'], [fl.b, 'lbb']] as const) await lab.exec(ns, ['ip', 'addr', 'del', `${VIP}/24`, 'dev', dev]);
   // Fresh pid-file names per run, as if on a fresh host: a pid file left by a SIGKILLed daemon
   // whose pid has been reused would otherwise read as "daemon is already running".
@@ -106,6 +112,7 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
   const master = startDaemon(lab, fl.a, impl, dir, `a${runCounter}`, failoverConf(c, 150, 'MASTER', 'lba'));
   const backup = startDaemon(lab, fl.b, impl, dir, `b${runCounter}`, failoverConf(c, BACKUP_PRIORITY, 'BACKUP', 'lbb'));
   const tail = (d: typeof master): string => d.proc.output().trim().split('\n').slice(-2).join(' | ').slice(0, 240);
+  let probe: StallProbe | undefined;
   try {
     const advertMs = c.advertS * 1000;
     // Settled: the VIP on the master only, the backup's last transition is to BACKUP, and the
@@ -125,6 +132,7 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
       intervalMs: Math.min(50, advertMs),
       what: `${impl}: 3 adverts from the master`,
     });
+    probe = stallProbe && !stallProbeMissing() ? await startStallProbe(lab, fl.obs) : undefined;
     const killedAt = master.kill9();
     const mdi = masterDownMs(c);
     const firstGarp = await waitFor(
@@ -138,14 +146,18 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
     const lastAdvert = masterAdverts.at(-1);
     if (!lastAdvert) throw new Error(`${impl}: no advert from the master captured`);
     const before = masterAdverts.at(-2);
+    const machine = await probe?.stop();
+    probe = undefined;
     return {
       impl,
       advertToGarpMs: firstGarp.atMs - lastAdvert.atMs,
       killToGarpMs: firstGarp.atMs - killedAt,
       killToVipMs: vipAt - killedAt,
       masterLastGapMs: before ? lastAdvert.atMs - before.atMs : NaN,
+      machineStallMs: machine ? stallOverlapMs(machine.stalls, lastAdvert.atMs + mdi, firstGarp.atMs) : NaN,
     };
   } finally {
+    await probe?.stop();
     await master.stop();
     await backup.stop();
     // Anything still running in the two host namespaces (a respawned child) goes too.

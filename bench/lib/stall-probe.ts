@@ -2,9 +2,13 @@
  * The machine's own wake-up stalls during a measurement window, so that a daemon's advert
  * lateness can be read against what any process on the machine got at the same time.
  *
- * The probe is rt-tests' `cyclictest` (Debian package rt-tests): one SCHED_OTHER thread pinned
- * to each CPU, each sleeping to an absolute time every millisecond and recording how late it woke
- * (a stall of one CPU only is seen by that CPU's thread). It runs with
+ * The probe is rt-tests' `cyclictest` (Debian package rt-tests): one thread pinned to each CPU,
+ * each sleeping to an absolute time every millisecond and recording how late it woke (a stall of
+ * one CPU only is seen by that CPU's thread). The threads run at SCHED_FIFO priority 80, so a
+ * daemon busy on their CPU cannot hold them up: what they see is time the CPU itself was lost
+ * (to the hypervisor, interrupts, a kernel section that cannot be preempted). As SCHED_OTHER
+ * threads they also counted the daemon's own busy spells (a waking thread waits for the running
+ * one's time slice), which would have blamed the machine for the daemon's lateness. It runs with
  * `--default-system`, so it does not write /dev/cpu_dma_latency (the power-management setting
  * it would otherwise hold for its lifetime, which would change the machine under measurement),
  * and on CLOCK_REALTIME (`-c 1`), the clock of tcpdump's `-tt` timestamps, so that its stalls
@@ -50,7 +54,7 @@ export function stallProbeMissing(): string | undefined {
 
 /** Starts cyclictest in `ns`; resolves once it is running. */
 export async function startStallProbe(lab: NetnsLab, ns: string): Promise<StallProbe> {
-  const argv = ['cyclictest', '--default-system', '-c', '1', '-i', '1000', '-d', '0', '-t', '-a', '-q', `--spike=${SPIKE_US}`, '--spike-nodes=100000'];
+  const argv = ['cyclictest', '--default-system', '-p', '80', '--policy=fifo', '-c', '1', '-i', '1000', '-d', '0', '-t', '-a', '-q', `--spike=${SPIKE_US}`, '--spike-nodes=100000'];
   const proc = lab.spawn(ns, argv);
   // cyclictest prints nothing with -q until it ends; give it a moment to start its thread.
   await new Promise((r) => setTimeout(r, 200));
@@ -94,4 +98,15 @@ export function lateInStalls(late: Array<{ atMs: number; lateMs: number }>, stal
     }).length;
   const shifts = [150, 300, 450, 600, 750, 900];
   return { late: over.length, inStall: meets(0), byChance: shifts.reduce((n, d) => n + meets(d), 0) / shifts.length };
+}
+
+/** The longest time one of the probe's CPUs spent stalled within [fromMs, toMs] (its stalls on
+ *  that CPU summed; the CPUs are not added together, as they stall side by side). */
+export function stallOverlapMs(stalls: Stall[], fromMs: number, toMs: number): number {
+  const byThread = new Map<number, number>();
+  for (const s of stalls) {
+    const overlap = Math.min(s.endMs, toMs) - Math.max(s.endMs - s.lateMs, fromMs);
+    if (overlap > 0) byThread.set(s.thread, (byThread.get(s.thread) ?? 0) + overlap);
+  }
+  return Math.max(0, ...byThread.values());
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lateInStalls, parseCyclictest } from '../../bench/lib/stall-probe.js';
+import { lateInStalls, parseCyclictest, stallOverlapMs } from '../../bench/lib/stall-probe.js';
 
 // What cyclictest 2.40 printed on this machine with the probe's flags (-t -a -q --spike=1000),
 // shortened: a warning, one summary line per thread, then the spikes (not in time order).
@@ -56,5 +56,17 @@ describe('the machine stall probe (bench/lib/stall-probe.ts)', () => {
       { thread: 0, lateMs: 1, endMs: 1500 }, // [1,499, 1,500]: misses 1,450-1,454 and 1,600-1,604
     ];
     expect(lateInStalls(late, stalls, 2)).toEqual({ late: 1, inStall: 0, byChance: 2 / 6 });
+  });
+
+  it('measures a takeover span against the stalls: the overlap per CPU summed, the CPUs not added', () => {
+    const stalls = [
+      { thread: 0, lateMs: 4, endMs: 102 }, // [98, 102]: 2 ms inside [100, 110]
+      { thread: 0, lateMs: 3, endMs: 108 }, // [105, 108]: 3 ms inside
+      { thread: 1, lateMs: 6, endMs: 113 }, // [107, 113]: 3 ms inside
+      { thread: 1, lateMs: 2, endMs: 99 }, // [97, 99]: before the span
+    ];
+    expect(stallOverlapMs(stalls, 100, 110)).toBe(5);
+    expect(stallOverlapMs(stalls, 200, 210)).toBe(0);
+    expect(stallOverlapMs([], 100, 110)).toBe(0);
   });
 });
