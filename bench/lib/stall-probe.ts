@@ -56,7 +56,7 @@ export function stallProbeMissing(): string | undefined {
 export async function startStallProbe(lab: NetnsLab, ns: string): Promise<StallProbe> {
   const argv = ['cyclictest', '--default-system', '-p', '80', '--policy=fifo', '-c', '1', '-i', '1000', '-d', '0', '-t', '-a', '-q', `--spike=${SPIKE_US}`, '--spike-nodes=100000'];
   const proc = lab.spawn(ns, argv);
-  // cyclictest prints nothing with -q until it ends; give it a moment to start its thread.
+  // cyclictest prints nothing with -q until it ends; give it a moment to start its threads.
   await new Promise((r) => setTimeout(r, 200));
   return {
     stop: async () => parseCyclictest(await proc.stop(2000)),

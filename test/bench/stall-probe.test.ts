@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { lateInStalls, parseCyclictest, stallOverlapMs } from '../../bench/lib/stall-probe.js';
 
-// What cyclictest 2.40 printed on this machine with the probe's flags (-t -a -q --spike=1000),
-// shortened: a warning, one summary line per thread, then the spikes (not in time order).
+// What cyclictest 2.40 printed on this machine with the probe's flags (-p 80 -t -a -q
+// --spike=1000), shortened: a warning, one summary line per thread, then the spikes (not in time
+// order).
 const OUTPUT = `WARN: not setting cpu_dma_latency from cyclictest
-T: 0 ( 7447) P: 0 I:1000 C:   3991 Min:     22 Act:  131 Avg:  115 Max:    3342
-T: 1 ( 7448) P: 0 I:1000 C:   3990 Min:     14 Act:   89 Avg:  105 Max:   10745
+T: 0 (14546) P:80 I:1000 C:   3991 Min:      9 Act:   57 Avg:   60 Max:    3342
+T: 1 (14547) P:80 I:1000 C:   3990 Min:      5 Act:   39 Avg:   40 Max:   10745
 
 T: 1 Spike:    1045: TS: 1796460483420508
 T: 0 Spike:    3342: TS: 1796460484654305
