@@ -18,7 +18,7 @@
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
  *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
- *        [--stall-probe no]
+ *        [--stall-probe yes|no]
  *
  * --baseline DIR: the failover runs also start keepalived-ts built in another checkout DIR
  * (its dist/), interleaved with this tree's and keepalived's, to compare two builds under the
@@ -42,7 +42,12 @@ const seconds = Number(flag('seconds', '60'));
 const only = flag('only', 'all');
 const instanceCounts = flag('instances', '1,100,1000').split(',').map(Number);
 const baseline = flag('baseline', '');
-const stallProbe = flag('stall-probe', 'yes') !== 'no';
+const stallProbeFlag = flag('stall-probe', 'yes');
+if (stallProbeFlag !== 'yes' && stallProbeFlag !== 'no') {
+  console.error(`daemon-vs-keepalived: --stall-probe takes yes or no, not "${stallProbeFlag}"`);
+  process.exit(2);
+}
+const stallProbe = stallProbeFlag === 'yes';
 const IMPLS: ImplName[] = ['keepalived-ts', 'keepalived'];
 const FAILOVER_IMPLS: ImplName[] = baseline ? ['keepalived-ts', 'baseline', 'keepalived'] : IMPLS;
 const CASES: FailoverCase[] = [
