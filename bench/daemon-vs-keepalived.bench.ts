@@ -85,7 +85,7 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
         try {
           const s = await runFailover(lab, fl, impl, c, dir, stallProbe);
           samples[impl].push(s);
-          const stalled = Number.isNaN(s.machineStallMs) ? '' : `, machine stalled ${fmt(s.machineStallMs)} ms between MDI and the GARP`;
+          const stalled = s.machineProbeFailed ? ` (stall probe: ${s.machineProbeFailed})` : Number.isNaN(s.machineStallMs) ? '' : `, machine stalled ${fmt(s.machineStallMs)} ms between MDI and the GARP`;
           console.log(`  run ${String(i + 1).padStart(2)} ${impl.padEnd(13)} last advert→GARP ${fmt(s.advertToGarpMs)} ms, kill→GARP ${fmt(s.killToGarpMs)} ms, kill→VIP ${fmt(s.killToVipMs)} ms${stalled}${s.masterLastGapMs > 1.5 * c.advertS * 1000 ? ` (the master's last advert came ${fmt(s.masterLastGapMs)} ms after its previous one)` : ''}`);
         } catch (e) {
           failures[impl].push((e as Error).message.split('\n')[0]!);
@@ -93,7 +93,7 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
         }
       }
     }
-    const stat = (impl: ImplName, key: keyof Omit<FailoverSample, 'impl'>, p: number): number => percentile(samples[impl].map((s) => s[key]), p);
+    const stat = (impl: ImplName, key: keyof Omit<FailoverSample, 'impl' | 'machineProbeFailed'>, p: number): number => percentile(samples[impl].map((s) => s[key]), p);
     console.log('  figure (ms)                 ours median / p99      keepalived median / p99');
     for (const key of ['advertToGarpMs', 'killToGarpMs', 'killToVipMs'] as const) {
       console.log(`  ${key.padEnd(26)} ${fmt(stat('keepalived-ts', key, 50)).padStart(8)} / ${fmt(stat('keepalived-ts', key, 99)).padEnd(10)} ${fmt(stat('keepalived', key, 50)).padStart(10)} / ${fmt(stat('keepalived', key, 99))}${baseline ? `   baseline ${fmt(stat('baseline', key, 50))} / ${fmt(stat('baseline', key, 99))}` : ''}`);

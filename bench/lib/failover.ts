@@ -60,6 +60,8 @@ export interface FailoverSample {
    *  advert + Master_Down_Interval) and its first GARP: the longest overlap of one CPU's
    *  cyclictest stalls with that span (bench/lib/stall-probe.ts); NaN without the probe. */
   machineStallMs: number;
+  /** why machineStallMs is NaN when the probe was asked for but gave nothing ('' otherwise) */
+  machineProbeFailed: string;
 }
 
 export interface FailoverLab {
@@ -154,7 +156,8 @@ export async function runFailover(lab: NetnsLab, fl: FailoverLab, impl: ImplName
       killToGarpMs: firstGarp.atMs - killedAt,
       killToVipMs: vipAt - killedAt,
       masterLastGapMs: before ? lastAdvert.atMs - before.atMs : NaN,
-      machineStallMs: machine ? stallOverlapMs(machine.stalls, lastAdvert.atMs + mdi, firstGarp.atMs) : NaN,
+      machineStallMs: machine && typeof machine !== 'string' ? stallOverlapMs(machine.stalls, lastAdvert.atMs + mdi, firstGarp.atMs) : NaN,
+      machineProbeFailed: typeof machine === 'string' ? machine : '',
     };
   } finally {
     await probe?.stop();

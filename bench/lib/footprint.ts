@@ -143,7 +143,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     }
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
-    const machine = probe ? ((await probe.stop()) ?? 'cyclictest printed no summary') : missing!;
+    const machine = probe ? await probe.stop() : missing!;
     const vipsUp = await vipCount(lab, fl.node);
     const log = d.proc.output().trim().split('\n');
     const lastLogLine = log.at(-1) ?? '';

@@ -42,8 +42,9 @@ export interface StallReport {
 export const SPIKE_US = 1000;
 
 export interface StallProbe {
-  /** Ends the probe (SIGTERM: cyclictest then prints its summary) and parses what it printed. */
-  stop(): Promise<StallReport | undefined>;
+  /** Ends the probe (SIGTERM: cyclictest then prints its summary) and parses what it printed;
+   *  when there is no summary (cyclictest failed, e.g. not allowed SCHED_FIFO), why. */
+  stop(): Promise<StallReport | string>;
 }
 
 /** Why the probe cannot run on this machine, or undefined when it can. */
@@ -59,7 +60,11 @@ export async function startStallProbe(lab: NetnsLab, ns: string): Promise<StallP
   // cyclictest prints nothing with -q until it ends; give it a moment to start its threads.
   await new Promise((r) => setTimeout(r, 200));
   return {
-    stop: async () => parseCyclictest(await proc.stop(2000)),
+    stop: async () => {
+      const out = await proc.stop(2000);
+      const lines = out.split('\n').filter((l) => l.trim() && !l.startsWith('WARN: not setting cpu_dma_latency'));
+      return parseCyclictest(out) ?? `cyclictest printed no summary${lines.length ? `: ${lines.slice(0, 2).join(' | ').slice(0, 200)}` : ''}`;
+    },
   };
 }
 

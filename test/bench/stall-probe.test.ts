@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lateInStalls, parseCyclictest, stallOverlapMs } from '../../bench/lib/stall-probe.js';
+import type { NetnsLab } from '../../test/helpers/netns.js';
+import { lateInStalls, parseCyclictest, startStallProbe, stallOverlapMs } from '../../bench/lib/stall-probe.js';
 
 // What cyclictest 2.40 printed on this machine with the probe's flags (-p 80 -t -a -q
 // --spike=1000), shortened: a warning, one summary line per thread, then the spikes (not in time
@@ -69,5 +70,16 @@ describe('the machine stall probe (bench/lib/stall-probe.ts)', () => {
     expect(stallOverlapMs(stalls, 100, 110)).toBe(5);
     expect(stallOverlapMs(stalls, 200, 210)).toBe(0);
     expect(stallOverlapMs([], 100, 110)).toBe(0);
+  });
+
+  it('says why when cyclictest gave no summary, without its power-management warning', async () => {
+    const failing = 'WARN: not setting cpu_dma_latency from cyclictest\nUnable to change scheduling policy!\nProbably missing capabilities, either run as root or increase RLIMIT_RTPRIO limits.\n';
+    const argvs: string[][] = [];
+    const lab = { spawn: (_ns: string, argv: string[]) => (argvs.push(argv), { stop: async () => failing }) } as unknown as NetnsLab;
+    const probe = await startStallProbe(lab, 'ns');
+    expect(await probe.stop()).toBe('cyclictest printed no summary: Unable to change scheduling policy! | Probably missing capabilities, either run as root or increase RLIMIT_RTPRIO limits.');
+    expect(argvs[0]).toEqual(expect.arrayContaining(['--default-system', '-p', '80', '--policy=fifo', '-c', '1']));
+    const quiet = { spawn: () => ({ stop: async () => '' }) } as unknown as NetnsLab;
+    expect(await (await startStallProbe(quiet, 'ns')).stop()).toBe('cyclictest printed no summary');
   });
 });
