@@ -8,7 +8,9 @@
  * size instead (measured with bench/memory-daemon.ts and the CPU of bench/daemon-vs-keepalived.bench.ts;
  * see docs/benchmarks.md, "Memory at 1,000 instances"):
  *
- *  - `--max-semi-space-size=1`: the young generation stays at 2 × 1 MiB;
+ *  - `--max-semi-space-size=1`: the young generation stays at 2 × 1 MiB (node 20's V8 already
+ *    holds it there under `--optimize-for-size`, whatever the semi-space flags say: this one
+ *    states it, and keeps it should the other go; benchmarks.md, "The machine's own stalls");
  *  - `--optimize-for-size`: V8 grows the old generation in smaller steps and collects sooner;
  *  - `--memory-reducer-single-gc`: after start-up V8's memory reducer (8 s after a full
  *    collection that shrank the heap) runs one collection, not up to three. With
