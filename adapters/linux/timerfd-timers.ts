@@ -274,11 +274,8 @@ export class TimerfdTimers {
     const io = (this.io = this.given ?? netio());
     this.fd = io.timerfd();
     this.watch = io.watch(this.fd, this.wake);
-    this.referenced = true;
-    if (this.armed === 0) {
-      io.unref(this.watch);
-      this.referenced = false;
-    }
+    this.referenced = true; // as watch() leaves it; reference() drops it when no timer is armed
+    this.reference();
     return io;
   }
 
