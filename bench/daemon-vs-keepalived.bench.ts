@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason } from '../test/helpers/netns.js';
 import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type FailoverSample } from './lib/failover.js';
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
-import { SPIKE_US } from './lib/stall-probe.js';
+import { SPIKE_US, stallProbeMissing } from './lib/stall-probe.js';
 import { KEEPALIVED, oursCommand, useBaseline, type ImplName } from './lib/implementations.js';
 import { fmt, percentile } from './lib/stats.js';
 import { flag } from './lib/flags.js';
@@ -75,6 +75,8 @@ function printRows(): void {
 
 async function failover(lab: NetnsLab, dir: string): Promise<void> {
   const fl = await buildFailoverLab(lab);
+  const probeMissing = stallProbe ? stallProbeMissing() : undefined;
+  if (probeMissing) console.log(`\nthe machine's own stalls in the takeovers: not measured, ${probeMissing}`);
   for (const c of CASES) {
     const mdi = masterDownMs(c);
     const samples: Record<ImplName, FailoverSample[]> = { 'keepalived-ts': [], keepalived: [], baseline: [] };

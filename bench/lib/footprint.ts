@@ -155,9 +155,11 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       times.push(p.atMs);
       byVrid.set(p.vrid, times);
     }
-    const intervalsOf = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]! - 1000);
-    const late = [...byVrid.values()].flatMap(intervalsOf);
-    const lateAt = [...byVrid.values()].flatMap((times) => times.slice(1).map((t, i) => ({ atMs: t, lateMs: t - times[i]! - 1000 })));
+    // Each interval's end (the advert that closed it) and its lateness.
+    const intervalsAt = (times: number[]): Array<{ atMs: number; lateMs: number }> => times.slice(1).map((t, i) => ({ atMs: t, lateMs: t - times[i]! - 1000 }));
+    const intervalsOf = (times: number[]): number[] => intervalsAt(times).map((x) => x.lateMs);
+    const lateAt = [...byVrid.values()].flatMap(intervalsAt);
+    const late = lateAt.map((x) => x.lateMs);
     const attributed = lateInStalls(lateAt, typeof machine === 'string' ? [] : machine.stalls, 2);
     const vrid1 = intervalsOf(byVrid.get(1) ?? []);
     return {

@@ -47,10 +47,12 @@ export interface StallProbe {
   stop(): Promise<StallReport | string>;
 }
 
-/** Why the probe cannot run on this machine, or undefined when it can. */
+let missing: { reason: string | undefined } | undefined;
+
+/** Why the probe cannot run on this machine, or undefined when it can (looked up once a run). */
 export function stallProbeMissing(): string | undefined {
-  const r = spawnSync('sh', ['-c', 'command -v cyclictest'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'cyclictest not installed (Debian package rt-tests)';
+  missing ??= { reason: spawnSync('sh', ['-c', 'command -v cyclictest'], { encoding: 'utf8' }).status === 0 ? undefined : 'cyclictest not installed (Debian package rt-tests)' };
+  return missing.reason;
 }
 
 /** Starts cyclictest in `ns`; resolves once it is running. */
