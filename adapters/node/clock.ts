@@ -41,6 +41,8 @@ class PreciseTimeout {
     private readonly dueMs: number,
     /** Clock.setPreciseTimeout's `soon`: run by the first wake-up of a Node timer, then dropped. */
     private soon: (() => void) | undefined,
+    /** NodeClockOptions.beforePreciseExpiry, run after `soon`. */
+    private readonly before: (() => void) | undefined,
   ) {
     // Never synchronously, like setTimeout.
     this.wait(dueMs - performance.now());
@@ -59,6 +61,7 @@ class PreciseTimeout {
     if (soon) {
       this.soon = undefined;
       soon();
+      this.before?.();
     }
     this.wait(this.dueMs - performance.now());
   };
@@ -125,6 +128,9 @@ class NodeTimer implements ClockTimer {
 export interface NodeClockOptions {
   /** Clock.preciseTimer (the daemon's ports pass the timerfd's: adapters/linux/timerfd-timers.ts). */
   preciseTimer?: (fn: () => void) => ClockTimer;
+  /** Run after a precise timeout's `soon`, when its expiry is a few ms away: the daemon makes
+   *  room in V8's young generation there (young-generation.ts). Nothing without a `soon`. */
+  beforePreciseExpiry?: () => void;
 }
 
 export function createNodeClock(opts: NodeClockOptions = {}): Clock {
@@ -135,7 +141,7 @@ export function createNodeClock(opts: NodeClockOptions = {}): Clock {
       if (id instanceof PreciseTimeout) id.clear();
       else clearTimeout(id as ReturnType<typeof setTimeout>);
     },
-    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon),
+    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon, soon && opts.beforePreciseExpiry),
     timer: (fn) => new NodeTimer(fn),
     now: () => performance.now(),
     wallNow: () => Date.now(),

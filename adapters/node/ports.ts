@@ -16,6 +16,7 @@ import { TimerfdTimers } from '../linux/timerfd-timers.js';
 import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
 import { createNodeClock } from './clock.js';
+import { youngGenerationCollector } from './young-generation.js';
 import { createNodeFiles, type NodeFiles } from './files.js';
 import { createConsoleLogger } from './logger.js';
 import { createNodeMailer } from './mailer.js';
@@ -59,7 +60,7 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const precise = new TimerfdTimers({ onError: (message) => logger.log('error', message) });
   const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
   return {
-    clock: createNodeClock({ preciseTimer: (fn) => precise.timer(fn) }),
+    clock: createNodeClock({ preciseTimer: (fn) => precise.timer(fn), beforePreciseExpiry: youngGenerationCollector(() => performance.now()) }),
     vrrp,
     net,
     scripts,

@@ -69,6 +69,17 @@ describe('node clock: setPreciseTimeout', () => {
     expect(short).toEqual(['tiny fired', 'soon', 'fired']);
   });
 
+  it('runs beforePreciseExpiry right after `soon`, and never for a timeout without one', async () => {
+    const order: string[] = [];
+    const withHook = createNodeClock({ beforePreciseExpiry: () => order.push('before') });
+    withHook.setPreciseTimeout!(() => order.push('fired'), 60, () => order.push('soon'));
+    withHook.setPreciseTimeout!(() => order.push('plain fired'), 30);
+    const cleared = withHook.setPreciseTimeout!(() => order.push('cleared fired'), 40, () => order.push('cleared soon'));
+    withHook.clearTimeout(cleared);
+    await sleep(120);
+    expect(order).toEqual(['plain fired', 'soon', 'before', 'fired']);
+  });
+
   it('after a stall past its due time, reads the input that waited before it fires (I/O first, as keepalived)', async () => {
     // A unix socket pair stands in for the VRRP socket: bytes written before the stall wait in
     // the kernel, and their handler restarts the timer as a received advert does.

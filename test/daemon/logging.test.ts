@@ -2,9 +2,10 @@
  * Log routing of the daemon processes: syslog datagrams (ident[pid], facility from -S),
  * -g files per process, -D detail, -G no syslog. A test socket stands in for /dev/log.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AF_UNIX, SOCK_DGRAM } from '../../adapters/linux/constants.js';
 import { netio } from '../../adapters/linux/native.js';
 import { sockaddrUn } from '../../adapters/linux/sockaddr.js';
@@ -63,6 +64,54 @@ describe('daemon logging', () => {
     } finally {
       rx.close();
     }
+  });
+
+  it('writes a line at the end of the task that logged it, in order, stamped when it was logged', async () => {
+    const sock = join(tmp.dir, 'deferred.sock');
+    const rx = syslogReceiver(sock);
+    const file = join(tmp.dir, 'deferred.log');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(2026, 10, 22, 1, 24, 0));
+      const l = createDaemonLogger({ role: 'vrrp', console: false, detail: false, syslog: true, facility: 'daemon', syslogSocket: sock, file });
+      l.log('info', '(VI_1) Entering MASTER STATE');
+      l.log('info', 'then\ntwo more');
+      vi.setSystemTime(new Date(2026, 10, 22, 1, 25, 30));
+      // Nothing written while the task that logged runs on (a takeover's GARPs go first).
+      expect(rx.lines()).toEqual([]);
+      expect(readFileSync(join(tmp.dir, 'deferred_vrrp.log'), 'utf8')).toBe('');
+      await Promise.resolve();
+      expect(rx.lines()).toEqual([
+        `<30>Nov 22 01:24:00 Keepalived_vrrp[${process.pid}]: (VI_1) Entering MASTER STATE`,
+        `<30>Nov 22 01:24:00 Keepalived_vrrp[${process.pid}]: then`,
+        `<30>Nov 22 01:24:00 Keepalived_vrrp[${process.pid}]: two more`,
+      ]);
+      expect(readFileSync(join(tmp.dir, 'deferred_vrrp.log'), 'utf8')).toBe(
+        'Sun Nov 22 01:24:00 2026: (VI_1) Entering MASTER STATE\nSun Nov 22 01:24:00 2026: then\nSun Nov 22 01:24:00 2026: two more\n',
+      );
+      l.close();
+    } finally {
+      vi.useRealTimers();
+      rx.close();
+    }
+  });
+
+  it('writes what is still waiting when the process exits at once', () => {
+    const script = join(tmp.dir, 'exit-now.ts');
+    const file = join(tmp.dir, 'exit.log');
+    const sinks = resolve('adapters/node/daemon/log-sinks.ts');
+    writeFileSync(
+      script,
+      `import { createDaemonLogger } from ${JSON.stringify(sinks)};
+const l = createDaemonLogger({ role: 'parent', console: true, detail: false, syslog: false, facility: 'daemon', file: ${JSON.stringify(file)} });
+l.log('error', 'last words');
+process.exit(3);
+`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: last words\n$/);
+    expect(readFileSync(file, 'utf8')).toMatch(/: last words\n$/);
   });
 
   it('a missing syslog socket drops lines silently (like syslog(3)); -G sends nothing', () => {
