@@ -16,11 +16,11 @@ import { TimerfdTimers } from '../linux/timerfd-timers.js';
 import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
 import { createNodeClock } from './clock.js';
-import { youngGenerationCollector } from './young-generation.js';
 import { createNodeFiles, type NodeFiles } from './files.js';
 import { createConsoleLogger } from './logger.js';
 import { createNodeMailer } from './mailer.js';
 import { createNodeScriptRunner, type NodeScriptRunner } from './scripts.js';
+import { youngGenerationCollector } from './young-generation.js';
 
 export interface NodePortsOptions {
   /** keepalived's net_namespace: every socket, netlink request and script runs inside

@@ -17,7 +17,7 @@ async function minorCollectionsDuring(run: () => Array<[number, number]>): Promi
     const spans = run();
     // The observer is told after the collection, on a later turn of the event loop.
     await new Promise((r) => setTimeout(r, 100));
-    const minor = entries.filter((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR);
+    const minor = entries.filter((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR);
     return { spans, starts: minor.map((e) => e.startTime) };
   } finally {
     observer.disconnect();

@@ -8,13 +8,13 @@
  * When the socket does not exist the lines are dropped silently, as syslog(3) does; a line that
  * cannot be sent never blocks or throws.
  *
- * A line is written at the end of the task that logged it (a microtask), in the order logged and
- * stamped with the time it was logged at, not when log() is called: a takeover's advert, VIPs and
- * gratuitous ARPs leave before its "Entering MASTER STATE" line costs anything. Writing that line
- * there took 0.16-0.25 ms of CPU and, with the wake-ups of stderr's reader and of journald, up to
- * 1.9 ms of wall time between the first advert and the VIP (docs/benchmarks.md, "Log lines after
- * the takeover"). keepalived's lines and their order are unchanged; close() and process exit
- * write what is still waiting.
+ * A line is written at the end of the task that logged it (a microtask), in the order logged,
+ * stamped with the time log() was called, not the time it is written: a takeover's advert, VIPs
+ * and gratuitous ARPs leave before its "Entering MASTER STATE" line costs anything. Writing that
+ * line there took 0.14-0.25 ms of CPU and, with the wake-ups of stderr's reader and of journald,
+ * up to 1.9 ms of wall time between the first advert and the VIP (docs/benchmarks.md, "Log lines
+ * after the takeover, and no scavenge in it"). keepalived's lines and their order are unchanged;
+ * close() and process exit write what is still waiting.
  */
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import type { Logger, LogLevel } from '../../../actors/ports.js';
