@@ -5,7 +5,7 @@
  * The VRRP child runs with a 1 MiB semi-space (child-node-flags.ts), so it scavenges after every
  * megabyte it allocates, and the scavenges in the failover lab's backup lasted 0.7 to 7.5 ms.
  * One of eleven traced takeovers met one between its Master_Down_Timer's expiry and its first
- * GARP (1.97 ms) and nine had one just after (docs/benchmarks.md, "Log lines after the
+ * GARP (1.97 ms) and eight had one just after (docs/benchmarks.md, "Log lines after the
  * takeover, and no scavenge in it"). The node clock runs the collector when a precise timeout's
  * long sleep ends, 6 to 37 ms before it fires (NodeClockOptions.beforePreciseExpiry); there it
  * took 0.9 to 1.9 ms, and no takeover traced after met a scavenge. A steady backup never gets
