@@ -41,7 +41,7 @@ class PreciseTimeout {
     private readonly dueMs: number,
     /** Clock.setPreciseTimeout's `soon`: run by the first wake-up of a Node timer, then dropped. */
     private soon: (() => void) | undefined,
-    /** NodeClockOptions.beforePreciseExpiry, run after `soon`. */
+    /** NodeClockOptions.beforePreciseExpiry, run after `soon` (only when there is one). */
     private readonly before: (() => void) | undefined,
   ) {
     // Never synchronously, like setTimeout.
@@ -141,7 +141,7 @@ export function createNodeClock(opts: NodeClockOptions = {}): Clock {
       if (id instanceof PreciseTimeout) id.clear();
       else clearTimeout(id as ReturnType<typeof setTimeout>);
     },
-    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon, soon && opts.beforePreciseExpiry),
+    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon, opts.beforePreciseExpiry),
     timer: (fn) => new NodeTimer(fn),
     now: () => performance.now(),
     wallNow: () => Date.now(),

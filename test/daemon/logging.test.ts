@@ -10,7 +10,7 @@ import { AF_UNIX, SOCK_DGRAM } from '../../adapters/linux/constants.js';
 import { netio } from '../../adapters/linux/native.js';
 import { sockaddrUn } from '../../adapters/linux/sockaddr.js';
 import { createDaemonLogger } from '../../adapters/node/daemon/log-sinks.js';
-import { WITH_VIRTUAL_SERVER, readPid, sleep, startDaemon, tempDir, until } from './fixtures/harness.js';
+import { TSX_EXEC_ARGV, WITH_VIRTUAL_SERVER, readPid, sleep, startDaemon, tempDir, until } from './fixtures/harness.js';
 
 const tmp = tempDir('kts-g-log-');
 afterAll(() => tmp.remove());
@@ -108,7 +108,7 @@ l.log('error', 'last words');
 process.exit(3);
 `,
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [...TSX_EXEC_ARGV, script], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: last words\n$/);
     expect(readFileSync(file, 'utf8')).toMatch(/: last words\n$/);
