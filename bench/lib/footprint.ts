@@ -9,7 +9,7 @@ import { startCapture } from './capture.js';
 import { startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
-import { lateInStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
+import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
 const PER_LINK = 250;
@@ -85,6 +85,8 @@ export interface FootprintSample {
   lateOver2InStall: number;
   /** how many of them would have been due in a stall by chance (the same intervals moved in time) */
   lateOver2ByChance: number;
+  /** the lateness max over the adverts not due during a stall of the probe (NaN without the probe) */
+  lateMaxOutsideStallsMs: number;
   /** VIPs present at the end of the measurement (n when every instance became master) */
   vipsUp: number;
   logLines: number;
@@ -183,6 +185,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lateOver2: attributed.late,
       lateOver2InStall: attributed.inStall,
       lateOver2ByChance: attributed.byChance,
+      lateMaxOutsideStallsMs: typeof machine === 'string' ? NaN : lateMaxOutsideStalls(lateAt, machine.stalls),
       vipsUp,
       logLines: log.length,
       childDeaths: (d.proc.output().match(/child process\(\d+\) died/g) ?? []).length,

@@ -97,14 +97,29 @@ export function parseCyclictest(text: string): StallReport | undefined {
  */
 export function lateInStalls(late: Array<{ atMs: number; lateMs: number }>, stalls: Stall[], overMs: number): { late: number; inStall: number; byChance: number } {
   const over = late.filter((a) => a.lateMs > overMs);
-  const meets = (shiftMs: number): number =>
-    over.filter((a) => {
-      const sent = a.atMs + shiftMs;
-      const due = sent - a.lateMs;
-      return stalls.some((s) => s.endMs - s.lateMs <= sent && s.endMs >= due);
-    }).length;
+  const meets = (shiftMs: number): number => over.filter((a) => inStall(a, stalls, shiftMs)).length;
   const shifts = [150, 300, 450, 600, 750, 900];
   return { late: over.length, inStall: meets(0), byChance: shifts.reduce((n, d) => n + meets(d), 0) / shifts.length };
+}
+
+/** Whether some stall of the probe overlaps [due, sent] of the advert that ended this interval
+ *  (its times moved by `shiftMs`). */
+function inStall(a: { atMs: number; lateMs: number }, stalls: Stall[], shiftMs = 0): boolean {
+  const sent = a.atMs + shiftMs;
+  const due = sent - a.lateMs;
+  return stalls.some((s) => s.endMs - s.lateMs <= sent && s.endMs >= due);
+}
+
+/**
+ * The daemon's own lateness: the largest interval − 1000 ms among the adverts that were not due
+ * during a stall of the probe (a stall over [due, sent] would have held any process up). NaN
+ * when there are none. Without the probe's report nothing can be told apart: the caller prints
+ * NaN then.
+ */
+export function lateMaxOutsideStalls(late: Array<{ atMs: number; lateMs: number }>, stalls: Stall[]): number {
+  let max = NaN;
+  for (const a of late) if (!(a.lateMs <= max) && !inStall(a, stalls)) max = a.lateMs;
+  return max;
 }
 
 /** The longest time one of the probe's CPUs spent stalled within [fromMs, toMs] (its stalls on

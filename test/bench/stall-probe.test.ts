@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetnsLab } from '../../test/helpers/netns.js';
-import { lateInStalls, parseCyclictest, startStallProbe, stallOverlapMs } from '../../bench/lib/stall-probe.js';
+import { lateInStalls, lateMaxOutsideStalls, parseCyclictest, startStallProbe, stallOverlapMs } from '../../bench/lib/stall-probe.js';
 
 // What cyclictest 2.40 printed on this machine with the probe's flags (-p 80 -t -a -q
 // --spike=1000), shortened: a warning, one summary line per thread, then the spikes (not in time
@@ -46,6 +46,20 @@ describe('the machine stall probe (bench/lib/stall-probe.ts)', () => {
     ];
     expect(lateInStalls(late, stalls, 2)).toMatchObject({ late: 4, inStall: 2 });
     expect(lateInStalls(late, [], 2)).toEqual({ late: 4, inStall: 0, byChance: 0 });
+  });
+
+  it("gives the lateness max over the adverts not due in a stall: the daemon's own", () => {
+    const stalls = [{ thread: 0, lateMs: 3, endMs: 1000 }]; // [997, 1000]
+    const late = [
+      { atMs: 1002, lateMs: 4 }, // due 998: in the stall, left out
+      { atMs: 1010, lateMs: 2.5 }, // due 1007.5: the daemon's own
+      { atMs: 990, lateMs: -0.5 }, // early
+      { atMs: 1020, lateMs: 0.3 },
+    ];
+    expect(lateMaxOutsideStalls(late, stalls)).toBe(2.5);
+    expect(lateMaxOutsideStalls(late, [])).toBe(4);
+    expect(lateMaxOutsideStalls([{ atMs: 1002, lateMs: 4 }], stalls)).toBeNaN();
+    expect(lateMaxOutsideStalls([{ atMs: 990, lateMs: -0.5 }], [])).toBe(-0.5);
   });
 
   it('says how many late adverts would meet a stall by chance: the same intervals moved by 150 to 900 ms', () => {
