@@ -13,8 +13,9 @@
  *     start-up (launch to 3 s after every VIP is up), for reference. Targets at 1,000
  *     instances: CPU ≤ 1.5× keepalived's, total RSS ≤ 150 MiB, advert lateness max < 2 ms; slope
  *     ≤ 40 KiB per instance. Beside each daemon's window, the machine's own wake-up stalls in
- *     that window (cyclictest, when rt-tests is installed: bench/lib/stall-probe.ts), and how
- *     many of the adverts more than 2 ms late were due during one of them.
+ *     that window (cyclictest, when rt-tests is installed: bench/lib/stall-probe.ts), how
+ *     many of the adverts more than 2 ms late were due during one of them, and the lateness max
+ *     over the adverts that were not (the daemon's own part, for reference).
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
  *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
