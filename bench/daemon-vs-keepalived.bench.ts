@@ -157,7 +157,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     rows.push({ metric: `${n} instances: adverts > 2 ms late`, ours: ours.lateOver2, theirs: theirs.lateOver2, target: '(count)' });
     const inStall = (r: FootprintSample): number => (typeof r.machine === 'string' ? NaN : r.lateOver2InStall); // no probe, no stalls known
     rows.push({ metric: `${n} instances: of them due in a stall`, ours: inStall(ours), theirs: inStall(theirs), target: '(machine stall)' });
-    rows.push({ metric: `${n} instances: lateness max ms, no stall`, ours: ours.lateMaxOutsideStallsMs, theirs: theirs.lateMaxOutsideStallsMs, target: "(adverts not due in a stall)" });
+    rows.push({ metric: `${n} instances: lateness max ms, no stall`, ours: ours.lateMaxOutsideStallsMs, theirs: theirs.lateMaxOutsideStallsMs, target: '(adverts not due in a stall)' });
     rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });
     rows.push({ metric: `${n} instances: advert lateness min ms`, ours: ours.lateMinMs, theirs: theirs.lateMinMs, target: '(< 0: early)' });
     rows.push({ metric: `${n} instances: VRID 1 lateness max ms`, ours: ours.vrid1LateMaxMs, theirs: theirs.vrid1LateMaxMs, target: '(one instance)' });
