@@ -12,30 +12,14 @@
  * there, since every advert of its master restarts the timer long before.
  *
  * Node has no API for a scavenge; V8's `gc` function does one when asked for `{ type: 'minor' }`.
- * It is taken from a fresh vm context after `--expose-gc` is set at run time, so the daemon's own
- * global scope never gets a `gc`. Where that fails the collector does nothing.
+ * It comes from v8-gc.ts, which leaves the daemon's own global scope without a `gc`. Where it
+ * cannot be had the collector does nothing.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-type V8Gc = (options: { type: 'minor' | 'major' }) => void;
+import { v8Gc } from './v8-gc.js';
 
 /** At most one scavenge in this many ms: expiries due together (start-up, a master of many
  *  instances gone) share one, and a burst of takeovers scavenges on its own anyway. */
 export const YOUNG_COLLECT_GAP_MS = 100;
-
-/** V8's gc function, taken once (null: not to be had here). */
-let v8Gc: V8Gc | null | undefined;
-
-function findGc(): V8Gc | null {
-  try {
-    setFlagsFromString('--expose-gc');
-    const found: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
-    return typeof found === 'function' ? (found as V8Gc) : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * A function that scavenges the young generation, at most once per `gapMs`. V8's gc is looked
@@ -48,7 +32,6 @@ export function youngGenerationCollector(now: () => number, gapMs = YOUNG_COLLEC
     const t = now();
     if (t - lastMs < gapMs) return;
     lastMs = t;
-    if (v8Gc === undefined) v8Gc = findGc();
-    v8Gc?.({ type: 'minor' });
+    v8Gc()?.({ type: 'minor' });
   };
 }

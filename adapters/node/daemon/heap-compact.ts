@@ -6,31 +6,11 @@
  * the bytes for the children), and the parent is idle afterwards: it allocates so little that V8
  * runs no collection for minutes, so the garbage of compiling 1,000 instances stayed in its RSS
  * (about 8 MiB at the 10 s mark of bench/memory-daemon.ts, docs/benchmarks.md "Memory: the
- * parent"). V8 offers no API for one collection without `--expose-gc` on the command line; the
- * flag is turned on only while one new V8 context is made (the only place the `gc` function then
- * appears), and off again. It changes nothing else: this process's own global has no `gc`.
- * A collection of the parent's heap (about 10 MiB) takes a few milliseconds.
+ * parent"). V8's `gc` function comes from ../v8-gc.ts, which leaves this process's own global
+ * without one. A collection of the parent's heap (about 10 MiB) takes a few milliseconds.
  */
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-let collect: (() => void) | null | undefined;
-
-function collector(): (() => void) | null {
-  if (collect !== undefined) return collect;
-  const own = (globalThis as { gc?: unknown }).gc;
-  if (typeof own === 'function') return (collect = own as () => void);
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
-    collect = typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    collect = null;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-  return collect;
-}
+import { v8Gc } from '../v8-gc.js';
 
 /**
  * Flags that keep this process's heap small from now on, for the daemon's parent (`check` and
@@ -58,7 +38,7 @@ export function optimizeForSize(): void {
 
 /** Runs one full collection; false when this node cannot (then V8 collects when it will). */
 export function collectGarbage(): boolean {
-  const gc = collector();
+  const gc = v8Gc();
   if (!gc) return false;
   gc();
   return true;
