@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "netio",
-      "sources": ["native/netio.c"],
+      "sources": ["native/netio.c", "native/advert-backstop.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -4,7 +4,8 @@
  * datagram sockets, setns() for keepalived's net_namespace, mkfifo() for notify_fifo, and
  * TCP_CHECK's connects, which need no stream (tcpStart…: non-blocking connects in one epoll set,
  * their results read here and handed to JavaScript a batch at a time), and a timerfd for the
- * timers that must fire within microseconds of their due time (Node's count whole milliseconds).
+ * timers that must fire within microseconds of their due time (Node's count whole milliseconds),
+ * and the advert backstop (advert-backstop.c).
  *
  * Everything is thin: structures (sockaddr_*, cmsghdr, mreq) are packed and parsed in
  * TypeScript (adapters/linux/sockaddr.ts). Sockets are always non-blocking and close-on-exec.
@@ -28,71 +29,8 @@
 #include <sys/timerfd.h>
 #include <math.h>
 
-#define NAPI_OK(call)                                                   \
-  do {                                                                  \
-    if ((call) != napi_ok) {                                            \
-      napi_throw_error(env, "EINVAL", "netio: bad arguments");          \
-      return NULL;                                                      \
-    }                                                                   \
-  } while (0)
-
-/* Throws an Error whose .code is the errno name (ENXIO, EPERM…) and .errno the number. */
-static napi_value fail(napi_env env, const char *syscall, int err) {
-  char text[200];
-  snprintf(text, sizeof text, "%s: %s", syscall, strerror(err));
-  napi_value message, code, number, error;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-  napi_create_string_utf8(env, uv_err_name(-err), NAPI_AUTO_LENGTH, &code);
-  napi_create_int32(env, err, &number);
-  napi_create_error(env, code, message, &error);
-  napi_set_named_property(env, error, "errno", number);
-  napi_throw(env, error);
-  return NULL;
-}
-
-/* fail(), and the error's .syscall names the call, as in Node's own errors. */
-static napi_value fail_in(napi_env env, const char *syscall, int err) {
-  fail(env, syscall, err);
-  napi_value error, call;
-  napi_get_and_clear_last_exception(env, &error);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &call);
-  napi_set_named_property(env, error, "syscall", call);
-  napi_throw(env, error);
-  return NULL;
-}
-
-static napi_value number(napi_env env, double x) {
-  napi_value out;
-  napi_create_double(env, x, &out);
-  return out;
-}
-
-static napi_value nothing(napi_env env) {
-  napi_value out;
-  napi_get_undefined(env, &out);
-  return out;
-}
-
-static int int_arg(napi_env env, napi_value v) {
-  int32_t x = -1;
-  napi_get_value_int32(env, v, &x);
-  return x;
-}
-
-/* A Buffer argument, or NULL/0 when the argument is null, undefined or not a buffer. */
-static void *buffer_arg(napi_env env, napi_value v, size_t *length) {
-  bool is_buffer = false;
-  void *data = NULL;
-  *length = 0;
-  if (napi_is_buffer(env, v, &is_buffer) == napi_ok && is_buffer) napi_get_buffer_info(env, v, &data, length);
-  return data;
-}
-
-#define ARGS(n)                                                         \
-  size_t argc = (n);                                                    \
-  napi_value argv[(n)];                                                 \
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));        \
-  for (size_t i = argc; i < (n); i++) napi_get_undefined(env, &argv[i])
+#include "napi-util.h"
+#include "advert-backstop.h"
 
 /* socket(domain, type, protocol) -> fd */
 static napi_value js_socket(napi_env env, napi_callback_info info) {
@@ -579,5 +517,6 @@ NAPI_MODULE_INIT() {
     { "tcpClose", NULL, js_tcp_close, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  advert_backstop_methods(env, exports);
   return exports;
 }

@@ -5,7 +5,7 @@
 #
 # Needs a C compiler for each target: the host's own, and a cross compiler for the other
 # (Debian: apt-get install gcc-aarch64-linux-gnu, or gcc-x86-64-linux-gnu on an arm64 host), and
-# Node headers (npm_config_nodedir=/usr on Debian). Run it after changing native/netio.c or
+# Node headers (npm_config_nodedir=/usr on Debian). Run it after changing native/ or
 # binding.gyp; it also records their SHA-256 in prebuilds/SOURCES.sha256, which a test compares
 # with the sources so a stale binary cannot ship unnoticed.
 set -euo pipefail
@@ -28,5 +28,5 @@ done
 # prebuildify leaves the last target's objects in build/: remove them, so that a build for
 # another architecture is never mistaken for this host's (node-gyp-build prefers build/Release).
 rm -rf build
-sha256sum native/netio.c binding.gyp >prebuilds/SOURCES.sha256
+sha256sum native/*.c native/*.h binding.gyp >prebuilds/SOURCES.sha256
 ls -l prebuilds/*/

@@ -62,6 +62,21 @@ export interface NetIo {
   tcpSettle(fd: number, sockaddr: Buffer): number;
   /** Closes a registered connect (its result never comes); false, and nothing done, for an fd not in flight. */
   tcpClose(fd: number): boolean;
+  /** The advert backstop (native/advert-backstop.c, adapters/linux/advert-backstop.ts): a new
+   *  slot's number; the backstop's thread is started with the first. */
+  backstopSlot(): number;
+  /** The slot holds this datagram, to be sent on `fd` in `inMs` unless taken back first. */
+  backstopArm(slot: number, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, inMs: number): void;
+  /** Empties the slot: ms since the backstop's thread sent what it held, or -1 when it did not. */
+  backstopTake(slot: number): number;
+  /** Drops the slot (its number may be handed out again). */
+  backstopFree(slot: number): void;
+  /** Empties every slot that sends on `fd`; afterwards nothing is sent on it (it may be closed). */
+  backstopCancelFd(fd: number): void;
+  /** The thread wakes `inMs` from now and sends what is due (Infinity: at the earliest slot's due time). */
+  backstopGuard(inMs: number): void;
+  /** [datagrams the thread sent, its wake-ups, its failed sends] */
+  backstopStats(): [number, number, number];
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
   /** mkfifo(3). */

@@ -2,7 +2,7 @@
  * The prebuilt netio addon that lets `npm ci` run without a compiler (issue 9 item 4):
  * prebuilds/linux-x64 and prebuilds/linux-arm64 hold N-API builds of native/netio.c for glibc,
  * made by scripts/native-prebuilds.sh, which also records the sources' SHA-256. A changed
- * netio.c or binding.gyp without new binaries fails here; the x64 binary is loaded and used
+ * source under native/ or binding.gyp without new binaries fails here; the x64 binary is loaded and used
  * (on an x64 host), and both are checked to be shared objects for their CPU exporting the N-API
  * entry point.
  */
@@ -25,14 +25,16 @@ function prebuild(arch: keyof typeof EM): string {
 }
 
 describe('prebuilt netio binaries', () => {
-  it('were built from the current native/netio.c and binding.gyp (prebuilds/SOURCES.sha256)', () => {
+  it('were built from the current native/ sources and binding.gyp (prebuilds/SOURCES.sha256)', () => {
     const recorded = new Map(
       readFileSync(join(root, 'prebuilds/SOURCES.sha256'), 'utf8')
         .trim()
         .split('\n')
         .map((l) => l.split(/\s+/).reverse() as [string, string]),
     );
-    for (const f of ['native/netio.c', 'binding.gyp']) {
+    const sources = [...readdirSync(join(root, 'native')).filter((f) => /\.[ch]$/.test(f)).map((f) => `native/${f}`), 'binding.gyp'];
+    expect([...recorded.keys()].sort()).toEqual([...sources].sort());
+    for (const f of sources) {
       const actual = createHash('sha256').update(readFileSync(join(root, f))).digest('hex');
       expect(recorded.get(f), `${f} changed since the prebuilds were made: run npm run native:prebuilds`).toBe(actual);
     }
@@ -47,6 +49,10 @@ describe('prebuilt netio binaries', () => {
       expect(bin.readUInt16LE(16)).toBe(3); // ET_DYN
       expect(bin.readUInt16LE(18)).toBe(EM[arch]);
       expect(bin.includes('napi_register_module_v1')).toBe(true);
+      // Loads on any glibc from 2.17 on (docs/adapters.md): no symbol version newer than that.
+      const versions = [...bin.toString('latin1').matchAll(/GLIBC_2\.(\d+)/g)].map((m) => Number(m[1]));
+      expect(versions.length).toBeGreaterThan(0);
+      expect(Math.max(...versions)).toBeLessThanOrEqual(17);
     });
   }
 
@@ -57,5 +63,6 @@ describe('prebuilt netio binaries', () => {
     const fd = addon.socket(AF_UNIX, SOCK_DGRAM, 0);
     expect(fd).toBeGreaterThan(2);
     addon.close(fd);
+    expect(typeof addon.backstopArm).toBe('function'); // the advert backstop is in it too
   });
 });
