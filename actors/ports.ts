@@ -112,6 +112,17 @@ export interface VrrpSocket {
    *  The port is done with `data` when send returns (it is sent or copied by then): the caller
    *  may change the bytes for its next send (actors/vrrp/vrrp-io.ts patches one packet per advert). */
   send(data: Uint8Array, dst: string, src?: string): string | undefined;
+  /**
+   * Optional (the daemon's sockets on Linux: adapters/linux/advert-backstop.ts). Hands over the
+   * datagram `send` would send next for `key` (a master's next periodic advert), to leave `inMs`
+   * from now (plus the adapter's grace) from a thread of the adapter's own should this one be
+   * held up then. Replaces what `key` held.
+   */
+  backstop?(key: string, data: Uint8Array, dst: string, src: string | undefined, inMs: number): void;
+  /** Takes back what `key` held: -1 when it did not leave (the caller sends it), else the ms since it left. */
+  takeBackstop?(key: string): number;
+  /** Forgets what `key` held: it will not leave. */
+  dropBackstop?(key: string): void;
   close(): void;
 }
 

@@ -22,6 +22,12 @@
  * Clock.timer, else setTimeout/clearTimeout (the simulator). Never setPreciseTimeout: a periodic
  * timer must not busy-wait (ports.ts).
  *
+ * The advert backstop (adapters/linux/advert-backstop.ts), where the env has one: each advert
+ * the timer sends hands the next one over (`sendAdvert`'s `nextInMs`; the first from the start,
+ * `holdAdvert`), to leave from a thread of its own should this one be held up at its due time.
+ * When it did leave so, `sendAdvert` says how long ago, and the next interval counts from then;
+ * a priority change and the timer's end drop what was held. The simulator has no backstop.
+ *
  * A send that throws is a bug (ports report failures as values): it is thrown again inside this
  * actor, so the instance's onError sees it (vrrp.actorFailed, FAULT) and no timer callback of the
  * clock ever throws.
@@ -34,8 +40,16 @@ import type { AdverTimerCommand, AdverTimerInput } from '../../machines/vrrp/typ
 /** What the timer needs from the instance's env: the clock port and the instance's advert sender. */
 export interface AdverTimerEnv {
   clock: Clock;
-  /** One advert of `instance` at `priority`, as io.sendAdvert sends it. */
-  sendAdvert(instance: string, priority: number): void;
+  /**
+   * One advert of `instance` at `priority`, as io.sendAdvert sends it. With `nextInMs` (the
+   * Adver_Timer's), the next one is due in that many ms and may be held for the socket's
+   * backstop; the return is then the ms since this advert already left (the backstop sent it
+   * while the thread was held up), else 0.
+   */
+  sendAdvert(instance: string, priority: number, nextInMs?: number): number | void;
+  /** The next advert, at `priority` and due in `inMs`, held for the backstop; without `inMs`,
+   *  what was held is dropped. Optional: a runtime without a backstop has none. */
+  holdAdvert?(instance: string, priority: number, inMs?: number): void;
 }
 
 /** A send that threw, handed to the actor itself so that the error is the actor's. */
@@ -50,18 +64,24 @@ export const adverTimer = fromCallback<AdverTimerCommand, AdverTimerInput>(({ in
   let priority = input.priority;
   // One re-armable timer for the actor's life (the clock's precise one where it has it).
   const timer = preciseClockTimer(clock, () => {
+    let ago: number | void;
     try {
-      env.sendAdvert(instance, priority);
+      ago = env.sendAdvert(instance, priority, intervalMs);
     } catch (error) {
       self.send({ type: 'timer.sendFailed', error } satisfies SendFailed as unknown as AdverTimerCommand);
       return;
     }
-    timer.set(intervalMs);
+    timer.set(ago ? Math.max(0, intervalMs - ago) : intervalMs);
   });
   timer.set(intervalMs);
+  env.holdAdvert?.(instance, priority, intervalMs);
   receive((c: AdverTimerCommand | SendFailed) => {
     if (c.type === 'timer.sendFailed') throw c.error;
     priority = c.priority;
+    env.holdAdvert?.(instance, priority);
   });
-  return () => timer.clear();
+  return () => {
+    timer.clear();
+    env.holdAdvert?.(instance, priority);
+  };
 });

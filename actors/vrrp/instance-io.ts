@@ -35,8 +35,9 @@ export function instanceIoEnv(clock: Clock, vrrp: VrrpIo, addresses: AddressIo, 
     vrrp,
     addresses,
     ioConfig,
-    sendAdvert: (instance, priority) => {
-      if (ioConfig(instance)) vrrp.sendAdvert(instance, priority);
+    sendAdvert: (instance, priority, nextInMs) => (ioConfig(instance) ? vrrp.sendAdvert(instance, priority, nextInMs) : 0),
+    holdAdvert: (instance, priority, inMs) => {
+      if (ioConfig(instance)) vrrp.holdAdvert(instance, priority, inMs);
     },
     followAdverts: (instance, answer) => vrrp.follow(instance, answer),
     beforeExpiry: (instance) => {

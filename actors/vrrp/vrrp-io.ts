@@ -54,6 +54,11 @@ interface Member {
   entry?: SocketEntry;
   /** Receive expectations for `io` (see expectations()). */
   expect?: { io: InstanceIoConfig; all: VrrpExpectations; skip: VrrpExpectations };
+  /** The socket holding the instance's next advert for the backstop (VrrpSocket.backstop), if one does. */
+  heldOn?: VrrpSocket;
+  /** The held advert's IPv4 ID and priority. */
+  heldId: number;
+  heldPriority: number;
 }
 
 /** The instances one socket serves, and the socket once its actor opened it. */
@@ -82,11 +87,18 @@ export class VrrpIo {
    */
   configure(ios: InstanceIoConfig[]): void {
     const names = new Set(ios.map((i) => i.name));
-    for (const name of [...this.members.keys()]) if (!names.has(name)) this.members.delete(name);
+    for (const [name, m] of [...this.members]) {
+      if (names.has(name)) continue;
+      this.takeHeld(m);
+      this.members.delete(name);
+    }
     for (const io of ios) {
       const m = this.members.get(io.name);
-      if (m) m.io = io;
-      else
+      if (m) {
+        // An advert held for the old configuration is not the one the new one sends.
+        if (m.io !== io) this.takeHeld(m);
+        m.io = io;
+      } else
         this.members.set(io.name, {
           io,
           ipId: 0,
@@ -95,6 +107,8 @@ export class VrrpIo {
           loggedDrops: new Set(),
           sent: this.sink.counter('adverts_sent', io.name),
           encoded: { io, packets: new Map() },
+          heldId: 0,
+          heldPriority: 0,
         });
     }
     const wanted = new Map<string, string[]>();
@@ -133,26 +147,96 @@ export class VrrpIo {
     return this.sockets.get(key)?.members.find((n) => this.members.get(n)?.io.vmac?.name === ifname);
   }
 
-  sendAdvert(instance: string, priority: number): void {
+  /**
+   * One advert of `instance` at `priority`, to every destination. `nextInMs`, from the
+   * Adver_Timer: the instance's next advert is due in that many ms, and is held for the socket's
+   * backstop (VrrpSocket.backstop) where it has one. Returns the ms since this advert left when
+   * the backstop already sent it (the Adver_Timer counts the next interval from then), else 0.
+   */
+  sendAdvert(instance: string, priority: number, nextInMs?: number): number {
     const m = this.members.get(instance);
-    if (!m) return;
+    if (!m) return 0;
     const io = m.io;
     const sock = m.entry?.socket;
+    const heldOn = m.heldOn;
+    const heldPriority = m.heldPriority;
+    const ago = this.takeHeld(m);
     if (!sock || !io.src) {
       this.sink.count('send_errors', instance);
       this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.vrrpIfname}`}`);
-      return;
+      return 0;
     }
+    // The backstop sent this very advert while this thread was held up: it stands for this one
+    // (takeHeld counted it). Otherwise it is sent now.
+    const left = ago >= 0 && nextInMs !== undefined && heldOn === sock && heldPriority === priority;
     let failed = 0;
     // The multicast group without a list made for it: nothing is allocated per advert.
-    if (io.unicastPeers.length === 0) failed = this.sendTo(m, sock, priority, io.src, io.mcastGroup, false);
-    else for (const dst of io.unicastPeers) failed += this.sendTo(m, sock, priority, io.src, dst, true);
+    if (!left && io.unicastPeers.length === 0) failed = this.sendTo(m, sock, priority, io.src, io.mcastGroup, false);
+    else if (!left) for (const dst of io.unicastPeers) failed += this.sendTo(m, sock, priority, io.src, dst, true);
     if (failed === 0 && m.loggedDrops.size > 0) m.loggedDrops.delete('send');
     if (priority === 0) {
       this.sink.count('priority_zero_sent', instance);
       this.sink.log('detail', `(${instance}) sent 0 priority`);
     }
     if (this.sink.wants('advert.sent')) this.sink.emit({ type: 'advert.sent', instance, priority });
+    if (nextInMs !== undefined) this.hold(m, sock, priority, nextInMs);
+    return left ? ago : 0;
+  }
+
+  /**
+   * The Adver_Timer's hand-over outside an expiry: with `inMs`, `instance`'s next advert (at
+   * `priority`, due in `inMs`) is held for the backstop; without, whatever it held is dropped.
+   */
+  holdAdvert(instance: string, priority: number, inMs?: number): void {
+    const m = this.members.get(instance);
+    if (!m) return;
+    this.takeHeld(m);
+    const sock = m.entry?.socket;
+    if (inMs !== undefined && sock && m.io.src) this.hold(m, sock, priority, inMs);
+  }
+
+  /**
+   * Hands `m`'s next advert (the bytes sendAdvert would send, with the next IPv4 ID) to the
+   * socket's backstop, due in `inMs`. Only an advert to one destination without AH is held (AH's
+   * sequence and ICV are the sender's to move; several unicast peers are several datagrams).
+   */
+  private hold(m: Member, sock: VrrpSocket, priority: number, inMs: number): void {
+    const io = m.io;
+    const src = io.src;
+    if (!sock.backstop || !src || io.authKind === 'ah' || io.unicastPeers.length > 1 || priority === 0) return;
+    const unicast = io.unicastPeers.length === 1;
+    const dst = unicast ? io.unicastPeers[0]! : io.mcastGroup;
+    const current = m.ipId;
+    const next = current >= 0xffff ? 1 : current + 1;
+    try {
+      m.ipId = next;
+      const bytes = this.advertBytes(m, priority, src, dst, unicast);
+      sock.backstop(io.name, bytes, dst, io.family === 6 ? src : undefined, inMs);
+    } catch {
+      return; // an advert that cannot be encoded is reported when it is sent (sendOne)
+    } finally {
+      m.ipId = current;
+    }
+    m.heldOn = sock;
+    m.heldId = next;
+    m.heldPriority = priority;
+  }
+
+  /**
+   * Takes back `m`'s held advert, if any: -1 when it did not leave, else the ms since the backstop
+   * sent it, which then counts as sent (adverts_sent, its IPv4 ID used).
+   */
+  private takeHeld(m: Member): number {
+    const sock = m.heldOn;
+    if (!sock) return -1;
+    m.heldOn = undefined;
+    const ago = sock.takeBackstop?.(m.io.name) ?? -1;
+    if (ago >= 0) {
+      m.ipId = m.heldId;
+      m.sent();
+      this.sink.count('adverts_backstop', m.io.name);
+    }
+    return ago;
   }
 
   /**

@@ -91,6 +91,9 @@ export interface TimerfdTimersOptions {
   earlyMaxMs?: number;
   /** Told once when no timerfd can be had (the daemon logs it); the timers go on, on a Node timer. */
   onError?: (message: string) => void;
+  /** Told the earliest timer's delay (ms; Infinity: none) each time the timerfd is armed: the
+   *  daemon guards the advert backstop with it (advert-backstop.ts). */
+  onArm?: (inMs: number) => void;
 }
 
 /** What the timers need of the addon (native.ts NetIo). */
@@ -125,8 +128,10 @@ export class TimerfdTimers {
   private readonly now: () => number;
   private readonly earlyMaxMs: number;
   private readonly onError: ((message: string) => void) | undefined;
+  private readonly onArm: ((inMs: number) => void) | undefined;
 
   constructor(opts: TimerfdTimersOptions = {}) {
+    this.onArm = opts.onArm;
     this.given = opts.io;
     this.now = opts.now ?? (() => performance.now());
     this.earlyMaxMs = opts.earlyMaxMs ?? EARLY_MAX_MS;
@@ -250,6 +255,7 @@ export class TimerfdTimers {
   private setFd(due: number): void {
     this.fdDue = due;
     const delay = due === Infinity ? Infinity : due - this.now();
+    this.onArm?.(delay);
     if (!this.degraded) {
       try {
         const io = this.io ?? this.open();

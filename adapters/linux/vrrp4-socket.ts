@@ -8,7 +8,8 @@
  * ARPs sent right after an advert (synchronously, adapters/linux/frame-sender.ts) leave before
  * it, and reported errors later and without the instance. keepalived sends the advert first.
  * The bytes leave from the socket's own off-heap send buffer (send-buffer.ts) to a sockaddr kept
- * per destination, so an advert allocates nothing here.
+ * per destination, so an advert allocates nothing here. A master's next advert can be held by
+ * the advert backstop (advert-backstop.ts), which sends it on the same fd if this thread is late.
  * Receives whole datagrams, IP header included, from which the decoder reads src/dst; the TTL is
  * reported, and the core drops anything but 255 (RFC 9568 §7.1).
  * Bound to the interface (SO_BINDTODEVICE), multicast sent out of it (IP_MULTICAST_IF) and not
@@ -34,6 +35,7 @@ import { parseIpv4 } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { inNetns } from './netns.js';
 import { SendBuffer, SendCache } from './send-buffer.js';
+import { BackstopSlots, backstopEnabled } from './advert-backstop.js';
 import { ipMreqn, sockaddrIn } from './sockaddr.js';
 
 /** At least an IPv4 header's length, and version 4. */
@@ -59,12 +61,23 @@ export function openVrrp4Socket(
   const sockaddrs = new SendCache<string, Buffer>();
   let sendFd = -1;
   let closed = false;
+  const backstop = backstopEnabled() ? new BackstopSlots(io, onError) : undefined;
   const closeAll = (): void => {
     closed = true;
     for (const s of sockets.values()) s.close();
     sockets.clear();
-    if (sendFd >= 0) io.close(sendFd);
+    if (sendFd >= 0) {
+      backstop?.close(sendFd);
+      io.close(sendFd);
+    }
     sendFd = -1;
+  };
+  /** The sockaddr for `dst`, or why there is none. */
+  const sockaddrOf = (dst: string): Buffer | string => {
+    const to = sockaddrs.get(dst);
+    if (to) return to;
+    const address = parseIpv4(dst);
+    return address ? sockaddrs.keep(dst, sockaddrIn(address)) : `bad IPv4 destination ${dst}`;
   };
   try {
     inNetns(opts.netns, () => {
@@ -107,12 +120,8 @@ export function openVrrp4Socket(
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';
       if (!isIpv4Datagram(data)) return 'not an IPv4 datagram';
-      let to = sockaddrs.get(dst);
-      if (!to) {
-        const address = parseIpv4(dst);
-        if (!address) return `bad IPv4 destination ${dst}`;
-        to = sockaddrs.keep(dst, sockaddrIn(address));
-      }
+      const to = sockaddrOf(dst);
+      if (typeof to === 'string') return to;
       try {
         io.sendmsg(sendFd, sendBuffer.load(data), to, null);
         return undefined;
@@ -120,6 +129,14 @@ export function openVrrp4Socket(
         return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));
       }
     },
+    ...(backstop && {
+      backstop(key: string, data: Uint8Array, dst: string, _src: string | undefined, inMs: number) {
+        const to = closed || sendFd < 0 || !isIpv4Datagram(data) ? undefined : sockaddrOf(dst);
+        if (to && typeof to !== 'string') backstop.hold(key, sendFd, data, to, null, inMs);
+      },
+      takeBackstop: (key: string) => backstop.take(key),
+      dropBackstop: (key: string) => backstop.drop(key),
+    }),
     close: closeAll,
   };
 }

@@ -5,6 +5,8 @@
  * dropped by the kernel on receive). recvmsg returns the hop limit (IPV6_HOPLIMIT) and the
  * destination and ifindex (IPV6_PKTINFO), which raw-socket cannot. Sends leave from the socket's
  * off-heap send buffer (send-buffer.ts), with the sockaddr and IPV6_PKTINFO kept per address.
+ * A master's next advert can be held by the advert backstop (advert-backstop.ts), which sends it
+ * on the same fd if this thread is late.
  */
 import { sendErrorText } from '../../actors/errno.js';
 import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
@@ -29,6 +31,7 @@ import {
 import { parseIpv6, type IpAddress } from '../../protocol/addr.js';
 import { errorCode, errorText, netio } from './native.js';
 import { SendBuffer, SendCache } from './send-buffer.js';
+import { BackstopSlots, backstopEnabled } from './advert-backstop.js';
 import { inNetns } from './netns.js';
 import { controlMessage, in6Pktinfo, ipv6Mreq, parseControlMessages, parseIn6Pktinfo, parseSockaddrIn6, sockaddrIn6 } from './sockaddr.js';
 
@@ -51,10 +54,12 @@ export function openVrrp6Socket(
   const pktinfos = new SendCache<string, Buffer>();
   const fds: { fd: number; protocol: number; watch?: ReturnType<typeof io.watch> }[] = [];
   let closed = false;
+  const backstop = backstopEnabled() ? new BackstopSlots(io, onError) : undefined;
   const closeAll = (): void => {
     closed = true;
     for (const s of fds.splice(0)) {
       if (s.watch) io.unwatch(s.watch);
+      backstop?.close(s.fd);
       io.close(s.fd);
     }
   };
@@ -110,33 +115,54 @@ export function openVrrp6Socket(
     throw e;
   }
 
+  // Where the datagram being sent goes (set by route(); kept here so that a send allocates nothing).
+  let viaFd = -1;
+  let viaTo: Buffer | null = null;
+  let viaCtrl: Buffer | null = null;
+  /** Sets viaFd, viaTo and viaCtrl for a datagram to `dst` from `src`; why it cannot go, if it cannot. */
+  const route = (dst: string, src: string | undefined): string | undefined => {
+    if (closed) return 'socket closed';
+    let to = sockaddrs.get(dst);
+    if (!to) {
+      const d = parseIpv6(dst);
+      if (!d) return `bad IPv6 destination ${dst}`;
+      to = sockaddrs.keep(dst, sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0));
+    }
+    let ctrl: Buffer | null = null;
+    if (src !== undefined) {
+      ctrl = pktinfos.get(src) ?? null;
+      if (!ctrl) {
+        const s = parseIpv6(src);
+        if (!s) return `bad IPv6 source ${src}`;
+        ctrl = pktinfos.keep(src, controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex)));
+      }
+    }
+    const sock = fds.find((f) => f.protocol === IPPROTO_VRRP) ?? fds[0];
+    if (!sock) return 'no socket';
+    viaFd = sock.fd;
+    viaTo = to;
+    viaCtrl = ctrl;
+    return undefined;
+  };
+
   return {
     send(payload, dst, src) {
-      if (closed) return 'socket closed';
-      let to = sockaddrs.get(dst);
-      if (!to) {
-        const d = parseIpv6(dst);
-        if (!d) return `bad IPv6 destination ${dst}`;
-        to = sockaddrs.keep(dst, sockaddrIn6(d, needsScope(d) ? opts.ifindex : 0));
-      }
-      let ctrl: Buffer | null = null;
-      if (src !== undefined) {
-        ctrl = pktinfos.get(src) ?? null;
-        if (!ctrl) {
-          const s = parseIpv6(src);
-          if (!s) return `bad IPv6 source ${src}`;
-          ctrl = pktinfos.keep(src, controlMessage(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(s, opts.ifindex)));
-        }
-      }
-      const sock = fds.find((f) => f.protocol === IPPROTO_VRRP) ?? fds[0];
-      if (!sock) return 'no socket';
+      const error = route(dst, src);
+      if (error !== undefined) return error;
       try {
-        io.sendmsg(sock.fd, sendBuffer.load(payload), to, ctrl);
+        io.sendmsg(viaFd, sendBuffer.load(payload), viaTo, viaCtrl);
         return undefined;
       } catch (e) {
         return sendErrorText(opts.ifname, dst, errorCode(e), errorText(e));
       }
     },
+    ...(backstop && {
+      backstop(key: string, payload: Uint8Array, dst: string, src: string | undefined, inMs: number) {
+        if (route(dst, src) === undefined) backstop.hold(key, viaFd, payload, viaTo, viaCtrl, inMs);
+      },
+      takeBackstop: (key: string) => backstop.take(key),
+      dropBackstop: (key: string) => backstop.drop(key),
+    }),
     close: closeAll,
   };
 }

@@ -13,6 +13,8 @@ import { createLinuxNetConfig, type LinuxNetConfig } from '../linux/net-config.j
 import { createLinuxProcessMonitor, type LinuxProcessMonitor } from '../linux/process-monitor.js';
 import { RtnlDump } from '../linux/rtnl-dump.js';
 import { TimerfdTimers } from '../linux/timerfd-timers.js';
+import { guardBackstop } from '../linux/advert-backstop.js';
+import { netio } from '../linux/native.js';
 import { VmacManager } from '../linux/vmac.js';
 import { createLinuxVrrpNet, type LinuxVrrpNet } from '../linux/vrrp-net.js';
 import { createNodeClock } from './clock.js';
@@ -57,7 +59,8 @@ export function createNodePorts(opts: NodePortsOptions = {}): NodePorts {
   const net = createLinuxNetConfig(rtnl, opts.netns, (message) => logger.log('error', message));
   const scripts = createNodeScriptRunner({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...(opts.scriptKillGraceMs !== undefined ? { killGraceMs: opts.scriptKillGraceMs } : {}) });
   const files = createNodeFiles();
-  const precise = new TimerfdTimers({ onError: (message) => logger.log('error', message) });
+  // Each arm of the Adver_Timers' timerfd guards the advert backstop for the earliest of them.
+  const precise = new TimerfdTimers({ onError: (message) => logger.log('error', message), onArm: (inMs) => guardBackstop(netio(), inMs) });
   const processes = createLinuxProcessMonitor({ ...(opts.processPollIntervalMs !== undefined ? { pollIntervalMs: opts.processPollIntervalMs } : {}) });
   return {
     clock: createNodeClock({ preciseTimer: (fn) => precise.timer(fn), beforePreciseExpiry: youngGenerationCollector(() => performance.now()) }),

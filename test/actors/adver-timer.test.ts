@@ -145,7 +145,7 @@ describe('adverTimer actor', () => {
       },
     };
     const sent: number[] = [];
-    const actor = createActor(adverTimer, { input: { instance: 'VI_1', intervalMs: 1000, priority: 100, env: { clock: withTimer, sendAdvert: () => sent.push(clock.now()) } } });
+    const actor = createActor(adverTimer, { input: { instance: 'VI_1', intervalMs: 1000, priority: 100, env: { clock: withTimer, sendAdvert: () => void sent.push(clock.now()) } } });
     actor.start();
     clock.runUntil(3500);
     expect(sent).toEqual([1000, 2000, 3000]);
@@ -184,5 +184,41 @@ describe('adverTimer actor', () => {
     made[0]!();
     actor.stop();
     expect([made.length, sets, clears, clock.pending()]).toEqual([1, [1000, 1000, 1000], 1, 0]);
+  });
+
+  it('hands each next advert to the backstop, and counts the next interval from when the backstop sent one', () => {
+    const clock = new SimClock();
+    const calls: string[] = [];
+    // The second advert already left 30 ms ago (the backstop sent it while the thread was held up).
+    let n = 0;
+    const actor = createActor(adverTimer, {
+      clock,
+      input: {
+        instance: 'VI_1',
+        intervalMs: 1000,
+        priority: 100,
+        env: {
+          clock,
+          sendAdvert: (instance: string, p: number, nextInMs?: number) => {
+            calls.push(`send ${instance} ${p} ${nextInMs} at ${clock.now()}`);
+            return ++n === 2 ? 30 : 0;
+          },
+          holdAdvert: (instance: string, p: number, inMs?: number) => void calls.push(`hold ${instance} ${p} ${inMs}`),
+        },
+      },
+    });
+    actor.start();
+    clock.runUntil(2500);
+    actor.send({ type: 'timer.priority', priority: 80 });
+    clock.runUntil(3000);
+    actor.stop();
+    expect(calls).toEqual([
+      'hold VI_1 100 1000', // the first periodic advert, from the start
+      'send VI_1 100 1000 at 1000',
+      'send VI_1 100 1000 at 2000',
+      'hold VI_1 80 undefined', // a priority change drops what was held
+      'send VI_1 80 1000 at 2970', // one interval after the second advert left
+      'hold VI_1 80 undefined', // and so does the timer's end
+    ]);
   });
 });

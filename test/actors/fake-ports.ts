@@ -87,6 +87,14 @@ export class FakeNode {
   readonly rules: string[] = [];
   /** Return an error string to make a net operation ("addAddress 198.51.100.5/32", "addRoute …") fail. */
   netFail: (op: string) => string | undefined = () => undefined;
+  /**
+   * When set, the node's VRRP sockets have an advert backstop (VrrpSocket.backstop) that sends a
+   * held advert this many ms before its due time: as the daemon's does when its thread is that
+   * much late (the simulated clock never is).
+   */
+  backstopEarlyMs: number | undefined;
+  /** Datagrams the fake backstop sent. */
+  backstopSent = 0;
   /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
   scripts: Record<string, { exitCode: number; durationMs?: number; insecure?: boolean }> = {};
   processCount = new Map<string, number>();
@@ -192,15 +200,44 @@ export class FakeNode {
         if (index === undefined) return { error: 'No such device' };
         const s: Socket = { node: this, opts, onPacket, closed: false, ifindex: index };
         lan.sockets.push(s);
+        const send = (data: Uint8Array, dst: string, src: string | undefined): string | undefined => {
+          if (s.ifindex !== this.indexOf(opts.ifname)) return 'No such device';
+          if (!this.linkUp) return 'Network is down';
+          lan.carry(this, opts.ifname, opts.family, data, dst, src);
+          return undefined;
+        };
+        const held = new Map<string, { timer: number; sentAt?: number }>();
+        const take = (key: string): number => {
+          const h = held.get(key);
+          held.delete(key);
+          if (!h) return -1;
+          if (h.sentAt === undefined) {
+            lan.clock.clearTimeout(h.timer);
+            return -1;
+          }
+          return lan.clock.now() - h.sentAt;
+        };
+        const early = this.backstopEarlyMs;
         return {
-          send: (data, dst, src) => {
-            if (s.ifindex !== this.indexOf(opts.ifname)) return 'No such device';
-            if (!this.linkUp) return 'Network is down';
-            lan.carry(this, opts.ifname, opts.family, data, dst, src);
-            return undefined;
-          },
+          send,
+          ...(early !== undefined && {
+            backstop: (key: string, data: Uint8Array, dst: string, src: string | undefined, inMs: number) => {
+              take(key);
+              const copy = data.slice();
+              const h: { timer: number; sentAt?: number } = { timer: 0 };
+              h.timer = lan.clock.setTimeout(() => {
+                if (s.closed || send(copy, dst, src) !== undefined) return;
+                h.sentAt = lan.clock.now();
+                this.backstopSent++;
+              }, Math.max(0, inMs - early));
+              held.set(key, h);
+            },
+            takeBackstop: take,
+            dropBackstop: (key: string) => void take(key),
+          }),
           close: () => {
             s.closed = true;
+            for (const key of [...held.keys()]) take(key);
           },
         };
       },

@@ -53,6 +53,34 @@ function standIn() {
 }
 
 describe('TimerfdTimers: scheduling', () => {
+  it('tells onArm each delay it arms the timerfd for (the daemon guards the advert backstop with it)', () => {
+    const armed: number[] = [];
+    const calls: string[] = [];
+    let onReady: ((status: number) => void) | undefined;
+    const io: TimerIo = {
+      timerfd: () => 9,
+      timerfdSet: (_fd, ms) => void calls.push(`set ${ms}`),
+      watch: (_fd, cb) => {
+        onReady = cb;
+        return {} as WatchHandle;
+      },
+      unwatch: () => undefined,
+      ref: () => undefined,
+      unref: () => undefined,
+      close: () => undefined,
+    };
+    const time = { now: 0 };
+    const timers = new TimerfdTimers({ io, now: () => time.now, onArm: (ms) => void armed.push(ms) });
+    const a = timers.timer(() => a.set(1000));
+    a.set(1000);
+    time.now = 1000.2;
+    onReady!(0); // a runs and re-arms itself: the timerfd is armed once, at the end of the wake
+    a.clear();
+    timers.timer(() => undefined).set(50);
+    expect(calls).toEqual(['set 1000', 'set 1000', 'set 50']);
+    expect(armed.map((ms) => +ms.toFixed(3))).toEqual([1000, 1000, 50]);
+  });
+
   it('opens the timerfd with the first timer set, arms it for the earliest due time, and runs timers in due order across durations', () => {
     const s = standIn();
     const ran: string[] = [];

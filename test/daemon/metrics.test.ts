@@ -47,6 +47,7 @@ describe('metrics', () => {
     expect(value('keepalived_vrrp_adverts_dropped_total', { iname: '', reason: 'vrid-unknown' })).toBe('5');
     expect(value('keepalived_vrrp_master_changes_total', vi1)).toBe('1');
     expect(value('keepalived_vrrp_gratuitous_arp_sent_total', { ...vi1, kind: 'arp' })).toBe('10');
+    expect(value('keepalived_ts_vrrp_adverts_backstop_total', vi1)).toBe('2');
     expect(value('keepalived_advertisements_received_total', vi1)).toBe('12');
     expect(value('keepalived_priority_zero_received_total', vi1)).toBe('1');
     expect(value('keepalived_address_list_errors_total', vi1)).toBe('3');

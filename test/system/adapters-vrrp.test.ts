@@ -1,10 +1,12 @@
 /**
  * VRRP sockets and raw frames through the Linux adapters, across two namespaces joined by a
  * veth pair: IPv4 multicast/unicast (TTL seen), AH, IPv6 with the hop limit seen, gratuitous ARP
- * and unsolicited NA (built by protocol/arp.ts and protocol/ndisc.ts) seen by the peer. Root only.
+ * and unsolicited NA (built by protocol/arp.ts and protocol/ndisc.ts) seen by the peer, and the
+ * advert backstop sending a held advert while the JavaScript thread is busy. Root only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VrrpRxPacket, VrrpSocket } from '../../actors/ports.js';
+import { BACKSTOP_GRACE_MS } from '../../adapters/linux/advert-backstop.js';
 import { RtnlDump } from '../../adapters/linux/rtnl-dump.js';
 import { buildGratuitousArpFrame } from '../../protocol/arp.js';
 import { buildUnsolicitedNaFrame } from '../../protocol/ndisc.js';
@@ -178,6 +180,59 @@ describe.skipIf(!isRoot)(rootTitle('Linux VRRP adapter across namespaces'), () =
     }
     const p = await waitFor(() => gotB.find((x) => x.data[1] === 62), { timeoutMs: 3000, what: 'hop-limit-64 advert' });
     expect(seen(p)).toMatchObject({ src: '2001:db8:d::1', dst: '2001:db8:d::2', ttl: 64 });
+  });
+
+  /** Keeps this thread busy for `ms` (as a pause of V8's collector would). */
+  const busy = (ms: number): void => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+
+  it('the advert backstop: a held advert leaves at its due time while this thread is busy, once; one taken back in time never leaves', async () => {
+    const gotB: VrrpRxPacket[] = [];
+    const sa = openOrThrow(netA, 4, 'kd-a', [], [112], []);
+    openOrThrow(netB, 4, 'kd-b', ['224.0.0.18'], [112], gotB);
+    expect(sa.backstop && sa.takeBackstop && sa.dropBackstop).toBeTruthy();
+    // Held for 20 ms (plus the grace), and this thread busy for 120: the backstop's thread sends it.
+    const t0 = performance.now();
+    sa.backstop!('VI_7', ipv4Advert('198.51.100.1', '224.0.0.18', 71, 100), '224.0.0.18', undefined, 20);
+    busy(120);
+    // It left during the busy spell (queued for this thread by now), not before its due time.
+    const ago = sa.takeBackstop!('VI_7');
+    const t1 = performance.now();
+    expect(ago).toBeGreaterThan(0);
+    expect(ago).toBeLessThanOrEqual(t1 - t0 - 20 - BACKSTOP_GRACE_MS);
+    await waitFor(() => gotB.find((x) => x.data[21] === 71), { timeoutMs: 3000, what: 'the advert the backstop sent' });
+    // Taken back before its due time: the caller sends it, the backstop never does.
+    sa.backstop!('VI_7', ipv4Advert('198.51.100.1', '224.0.0.18', 72, 100), '224.0.0.18', undefined, 20);
+    expect(sa.takeBackstop!('VI_7')).toBe(-1);
+    // Dropped, and held on a socket closed before its due time: neither leaves.
+    sa.backstop!('VI_7', ipv4Advert('198.51.100.1', '224.0.0.18', 73, 100), '224.0.0.18', undefined, 20);
+    sa.dropBackstop!('VI_7');
+    const sc = openOrThrow(netA, 4, 'kd-a', [], [112], []);
+    sc.backstop!('VI_8', ipv4Advert('198.51.100.1', '224.0.0.18', 74, 100), '224.0.0.18', undefined, 20);
+    sc.close();
+    busy(60);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(gotB.filter((x) => x.data[21] === 71)).toHaveLength(1);
+    expect(gotB.filter((x) => [72, 73, 74].includes(x.data[21]!))).toEqual([]);
+  });
+
+  it('the advert backstop over IPv6: a held advert leaves with its source (IPV6_PKTINFO) while this thread is busy', async () => {
+    const gotB: VrrpRxPacket[] = [];
+    const sa = openOrThrow(netA, 6, 'kd-a', ['ff02::12'], [112], []);
+    openOrThrow(netB, 6, 'kd-b', ['ff02::12'], [112], gotB);
+    const lla = rtA.addresses().find((x) => x.family === 6 && x.address.startsWith('fe80:'))!.address;
+    const advert = Buffer.concat([Buffer.from([0x31, 75, 150, 1, 0, 100, 0, 0]), v6('2001:db8:d::100')]);
+    const t0 = performance.now();
+    sa.backstop!('VI_6', advert, 'ff02::12', lla, 10);
+    busy(80);
+    const ago = sa.takeBackstop!('VI_6');
+    const t1 = performance.now();
+    expect(ago).toBeGreaterThan(0);
+    expect(ago).toBeLessThanOrEqual(t1 - t0 - 10 - BACKSTOP_GRACE_MS);
+    const p = await waitFor(() => gotB.find((x) => x.data[1] === 75), { timeoutMs: 3000, what: 'the IPv6 advert the backstop sent' });
+    expect(seen(p)).toMatchObject({ family: 6, src: lla, dst: 'ff02::12', ttl: 255 });
   });
 
   it('sendFrame: a gratuitous ARP is captured by tcpdump in the peer and updates its neighbour entry', async () => {

@@ -69,6 +69,7 @@ export async function renderMetrics(st: DaemonStatus): Promise<string> {
   const drops = counter('keepalived_vrrp_adverts_dropped_total', 'Received VRRP packets dropped, by reason (iname empty: no instance could be named)', [...INST, 'reason']);
   const garps = counter('keepalived_vrrp_gratuitous_arp_sent_total', 'Gratuitous ARPs (arp) and unsolicited neighbour adverts (na) sent', [...INST, 'kind']);
   const sendErrors = counter('keepalived_vrrp_send_errors_total', 'Adverts that could not be sent', INST);
+  const backstop = counter('keepalived_ts_vrrp_adverts_backstop_total', 'Adverts the advert backstop sent at their due time because the main thread was late (counted in keepalived_advertisements_sent_total too)', INST);
   const stats = STAT_METRICS.map(([field, name, help]) => [field, counter(name, help, INST)] as const);
   for (const i of st.instances) {
     const l = { iname: i.name, intf: i.interface, vrid: String(i.vrid) };
@@ -83,6 +84,7 @@ export async function renderMetrics(st: DaemonStatus): Promise<string> {
     garps.inc({ ...l, kind: 'arp' }, i.counters.garp_sent ?? 0);
     garps.inc({ ...l, kind: 'na' }, i.counters.na_sent ?? 0);
     sendErrors.inc(l, i.counters.send_errors ?? 0);
+    backstop.inc(l, i.counters.adverts_backstop ?? 0);
     for (const [field, c] of stats) c.inc(l, i.stats[field]);
   }
   for (const [reason, n] of Object.entries(st.unassignedDrops)) drops.inc({ iname: '', intf: '', vrid: '', reason }, n);
