@@ -19,7 +19,11 @@
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
  *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
- *        [--stall-probe yes|no]
+ *        [--stall-probe yes|no] [--reload-at S]
+ *
+ * --reload-at S: S seconds into each footprint window the daemon gets SIGHUP (a reload of the
+ * same configuration): the lateness then shows whether the adverts due during the reload left
+ * on time.
  *
  * --baseline DIR: the failover runs also start keepalived-ts built in another checkout DIR
  * (its dist/), interleaved with this tree's and keepalived's, to compare two builds under the
@@ -43,6 +47,12 @@ const seconds = Number(flag('seconds', '60'));
 const only = flag('only', 'all');
 const instanceCounts = flag('instances', '1,100,1000').split(',').map(Number);
 const baseline = flag('baseline', '');
+const reloadAt = flag('reload-at', '');
+const reloadAtS = reloadAt === '' ? undefined : Number(reloadAt);
+if (reloadAtS !== undefined && !(reloadAtS > 0 && reloadAtS < seconds)) {
+  console.error(`daemon-vs-keepalived: --reload-at takes seconds into the window, between 0 and --seconds (${seconds}), not "${reloadAt}"`);
+  process.exit(2);
+}
 const stallProbeFlag = flag('stall-probe', 'yes');
 if (stallProbeFlag !== 'yes' && stallProbeFlag !== 'no') {
   console.error(`daemon-vs-keepalived: --stall-probe takes yes or no, not "${stallProbeFlag}"`);
@@ -114,11 +124,11 @@ async function failover(lab: NetnsLab, dir: string): Promise<void> {
 async function footprint(lab: NetnsLab, dir: string): Promise<void> {
   const fl = await buildFootprintLab(lab);
   const results: FootprintSample[] = [];
-  console.log(`\nfootprint at advert 1 s, ${seconds} s measured per case (after all VIPs are up + 3 s)`);
+  console.log(`\nfootprint at advert 1 s, ${seconds} s measured per case (after all VIPs are up + 3 s)${reloadAtS !== undefined ? `; SIGHUP (a reload of the same configuration) ${reloadAtS} s into each window` : ''}`);
   for (const n of instanceCounts) {
     for (const impl of IMPLS) {
       try {
-        const s = await runFootprint(lab, fl, impl, n, seconds, dir, stallProbe);
+        const s = await runFootprint(lab, fl, impl, n, seconds, dir, stallProbe, reloadAtS);
         results.push(s);
         console.log(
           `  ${String(n).padStart(4)} instances ${impl.padEnd(13)} start-up ${fmt(s.startupMs, 0)} ms (${fmt(s.startupCpuSeconds, 2)} CPU s to 3 s after), CPU ${fmt(s.cpuSecondsPerMinute, 2)} s/min, RSS ${fmt(s.rssMiB, 1)} MiB (${s.processes} processes), advert lateness max ${fmt(s.lateMaxMs, 2)} ms p99 ${fmt(s.lateP99Ms, 2)} ms min ${fmt(s.lateMinMs, 2)} ms over ${s.intervals} intervals of ${s.lateInstances} instances (VRID 1 alone: max ${fmt(s.vrid1LateMaxMs, 2)} over ${s.vrid1Intervals}), ${s.childDeaths} child deaths`,

@@ -6,7 +6,7 @@
 import type { NetnsLab } from '../../test/helpers/netns.js';
 import { waitFor } from '../../test/helpers/netns.js';
 import { startCapture } from './capture.js';
-import { startDaemon, type ImplName } from './implementations.js';
+import { pidsOf, startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
 import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
@@ -108,7 +108,12 @@ export async function flushVips(lab: NetnsLab, ns: string): Promise<void> {
   for (let i = 0; i < LINKS; i++) await lab.exec(ns, ['ip', 'addr', 'flush', 'dev', `n${i}`, 'to', '203.0.113.0/24']);
 }
 
-export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplName, n: number, seconds: number, dir: string, stallProbe = true): Promise<FootprintSample> {
+/**
+ * One daemon's window. `reloadAtS`: that many seconds into the window the daemon's main process
+ * gets SIGHUP (a reload of the same configuration), so that the lateness shows what a reload
+ * does to the adverts due meanwhile.
+ */
+export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplName, n: number, seconds: number, dir: string, stallProbe = true, reloadAtS?: number): Promise<FootprintSample> {
   await flushVips(lab, fl.node);
   const capture = await startCapture(lab, fl.sink, 's0', 'ip proto 112');
   const started = Date.now();
@@ -130,6 +135,13 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const pids = namespacePids(fl.node);
     const t0 = usageOf(pids);
     const w0 = performance.now();
+    const reload =
+      reloadAtS === undefined
+        ? undefined
+        : setTimeout(() => {
+            const parent = pidsOf(d).parent;
+            if (parent !== undefined) process.kill(parent, 'SIGHUP');
+          }, reloadAtS * 1000);
     let rssKiB = 0;
     let perProcess: ProcessRss[] = [];
     let processes = 0;
@@ -143,6 +155,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       }
       processes = Math.max(processes, each.length);
     }
+    clearTimeout(reload);
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
     const machine = probe ? await probe.stop() : missing!;
