@@ -179,7 +179,8 @@ export class VrrpIo {
       this.sink.log('detail', `(${instance}) sent 0 priority`);
     }
     if (this.sink.wants('advert.sent')) this.sink.emit({ type: 'advert.sent', instance, priority });
-    if (nextInMs !== undefined) this.hold(m, sock, priority, nextInMs);
+    // The next one is due an interval after this one left (the Adver_Timer counts from then too).
+    if (nextInMs !== undefined) this.hold(m, sock, priority, left ? Math.max(0, nextInMs - ago) : nextInMs);
     return left ? ago : 0;
   }
 

@@ -95,6 +95,8 @@ export class FakeNode {
   backstopEarlyMs: number | undefined;
   /** Datagrams the fake backstop sent. */
   backstopSent = 0;
+  /** The `inMs` of every advert handed to the fake backstop. */
+  readonly backstopHolds: number[] = [];
   /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
   scripts: Record<string, { exitCode: number; durationMs?: number; insecure?: boolean }> = {};
   processCount = new Map<string, number>();
@@ -223,6 +225,7 @@ export class FakeNode {
           ...(early !== undefined && {
             backstop: (key: string, data: Uint8Array, dst: string, src: string | undefined, inMs: number) => {
               take(key);
+              this.backstopHolds.push(inMs);
               const copy = data.slice();
               const h: { timer: number; sentAt?: number } = { timer: 0 };
               h.timer = lan.clock.setTimeout(() => {

@@ -44,6 +44,8 @@ describe('the advert backstop', () => {
     expect(sent.map((p) => p.id)).toEqual(sent.map((_, i) => i + 1));
     expect(rt.counters()['adverts_sent']).toBe(sent.length);
     expect(rt.counters()['VI_1:adverts_backstop']).toBe(a.backstopSent);
+    // Each advert after one the backstop sent is held for an interval after that one left.
+    expect(a.backstopHolds.slice(2)).toEqual(a.backstopHolds.slice(2).map(() => 999.75));
     rt.stop();
   });
 
