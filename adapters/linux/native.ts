@@ -75,8 +75,8 @@ export interface NetIo {
   backstopCancelFd(fd: number): void;
   /** The thread wakes `inMs` from now and sends what is due (Infinity: at the earliest slot's due time). */
   backstopGuard(inMs: number): void;
-  /** [datagrams the thread sent, its wake-ups, its failed sends] */
-  backstopStats(): [number, number, number];
+  /** [datagrams the thread sent, its wake-ups, its failed sends, 1 when it runs at realtime priority] */
+  backstopStats(): [number, number, number, number];
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
   /** mkfifo(3). */

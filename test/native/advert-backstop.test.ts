@@ -2,8 +2,10 @@
  * The addon's advert backstop (native/advert-backstop.c) on its own, over AF_UNIX datagram
  * sockets (no network, no root): a held datagram leaves at its due time while this thread is
  * busy, once, and take() says how long ago; one taken back, dropped or cancelled with its fd
- * before its due time never leaves; guard() wakes the thread early; BackstopSlots adds the grace.
+ * before its due time never leaves; guard() wakes the thread early; BackstopSlots adds the grace;
+ * as root the thread runs at realtime priority.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { netio } from '../../adapters/linux/native.js';
 import { BACKSTOP_GRACE_MS, BackstopSlots } from '../../adapters/linux/advert-backstop.js';
@@ -105,6 +107,16 @@ describe.skipIf(process.platform !== 'linux')('the advert backstop (native)', ()
     expect(drain(r.fd)).toEqual(['later']);
     io.backstopTake(slot);
     io.backstopFree(slot);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('its thread is named advert-backstop and runs at realtime priority where the process may (root)', () => {
+    io.backstopFree(io.backstopSlot()); // the thread exists
+    const task = readdirSync('/proc/self/task').find((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'advert-backstop');
+    expect(task).toBeDefined();
+    // /proc/PID/task/TID/stat: field 40 is rt_priority, 41 the policy (1: SCHED_FIFO); after the ")".
+    const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    expect([Number(fields[40 - 3]), Number(fields[41 - 3])]).toEqual([1, 1]);
+    expect(io.backstopStats()[3]).toBe(1);
   });
 
   it('rejects bad arguments with an error, not a crash', () => {
