@@ -94,11 +94,11 @@ export class VrrpIo {
     }
     for (const io of ios) {
       const m = this.members.get(io.name);
-      if (m) {
-        // An advert held for the old configuration is not the one the new one sends.
-        if (m.io !== io) this.takeHeld(m);
-        m.io = io;
-      } else
+      // A held advert stays held through a reload: should it leave during the reload, it is the
+      // advert that was due then (keepalived's timers, too, may fire before a reload is read),
+      // and the next expiry finds it sent. Taking it back here would send that one twice.
+      if (m) m.io = io;
+      else
         this.members.set(io.name, {
           io,
           ipId: 0,

@@ -17,7 +17,8 @@
  * refills a slot, so a JavaScript thread that stops for good leaves each master one advert more
  * than keepalived's would, not a master that lives on without its daemon. Any other advert of
  * the instance (priority 0, the first as master, one after a priority change), the end of its
- * Adver_Timer, a reload and the socket's close empty the slot first.
+ * Adver_Timer, the instance's removal and the socket's close empty the slot first; a reload
+ * leaves it (actors/vrrp/vrrp-io.ts configure).
  *
  * KEEPALIVED_TS_ADVERT_BACKSTOP=off turns it off (the benches compare with and without). Where
  * the addon cannot give a slot (no thread could be started), the socket says so once and sends

@@ -60,6 +60,24 @@ describe('the advert backstop', () => {
     rt.stop();
   });
 
+  it('a reload between the backstop\'s send and the expiry does not send that advert twice', () => {
+    const { lan, a, rt } = master(0.25);
+    lan.clock.runUntil(5_000);
+    const before = a.backstopSent;
+    // The next advert is due just after 5,000 ms; the fake backstop sends it 0.25 ms before.
+    const due = adverts(lan, 'a').at(-1)!.at + 1000;
+    lan.clock.runUntil(due - 0.1);
+    expect(a.backstopSent).toBe(before + 1);
+    rt.reload(model(vi1(150, 'state MASTER')));
+    lan.clock.runUntil(10_000);
+    const sent = adverts(lan, 'a');
+    const gaps = sent.slice(1).map((p, i) => p.at - sent[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThan(999);
+    expect(sent.map((p) => p.id)).toEqual(sent.map((_, i) => i + 1));
+    expect(rt.counters()['adverts_sent']).toBe(sent.length);
+    rt.stop();
+  });
+
   it('priority 0 on stop drops the held advert: nothing leaves after it', () => {
     const { lan, a, rt } = master(0.25);
     lan.clock.runUntil(5_500);
