@@ -65,6 +65,20 @@ export class BackstopSlots {
     private readonly onError: (message: string) => void,
   ) {}
 
+  /**
+   * Starts the backstop's thread now, with the socket (the daemon's start-up), rather than with
+   * the first held advert: that is a backup's first advert as master, on its takeover's path.
+   */
+  start(): void {
+    if (this.failed) return;
+    try {
+      this.io.backstopFree(this.io.backstopSlot());
+    } catch (e) {
+      this.failed = true;
+      this.onError(`advert backstop unavailable (${errorText(e)}): adverts are sent from the main thread only`);
+    }
+  }
+
   /** Holds `data` for `key`, to leave on `fd` in `inMs` plus the grace unless taken back first. */
   hold(key: string, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, inMs: number): void {
     if (this.failed) return;

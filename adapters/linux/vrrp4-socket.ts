@@ -116,6 +116,7 @@ export function openVrrp4Socket(
     closeAll();
     throw e;
   }
+  backstop?.start(); // its thread now, not on a takeover's path
   return {
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';

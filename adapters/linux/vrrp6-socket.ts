@@ -114,6 +114,7 @@ export function openVrrp6Socket(
     closeAll();
     throw e;
   }
+  backstop?.start(); // its thread now, not on a takeover's path
 
   // Where the datagram being sent goes (set by route(); kept here so that a send allocates nothing).
   let viaFd = -1;
