@@ -18,14 +18,13 @@ import { netio } from '../adapters/linux/native.js';
 import { BACKSTOP_GRACE_MS, BackstopSlots } from '../adapters/linux/advert-backstop.js';
 import { fmt, percentile } from './lib/stats.js';
 import { flag } from './lib/flags.js';
+import { AF_UNIX, SOCK_DGRAM, unixDgramReceiver } from '../test/helpers/unix-dgram.js';
 
 const slotsPerRound = Number(flag('slots', '250'));
 const pauseMs = Number(flag('pause', '40'));
 const rounds = Number(flag('rounds', '20'));
 const busyThreads = Number(flag('busy', '2'));
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
@@ -35,15 +34,7 @@ function busy(ms: number): void {
 async function main(): Promise<void> {
   const io = netio();
   // A receiver per slot: an AF_UNIX datagram socket queues only net.unix.max_dgram_qlen datagrams.
-  const receivers = Array.from({ length: slotsPerRound }, (_, i) => {
-    const path = `\0kts-backstop-bench-${process.pid}-${i}`;
-    const addr = Buffer.alloc(2 + Buffer.byteLength(path));
-    addr.writeUInt16LE(AF_UNIX, 0);
-    addr.write(path, 2, 'latin1');
-    const fd = io.socket(AF_UNIX, SOCK_DGRAM, 0);
-    io.bind(fd, addr);
-    return { fd, addr };
-  });
+  const receivers = Array.from({ length: slotsPerRound }, (_, i) => unixDgramReceiver(io, `backstop-bench-${i}`));
   const tx = io.socket(AF_UNIX, SOCK_DGRAM, 0);
   const slots = new BackstopSlots(io, (m) => console.error(m));
   const late: number[] = [];

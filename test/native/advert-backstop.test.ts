@@ -9,21 +9,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { netio } from '../../adapters/linux/native.js';
 import { BACKSTOP_GRACE_MS, BackstopSlots } from '../../adapters/linux/advert-backstop.js';
+import { AF_UNIX, SOCK_DGRAM, unixDgramReceiver } from '../helpers/unix-dgram.js';
 
-const AF_UNIX = 1;
-const SOCK_DGRAM = 2;
 const io = netio();
 
-/** A bound AF_UNIX datagram socket (abstract address) and its sockaddr. */
-function receiver(tag: string): { fd: number; addr: Buffer } {
-  const path = `\0kts-backstop-${process.pid}-${tag}`;
-  const addr = Buffer.alloc(2 + Buffer.byteLength(path));
-  addr.writeUInt16LE(AF_UNIX, 0);
-  addr.write(path, 2, 'latin1');
-  const fd = io.socket(AF_UNIX, SOCK_DGRAM, 0);
-  io.bind(fd, addr);
-  return { fd, addr };
-}
+const receiver = (tag: string): { fd: number; addr: Buffer } => unixDgramReceiver(io, `backstop-${tag}`);
 
 /** Every datagram queued on `fd`, as text. */
 function drain(fd: number): string[] {
