@@ -121,6 +121,9 @@ describe.skipIf(!isRoot)('the simulator and the real daemon agree (root: network
       a.signal('SIGTERM');
       const first = await waitFor(() => adverts('198.51.100.2', 100, at)[0], { timeoutMs: 10_000, intervalMs: 10, what: "b's first advert as master" });
       await a.proc.waitFor(/Stopped/, 10_000);
+      // b's first advert leaves before its "Entering MASTER STATE" line is written (as
+      // keepalived's does), and the line comes through a pipe: once read as missing in CI (18:13).
+      await b.proc.waitFor(/\(VI_1\) Entering MASTER STATE/, 5_000);
       const real = first.atMs - at;
       const simulated = sim.takeoverFromMs('fault');
       console.log(`SIGTERM takeover: real ${real.toFixed(1)} ms, simulated ${simulated.toFixed(1)} ms (reaction ${MEASURED_LATENCY.reactionMs} ms), load ${loadavg()[0]!.toFixed(2)}`);
