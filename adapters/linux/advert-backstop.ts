@@ -74,8 +74,7 @@ export class BackstopSlots {
     try {
       this.io.backstopFree(this.io.backstopSlot());
     } catch (e) {
-      this.failed = true;
-      this.onError(`advert backstop unavailable (${errorText(e)}): adverts are sent from the main thread only`);
+      this.unavailable(e);
     }
   }
 
@@ -88,9 +87,14 @@ export class BackstopSlots {
       inUse = true;
       this.io.backstopArm(slot, fd, data, sockaddr, control, inMs + BACKSTOP_GRACE_MS);
     } catch (e) {
-      this.failed = true;
-      this.onError(`advert backstop unavailable (${errorText(e)}): adverts are sent from the main thread only`);
+      this.unavailable(e);
     }
+  }
+
+  /** The addon could not start the thread or give a slot: said once, and nothing is held from now on. */
+  private unavailable(e: unknown): void {
+    this.failed = true;
+    this.onError(`advert backstop unavailable (${errorText(e)}): adverts are sent from the main thread only`);
   }
 
   /** Takes back what `key` held: ms since the backstop sent it, or -1 when it did not. */
@@ -101,8 +105,7 @@ export class BackstopSlots {
 
   /** Forgets what `key` held (not sent from now on). */
   drop(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) this.io.backstopTake(slot);
+    this.take(key);
   }
 
   /** Before `fd` is closed: nothing is sent on it from now on, and the slots are given back. */

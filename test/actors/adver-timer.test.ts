@@ -8,7 +8,14 @@ import { createActor } from 'xstate';
 import { SimClock } from '../../sim/clock.js';
 import { adverTimer } from '../../actors/vrrp/adver-timer.js';
 
-function timer(intervalMs: number, priority: number, send: (instance: string, priority: number) => void = () => undefined) {
+/** The actor on a SimClock; `send` is the env's sender (what it returns is the actor's), `hold`
+ *  the env's holdAdvert (none without it). */
+function timer(
+  intervalMs: number,
+  priority: number,
+  send: (instance: string, priority: number, nextInMs?: number) => number | void = () => undefined,
+  hold?: (instance: string, priority: number, inMs?: number) => void,
+) {
   const clock = new SimClock();
   const sent: Array<[number, string, number]> = [];
   const actor = createActor(adverTimer, {
@@ -19,10 +26,11 @@ function timer(intervalMs: number, priority: number, send: (instance: string, pr
       priority,
       env: {
         clock,
-        sendAdvert: (instance: string, p: number) => {
+        sendAdvert: (instance: string, p: number, nextInMs?: number) => {
           sent.push([clock.now(), instance, p]);
-          send(instance, p);
+          return send(instance, p, nextInMs);
         },
+        ...(hold ? { holdAdvert: hold } : {}),
       },
     },
   });
@@ -187,26 +195,18 @@ describe('adverTimer actor', () => {
   });
 
   it('hands each next advert to the backstop, and counts the next interval from when the backstop sent one', () => {
-    const clock = new SimClock();
     const calls: string[] = [];
     // The second advert already left 30 ms ago (the backstop sent it while the thread was held up).
     let n = 0;
-    const actor = createActor(adverTimer, {
-      clock,
-      input: {
-        instance: 'VI_1',
-        intervalMs: 1000,
-        priority: 100,
-        env: {
-          clock,
-          sendAdvert: (instance: string, p: number, nextInMs?: number) => {
-            calls.push(`send ${instance} ${p} ${nextInMs} at ${clock.now()}`);
-            return ++n === 2 ? 30 : 0;
-          },
-          holdAdvert: (instance: string, p: number, inMs?: number) => void calls.push(`hold ${instance} ${p} ${inMs}`),
-        },
+    const { clock, actor } = timer(
+      1000,
+      100,
+      (instance, p, nextInMs) => {
+        calls.push(`send ${instance} ${p} ${nextInMs} at ${clock.now()}`);
+        return ++n === 2 ? 30 : 0;
       },
-    });
+      (instance, p, inMs) => void calls.push(`hold ${instance} ${p} ${inMs}`),
+    );
     actor.start();
     clock.runUntil(2500);
     actor.send({ type: 'timer.priority', priority: 80 });
