@@ -91,18 +91,22 @@ static void arm_at(int64_t at) {
   timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &t, NULL);
 }
 
+/* The earliest due time among the armed slots, INT64_MAX when none is. Called with the lock held. */
+static int64_t earliest_armed(void) {
+  int64_t at = INT64_MAX;
+  for (size_t i = 0; i < nslots; i++)
+    if (slots[i].state == SLOT_ARMED && slots[i].due_ns < at) at = slots[i].due_ns;
+  return at;
+}
+
 /* Sends every armed slot that is due, then arms the timerfd for the earliest one left. */
 static void send_due(void) {
   pthread_mutex_lock(&lock);
   wake_count++;
-  int64_t now = now_ns(), next = INT64_MAX;
+  int64_t now = now_ns();
   for (size_t i = 0; i < nslots; i++) {
     slot_t *s = &slots[i];
-    if (s->state != SLOT_ARMED) continue;
-    if (s->due_ns > now) {
-      if (s->due_ns < next) next = s->due_ns;
-      continue;
-    }
+    if (s->state != SLOT_ARMED || s->due_ns > now) continue;
     struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
     struct msghdr msg;
     memset(&msg, 0, sizeof msg);
@@ -123,7 +127,7 @@ static void send_due(void) {
       error_count++;
     }
   }
-  arm_at(next);
+  arm_at(earliest_armed());
   pthread_mutex_unlock(&lock);
 }
 
@@ -305,14 +309,7 @@ static napi_value js_guard(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[0], &ms);
   if (!(ms == ms)) return fail_in(env, "backstopGuard", EINVAL);
   pthread_mutex_lock(&lock);
-  if (running) {
-    int64_t at = INT64_MAX;
-    if (!isinf(ms)) at = now_ns() + (ms > 0 ? (int64_t)(ms * 1e6) : 0);
-    else
-      for (size_t i = 0; i < nslots; i++)
-        if (slots[i].state == SLOT_ARMED && slots[i].due_ns < at) at = slots[i].due_ns;
-    arm_at(at);
-  }
+  if (running) arm_at(isinf(ms) ? earliest_armed() : now_ns() + (ms > 0 ? (int64_t)(ms * 1e6) : 0));
   pthread_mutex_unlock(&lock);
   return nothing(env);
 }
