@@ -27,8 +27,16 @@
 import type { NetIo } from './native.js';
 import { errorText } from './native.js';
 
-/** How late the JavaScript thread may be before the backstop sends an advert in its place (ms). */
-export const BACKSTOP_GRACE_MS = 0.5;
+/**
+ * How late the JavaScript thread may be before the backstop sends an advert in its place (ms).
+ * Late, not busy: at 1,000 masters the adverts due together go out in batches that end up to
+ * about 1 ms past the first one's due time, and a thread that wakes from most of a second's sleep
+ * can take as long to reach its expiry. At 0.5 ms the backstop sent 790 to 1,980 adverts a minute
+ * that this thread was about to send, and the VRRP child used 0.3 to 0.8 CPU-s/min more than
+ * without it; at 1.5 ms, 160 to 490 and about the same CPU (docs/benchmarks.md, "The backstop's
+ * grace"). An advert the backstop sends leaves under 2 ms late all the same.
+ */
+export const BACKSTOP_GRACE_MS = 1.5;
 
 /** The environment variable that turns the backstop off (`off`). */
 export const BACKSTOP_ENV = 'KEEPALIVED_TS_ADVERT_BACKSTOP';
