@@ -34,7 +34,8 @@ import { errorText } from './native.js';
  * can take as long to reach its expiry. At 0.5 ms the backstop sent 790 to 1,980 adverts a minute
  * that this thread was about to send, and the VRRP child used 0.3 to 0.8 CPU-s/min more than
  * without it; at 1.5 ms, 160 to 490 and about the same CPU (docs/benchmarks.md, "The backstop's
- * grace"). An advert the backstop sends leaves under 2 ms late all the same.
+ * grace"). What the backstop sends leaves 1.5 ms late plus its thread's own wake-up: 0.11 to
+ * 0.16 ms at the p99, 2.1 to 4.8 ms at most with both CPUs busy (bench/advert-backstop.bench.ts).
  */
 export const BACKSTOP_GRACE_MS = 1.5;
 
