@@ -25,7 +25,6 @@ const pauseMs = Number(flag('pause', '40'));
 const rounds = Number(flag('rounds', '20'));
 const busyThreads = Number(flag('busy', '2'));
 
-
 function busy(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end);
