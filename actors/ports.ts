@@ -36,6 +36,14 @@ export interface Clock {
    */
   setPreciseTimeout?(fn: () => void, timeoutMs: number, soon?: () => void): unknown;
   /**
+   * Optional: milliseconds until the first pending precise timeout that is due within `withinMs`
+   * and has waited longer than it has left (0 if one is overdue), or undefined if there is none.
+   * Only a backup's Master_Down_Timer is precise, and a steady backup restarts its timer with
+   * every advert, long before half of it has gone: a timer this finds is a takeover on its way.
+   * The daemon's VRRP child holds its takeover rehearsals back for it (role-host.ts).
+   */
+  preciseDueWithin?(withinMs: number): number | undefined;
+  /**
    * Optional: one timer for `fn`, armed again and again (`set`), for a timer that runs once a
    * second for ever, thousands of them (a healthy checker's wait and deadline: probe-loop.ts).
    * `set(ms)` arms it `ms` from now, replacing any earlier arming; `clear()` disarms it. It

@@ -35,17 +35,21 @@ const EARLY_MS = 5;
 class PreciseTimeout {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
+  readonly startMs = performance.now();
 
   constructor(
+    /** The clock's pending precise timeouts (preciseDueWithin): this one is in it until it fires or is cleared. */
+    private readonly pending: Set<PreciseTimeout>,
     private readonly fn: () => void,
-    private readonly dueMs: number,
+    readonly dueMs: number,
     /** Clock.setPreciseTimeout's `soon`: run by the first wake-up of a Node timer, then dropped. */
     private soon: (() => void) | undefined,
     /** NodeClockOptions.beforePreciseExpiry, run after `soon` (only when there is one). */
     private readonly before: (() => void) | undefined,
   ) {
+    pending.add(this);
     // Never synchronously, like setTimeout.
-    this.wait(dueMs - performance.now());
+    this.wait(dueMs - this.startMs);
   }
 
   private wait(left: number): void {
@@ -70,11 +74,13 @@ class PreciseTimeout {
   private readonly check = (): void => {
     this.timer = this.immediate = undefined;
     const left = this.dueMs - performance.now();
-    if (left <= 0) this.fn();
-    else this.wait(left);
+    if (left > 0) return this.wait(left);
+    this.pending.delete(this);
+    this.fn();
   };
 
   clear(): void {
+    this.pending.delete(this);
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = undefined;
@@ -133,7 +139,19 @@ export interface NodeClockOptions {
   beforePreciseExpiry?: () => void;
 }
 
+/** Clock.preciseDueWithin over `pending`: a scan, made a few times a minute (role-host.ts). */
+function preciseDueWithin(pending: ReadonlySet<PreciseTimeout>, withinMs: number): number | undefined {
+  const now = performance.now();
+  let first: number | undefined;
+  for (const t of pending) {
+    const left = t.dueMs - now;
+    if (left < withinMs && now - t.startMs > left && (first === undefined || left < first)) first = left;
+  }
+  return first === undefined ? undefined : Math.max(0, first);
+}
+
 export function createNodeClock(opts: NodeClockOptions = {}): Clock {
+  const pending = new Set<PreciseTimeout>();
   return {
     ...(opts.preciseTimer ? { preciseTimer: opts.preciseTimer } : {}),
     setTimeout: (fn, timeoutMs) => setTimeout(fn, timeoutMs),
@@ -141,7 +159,8 @@ export function createNodeClock(opts: NodeClockOptions = {}): Clock {
       if (id instanceof PreciseTimeout) id.clear();
       else clearTimeout(id as ReturnType<typeof setTimeout>);
     },
-    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(fn, performance.now() + timeoutMs, soon, opts.beforePreciseExpiry),
+    setPreciseTimeout: (fn, timeoutMs, soon) => new PreciseTimeout(pending, fn, performance.now() + timeoutMs, soon, opts.beforePreciseExpiry),
+    preciseDueWithin: (withinMs) => preciseDueWithin(pending, withinMs),
     timer: (fn) => new NodeTimer(fn),
     now: () => performance.now(),
     wallNow: () => Date.now(),

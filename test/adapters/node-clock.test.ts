@@ -1,7 +1,8 @@
 /**
  * The daemon's Clock (adapters/node/clock.ts): setPreciseTimeout never fires before its time,
  * never synchronously, and clearTimeout cancels it in any of its waits (a long wait's first Node
- * timer, the short Node timer, then the setImmediate turns of the last millisecond). How late it
+ * timer, the short Node timer, then the setImmediate turns of the last millisecond), and
+ * preciseDueWithin sees the pending ones that are near their expiry. How late it
  * fires is a bench figure (bench/daemon-vs-keepalived.bench.ts, failover), not asserted here.
  */
 import net from 'node:net';
@@ -115,6 +116,41 @@ describe('node clock: setPreciseTimeout', () => {
       server.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('preciseDueWithin finds a timeout past half its wait and near its due time, and forgets it once fired or cleared', async () => {
+    // Busy waits, not sleeps: nothing fires while this code holds the loop, so each answer is exact.
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const c = createNodeClock();
+    let fired = 0;
+    c.setPreciseTimeout!(() => fired++, 40);
+    expect(c.preciseDueWithin!(1000)).toBeUndefined(); // due in 40 ms, but not half way: a steady backup's
+    spin(25);
+    const left = c.preciseDueWithin!(1000)!;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(15);
+    expect(c.preciseDueWithin!(left - 1)).toBeUndefined(); // not within the window asked about
+    spin(20);
+    expect(c.preciseDueWithin!(1000)).toBe(0); // overdue, not fired yet (it fires from the loop)
+    await sleep(10);
+    expect(fired).toBe(1);
+    expect(c.preciseDueWithin!(1000)).toBeUndefined();
+    const cleared = c.setPreciseTimeout!(() => fired++, 40);
+    spin(30);
+    expect(c.preciseDueWithin!(1000)).toBeGreaterThan(0);
+    c.clearTimeout(cleared);
+    expect(c.preciseDueWithin!(1000)).toBeUndefined();
+    // The earliest of two, and a plain timeout is never one.
+    c.setTimeout(() => undefined, 5);
+    const a = c.setPreciseTimeout!(() => undefined, 30);
+    const b = c.setPreciseTimeout!(() => undefined, 20);
+    spin(15);
+    expect(c.preciseDueWithin!(1000)).toBeLessThanOrEqual(5);
+    c.clearTimeout(a);
+    c.clearTimeout(b);
   });
 
   it('clearTimeout still clears plain timeouts', async () => {

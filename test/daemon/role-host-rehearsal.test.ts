@@ -1,18 +1,19 @@
 /**
  * The VRRP child's takeover rehearsals (adapters/node/daemon/role-host.ts): a round of
- * REHEARSALS_AT_FIRST one second after start, then one a minute, none in the checker child, none
- * once stopping; a rehearsal that does not reach MASTER is logged as the bug it is.
+ * REHEARSALS_AT_FIRST one second after start, one per timer callback, then one a minute, none in
+ * the checker child, none once stopping, none while the clock has a takeover due
+ * (Clock.preciseDueWithin); a rehearsal that does not reach MASTER is logged as the bug it is.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger, Ports } from '../../actors/ports.js';
 import type { RehearsalResult, Runtime, RuntimeEvent } from '../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../config/index.js';
-import { FIRST_REHEARSAL_MS, REHEARSAL_EVERY_MS, REHEARSALS_AT_FIRST, RoleHost, type RuntimeFactory } from '../../adapters/node/daemon/role-host.js';
+import { FIRST_REHEARSAL_MS, REHEARSAL_CLEAR_MS, REHEARSAL_EVERY_MS, REHEARSALS_AT_FIRST, RoleHost, type RuntimeFactory } from '../../adapters/node/daemon/role-host.js';
 import type { ChildRole } from '../../adapters/node/daemon/ipc.js';
 
 const model = { vrrpInstances: [], virtualServers: [], globalDefs: {} } as unknown as KeepalivedConfig;
 
-function host(role: ChildRole, result: () => RehearsalResult[]) {
+function host(role: ChildRole, result: () => RehearsalResult[], clock: Partial<Ports['clock']> = {}) {
   const lines: string[] = [];
   const logger: Logger = { log: (level, message) => void lines.push(`${level} ${message}`) };
   let calls = 0;
@@ -30,7 +31,7 @@ function host(role: ChildRole, result: () => RehearsalResult[]) {
       return result();
     },
   };
-  const factory: RuntimeFactory = { createPorts: () => ({}) as unknown as Ports, createRuntime: () => runtime };
+  const factory: RuntimeFactory = { createPorts: () => ({ clock }) as unknown as Ports, createRuntime: () => runtime };
   const h = new RoleHost(role, factory, logger, { name: 'a', dumpDir: '/tmp', umask: 0o22, stopTimeoutMs: 100 });
   return { h, lines, calls: () => calls };
 }
@@ -47,6 +48,8 @@ describe('takeover rehearsals in the daemon', () => {
     vi.advanceTimersByTime(FIRST_REHEARSAL_MS - 1);
     expect(calls()).toBe(0);
     vi.advanceTimersByTime(1);
+    expect(calls()).toBe(1);
+    vi.advanceTimersByTime(REHEARSALS_AT_FIRST);
     expect(calls()).toBe(REHEARSALS_AT_FIRST);
     vi.advanceTimersByTime(REHEARSAL_EVERY_MS);
     expect(calls()).toBe(REHEARSALS_AT_FIRST + 1);
@@ -56,6 +59,46 @@ describe('takeover rehearsals in the daemon', () => {
     vi.advanceTimersByTime(5 * REHEARSAL_EVERY_MS);
     expect(calls()).toBe(REHEARSALS_AT_FIRST + 3);
     expect(lines.filter((l) => l.includes('rehearsal'))).toEqual([]);
+  });
+
+  it('each rehearsal of the round is a timer callback of its own: a timer due meanwhile runs before the next', async () => {
+    let calls = 0;
+    let expiryRanAfter = -1;
+    const { h } = host('vrrp', () => {
+      // The first rehearsal stands in for a loop held while a Master_Down_Timer comes due.
+      if (++calls === 1) setTimeout(() => (expiryRanAfter = calls), 0);
+      return ok();
+    });
+    await h.start(model);
+    vi.advanceTimersByTime(FIRST_REHEARSAL_MS + REHEARSALS_AT_FIRST);
+    expect(calls).toBe(REHEARSALS_AT_FIRST);
+    expect(expiryRanAfter).toBe(1); // not after the whole round, as when it ran in one loop
+    await h.stop();
+  });
+
+  it('no rehearsal starts while the clock has a takeover due; it tries again once that is past', async () => {
+    let due: number | undefined = 30;
+    const asked: number[] = [];
+    const { h, calls } = host('vrrp', ok, {
+      preciseDueWithin: (within) => {
+        asked.push(within);
+        return due;
+      },
+    });
+    await h.start(model);
+    vi.advanceTimersByTime(FIRST_REHEARSAL_MS);
+    expect(calls()).toBe(0);
+    expect(asked).toEqual([REHEARSAL_CLEAR_MS]);
+    // Asked again REHEARSAL_CLEAR_MS after the timer's due time, not before.
+    vi.advanceTimersByTime(30 + REHEARSAL_CLEAR_MS - 1);
+    expect(asked).toHaveLength(1);
+    due = undefined;
+    vi.advanceTimersByTime(1);
+    expect(asked).toHaveLength(2);
+    expect(calls()).toBe(1);
+    vi.advanceTimersByTime(REHEARSALS_AT_FIRST);
+    expect(calls()).toBe(REHEARSALS_AT_FIRST);
+    await h.stop();
   });
 
   it('the checker child rehearses nothing', async () => {

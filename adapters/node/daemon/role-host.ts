@@ -25,19 +25,29 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
 
 /**
  * The VRRP runtime rehearses a takeover (Runtime.rehearse, actors/vrrp/takeover-rehearsal.ts)
- * FIRST_REHEARSAL_MS after it starts, REHEARSALS_AT_FIRST times in a row, then once every
+ * FIRST_REHEARSAL_MS after it starts, REHEARSALS_AT_FIRST times, then once every
  * REHEARSAL_EVERY_MS. The first round comes after start-up's own burst and before a v2
  * Master_Down_Interval (3 s and more) can end; repeating it lets V8 move the path's code past its
  * interpreter's first runs (from the Master_Down_Timer's expiry to the first advert command:
  * 1.6 to 2.3 ms the first time, 1.05 to 1.5 ms after one earlier takeover in the process, 0.9 to
  * 1.0 ms after 40 rehearsals). The later ones keep its bytecode, which V8 drops from a function that
  * has not run for 5 major collections. Costs measured with node 20 (docs/benchmarks.md, "The
- * takeover, rehearsed"): about 11 ms of CPU for the first rehearsal, 45 ms for the first round,
- * then about 1 ms a minute, 1,000 instances or one.
+ * takeover, rehearsed"): about 11 ms of CPU for the first rehearsal, 8 to 10 ms for the next one
+ * or two, then under 1.5 ms; 30 to 45 ms for the first round, then about 1 ms a minute, 1,000
+ * instances or one.
+ *
+ * A rehearsal holds the event loop, and a backup's takeover waits for it: the round once ran in
+ * one loop, and a VRRPv3 takeover due in it came 45 ms late (benchmarks.md, "A takeover behind
+ * the rehearsals"). So each rehearsal is an event-loop turn of its own, and none starts while a
+ * Master_Down_Timer that has run past half its interval is due within REHEARSAL_CLEAR_MS
+ * (Clock.preciseDueWithin): it tries again REHEARSAL_CLEAR_MS after that timer's due time, when
+ * the takeover has sent its GARPs (about 4 ms after the expiry) or the timer has been restarted.
  */
 export const FIRST_REHEARSAL_MS = 1000;
 export const REHEARSALS_AT_FIRST = 20;
 export const REHEARSAL_EVERY_MS = 60_000;
+/** Longer than the first, cold rehearsal takes (11 ms) and a takeover's GARPs (4 ms), with room for a busy machine. */
+export const REHEARSAL_CLEAR_MS = 50;
 
 function closePorts(ports: Ports): void {
   const closable = ports as Ports & { close?: () => void };
@@ -169,17 +179,21 @@ export class RoleHost {
     if (this.role === 'vrrp') this.scheduleRehearsal(FIRST_REHEARSAL_MS);
   }
 
-  /** The one timer of the rehearsals (see FIRST_REHEARSAL_MS); a rehearsal that fails is a bug, logged. */
-  private scheduleRehearsal(ms: number, times = REHEARSALS_AT_FIRST): void {
+  /**
+   * The one timer of the rehearsals (see FIRST_REHEARSAL_MS): `left` more in this round, one per
+   * timer callback, each held back while a takeover is due (REHEARSAL_CLEAR_MS). A rehearsal that
+   * fails is a bug: logged, and it ends the round.
+   */
+  private scheduleRehearsal(ms: number, left = REHEARSALS_AT_FIRST): void {
     this.rehearsal = setTimeout(() => {
       const runtime = this.runtime;
       if (this.stopping || !runtime?.rehearse) return;
-      for (let i = 0; i < times; i++) {
-        const failed = runtime.rehearse().filter((r) => r.reached !== 'MASTER');
-        for (const r of failed) this.log.log('warning', `takeover rehearsal of ${r.instance || 'the VRRP instances'} reached ${r.reached}, not MASTER`);
-        if (failed.length > 0) break;
-      }
-      this.scheduleRehearsal(REHEARSAL_EVERY_MS, 1);
+      const takeoverIn = this.ports?.clock.preciseDueWithin?.(REHEARSAL_CLEAR_MS);
+      if (takeoverIn !== undefined) return this.scheduleRehearsal(takeoverIn + REHEARSAL_CLEAR_MS, left);
+      const failed = runtime.rehearse().filter((r) => r.reached !== 'MASTER');
+      for (const r of failed) this.log.log('warning', `takeover rehearsal of ${r.instance || 'the VRRP instances'} reached ${r.reached}, not MASTER`);
+      if (failed.length === 0 && left > 1) this.scheduleRehearsal(0, left - 1);
+      else this.scheduleRehearsal(REHEARSAL_EVERY_MS, 1);
     }, ms).unref();
   }
 
