@@ -15,7 +15,8 @@
  *     ≤ 40 KiB per instance. Beside each daemon's window, the machine's own wake-up stalls in
  *     that window (cyclictest, when rt-tests is installed: bench/lib/stall-probe.ts), how
  *     many of the adverts more than 2 ms late were due during one of them, and the lateness max
- *     over the adverts that were not (the daemon's own part, for reference).
+ *     over the adverts that were not (the daemon's own part, for reference); and how fast the
+ *     machine ran in that window (bench/lib/canary.ts: the CPU one fixed piece of work took).
  *
  *   npm run build && npx tsx bench/daemon-vs-keepalived.bench.ts [--runs 20] [--seconds 60]
  *        [--only failover|footprint] [--cases v2,v3] [--instances 1,100,1000] [--baseline DIR]
@@ -133,6 +134,9 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
   const results: FootprintSample[] = [];
   console.log(`\nfootprint at advert 1 s, ${seconds} s measured per case (after all VIPs are up + 3 s)${reloadAtS !== undefined ? `; SIGHUP (a reload of the same configuration) ${reloadAtS} s into each window` : ''}`);
   const largest = Math.max(...instanceCounts);
+  /** impl|n → the canary's CPU ms per piece, the mean over that daemon's windows (bench/lib/canary.ts) */
+  const canaryMs = new Map<string, number>();
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const n of instanceCounts) {
     const rounds = n === largest ? footprintRounds : 1;
     const windows: FootprintSample[] = [];
@@ -152,6 +156,11 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
               `       the machine in the same window (cyclictest, ${s.machine.threads} SCHED_FIFO threads, one per CPU, waking every ms): wake-up latency max ${fmt(s.machine.maxMs, 2)} ms, ${over2} wake-ups more than 2 ms late in ${s.machine.cycles}; of this daemon's ${s.lateOver2} adverts more than 2 ms late, ${s.lateOver2InStall} were due during one of the probe's stalls over ${SPIKE_US / 1000} ms (${fmt(s.lateOver2ByChance, 1)} would be by chance); lateness max over the adverts not due in a stall ${fmt(s.lateMaxOutsideStallsMs, 2)} ms`,
             );
           }
+          console.log(
+            typeof s.machineSpeed === 'string'
+              ? `       the machine's speed: not measured, ${s.machineSpeed}`
+              : `       the machine's speed in the same window (bench/lib/canary.ts, one fixed piece of work a second): ${fmt(s.machineSpeed.meanMs, 2)} ms of CPU per piece on average, median ${fmt(s.machineSpeed.medianMs, 2)}, over ${s.machineSpeed.units}`,
+          );
           if (s.vipsUp < n) console.log(`       only ${s.vipsUp}/${n} VIPs up after 90 s + ${seconds} s; ${s.logLines} log lines, last: ${s.lastLogLine.slice(0, 160)}`);
         } catch (e) {
           console.log(`  ${String(n).padStart(4)} instances ${impl.padEnd(13)} FAILED: ${(e as Error).message.split('\n')[0]}`);
@@ -162,7 +171,8 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
       const mine = windows.filter((w) => w.impl === impl);
       if (mine.length === 0) continue;
       results.push(combineWindows(mine));
-      if (mine.length > 1) console.log(`  ${n} instances ${impl}: CPU s/min by window ${mine.map((w) => fmt(w.cpuSecondsPerMinute, 2)).join(', ')}; RSS MiB ${mine.map((w) => fmt(w.rssMiB, 1)).join(', ')}`);
+      if (mine.length > 1) console.log(`  ${n} instances ${impl}: CPU s/min by window ${mine.map((w) => fmt(w.cpuSecondsPerMinute, 2)).join(', ')}; RSS MiB ${mine.map((w) => fmt(w.rssMiB, 1)).join(', ')}; the machine's speed (CPU ms per piece) ${mine.map((w) => (typeof w.machineSpeed === 'string' ? 'n/a' : fmt(w.machineSpeed.meanMs, 2))).join(', ')}`);
+      canaryMs.set(`${impl}|${n}`, mean(mine.map((w) => (typeof w.machineSpeed === 'string' ? NaN : w.machineSpeed.meanMs))));
     }
     const ours = results.find((r) => r.impl === 'keepalived-ts' && r.instances === n);
     const theirs = results.find((r) => r.impl === 'keepalived' && r.instances === n);
@@ -177,6 +187,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     }
     rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ 1.5× keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= 1.5 * theirs.cpuSecondsPerMinute : undefined /* NaN compares false */ });
     rows.push({ metric: `${n} instances: RSS MiB`, ours: ours.rssMiB, theirs: theirs.rssMiB, target: big ? '≤ 150 MiB' : '', met: big ? ours.rssMiB <= 150 : undefined });
+    rows.push({ metric: `${n} instances: machine speed, CPU ms`, ours: canaryMs.get(`keepalived-ts|${n}`) ?? NaN, theirs: canaryMs.get(`keepalived|${n}`) ?? NaN, target: '(canary, mean of windows)' });
     rows.push({ metric: `${n} instances: start-up CPU s`, ours: ours.startupCpuSeconds, theirs: theirs.startupCpuSeconds, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: PSS MiB`, ours: ours.pssMiB, theirs: theirs.pssMiB, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: big ? '< 2 ms' : '', met: big ? ours.lateMaxMs < 2 : undefined });

@@ -10,6 +10,7 @@ import { pidsOf, startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
 import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
+import { startCanary, type Canary, type CanaryReport } from './canary.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
 const PER_LINK = 250;
@@ -80,6 +81,8 @@ export interface FootprintSample {
   /** The machine's own wake-up stalls in the same window (cyclictest, bench/lib/stall-probe.ts),
    *  or why there are none */
   machine: StallReport | string;
+  /** How fast the machine ran in the same window: the CPU a fixed piece of work took (bench/lib/canary.ts), or why it is missing */
+  machineSpeed: CanaryReport | string;
   /** the adverts more than 2 ms late, and how many of them were due during a stall of the probe */
   lateOver2: number;
   lateOver2InStall: number;
@@ -118,6 +121,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
   const capture = await startCapture(lab, fl.sink, 's0', 'ip proto 112');
   const started = Date.now();
   const d = startDaemon(lab, fl.node, impl, dir, `fp${n}`, footprintConf(n));
+  let canary: Canary | undefined;
   try {
     // Start-up: until every instance holds its VIP. A daemon that does not get there in 90 s is
     // measured anyway, and the count of VIPs it reached is reported.
@@ -131,6 +135,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     await sleep(3000); // let start-up work (GARP bursts, log flushing) finish
     const missing = stallProbe ? stallProbeMissing() : 'left out (--stall-probe no)';
     const probe = missing ? undefined : await startStallProbe(lab, fl.sink);
+    canary = startCanary();
     capture.clear();
     const pids = namespacePids(fl.node);
     const t0 = usageOf(pids);
@@ -159,6 +164,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
     const machine = probe ? await probe.stop() : missing!;
+    const machineSpeed = await canary.stop();
     const vipsUp = await vipCount(lab, fl.node);
     const log = d.proc.output().trim().split('\n');
     const lastLogLine = log.at(-1) ?? '';
@@ -195,6 +201,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       vrid1LateMaxMs: vrid1.length ? Math.max(...vrid1) : NaN,
       vrid1Intervals: vrid1.length,
       machine,
+      machineSpeed,
       lateOver2: attributed.late,
       lateOver2InStall: attributed.inStall,
       lateOver2ByChance: attributed.byChance,
@@ -205,6 +212,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lastLogLine,
     };
   } finally {
+    await canary?.stop(); // a second stop, or the first if the window failed: the canary is ours
     await d.stop();
     await capture.stop();
     await flushVips(lab, fl.node);
