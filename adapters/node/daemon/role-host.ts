@@ -37,7 +37,7 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
  * instances or one.
  *
  * A rehearsal holds the event loop, and a backup's takeover waits for it: the round once ran in
- * one loop, and a VRRPv3 takeover due in it came 45 ms late (benchmarks.md, "A takeover behind
+ * one loop, and VRRPv3 takeovers due in it came 32 to 47 ms late (benchmarks.md, "A takeover behind
  * the rehearsals"). So each rehearsal is an event-loop turn of its own, and none starts while a
  * Master_Down_Timer that has run past half its interval is due within REHEARSAL_CLEAR_MS
  * (Clock.preciseDueWithin): it tries again REHEARSAL_CLEAR_MS after that timer's due time, when
@@ -46,7 +46,7 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
 export const FIRST_REHEARSAL_MS = 1000;
 export const REHEARSALS_AT_FIRST = 20;
 export const REHEARSAL_EVERY_MS = 60_000;
-/** Longer than the first, cold rehearsal takes (11 ms) and a takeover's GARPs (4 ms), with room for a busy machine. */
+/** Longer than a cold rehearsal takes (up to 11 ms) and a takeover needs for its GARPs (about 4 ms), with room for a busy machine. */
 export const REHEARSAL_CLEAR_MS = 50;
 
 function closePorts(ports: Ports): void {
