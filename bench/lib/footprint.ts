@@ -9,7 +9,7 @@ import { startCapture } from './capture.js';
 import { pidsOf, startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
-import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallReport } from './stall-probe.js';
+import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallProbe, type StallReport } from './stall-probe.js';
 import { startCanary, type Canary, type CanaryReport } from './canary.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
@@ -122,6 +122,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
   const started = Date.now();
   const d = startDaemon(lab, fl.node, impl, dir, `fp${n}`, footprintConf(n));
   let canary: Canary | undefined;
+  let probe: StallProbe | undefined;
   try {
     // Start-up: until every instance holds its VIP. A daemon that does not get there in 90 s is
     // measured anyway, and the count of VIPs it reached is reported.
@@ -134,7 +135,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     }
     await sleep(3000); // let start-up work (GARP bursts, log flushing) finish
     const missing = stallProbe ? stallProbeMissing() : 'left out (--stall-probe no)';
-    const probe = missing ? undefined : await startStallProbe(lab, fl.sink);
+    probe = missing ? undefined : await startStallProbe(lab, fl.sink);
     canary = startCanary();
     capture.clear();
     const pids = namespacePids(fl.node);
@@ -164,6 +165,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const t1 = usageOf(pids);
     const wallS = (performance.now() - w0) / 1000;
     const machine = probe ? await probe.stop() : missing!;
+    probe = undefined;
     const machineSpeed = await canary.stop();
     const vipsUp = await vipCount(lab, fl.node);
     const log = d.proc.output().trim().split('\n');
@@ -212,6 +214,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lastLogLine,
     };
   } finally {
+    await probe?.stop(); // only if the window failed before its own stop
     await canary?.stop(); // a second stop, or the first if the window failed: the canary is ours
     await d.stop();
     await capture.stop();
