@@ -46,7 +46,7 @@ import { buildFailoverLab, masterDownMs, runFailover, type FailoverCase, type Fa
 import { buildFootprintLab, runFootprint, type FootprintSample } from './lib/footprint.js';
 import { SPIKE_US, stallProbeMissing } from './lib/stall-probe.js';
 import { KEEPALIVED, oursCommand, useBaseline, type ImplName } from './lib/implementations.js';
-import { fmt, percentile } from './lib/stats.js';
+import { fmt, mean, median, percentile } from './lib/stats.js';
 import { flag } from './lib/flags.js';
 
 const runs = Number(flag('runs', '20'));
@@ -134,9 +134,6 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
   const results: FootprintSample[] = [];
   console.log(`\nfootprint at advert 1 s, ${seconds} s measured per case (after all VIPs are up + 3 s)${reloadAtS !== undefined ? `; SIGHUP (a reload of the same configuration) ${reloadAtS} s into each window` : ''}`);
   const largest = Math.max(...instanceCounts);
-  /** impl|n → the canary's CPU ms per piece, the mean over that daemon's windows (bench/lib/canary.ts) */
-  const canaryMs = new Map<string, number>();
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const n of instanceCounts) {
     const rounds = n === largest ? footprintRounds : 1;
     const windows: FootprintSample[] = [];
@@ -167,12 +164,13 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
         }
       }
     }
+    /** The canary's CPU ms per piece, the mean over `impl`'s windows (bench/lib/canary.ts). */
+    const canaryMs = (impl: ImplName): number => mean(windows.filter((w) => w.impl === impl).map((w) => (typeof w.machineSpeed === 'string' ? NaN : w.machineSpeed.meanMs)));
     for (const impl of IMPLS) {
       const mine = windows.filter((w) => w.impl === impl);
       if (mine.length === 0) continue;
       results.push(combineWindows(mine));
       if (mine.length > 1) console.log(`  ${n} instances ${impl}: CPU s/min by window ${mine.map((w) => fmt(w.cpuSecondsPerMinute, 2)).join(', ')}; RSS MiB ${mine.map((w) => fmt(w.rssMiB, 1)).join(', ')}; the machine's speed (CPU ms per piece) ${mine.map((w) => (typeof w.machineSpeed === 'string' ? 'n/a' : fmt(w.machineSpeed.meanMs, 2))).join(', ')}`);
-      canaryMs.set(`${impl}|${n}`, mean(mine.map((w) => (typeof w.machineSpeed === 'string' ? NaN : w.machineSpeed.meanMs))));
     }
     const ours = results.find((r) => r.impl === 'keepalived-ts' && r.instances === n);
     const theirs = results.find((r) => r.impl === 'keepalived' && r.instances === n);
@@ -187,7 +185,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     }
     rows.push({ metric: `${n} instances: CPU s/min`, ours: ours.cpuSecondsPerMinute, theirs: theirs.cpuSecondsPerMinute, target: big ? '≤ 1.5× keepalived' : '', met: big ? ours.cpuSecondsPerMinute <= 1.5 * theirs.cpuSecondsPerMinute : undefined /* NaN compares false */ });
     rows.push({ metric: `${n} instances: RSS MiB`, ours: ours.rssMiB, theirs: theirs.rssMiB, target: big ? '≤ 150 MiB' : '', met: big ? ours.rssMiB <= 150 : undefined });
-    rows.push({ metric: `${n} instances: machine speed, CPU ms`, ours: canaryMs.get(`keepalived-ts|${n}`) ?? NaN, theirs: canaryMs.get(`keepalived|${n}`) ?? NaN, target: '(canary, mean of windows)' });
+    rows.push({ metric: `${n} instances: machine speed, CPU ms`, ours: canaryMs('keepalived-ts'), theirs: canaryMs('keepalived'), target: '(canary, mean of windows)' });
     rows.push({ metric: `${n} instances: start-up CPU s`, ours: ours.startupCpuSeconds, theirs: theirs.startupCpuSeconds, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: PSS MiB`, ours: ours.pssMiB, theirs: theirs.pssMiB, target: big ? '(for reference)' : '' });
     rows.push({ metric: `${n} instances: advert lateness max ms`, ours: ours.lateMaxMs, theirs: theirs.lateMaxMs, target: big ? '< 2 ms' : '', met: big ? ours.lateMaxMs < 2 : undefined });
@@ -223,7 +221,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
  */
 function combineWindows(w: FootprintSample[]): FootprintSample {
   if (w.length === 1) return w[0]!;
-  const median = (f: (s: FootprintSample) => number): number => percentile(w.map(f), 50);
+  const mid = (f: (s: FootprintSample) => number): number => median(w.map(f));
   const max = (f: (s: FootprintSample) => number): number => Math.max(...w.map(f));
   const sum = (f: (s: FootprintSample) => number): number => w.reduce((a, s) => a + f(s), 0);
   const fattest = w.reduce((a, s) => (s.rssMiB > a.rssMiB ? s : a));
@@ -239,9 +237,9 @@ function combineWindows(w: FootprintSample[]): FootprintSample {
     }));
   return {
     ...fattest,
-    startupMs: median((s) => s.startupMs),
-    startupCpuSeconds: median((s) => s.startupCpuSeconds),
-    cpuSecondsPerMinute: median((s) => s.cpuSecondsPerMinute),
+    startupMs: mid((s) => s.startupMs),
+    startupCpuSeconds: mid((s) => s.startupCpuSeconds),
+    cpuSecondsPerMinute: mid((s) => s.cpuSecondsPerMinute),
     lateMaxMs: max((s) => s.lateMaxMs),
     lateP99Ms: max((s) => s.lateP99Ms),
     lateMinMs: Math.min(...w.map((s) => s.lateMinMs)),

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { isRoot, NetnsLab, rootRequiredReason, waitFor, type LabProcess, stampLines, type StampedLine } from '../test/helpers/netns.js';
 import { SHARED_DIR } from '../test/helpers/shared.js';
 import { usageOf } from './lib/procstat.js';
-import { fmt, median } from './lib/stats.js';
+import { fmt, mean, median } from './lib/stats.js';
 import { flag } from './lib/flags.js';
 
 type Impl = 'keepalived-ts' | 'keepalived';
@@ -141,7 +141,7 @@ function startDaemon(l: Lab, impl: Impl, conf: string, tag: string): Running {
 /** Checks per second the servers saw, from the `conns N` lines stamped in [from, to). */
 function checkRate(l: Lab, from: number, to: number): number {
   const xs = l.serverLines.filter((s) => s.at >= from && s.at < to && s.line.startsWith('conns ')).map((s) => Number(s.line.slice(6)));
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  return mean(xs);
 }
 
 interface Result {
