@@ -42,12 +42,12 @@ describe('takeover rehearsals in the daemon', () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
 
-  it('a round after start, then one a minute, and none once stopping', async () => {
+  it('a round on the first timer turn after start (not inside it), then one a minute, and none once stopping', async () => {
     const { h, lines, calls } = host('vrrp', ok);
     await h.start(model);
-    vi.advanceTimersByTime(FIRST_REHEARSAL_MS - 1);
     expect(calls()).toBe(0);
-    vi.advanceTimersByTime(1);
+    // Right away: a VRRPv3 backup can have to take over a few hundred milliseconds after start.
+    vi.advanceTimersByTime(0);
     expect(calls()).toBe(1);
     vi.advanceTimersByTime(REHEARSALS_AT_FIRST);
     expect(calls()).toBe(REHEARSALS_AT_FIRST);

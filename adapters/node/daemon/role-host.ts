@@ -26,15 +26,19 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
 /**
  * The VRRP runtime rehearses a takeover (Runtime.rehearse, actors/vrrp/takeover-rehearsal.ts)
  * FIRST_REHEARSAL_MS after it starts, REHEARSALS_AT_FIRST times, then once every
- * REHEARSAL_EVERY_MS. The first round comes after start-up's own burst and before a v2
- * Master_Down_Interval (3 s and more) can end; repeating it lets V8 move the path's code past its
- * interpreter's first runs (from the Master_Down_Timer's expiry to the first advert command:
- * 1.6 to 2.3 ms the first time, 1.05 to 1.5 ms after one earlier takeover in the process, 0.9 to
- * 1.0 ms after 40 rehearsals). The later ones keep its bytecode, which V8 drops from a function that
- * has not run for 5 major collections. Costs measured with node 20 (docs/benchmarks.md, "The
- * takeover, rehearsed"): about 11 ms of CPU for the first rehearsal, 8 to 10 ms for the next one
- * or two, then under 1.5 ms; 30 to 45 ms for the first round, then about 1 ms a minute, 1,000
- * instances or one.
+ * REHEARSAL_EVERY_MS. The first round starts on the event loop's first turn after the runtime's
+ * start, because a backup can lose its master one Master_Down_Interval after it starts: a VRRPv3
+ * pair at 0.05 s adverts settles within a few hundred milliseconds, and with the round at 1 s all
+ * 12 VRRPv3 takeovers traced in the failover bench came 1.0 to 1.5 s into the child's life, before
+ * any rehearsal, taking 1.5 to 5.0 ms (median 3.4) from the expiry to the GARP, against 1.1 to
+ * 3.5 ms (median 2.2) after a round (docs/benchmarks.md, "The first rehearsals at start").
+ * Repeating it lets V8 move the path's code past its interpreter's first runs (from the
+ * Master_Down_Timer's expiry to the first advert command: 1.6 to 2.3 ms the first time, 1.05 to
+ * 1.5 ms after one earlier takeover in the process, 0.9 to 1.0 ms after 40 rehearsals). The later
+ * ones keep its bytecode, which V8 drops from a function that has not run for 5 major
+ * collections. Costs measured with node 20 (docs/benchmarks.md, "The takeover, rehearsed"): about
+ * 11 ms of CPU for the first rehearsal, 8 to 10 ms for the next one or two, then under 1.5 ms; 30
+ * to 45 ms for the first round, then about 1 ms a minute, 1,000 instances or one.
  *
  * A rehearsal holds the event loop, and a backup's takeover waits for it: the round once ran in
  * one loop, and VRRPv3 takeovers due in it came 32 to 47 ms late (benchmarks.md, "A takeover behind
@@ -43,7 +47,7 @@ export const HOST_EVENTS: ReadonlyArray<RuntimeEvent['type']> = [...STATS_EVENTS
  * (Clock.preciseDueWithin): it tries again REHEARSAL_CLEAR_MS after that timer's due time, when
  * the takeover has sent its GARPs (about 4 ms after the expiry) or the timer has been restarted.
  */
-export const FIRST_REHEARSAL_MS = 1000;
+export const FIRST_REHEARSAL_MS = 0;
 export const REHEARSALS_AT_FIRST = 20;
 export const REHEARSAL_EVERY_MS = 60_000;
 /** Longer than a cold rehearsal takes (up to 11 ms) and a takeover needs for its GARPs (about 4 ms), with room for a busy machine. */
