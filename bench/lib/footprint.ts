@@ -60,11 +60,15 @@ export interface FootprintSample {
    *  (every VIP present + 3 s): start-up with its gratuitous ARP bursts and log lines */
   startupCpuSeconds: number;
   cpuSecondsPerMinute: number;
+  /** The peak of the RSS total over the window, sampled every second. */
   rssMiB: number;
-  /** The sum of the processes' Pss at the sample where the RSS total peaked (shared pages counted once) */
+  /** The RSS total at the window's last sample (after start-up's transients: the VRRP child's
+   *  memory-reducing collection comes about 5 s into the window at 1,000 instances). */
+  rssEndMiB: number;
+  /** The sum of the processes' Pss at the 5-s sample where the RSS total was largest (shared pages counted once) */
   pssMiB: number;
-  /** RSS of each process at the sample where the total peaked (ip netns exec's own process, when
-   *  it is still there, included: it is part of the namespace) */
+  /** RSS of each process at the 5-s sample where the total was largest (ip netns exec's own
+   *  process, when it is still there, included: it is part of the namespace) */
   perProcess: ProcessRss[];
   processes: number;
   /** advert interval − 1000 ms over every instance on the captured link (up to 250): max and
@@ -148,18 +152,35 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
             const parent = pidsOf(d).parent;
             if (parent !== undefined) process.kill(parent, 'SIGHUP');
           }, reloadAtS * 1000);
+    // The RSS every second (VmRSS only), and every 5 s with each process's name and Pss (a
+    // heavier read of smaps_rollup, and `ip netns pids` for processes started since). Sampled
+    // every 5 s alone, the peak hung on whether the first sample fell before or after the VRRP
+    // child's memory-reducing collection about 5 s into the window (about 10 MiB apart).
     let rssKiB = 0;
+    let rssEndKiB = 0;
+    let fullKiB = -1;
     let perProcess: ProcessRss[] = [];
     let processes = 0;
-    for (let left = seconds * 1000; left > 0; left -= 5000) {
-      await sleep(Math.min(5000, left));
-      const each = rssOf(namespacePids(fl.node));
-      const total = each.reduce((a, p) => a + p.rssKiB, 0);
-      if (total > rssKiB) {
-        rssKiB = total; // peak of the samples
-        perProcess = each;
+    let sampled = pids;
+    const last = Math.ceil(seconds);
+    for (let at = 1; at <= last; at++) {
+      await sleep(Math.max(0, w0 + Math.min(at, seconds) * 1000 - performance.now()));
+      if (at % 5 === 0 || at === last) {
+        const each = rssOf(namespacePids(fl.node));
+        sampled = each.map((p) => p.pid);
+        const total = each.reduce((a, p) => a + p.rssKiB, 0);
+        rssEndKiB = total;
+        rssKiB = Math.max(rssKiB, total);
+        if (total > fullKiB) {
+          fullKiB = total;
+          perProcess = each;
+        }
+        processes = Math.max(processes, each.length);
+      } else {
+        const total = usageOf(sampled).rssKiB;
+        rssEndKiB = total;
+        rssKiB = Math.max(rssKiB, total);
       }
-      processes = Math.max(processes, each.length);
     }
     clearTimeout(reload);
     const t1 = usageOf(pids);
@@ -192,6 +213,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       startupCpuSeconds: t0.cpuSeconds,
       cpuSecondsPerMinute: ((t1.cpuSeconds - t0.cpuSeconds) / wallS) * 60,
       rssMiB: rssKiB / 1024,
+      rssEndMiB: rssEndKiB / 1024,
       pssMiB: perProcess.reduce((a, p) => a + p.pssKiB, 0) / 1024,
       perProcess,
       processes,
