@@ -78,7 +78,9 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const windowStart = Date.now();
           const hooked = hook ? runCommand(['sh', '-c', hook.replaceAll('{parent}', String(pids.parent)).replaceAll('{vrrp}', String(pids.vrrp))], { timeoutMs: (seconds + 30) * 1000 }) : undefined;
-          // RSS as the footprint bench takes it: the peak of samples every 5 s (MiB, per process).
+          // RSS: the peak of samples every 5 s (MiB, per process), as the footprint bench took it until
+          // 2026-12-06; it now reads every second, as these 5-s samples can miss the VRRP child's peak
+          // before its memory-reducing collection (docs/benchmarks.md, "RSS sampled every second").
           const rss = { parent: 0, vrrp: 0 };
           for (let left = seconds * 1000; left > 0; left -= 5000) {
             await sleep(Math.min(5000, left));
