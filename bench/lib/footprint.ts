@@ -165,22 +165,21 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const last = Math.ceil(seconds);
     for (let at = 1; at <= last; at++) {
       await sleep(Math.max(0, w0 + Math.min(at, seconds) * 1000 - performance.now()));
+      let total: number;
       if (at % 5 === 0 || at === last) {
         const each = rssOf(namespacePids(fl.node));
         sampled = each.map((p) => p.pid);
-        const total = each.reduce((a, p) => a + p.rssKiB, 0);
-        rssEndKiB = total;
-        rssKiB = Math.max(rssKiB, total);
+        total = each.reduce((a, p) => a + p.rssKiB, 0);
         if (total > fullKiB) {
           fullKiB = total;
           perProcess = each;
         }
         processes = Math.max(processes, each.length);
       } else {
-        const total = usageOf(sampled).rssKiB;
-        rssEndKiB = total;
-        rssKiB = Math.max(rssKiB, total);
+        total = usageOf(sampled).rssKiB;
       }
+      rssEndKiB = total;
+      rssKiB = Math.max(rssKiB, total);
     }
     clearTimeout(reload);
     const t1 = usageOf(pids);
