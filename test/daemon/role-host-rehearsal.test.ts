@@ -32,7 +32,9 @@ function host(role: ChildRole, result: () => RehearsalResult[], clock: Partial<P
     },
   };
   const factory: RuntimeFactory = { createPorts: () => ({ clock }) as unknown as Ports, createRuntime: () => runtime };
-  const h = new RoleHost(role, factory, logger, { name: 'a', dumpDir: '/tmp', umask: 0o22, stopTimeoutMs: 100 });
+  // No memory-reducing collection here (role-host-collection.test.ts has them).
+  const memory = { heapBytes: () => 0, collect: () => Promise.resolve() };
+  const h = new RoleHost(role, factory, logger, { name: 'a', dumpDir: '/tmp', umask: 0o22, stopTimeoutMs: 100, memory });
   return { h, lines, calls: () => calls };
 }
 

@@ -7,10 +7,12 @@
  * runs no collection for minutes, so the garbage of compiling 1,000 instances stayed in its RSS
  * (about 8 MiB at the 10 s mark of bench/memory-daemon.ts, docs/benchmarks.md "Memory: the
  * parent"). V8's `gc` function comes from ../v8-gc.ts, which leaves this process's own global
- * without one. A collection of the parent's heap (about 10 MiB) takes a few milliseconds.
+ * without one. A collection of the parent's heap (about 10 MiB) takes a few milliseconds. The
+ * parent runs V8's memory-reducing one (reduceMemory), which also gives back the emptied pages.
  */
 import { setFlagsFromString } from 'node:v8';
 import { v8Gc } from '../v8-gc.js';
+import { memoryReducingGc } from '../memory-reducing-gc.js';
 
 /**
  * Flags that keep this process's heap small from now on, for the daemon's parent (`check` and
@@ -42,6 +44,15 @@ export function collectGarbage(): boolean {
   if (!gc) return false;
   gc();
   return true;
+}
+
+/**
+ * V8's memory-reducing collection (../memory-reducing-gc.ts), which also gives back the pages the
+ * collection empties (a plain collection leaves them to V8's memory reducer, 8 s later); a plain
+ * one where node has no inspector. Resolves once it has run.
+ */
+export async function reduceMemory(): Promise<void> {
+  if (!(await memoryReducingGc())) collectGarbage();
 }
 
 /**

@@ -26,7 +26,7 @@ import { controlPathFor } from '../control/paths.js';
 import { listenControl, type ControlServer } from '../control/server.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { formatDiagnostic, loadConfig, defaultConfigId } from './config-load.js';
-import { debouncedCollector } from './heap-compact.js';
+import { debouncedCollector, reduceMemory } from './heap-compact.js';
 import { defaultDumpDir, dumpPaths, writeDump } from './dump-files.js';
 import { formatParentData, formatVrrpData } from './dumps.js';
 import type { DaemonFlags } from './flags.js';
@@ -211,7 +211,7 @@ export async function runParent(flags: DaemonFlags, argv: readonly string[], dep
   let RoleHostClass: typeof RoleHost | undefined;
   let reloads = 0;
   /** Start-up's and each reload's garbage, collected once the children have their model (heap-compact.ts). */
-  const compaction = debouncedCollector(timing.compactDelayMs);
+  const compaction = debouncedCollector(timing.compactDelayMs, reduceMemory);
   let control: ControlServer | undefined;
   let metrics: MetricsServer | undefined;
   /** Where metrics are served: --metrics, else global_defs keepalived_ts_metrics. */

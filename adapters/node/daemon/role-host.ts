@@ -18,6 +18,9 @@ import { childStatus, type CheckerResultCount, type ChildStatus, type StatusInst
 import type { LbTableView } from '../../../actors/lvs/lb-port.js';
 import { RuntimeTrace, TraceFile } from './trace.js';
 import { STATS_EVENTS, VrrpStatsTracker } from './vrrp-stats.js';
+import { SettledCollector, type SettledCollectorDeps } from './settled-collector.js';
+import { memoryReducingGc } from '../memory-reducing-gc.js';
+import { getHeapStatistics } from 'node:v8';
 
 /** The event types a role's host takes from its runtime when it writes no trace: the ones it
  *  counts (bench/vrrp-send.bench.ts listens the same way). */
@@ -53,6 +56,8 @@ export const REHEARSAL_EVERY_MS = 60_000;
 /** Longer than a cold rehearsal takes (up to 11 ms) and a takeover needs for its GARPs (about 4 ms), with room for a busy machine. */
 export const REHEARSAL_CLEAR_MS = 50;
 
+const committedHeap = (): number => getHeapStatistics().total_heap_size;
+
 function closePorts(ports: Ports): void {
   const closable = ports as Ports & { close?: () => void };
   try {
@@ -79,6 +84,8 @@ export interface RoleHostOptions {
   watch?: { options: ChildWatchOptions; sink: WatchSink };
   /** --trace FILE: append the runtime's events (trace.ts). */
   trace?: string;
+  /** The heap's committed size and the memory-reducing collection (tests give their own). */
+  memory?: Pick<SettledCollectorDeps, 'heapBytes' | 'collect'>;
 }
 
 /** One instance's `drop.<reason>` counters, by reason. */
@@ -108,6 +115,19 @@ export class RoleHost {
   private traceFile: TraceFile | undefined;
   private trace: RuntimeTrace | undefined;
   private rehearsal: NodeJS.Timeout | undefined;
+  private rehearsalsLeft = 0;
+  /** Start-up's, a reload's and a state-change wave's garbage given back once quiet (settled-collector.ts). */
+  private readonly collector = new SettledCollector({
+    heapBytes: () => (this.opts.memory?.heapBytes ?? committedHeap)(),
+    // A collection ages every function's bytecode by up to seven major collections at once: one
+    // rehearsal after it keeps the takeover's path warm (FIRST_REHEARSAL_MS).
+    collect: () => (this.opts.memory?.collect ?? memoryReducingGc)().finally(() => this.rehearseAfterCollection()),
+    takeoverDueWithin: (ms) => this.ports?.clock.preciseDueWithin?.(ms),
+    setTimer: (fn, ms) => {
+      const t = setTimeout(fn, ms).unref();
+      return { cancel: () => clearTimeout(t) };
+    },
+  });
 
   constructor(
     readonly role: ChildRole,
@@ -181,6 +201,7 @@ export class RoleHost {
     this.startedMs = Date.now();
     runtime.start();
     if (this.role === 'vrrp') this.scheduleRehearsal(FIRST_REHEARSAL_MS);
+    this.collector.busy();
   }
 
   /**
@@ -189,6 +210,8 @@ export class RoleHost {
    * fails is a bug: logged, and it ends the round.
    */
   private scheduleRehearsal(ms: number, left = REHEARSALS_AT_FIRST): void {
+    clearTimeout(this.rehearsal);
+    this.rehearsalsLeft = left;
     this.rehearsal = setTimeout(() => {
       const runtime = this.runtime;
       if (this.stopping || !runtime?.rehearse) return;
@@ -201,6 +224,12 @@ export class RoleHost {
     }, ms).unref();
   }
 
+  /** One rehearsal now, the round's others (if any) after it as before. */
+  private rehearseAfterCollection(): void {
+    if (this.role !== 'vrrp' || this.stopping || !this.runtime) return;
+    this.scheduleRehearsal(0, this.rehearsalsLeft);
+  }
+
   reload(model: KeepalivedConfig): void {
     if (this.stopping) {
       this.log.log('info', 'Reload ignored: stopping');
@@ -208,12 +237,14 @@ export class RoleHost {
     }
     this.model = model;
     this.runtime?.reload(modelForRole(model, this.role));
+    this.collector.busy();
   }
 
   /** Graceful stop: resolves on 'runtime.stopped' or after stopTimeoutMs. Idempotent. */
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     clearTimeout(this.rehearsal);
+    this.collector.close();
     const runtime = this.runtime;
     if (!runtime) {
       if (this.ports) closePorts(this.ports);
@@ -360,6 +391,7 @@ export class RoleHost {
     this.stats.observe(e);
     this.trace?.observe(e);
     if (e.type === 'instance.state') {
+      this.collector.busy();
       this.lastTransitionMs.set(e.instance, Date.now());
       let own = this.transitionCounts.get(e.instance);
       if (!own) this.transitionCounts.set(e.instance, (own = new Map()));
