@@ -8,31 +8,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger, Ports } from '../../actors/ports.js';
-import type { Runtime, RuntimeEvent } from '../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../config/index.js';
 import { REHEARSALS_AT_FIRST, RoleHost, type RuntimeFactory } from '../../adapters/node/daemon/role-host.js';
 import { GROWTH_BYTES, SETTLED_MS } from '../../adapters/node/daemon/settled-collector.js';
 import { memoryReducingGc } from '../../adapters/node/memory-reducing-gc.js';
+import { fakeRuntime } from '../helpers/fake-runtime.js';
 
 const model = { vrrpInstances: [], virtualServers: [], globalDefs: {} } as unknown as KeepalivedConfig;
 
 function rig() {
-  const listeners = new Set<(e: RuntimeEvent) => void>();
   const log: string[] = [];
   let heap = 50 * 1024 * 1024;
-  const runtime: Runtime = {
-    start: () => undefined,
-    stop: () => listeners.forEach((l) => l({ type: 'runtime.stopped', at: 0 })),
-    reload: () => undefined,
-    status: () => [],
-    report: () => ({ clockNow: 0, wallNow: 0, instances: [], syncGroups: [], trackers: [], notifyQueue: 0, virtualServers: [] }),
-    counters: () => ({}),
-    on: (l) => (listeners.add(l), () => listeners.delete(l)),
-    rehearse: () => {
-      log.push(`rehearsal ${Date.now()}`);
-      return [{ instance: 'VI_1', reached: 'MASTER', counters: {} }];
-    },
-  };
+  const { runtime, emit } = fakeRuntime(() => {
+    log.push(`rehearsal ${Date.now()}`);
+    return [{ instance: 'VI_1', reached: 'MASTER', counters: {} }];
+  });
   const memory = {
     heapBytes: () => heap,
     collect: () => {
@@ -44,8 +34,7 @@ function rig() {
   const logger: Logger = { log: () => undefined };
   const factory: RuntimeFactory = { createPorts: () => ({ clock: {} }) as unknown as Ports, createRuntime: () => runtime };
   const h = new RoleHost('vrrp', factory, logger, { name: 'a', dumpDir: '/tmp', umask: 0o22, stopTimeoutMs: 100, memory });
-  const stateChange = (instance: string) =>
-    listeners.forEach((l) => l({ type: 'instance.state', at: Date.now(), instance, from: 'BACKUP', to: 'MASTER', priority: 100, reason: 'test' }));
+  const stateChange = (instance: string) => emit({ type: 'instance.state', at: Date.now(), instance, from: 'BACKUP', to: 'MASTER', priority: 100, reason: 'test' });
   return { h, log, stateChange, grow: (n: number) => void (heap += n) };
 }
 

@@ -6,10 +6,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger, Ports } from '../../actors/ports.js';
-import type { RehearsalResult, Runtime, RuntimeEvent } from '../../actors/runtime-types.js';
+import type { RehearsalResult } from '../../actors/runtime-types.js';
 import type { KeepalivedConfig } from '../../config/index.js';
 import { FIRST_REHEARSAL_MS, REHEARSAL_CLEAR_MS, REHEARSAL_EVERY_MS, REHEARSALS_AT_FIRST, RoleHost, type RuntimeFactory } from '../../adapters/node/daemon/role-host.js';
 import type { ChildRole } from '../../adapters/node/daemon/ipc.js';
+import { fakeRuntime } from '../helpers/fake-runtime.js';
 
 const model = { vrrpInstances: [], virtualServers: [], globalDefs: {} } as unknown as KeepalivedConfig;
 
@@ -17,20 +18,10 @@ function host(role: ChildRole, result: () => RehearsalResult[], clock: Partial<P
   const lines: string[] = [];
   const logger: Logger = { log: (level, message) => void lines.push(`${level} ${message}`) };
   let calls = 0;
-  const listeners = new Set<(e: RuntimeEvent) => void>();
-  const runtime: Runtime = {
-    start: () => undefined,
-    stop: () => listeners.forEach((l) => l({ type: 'runtime.stopped', at: 0 })),
-    reload: () => undefined,
-    status: () => [],
-    report: () => ({ clockNow: 0, wallNow: 0, instances: [], syncGroups: [], trackers: [], notifyQueue: 0, virtualServers: [] }),
-    counters: () => ({}),
-    on: (l) => (listeners.add(l), () => listeners.delete(l)),
-    rehearse: () => {
-      calls++;
-      return result();
-    },
-  };
+  const { runtime } = fakeRuntime(() => {
+    calls++;
+    return result();
+  });
   const factory: RuntimeFactory = { createPorts: () => ({ clock }) as unknown as Ports, createRuntime: () => runtime };
   // No memory-reducing collection here (role-host-collection.test.ts has them).
   const memory = { heapBytes: () => 0, collect: () => Promise.resolve() };
