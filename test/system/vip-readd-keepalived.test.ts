@@ -37,6 +37,15 @@ function linesAfter(d: DaemonHandle, from: number, vip: string): string[] {
     .filter((l) => /\(VI_1\)|\bIF\b|\bVIP\b/.test(l));
 }
 
+/**
+ * Both GARP bursts of a MASTER entry logged after `from`: the one at MASTER and garp_master_delay's
+ * 5 s later, which closes the sequence (five GARPs after the second queueing line).
+ */
+function bothBurstsAfter(d: DaemonHandle, from: number, vip: string): boolean {
+  const lines = linesAfter(d, from, vip);
+  return lines.filter((l) => /Sending\/queueing/.test(l)).length >= 2 && lines.filter((l) => /^Sending gratuitous ARP/.test(l)).length >= 10;
+}
+
 describe.skipIf(!isRoot || !haveKeepalived)(rootTitle('a VIP deleted by hand from a MASTER, beside keepalived 2.2.7'), () => {
   const lab = new DaemonLab('kts-vr-');
   let K: DaemonHandle;
@@ -56,9 +65,7 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle('a VIP deleted by hand fro
     // over before a test marks where its lines begin, or the tail of a burst still being logged
     // lands in one daemon's lines and not the other's (seen once in CI: four of keepalived's).
     for (const [d, vip] of [[K, '198.51.100.100'], [O, '198.51.100.101']] as const) {
-      const all = () => linesAfter(d, 0, vip);
-      await waitFor(() => all().filter((l) => /Sending\/queueing/.test(l)).length >= 2 && all().filter((l) => /^Sending gratuitous ARP/.test(l)).length >= 10,
-        { timeoutMs: 15_000, intervalMs: 100, what: `${d.kind}: start-up GARP bursts` });
+      await waitFor(() => bothBurstsAfter(d, 0, vip), { timeoutMs: 15_000, intervalMs: 100, what: `${d.kind}: start-up GARP bursts` });
     }
     await new Promise((r) => setTimeout(r, 300));
   }, 60_000);
@@ -76,10 +83,7 @@ describe.skipIf(!isRoot || !haveKeepalived)(rootTitle('a VIP deleted by hand fro
       await waitFor(async () => (await lab.vipHolders(vip)).length === 0 || /Entering BACKUP/.test(d.log(from)), { timeoutMs: 3000, intervalMs: 20, what: `${d.kind} notices` });
       await lab.waitVip(vip, [d.host.name], 5000);
       const ms = Date.now() - t0;
-      // The garp_master_delay burst (5 s after MASTER) closes the sequence: five GARPs after the second queueing line.
-      const bursts = () => linesAfter(d, from, vip).filter((l) => /Sending\/queueing/.test(l)).length;
-      const garps = () => linesAfter(d, from, vip).filter((l) => /^Sending gratuitous ARP/.test(l)).length;
-      await waitFor(async () => bursts() >= 2 && garps() >= 10, { timeoutMs: 10_000, intervalMs: 100, what: `${d.kind}: second GARP burst` });
+      await waitFor(() => bothBurstsAfter(d, from, vip), { timeoutMs: 10_000, intervalMs: 100, what: `${d.kind}: second GARP burst` });
       await new Promise((r) => setTimeout(r, 300));
       seen[d.kind] = { lines: linesAfter(d, from, vip), ms };
     }
