@@ -34,8 +34,6 @@ export class SettledCollector {
   private closed = false;
   /** Committed heap after the last collection (0 before the first: start-up's always counts). */
   private afterLast = 0;
-  /** Collections run, for tests and the trace. */
-  collections = 0;
 
   constructor(private readonly deps: SettledCollectorDeps) {}
 
@@ -69,7 +67,6 @@ export class SettledCollector {
       .catch(() => undefined)
       .finally(() => {
         this.running = false;
-        this.collections++;
         this.afterLast = this.deps.heapBytes();
       });
   }
