@@ -131,7 +131,30 @@ export interface VrrpSocket {
   takeBackstop?(key: string): number;
   /** Forgets what `key` held: it will not leave. */
   dropBackstop?(key: string): void;
+  /**
+   * Optional (the daemon's sockets on Linux: adapters/linux/advert-backstop.ts). The socket sends
+   * `data` for `key` itself, from a thread of the adapter's, `firstInMs` from now and then every
+   * `intervalMs`, each counted from when the one before it was sent (a steady master's adverts);
+   * an IPv4 datagram carries the next ID after `ipId` each time. Replaces what `key` held. false:
+   * it cannot (the caller sends them itself). `onStop` is told when the socket stops on its own
+   * (a send failed, the socket closed), with what `repeatRead(key, true)` would have returned.
+   */
+  repeat?(key: string, data: Uint8Array, dst: string, src: string | undefined, firstInMs: number, intervalMs: number, ipId: number | undefined, onStop: (r: RepeatState) => void): boolean;
+  /** What `key` repeats: undefined when it does not; with `end`, it stops. */
+  repeatRead?(key: string, end: boolean): RepeatState | undefined;
   close(): void;
+}
+
+/** A repetition's account (VrrpSocket.repeat). */
+export interface RepeatState {
+  /** Datagrams sent since the last read. */
+  sent: number;
+  /** The IPv4 ID the last one carried (0 for IPv6). */
+  ipId: number;
+  /** ms until the next one is due (0 once a send failed). */
+  dueInMs: number;
+  /** A send failed (errno): the repetition stopped there, that datagram not sent. */
+  failed: number;
 }
 
 export interface VrrpNet {

@@ -22,6 +22,7 @@ export class RuntimeSink {
   /** The event types some listener takes (`all` when one takes every type): an event of another
    *  type is not built at all (an advert sent, a log line, a GARP sent are one each). */
   private wanted: ReadonlySet<string> | 'all' = new Set();
+  private readonly hooks: { beforeSnapshot?: () => void; wantsChanged?: () => void }[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -39,17 +40,26 @@ export class RuntimeSink {
    * sent): its counters are looked up once, at the first count, and then held. Like count(), a
    * counter appears in snapshot() from its first count on.
    */
-  counter(name: string, instance: string): () => void {
+  counter(name: string, instance: string): (n?: number) => void {
     let total: Cell | undefined;
     let own: Cell | undefined;
-    return () => {
+    return (n = 1) => {
       if (!total || !own) {
         total = this.total(name);
         own = this.own(instance, name);
       }
-      total.n++;
-      own.n++;
+      total.n += n;
+      own.n += n;
     };
+  }
+
+  /**
+   * `hooks.beforeSnapshot` runs at the start of every snapshot() (a counter kept elsewhere, the
+   * adverts a socket's thread sent, is added to the sink's then), `hooks.wantsChanged` whenever
+   * the set of event types listened to changes.
+   */
+  hook(hooks: { beforeSnapshot?: () => void; wantsChanged?: () => void }): void {
+    this.hooks.push(hooks);
   }
 
   private total(name: string): Cell {
@@ -67,6 +77,7 @@ export class RuntimeSink {
   }
 
   snapshot(): Record<string, number> {
+    for (const h of this.hooks) h.beforeSnapshot?.();
     const all = new Map<string, number>();
     for (const [name, cell] of this.counters) all.set(name, cell.n);
     for (const [instance, own] of this.instanceCounters) for (const [name, cell] of own) all.set(`${instance}:${name}`, cell.n);
@@ -130,6 +141,11 @@ export class RuntimeSink {
   }
 
   private rewant(): void {
+    this.setWanted();
+    for (const h of this.hooks) h.wantsChanged?.();
+  }
+
+  private setWanted(): void {
     if (this.listeners.some((l) => !l.types)) {
       this.wanted = 'all';
       return;

@@ -16,6 +16,17 @@
  * expires as long as JavaScript keeps up, so the thread costs no wake-up then. When it does
  * expire, the thread sends every slot whose due time has passed and arms itself for the next.
  *
+ * A slot may also repeat (backstopRepeat): the thread then is the master's sender, not its
+ * backstop. It sends the slot's advert at its due time and every interval after, each counted
+ * from the wake that sent it as the JavaScript timers count theirs, with the next IPv4 ID patched
+ * in (and the header checksum with it) where the slot has one, and adverts due within the same
+ * early window as those timers' (min(2 ms, 0.2 % of the interval)) go out in the same wake.
+ * JavaScript reads back how many left and the last IPv4 ID (backstopRepeatRead) when it
+ * counts, and when it stops the repetition (a priority change, the end of MASTER, a reload that
+ * changes the advert). A send that fails stops the slot: the thread writes to an eventfd that
+ * JavaScript watches (backstopFailFd), which then finds the slot (backstopFailed) and sends
+ * from its own timer again, reporting the error as it always does.
+ *
  * All state is behind one mutex, the sends too: cancelFd() returning means no send on that fd is
  * running or will run, so its caller may close the fd. The thread and the descriptors are
  * created with the first slot and live as long as the process (stopped with the environment that
@@ -41,7 +52,7 @@
 #include "napi-util.h"
 #include "advert-backstop.h"
 
-enum { SLOT_FREE, SLOT_IDLE, SLOT_ARMED, SLOT_SENT };
+enum { SLOT_FREE, SLOT_IDLE, SLOT_ARMED, SLOT_SENT, SLOT_REPEAT, SLOT_FAILED };
 
 /* An advert's bytes, destination and IPV6_PKTINFO are copied into the slot. */
 #define NAME_MAX_BYTES 128
@@ -58,12 +69,25 @@ typedef struct {
   socklen_t name_length;
   uint8_t control[CONTROL_MAX_BYTES] __attribute__((aligned(8)));
   size_t control_length;
+  /* A repeating slot's interval and early window (ns); whether its bytes carry an IPv4 header whose ID
+   * moves, and the last ID used; adverts sent since JavaScript last read; the failed send's errno. */
+  int64_t interval_ns, early_ns;
+  int patch_id;
+  uint16_t ip_id;
+  double repeat_sent;
+  int failed_errno;
 } slot_t;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static slot_t *slots;
 static size_t nslots;
 static int timer_fd = -1, stop_fd = -1;
+/* Written when a repeating slot's send fails (JavaScript watches it: backstopFailFd). */
+static int fail_fd = -1;
+/* Until when the JavaScript thread has shown it is alive (backstopLease): a repeating slot sends
+ * only until then, so a thread that stops for good stops its masters' adverts, as keepalived's
+ * stop when its one thread does; what falls due after the lease waits for the next renewal. */
+static int64_t lease_ns = 0;
 static uv_thread_t thread;
 static int running;
 /* The timerfd's expiry (CLOCK_MONOTONIC ns), INT64_MAX when disarmed. */
@@ -78,8 +102,26 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* Arms the timerfd for `at` (absolute), or disarms it with INT64_MAX. Called with the lock held. */
+/* The earliest due time among the repeating slots, INT64_MAX when none repeats. Called with the lock held. */
+static int64_t earliest_repeat(void) {
+  int64_t at = INT64_MAX;
+  if (now_ns() > lease_ns) return at;
+  for (size_t i = 0; i < nslots; i++)
+    if (slots[i].state == SLOT_REPEAT && slots[i].due_ns < at) at = slots[i].due_ns;
+  return at;
+}
+
+/* Arms the timerfd for `at` (absolute), or for the earliest repeating slot when that comes first,
+ * or disarms it with INT64_MAX. Called with the lock held. */
+static void arm_next(int64_t at);
 static void arm_at(int64_t at) {
+  int64_t repeat = earliest_repeat();
+  arm_next(repeat < at ? repeat : at);
+}
+
+/* Arms the timerfd for `at`, which the caller found to be the earliest due time. Called with the lock held. */
+static void arm_next(int64_t at) {
+  if (at == armed_ns) return;
   struct itimerspec t;
   memset(&t, 0, sizeof t);
   if (at != INT64_MAX) {
@@ -99,13 +141,67 @@ static int64_t earliest_armed(void) {
   return at;
 }
 
-/* Sends every armed slot that is due, then arms the timerfd for the earliest one left. */
+/* The next IPv4 ID (1 after 0xffff, as vrrp-io.ts counts) into the slot's header, and its checksum. */
+static void next_ip_id(slot_t *s) {
+  s->ip_id = s->ip_id >= 0xffff ? 1 : (uint16_t)(s->ip_id + 1);
+  uint8_t *h = s->data;
+  size_t header = (size_t)(h[0] & 0x0f) * 4;
+  if (header > s->length) header = s->length;
+  h[4] = (uint8_t)(s->ip_id >> 8);
+  h[5] = (uint8_t)(s->ip_id & 0xff);
+  h[10] = h[11] = 0;
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < header; i += 2) sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+  if (header & 1) sum += (uint32_t)(h[header - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t check = (uint16_t)~sum;
+  h[10] = (uint8_t)(check >> 8);
+  h[11] = (uint8_t)(check & 0xff);
+}
+
+/* A repeating slot's advert, sent at the wake's time `now`; the next is due an interval after it.
+ * A failed send stops the slot and tells JavaScript. */
+static void send_repeat(slot_t *s, int64_t now) {
+  if (s->patch_id) next_ip_id(s);
+  struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_name = s->name_length ? s->name : NULL;
+  msg.msg_namelen = s->name_length;
+  msg.msg_control = s->control_length ? s->control : NULL;
+  msg.msg_controllen = s->control_length;
+  if (sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+    s->repeat_sent++;
+    sent_count++;
+    s->due_ns = now + s->interval_ns;
+    return;
+  }
+  s->failed_errno = errno;
+  s->state = SLOT_FAILED;
+  error_count++;
+  uint64_t one = 1;
+  if (write(fail_fd, &one, sizeof one) < 0) { /* the eventfd's count cannot overflow here */ }
+}
+
+/* Sends every armed slot that is due and every repeating one due within its early window, then
+ * arms the timerfd for the earliest one left. */
 static void send_due(void) {
   pthread_mutex_lock(&lock);
   wake_count++;
   int64_t now = now_ns();
+  /* The earliest slot left, found in the same pass (1,000 repeating slots are a scan each wake). */
+  int64_t next = INT64_MAX;
   for (size_t i = 0; i < nslots; i++) {
     slot_t *s = &slots[i];
+    if (s->state == SLOT_REPEAT) {
+      if (now > lease_ns) continue; /* the renewal arms the timerfd again */
+      if (s->due_ns <= now + s->early_ns) send_repeat(s, now);
+      if (s->state == SLOT_REPEAT && s->due_ns < next) next = s->due_ns;
+      continue;
+    }
+    if (s->state == SLOT_ARMED && s->due_ns > now && s->due_ns < next) next = s->due_ns;
     if (s->state != SLOT_ARMED || s->due_ns > now) continue;
     struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
     struct msghdr msg;
@@ -127,7 +223,7 @@ static void send_due(void) {
       error_count++;
     }
   }
-  arm_at(earliest_armed());
+  arm_next(next);
   pthread_mutex_unlock(&lock);
 }
 
@@ -160,7 +256,8 @@ static void stop(void *arg) {
   if (write(stop_fd, &one, sizeof one) == (ssize_t)sizeof one) uv_thread_join(&thread);
   close(timer_fd);
   close(stop_fd);
-  timer_fd = stop_fd = -1;
+  close(fail_fd);
+  timer_fd = stop_fd = fail_fd = -1;
   running = 0;
   armed_ns = INT64_MAX;
   for (size_t i = 0; i < nslots; i++) free(slots[i].data);
@@ -176,6 +273,10 @@ static int start(napi_env env) {
   if (timer_fd < 0) return errno;
   stop_fd = eventfd(0, EFD_CLOEXEC);
   int err = stop_fd < 0 ? errno : 0;
+  if (!err) {
+    fail_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fail_fd < 0) err = errno;
+  }
   /* The thread takes no signals: they stay with Node's threads (it inherits the mask it is
    * created with). libuv's thread and the process-wide sigprocmask keep the addon's glibc
    * symbols at 2.17 (pthread_create and pthread_sigmask are 2.34 and 2.32 symbols when built
@@ -190,7 +291,8 @@ static int start(napi_env env) {
   if (err) {
     close(timer_fd);
     if (stop_fd >= 0) close(stop_fd);
-    timer_fd = stop_fd = -1;
+    if (fail_fd >= 0) close(fail_fd);
+    timer_fd = stop_fd = fail_fd = -1;
     return err;
   }
   running = 1;
@@ -296,7 +398,7 @@ static napi_value js_cancel_fd(napi_env env, napi_callback_info info) {
   int fd = int_arg(env, argv[0]);
   pthread_mutex_lock(&lock);
   for (size_t i = 0; i < nslots; i++)
-    if (slots[i].fd == fd && (slots[i].state == SLOT_ARMED || slots[i].state == SLOT_SENT)) slots[i].state = SLOT_IDLE;
+    if (slots[i].fd == fd && slots[i].state != SLOT_FREE) slots[i].state = SLOT_IDLE;
   pthread_mutex_unlock(&lock);
   return nothing(env);
 }
@@ -310,6 +412,129 @@ static napi_value js_guard(napi_env env, napi_callback_info info) {
   if (!(ms == ms)) return fail_in(env, "backstopGuard", EINVAL);
   pthread_mutex_lock(&lock);
   if (running) arm_at(isinf(ms) ? earliest_armed() : now_ns() + (ms > 0 ? (int64_t)(ms * 1e6) : 0));
+  pthread_mutex_unlock(&lock);
+  return nothing(env);
+}
+
+/* backstopRepeat(slot, fd, data, sockaddr | null, control | null, firstInMs, intervalMs, ipId): the
+ * slot sends this advert firstInMs from now and then every intervalMs, until read with `end`.
+ * ipId >= 0: data is an IPv4 datagram whose ID was ipId last; each advert carries the next. -1:
+ * the bytes go out as they are (IPv6). Replaces what the slot held; its count starts at zero. */
+static napi_value js_repeat(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  size_t length, name_length, control_length;
+  void *data = buffer_arg(env, argv[2], &length);
+  void *name = buffer_arg(env, argv[3], &name_length);
+  void *control = buffer_arg(env, argv[4], &control_length);
+  double first = NAN, interval = NAN, id = NAN;
+  napi_get_value_double(env, argv[5], &first);
+  napi_get_value_double(env, argv[6], &interval);
+  napi_get_value_double(env, argv[7], &id);
+  int patch = id >= 0;
+  if (!data || length == 0 || name_length > NAME_MAX_BYTES || control_length > CONTROL_MAX_BYTES || !(first >= 0) || isinf(first) ||
+      !(interval > 0) || isinf(interval) || !(id >= -1 && id <= 0xffff) || (patch && length < 20))
+    return fail_in(env, "backstopRepeat", EINVAL);
+  pthread_mutex_lock(&lock);
+  slot_t *s = slot_arg(env, argv[0]);
+  int err = s ? 0 : EINVAL;
+  if (s && s->capacity < length) {
+    uint8_t *bigger = realloc(s->data, length);
+    if (!bigger) err = ENOMEM;
+    else {
+      s->data = bigger;
+      s->capacity = length;
+    }
+  }
+  if (!err) {
+    memcpy(s->data, data, length);
+    s->length = length;
+    if (name_length) memcpy(s->name, name, name_length);
+    s->name_length = (socklen_t)name_length;
+    if (control_length) memcpy(s->control, control, control_length);
+    s->control_length = control_length;
+    s->fd = int_arg(env, argv[1]);
+    s->interval_ns = (int64_t)(interval * 1e6);
+    /* the precise timers' early window (adapters/linux/timerfd-timers.ts): min(2 ms, 0.2 %) */
+    s->early_ns = s->interval_ns / 500 < 2000000 ? s->interval_ns / 500 : 2000000;
+    s->patch_id = patch;
+    s->ip_id = patch ? (uint16_t)id : 0;
+    s->repeat_sent = 0;
+    s->failed_errno = 0;
+    s->due_ns = now_ns() + (int64_t)(first * 1e6);
+    s->state = SLOT_REPEAT;
+    if (s->due_ns < armed_ns) arm_at(s->due_ns);
+  }
+  pthread_mutex_unlock(&lock);
+  return err ? fail_in(env, "backstopRepeat", err) : nothing(env);
+}
+
+/* backstopRepeatRead(slot, end) -> [adverts sent since the last read, the last IPv4 ID, ms until
+ * the next is due (0 once failed), the failed send's errno or 0]. With `end` the slot stops
+ * repeating (it is empty afterwards). */
+static napi_value js_repeat_read(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  bool end = false;
+  napi_get_value_bool(env, argv[1], &end);
+  pthread_mutex_lock(&lock);
+  slot_t *s = slot_arg(env, argv[0]);
+  double sent = 0, id = 0, due = 0, failed = 0;
+  if (s && (s->state == SLOT_REPEAT || s->state == SLOT_FAILED)) {
+    sent = s->repeat_sent;
+    s->repeat_sent = 0;
+    id = s->ip_id;
+    failed = s->failed_errno;
+    if (s->state == SLOT_REPEAT) {
+      int64_t left = s->due_ns - now_ns();
+      due = left > 0 ? (double)left / 1e6 : 0;
+    }
+    if (end) s->state = SLOT_IDLE;
+  }
+  pthread_mutex_unlock(&lock);
+  napi_value out;
+  napi_create_array_with_length(env, 4, &out);
+  napi_set_element(env, out, 0, number(env, sent));
+  napi_set_element(env, out, 1, number(env, id));
+  napi_set_element(env, out, 2, number(env, due));
+  napi_set_element(env, out, 3, number(env, failed));
+  return out;
+}
+
+/* backstopFailFd() -> the eventfd that turns readable when a repeating slot's send fails (the
+ * thread is started if it was not). */
+static napi_value js_fail_fd(napi_env env, napi_callback_info info) {
+  (void)info;
+  pthread_mutex_lock(&lock);
+  int err = start(env);
+  int fd = fail_fd;
+  pthread_mutex_unlock(&lock);
+  return err ? fail_in(env, "backstopFailFd", err) : number(env, fd);
+}
+
+/* backstopFailed() -> the slots whose repeating send failed (read them with backstopRepeatRead);
+ * the eventfd is drained. */
+static napi_value js_failed(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_array(env, &out);
+  pthread_mutex_lock(&lock);
+  uint64_t count;
+  if (fail_fd >= 0 && read(fail_fd, &count, sizeof count) < 0) { /* nothing was written */ }
+  uint32_t n = 0;
+  for (size_t i = 0; i < nslots; i++)
+    if (slots[i].state == SLOT_FAILED) napi_set_element(env, out, n++, number(env, (double)i));
+  pthread_mutex_unlock(&lock);
+  return out;
+}
+
+/* backstopLease(ms): the JavaScript thread is alive; repeating slots send for ms more. */
+static napi_value js_lease(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  double ms = NAN;
+  napi_get_value_double(env, argv[0], &ms);
+  if (!(ms >= 0) || isinf(ms)) return fail_in(env, "backstopLease", EINVAL);
+  pthread_mutex_lock(&lock);
+  lease_ns = now_ns() + (int64_t)(ms * 1e6);
+  if (running) arm_at(armed_ns);
   pthread_mutex_unlock(&lock);
   return nothing(env);
 }
@@ -339,6 +564,11 @@ void advert_backstop_methods(napi_env env, napi_value exports) {
     { "backstopCancelFd", NULL, js_cancel_fd, NULL, NULL, NULL, napi_enumerable, NULL },
     { "backstopGuard", NULL, js_guard, NULL, NULL, NULL, napi_enumerable, NULL },
     { "backstopStats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopRepeat", NULL, js_repeat, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopRepeatRead", NULL, js_repeat_read, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopFailFd", NULL, js_fail_fd, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopFailed", NULL, js_failed, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopLease", NULL, js_lease, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -22,6 +22,15 @@
  * Clock.timer, else setTimeout/clearTimeout (the simulator). Never setPreciseTimeout: a periodic
  * timer must not busy-wait (ports.ts).
  *
+ * Repeated by the socket, where the env can (`repeatAdvert`: the daemon's sockets on Linux, unless
+ * KEEPALIVED_TS_ADVERT_REPEAT=off): the timer hands the adverts over to the socket, which sends
+ * them from a thread of the adapter's at the same times, with the same bytes and IPv4 IDs, and
+ * this timer stays idle while it does; the JavaScript thread does nothing per advert. A priority
+ * change hands the new advert over from the same due time; the timer takes them back when the
+ * socket says it stopped (`lost`: a failed send, its close, an advert sent outside the timer, a
+ * reload it cannot follow), due when the next one was. The simulator's sockets do not repeat:
+ * there the timer sends every advert, as it always has.
+ *
  * The advert backstop (adapters/linux/advert-backstop.ts), where the env has one: each advert
  * the timer sends hands the next one over (`sendAdvert`'s `nextInMs`; the first from the start,
  * `holdAdvert`), to leave from a thread of its own should this one be held up at its due time.
@@ -50,6 +59,15 @@ export interface AdverTimerEnv {
   /** The next advert, at `priority` and due in `inMs`, held for the backstop; without `inMs`,
    *  what was held is dropped. Optional: a runtime without a backstop has none. */
   holdAdvert?(instance: string, priority: number, inMs?: number): void;
+  /**
+   * The socket sends the adverts itself from now on (VrrpIo.repeatAdvert): every `intervalMs`,
+   * the first in `firstInMs` (undefined: when the one repeated now is due). false: it does not,
+   * the timer sends them. `lost(inMs)`: it stopped on its own, the next advert is the timer's,
+   * due in `inMs`. Optional: a runtime without such sockets has none (the simulator).
+   */
+  repeatAdvert?(instance: string, priority: number, intervalMs: number, firstInMs: number | undefined, lost: (inMs: number) => void): boolean;
+  /** The socket stops repeating the adverts (the timer's end). */
+  stopRepeat?(instance: string): void;
 }
 
 /** A send that threw, handed to the actor itself so that the error is the actor's. */
@@ -62,6 +80,14 @@ export const adverTimer = fromCallback<AdverTimerCommand, AdverTimerInput>(({ in
   const clock = env.clock;
   const { instance, intervalMs } = input;
   let priority = input.priority;
+  /** The socket sends the adverts (env.repeatAdvert) and this timer is idle. */
+  let repeating = false;
+  const lost = (inMs: number): void => {
+    repeating = false;
+    timer.set(inMs);
+  };
+  /** The socket sends from `firstInMs` on, if it can. */
+  const repeat = (firstInMs: number | undefined): boolean => (repeating = env.repeatAdvert?.(instance, priority, intervalMs, firstInMs, lost) ?? false);
   // One re-armable timer for the actor's life (the clock's precise one where it has it).
   const timer = preciseClockTimer(clock, () => {
     let ago: number | void;
@@ -71,16 +97,22 @@ export const adverTimer = fromCallback<AdverTimerCommand, AdverTimerInput>(({ in
       self.send({ type: 'timer.sendFailed', error } satisfies SendFailed as unknown as AdverTimerCommand);
       return;
     }
-    timer.set(ago ? Math.max(0, intervalMs - ago) : intervalMs);
+    const next = ago ? Math.max(0, intervalMs - ago) : intervalMs;
+    if (!repeat(next)) timer.set(next);
   });
-  timer.set(intervalMs);
-  env.holdAdvert?.(instance, priority, intervalMs);
+  if (!repeat(intervalMs)) {
+    timer.set(intervalMs);
+    env.holdAdvert?.(instance, priority, intervalMs);
+  }
   receive((c: AdverTimerCommand | SendFailed) => {
     if (c.type === 'timer.sendFailed') throw c.error;
     priority = c.priority;
-    env.holdAdvert?.(instance, priority);
+    if (repeating) repeat(undefined);
+    else env.holdAdvert?.(instance, priority);
   });
   return () => {
+    if (repeating) env.stopRepeat?.(instance);
+    repeating = false;
     timer.clear();
     env.holdAdvert?.(instance, priority);
   };

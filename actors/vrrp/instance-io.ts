@@ -39,6 +39,8 @@ export function instanceIoEnv(clock: Clock, vrrp: VrrpIo, addresses: AddressIo, 
     holdAdvert: (instance, priority, inMs) => {
       if (ioConfig(instance)) vrrp.holdAdvert(instance, priority, inMs);
     },
+    repeatAdvert: (instance, priority, intervalMs, firstInMs, lost) => ioConfig(instance) !== undefined && vrrp.repeatAdvert(instance, priority, intervalMs, firstInMs, lost),
+    stopRepeat: (instance) => vrrp.stopRepeat(instance),
     followAdverts: (instance, answer) => vrrp.follow(instance, answer),
     beforeExpiry: (instance) => {
       const cfg = ioConfig(instance);

@@ -11,7 +11,9 @@
  * (a steady backup's Master_Down_Timer, which restarts itself on a repeat of the known master by
  * the chart's own guard: actors/vrrp/master-down-timer.ts). What an advert means, and the log
  * lines about that, are the instance machine's alone. Transmit (`sendAdvert`, from the instance's io actor): encode
- * the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it on the open socket.
+ * the advert (v2/v3, PASS or AH, one packet per unicast peer) and send it on the open socket;
+ * or hand a steady master's adverts to the socket to repeat (`repeatAdvert`, from the
+ * Adver_Timer), counting what it sent when the counters are read and going on from its last IPv4 ID.
  */
 import type { InstanceEvent, ReceivedAdvert } from '../../machines/vrrp/types.js';
 import {
@@ -28,7 +30,7 @@ import {
 } from '../../protocol/vrrp/index.js';
 import { setIpv4Id } from '../../protocol/ipv4.js';
 import type { IpAddress } from '../../protocol/addr.js';
-import type { VrrpRxPacket, VrrpSocket } from '../ports.js';
+import type { RepeatState, VrrpRxPacket, VrrpSocket } from '../ports.js';
 import type { InstanceIoConfig } from './plan-instance.js';
 import { socketKey } from './names.js';
 import type { RuntimeSink } from '../sink.js';
@@ -44,8 +46,8 @@ interface Member {
   lastMaster?: IpAddress;
   /** Drop reasons already logged since the last accepted advert (log once, count always). */
   loggedDrops: Set<string>;
-  /** Adds one to the instance's adverts_sent (RuntimeSink.counter: no lookup per advert). */
-  sent: () => void;
+  /** Adds one (or n) to the instance's adverts_sent (RuntimeSink.counter: no lookup per advert). */
+  sent: (n?: number) => void;
   /** Adverts already encoded for `io`, by priority/destination/checksum form (see advertBytes). */
   encoded: { io: InstanceIoConfig; packets: Map<string, Uint8Array> };
   /** The last advert encoded or found in `encoded`, looked at first (a master sends the same one). */
@@ -59,6 +61,11 @@ interface Member {
   /** The held advert's IPv4 ID and priority. */
   heldId: number;
   heldPriority: number;
+  /** The socket sends this instance's periodic adverts itself (repeatAdvert): at what priority and
+   *  interval, and whom to tell when it stops on its own. */
+  repeating?: { sock: VrrpSocket; priority: number; intervalMs: number; lost: (inMs: number) => void };
+  /** The last advert sent from this thread failed: no repetition until one leaves. */
+  sendFailed: boolean;
 }
 
 /** The instances one socket serves, and the socket once its actor opened it. */
@@ -79,7 +86,19 @@ export class VrrpIo {
   /** Who answers an instance's validated adverts before its chart (a steady backup's Master_Down_Timer). */
   private readonly followers = new Map<string, (advert: ReceivedAdvert) => boolean>();
 
-  constructor(private readonly sink: RuntimeSink) {}
+  constructor(private readonly sink: RuntimeSink) {
+    sink.hook({
+      // What the sockets sent for the instances is counted when the counters are read.
+      beforeSnapshot: () => {
+        for (const m of this.members.values()) if (m.repeating) this.account(m, m.repeating.sock.repeatRead?.(m.io.name, false));
+      },
+      // A listener for every advert sent: the Adver_Timers send them again, each from its next due time.
+      wantsChanged: () => {
+        if (!sink.wants('advert.sent')) return;
+        for (const m of this.members.values()) if (m.repeating) this.handBack(m);
+      },
+    });
+  }
 
   /**
    * Apply the instances' I/O config; instances that stay keep their counters (IP ID, AH
@@ -90,15 +109,19 @@ export class VrrpIo {
     for (const [name, m] of [...this.members]) {
       if (names.has(name)) continue;
       this.takeHeld(m);
+      if (m.repeating) this.endRepeat(m);
       this.members.delete(name);
     }
+    const changed: Member[] = [];
     for (const io of ios) {
       const m = this.members.get(io.name);
       // A held advert stays held through a reload: should it leave during the reload, it is the
       // advert that was due then (keepalived's timers, too, may fire before a reload is read),
       // and the next expiry finds it sent. Taking it back here would send that one twice.
-      if (m) m.io = io;
-      else
+      if (m) {
+        if (m.repeating && m.io !== io) changed.push(m);
+        m.io = io;
+      } else
         this.members.set(io.name, {
           io,
           ipId: 0,
@@ -109,6 +132,7 @@ export class VrrpIo {
           encoded: { io, packets: new Map() },
           heldId: 0,
           heldPriority: 0,
+          sendFailed: false,
         });
     }
     const wanted = new Map<string, string[]>();
@@ -132,6 +156,8 @@ export class VrrpIo {
       const io = m.io;
       m.entry = io.vrrpIfname ? this.sockets.get(socketKey(io.vrrpIfname, io.family)) : undefined;
     }
+    // A repeated advert whose configuration changed: the new bytes from the same due time on.
+    for (const m of changed) this.rearmRepeat(m);
   }
 
   /** The socket actor for `key` opened its socket (or, with undefined, closed it). */
@@ -156,12 +182,16 @@ export class VrrpIo {
   sendAdvert(instance: string, priority: number, nextInMs?: number): number {
     const m = this.members.get(instance);
     if (!m) return 0;
+    // An advert outside the Adver_Timer (the first as master, priority 0, K-8/K-9's) while the
+    // socket repeats: the timer sends from the next due time on (one IPv4 ID sequence).
+    if (m.repeating) this.handBack(m);
     const io = m.io;
     const sock = m.entry?.socket;
     const heldOn = m.heldOn;
     const heldPriority = m.heldPriority;
     const ago = this.takeHeld(m);
     if (!sock || !io.src) {
+      m.sendFailed = true;
       this.sink.count('send_errors', instance);
       this.dropOnce(m, 'send', `(${instance}) cannot send advert: ${!io.src ? 'no source address' : `no VRRP socket on ${io.vrrpIfname}`}`);
       return 0;
@@ -174,6 +204,7 @@ export class VrrpIo {
     if (!left && io.unicastPeers.length === 0) failed = this.sendTo(m, sock, priority, io.src, io.mcastGroup, false);
     else if (!left) for (const dst of io.unicastPeers) failed += this.sendTo(m, sock, priority, io.src, dst, true);
     if (failed === 0 && m.loggedDrops.size > 0) m.loggedDrops.delete('send');
+    if (!left) m.sendFailed = failed > 0;
     if (priority === 0) {
       this.sink.count('priority_zero_sent', instance);
       this.sink.log('detail', `(${instance}) sent 0 priority`);
@@ -190,7 +221,7 @@ export class VrrpIo {
    */
   holdAdvert(instance: string, priority: number, inMs?: number): void {
     const m = this.members.get(instance);
-    if (!m) return;
+    if (!m || m.repeating) return;
     this.takeHeld(m);
     const sock = m.entry?.socket;
     if (inMs !== undefined && sock && m.io.src) this.hold(m, sock, priority, inMs);
@@ -238,6 +269,99 @@ export class VrrpIo {
       this.sink.count('adverts_backstop', m.io.name);
     }
     return ago;
+  }
+
+  /**
+   * The socket sends `instance`'s periodic adverts at `priority` itself (VrrpSocket.repeat), every
+   * `intervalMs`, the first in `firstInMs`; undefined: when the one it repeats now is due (a
+   * priority change, K-13: the running interval is left alone). False when it does not: the
+   * socket cannot (no repeat, the daemon's backstop off), the advert is not one datagram as it is
+   * (AH, several unicast peers), priority 0, the last advert sent failed, or a listener takes
+   * every advert sent (advert.sent); the Adver_Timer then sends them. `lost(inMs)` is told when
+   * the socket stops on its own (its send failed, it closed; a reload, an advert sent outside
+   * the timer, a listener for every advert): the next advert is due in `inMs`, the timer's again.
+   * The adverts the socket sends count in adverts_sent when the counters are read.
+   */
+  repeatAdvert(instance: string, priority: number, intervalMs: number, firstInMs: number | undefined, lost: (inMs: number) => void): boolean {
+    const m = this.members.get(instance);
+    if (!m) return false;
+    let first = firstInMs;
+    if (m.repeating) {
+      const due = this.endRepeat(m);
+      first ??= due;
+    }
+    if (first === undefined) return false;
+    if (this.startRepeat(m, priority, intervalMs, first, lost)) return true;
+    if (firstInMs === undefined) lost(first);
+    return false;
+  }
+
+  /** `instance`'s socket stops repeating its adverts (the Adver_Timer's end); they are counted. */
+  stopRepeat(instance: string): void {
+    const m = this.members.get(instance);
+    if (m?.repeating) this.endRepeat(m);
+  }
+
+  private startRepeat(m: Member, priority: number, intervalMs: number, firstInMs: number, lost: (inMs: number) => void): boolean {
+    const io = m.io;
+    const sock = m.entry?.socket;
+    const src = io.src;
+    if (!sock?.repeat || !src || m.sendFailed || priority === 0 || io.authKind === 'ah' || io.unicastPeers.length > 1 || this.sink.wants('advert.sent')) return false;
+    // The backstop already sent the advert due next (this thread was held up past it): the one after counts from then.
+    const ago = this.takeHeld(m);
+    const first = ago >= 0 ? Math.max(0, intervalMs - ago) : firstInMs;
+    const unicast = io.unicastPeers.length === 1;
+    const dst = unicast ? io.unicastPeers[0]! : io.mcastGroup;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.advertBytes(m, priority, src, dst, unicast);
+    } catch {
+      return false; // an advert that cannot be encoded is reported when it is sent (sendOne)
+    }
+    const v4 = io.family === 4;
+    const started = sock.repeat(io.name, bytes, dst, v4 ? undefined : src, first, intervalMs, v4 ? m.ipId : undefined, (r) => this.repeatStopped(m, r));
+    if (started) m.repeating = { sock, priority, intervalMs, lost };
+    return started;
+  }
+
+  /** Stops `m`'s repetition and counts what it sent; ms until its next advert was due. */
+  private endRepeat(m: Member): number {
+    const r = m.repeating!.sock.repeatRead?.(m.io.name, true);
+    m.repeating = undefined;
+    this.account(m, r);
+    return r?.dueInMs ?? 0;
+  }
+
+  /** Adds what the socket sent for `m` to adverts_sent; its IPv4 ID sequence goes on from the last. */
+  private account(m: Member, r: RepeatState | undefined): void {
+    if (!r) return;
+    if (r.sent > 0) {
+      m.sent(r.sent);
+      this.sink.count('adverts_repeated', undefined, r.sent);
+    }
+    if (m.io.family === 4) m.ipId = r.ipId;
+  }
+
+  /** The socket stopped repeating `m`'s adverts on its own: the Adver_Timer sends from the next due time (at once after a failed send). */
+  private repeatStopped(m: Member, r: RepeatState): void {
+    if (!m.repeating) return;
+    const lost = m.repeating.lost;
+    m.repeating = undefined;
+    this.account(m, r);
+    lost(r.failed ? 0 : r.dueInMs);
+  }
+
+  /** Stops `m`'s repetition and hands its adverts back to the Adver_Timer, from the next due time. */
+  private handBack(m: Member): void {
+    const lost = m.repeating!.lost;
+    lost(this.endRepeat(m));
+  }
+
+  /** `m`'s repeated advert again from what it is now (a reload changed it, or its checksum form), from the same due time. */
+  private rearmRepeat(m: Member): void {
+    const { priority, intervalMs, lost } = m.repeating!;
+    const due = this.endRepeat(m);
+    if (!this.startRepeat(m, priority, intervalMs, due, lost)) lost(due);
   }
 
   /**
@@ -393,6 +517,7 @@ export class VrrpIo {
     if (v.value.useOldUnicastChecksum && !m.oldUnicastChecksum) {
       m.oldUnicastChecksum = true;
       this.sink.log('info', `(${name}) Setting unicast VRRPv3 checksum to old version`);
+      if (m.repeating) this.rearmRepeat(m);
     }
     for (const w of v.value.warnings) this.dropOnce(m, `warn:${w.code}`, `(${name}) ${w.detail}`, 'info');
     m.lastMaster = advert.src;

@@ -20,11 +20,21 @@
  * Adver_Timer, the instance's removal and the socket's close empty the slot first; a reload
  * leaves it (actors/vrrp/vrrp-io.ts configure).
  *
- * KEEPALIVED_TS_ADVERT_BACKSTOP=off turns it off (the benches compare with and without). Where
+ * The same thread also repeats a steady master's adverts (BackstopSlots.repeat, VrrpSocket.repeat):
+ * then it is the sender, not a backstop. The instance's slot sends its advert every interval with
+ * the next IPv4 ID (native/advert-backstop.c), so a master at advert 1 s costs the JavaScript
+ * thread nothing per advert (docs/benchmarks.md, "Adverts repeated by the socket's thread": the
+ * VRRP child's CPU at 1,000 masters about halved). A lease keeps it honest: the thread repeats only
+ * while this thread renews it (LEASE_MS), and a send that fails stops the slot and hands the
+ * instance back to its Adver_Timer through an eventfd this thread watches.
+ *
+ * KEEPALIVED_TS_ADVERT_BACKSTOP=off turns it off (and the repetition with it);
+ * KEEPALIVED_TS_ADVERT_REPEAT=off turns off the repetition alone (the benches compare with and without). Where
  * the addon cannot give a slot (no thread could be started), the socket says so once and sends
  * as before.
  */
-import type { NetIo } from './native.js';
+import type { RepeatState } from '../../actors/ports.js';
+import type { NetIo, WatchHandle } from './native.js';
 import { errorText } from './native.js';
 
 /**
@@ -39,16 +49,74 @@ import { errorText } from './native.js';
  */
 export const BACKSTOP_GRACE_MS = 1.5;
 
-/** The environment variable that turns the backstop off (`off`). */
+/** The environment variable that turns the backstop off (`off`): repeating adverts too. */
 export const BACKSTOP_ENV = 'KEEPALIVED_TS_ADVERT_BACKSTOP';
 
-type BackstopIo = Pick<NetIo, 'backstopSlot' | 'backstopArm' | 'backstopTake' | 'backstopFree' | 'backstopCancelFd' | 'backstopGuard'>;
+/** The environment variable that turns repeating adverts off (`off`): the backstop stays. */
+export const REPEAT_ENV = 'KEEPALIVED_TS_ADVERT_REPEAT';
+
+type BackstopIo = Pick<
+  NetIo,
+  | 'backstopSlot'
+  | 'backstopArm'
+  | 'backstopTake'
+  | 'backstopFree'
+  | 'backstopCancelFd'
+  | 'backstopGuard'
+  | 'backstopRepeat'
+  | 'backstopRepeatRead'
+  | 'backstopFailFd'
+  | 'backstopFailed'
+  | 'backstopLease'
+  | 'watch'
+  | 'unref'
+>;
 
 /** Whether the backstop is on in this process (read once). */
 let enabled: boolean | undefined;
 export function backstopEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   enabled ??= env[BACKSTOP_ENV] !== 'off';
   return enabled;
+}
+
+/** Whether the backstop's thread also sends steady masters' adverts (read once). */
+let repeatOn: boolean | undefined;
+export function repeatEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  repeatOn ??= env[REPEAT_ENV] !== 'off';
+  return repeatOn;
+}
+
+/**
+ * How long the thread repeats adverts without a sign of life from this thread (ms), and how often
+ * this thread gives one. A JavaScript thread that stops for good (a loop that never returns) stops
+ * its masters' adverts within LEASE_MS, and a backup takes over, as when keepalived's thread
+ * stops; a pause shorter than the lease (a collection: about 110 ms at 1,000 instances, the
+ * machine's stalls: up to 65 ms) does not hold an advert back.
+ */
+export const LEASE_MS = 500;
+export const LEASE_RENEW_MS = 100;
+let lease: ReturnType<typeof setInterval> | undefined;
+
+/** Every repeating slot of the process, whatever socket it sends for: the failures' watcher finds its owner here. */
+const repeaters = new Map<number, { owner: BackstopSlots; key: string }>();
+let failures: WatchHandle | undefined;
+
+/** Before the first repetition (once per process; neither keeps the process alive): the lease,
+ *  renewed by a timer of this thread, and the watch on the addon's eventfd for sends that failed. */
+function startRepeating(io: BackstopIo): void {
+  if (!lease) {
+    io.backstopLease(LEASE_MS);
+    lease = setInterval(() => io.backstopLease(LEASE_MS), LEASE_RENEW_MS);
+    lease.unref();
+  }
+  if (failures) return;
+  failures = io.watch(io.backstopFailFd(), () => {
+    for (const slot of io.backstopFailed()) {
+      const r = repeaters.get(slot);
+      r?.owner.sendFailed(r.key);
+    }
+  });
+  io.unref(failures);
 }
 
 /** Whether any socket of this process holds adverts (the precise timers guard only then). */
@@ -66,6 +134,8 @@ export function guardBackstop(io: Pick<NetIo, 'backstopGuard'>, inMs: number): v
 /** One socket's held adverts, a slot per key (the instance). */
 export class BackstopSlots {
   private readonly slots = new Map<string, number>();
+  /** The keys whose slot repeats, and who is told when it stops on its own. */
+  private readonly repeating = new Map<string, { slot: number; onStop: (r: RepeatState) => void }>();
   private failed = false;
 
   constructor(
@@ -89,7 +159,7 @@ export class BackstopSlots {
 
   /** Holds `data` for `key`, to leave on `fd` in `inMs` plus the grace unless taken back first. */
   hold(key: string, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, inMs: number): void {
-    if (this.failed) return;
+    if (this.failed || this.repeating.has(key)) return;
     try {
       let slot = this.slots.get(key);
       if (slot === undefined) this.slots.set(key, (slot = this.io.backstopSlot()));
@@ -109,7 +179,47 @@ export class BackstopSlots {
   /** Takes back what `key` held: ms since the backstop sent it, or -1 when it did not. */
   take(key: string): number {
     const slot = this.slots.get(key);
-    return slot === undefined ? -1 : this.io.backstopTake(slot);
+    return slot === undefined || this.repeating.has(key) ? -1 : this.io.backstopTake(slot);
+  }
+
+  /**
+   * The thread sends `data` for `key` on `fd` in `firstInMs` and every `intervalMs` after, with
+   * the IPv4 ID after `ipId` in each (undefined: IPv6, the bytes as they are), until read with
+   * `end` (VrrpSocket.repeat). Replaces what `key` held. false when the addon cannot (said once).
+   */
+  repeat(key: string, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, firstInMs: number, intervalMs: number, ipId: number | undefined, onStop: (r: RepeatState) => void): boolean {
+    if (this.failed || !repeatEnabled()) return false;
+    try {
+      startRepeating(this.io);
+      let slot = this.slots.get(key);
+      if (slot === undefined) this.slots.set(key, (slot = this.io.backstopSlot()));
+      this.io.backstopRepeat(slot, fd, data, sockaddr, control, Math.max(0, firstInMs), intervalMs, ipId ?? -1);
+      this.repeating.set(key, { slot, onStop });
+      repeaters.set(slot, { owner: this, key });
+      return true;
+    } catch (e) {
+      this.unavailable(e);
+      return false;
+    }
+  }
+
+  /** What `key` repeats (VrrpSocket.repeatRead); with `end` it stops. */
+  read(key: string, end: boolean): RepeatState | undefined {
+    const r = this.repeating.get(key);
+    if (!r) return undefined;
+    const [sent, ipId, dueInMs, failed] = this.io.backstopRepeatRead(r.slot, end);
+    if (end) {
+      this.repeating.delete(key);
+      repeaters.delete(r.slot);
+    }
+    return { sent, ipId, dueInMs, failed };
+  }
+
+  /** @internal The failures' watcher: `key`'s send failed and its repetition stopped. */
+  sendFailed(key: string): void {
+    const onStop = this.repeating.get(key)?.onStop;
+    const r = this.read(key, true);
+    if (onStop && r) onStop(r);
   }
 
   /** Forgets what `key` held (not sent from now on). */
@@ -120,8 +230,12 @@ export class BackstopSlots {
   /** Before `fd` is closed: nothing is sent on it from now on, and the slots are given back. */
   close(fd: number): void {
     if (this.slots.size === 0) return;
+    // What repeats stops with the socket; the owners are told once every slot is given back.
+    const stopped: [(r: RepeatState) => void, RepeatState][] = [];
+    for (const [key, { onStop }] of [...this.repeating]) stopped.push([onStop, this.read(key, true)!]);
     this.io.backstopCancelFd(fd);
     for (const slot of this.slots.values()) this.io.backstopFree(slot);
     this.slots.clear();
+    for (const [onStop, r] of stopped) onStop(r);
   }
 }

@@ -77,6 +77,17 @@ export interface NetIo {
   backstopGuard(inMs: number): void;
   /** [datagrams the thread sent, its wake-ups, its failed sends, 1 when it runs at realtime priority] */
   backstopStats(): [number, number, number, number];
+  /** The slot sends `data` on `fd` in `firstInMs` and every `intervalMs` after (each counted from
+   *  the wake that sent the one before), the IPv4 ID after `ipId` in each (-1: bytes as they are). */
+  backstopRepeat(slot: number, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, firstInMs: number, intervalMs: number, ipId: number): void;
+  /** [sent since the last read, the last IPv4 ID, ms until the next, the failed send's errno or 0]; `end` stops it. */
+  backstopRepeatRead(slot: number, end: boolean): [number, number, number, number];
+  /** An eventfd that turns readable when a repeating slot's send failed (starts the thread). */
+  backstopFailFd(): number;
+  /** The slots whose repeating send failed; drains the eventfd. */
+  backstopFailed(): number[];
+  /** The JavaScript thread is alive: repeating slots send for `ms` more (none before the first lease). */
+  backstopLease(ms: number): void;
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
   /** mkfifo(3). */

@@ -17,7 +17,7 @@
  */
 import raw, { type RawSocket } from 'raw-socket';
 import { sendErrorText } from '../../actors/errno.js';
-import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
+import type { RepeatState, VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
 import {
   AF_INET,
   IPPROTO_IP,
@@ -137,6 +137,11 @@ export function openVrrp4Socket(
       },
       takeBackstop: (key: string) => backstop.take(key),
       dropBackstop: (key: string) => backstop.drop(key),
+      repeat(key: string, data: Uint8Array, dst: string, _src: string | undefined, firstInMs: number, intervalMs: number, ipId: number | undefined, onStop: (r: RepeatState) => void) {
+        const to = closed || sendFd < 0 || !isIpv4Datagram(data) || ipId === undefined ? undefined : sockaddrOf(dst);
+        return to !== undefined && typeof to !== 'string' && backstop.repeat(key, sendFd, data, to, null, firstInMs, intervalMs, ipId, onStop);
+      },
+      repeatRead: (key: string, end: boolean) => backstop.read(key, end),
     }),
     close: closeAll,
   };

@@ -9,7 +9,7 @@
  * on the same fd if this thread is late.
  */
 import { sendErrorText } from '../../actors/errno.js';
-import type { VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
+import type { RepeatState, VrrpRxPacket, VrrpSocket, VrrpSocketOptions } from '../../actors/ports.js';
 import {
   AF_INET6,
   IPPROTO_IPV6,
@@ -163,6 +163,10 @@ export function openVrrp6Socket(
       },
       takeBackstop: (key: string) => backstop.take(key),
       dropBackstop: (key: string) => backstop.drop(key),
+      repeat(key: string, payload: Uint8Array, dst: string, src: string | undefined, firstInMs: number, intervalMs: number, _ipId: number | undefined, onStop: (r: RepeatState) => void) {
+        return route(dst, src) === undefined && backstop.repeat(key, viaFd, payload, viaTo, viaCtrl, firstInMs, intervalMs, undefined, onStop);
+      },
+      repeatRead: (key: string, end: boolean) => backstop.read(key, end),
     }),
     close: closeAll,
   };

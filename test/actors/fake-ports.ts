@@ -14,6 +14,7 @@ import type {
   NetConfig,
   Ports,
   ProcessMonitor,
+  RepeatState,
   RouteSpec,
   RuleSpec,
   ScriptResult,
@@ -24,7 +25,7 @@ import type {
   VmacSpec,
 } from '../../actors/ports.js';
 import { formatIpv4, IpAddress } from '../../protocol/addr.js';
-import { parseIpv4Packet } from '../../protocol/ipv4.js';
+import { parseIpv4Packet, setIpv4Id } from '../../protocol/ipv4.js';
 import { SimClock } from '../../sim/clock.js';
 
 interface Socket {
@@ -97,6 +98,12 @@ export class FakeNode {
   backstopSent = 0;
   /** The `inMs` of every advert handed to the fake backstop. */
   readonly backstopHolds: number[] = [];
+  /** When set, the node's VRRP sockets repeat adverts themselves (VrrpSocket.repeat), on the LAN's clock. */
+  repeatAdverts = false;
+  /** Datagrams the fake sockets repeated. */
+  repeatSent = 0;
+  /** When set, every VRRP send fails with this error (the link stays up). */
+  sendError: string | undefined;
   /** Exit code (and run time) of a script by argv[0]; default exit 0 after 10 ms. */
   scripts: Record<string, { exitCode: number; durationMs?: number; insecure?: boolean }> = {};
   processCount = new Map<string, number>();
@@ -205,6 +212,7 @@ export class FakeNode {
         const send = (data: Uint8Array, dst: string, src: string | undefined): string | undefined => {
           if (s.ifindex !== this.indexOf(opts.ifname)) return 'No such device';
           if (!this.linkUp) return 'Network is down';
+          if (this.sendError) return this.sendError;
           lan.carry(this, opts.ifname, opts.family, data, dst, src);
           return undefined;
         };
@@ -220,8 +228,48 @@ export class FakeNode {
           return lan.clock.now() - h.sentAt;
         };
         const early = this.backstopEarlyMs;
+        const repeating = new Map<string, { timer: number; due: number; sent: number; ipId: number; onStop: (r: RepeatState) => void }>();
+        const readRepeat = (key: string, end: boolean): RepeatState | undefined => {
+          const r = repeating.get(key);
+          if (!r) return undefined;
+          const out = { sent: r.sent, ipId: r.ipId, dueInMs: Math.max(0, r.due - lan.clock.now()), failed: 0 };
+          r.sent = 0;
+          if (end) {
+            lan.clock.clearTimeout(r.timer);
+            repeating.delete(key);
+          }
+          return out;
+        };
+        const repeat = (key: string, data: Uint8Array, dst: string, src: string | undefined, firstInMs: number, intervalMs: number, ipId: number | undefined, onStop: (r: RepeatState) => void): boolean => {
+          readRepeat(key, true);
+          const copy = data.slice();
+          const r = { timer: 0, due: 0, sent: 0, ipId: ipId ?? 0, onStop };
+          const fire = (): void => {
+            if (ipId !== undefined) setIpv4Id(copy, (r.ipId = r.ipId >= 0xffff ? 1 : r.ipId + 1));
+            if (send(copy, dst, src) !== undefined) {
+              // As the addon's: the slot stops, and its owner hears of it from the event loop.
+              repeating.delete(key);
+              lan.clock.setTimeout(() => onStop({ sent: r.sent, ipId: r.ipId, dueInMs: 0, failed: 100 }), 0);
+              return;
+            }
+            r.sent++;
+            this.repeatSent++;
+            arm(intervalMs);
+          };
+          const arm = (ms: number): void => {
+            r.due = lan.clock.now() + ms;
+            r.timer = lan.clock.setTimeout(fire, ms);
+          };
+          arm(firstInMs);
+          repeating.set(key, r);
+          return true;
+        };
         return {
           send,
+          ...(this.repeatAdverts && {
+            repeat,
+            repeatRead: readRepeat,
+          }),
           ...(early !== undefined && {
             backstop: (key: string, data: Uint8Array, dst: string, src: string | undefined, inMs: number) => {
               take(key);
@@ -241,6 +289,7 @@ export class FakeNode {
           close: () => {
             s.closed = true;
             for (const key of [...held.keys()]) take(key);
+            for (const [key, r] of [...repeating]) r.onStop(readRepeat(key, true)!);
           },
         };
       },
