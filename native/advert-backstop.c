@@ -87,7 +87,7 @@ static int fail_fd = -1;
 /* Until when the JavaScript thread has shown it is alive (backstopLease): a repeating slot sends
  * only until then, so a thread that stops for good stops its masters' adverts, as keepalived's
  * stop when its one thread does; what falls due after the lease waits for the next renewal. */
-static int64_t lease_ns = 0;
+static int64_t lease_ns = 0; /* read and written atomically: renewing it takes no lock */
 static uv_thread_t thread;
 static int running;
 /* The timerfd's expiry (CLOCK_MONOTONIC ns), INT64_MAX when disarmed. */
@@ -105,7 +105,7 @@ static int64_t now_ns(void) {
 /* The earliest due time among the repeating slots, INT64_MAX when none repeats. Called with the lock held. */
 static int64_t earliest_repeat(void) {
   int64_t at = INT64_MAX;
-  if (now_ns() > lease_ns) return at;
+  if (now_ns() > __atomic_load_n(&lease_ns, __ATOMIC_RELAXED)) return at;
   for (size_t i = 0; i < nslots; i++)
     if (slots[i].state == SLOT_REPEAT && slots[i].due_ns < at) at = slots[i].due_ns;
   return at;
@@ -196,7 +196,7 @@ static void send_due(void) {
   for (size_t i = 0; i < nslots; i++) {
     slot_t *s = &slots[i];
     if (s->state == SLOT_REPEAT) {
-      if (now > lease_ns) continue; /* the renewal arms the timerfd again */
+      if (now > __atomic_load_n(&lease_ns, __ATOMIC_RELAXED)) continue; /* the renewal arms the timerfd again */
       if (s->due_ns <= now + s->early_ns) send_repeat(s, now);
       if (s->state == SLOT_REPEAT && s->due_ns < next) next = s->due_ns;
       continue;
@@ -243,8 +243,11 @@ static void run(void *arg) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 || p[1].revents) break;
     if (p[0].revents & POLLIN) {
+      /* Non-blocking: a re-arm between poll and read leaves nothing to read (EAGAIN), and the
+       * slots that were due are sent all the same. */
       uint64_t expirations;
-      if (read(timer_fd, &expirations, sizeof expirations) == (ssize_t)sizeof expirations) send_due();
+      if (read(timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN) continue;
+      send_due();
     }
   }
 }
@@ -269,7 +272,7 @@ static void stop(void *arg) {
 /* Starts the thread (once); 0, or an errno. Called with the lock held. */
 static int start(napi_env env) {
   if (running) return 0;
-  timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   if (timer_fd < 0) return errno;
   stop_fd = eventfd(0, EFD_CLOEXEC);
   int err = stop_fd < 0 ? errno : 0;
@@ -532,10 +535,15 @@ static napi_value js_lease(napi_env env, napi_callback_info info) {
   double ms = NAN;
   napi_get_value_double(env, argv[0], &ms);
   if (!(ms >= 0) || isinf(ms)) return fail_in(env, "backstopLease", EINVAL);
-  pthread_mutex_lock(&lock);
-  lease_ns = now_ns() + (int64_t)(ms * 1e6);
-  if (running) arm_at(armed_ns);
-  pthread_mutex_unlock(&lock);
+  int64_t now = now_ns();
+  int64_t before = __atomic_exchange_n(&lease_ns, now + (int64_t)(ms * 1e6), __ATOMIC_RELAXED);
+  /* A renewal in time takes no lock (the thread never waits for this one); after a lapse, the
+   * repeating slots' due times arm the timerfd again. */
+  if (before < now) {
+    pthread_mutex_lock(&lock);
+    if (running) arm_at(armed_ns);
+    pthread_mutex_unlock(&lock);
+  }
   return nothing(env);
 }
 
