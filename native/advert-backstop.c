@@ -141,6 +141,20 @@ static int64_t earliest_armed(void) {
   return at;
 }
 
+/* Sends the slot's datagram on its fd (sendmsg's result). Called with the lock held. */
+static ssize_t send_slot(slot_t *s) {
+  struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_name = s->name_length ? s->name : NULL;
+  msg.msg_namelen = s->name_length;
+  msg.msg_control = s->control_length ? s->control : NULL;
+  msg.msg_controllen = s->control_length;
+  return sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* The next IPv4 ID (1 after 0xffff, as vrrp-io.ts counts) into the slot's header, and its checksum. */
 static void next_ip_id(slot_t *s) {
   s->ip_id = s->ip_id >= 0xffff ? 1 : (uint16_t)(s->ip_id + 1);
@@ -163,16 +177,7 @@ static void next_ip_id(slot_t *s) {
  * A failed send stops the slot and tells JavaScript. */
 static void send_repeat(slot_t *s, int64_t now) {
   if (s->patch_id) next_ip_id(s);
-  struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_name = s->name_length ? s->name : NULL;
-  msg.msg_namelen = s->name_length;
-  msg.msg_control = s->control_length ? s->control : NULL;
-  msg.msg_controllen = s->control_length;
-  if (sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+  if (send_slot(s) >= 0) {
     s->repeat_sent++;
     sent_count++;
     s->due_ns = now + s->interval_ns;
@@ -203,17 +208,8 @@ static void send_due(void) {
     }
     if (s->state == SLOT_ARMED && s->due_ns > now && s->due_ns < next) next = s->due_ns;
     if (s->state != SLOT_ARMED || s->due_ns > now) continue;
-    struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_name = s->name_length ? s->name : NULL;
-    msg.msg_namelen = s->name_length;
-    msg.msg_control = s->control_length ? s->control : NULL;
-    msg.msg_controllen = s->control_length;
     int64_t at = now_ns();
-    if (sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+    if (send_slot(s) >= 0) {
       s->state = SLOT_SENT;
       s->sent_ns = at;
       sent_count++;
@@ -329,6 +325,25 @@ static napi_value js_slot(napi_env env, napi_callback_info info) {
   return err ? fail_in(env, "backstopSlot", err) : number(env, (double)i);
 }
 
+/* Copies a datagram, its sockaddr and control data into the slot, growing its buffer: 0 or
+ * ENOMEM. Called with the lock held. */
+static int fill_slot(slot_t *s, int fd, const void *data, size_t length, const void *name, size_t name_length, const void *control, size_t control_length) {
+  if (s->capacity < length) {
+    uint8_t *bigger = realloc(s->data, length);
+    if (!bigger) return ENOMEM;
+    s->data = bigger;
+    s->capacity = length;
+  }
+  memcpy(s->data, data, length);
+  s->length = length;
+  if (name_length) memcpy(s->name, name, name_length);
+  s->name_length = (socklen_t)name_length;
+  if (control_length) memcpy(s->control, control, control_length);
+  s->control_length = control_length;
+  s->fd = fd;
+  return 0;
+}
+
 /* backstopArm(slot, fd, data, sockaddr | null, control | null, inMs): the slot holds this advert,
  * to be sent inMs from now unless taken back first. Replaces what the slot held. */
 static napi_value js_arm(napi_env env, napi_callback_info info) {
@@ -343,23 +358,8 @@ static napi_value js_arm(napi_env env, napi_callback_info info) {
     return fail_in(env, "backstopArm", EINVAL);
   pthread_mutex_lock(&lock);
   slot_t *s = slot_arg(env, argv[0]);
-  int err = s ? 0 : EINVAL;
-  if (s && s->capacity < length) {
-    uint8_t *bigger = realloc(s->data, length);
-    if (!bigger) err = ENOMEM;
-    else {
-      s->data = bigger;
-      s->capacity = length;
-    }
-  }
+  int err = s ? fill_slot(s, int_arg(env, argv[1]), data, length, name, name_length, control, control_length) : EINVAL;
   if (!err) {
-    memcpy(s->data, data, length);
-    s->length = length;
-    if (name_length) memcpy(s->name, name, name_length);
-    s->name_length = (socklen_t)name_length;
-    if (control_length) memcpy(s->control, control, control_length);
-    s->control_length = control_length;
-    s->fd = int_arg(env, argv[1]);
     s->due_ns = now_ns() + (int64_t)(ms * 1e6);
     s->state = SLOT_ARMED;
     /* Without a guard (or with a later one), the slot's own due time wakes the thread. */
@@ -439,23 +439,8 @@ static napi_value js_repeat(napi_env env, napi_callback_info info) {
     return fail_in(env, "backstopRepeat", EINVAL);
   pthread_mutex_lock(&lock);
   slot_t *s = slot_arg(env, argv[0]);
-  int err = s ? 0 : EINVAL;
-  if (s && s->capacity < length) {
-    uint8_t *bigger = realloc(s->data, length);
-    if (!bigger) err = ENOMEM;
-    else {
-      s->data = bigger;
-      s->capacity = length;
-    }
-  }
+  int err = s ? fill_slot(s, int_arg(env, argv[1]), data, length, name, name_length, control, control_length) : EINVAL;
   if (!err) {
-    memcpy(s->data, data, length);
-    s->length = length;
-    if (name_length) memcpy(s->name, name, name_length);
-    s->name_length = (socklen_t)name_length;
-    if (control_length) memcpy(s->control, control, control_length);
-    s->control_length = control_length;
-    s->fd = int_arg(env, argv[1]);
     s->interval_ns = (int64_t)(interval * 1e6);
     /* the precise timers' early window (adapters/linux/timerfd-timers.ts): min(2 ms, 0.2 %) */
     s->early_ns = s->interval_ns / 500 < 2000000 ? s->interval_ns / 500 : 2000000;

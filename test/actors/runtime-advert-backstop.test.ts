@@ -7,20 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../actors/runtime.js';
-import { parseIpv4Packet } from '../../protocol/ipv4.js';
 import { FakeLan } from './fake-ports.js';
+import { advertsOnWire, expectStopEndsWithPriorityZero } from './wire-adverts.js';
 import { model, vi1 } from './two-nodes.js';
 
-/** The adverts node `from` put on the wire: time, IPv4 ID and VRRP priority. */
-function adverts(lan: FakeLan, from: string): Array<{ at: number; id: number; priority: number }> {
-  return lan.wire
-    .filter((p) => p.from === from && p.family === 4)
-    .map((p) => {
-      const ip = parseIpv4Packet(p.data);
-      if (!ip.ok) throw new Error('not an IPv4 packet');
-      return { at: p.at, id: ip.value.id, priority: p.data[20 + 2]! };
-    });
-}
+const adverts = advertsOnWire;
 
 function master(earlyMs: number | undefined) {
   const lan = new FakeLan();
@@ -81,13 +72,7 @@ describe('the advert backstop', () => {
   it('priority 0 on stop drops the held advert: nothing leaves after it', () => {
     const { lan, a, rt } = master(0.25);
     lan.clock.runUntil(5_500);
-    rt.stop();
-    const stoppedAt = lan.clock.now();
-    lan.clock.runUntil(10_000);
-    const sent = adverts(lan, 'a');
-    expect(sent.at(-1)).toMatchObject({ priority: 0, at: stoppedAt });
-    expect(sent.filter((p) => p.at >= stoppedAt)).toHaveLength(1);
-    expect(sent.map((p) => p.id)).toEqual(sent.map((_, i) => i + 1));
+    expectStopEndsWithPriorityZero(lan, rt, 'a');
     expect(a.backstopSent).toBeGreaterThan(0);
   });
 });

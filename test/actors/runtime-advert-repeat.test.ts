@@ -10,22 +10,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../actors/runtime.js';
-import { parseIpv4Packet } from '../../protocol/ipv4.js';
-import { decodeVrrp } from '../../protocol/vrrp/decode.js';
 import { FakeLan } from './fake-ports.js';
+import { advertsOnWire, expectStopEndsWithPriorityZero } from './wire-adverts.js';
 import { model, vi1 } from './two-nodes.js';
 
-/** The adverts node `from` put on the wire: time, IPv4 ID, priority and addresses. */
-function adverts(lan: FakeLan, from: string): Array<{ at: number; id: number; priority: number; vips: number }> {
-  return lan.wire
-    .filter((p) => p.from === from && p.family === 4)
-    .map((p) => {
-      const ip = parseIpv4Packet(p.data);
-      const v = decodeVrrp({ family: 4, data: p.data });
-      if (!ip.ok || !v.ok) throw new Error('not a VRRP advert');
-      return { at: p.at, id: ip.value.id, priority: v.value.priority, vips: v.value.addresses.length };
-    });
-}
+const adverts = advertsOnWire;
 
 const gapsOf = (sent: Array<{ at: number }>): number[] => sent.slice(1).map((p, i) => p.at - sent[i]!.at);
 
@@ -138,12 +127,6 @@ describe('adverts repeated by the socket', () => {
   it('stop: priority 0 with the next ID, nothing after it', () => {
     const { lan, rt } = master(true);
     lan.clock.runUntil(5_500);
-    rt.stop();
-    const stoppedAt = lan.clock.now();
-    lan.clock.runUntil(10_000);
-    const sent = adverts(lan, 'a');
-    expect(sent.at(-1)).toMatchObject({ priority: 0, at: stoppedAt });
-    expect(sent.filter((p) => p.at >= stoppedAt)).toHaveLength(1);
-    expect(sent.map((p) => p.id)).toEqual(sent.map((_, i) => i + 1));
+    expectStopEndsWithPriorityZero(lan, rt, 'a');
   });
 });

@@ -17,3 +17,14 @@ export function unixDgramReceiver(io: Pick<NetIo, 'socket' | 'bind'>, tag: strin
   io.bind(fd, addr);
   return { fd, addr };
 }
+
+/** Every datagram queued on `fd` (up to 256 bytes each), in order; none left afterwards. */
+export function drainDatagrams(io: Pick<NetIo, 'recvmsg'>, fd: number): Buffer[] {
+  const out: Buffer[] = [];
+  const data = Buffer.alloc(256);
+  for (;;) {
+    const got = io.recvmsg(fd, data, Buffer.alloc(128), Buffer.alloc(64));
+    if (!got) return out;
+    out.push(Buffer.from(data.subarray(0, got[0])));
+  }
+}

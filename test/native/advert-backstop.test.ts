@@ -9,22 +9,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { netio } from '../../adapters/linux/native.js';
 import { BACKSTOP_GRACE_MS, BackstopSlots } from '../../adapters/linux/advert-backstop.js';
-import { AF_UNIX, SOCK_DGRAM, unixDgramReceiver } from '../helpers/unix-dgram.js';
+import { AF_UNIX, drainDatagrams, SOCK_DGRAM, unixDgramReceiver } from '../helpers/unix-dgram.js';
 
 const io = netio();
 
 const receiver = (tag: string): { fd: number; addr: Buffer } => unixDgramReceiver(io, `backstop-${tag}`);
 
 /** Every datagram queued on `fd`, as text. */
-function drain(fd: number): string[] {
-  const out: string[] = [];
-  const data = Buffer.alloc(256);
-  for (;;) {
-    const got = io.recvmsg(fd, data, Buffer.alloc(128), Buffer.alloc(64));
-    if (!got) return out;
-    out.push(data.subarray(0, got[0]).toString());
-  }
-}
+const drain = (fd: number): string[] => drainDatagrams(io, fd).map((b) => b.toString());
 
 /** Keeps this thread busy for `ms`. */
 function busy(ms: number): void {

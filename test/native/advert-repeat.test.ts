@@ -10,7 +10,7 @@ import { netio } from '../../adapters/linux/native.js';
 import { BackstopSlots, LEASE_MS } from '../../adapters/linux/advert-backstop.js';
 import { buildIpv4Packet, parseIpv4Packet } from '../../protocol/ipv4.js';
 import type { RepeatState } from '../../actors/ports.js';
-import { AF_UNIX, SOCK_DGRAM, unixDgramReceiver } from '../helpers/unix-dgram.js';
+import { AF_UNIX, drainDatagrams, SOCK_DGRAM, unixDgramReceiver } from '../helpers/unix-dgram.js';
 
 const io = netio();
 const fds: number[] = [];
@@ -18,16 +18,7 @@ afterAll(() => {
   for (const fd of fds) io.close(fd);
 });
 
-/** Every datagram queued on `fd`. */
-function drain(fd: number): Buffer[] {
-  const out: Buffer[] = [];
-  const data = Buffer.alloc(256);
-  for (;;) {
-    const got = io.recvmsg(fd, data, Buffer.alloc(128), Buffer.alloc(64));
-    if (!got) return out;
-    out.push(Buffer.from(data.subarray(0, got[0])));
-  }
-}
+const drain = (fd: number): Buffer[] => drainDatagrams(io, fd);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
