@@ -43,10 +43,12 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
     expect(drain(r.fd)).toEqual([]);
     await sleep(95); // due at 10, 30, 50, 70, 90 ms
     const [sent, ipId, dueInMs, failed] = io.backstopRepeatRead(slot, false);
+    const elapsed = performance.now() - t0;
     const got = drain(r.fd);
     expect(got.length).toBe(sent);
     expect(sent).toBeGreaterThanOrEqual(4);
-    expect(sent).toBeLessThanOrEqual(7);
+    // Never more than one an interval (a loaded machine may have slept longer than 95 ms).
+    expect(sent).toBeLessThanOrEqual(Math.floor((elapsed - 10) / 20) + 1);
     const ids = got.map((b) => {
       const p = parseIpv4Packet(b);
       if (!p.ok) throw new Error(p.detail ?? p.reason);
@@ -67,7 +69,6 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
     await sleep(45);
     expect(drain(r.fd)).toEqual([]);
     expect(io.backstopRepeatRead(slot, false)).toEqual([0, 0, 0, 0]);
-    expect(performance.now() - t0).toBeGreaterThan(0);
     io.backstopFree(slot);
   });
 

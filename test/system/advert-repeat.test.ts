@@ -119,9 +119,11 @@ vrrp_instance VI_6 {
       expect(list.length).toBeGreaterThanOrEqual(5);
       expect(list.every((a) => a.priority === 150)).toBe(true);
       const gaps = list.slice(2).map((a, i) => a.atMs - list[i + 1]!.atMs);
+      // One advert an interval: none missed, none doubled. The bounds leave room for the VM's
+      // stalls (up to tens of ms), which delay one advert and shorten the next interval as much.
       for (const gap of gaps) {
-        expect(gap).toBeGreaterThan(990);
-        expect(gap).toBeLessThan(1030);
+        expect(gap).toBeGreaterThan(950);
+        expect(gap).toBeLessThan(1100);
       }
     }
     expect(v4.every((a) => a.headerOk)).toBe(true);
