@@ -233,11 +233,11 @@ export class VrrpIo {
    * sequence and ICV are the sender's to move; several unicast peers are several datagrams).
    */
   private hold(m: Member, sock: VrrpSocket, priority: number, inMs: number): void {
+    const dst = this.threadDestination(m, priority);
+    if (!sock.backstop || dst === undefined) return;
     const io = m.io;
-    const src = io.src;
-    if (!sock.backstop || !src || io.authKind === 'ah' || io.unicastPeers.length > 1 || priority === 0) return;
+    const src = io.src!;
     const unicast = io.unicastPeers.length === 1;
-    const dst = unicast ? io.unicastPeers[0]! : io.mcastGroup;
     const current = m.ipId;
     const next = current >= 0xffff ? 1 : current + 1;
     try {
@@ -252,6 +252,18 @@ export class VrrpIo {
     m.heldOn = sock;
     m.heldId = next;
     m.heldPriority = priority;
+  }
+
+  /**
+   * Where the advert the socket's thread may send for `m` at `priority` goes (held by the
+   * backstop, or repeated): only an advert that is one datagram as it is (one destination, no
+   * AH: AH's sequence and ICV are the sender's to move, several unicast peers are several
+   * datagrams), with a source address, at a priority above 0; undefined otherwise.
+   */
+  private threadDestination(m: Member, priority: number): string | undefined {
+    const io = m.io;
+    if (!io.src || io.authKind === 'ah' || io.unicastPeers.length > 1 || priority === 0) return undefined;
+    return io.unicastPeers.length === 1 ? io.unicastPeers[0]! : io.mcastGroup;
   }
 
   /**
@@ -303,15 +315,15 @@ export class VrrpIo {
   }
 
   private startRepeat(m: Member, priority: number, intervalMs: number, firstInMs: number, lost: (inMs: number) => void): boolean {
-    const io = m.io;
     const sock = m.entry?.socket;
-    const src = io.src;
-    if (!sock?.repeat || !src || m.sendFailed || priority === 0 || io.authKind === 'ah' || io.unicastPeers.length > 1 || this.sink.wants('advert.sent')) return false;
+    const dst = this.threadDestination(m, priority);
+    if (!sock?.repeat || dst === undefined || m.sendFailed || this.sink.wants('advert.sent')) return false;
+    const io = m.io;
+    const src = io.src!;
+    const unicast = io.unicastPeers.length === 1;
     // The backstop already sent the advert due next (this thread was held up past it): the one after counts from then.
     const ago = this.takeHeld(m);
     const first = ago >= 0 ? Math.max(0, intervalMs - ago) : firstInMs;
-    const unicast = io.unicastPeers.length === 1;
-    const dst = unicast ? io.unicastPeers[0]! : io.mcastGroup;
     let bytes: Uint8Array;
     try {
       bytes = this.advertBytes(m, priority, src, dst, unicast);

@@ -117,6 +117,12 @@ export function openVrrp4Socket(
     throw e;
   }
   backstop?.start(); // its thread now, not on a takeover's path
+  /** The sockaddr a datagram handed to the backstop's thread goes to; undefined when it cannot go (closed, not IPv4, a bad destination). */
+  const threadSockaddr = (data: Uint8Array, dst: string): Buffer | undefined => {
+    if (closed || sendFd < 0 || !isIpv4Datagram(data)) return undefined;
+    const to = sockaddrOf(dst);
+    return typeof to === 'string' ? undefined : to;
+  };
   return {
     send(data, dst) {
       if (closed || sendFd < 0) return 'socket closed';
@@ -132,14 +138,14 @@ export function openVrrp4Socket(
     },
     ...(backstop && {
       backstop(key: string, data: Uint8Array, dst: string, _src: string | undefined, inMs: number) {
-        const to = closed || sendFd < 0 || !isIpv4Datagram(data) ? undefined : sockaddrOf(dst);
-        if (to && typeof to !== 'string') backstop.hold(key, sendFd, data, to, null, inMs);
+        const to = threadSockaddr(data, dst);
+        if (to) backstop.hold(key, sendFd, data, to, null, inMs);
       },
       takeBackstop: (key: string) => backstop.take(key),
       dropBackstop: (key: string) => backstop.drop(key),
       repeat(key: string, data: Uint8Array, dst: string, _src: string | undefined, firstInMs: number, intervalMs: number, ipId: number | undefined, onStop: (r: RepeatState) => void) {
-        const to = closed || sendFd < 0 || !isIpv4Datagram(data) || ipId === undefined ? undefined : sockaddrOf(dst);
-        return to !== undefined && typeof to !== 'string' && backstop.repeat(key, sendFd, data, to, null, firstInMs, intervalMs, ipId, onStop);
+        const to = ipId === undefined ? undefined : threadSockaddr(data, dst);
+        return to !== undefined && backstop.repeat(key, sendFd, data, to, null, firstInMs, intervalMs, ipId, onStop);
       },
       repeatRead: (key: string, end: boolean) => backstop.read(key, end),
     }),
