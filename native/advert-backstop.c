@@ -198,10 +198,12 @@ static void send_due(void) {
   int64_t now = now_ns();
   /* The earliest slot left, found in the same pass (1,000 repeating slots are a scan each wake). */
   int64_t next = INT64_MAX;
+  /* Past the lease, repeating slots wait (and arm nothing): its renewal arms the timerfd again. */
+  int leased = now <= __atomic_load_n(&lease_ns, __ATOMIC_RELAXED);
   for (size_t i = 0; i < nslots; i++) {
     slot_t *s = &slots[i];
     if (s->state == SLOT_REPEAT) {
-      if (now > __atomic_load_n(&lease_ns, __ATOMIC_RELAXED)) continue; /* the renewal arms the timerfd again */
+      if (!leased) continue;
       if (s->due_ns <= now + s->early_ns) send_repeat(s, now);
       if (s->state == SLOT_REPEAT && s->due_ns < next) next = s->due_ns;
       continue;
@@ -325,46 +327,59 @@ static napi_value js_slot(napi_env env, napi_callback_info info) {
   return err ? fail_in(env, "backstopSlot", err) : number(env, (double)i);
 }
 
-/* Copies a datagram, its sockaddr and control data into the slot, growing its buffer: 0 or
- * ENOMEM. Called with the lock held. */
-static int fill_slot(slot_t *s, int fd, const void *data, size_t length, const void *name, size_t name_length, const void *control, size_t control_length) {
-  if (s->capacity < length) {
-    uint8_t *bigger = realloc(s->data, length);
+/* A datagram as backstopArm and backstopRepeat take it: its bytes, sockaddr and control data. */
+typedef struct {
+  void *data, *name, *control;
+  size_t length, name_length, control_length;
+} datagram_t;
+
+/* Reads (data, sockaddr | null, control | null) from argv[0..2]: 1 when they fit a slot. */
+static int datagram_args(napi_env env, napi_value *argv, datagram_t *d) {
+  d->data = buffer_arg(env, argv[0], &d->length);
+  d->name = buffer_arg(env, argv[1], &d->name_length);
+  d->control = buffer_arg(env, argv[2], &d->control_length);
+  return d->data && d->length > 0 && d->name_length <= NAME_MAX_BYTES && d->control_length <= CONTROL_MAX_BYTES;
+}
+
+/* Copies the datagram into the slot, to go on `fd`, growing its buffer: 0 or ENOMEM. Called
+ * with the lock held. */
+static int fill_slot(slot_t *s, int fd, const datagram_t *d) {
+  if (s->capacity < d->length) {
+    uint8_t *bigger = realloc(s->data, d->length);
     if (!bigger) return ENOMEM;
     s->data = bigger;
-    s->capacity = length;
+    s->capacity = d->length;
   }
-  memcpy(s->data, data, length);
-  s->length = length;
-  if (name_length) memcpy(s->name, name, name_length);
-  s->name_length = (socklen_t)name_length;
-  if (control_length) memcpy(s->control, control, control_length);
-  s->control_length = control_length;
+  memcpy(s->data, d->data, d->length);
+  s->length = d->length;
+  if (d->name_length) memcpy(s->name, d->name, d->name_length);
+  s->name_length = (socklen_t)d->name_length;
+  if (d->control_length) memcpy(s->control, d->control, d->control_length);
+  s->control_length = d->control_length;
   s->fd = fd;
   return 0;
+}
+
+/* The slot, filled, becomes `state` (ARMED or REPEAT), due `ms` from now; without a guard (or with
+ * a later one) its own due time wakes the thread. Called with the lock held. */
+static void due_in(slot_t *s, int state, double ms) {
+  s->due_ns = now_ns() + (int64_t)(ms * 1e6);
+  s->state = state;
+  if (s->due_ns < armed_ns) arm_at(s->due_ns);
 }
 
 /* backstopArm(slot, fd, data, sockaddr | null, control | null, inMs): the slot holds this advert,
  * to be sent inMs from now unless taken back first. Replaces what the slot held. */
 static napi_value js_arm(napi_env env, napi_callback_info info) {
   ARGS(6);
-  size_t length, name_length, control_length;
-  void *data = buffer_arg(env, argv[2], &length);
-  void *name = buffer_arg(env, argv[3], &name_length);
-  void *control = buffer_arg(env, argv[4], &control_length);
+  datagram_t d;
   double ms = NAN;
   napi_get_value_double(env, argv[5], &ms);
-  if (!data || length == 0 || name_length > NAME_MAX_BYTES || control_length > CONTROL_MAX_BYTES || !(ms >= 0) || isinf(ms))
-    return fail_in(env, "backstopArm", EINVAL);
+  if (!datagram_args(env, argv + 2, &d) || !(ms >= 0) || isinf(ms)) return fail_in(env, "backstopArm", EINVAL);
   pthread_mutex_lock(&lock);
   slot_t *s = slot_arg(env, argv[0]);
-  int err = s ? fill_slot(s, int_arg(env, argv[1]), data, length, name, name_length, control, control_length) : EINVAL;
-  if (!err) {
-    s->due_ns = now_ns() + (int64_t)(ms * 1e6);
-    s->state = SLOT_ARMED;
-    /* Without a guard (or with a later one), the slot's own due time wakes the thread. */
-    if (s->due_ns < armed_ns) arm_at(s->due_ns);
-  }
+  int err = s ? fill_slot(s, int_arg(env, argv[1]), &d) : EINVAL;
+  if (!err) due_in(s, SLOT_ARMED, ms);
   pthread_mutex_unlock(&lock);
   return err ? fail_in(env, "backstopArm", err) : nothing(env);
 }
@@ -419,38 +434,35 @@ static napi_value js_guard(napi_env env, napi_callback_info info) {
   return nothing(env);
 }
 
-/* backstopRepeat(slot, fd, data, sockaddr | null, control | null, firstInMs, intervalMs, ipId): the
- * slot sends this advert firstInMs from now and then every intervalMs, until read with `end`.
- * ipId >= 0: data is an IPv4 datagram whose ID was ipId last; each advert carries the next. -1:
- * the bytes go out as they are (IPv6). Replaces what the slot held; its count starts at zero. */
+/* backstopRepeat(slot, fd, data, sockaddr | null, control | null, firstInMs, intervalMs, earlyMs,
+ * ipId): the slot sends this advert firstInMs from now and then every intervalMs, until read with
+ * `end`; a wake sends it up to earlyMs before its due time (the precise timers' early window,
+ * which JavaScript computes: adapters/linux/timerfd-timers.ts earlyWindowMs). ipId >= 0: data is
+ * an IPv4 datagram whose ID was ipId last; each advert carries the next. -1: the bytes go out as
+ * they are (IPv6). Replaces what the slot held; its count starts at zero. */
 static napi_value js_repeat(napi_env env, napi_callback_info info) {
-  ARGS(8);
-  size_t length, name_length, control_length;
-  void *data = buffer_arg(env, argv[2], &length);
-  void *name = buffer_arg(env, argv[3], &name_length);
-  void *control = buffer_arg(env, argv[4], &control_length);
-  double first = NAN, interval = NAN, id = NAN;
+  ARGS(9);
+  datagram_t d;
+  double first = NAN, interval = NAN, early = NAN, id = NAN;
   napi_get_value_double(env, argv[5], &first);
   napi_get_value_double(env, argv[6], &interval);
-  napi_get_value_double(env, argv[7], &id);
+  napi_get_value_double(env, argv[7], &early);
+  napi_get_value_double(env, argv[8], &id);
   int patch = id >= 0;
-  if (!data || length == 0 || name_length > NAME_MAX_BYTES || control_length > CONTROL_MAX_BYTES || !(first >= 0) || isinf(first) ||
-      !(interval > 0) || isinf(interval) || !(id >= -1 && id <= 0xffff) || (patch && length < 20))
+  if (!datagram_args(env, argv + 2, &d) || !(first >= 0) || isinf(first) || !(interval > 0) || isinf(interval) || !(early >= 0) ||
+      !(early < interval) || !(id >= -1 && id <= 0xffff) || (patch && d.length < 20))
     return fail_in(env, "backstopRepeat", EINVAL);
   pthread_mutex_lock(&lock);
   slot_t *s = slot_arg(env, argv[0]);
-  int err = s ? fill_slot(s, int_arg(env, argv[1]), data, length, name, name_length, control, control_length) : EINVAL;
+  int err = s ? fill_slot(s, int_arg(env, argv[1]), &d) : EINVAL;
   if (!err) {
     s->interval_ns = (int64_t)(interval * 1e6);
-    /* the precise timers' early window (adapters/linux/timerfd-timers.ts): min(2 ms, 0.2 %) */
-    s->early_ns = s->interval_ns / 500 < 2000000 ? s->interval_ns / 500 : 2000000;
+    s->early_ns = (int64_t)(early * 1e6);
     s->patch_id = patch;
     s->ip_id = patch ? (uint16_t)id : 0;
     s->repeat_sent = 0;
     s->failed_errno = 0;
-    s->due_ns = now_ns() + (int64_t)(first * 1e6);
-    s->state = SLOT_REPEAT;
-    if (s->due_ns < armed_ns) arm_at(s->due_ns);
+    due_in(s, SLOT_REPEAT, first);
   }
   pthread_mutex_unlock(&lock);
   return err ? fail_in(env, "backstopRepeat", err) : nothing(env);
@@ -478,13 +490,8 @@ static napi_value js_repeat_read(napi_env env, napi_callback_info info) {
     if (end) s->state = SLOT_IDLE;
   }
   pthread_mutex_unlock(&lock);
-  napi_value out;
-  napi_create_array_with_length(env, 4, &out);
-  napi_set_element(env, out, 0, number(env, sent));
-  napi_set_element(env, out, 1, number(env, id));
-  napi_set_element(env, out, 2, number(env, due));
-  napi_set_element(env, out, 3, number(env, failed));
-  return out;
+  const double out[4] = { sent, id, due, failed };
+  return numbers(env, out, 4);
 }
 
 /* backstopFailFd() -> the eventfd that turns readable when a repeating slot's send fails (the
@@ -537,15 +544,9 @@ static napi_value js_lease(napi_env env, napi_callback_info info) {
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   (void)info;
   pthread_mutex_lock(&lock);
-  double sent = sent_count, wakes = wake_count, errors = error_count, rt = realtime;
+  const double out[4] = { sent_count, wake_count, error_count, realtime };
   pthread_mutex_unlock(&lock);
-  napi_value out;
-  napi_create_array_with_length(env, 4, &out);
-  napi_set_element(env, out, 0, number(env, sent));
-  napi_set_element(env, out, 1, number(env, wakes));
-  napi_set_element(env, out, 2, number(env, errors));
-  napi_set_element(env, out, 3, number(env, rt));
-  return out;
+  return numbers(env, out, 4);
 }
 
 void advert_backstop_methods(napi_env env, napi_value exports) {

@@ -48,6 +48,14 @@ static inline napi_value number(napi_env env, double x) {
   return out;
 }
 
+/* An array of `n` numbers (the addon's multi-value answers: recvmsg, the backstop's stats and reads). */
+static inline napi_value numbers(napi_env env, const double *values, uint32_t n) {
+  napi_value out;
+  napi_create_array_with_length(env, n, &out);
+  for (uint32_t i = 0; i < n; i++) napi_set_element(env, out, i, number(env, values[i]));
+  return out;
+}
+
 static inline napi_value nothing(napi_env env) {
   napi_value out;
   napi_get_undefined(env, &out);

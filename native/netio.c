@@ -102,13 +102,8 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
     }
     return fail(env, "recvmsg", errno);
   }
-  napi_value out;
-  napi_create_array_with_length(env, 4, &out);
-  napi_set_element(env, out, 0, number(env, (double)got));
-  napi_set_element(env, out, 1, number(env, msg.msg_namelen));
-  napi_set_element(env, out, 2, number(env, (double)msg.msg_controllen));
-  napi_set_element(env, out, 3, number(env, msg.msg_flags));
-  return out;
+  const double out[4] = { (double)got, msg.msg_namelen, (double)msg.msg_controllen, msg.msg_flags };
+  return numbers(env, out, 4);
 }
 
 /* waitReadable(fd, timeoutMs) -> true when readable before the timeout. Blocks: only for short

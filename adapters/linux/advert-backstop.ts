@@ -36,6 +36,7 @@
 import type { RepeatState } from '../../actors/ports.js';
 import type { NetIo, WatchHandle } from './native.js';
 import { errorText } from './native.js';
+import { earlyWindowMs } from './timerfd-timers.js';
 
 /**
  * How late the JavaScript thread may be before the backstop sends an advert in its place (ms).
@@ -193,7 +194,7 @@ export class BackstopSlots {
       startRepeating(this.io);
       let slot = this.slots.get(key);
       if (slot === undefined) this.slots.set(key, (slot = this.io.backstopSlot()));
-      this.io.backstopRepeat(slot, fd, data, sockaddr, control, Math.max(0, firstInMs), intervalMs, ipId ?? -1);
+      this.io.backstopRepeat(slot, fd, data, sockaddr, control, Math.max(0, firstInMs), intervalMs, earlyWindowMs(intervalMs), ipId ?? -1);
       this.repeating.set(key, { slot, onStop });
       repeaters.set(slot, { owner: this, key });
       return true;

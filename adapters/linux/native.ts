@@ -78,8 +78,9 @@ export interface NetIo {
   /** [datagrams the thread sent, its wake-ups, its failed sends, 1 when it runs at realtime priority] */
   backstopStats(): [number, number, number, number];
   /** The slot sends `data` on `fd` in `firstInMs` and every `intervalMs` after (each counted from
-   *  the wake that sent the one before), the IPv4 ID after `ipId` in each (-1: bytes as they are). */
-  backstopRepeat(slot: number, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, firstInMs: number, intervalMs: number, ipId: number): void;
+   *  the wake that sent the one before, up to `earlyMs` before its due time), the IPv4 ID after
+   *  `ipId` in each (-1: bytes as they are). */
+  backstopRepeat(slot: number, fd: number, data: Uint8Array, sockaddr: Buffer | null, control: Buffer | null, firstInMs: number, intervalMs: number, earlyMs: number, ipId: number): void;
   /** [sent since the last read, the last IPv4 ID, ms until the next, the failed send's errno or 0]; `end` stops it. */
   backstopRepeatRead(slot: number, end: boolean): [number, number, number, number];
   /** An eventfd that turns readable when a repeating slot's send failed (starts the thread). */

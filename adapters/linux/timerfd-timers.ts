@@ -43,6 +43,10 @@ import { errorText, netio, type NetIo, type WatchHandle } from './native.js';
 export const EARLY_MAX_MS = 2;
 export const EARLY_SHARE = 0.002;
 
+/** How early a wake may run a timer set for `ms` (and the advert backstop's thread send an advert
+ *  repeated every `ms`: advert-backstop.ts). */
+export const earlyWindowMs = (ms: number, maxMs = EARLY_MAX_MS): number => Math.min(maxMs, Math.max(0, ms) * EARLY_SHARE);
+
 const IDLE = 0;
 const LISTED = 1;
 const TAKEN = 2;
@@ -207,7 +211,7 @@ export class TimerfdTimers {
   private append(t: Timer): void {
     let list = this.lists.get(t.ms);
     if (!list) {
-      list = new DurationList(t.ms, Math.min(this.earlyMaxMs, Math.max(0, t.ms) * EARLY_SHARE));
+      list = new DurationList(t.ms, earlyWindowMs(t.ms, this.earlyMaxMs));
       this.lists.set(t.ms, list);
     }
     t.list = list;

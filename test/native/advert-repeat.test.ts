@@ -39,7 +39,7 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
     const slot = io.backstopSlot();
     io.backstopLease(10_000);
     const t0 = performance.now();
-    io.backstopRepeat(slot, s, advert(0xfffe), r.addr, null, 10, 20, 0xfffe);
+    io.backstopRepeat(slot, s, advert(0xfffe), r.addr, null, 10, 20, 0.04, 0xfffe);
     expect(drain(r.fd)).toEqual([]);
     await sleep(95); // due at 10, 30, 50, 70, 90 ms
     const [sent, ipId, dueInMs, failed] = io.backstopRepeatRead(slot, false);
@@ -76,7 +76,7 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
     const { r, s } = pair('b');
     const slot = io.backstopSlot();
     io.backstopLease(60);
-    io.backstopRepeat(slot, s, Buffer.from('v6 advert'), r.addr, null, 0, 10, -1);
+    io.backstopRepeat(slot, s, Buffer.from('v6 advert'), r.addr, null, 0, 10, 0.02, -1);
     await sleep(150);
     const during = drain(r.fd).map((b) => b.toString());
     expect(new Set(during)).toEqual(new Set(['v6 advert']));
@@ -101,7 +101,7 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
     const failFd = io.backstopFailFd();
     const seen: number[] = [];
     const watch = io.watch(failFd, () => seen.push(...io.backstopFailed()));
-    io.backstopRepeat(slot, s, Buffer.from('x'), gone.addr, null, 5, 10, -1);
+    io.backstopRepeat(slot, s, Buffer.from('x'), gone.addr, null, 5, 10, 0.02, -1);
     for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(5);
     io.unwatch(watch);
     expect(seen).toEqual([slot]);
@@ -115,12 +115,12 @@ describe.skipIf(process.platform !== 'linux')('repeating adverts (native)', () =
 
   it('rejects bad arguments with an error, not a crash', () => {
     const slot = io.backstopSlot();
-    expect(() => io.backstopRepeat(slot, 0, Buffer.alloc(0), null, null, 0, 10, -1)).toThrow(/backstopRepeat/);
-    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, 0, 0, -1)).toThrow(/backstopRepeat/);
-    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, -1, 10, -1)).toThrow(/backstopRepeat/);
-    expect(() => io.backstopRepeat(slot, 0, Buffer.from('short'), null, null, 0, 10, 7)).toThrow(/backstopRepeat/); // an ID needs an IPv4 header
-    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, 0, 10, 0x10000)).toThrow(/backstopRepeat/);
-    expect(() => io.backstopRepeat(99_999, 0, Buffer.from('x'), null, null, 0, 10, -1)).toThrow(/backstopRepeat/);
+    expect(() => io.backstopRepeat(slot, 0, Buffer.alloc(0), null, null, 0, 10, 0.02, -1)).toThrow(/backstopRepeat/);
+    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, 0, 0, 0, -1)).toThrow(/backstopRepeat/);
+    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, -1, 10, 0.02, -1)).toThrow(/backstopRepeat/);
+    expect(() => io.backstopRepeat(slot, 0, Buffer.from('short'), null, null, 0, 10, 0.02, 7)).toThrow(/backstopRepeat/); // an ID needs an IPv4 header
+    expect(() => io.backstopRepeat(slot, 0, Buffer.from('x'), null, null, 0, 10, 0.02, 0x10000)).toThrow(/backstopRepeat/);
+    expect(() => io.backstopRepeat(99_999, 0, Buffer.from('x'), null, null, 0, 10, 0.02, -1)).toThrow(/backstopRepeat/);
     expect(() => io.backstopLease(NaN)).toThrow(/backstopLease/);
     expect(io.backstopRepeatRead(99_999, true)).toEqual([0, 0, 0, 0]);
     io.backstopFree(slot);
