@@ -372,8 +372,7 @@ export class VrrpIo {
   /** `m`'s repeated advert again from what it is now (a reload changed it, or its checksum form), from the same due time. */
   private rearmRepeat(m: Member): void {
     const { priority, intervalMs, lost } = m.repeating!;
-    const due = this.endRepeat(m);
-    if (!this.startRepeat(m, priority, intervalMs, due, lost)) lost(due);
+    this.repeatAdvert(m.io.name, priority, intervalMs, undefined, lost);
   }
 
   /**
