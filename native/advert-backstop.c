@@ -27,6 +27,15 @@
  * JavaScript watches (backstopFailFd), which then finds the slot (backstopFailed) and sends
  * from its own timer again, reporting the error as it always does.
  *
+ * A second thread may cover the first (backstopCover): pinned to another CPU than the first, which
+ * is pinned too, it wakes COVER_NS after each repeating slot's due time and sends what the first
+ * has not sent by then, as the first would have. A virtual machine's host takes one of its CPUs
+ * away now and then for up to tens of milliseconds, with whatever thread was to run there; a
+ * second thread elsewhere is how an advert still leaves then (docs/benchmarks.md, "A second
+ * sender on the other CPU"). It arms its timer from its own CPU, so that the timer's interrupt
+ * does not wait for the first thread's CPU either. It costs a wake-up for each of the first's.
+ * It runs only with realtime priority and a second CPU, where both threads can be sure of theirs.
+ *
  * All state is behind one mutex, the sends too: cancelFd() returning means no send on that fd is
  * running or will run, so its caller may close the fd. The thread and the descriptors are
  * created with the first slot and live as long as the process (stopped with the environment that
@@ -47,6 +56,7 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 
 #include "napi-util.h"
@@ -78,23 +88,42 @@ typedef struct {
   int failed_errno;
 } slot_t;
 
+/* How long after a repeating slot's due time the second thread sends it if the first has not
+ * (ns): past the first's usual lateness (a realtime wake and a batch of sends, tens of
+ * microseconds), short enough that an advert it sends is well under 2 ms late. */
+#define COVER_NS 500000LL
+
+/* A sending thread. The first sends the repeating slots and backstops JavaScript's adverts; the
+ * second, when it runs, sends repeating slots the first has left COVER_NS past their due time. */
+typedef struct {
+  const char *name;
+  int timer_fd, stop_fd;
+  /* The timerfd's expiry (CLOCK_MONOTONIC ns), INT64_MAX when disarmed. */
+  int64_t armed_ns;
+  uv_thread_t thread;
+  int running;
+  /* Its thread ID (for the other's sched_setaffinity), and whether it got realtime priority. */
+  pid_t tid;
+  int realtime;
+  /* Told when the thread is set up (its ID known; the second's priority and CPU set or not). */
+  uv_sem_t ready;
+  double sent, wakes;
+} sender_t;
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static slot_t *slots;
 static size_t nslots;
-static int timer_fd = -1, stop_fd = -1;
+static sender_t first = { .name = "advert-backstop", .timer_fd = -1, .stop_fd = -1, .armed_ns = INT64_MAX };
+static sender_t second = { .name = "advert-cover", .timer_fd = -1, .stop_fd = -1, .armed_ns = INT64_MAX };
 /* Written when a repeating slot's send fails (JavaScript watches it: backstopFailFd). */
 static int fail_fd = -1;
 /* Until when the JavaScript thread has shown it is alive (backstopLease): a repeating slot sends
  * only until then, so a thread that stops for good stops its masters' adverts, as keepalived's
  * stop when its one thread does; what falls due after the lease waits for the next renewal. */
 static int64_t lease_ns = 0; /* read and written atomically: renewing it takes no lock */
-static uv_thread_t thread;
-static int running;
-/* The timerfd's expiry (CLOCK_MONOTONIC ns), INT64_MAX when disarmed. */
-static int64_t armed_ns = INT64_MAX;
-static double sent_count, wake_count, error_count;
-/* Whether the thread got its realtime priority. */
-static int realtime;
+static double error_count;
+/* The first thread's CPUs before the second pinned it, given back when the second stops. */
+static cpu_set_t first_cpus;
 
 static int64_t now_ns(void) {
   struct timespec t;
@@ -111,26 +140,34 @@ static int64_t earliest_repeat(void) {
   return at;
 }
 
-/* Arms the timerfd for `at` (absolute), or for the earliest repeating slot when that comes first,
- * or disarms it with INT64_MAX. Called with the lock held. */
-static void arm_next(int64_t at);
-static void arm_at(int64_t at) {
-  int64_t repeat = earliest_repeat();
-  arm_next(repeat < at ? repeat : at);
-}
-
-/* Arms the timerfd for `at`, which the caller found to be the earliest due time. Called with the lock held. */
-static void arm_next(int64_t at) {
-  if (at == armed_ns) return;
-  struct itimerspec t;
-  memset(&t, 0, sizeof t);
+/* Arms the thread's timerfd for `at`, which the caller found to be its earliest wake, or disarms
+ * it with INT64_MAX. Called with the lock held. */
+static void arm_next(sender_t *t, int64_t at) {
+  if (at == t->armed_ns) return;
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
   if (at != INT64_MAX) {
     if (at < 1) at = 1;
-    t.it_value.tv_sec = (time_t)(at / 1000000000LL);
-    t.it_value.tv_nsec = (long)(at % 1000000000LL);
+    its.it_value.tv_sec = (time_t)(at / 1000000000LL);
+    its.it_value.tv_nsec = (long)(at % 1000000000LL);
   }
-  armed_ns = at;
-  timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &t, NULL);
+  t->armed_ns = at;
+  timerfd_settime(t->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* When the second thread is to wake for a repeating slot due at `due`. */
+static int64_t cover_at(int64_t due) {
+  return due == INT64_MAX ? INT64_MAX : due + COVER_NS;
+}
+
+/* Arms the first thread's timerfd for `at` (absolute), or for the earliest repeating slot when
+ * that comes first, or disarms it with INT64_MAX; the second's for the earliest repeating slot,
+ * when that is earlier than it is armed for (from this thread's CPU, until its next wake re-arms
+ * it from its own). Called with the lock held. */
+static void arm_at(int64_t at) {
+  int64_t repeat = earliest_repeat();
+  arm_next(&first, repeat < at ? repeat : at);
+  if (second.running && cover_at(repeat) < second.armed_ns) arm_next(&second, cover_at(repeat));
 }
 
 /* The earliest due time among the armed slots, INT64_MAX when none is. Called with the lock held. */
@@ -174,27 +211,29 @@ static void next_ip_id(slot_t *s) {
 }
 
 /* A repeating slot's advert, sent at the wake's time `now`; the next is due an interval after it.
- * A failed send stops the slot and tells JavaScript. */
-static void send_repeat(slot_t *s, int64_t now) {
+ * A failed send stops the slot and tells JavaScript. 1 when it left. */
+static int send_repeat(slot_t *s, int64_t now) {
   if (s->patch_id) next_ip_id(s);
   if (send_slot(s) >= 0) {
     s->repeat_sent++;
-    sent_count++;
     s->due_ns = now + s->interval_ns;
-    return;
+    return 1;
   }
   s->failed_errno = errno;
   s->state = SLOT_FAILED;
   error_count++;
   uint64_t one = 1;
   if (write(fail_fd, &one, sizeof one) < 0) { /* the eventfd's count cannot overflow here */ }
+  return 0;
 }
 
-/* Sends every armed slot that is due and every repeating one due within its early window, then
- * arms the timerfd for the earliest one left. */
-static void send_due(void) {
+/* The first thread: sends every armed slot that is due and every repeating one due within its
+ * early window. The second: every repeating slot COVER_NS past its due time (the first has not
+ * sent it). Then each arms its timerfd for the earliest one left. */
+static void send_due(sender_t *t) {
   pthread_mutex_lock(&lock);
-  wake_count++;
+  t->wakes++;
+  int covering = t == &second;
   int64_t now = now_ns();
   /* The earliest slot left, found in the same pass (1,000 repeating slots are a scan each wake). */
   int64_t next = INT64_MAX;
@@ -204,38 +243,61 @@ static void send_due(void) {
     slot_t *s = &slots[i];
     if (s->state == SLOT_REPEAT) {
       if (!leased) continue;
-      if (s->due_ns <= now + s->early_ns) send_repeat(s, now);
+      if (covering ? cover_at(s->due_ns) <= now : s->due_ns <= now + s->early_ns) t->sent += send_repeat(s, now);
       if (s->state == SLOT_REPEAT && s->due_ns < next) next = s->due_ns;
       continue;
     }
+    if (covering) continue;
     if (s->state == SLOT_ARMED && s->due_ns > now && s->due_ns < next) next = s->due_ns;
     if (s->state != SLOT_ARMED || s->due_ns > now) continue;
     int64_t at = now_ns();
     if (send_slot(s) >= 0) {
       s->state = SLOT_SENT;
       s->sent_ns = at;
-      sent_count++;
+      t->sent++;
     } else {
       /* JavaScript sends it when it comes to it, and reports the error then. */
       s->state = SLOT_IDLE;
       error_count++;
     }
   }
-  arm_next(next);
+  arm_next(t, covering ? cover_at(next) : next);
   pthread_mutex_unlock(&lock);
 }
 
+/* Pins the first thread to the first CPU this thread may use and this thread (the second) to the
+ * next: 1 when both are pinned, 0 when there is no second CPU or the kernel refuses. */
+static int pin_pair(void) {
+  cpu_set_t allowed, one;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  int cpus[2], n = 0;
+  for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+    if (CPU_ISSET(c, &allowed)) cpus[n++] = c;
+  if (n < 2 || sched_getaffinity(first.tid, sizeof first_cpus, &first_cpus) != 0) return 0;
+  CPU_ZERO(&one);
+  CPU_SET(cpus[1], &one);
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return 0;
+  CPU_ZERO(&one);
+  CPU_SET(cpus[0], &one);
+  return sched_setaffinity(first.tid, sizeof one, &one) == 0;
+}
+
 static void run(void *arg) {
-  (void)arg;
-  prctl(PR_SET_NAME, "advert-backstop"); /* as `top -H` and /proc/PID/task/TID/comm show it */
+  sender_t *t = arg;
+  prctl(PR_SET_NAME, t->name); /* as `top -H` and /proc/PID/task/TID/comm show it */
+  t->tid = (pid_t)syscall(SYS_gettid);
   /* The lowest realtime priority, where the process may (root, CAP_SYS_NICE): a thread that is to
    * send on time must not queue for a CPU behind the ones that hold the main thread up (V8's
    * collector runs on the main thread and on helper threads at once). It sleeps otherwise; what
-   * it does when it wakes is bounded (a scan and a send per due slot). Without the right it
-   * stays an ordinary thread. */
+   * it does when it wakes is bounded (a scan and a send per due slot). Without the right the
+   * first stays an ordinary thread, and the second does not run (nor without a CPU of its own). */
   struct sched_param rt = { .sched_priority = 1 };
-  realtime = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt) == 0;
-  struct pollfd p[2] = { { .fd = timer_fd, .events = POLLIN, .revents = 0 }, { .fd = stop_fd, .events = POLLIN, .revents = 0 } };
+  t->realtime = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt) == 0;
+  int go = t == &first || (t->realtime && pin_pair());
+  if (!go) t->realtime = 0;
+  uv_sem_post(&t->ready);
+  if (!go) return;
+  struct pollfd p[2] = { { .fd = t->timer_fd, .events = POLLIN, .revents = 0 }, { .fd = t->stop_fd, .events = POLLIN, .revents = 0 } };
   for (;;) {
     int n = poll(p, 2, -1);
     if (n < 0 && errno == EINTR) continue;
@@ -244,39 +306,31 @@ static void run(void *arg) {
       /* Non-blocking: a re-arm between poll and read leaves nothing to read (EAGAIN), and the
        * slots that were due are sent all the same. */
       uint64_t expirations;
-      if (read(timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN) continue;
-      send_due();
+      if (read(t->timer_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN) continue;
+      send_due(t);
     }
   }
 }
 
-static void stop(void *arg) {
-  (void)arg;
-  if (!running) return;
-  uint64_t one = 1;
-  if (write(stop_fd, &one, sizeof one) == (ssize_t)sizeof one) uv_thread_join(&thread);
-  close(timer_fd);
-  close(stop_fd);
-  close(fail_fd);
-  timer_fd = stop_fd = fail_fd = -1;
-  running = 0;
-  armed_ns = INT64_MAX;
-  for (size_t i = 0; i < nslots; i++) free(slots[i].data);
-  free(slots);
-  slots = NULL;
-  nslots = 0;
+/* Closes what start_sender opened. */
+static void close_sender(sender_t *t) {
+  if (t->timer_fd >= 0) close(t->timer_fd);
+  if (t->stop_fd >= 0) close(t->stop_fd);
+  t->timer_fd = t->stop_fd = -1;
+  t->armed_ns = INT64_MAX;
 }
 
-/* Starts the thread (once); 0, or an errno. Called with the lock held. */
-static int start(napi_env env) {
-  if (running) return 0;
-  timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (timer_fd < 0) return errno;
-  stop_fd = eventfd(0, EFD_CLOEXEC);
-  int err = stop_fd < 0 ? errno : 0;
-  if (!err) {
-    fail_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fail_fd < 0) err = errno;
+/* Starts the sender's thread and waits until it is set up: 0, or an errno (ENOTSUP: the second
+ * found no realtime priority or no second CPU, and ended). The caller marks it running, with the
+ * lock held. */
+static int start_sender(sender_t *t) {
+  t->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (t->timer_fd < 0) return errno;
+  t->stop_fd = eventfd(0, EFD_CLOEXEC);
+  int err = t->stop_fd < 0 ? errno : -uv_sem_init(&t->ready, 0);
+  if (err) {
+    close_sender(t);
+    return err;
   }
   /* The thread takes no signals: they stay with Node's threads (it inherits the mask it is
    * created with). libuv's thread and the process-wide sigprocmask keep the addon's glibc
@@ -284,19 +338,65 @@ static int start(napi_env env) {
    * against a newer glibc). */
   sigset_t all, old;
   sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &old);
+  err = -uv_thread_create(&t->thread, run, t);
+  sigprocmask(SIG_SETMASK, &old, NULL);
   if (!err) {
-    sigprocmask(SIG_SETMASK, &all, &old);
-    err = -uv_thread_create(&thread, run, NULL);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    uv_sem_wait(&t->ready);
+    if (t == &second && !t->realtime) {
+      uv_thread_join(&t->thread);
+      err = ENOTSUP;
+    }
   }
+  uv_sem_destroy(&t->ready);
+  if (err) close_sender(t);
+  return err;
+}
+
+/* Stops the sender's thread (not with the lock held: it may be waiting for it). */
+static void stop_sender(sender_t *t) {
+  uint64_t one = 1;
+  if (write(t->stop_fd, &one, sizeof one) == (ssize_t)sizeof one) uv_thread_join(&t->thread);
+  close_sender(t);
+}
+
+/* Stops the second thread, if it runs, and gives the first its CPUs back. */
+static void stop_cover(void) {
+  pthread_mutex_lock(&lock);
+  int was = second.running;
+  second.running = 0; /* nothing arms its timer from now on */
+  pthread_mutex_unlock(&lock);
+  if (!was) return;
+  stop_sender(&second);
+  sched_setaffinity(first.tid, sizeof first_cpus, &first_cpus);
+}
+
+static void stop(void *arg) {
+  (void)arg;
+  stop_cover();
+  if (!first.running) return;
+  stop_sender(&first);
+  first.running = 0;
+  close(fail_fd);
+  fail_fd = -1;
+  for (size_t i = 0; i < nslots; i++) free(slots[i].data);
+  free(slots);
+  slots = NULL;
+  nslots = 0;
+}
+
+/* Starts the first thread (once); 0, or an errno. Called with the lock held. */
+static int start(napi_env env) {
+  if (first.running) return 0;
+  fail_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fail_fd < 0) return errno;
+  int err = start_sender(&first);
+  first.running = !err;
   if (err) {
-    close(timer_fd);
-    if (stop_fd >= 0) close(stop_fd);
-    if (fail_fd >= 0) close(fail_fd);
-    timer_fd = stop_fd = fail_fd = -1;
+    close(fail_fd);
+    fail_fd = -1;
     return err;
   }
-  running = 1;
   napi_add_env_cleanup_hook(env, stop, NULL);
   return 0;
 }
@@ -365,7 +465,7 @@ static int fill_slot(slot_t *s, int fd, const datagram_t *d) {
 static void due_in(slot_t *s, int state, double ms) {
   s->due_ns = now_ns() + (int64_t)(ms * 1e6);
   s->state = state;
-  if (s->due_ns < armed_ns) arm_at(s->due_ns);
+  if (s->due_ns < first.armed_ns || (state == SLOT_REPEAT && second.running && cover_at(s->due_ns) < second.armed_ns)) arm_at(s->due_ns);
 }
 
 /* backstopArm(slot, fd, data, sockaddr | null, control | null, inMs): the slot holds this advert,
@@ -429,7 +529,7 @@ static napi_value js_guard(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[0], &ms);
   if (!(ms == ms)) return fail_in(env, "backstopGuard", EINVAL);
   pthread_mutex_lock(&lock);
-  if (running) arm_at(isinf(ms) ? earliest_armed() : now_ns() + (ms > 0 ? (int64_t)(ms * 1e6) : 0));
+  if (first.running) arm_at(isinf(ms) ? earliest_armed() : now_ns() + (ms > 0 ? (int64_t)(ms * 1e6) : 0));
   pthread_mutex_unlock(&lock);
   return nothing(env);
 }
@@ -533,20 +633,55 @@ static napi_value js_lease(napi_env env, napi_callback_info info) {
    * repeating slots' due times arm the timerfd again. */
   if (before < now) {
     pthread_mutex_lock(&lock);
-    if (running) arm_at(armed_ns);
+    if (first.running) arm_at(first.armed_ns);
     pthread_mutex_unlock(&lock);
   }
   return nothing(env);
 }
 
-/* backstopStats() -> [adverts the thread sent, its wake-ups, its failed sends, 1 when it runs at
- * realtime priority] */
+/* backstopCover(on) -> whether the second thread now covers the first from another CPU. With
+ * true it is started (and the first with it, if it was not) where the process has realtime
+ * priority and a second CPU; with false it is stopped and the first may use every CPU again. */
+/* A JavaScript boolean. */
+static napi_value boolean(napi_env env, int x) {
+  napi_value v;
+  napi_get_boolean(env, x, &v);
+  return v;
+}
+
+static napi_value js_cover(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  bool on = false;
+  if (napi_get_value_bool(env, argv[0], &on) != napi_ok) return fail_in(env, "backstopCover", EINVAL);
+  if (!on) {
+    stop_cover();
+    return boolean(env, 0);
+  }
+  pthread_mutex_lock(&lock);
+  int err = start(env);
+  int was = second.running;
+  pthread_mutex_unlock(&lock);
+  if (err) return fail_in(env, "backstopCover", err);
+  if (was) return boolean(env, 1);
+  /* Without the lock: the new thread takes it once it waits for its timer. */
+  err = start_sender(&second);
+  if (err == ENOTSUP) return boolean(env, 0);
+  if (err) return fail_in(env, "backstopCover", err);
+  pthread_mutex_lock(&lock);
+  second.running = 1;
+  arm_at(first.armed_ns);
+  pthread_mutex_unlock(&lock);
+  return boolean(env, 1);
+}
+
+/* backstopStats() -> [adverts the threads sent, the first's wake-ups, failed sends, 1 when the
+ * first runs at realtime priority, adverts the second sent, its wake-ups, 1 when it runs] */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   (void)info;
   pthread_mutex_lock(&lock);
-  const double out[4] = { sent_count, wake_count, error_count, realtime };
+  const double out[7] = { first.sent + second.sent, first.wakes, error_count, first.realtime, second.sent, second.wakes, second.running };
   pthread_mutex_unlock(&lock);
-  return numbers(env, out, 4);
+  return numbers(env, out, 7);
 }
 
 void advert_backstop_methods(napi_env env, napi_value exports) {
@@ -563,6 +698,7 @@ void advert_backstop_methods(napi_env env, napi_value exports) {
     { "backstopFailFd", NULL, js_fail_fd, NULL, NULL, NULL, napi_enumerable, NULL },
     { "backstopFailed", NULL, js_failed, NULL, NULL, NULL, napi_enumerable, NULL },
     { "backstopLease", NULL, js_lease, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "backstopCover", NULL, js_cover, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
 }

@@ -75,8 +75,9 @@ export interface NetIo {
   backstopCancelFd(fd: number): void;
   /** The thread wakes `inMs` from now and sends what is due (Infinity: at the earliest slot's due time). */
   backstopGuard(inMs: number): void;
-  /** [datagrams the thread sent, its wake-ups, its failed sends, 1 when it runs at realtime priority] */
-  backstopStats(): [number, number, number, number];
+  /** [datagrams the threads sent, the first's wake-ups, failed sends, 1 when the first runs at
+   *  realtime priority, datagrams the second (covering) thread sent, its wake-ups, 1 when it runs] */
+  backstopStats(): [number, number, number, number, number, number, number];
   /** The slot sends `data` on `fd` in `firstInMs` and every `intervalMs` after (each counted from
    *  the wake that sent the one before, up to `earlyMs` before its due time), the IPv4 ID after
    *  `ipId` in each (-1: bytes as they are). */
@@ -89,6 +90,10 @@ export interface NetIo {
   backstopFailed(): number[];
   /** The JavaScript thread is alive: repeating slots send for `ms` more (none before the first lease). */
   backstopLease(ms: number): void;
+  /** Starts (true) or stops (false) the second thread, which sends what the first leaves 0.5 ms
+   *  past its due time, from another CPU: whether it runs now (only with realtime priority and a
+   *  second CPU; starts the first thread too). */
+  backstopCover(on: boolean): boolean;
   /** setns(2) for the calling (main) thread. */
   setns(fd: number, nstype: number): void;
   /** mkfifo(3). */

@@ -6,7 +6,9 @@
  * verifies; the status counts them (adverts_sent) and says the thread sent them
  * (adverts_repeated); a priority change (track_file) shows in the next adverts with the ID
  * sequence unbroken; a reload that adds a VIP shows in the adverts without a state change; the
- * stop sends priority 0 with the next ID and nothing after it.
+ * stop sends priority 0 with the next ID and nothing after it. With the first sending thread's CPU
+ * taken away (a busy loop above it, pinned there, as a VM's host takes a vCPU) the second thread,
+ * on the other CPU, keeps the adverts an interval apart.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,8 @@ import type { DaemonStatus } from '../../adapters/node/daemon/status.js';
 import { DaemonLab, sleep, type DaemonHandle } from '../helpers/daemon-lab.js';
 import { isRoot, rootTitle, waitFor, type LabProcess } from '../helpers/netns.js';
 import { runCli } from '../helpers/cli-process.js';
+import { availableParallelism } from 'node:os';
+import { hogCpu, senderThreads } from '../helpers/cpu-hog.js';
 
 interface Seen {
   atMs: number;
@@ -137,6 +141,31 @@ vrrp_instance VI_6 {
     // All but the first advert of each instance (sent on entering MASTER) left from the thread.
     expect(s.counters.vrrp!['adverts_repeated']).toBeGreaterThanOrEqual(2 * (captured - 2));
   }, 30_000);
+
+  it.skipIf(availableParallelism() < 2)('keeps them an interval apart while the first sending thread\'s CPU is taken (the second sends them)', async () => {
+    const threads = senderThreads(ours.pid('vrrp')!);
+    const first = threads.get('advert-backstop')!;
+    // Each pinned to one CPU: the first cannot move away from the loop, so what leaves on time
+    // while it runs was sent by the second.
+    expect(first).toMatch(/^\d+$/);
+    expect(threads.get('advert-cover')).toMatch(/^\d+$/);
+    expect(threads.get('advert-cover')).not.toBe(first);
+    const before = of(61).length;
+    const t0 = Date.now();
+    await hogCpu(first, 2600);
+    const hogMs = Date.now() - t0;
+    await sleep(1200);
+    const v4 = of(61).slice(before - 1);
+    // About three adverts were due while the CPU was gone; each left an interval after the one
+    // before, not when the CPU came back (that would be a gap of up to 2.6 s).
+    expect(v4.length).toBeGreaterThanOrEqual(Math.floor(hogMs / 1000) + 2);
+    for (const [i, a] of v4.slice(1).entries()) {
+      const gap = a.atMs - v4[i]!.atMs;
+      expect(gap).toBeGreaterThan(950);
+      expect(gap).toBeLessThan(1100);
+    }
+    expect(consecutive(v4.map((a) => a.id!))).toBe(true);
+  }, 20_000);
 
   it('carries a new priority in the next adverts, the ID sequence unbroken', async () => {
     const before = of(61).length;
