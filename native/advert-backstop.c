@@ -68,10 +68,9 @@ enum { SLOT_FREE, SLOT_IDLE, SLOT_ARMED, SLOT_SENT, SLOT_REPEAT, SLOT_FAILED };
 #define NAME_MAX_BYTES 128
 #define CONTROL_MAX_BYTES 64
 
+/* What only a send, a fill or a read needs: kept out of the slots' array, so that a wake's scan of
+ * 1,000 slots reads 32 KiB rather than 330 (about 30 us a wake before, on this project's VM). */
 typedef struct {
-  int state;
-  int fd;
-  int64_t due_ns;
   int64_t sent_ns;
   uint8_t *data;
   size_t length, capacity;
@@ -79,13 +78,22 @@ typedef struct {
   socklen_t name_length;
   uint8_t control[CONTROL_MAX_BYTES] __attribute__((aligned(8)));
   size_t control_length;
-  /* A repeating slot's interval and early window (ns); whether its bytes carry an IPv4 header whose ID
-   * moves, and the last ID used; adverts sent since JavaScript last read; the failed send's errno. */
-  int64_t interval_ns, early_ns;
+  /* A repeating slot's interval (ns); whether its bytes carry an IPv4 header whose ID moves, and
+   * the last ID used; adverts sent since JavaScript last read; the failed send's errno. */
+  int64_t interval_ns;
   int patch_id;
   uint16_t ip_id;
   double repeat_sent;
   int failed_errno;
+} cold_t;
+
+/* A slot: what each wake's scan reads (its state, due time and a repeating slot's early window),
+ * and the rest. */
+typedef struct {
+  int64_t due_ns, early_ns;
+  int state;
+  int fd;
+  cold_t *c;
 } slot_t;
 
 /* How long after a repeating slot's due time the second thread sends it if the first has not
@@ -180,26 +188,26 @@ static int64_t earliest_armed(void) {
 
 /* Sends the slot's datagram on its fd (sendmsg's result). Called with the lock held. */
 static ssize_t send_slot(slot_t *s) {
-  struct iovec iov = { .iov_base = s->data, .iov_len = s->length };
+  struct iovec iov = { .iov_base = s->c->data, .iov_len = s->c->length };
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_name = s->name_length ? s->name : NULL;
-  msg.msg_namelen = s->name_length;
-  msg.msg_control = s->control_length ? s->control : NULL;
-  msg.msg_controllen = s->control_length;
+  msg.msg_name = s->c->name_length ? s->c->name : NULL;
+  msg.msg_namelen = s->c->name_length;
+  msg.msg_control = s->c->control_length ? s->c->control : NULL;
+  msg.msg_controllen = s->c->control_length;
   return sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* The next IPv4 ID (1 after 0xffff, as vrrp-io.ts counts) into the slot's header, and its checksum. */
 static void next_ip_id(slot_t *s) {
-  s->ip_id = s->ip_id >= 0xffff ? 1 : (uint16_t)(s->ip_id + 1);
-  uint8_t *h = s->data;
+  s->c->ip_id = s->c->ip_id >= 0xffff ? 1 : (uint16_t)(s->c->ip_id + 1);
+  uint8_t *h = s->c->data;
   size_t header = (size_t)(h[0] & 0x0f) * 4;
-  if (header > s->length) header = s->length;
-  h[4] = (uint8_t)(s->ip_id >> 8);
-  h[5] = (uint8_t)(s->ip_id & 0xff);
+  if (header > s->c->length) header = s->c->length;
+  h[4] = (uint8_t)(s->c->ip_id >> 8);
+  h[5] = (uint8_t)(s->c->ip_id & 0xff);
   h[10] = h[11] = 0;
   uint32_t sum = 0;
   for (size_t i = 0; i + 1 < header; i += 2) sum += (uint32_t)(h[i] << 8 | h[i + 1]);
@@ -213,13 +221,13 @@ static void next_ip_id(slot_t *s) {
 /* A repeating slot's advert, sent at the wake's time `now`; the next is due an interval after it.
  * A failed send stops the slot and tells JavaScript. 1 when it left. */
 static int send_repeat(slot_t *s, int64_t now) {
-  if (s->patch_id) next_ip_id(s);
+  if (s->c->patch_id) next_ip_id(s);
   if (send_slot(s) >= 0) {
-    s->repeat_sent++;
-    s->due_ns = now + s->interval_ns;
+    s->c->repeat_sent++;
+    s->due_ns = now + s->c->interval_ns;
     return 1;
   }
-  s->failed_errno = errno;
+  s->c->failed_errno = errno;
   s->state = SLOT_FAILED;
   error_count++;
   uint64_t one = 1;
@@ -253,7 +261,7 @@ static void send_due(sender_t *t) {
     int64_t at = now_ns();
     if (send_slot(s) >= 0) {
       s->state = SLOT_SENT;
-      s->sent_ns = at;
+      s->c->sent_ns = at;
       t->sent++;
     } else {
       /* JavaScript sends it when it comes to it, and reports the error then. */
@@ -379,7 +387,10 @@ static void stop(void *arg) {
   first.running = 0;
   close(fail_fd);
   fail_fd = -1;
-  for (size_t i = 0; i < nslots; i++) free(slots[i].data);
+  for (size_t i = 0; i < nslots; i++) {
+    if (slots[i].c) free(slots[i].c->data);
+    free(slots[i].c);
+  }
   free(slots);
   slots = NULL;
   nslots = 0;
@@ -422,6 +433,7 @@ static napi_value js_slot(napi_env env, napi_callback_info info) {
       nslots += 64;
     }
   }
+  if (!err && !slots[i].c && !(slots[i].c = calloc(1, sizeof *slots[i].c))) err = ENOMEM;
   if (!err) slots[i].state = SLOT_IDLE;
   pthread_mutex_unlock(&lock);
   return err ? fail_in(env, "backstopSlot", err) : number(env, (double)i);
@@ -444,18 +456,18 @@ static int datagram_args(napi_env env, napi_value *argv, datagram_t *d) {
 /* Copies the datagram into the slot, to go on `fd`, growing its buffer: 0 or ENOMEM. Called
  * with the lock held. */
 static int fill_slot(slot_t *s, int fd, const datagram_t *d) {
-  if (s->capacity < d->length) {
-    uint8_t *bigger = realloc(s->data, d->length);
+  if (s->c->capacity < d->length) {
+    uint8_t *bigger = realloc(s->c->data, d->length);
     if (!bigger) return ENOMEM;
-    s->data = bigger;
-    s->capacity = d->length;
+    s->c->data = bigger;
+    s->c->capacity = d->length;
   }
-  memcpy(s->data, d->data, d->length);
-  s->length = d->length;
-  if (d->name_length) memcpy(s->name, d->name, d->name_length);
-  s->name_length = (socklen_t)d->name_length;
-  if (d->control_length) memcpy(s->control, d->control, d->control_length);
-  s->control_length = d->control_length;
+  memcpy(s->c->data, d->data, d->length);
+  s->c->length = d->length;
+  if (d->name_length) memcpy(s->c->name, d->name, d->name_length);
+  s->c->name_length = (socklen_t)d->name_length;
+  if (d->control_length) memcpy(s->c->control, d->control, d->control_length);
+  s->c->control_length = d->control_length;
   s->fd = fd;
   return 0;
 }
@@ -492,7 +504,7 @@ static napi_value js_take(napi_env env, napi_callback_info info) {
   slot_t *s = slot_arg(env, argv[0]);
   double ago = -1;
   if (s) {
-    if (s->state == SLOT_SENT) ago = (double)(now_ns() - s->sent_ns) / 1e6;
+    if (s->state == SLOT_SENT) ago = (double)(now_ns() - s->c->sent_ns) / 1e6;
     s->state = SLOT_IDLE;
   }
   pthread_mutex_unlock(&lock);
@@ -556,12 +568,12 @@ static napi_value js_repeat(napi_env env, napi_callback_info info) {
   slot_t *s = slot_arg(env, argv[0]);
   int err = s ? fill_slot(s, int_arg(env, argv[1]), &d) : EINVAL;
   if (!err) {
-    s->interval_ns = (int64_t)(interval * 1e6);
+    s->c->interval_ns = (int64_t)(interval * 1e6);
     s->early_ns = (int64_t)(early * 1e6);
-    s->patch_id = patch;
-    s->ip_id = patch ? (uint16_t)id : 0;
-    s->repeat_sent = 0;
-    s->failed_errno = 0;
+    s->c->patch_id = patch;
+    s->c->ip_id = patch ? (uint16_t)id : 0;
+    s->c->repeat_sent = 0;
+    s->c->failed_errno = 0;
     due_in(s, SLOT_REPEAT, first);
   }
   pthread_mutex_unlock(&lock);
@@ -579,10 +591,10 @@ static napi_value js_repeat_read(napi_env env, napi_callback_info info) {
   slot_t *s = slot_arg(env, argv[0]);
   double sent = 0, id = 0, due = 0, failed = 0;
   if (s && (s->state == SLOT_REPEAT || s->state == SLOT_FAILED)) {
-    sent = s->repeat_sent;
-    s->repeat_sent = 0;
-    id = s->ip_id;
-    failed = s->failed_errno;
+    sent = s->c->repeat_sent;
+    s->c->repeat_sent = 0;
+    id = s->c->ip_id;
+    failed = s->c->failed_errno;
     if (s->state == SLOT_REPEAT) {
       int64_t left = s->due_ns - now_ns();
       due = left > 0 ? (double)left / 1e6 : 0;
