@@ -150,7 +150,7 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
           else {
             const over2 = s.machine.stalls.filter((x) => x.lateMs > 2).length;
             console.log(
-              `       the machine in the same window (cyclictest, ${s.machine.threads} SCHED_FIFO threads, one per CPU, waking every ms): wake-up latency max ${fmt(s.machine.maxMs, 2)} ms, ${over2} wake-ups more than 2 ms late in ${s.machine.cycles}; of this daemon's ${s.lateOver2} adverts more than 2 ms late, ${s.lateOver2InStall} were due during one of the probe's stalls over ${SPIKE_US / 1000} ms (${fmt(s.lateOver2ByChance, 1)} would be by chance); lateness max over the adverts not due in a stall ${fmt(s.lateMaxOutsideStallsMs, 2)} ms`,
+              `       the machine in the same window (cyclictest, ${s.machine.threads} SCHED_FIFO threads, one per CPU, waking every ms): wake-up latency max ${fmt(s.machine.maxMs, 2)} ms, ${over2} wake-ups more than 2 ms late in ${s.machine.cycles}; of this daemon's ${s.lateOver2} adverts more than 2 ms late, ${s.lateOver2InStall} were due during one of the probe's stalls over ${SPIKE_US / 1000} ms (${fmt(s.lateOver2ByChance, 1)} would be by chance); lateness max over the adverts not due in a stall ${fmt(s.lateMaxOutsideStallsMs, 2)} ms; every CPU stalled at once for up to ${fmt(s.everyCpuStallMaxMs, 2)} ms, lateness max over the adverts not due then ${fmt(s.lateMaxOutsideEveryCpuStallsMs, 2)} ms`,
             );
           }
           console.log(
@@ -196,6 +196,8 @@ async function footprint(lab: NetnsLab, dir: string): Promise<void> {
     const inStall = (r: FootprintSample): number => (typeof r.machine === 'string' ? NaN : r.lateOver2InStall); // no probe, no stalls known
     rows.push({ metric: `${n} instances: of them due in a stall`, ours: inStall(ours), theirs: inStall(theirs), target: '(machine stall)' });
     rows.push({ metric: `${n} instances: lateness max ms, no stall`, ours: ours.lateMaxOutsideStallsMs, theirs: theirs.lateMaxOutsideStallsMs, target: '(adverts not due in a stall)' });
+    rows.push({ metric: `${n} instances: every CPU stalled, max ms`, ours: ours.everyCpuStallMaxMs, theirs: theirs.everyCpuStallMaxMs, target: '(cyclictest, all CPUs at once)' });
+    rows.push({ metric: `${n} instances: lateness max ms, no all-CPU stall`, ours: ours.lateMaxOutsideEveryCpuStallsMs, theirs: theirs.lateMaxOutsideEveryCpuStallsMs, target: '(adverts not due then)' });
     rows.push({ metric: `${n} instances: advert lateness p99 ms`, ours: ours.lateP99Ms, theirs: theirs.lateP99Ms, target: '' });
     rows.push({ metric: `${n} instances: advert lateness min ms`, ours: ours.lateMinMs, theirs: theirs.lateMinMs, target: '(< 0: early)' });
     rows.push({ metric: `${n} instances: VRID 1 lateness max ms`, ours: ours.vrid1LateMaxMs, theirs: theirs.vrid1LateMaxMs, target: '(one instance)' });
@@ -253,6 +255,8 @@ function combineWindows(w: FootprintSample[]): FootprintSample {
     lateOver2InStall: sum((s) => s.lateOver2InStall),
     lateOver2ByChance: sum((s) => s.lateOver2ByChance),
     lateMaxOutsideStallsMs: max((s) => s.lateMaxOutsideStallsMs),
+    everyCpuStallMaxMs: max((s) => s.everyCpuStallMaxMs),
+    lateMaxOutsideEveryCpuStallsMs: max((s) => s.lateMaxOutsideEveryCpuStallsMs),
     vipsUp: Math.min(...w.map((s) => s.vipsUp)),
     childDeaths: sum((s) => s.childDeaths),
   };

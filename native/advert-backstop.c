@@ -37,9 +37,9 @@
  * It runs only with realtime priority and a second CPU, where both threads can be sure of theirs.
  *
  * All state is behind one mutex, the sends too: cancelFd() returning means no send on that fd is
- * running or will run, so its caller may close the fd. The thread and the descriptors are
- * created with the first slot and live as long as the process (stopped with the environment that
- * made them).
+ * running or will run, so its caller may close the fd. The first thread and the descriptors are
+ * created with the first slot, the second by backstopCover; they live as long as the process
+ * (stopped with the environment that made them, the second also by backstopCover(false)).
  */
 #define _GNU_SOURCE
 #include <errno.h>

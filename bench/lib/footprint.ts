@@ -9,7 +9,7 @@ import { startCapture } from './capture.js';
 import { pidsOf, startDaemon, type ImplName } from './implementations.js';
 import { namespacePids, rssOf, usageOf, type ProcessRss } from './procstat.js';
 import { percentile } from './stats.js';
-import { lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallProbe, type StallReport } from './stall-probe.js';
+import { everyCpuStalls, lateInStalls, lateMaxOutsideStalls, startStallProbe, stallProbeMissing, type StallProbe, type StallReport } from './stall-probe.js';
 import { startCanary, type Canary, type CanaryReport } from './canary.js';
 
 const LINKS = 4; // VRIDs are 1..255 per interface: 1,000 instances need 4 links of 250
@@ -94,6 +94,10 @@ export interface FootprintSample {
   lateOver2ByChance: number;
   /** the lateness max over the adverts not due during a stall of the probe (NaN without the probe) */
   lateMaxOutsideStallsMs: number;
+  /** the longest span with every CPU stalled at once, and the lateness max over the adverts not
+   *  due during one (NaN without the probe): what a daemon sending from two CPUs can be held to */
+  everyCpuStallMaxMs: number;
+  lateMaxOutsideEveryCpuStallsMs: number;
   /** VIPs present at the end of the measurement (n when every instance became master) */
   vipsUp: number;
   logLines: number;
@@ -204,6 +208,7 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
     const lateAt = [...byVrid.values()].flatMap(intervalsAt);
     const late = lateAt.map((x) => x.lateMs);
     const attributed = lateInStalls(lateAt, typeof machine === 'string' ? [] : machine.stalls, 2);
+    const allCpus = typeof machine === 'string' ? undefined : everyCpuStalls(machine.stalls, machine.threads);
     const vrid1 = intervalsOf(byVrid.get(1) ?? []);
     return {
       impl,
@@ -229,6 +234,8 @@ export async function runFootprint(lab: NetnsLab, fl: FootprintLab, impl: ImplNa
       lateOver2InStall: attributed.inStall,
       lateOver2ByChance: attributed.byChance,
       lateMaxOutsideStallsMs: typeof machine === 'string' ? NaN : lateMaxOutsideStalls(lateAt, machine.stalls),
+      everyCpuStallMaxMs: allCpus ? Math.max(0, ...allCpus.map((x) => x.lateMs)) : NaN,
+      lateMaxOutsideEveryCpuStallsMs: allCpus ? lateMaxOutsideStalls(lateAt, allCpus) : NaN,
       vipsUp,
       logLines: log.length,
       childDeaths: (d.proc.output().match(/child process\(\d+\) died/g) ?? []).length,

@@ -132,3 +132,44 @@ export function stallOverlapMs(stalls: Stall[], fromMs: number, toMs: number): n
   }
   return Math.max(0, ...byThread.values());
 }
+
+/**
+ * The spans during which every one of the probe's `threads` CPUs was stalled at once, as stalls
+ * of their own (thread -1): what no process on the machine could run through, however many
+ * threads it has on however many CPUs. A daemon that sends from two CPUs (the advert cover of
+ * native/advert-backstop.c) rides out a stall of one; only these hold its adverts.
+ */
+export function everyCpuStalls(stalls: Stall[], threads: number): Stall[] {
+  const spans = new Map<number, Array<[number, number]>>();
+  for (const s of stalls) {
+    const list = spans.get(s.thread) ?? [];
+    list.push([s.endMs - s.lateMs, s.endMs]);
+    spans.set(s.thread, list);
+  }
+  if (threads < 1 || spans.size < threads) return [];
+  const merged = [...spans.values()].map((list) => {
+    list.sort((a, b) => a[0] - b[0]);
+    const out: Array<[number, number]> = [];
+    for (const [from, to] of list) {
+      const last = out.at(-1);
+      if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+      else out.push([from, to]);
+    }
+    return out;
+  });
+  let common = merged[0]!;
+  for (const other of merged.slice(1)) {
+    const next: Array<[number, number]> = [];
+    let i = 0;
+    let j = 0;
+    while (i < common.length && j < other.length) {
+      const from = Math.max(common[i]![0], other[j]![0]);
+      const to = Math.min(common[i]![1], other[j]![1]);
+      if (from < to) next.push([from, to]);
+      if (common[i]![1] < other[j]![1]) i++;
+      else j++;
+    }
+    common = next;
+  }
+  return common.map(([from, to]) => ({ thread: -1, endMs: to, lateMs: to - from }));
+}

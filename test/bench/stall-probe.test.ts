@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetnsLab } from '../../test/helpers/netns.js';
-import { lateInStalls, lateMaxOutsideStalls, parseCyclictest, startStallProbe, stallOverlapMs } from '../../bench/lib/stall-probe.js';
+import { everyCpuStalls, lateInStalls, lateMaxOutsideStalls, parseCyclictest, startStallProbe, stallOverlapMs } from '../../bench/lib/stall-probe.js';
 
 // What cyclictest 2.40 printed on this machine with the probe's flags (-p 80 -t -a -q
 // --spike=1000), shortened: a warning, one summary line per thread, then the spikes (not in time
@@ -84,6 +84,32 @@ describe('the machine stall probe (bench/lib/stall-probe.ts)', () => {
     expect(stallOverlapMs(stalls, 100, 110)).toBe(5);
     expect(stallOverlapMs(stalls, 200, 210)).toBe(0);
     expect(stallOverlapMs([], 100, 110)).toBe(0);
+  });
+
+  it('finds the spans with every CPU stalled at once, and the lateness max outside them', () => {
+    const stalls = [
+      { thread: 0, lateMs: 10, endMs: 110 }, // CPU 0 over [100, 110]
+      { thread: 0, lateMs: 4, endMs: 112 }, //  and [108, 112]: one span [100, 112]
+      { thread: 1, lateMs: 5, endMs: 108 }, // CPU 1 over [103, 108]: both over [103, 108]
+      { thread: 1, lateMs: 3, endMs: 203 }, // CPU 1 alone over [200, 203]
+      { thread: 0, lateMs: 2, endMs: 311 }, // CPU 0 over [309, 311],
+      { thread: 1, lateMs: 6, endMs: 315 }, // CPU 1 over [309, 315]: both over [309, 311]
+    ];
+    const both = everyCpuStalls(stalls, 2);
+    expect(both).toEqual([
+      { thread: -1, endMs: 108, lateMs: 5 },
+      { thread: -1, endMs: 311, lateMs: 2 },
+    ]);
+    // A third CPU that never stalled: no span had every CPU stalled.
+    expect(everyCpuStalls(stalls, 3)).toEqual([]);
+    expect(everyCpuStalls([], 2)).toEqual([]);
+    const late = [
+      { atMs: 109, lateMs: 6 }, // due 103: in the span of both
+      { atMs: 204, lateMs: 3 }, // due 201: CPU 1 alone stalled, counted
+      { atMs: 500, lateMs: 1 },
+    ];
+    expect(lateMaxOutsideStalls(late, both)).toBe(3);
+    expect(lateMaxOutsideStalls(late, stalls)).toBe(1);
   });
 
   it('says why when cyclictest gave no summary, without its power-management warning', async () => {
