@@ -121,12 +121,22 @@ let lease: ReturnType<typeof setInterval> | undefined;
 const repeaters = new Map<number, { owner: BackstopSlots; key: string }>();
 let failures: WatchHandle | undefined;
 
+/** The second thread, where it can run; where it cannot start at all (no thread, no memory),
+ *  the first sends alone, as where it is not allowed to run, and the repetition goes on. */
+function startCover(io: Pick<NetIo, 'backstopCover'>): boolean {
+  try {
+    return io.backstopCover(true);
+  } catch {
+    return false;
+  }
+}
+
 /** Before the first repetition (once per process; neither keeps the process alive): the lease,
  *  renewed by a timer of this thread, the watch on the addon's eventfd for sends that failed, and
  *  the second thread where it can run. */
 function startRepeating(io: BackstopIo): void {
   if (!lease) {
-    if (coverEnabled()) io.backstopCover(true);
+    if (coverEnabled()) startCover(io);
     io.backstopLease(LEASE_MS);
     lease = setInterval(() => io.backstopLease(LEASE_MS), LEASE_RENEW_MS);
     lease.unref();
