@@ -168,14 +168,20 @@ static int64_t cover_at(int64_t due) {
   return due == INT64_MAX ? INT64_MAX : due + COVER_NS;
 }
 
+/* Arms the second thread's timerfd for a repeating slot due at `due`, when it runs and is armed
+ * for later (from this thread's CPU, until its next wake re-arms it from its own). Never later:
+ * its own wakes move it on. Called with the lock held. */
+static void arm_cover(int64_t due) {
+  if (second.running && cover_at(due) < second.armed_ns) arm_next(&second, cover_at(due));
+}
+
 /* Arms the first thread's timerfd for `at` (absolute), or for the earliest repeating slot when
- * that comes first, or disarms it with INT64_MAX; the second's for the earliest repeating slot,
- * when that is earlier than it is armed for (from this thread's CPU, until its next wake re-arms
- * it from its own). Called with the lock held. */
+ * that comes first, or disarms it with INT64_MAX; the second's for the earliest repeating slot
+ * when that is earlier (arm_cover). Called with the lock held. */
 static void arm_at(int64_t at) {
   int64_t repeat = earliest_repeat();
   arm_next(&first, repeat < at ? repeat : at);
-  if (second.running && cover_at(repeat) < second.armed_ns) arm_next(&second, cover_at(repeat));
+  arm_cover(repeat);
 }
 
 /* The earliest due time among the armed slots, INT64_MAX when none is. Called with the lock held. */
@@ -477,7 +483,9 @@ static int fill_slot(slot_t *s, int fd, const datagram_t *d) {
 static void due_in(slot_t *s, int state, double ms) {
   s->due_ns = now_ns() + (int64_t)(ms * 1e6);
   s->state = state;
-  if (s->due_ns < first.armed_ns || (state == SLOT_REPEAT && second.running && cover_at(s->due_ns) < second.armed_ns)) arm_at(s->due_ns);
+  /* Only ever earlier: arm_at may move the first's timer later than a wake it was set for. */
+  if (s->due_ns < first.armed_ns) arm_at(s->due_ns);
+  else if (state == SLOT_REPEAT) arm_cover(s->due_ns);
 }
 
 /* backstopArm(slot, fd, data, sockaddr | null, control | null, inMs): the slot holds this advert,
@@ -681,7 +689,7 @@ static napi_value js_cover(napi_env env, napi_callback_info info) {
   if (err) return fail_in(env, "backstopCover", err);
   pthread_mutex_lock(&lock);
   second.running = 1;
-  arm_at(first.armed_ns);
+  arm_cover(earliest_repeat());
   pthread_mutex_unlock(&lock);
   return boolean(env, 1);
 }

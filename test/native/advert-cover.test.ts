@@ -83,6 +83,20 @@ describe.skipIf(process.platform !== 'linux')('the covering thread (native)', ()
       expect(after[0] - before[0]).toBe(got.ids.length);
       io.backstopFree(slot);
 
+      // A repeating slot armed while a held advert is due earlier (the first thread's timer set
+      // for it) wakes the second for itself and leaves the first's earlier wake where it was.
+      const held = io.backstopSlot();
+      const later = io.backstopSlot();
+      await sleep(50); // both threads have woken since the last repetition ended: nothing armed
+      io.backstopArm(held, s, advert(7), r.addr, null, 20);
+      io.backstopRepeat(later, s, advert(300), r.addr, null, 200, 1000, 2, 300);
+      await sleep(120);
+      expect(io.backstopTake(held)).toBeGreaterThanOrEqual(0); // sent at 20 ms, not with the repeat at 200
+      io.backstopRepeatRead(later, true);
+      io.backstopFree(held);
+      io.backstopFree(later);
+      drainDatagrams(io, r.fd);
+
       expect(io.backstopCover(false)).toBe(false);
       const left = senderThreads();
       expect(left.has('advert-cover')).toBe(false);
