@@ -22,6 +22,11 @@ export function hogCpu(cpu: string, ms: number): Promise<void> {
   });
 }
 
+/** The CPU list in a /proc status file (`Cpus_allowed_list`), '' when it has none. */
+function cpusAllowed(statusFile: string): string {
+  return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(statusFile, 'utf8'))?.[1] ?? '';
+}
+
 /** The addon's sending threads of process `pid` (advert-backstop, advert-cover): name → CPU list. */
 export function senderThreads(pid: number | 'self' = 'self'): Map<string, string> {
   const out = new Map<string, string>();
@@ -29,8 +34,7 @@ export function senderThreads(pid: number | 'self' = 'self'): Map<string, string
     try {
       const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       if (!comm.startsWith('advert-')) continue;
-      const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
-      out.set(comm, cpus?.[1] ?? '');
+      out.set(comm, cpusAllowed(`/proc/${pid}/task/${tid}/status`));
     } catch {
       // the thread ended meanwhile
     }
@@ -40,5 +44,5 @@ export function senderThreads(pid: number | 'self' = 'self'): Map<string, string
 
 /** The CPUs this process may use (its main thread's list). */
 export function processCpus(pid: number | 'self' = 'self'): string {
-  return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
+  return cpusAllowed(`/proc/${pid}/status`);
 }
